@@ -1,0 +1,72 @@
+"""The Python API: ``Guardrail.from_policy(...).check(...)`` inside any export job."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from typing import Any
+
+from .decision import Decision
+from .errors import PublishBlocked
+from .policy.classify import Classifier
+from .policy.load import load_policy
+from .policy.model import Policy
+from .registry import Registry, load_registry
+from .runner import CheckRequest, run_check
+
+__all__ = ["Guardrail"]
+
+
+class Guardrail:
+    """A loaded, validated policy plus the installed plugins, ready to check payloads.
+
+    Build one per policy and reuse it: the policy is compiled once and field
+    classifications are cached across checks.
+    """
+
+    def __init__(self, policy: Policy, registry: Registry) -> None:
+        self.policy = policy
+        self.registry = registry
+        self._classifier = Classifier(policy)
+
+    @classmethod
+    def from_policy(cls, name_or_path: str | os.PathLike[str],
+                    registry: Registry | None = None) -> Guardrail:
+        """Load a shipped policy by name (``asb-public-web``) or a policy file by path.
+
+        Raises :class:`~guardrail.PolicyError` listing every problem with file:line:col.
+        """
+        registry = registry or load_registry()
+        policy = load_policy(str(name_or_path), registry.policy_path,
+                             extra_rule_ids=frozenset(registry.detectors))
+        return cls(policy, registry)
+
+    def check(self, source: Any, format: str | None = None, destination: str | None = None,
+              *, mode: str = "enforce", max_findings: int | None = None,
+              encoding: str | None = None, today: _dt.date | None = None) -> Decision:
+        """Check one payload, or several given as a list or tuple of paths/streams.
+
+        :param source: a path, bytes, a binary or text stream, an iterable of dict
+            records, or a list/tuple of paths or streams checked as one publication.
+        :param format: format name; detected from extension and content when None.
+        :param destination: where the payload is going; the policy's default when None.
+        :param mode: ``enforce`` or ``audit`` (same checks, reported as a dry run).
+        """
+        sources = list(source) if _is_many(source) else [source]
+        request = CheckRequest(sources, destination, format, mode, max_findings, encoding, today)
+        return run_check(self.registry, self.policy, request, self._classifier)
+
+    def enforce(self, source: Any, format: str | None = None,
+                destination: str | None = None, **options: Any) -> Decision:
+        """Like :meth:`check`, but raise :class:`~guardrail.PublishBlocked` unless allowed."""
+        decision = self.check(source, format, destination, **options)
+        if not decision.allowed:
+            raise PublishBlocked(decision)
+        return decision
+
+
+def _is_many(source: Any) -> bool:
+    """A list/tuple of paths or streams, as opposed to a list of dict records."""
+    if not isinstance(source, (list, tuple)) or not source:
+        return False
+    return all(isinstance(s, (str, bytes, os.PathLike)) or hasattr(s, "read") for s in source)

@@ -1,0 +1,161 @@
+"""The ``guardrail`` command line.
+
+Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
+3 payload could not be read (blocked), 4 internal error (blocked).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import click
+import yaml
+
+from . import __version__
+from .api import Guardrail
+from .errors import EXIT_INTERNAL, GuardrailError
+from .interfaces import ReportOptions
+from .policy.load import load_policy
+from .policy.schema import policy_schema
+from .registry import Registry, load_registry
+
+__all__ = ["main", "cli"]
+
+
+class _Group(click.Group):
+    """Turns guardrail errors into their exit code and one clear message on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GuardrailError as exc:
+            click.echo(f"guardrail: error: {exc.message}", err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except Exception as exc:  # fail closed, without echoing anything from the payload
+            click.echo(f"guardrail: internal error ({type(exc).__name__}); nothing was "
+                       "published. Set GUARDRAIL_DEBUG=1 for a traceback.", err=True)
+            if _debug():
+                raise
+            ctx.exit(EXIT_INTERNAL)
+
+
+def _debug() -> bool:
+    return bool(os.environ.get("GUARDRAIL_DEBUG"))
+
+
+def _registry(ctx: click.Context) -> Registry:
+    obj = ctx.ensure_object(dict)
+    if "registry" not in obj:
+        obj["registry"] = load_registry()
+    registry: Registry = obj["registry"]
+    return registry
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="guardrail")
+def cli() -> None:
+    """Check exports against a data-publishing policy before they are published."""
+
+
+@cli.command()
+@click.option("--policy", "-p", envvar="GUARDRAIL_POLICY", required=True, metavar="NAME|PATH",
+              help="Shipped policy name (see 'guardrail policies') or path to a policy YAML "
+                   "file. Env: GUARDRAIL_POLICY.")
+@click.option("--destination", "-d", envvar="GUARDRAIL_DESTINATION", metavar="NAME",
+              help="Where the payload is going (e.g. public-web). Default: the policy's "
+                   "default_destination.")
+@click.option("--format", "-f", "fmt", metavar="FORMAT",
+              help="Payload format (csv, tsv, json, ndjson, ...). Default: detect from the "
+                   "extension, then the content.")
+@click.option("--mode", type=click.Choice(["enforce", "audit"]), default="enforce",
+              show_default=True, envvar="GUARDRAIL_MODE",
+              help="audit runs the same checks as a dry run: same report, exit 0 unless "
+                   "an error stops the check.")
+@click.option("--report", "report", default="text", show_default=True, metavar="NAME",
+              help="Report format: text (for people) or json (for machines).")
+@click.option("--max-findings", type=click.IntRange(min=1), metavar="N",
+              help="Findings listed per rule (counts stay exact). Default: 50 or the "
+                   "policy's defaults.max_findings.")
+@click.option("--encoding", metavar="NAME",
+              help="Text encoding of the payload when it is not UTF-8 (a BOM is honoured).")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write the report to this file instead of stdout.")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
+@click.pass_context
+def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
+        mode: str, report: str, max_findings: int | None, encoding: str | None,
+        output: Any, paths: tuple[str, ...]) -> None:
+    """Check payload files (or '-' for stdin) against a policy and exit with the decision.
+
+    Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
+    3 payload could not be read (blocked), 4 internal error (blocked).
+    """
+    registry = _registry(ctx)
+    reporter = registry.reporter(report)
+    guard = Guardrail.from_policy(policy, registry)
+    decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
+                           max_findings=max_findings, encoding=encoding)
+    reporter.render(decision, output, ReportOptions(color=output.isatty()))
+    output.flush()
+    ctx.exit(decision.exit_code)
+
+
+@cli.command()
+@click.pass_context
+def policies(ctx: click.Context) -> None:
+    """List the policies that installed plugins ship."""
+    registry = _registry(ctx)
+    for name, path in sorted(registry.policies.items()):
+        try:
+            loaded = load_policy(str(path), registry.policy_path)
+            info = f"{loaded.version or '-':8} {loaded.description.strip().splitlines()[0]}" \
+                if loaded.description else loaded.version
+        except GuardrailError:
+            info = "(invalid: run 'guardrail validate' on it)"
+        click.echo(f"{name:24} {info}")
+
+
+@cli.command()
+@click.argument("policy", metavar="NAME|PATH")
+@click.option("--resolved", is_flag=True,
+              help="Print the effective policy after 'extends' is applied.")
+@click.pass_context
+def validate(ctx: click.Context, policy: str, resolved: bool) -> None:
+    """Validate a policy and report every problem as file:line:col."""
+    registry = _registry(ctx)
+    loaded = load_policy(policy, registry.policy_path,
+                         extra_rule_ids=frozenset(registry.detectors))
+    if resolved:
+        click.echo(yaml.safe_dump(loaded.resolved, sort_keys=False, allow_unicode=True))
+        return
+    click.echo(f"{loaded.file}: ok (policy {loaded.name} {loaded.version}, "
+               f"sha256 {loaded.sha256[:12]}, {len(loaded.field_rules)} field rules, "
+               f"{len(loaded.record_rules)} record rules, destinations: "
+               f"{', '.join(loaded.destinations)})")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema that policies are validated against."""
+    click.echo(json.dumps(policy_schema(), indent=2))
+
+
+@cli.command()
+@click.pass_context
+def plugins(ctx: click.Context) -> None:
+    """List installed formats, detectors, reporters and policies, and who provides them."""
+    registry = _registry(ctx)
+    for kind in ("formats", "detectors", "reporters", "policies"):
+        click.echo(f"{kind}:")
+        owners = registry.owners.get(kind, {})
+        for name in sorted(getattr(registry, kind)):
+            click.echo(f"  {name:22} {owners.get(name, '')}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="guardrail")

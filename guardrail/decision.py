@@ -1,0 +1,214 @@
+"""Findings and the decision they add up to.
+
+Findings are small frozen records. The :class:`Collector` counts every finding
+exactly but keeps only the first ``max_findings`` per rule, so a million-row
+export with one bad column gives a readable decision in bounded memory.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any, Iterable
+
+from .errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD
+from .policy.model import BLOCKING_ACTIONS
+
+__all__ = ["Finding", "FindingKind", "FileResult", "Decision", "Collector", "DEFAULT_MAX_FINDINGS"]
+
+DEFAULT_MAX_FINDINGS = 50
+
+
+@dataclass(frozen=True)
+class FindingKind:
+    """What a group of findings has in common; counts are kept per kind."""
+
+    file: str
+    rule: str
+    field: str  # field pattern, list indices shown as [*]
+    level: str
+    action: str
+    waived_by: str | None = None
+    section: str | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.waived_by is None and self.action in BLOCKING_ACTIONS
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One value that the destination may not receive. ``evidence`` is always masked."""
+
+    file: str
+    record: int | None
+    field: str
+    rule: str
+    level: str
+    action: str
+    evidence: str
+    message: str = ""
+    position: str | None = None
+    section: str | None = None
+    waived_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+@dataclass
+class FileResult:
+    """Per-payload outcome: how many records were read and whether it could be read at all."""
+
+    file: str
+    format: str | None = None
+    records: int = 0
+    error: str | None = None
+    error_kind: str | None = None  # "payload" | "internal"
+
+
+class Collector:
+    """Counts findings exactly and keeps the first ``max_findings`` of each rule."""
+
+    def __init__(self, max_findings: int = DEFAULT_MAX_FINDINGS) -> None:
+        self.max_findings = max_findings
+        self.counts: Counter[FindingKind] = Counter()
+        self.findings: list[Finding] = []
+        self._kept: Counter[str] = Counter()
+
+    def wants(self, rule: str) -> bool:
+        """True while findings of *rule* are still being listed."""
+        return self._kept[rule] < self.max_findings
+
+    def add(self, kind: FindingKind, finding: Finding | None) -> None:
+        """Count one finding of *kind*; keep *finding* if its rule is not yet full."""
+        self.counts[kind] += 1
+        if finding is not None and self._kept[kind.rule] < self.max_findings:
+            self._kept[kind.rule] += 1
+            self.findings.append(finding)
+
+    def add_many(self, kind: FindingKind, count: int) -> None:
+        """Count *count* findings of *kind* that are not listed."""
+        if count:
+            self.counts[kind] += count
+
+
+@dataclass
+class Decision:
+    """The outcome of checking one or more payloads against a policy for a destination."""
+
+    policy: dict[str, Any]
+    destination: str
+    mode: str
+    files: list[FileResult]
+    findings: list[Finding]
+    counts: dict[FindingKind, int]
+    notices: list[str] = field(default_factory=list)
+    checked_at: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
+                            .isoformat(timespec="seconds"))
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [f for f in self.files if f.error]
+
+    @property
+    def blocking_count(self) -> int:
+        return sum(n for kind, n in self.counts.items() if kind.blocking)
+
+    @property
+    def allowed(self) -> bool:
+        """True when every payload could be read and nothing blocking was found."""
+        return not self.errors and self.blocking_count == 0
+
+    @property
+    def verdict(self) -> str:
+        return "allow" if self.allowed else "block"
+
+    @property
+    def exit_code(self) -> int:
+        """0 publishable, 1 blocked by policy, 3 unreadable payload, 4 internal error.
+
+        In audit mode policy findings never change the exit code; errors still do.
+        """
+        kinds = {f.error_kind for f in self.errors}
+        if "internal" in kinds:
+            return EXIT_INTERNAL
+        if "payload" in kinds:
+            return EXIT_PAYLOAD
+        if self.allowed or self.mode == "audit":
+            return EXIT_ALLOW
+        return EXIT_BLOCKED
+
+    def file_counts(self, file: str) -> tuple[int, int, int]:
+        """(blocking, warning, waived) finding counts for one payload."""
+        blocking = warning = waived = 0
+        for kind, n in self.counts.items():
+            if kind.file != file:
+                continue
+            if kind.waived_by:
+                waived += n
+            elif kind.blocking:
+                blocking += n
+            else:
+                warning += n
+        return blocking, warning, waived
+
+    def grouped_counts(self) -> list[dict[str, Any]]:
+        """Exact counts per rule and field (summed over files), most frequent first."""
+        totals: Counter[tuple[str, str, str, str, str | None]] = Counter()
+        for kind, n in self.counts.items():
+            totals[(kind.rule, kind.field, kind.level, kind.action, kind.waived_by)] += n
+        rows = [
+            {"rule": r, "field": f, "level": lvl, "action": a, "count": n,
+             **({"waived_by": w} if w else {})}
+            for (r, f, lvl, a, w), n in totals.items()
+        ]
+        return sorted(rows, key=lambda row: (-row["count"], row["rule"], row["field"]))
+
+    def summary(self) -> str:
+        """One line a person can read: the verdict and why."""
+        if self.errors:
+            first = self.errors[0]
+            return f"BLOCKED: {first.file} could not be checked: {first.error}"
+        blocking = self.blocking_count
+        if blocking:
+            fields = sorted({k.field for k in self.counts if k.blocking})
+            shown = ", ".join(fields[:5]) + (", ..." if len(fields) > 5 else "")
+            return (f"BLOCKED: {blocking} finding{'s' if blocking != 1 else ''} may not go to "
+                    f"'{self.destination}' (fields: {shown})")
+        return f"ALLOWED: publishable to '{self.destination}'"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable report (``--report json``)."""
+        rules: Counter[str] = Counter()
+        for kind, n in self.counts.items():
+            rules[kind.rule] += n
+        return {
+            "decision": self.verdict,
+            "mode": self.mode,
+            "destination": self.destination,
+            "policy": self.policy,
+            "checked_at": self.checked_at,
+            "files": [
+                {k: v for k, v in asdict(f).items() if v is not None} for f in self.files
+            ],
+            "counts": {
+                "blocking": self.blocking_count,
+                "by_rule": dict(sorted(rules.items())),
+                "by_rule_and_field": self.grouped_counts(),
+            },
+            "findings": [f.to_dict() for f in self.findings],
+            "findings_listed": len(self.findings),
+            "findings_total": sum(self.counts.values()),
+            "notices": list(self.notices),
+        }
+
+
+def merge_notices(*groups: Iterable[str]) -> list[str]:
+    """Notices in first-seen order without repeats."""
+    seen: dict[str, None] = {}
+    for group in groups:
+        for notice in group:
+            seen.setdefault(notice, None)
+    return list(seen)

@@ -1,0 +1,113 @@
+"""One shallow exception tree for everything that stops a guardrail run.
+
+Findings are data (see :mod:`guardrail.decision`); exceptions are for runs that
+cannot go on. Every message is written for the person reading the terminal and
+never contains a raw value from the payload.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .decision import Decision
+
+__all__ = [
+    "GuardrailError",
+    "UsageError",
+    "PolicyError",
+    "PolicyProblem",
+    "PluginError",
+    "PayloadError",
+    "PublishBlocked",
+    "EXIT_ALLOW",
+    "EXIT_BLOCKED",
+    "EXIT_USAGE",
+    "EXIT_PAYLOAD",
+    "EXIT_INTERNAL",
+]
+
+EXIT_ALLOW = 0
+EXIT_BLOCKED = 1
+EXIT_USAGE = 2
+EXIT_PAYLOAD = 3
+EXIT_INTERNAL = 4
+
+
+class GuardrailError(Exception):
+    """Base of every error guardrail raises on purpose."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(GuardrailError):
+    """The caller asked for something that does not exist (a destination, a format, ...)."""
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    """One mistake in a policy file, with where it is and what was expected."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f" {self.path}:" if self.path else ""
+        return f"{self.file}:{self.line}:{self.column}:{where} {self.message}"
+
+
+class PolicyError(GuardrailError):
+    """A policy that cannot be loaded or does not validate. It never runs."""
+
+    def __init__(self, problems: Sequence[PolicyProblem] | str) -> None:
+        if isinstance(problems, str):
+            self.problems: tuple[PolicyProblem, ...] = ()
+            super().__init__(problems)
+            return
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        head = f"policy is invalid ({count} problem{'s' if count != 1 else ''}):"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class PluginError(GuardrailError):
+    """A plugin failed to load or clashed with another one; guardrail fails closed."""
+
+
+class PayloadError(GuardrailError):
+    """The payload could not be read: unknown format, malformed content, bad encoding.
+
+    :param file: display name of the payload.
+    :param position: where the fault is (``line 12, column 4``, ``byte 1034``), if known.
+    """
+
+    exit_code = EXIT_PAYLOAD
+
+    def __init__(self, message: str, *, file: str = "", position: str | None = None) -> None:
+        self.file = file
+        self.position = position
+        self.reason = message
+        where = ":".join(part for part in (file, position) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+    def located(self, file: str) -> PayloadError:
+        """Return a copy that names *file* (readers do not always know the display name)."""
+        return PayloadError(self.reason, file=file, position=self.position)
+
+
+class PublishBlocked(GuardrailError):
+    """Raised by :meth:`guardrail.Guardrail.enforce`; carries the blocking decision."""
+
+    exit_code = EXIT_BLOCKED
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        super().__init__(decision.summary())

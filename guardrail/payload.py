@@ -1,0 +1,161 @@
+"""A payload to check: a file, stdin, bytes or a stream, opened the same way for every reader.
+
+Readers never see where the bytes come from. They ask for a binary or text
+stream; ``head()`` gives the first bytes for sniffing without consuming them,
+even on stdin.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import sys
+from pathlib import Path
+from typing import IO, Any, BinaryIO, TextIO
+
+from .errors import PayloadError
+
+__all__ = ["Payload", "HEAD_BYTES"]
+
+HEAD_BYTES = 64 * 1024
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+class _TextToBytes(io.RawIOBase):
+    """Presents a text stream as UTF-8 bytes, lazily."""
+
+    def __init__(self, text: TextIO) -> None:
+        self._text = text
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = self._text.read(16384)
+            if not chunk:
+                return 0
+            self._pending = chunk.encode("utf-8", "surrogatepass")
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
+
+
+class Payload:
+    """One payload and its display name.
+
+    :param source: a path (``"-"`` for stdin), bytes, a binary or a text stream.
+    :param name: display name used in findings; defaults to the path or ``<stdin>``.
+    """
+
+    def __init__(self, source: str | os.PathLike[str] | bytes | IO[Any], name: str | None = None,
+                 *, encoding: str | None = None) -> None:
+        self.path: Path | None = None
+        self.encoding = encoding
+        self._stream: io.BufferedReader | None = None
+        self._used = False
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self._stream = io.BufferedReader(io.BytesIO(bytes(source)))  # type: ignore[arg-type]
+            default = "<bytes>"
+        elif isinstance(source, (str, os.PathLike)):
+            if str(source) == "-":
+                self._stream = _buffered(sys.stdin.buffer)
+                default = "<stdin>"
+            else:
+                self.path = Path(source)
+                default = str(source)
+                if not self.path.is_file():
+                    raise PayloadError("no such file" if not self.path.exists()
+                                       else "not a regular file", file=default)
+        elif isinstance(source, io.TextIOBase) or hasattr(source, "encoding"):
+            self._stream = io.BufferedReader(_TextToBytes(source))  # type: ignore[arg-type]
+            default = getattr(source, "name", None) or "<text stream>"
+        elif hasattr(source, "read"):
+            self._stream = _buffered(source)
+            default = getattr(source, "name", None) or "<stream>"
+        else:
+            raise TypeError(f"cannot read a payload from {type(source).__name__}")
+        self.name = name or str(default)
+
+    @property
+    def suffixes(self) -> list[str]:
+        """File extensions of the display name (``.csv``), for format detection."""
+        return Path(self.name).suffixes if not self.name.startswith("<") else []
+
+    def head(self, size: int = HEAD_BYTES) -> bytes:
+        """The first *size* bytes, without consuming them."""
+        if self.path is not None:
+            with self.path.open("rb") as handle:
+                return handle.read(size)
+        assert self._stream is not None
+        return self._stream.peek(size)[:size]
+
+    def open_binary(self) -> BinaryIO:
+        """A binary stream from the first byte. Streams other than files can be opened once."""
+        if self.path is not None:
+            return self.path.open("rb")
+        if self._used:
+            raise PayloadError("the payload stream was already read", file=self.name)
+        self._used = True
+        assert self._stream is not None
+        return self._stream  # type: ignore[return-value]
+
+    def text_encoding(self) -> str:
+        """The encoding to decode with: the caller's, else the one a BOM names, else UTF-8."""
+        if self.encoding:
+            return self.encoding
+        head = self.head(4)
+        for bom, encoding in _BOMS:
+            if head.startswith(bom):
+                return encoding
+        return "utf-8"
+
+    def open_text(self) -> TextIO:
+        """A text stream with universal newlines disabled (csv needs ``newline=''``)."""
+        encoding = self.text_encoding()
+        try:
+            return io.TextIOWrapper(self.open_binary(), encoding=encoding, newline="")
+        except LookupError:
+            raise PayloadError(f"unknown text encoding '{encoding}'", file=self.name) from None
+
+    def decode_error(self, exc: UnicodeDecodeError, where: str | None = None) -> PayloadError:
+        """A PayloadError naming the byte offset of the first undecodable byte, when findable."""
+        encoding = self.text_encoding()
+        offset = _first_bad_byte(self.path, encoding) if self.path is not None else None
+        position = f"byte {offset}" if offset is not None else where
+        return PayloadError(
+            f"content is not valid {encoding} text; pass --encoding with the right "
+            "encoding or fix the export", file=self.name, position=position,
+        )
+
+
+def _buffered(stream: Any) -> io.BufferedReader:
+    if isinstance(stream, io.BufferedReader):
+        return stream
+    return io.BufferedReader(stream)
+
+
+def _first_bad_byte(path: Path, encoding: str) -> int | None:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    offset = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 16):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                return offset + exc.start
+            offset += len(chunk)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return offset
+    return None

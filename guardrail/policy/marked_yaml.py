@@ -1,0 +1,121 @@
+"""Load YAML safely while keeping the line and column of every node.
+
+Policy errors must say ``file:line:col``; converting YAML to plain data loses
+positions, so we compose the node graph once, build the data with PyYAML's
+safe constructor and record each node's start mark under its document path.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ..errors import PolicyError, PolicyProblem
+
+__all__ = ["MarkedDocument", "load_marked_yaml"]
+
+Path = tuple[Any, ...]
+
+
+@dataclass
+class MarkedDocument:
+    """Plain data plus the (line, column) of every path in it, both 1-based."""
+
+    file: str
+    data: Any
+    marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Position of *path*, or of its nearest ancestor that has one."""
+        table = self.key_marks if key else self.marks
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.marks:
+                return self.marks[probe]
+            probe = probe[:-1]
+        return self.marks.get((), (1, 1))
+
+
+def load_marked_yaml(text: str, file: str) -> MarkedDocument:
+    """Parse one YAML document with the safe loader, keeping node positions.
+
+    Raises :class:`PolicyError` naming the line and column of a syntax error or
+    a duplicated key (PyYAML silently keeps the last one, which hides typos).
+    """
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise PolicyError([PolicyProblem(file, 1, 1, "", "the policy file is empty")])
+        doc = MarkedDocument(file=file, data=None)
+        problems: list[PolicyProblem] = []
+        _walk(node, (), doc, problems)
+        if problems:
+            raise PolicyError(problems)
+        doc.data = _plain(loader.construct_document(node))
+        return doc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        what = exc.problem or exc.context or "invalid YAML"
+        raise PolicyError(
+            [PolicyProblem(file, line, col, "", f"YAML syntax error: {what}; fix the YAML syntax")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise PolicyError([PolicyProblem(file, 1, 1, "", f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()
+
+
+def _walk(node: yaml.Node, path: Path, doc: MarkedDocument, problems: list[PolicyProblem]) -> None:
+    doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(
+                    PolicyProblem(
+                        doc.file,
+                        line,
+                        key_node.start_mark.column + 1,
+                        _dotted(path + (key,)),
+                        f"duplicate key '{key}' (first given on line {seen[key]}); "
+                        "keep only one",
+                    )
+                )
+            seen[key] = line
+            child = path + (key,)
+            doc.key_marks[child] = (line, key_node.start_mark.column + 1)
+            _walk(value_node, child, doc, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, path + (index,), doc, problems)
+
+
+def _plain(value: Any) -> Any:
+    """Turn YAML-only types into JSON-schema friendly ones (dates become ISO strings)."""
+    if isinstance(value, dict):
+        return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def _dotted(path: Path) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+dotted_path = _dotted

@@ -1,0 +1,147 @@
+"""The policy JSON Schema and the translation of its errors into author-facing problems.
+
+jsonschema's raw messages ("Additional properties are not allowed") do not say
+where or what to do; each error is rewritten as ``file:line:col: path: what is
+wrong; what was expected`` with a did-you-mean for misspelt keys and values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Iterable
+
+import jsonschema
+from jsonschema.exceptions import ValidationError
+
+from ..errors import PolicyProblem
+from .marked_yaml import MarkedDocument, dotted_path
+
+__all__ = ["policy_schema", "schema_problems", "did_you_mean"]
+
+_TYPE_NAMES = {
+    "object": "a mapping",
+    "array": "a list",
+    "string": "a string",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "nothing",
+}
+
+
+@lru_cache(maxsize=1)
+def policy_schema() -> dict[str, Any]:
+    """The shipped JSON Schema for ``apiVersion: guardrail/v1`` policies."""
+    text = resources.files(__package__).joinpath("policy.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@lru_cache(maxsize=1)
+def _validator() -> jsonschema.protocols.Validator:
+    schema = policy_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` when a close match exists, else ``""``."""
+    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def schema_problems(doc: MarkedDocument) -> list[PolicyProblem]:
+    """Every schema violation in *doc*, sorted by position."""
+    problems: list[PolicyProblem] = []
+    for error in _validator().iter_errors(doc.data):
+        problems.extend(_explain(error, doc))
+    unique = {(p.line, p.column, p.message): p for p in problems}
+    return sorted(unique.values(), key=lambda p: (p.line, p.column))
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    for name, label in _TYPE_NAMES.items():
+        if jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(value, name):
+            return label
+    return type(value).__name__
+
+
+def _problem(doc: MarkedDocument, path: tuple[Any, ...], message: str, *, key: bool = False):
+    line, col = doc.position(path, key=key)
+    return PolicyProblem(doc.file, line, col, dotted_path(path), message)
+
+
+def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]:
+    path = tuple(error.absolute_path)
+    kind = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if kind == "additionalProperties" and isinstance(error.instance, dict):
+        known = sorted(schema.get("properties", {}))
+        out = []
+        for extra in sorted(set(error.instance) - set(known)):
+            hint = did_you_mean(extra, known)
+            expected = f"expected one of: {', '.join(known)}" if not hint else hint[2:]
+            out.append(_problem(doc, path + (extra,), f"unknown key '{extra}'; {expected}", key=True))
+        return out
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        return [
+            _problem(doc, path, f"missing required key '{k}'; add '{k}: ...' here") for k in missing
+        ]
+    if kind == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
+        return [_problem(doc, path, f"found {_describe(error.instance)}; expected {want}")]
+    if kind in ("enum", "const"):
+        allowed = error.validator_value if kind == "enum" else [error.validator_value]
+        shown = ", ".join(repr(a) for a in allowed)
+        hint = did_you_mean(error.instance, [str(a) for a in allowed])
+        return [_problem(doc, path, f"{error.instance!r} is not allowed{hint or ';'} expected {shown}")]
+    if kind == "pattern":
+        return [
+            _problem(
+                doc,
+                path,
+                f"{error.instance!r} is not a valid name here; expected letters, digits, "
+                f"'.', '_' or '-' (pattern {error.validator_value})",
+            )
+        ]
+    if kind == "format":
+        return [_problem(doc, path, f"{error.instance!r} is not a valid {error.validator_value}; "
+                                    "expected YYYY-MM-DD")]
+    if kind in ("oneOf", "anyOf"):
+        return _explain_alternatives(error, doc, path)
+    if kind in ("minItems", "minProperties", "minLength"):
+        return [_problem(doc, path, f"is empty; expected at least {error.validator_value} item(s)")]
+    if kind == "uniqueItems":
+        return [_problem(doc, path, "has repeated entries; each entry must appear once")]
+    return [_problem(doc, path, error.message)]
+
+
+def _explain_alternatives(
+    error: ValidationError, doc: MarkedDocument, path: tuple[Any, ...]
+) -> list[PolicyProblem]:
+    options = error.validator_value
+    required_only = all(isinstance(o, dict) and set(o) == {"required"} for o in options)
+    if required_only:
+        keys = [o["required"][0] for o in options]
+        present = [k for k in keys if isinstance(error.instance, dict) and k in error.instance]
+        listed = ", ".join(f"'{k}'" for k in keys)
+        if present:
+            return [_problem(doc, path, f"give only one of {listed}; found {', '.join(present)}")]
+        return [_problem(doc, path, f"give one of {listed}")]
+    # Prefer the alternative whose own errors go deepest: it is what the author meant.
+    if error.context:
+        deepest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+        if len(deepest.absolute_path) > len(error.absolute_path) or deepest.validator != "type":
+            return _explain(deepest, doc)
+    wanted = sorted({_TYPE_NAMES.get(o.get("type"), str(o.get("type")))
+                     for o in options if isinstance(o, dict) and isinstance(o.get("type"), str)})
+    expected = " or ".join(wanted) if wanted else "one of the documented shapes"
+    return [_problem(doc, path, f"found {_describe(error.instance)}; expected {expected}")]

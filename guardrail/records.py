@@ -1,0 +1,70 @@
+"""What format plugins hand to the engine: sections of records, streamed.
+
+A payload is read as one or more sections. Tabular formats yield a
+:class:`Table` (column names once, then rows as sequences, which is far cheaper
+than a dict per row); nested formats yield :class:`Documents`. Both are
+consumed once, lazily, so memory does not grow with the number of records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+__all__ = ["Table", "Documents", "Section", "Span", "Locator"]
+
+Locator = Callable[[], "str | None"]
+"""Called right after a record is produced; returns where it is (``line 14``)."""
+
+
+@dataclass
+class Table:
+    """Rows that share one header.
+
+    :param columns: field name of each column, in order.
+    :param rows: iterable of sequences aligned with *columns*. A longer row's
+        extra cells are reported as unnamed columns; a shorter row's missing
+        cells are empty.
+    :param name: section name shown in findings (a sheet or table name), if any.
+    :param locate: optional callable giving the current row's position.
+    :param typed: False when every value is text as written (CSV), so rules may
+        compare numbers written as text.
+    """
+
+    columns: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    name: str | None = None
+    locate: Locator | None = None
+    typed: bool = False
+
+
+@dataclass
+class Documents:
+    """Nested records (dicts, lists, scalars) such as JSON objects.
+
+    :param records: iterable of records; each is checked field by field.
+    :param name: section name shown in findings, if any.
+    :param locate: optional callable giving the current record's position.
+    :param first_index: record index of the first record (0-based).
+    :param index: False for a section that is not a list of records (e.g. the
+        rest of a JSON document around its records); its findings carry no index.
+    """
+
+    records: Iterable[Any]
+    name: str | None = None
+    locate: Locator | None = None
+    first_index: int = 0
+    index: bool = True
+
+
+Section = Table | Documents
+
+
+@dataclass(frozen=True)
+class Span:
+    """A detector's match inside a string: ``text[start:end]``."""
+
+    start: int
+    end: int
+    confidence: float = 1.0
+    evidence: str | None = None  # detector-specific masked evidence, e.g. "HP1 ***"

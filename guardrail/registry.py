@@ -1,0 +1,173 @@
+"""The plugin manager and what plugins registered through it.
+
+:func:`load_registry` returns a fresh, fully loaded registry: entry points are
+loaded explicitly so that a plugin that fails to import stops the run, naming
+its distribution and version (a guardrail fails closed).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import pluggy
+
+from . import hookspecs
+from .errors import PluginError, UsageError
+from .interfaces import Detector, Format, Reporter
+from .policy.schema import did_you_mean
+
+__all__ = ["Register", "Registry", "RunContext", "load_registry", "make_plugin_manager"]
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a run is doing, for lifecycle hooks."""
+
+    policy: Any
+    destination: str
+    mode: str
+    sources: tuple[str, ...] = ()
+
+
+class Register:
+    """Callable handed to ``guardrail_register_*`` hooks; records who registered what."""
+
+    def __init__(self, kind: str, key: Callable[[Any], str], check: Callable[[Any], None],
+                 table: dict[str, Any], owners: dict[str, str], owner: str) -> None:
+        self._kind, self._key, self._check = kind, key, check
+        self._table, self._owners, self._owner = table, owners, owner
+
+    def __call__(self, item: Any) -> None:
+        self._check(item)
+        name = self._key(item)
+        if name in self._table:
+            raise PluginError(
+                f"{self._kind} '{name}' from {self._owner} is already provided by "
+                f"{self._owners[name]}; uninstall one of them"
+            )
+        self._table[name] = item
+        self._owners[name] = self._owner
+
+
+@dataclass
+class Registry:
+    """Formats, detectors, reporters and policies contributed by plugins."""
+
+    pm: pluggy.PluginManager
+    formats: dict[str, Format] = field(default_factory=dict)
+    detectors: dict[str, Detector] = field(default_factory=dict)
+    reporters: dict[str, Reporter] = field(default_factory=dict)
+    policies: dict[str, Path] = field(default_factory=dict)
+    owners: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def format(self, name: str) -> Format:
+        try:
+            return self.formats[name.lower()]
+        except KeyError:
+            raise UsageError(
+                f"unknown format '{name}'{did_you_mean(name, self.formats) or ';'} "
+                f"available: {', '.join(sorted(self.formats))}"
+            ) from None
+
+    def reporter(self, name: str) -> Reporter:
+        try:
+            return self.reporters[name]
+        except KeyError:
+            raise UsageError(
+                f"unknown report '{name}'{did_you_mean(name, self.reporters) or ';'} "
+                f"available: {', '.join(sorted(self.reporters))}"
+            ) from None
+
+    def policy_path(self, name: str) -> Path | None:
+        return self.policies.get(name)
+
+
+def _require(what: str, attrs: Iterable[str]) -> Callable[[Any], None]:
+    def check(item: Any) -> None:
+        missing = [a for a in attrs if not hasattr(item, a)]
+        if missing:
+            raise PluginError(f"{what} {item!r} is missing {', '.join(missing)}")
+    return check
+
+
+def _check_policy(path: Any) -> None:
+    if not Path(path).is_file():
+        raise PluginError(f"registered policy file does not exist: {path}")
+
+
+# Which distribution each registered plugin came from, for error messages.
+_OWNERS: weakref.WeakKeyDictionary[pluggy.PluginManager, dict[str, str]] = (
+    weakref.WeakKeyDictionary()
+)
+
+_KINDS: dict[str, tuple[str, Callable[[Any], str], Callable[[Any], None]]] = {
+    "formats": ("format", lambda f: f.name.lower(),
+                _require("format", ("name", "extensions", "sniff", "read"))),
+    "detectors": ("detector", lambda d: d.id,
+                  _require("detector", ("id", "level", "confidence", "find"))),
+    "reporters": ("reporter", lambda r: r.name,
+                  _require("reporter", ("name", "render"))),
+    "policies": ("policy", lambda p: Path(p).stem, _check_policy),
+}
+
+
+def make_plugin_manager(*, entry_points: bool = True,
+                        plugins: Iterable[tuple[str, object]] = ()) -> pluggy.PluginManager:
+    """A new plugin manager with the hookspecs, the built-in fallbacks and the plugins.
+
+    :param entry_points: load installed plugins from the ``guardrail`` entry-point group.
+    :param plugins: extra ``(name, module_or_object)`` pairs to register (tests, embedding).
+    """
+    from . import detection  # built-in trylast fallbacks live in the core
+
+    pm = pluggy.PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    pm.register(detection, name="guardrail.detection")
+    owners = _OWNERS.setdefault(pm, {"guardrail.detection": "guardrail (built-in)"})
+    if entry_points:
+        for ep in md.entry_points(group=hookspecs.PROJECT):
+            if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+                continue
+            dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else "an unknown distribution"
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # any import failure must stop the run
+                raise PluginError(
+                    f"plugin '{ep.name}' from {dist} failed to load "
+                    f"({type(exc).__name__}: {exc}); fix or uninstall it"
+                ) from exc
+            pm.register(plugin, name=ep.name)
+            owners[ep.name] = dist
+    for name, plugin in plugins:
+        pm.register(plugin, name=name)
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {exc.plugin!r} implements an unknown hook: {exc}") from exc
+    return pm
+
+
+def load_registry(pm: pluggy.PluginManager | None = None) -> Registry:
+    """Call every ``guardrail_register_*`` hook and collect what plugins registered."""
+    pm = pm or make_plugin_manager()
+    registry = Registry(pm)
+    dists = _OWNERS.get(pm, {})
+    for attr, (kind, key, check) in _KINDS.items():
+        table: dict[str, Any] = getattr(registry, attr)
+        owners = registry.owners.setdefault(attr, {})
+        caller = getattr(pm.hook, f"guardrail_register_{attr}")
+        # Called one implementation at a time so a collision can name both owners.
+        for impl in reversed(caller.get_hookimpls()):
+            owner = dists.get(impl.plugin_name, f"plugin '{impl.plugin_name}'")
+            try:
+                impl.function(register=Register(kind, key, check, table, owners, owner))
+            except PluginError:
+                raise
+            except Exception as exc:
+                raise PluginError(f"{owner} failed while registering {attr} "
+                                  f"({type(exc).__name__}: {exc})") from exc
+    return registry

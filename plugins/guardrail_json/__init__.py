@@ -1,0 +1,151 @@
+"""JSON and NDJSON formats.
+
+JSON is streamed with ijson: the records array (the top-level array, the array
+the policy's ``records:`` selector names, or else the first top-level array of
+objects) is read one record at a time. Everything around it is checked too, as
+one unindexed "document" section, so nothing outside the records escapes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator
+
+import ijson
+import jmespath
+
+from guardrail import Documents, PayloadError, Payload, ReadOptions, hookimpl
+
+from .stream import RecordStreamer, simple_prefix
+
+__all__ = ["JsonFormat", "NdjsonFormat", "guardrail_register_formats"]
+
+
+class JsonFormat:
+    name = "json"
+    extensions = (".json", ".geojson")
+    description = "JSON document: an array of records, or records inside an object"
+
+    def sniff(self, head: bytes) -> int:
+        text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not text[:1] in (b"{", b"["):
+            return 0
+        return 60
+
+    def read(self, payload: Payload, options: ReadOptions) -> Iterator[Documents]:
+        selector = options.records
+        prefix = simple_prefix(selector) if selector else None
+        if selector and prefix is None:
+            yield from self._read_with_query(payload, selector)
+            return
+        stream = payload.open_binary()
+        try:
+            streamer = RecordStreamer(_events(stream, payload), prefix)
+            if streamer.find_records():
+                yield Documents(streamer.items(), name=streamer.section_name)
+                yield Documents([streamer.remainder()], name="(document)", index=False)
+            else:  # no array of records: the document itself is the one record
+                yield Documents([streamer.remainder()])
+        finally:
+            stream.close()
+
+    def _read_with_query(self, payload: Payload, selector: str) -> Iterator[Documents]:
+        """A selector with filters or functions needs the whole document in memory."""
+        with payload.open_binary() as stream:
+            try:
+                document = json.load(stream)
+            except json.JSONDecodeError as exc:
+                raise PayloadError(f"not valid JSON: {exc.msg}", file=payload.name,
+                                   position=f"line {exc.lineno}, column {exc.colno}") from None
+            except UnicodeDecodeError as exc:
+                raise payload.decode_error(exc) from None
+        found = jmespath.search(selector, document)
+        records = found if isinstance(found, list) else ([] if found is None else [found])
+        chosen = {id(r) for r in records}
+        yield Documents(records, name=selector)
+        yield Documents([_without(document, chosen)], name="(document)", index=False)
+
+
+def _without(value: Any, chosen: set[int]) -> Any:
+    """*value* with the selected records removed, so they are not checked twice."""
+    if id(value) in chosen:
+        return None
+    if isinstance(value, dict):
+        return {k: _without(v, chosen) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without(v, chosen) for v in value if id(v) not in chosen]
+    return value
+
+
+def _events(stream, payload: Payload) -> Iterator[tuple[str, str, Any]]:
+    """ijson parse events; parse errors become PayloadErrors that never quote the payload."""
+    try:
+        yield from ijson.parse(stream, use_float=True)
+    except (ijson.JSONError, ijson.IncompleteJSONError) as exc:
+        raise _locate_error(payload, exc) from None
+    except UnicodeDecodeError as exc:
+        raise payload.decode_error(exc) from None
+
+
+def _locate_error(payload: Payload, exc: Exception) -> PayloadError:
+    """Find the line and column with the standard parser (error path only)."""
+    if payload.path is not None:
+        try:
+            with payload.path.open("rb") as handle:
+                json.load(handle)
+        except json.JSONDecodeError as err:
+            return PayloadError(f"not valid JSON: {err.msg}", file=payload.name,
+                                position=f"line {err.lineno}, column {err.colno}")
+        except (UnicodeDecodeError, ValueError):
+            pass
+    incomplete = isinstance(exc, ijson.IncompleteJSONError) and "premature EOF" in str(exc)
+    reason = "the document ends too early" if incomplete else "malformed JSON"
+    return PayloadError(f"not valid JSON: {reason}", file=payload.name)
+
+
+class NdjsonFormat:
+    name = "ndjson"
+    extensions = (".ndjson", ".jsonl", ".jsonlines")
+    description = "Newline-delimited JSON: one record per line"
+
+    def sniff(self, head: bytes) -> int:
+        lines = [ln.strip() for ln in head.lstrip(b"\xef\xbb\xbf").splitlines() if ln.strip()]
+        if len(head) == 65536:
+            lines = lines[:-1]
+        if len(lines) < 2:
+            return 0
+        try:
+            for line in lines[:5]:
+                json.loads(line)
+        except ValueError:
+            return 0
+        return 75
+
+    def read(self, payload: Payload, options: ReadOptions) -> Iterator[Documents]:
+        stream = payload.open_text()
+        position = {"line": 0}
+        yield Documents(_ndjson_records(stream, payload, position),
+                        locate=lambda: f"line {position['line']}")
+
+
+def _ndjson_records(stream, payload: Payload, position: dict[str, int]) -> Iterator[Any]:
+    decode = json.loads
+    try:
+        with stream:
+            for number, line in enumerate(stream, 1):
+                position["line"] = number
+                if not line.strip():
+                    continue
+                try:
+                    yield decode(line)
+                except json.JSONDecodeError as exc:
+                    raise PayloadError(f"not valid JSON: {exc.msg}", file=payload.name,
+                                       position=f"line {number}, column {exc.colno}") from None
+    except UnicodeDecodeError as exc:
+        raise payload.decode_error(exc, f"line {position['line'] + 1}") from None
+
+
+@hookimpl
+def guardrail_register_formats(register) -> None:
+    register(JsonFormat())
+    register(NdjsonFormat())

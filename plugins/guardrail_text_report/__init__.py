@@ -1,0 +1,85 @@
+"""The ``text`` report, for a person: verdict first, then counts by rule and field, then examples."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import TextIO
+
+from guardrail import Decision, Finding, ReportOptions, hookimpl
+
+__all__ = ["TextReporter", "guardrail_register_reporters"]
+
+
+class TextReporter:
+    name = "text"
+    description = "Human-readable report: verdict, counts by rule and field, first records"
+
+    def render(self, decision: Decision, out: TextIO, options: ReportOptions) -> None:
+        write = out.write
+        policy = decision.policy
+        verdict = decision.summary()
+        if decision.mode == "audit":
+            verdict = f"AUDIT (dry run, nothing was blocked): would be {verdict}"
+        write(f"{verdict}\n")
+        write(f"policy {policy['name']} {policy['version']} (sha256 {policy['sha256'][:12]}), "
+              f"destination {decision.destination}\n\n")
+        for result in decision.files:
+            blocking, warning, waived = decision.file_counts(result.file)
+            if result.error:
+                status = f"UNREADABLE: {result.error}"
+            elif blocking:
+                status = f"BLOCKED ({blocking} finding{'s' if blocking != 1 else ''})"
+            else:
+                status = "ok"
+            extras = ", ".join(part for part in (
+                f"{warning} warning{'s' if warning != 1 else ''}" if warning else "",
+                f"{waived} waived" if waived else "") if part)
+            write(f"  {result.file}: {result.format or '?'}, {result.records} records, {status}"
+                  f"{' (' + extras + ')' if extras else ''}\n")
+        rows = decision.grouped_counts()
+        if rows:
+            write("\nFindings by rule and field:\n")
+            width_rule = max(len("rule"), *(len(r["rule"]) for r in rows))
+            width_field = min(40, max(len("field"), *(len(r["field"]) for r in rows)))
+            write(f"  {'rule':<{width_rule}}  {'field':<{width_field}}  {'level':<16}  "
+                  f"{'action':<6}  {'count':>8}\n")
+            for row in rows:
+                note = f"  (waived: {row['waived_by']})" if row.get("waived_by") else ""
+                write(f"  {row['rule']:<{width_rule}}  {row['field']:<{width_field}}  "
+                      f"{row['level']:<16}  {row['action']:<6}  {row['count']:>8}{note}\n")
+            total = sum(r["count"] for r in rows)
+            if total > len(decision.findings):
+                write(f"  ({len(decision.findings)} of {total} findings listed in detail; "
+                      "counts are exact)\n")
+        self._examples(decision.findings, out, options.examples)
+        if decision.notices:
+            write("\nNotices:\n")
+            for notice in decision.notices:
+                write(f"  - {notice}\n")
+
+    @staticmethod
+    def _examples(findings: list[Finding], out: TextIO, limit: int) -> None:
+        records: OrderedDict[tuple[str, str | None, int | None], list[Finding]] = OrderedDict()
+        for finding in findings:
+            key = (finding.file, finding.section, finding.record)
+            if key not in records and len(records) >= limit:
+                continue
+            records.setdefault(key, []).append(finding)
+        if not records:
+            return
+        out.write(f"\nFirst {len(records)} record{'s' if len(records) != 1 else ''} "
+                  "with findings (evidence is masked):\n")
+        for (file, section, record), items in records.items():
+            where = f"record {record}" if record is not None else "document"
+            if section:
+                where = f"{section} {where}"
+            position = items[0].position
+            out.write(f"  {file} {where}{f' ({position})' if position else ''}:\n")
+            for finding in items:
+                out.write(f"    {finding.field} = {finding.evidence or '(value)'}  "
+                          f"[{finding.rule}, {finding.level}, {finding.action}]\n")
+
+
+@hookimpl
+def guardrail_register_reporters(register) -> None:
+    register(TextReporter())
