@@ -98,10 +98,6 @@ class PayloadError(GuardrailError):
         where = ":".join(part for part in (file, position) if part)
         super().__init__(f"{where}: {message}" if where else message)
 
-    def located(self, file: str) -> PayloadError:
-        """Return a copy that names *file* (readers do not always know the display name)."""
-        return PayloadError(self.reason, file=file, position=self.position)
-
 
 class PublishBlocked(GuardrailError):
     """Raised by :meth:`guardrail.Guardrail.enforce`; carries the blocking decision."""

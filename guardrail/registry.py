@@ -160,8 +160,9 @@ def load_registry(pm: pluggy.PluginManager | None = None) -> Registry:
         table: dict[str, Any] = getattr(registry, attr)
         owners = registry.owners.setdefault(attr, {})
         caller = getattr(pm.hook, f"guardrail_register_{attr}")
-        # Called one implementation at a time so a collision can name both owners.
-        for impl in reversed(caller.get_hookimpls()):
+        # One implementation at a time, in registration order, so a collision can name
+        # both owners and an installed plugin cannot be shadowed by a later one.
+        for impl in caller.get_hookimpls():
             owner = dists.get(impl.plugin_name, f"plugin '{impl.plugin_name}'")
             try:
                 impl.function(register=Register(kind, key, check, table, owners, owner))

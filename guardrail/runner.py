@@ -126,17 +126,13 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         for section in fmt.read(payload, options):
             result.records += evaluator.evaluate(payload.name, section)
     except PayloadError as exc:
-        error = exc if exc.file else exc.located(result.file)
-        result.error, result.error_kind = _strip_file(error, result.file), "payload"
+        where = f"{exc.position}: " if exc.position else ""
+        result.error, result.error_kind = f"{where}{exc.reason}", "payload"
     except UsageError:
         raise
     except Exception as exc:
         _internal(result, exc)
     return result
-
-
-def _strip_file(error: PayloadError, file: str) -> str:
-    return error.message[len(file) + 2:] if error.message.startswith(file + ":") else error.message
 
 
 def _internal(result: FileResult, exc: BaseException) -> None:

@@ -116,8 +116,9 @@ def _load_chain(
         try:
             parent = _locate(ref, lookup, path.parent)
         except PolicyError as exc:
-            line, col = doc.position(("extends", index) if len(parents) > 1 else ("extends",))
-            problems.append(PolicyProblem(doc.file, line, col, "extends", exc.message))
+            where = ("extends", index) if isinstance(doc.data["extends"], list) else ("extends",)
+            line, col = doc.position(where)
+            problems.append(PolicyProblem(doc.file, line, col, dotted_path(where), exc.message))
             continue
         if any(p.file == str(parent) for p in chain):
             continue  # diamond: already loaded

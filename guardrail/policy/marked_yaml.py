@@ -42,13 +42,36 @@ class MarkedDocument:
         return self.marks.get((), (1, 1))
 
 
+class _Loader(yaml.SafeLoader):
+    """The safe loader, but a scalar it cannot build is a positioned error, not a crash."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except ValueError as exc:  # e.g. ``!!int abc``
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {node.value!r} as {node.tag}: {exc}", node.start_mark
+            ) from None
+
+
+def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # An impossible date such as 2026-13-01 stays text, so the schema reports it in place.
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+
+
 def load_marked_yaml(text: str, file: str) -> MarkedDocument:
     """Parse one YAML document with the safe loader, keeping node positions.
 
     Raises :class:`PolicyError` naming the line and column of a syntax error or
     a duplicated key (PyYAML silently keeps the last one, which hides typos).
     """
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:

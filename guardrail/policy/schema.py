@@ -103,22 +103,29 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
         shown = ", ".join(repr(a) for a in allowed)
         hint = did_you_mean(error.instance, [str(a) for a in allowed])
         return [_problem(doc, path, f"{error.instance!r} is not allowed{hint or ';'} expected {shown}")]
+    if kind == "pattern" and "format" in schema:
+        kind = "format"  # say it once, as a bad date rather than a bad name
     if kind == "pattern":
+        key = "propertyNames" in error.schema_path  # the key itself is wrong: point at it
         return [
             _problem(
                 doc,
-                path,
+                path + (error.instance,) if key else path,
                 f"{error.instance!r} is not a valid name here; expected letters, digits, "
                 f"'.', '_' or '-' (pattern {error.validator_value})",
+                key=key,
             )
         ]
     if kind == "format":
-        return [_problem(doc, path, f"{error.instance!r} is not a valid {error.validator_value}; "
+        return [_problem(doc, path, f"{error.instance!r} is not a valid {schema['format']}; "
                                     "expected YYYY-MM-DD")]
     if kind in ("oneOf", "anyOf"):
         return _explain_alternatives(error, doc, path)
     if kind in ("minItems", "minProperties", "minLength"):
-        return [_problem(doc, path, f"is empty; expected at least {error.validator_value} item(s)")]
+        unit = "character(s)" if kind == "minLength" else "item(s)"
+        size = len(error.instance) if isinstance(error.instance, (str, list, dict)) else 0
+        found = "is empty" if size == 0 else f"has {size} {unit}"
+        return [_problem(doc, path, f"{found}; expected at least {error.validator_value} {unit}")]
     if kind == "uniqueItems":
         return [_problem(doc, path, "has repeated entries; each entry must appear once")]
     return [_problem(doc, path, error.message)]

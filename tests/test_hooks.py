@@ -1,0 +1,151 @@
+"""Each hook, exercised through a fresh plugin manager with an ad-hoc plugin."""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from guardrail import Guardrail, PluginError, Span, hookimpl
+from guardrail.registry import load_registry, make_plugin_manager
+
+
+class NinoDetector:
+    """A toy content detector: anything shaped like a National Insurance number."""
+
+    id = "test.nino"
+    level = "personal"
+    confidence = 0.9
+    _pattern = re.compile(r"\b[A-Z]{2}\d{6}[A-D]\b")
+
+    def find(self, text: str):
+        for match in self._pattern.finditer(text):
+            yield Span(match.start(), match.end(), self.confidence, evidence="QQ******C")
+
+
+class CountingReporter:
+    name = "count"
+    description = "prints the number of findings"
+
+    def render(self, decision, out, options) -> None:
+        out.write(f"{decision.verdict} {sum(decision.counts.values())}\n")
+
+
+class Plugin:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str]] = []
+
+    @hookimpl
+    def guardrail_register_detectors(self, register) -> None:
+        register(NinoDetector())
+
+    @hookimpl
+    def guardrail_register_reporters(self, register) -> None:
+        register(CountingReporter())
+
+    @hookimpl
+    def guardrail_before_check(self, context) -> None:
+        self.events.append(("before", context.destination))
+
+    @hookimpl
+    def guardrail_after_check(self, context, decision) -> None:
+        self.events.append(("after", decision.verdict))
+
+
+def _guard(*plugins: tuple[str, object], policy: str = "asb-public-web") -> Guardrail:
+    registry = load_registry(make_plugin_manager(plugins=plugins))
+    return Guardrail.from_policy(policy, registry)
+
+
+CLEAN = b"month,ward,outcome\n2026-01,Boxmoor,Advice given\n2026-02,Boxmoor,ref QQ123456C\n"
+
+
+def test_detector_finds_values_in_allowlisted_fields() -> None:
+    decision = _guard(("toy", Plugin())).check(CLEAN, format="csv")
+    assert decision.verdict == "block"
+    assert [(f.record, f.field, f.rule, f.evidence, f.position) for f in decision.findings] == [
+        (1, "outcome", "test.nino", "QQ******C", "line 3")
+    ]
+
+
+def test_lifecycle_hooks_see_every_decision() -> None:
+    plugin = Plugin()
+    guard = _guard(("toy", plugin))
+    guard.check(b"month\n2026-01\n", format="csv")
+    guard.check(CLEAN, format="csv", destination="internal")
+    assert plugin.events == [("before", "public-web"), ("after", "allow"),
+                             ("before", "internal"), ("after", "allow")]
+
+
+def test_reporter_plugin_renders() -> None:
+    guard = _guard(("toy", Plugin()))
+    out = io.StringIO()
+    from guardrail import ReportOptions
+
+    guard.registry.reporter("count").render(guard.check(CLEAN, format="csv"), out,
+                                            ReportOptions())
+    assert out.getvalue() == "block 1\n"
+
+
+def test_detect_format_hook_overrides_the_fallback() -> None:
+    class ClaimsEverything:
+        @hookimpl
+        def guardrail_detect_format(self, payload, formats):
+            return "tsv"
+
+    decision = _guard(("claims", ClaimsEverything())).check(b"month\tward\n2026-01\tBoxmoor\n")
+    assert decision.files[0].format == "tsv"
+    assert decision.verdict == "allow"
+
+
+def test_policy_pack_plugin(tmp_path: Path) -> None:
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "tiny.yaml").write_text(
+        "apiVersion: guardrail/v1\nkind: Policy\nmetadata: {name: tiny}\n"
+        "extends: uk-personal-data\nfields: [{name: colour, level: public}]\n",
+        encoding="utf-8")
+
+    class Pack:
+        @hookimpl
+        def guardrail_register_policies(self, register) -> None:
+            register(pack / "tiny.yaml")
+
+    guard = _guard(("pack", Pack()), policy="tiny")
+    assert guard.policy.name == "tiny"
+    assert guard.check(b"colour\nred\n", format="csv").verdict == "allow"
+    assert guard.check(b"surname\nSmith\n", format="csv").verdict == "block"
+
+
+def test_name_collision_names_both_plugins() -> None:
+    class AnotherCsv:
+        @hookimpl
+        def guardrail_register_formats(self, register) -> None:
+            from guardrail_csv import CsvFormat
+
+            register(CsvFormat("csv", (".csv",), ",", "impostor"))
+
+    with pytest.raises(PluginError) as caught:
+        load_registry(make_plugin_manager(plugins=[("impostor", AnotherCsv())]))
+    message = str(caught.value)
+    assert "format 'csv'" in message and "plugin 'impostor'" in message
+    assert "already provided by guardrail 0.1.0" in message
+
+
+def test_broken_plugin_stops_the_run_naming_its_distribution(tmp_path: Path,
+                                                             monkeypatch) -> None:
+    dist = tmp_path / "guardrail_broken-9.9.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: guardrail-broken\n"
+                                   "Version: 9.9\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[guardrail]\nbroken = no_such_module_xyz\n",
+                                           encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(PluginError) as caught:
+        make_plugin_manager()
+    assert "plugin 'broken' from guardrail-broken 9.9 failed to load" in str(caught.value)
+    assert "ModuleNotFoundError" in str(caught.value)
+    assert "no_such_module_xyz" not in sys.modules
