@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from typing import Any
 
 import click
@@ -99,8 +100,11 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     guard = Guardrail.from_policy(policy, registry)
     decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
                            max_findings=max_findings, encoding=encoding)
-    reporter.render(decision, output, ReportOptions(color=output.isatty()))
-    output.flush()
+    try:
+        reporter.render(decision, output, ReportOptions(color=output.isatty()))
+        output.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: the decision still sets the exit code
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     ctx.exit(decision.exit_code)
 
 
@@ -136,6 +140,38 @@ def validate(ctx: click.Context, policy: str, resolved: bool) -> None:
                f"sha256 {loaded.sha256[:12]}, {len(loaded.field_rules)} field rules, "
                f"{len(loaded.record_rules)} record rules, destinations: "
                f"{', '.join(loaded.destinations)})")
+
+
+@cli.command()
+@click.option("--policy", "-p", envvar="GUARDRAIL_POLICY", required=True, metavar="NAME|PATH",
+              help="Shipped policy name or path to a policy YAML file.")
+@click.option("--destination", "-d", metavar="NAME",
+              help="Destination to judge against. Default: the policy's default_destination.")
+@click.argument("fields", nargs=-1, required=True, metavar="FIELD...")
+@click.pass_context
+def explain(ctx: click.Context, policy: str, destination: str | None,
+            fields: tuple[str, ...]) -> None:
+    """Explain how the policy classifies field paths (e.g. 'postcode', 'person.name').
+
+    Shows the level, the rule that set it and where that rule is written, and
+    whether the destination may receive the field.
+    """
+    from .policy.classify import Classifier
+    from .policy.paths import parse_field_path
+    from .runner import resolve_destination
+
+    registry = _registry(ctx)
+    loaded = load_policy(policy, registry.policy_path,
+                         extra_rule_ids=frozenset(registry.detectors))
+    target = loaded.destinations[resolve_destination(loaded, destination)]
+    classifier = Classifier(loaded)
+    for field in fields:
+        found = classifier.classify(parse_field_path(field))
+        allowed = loaded.rank(found.level) <= loaded.rank(target.max_level)
+        verdict = "allowed" if allowed else loaded.action_for(found.level, target).upper()
+        origin = f" at {found.rule_origin}" if found.rule_origin else ""
+        click.echo(f"{field}: {found.level} ({found.matched_by}{origin}; rule {found.rule}) "
+                   f"-> {target.name} accepts at most {target.max_level}: {verdict}")
 
 
 @cli.command()

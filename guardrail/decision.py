@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD
 from .policy.model import BLOCKING_ACTIONS
@@ -54,7 +55,9 @@ class Finding:
     waived_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """Optional attributes are left out when unset; ``record`` is always there (null
+        for the document around the records) so consumers can rely on the key."""
+        return {k: v for k, v in asdict(self).items() if v is not None or k == "record"}
 
 
 @dataclass

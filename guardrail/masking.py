@@ -16,9 +16,9 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 
 
-def _mask_word(match: re.Match[str]) -> str:
-    word = match.group(0)
-    return word[0] + "*" * (len(word) - 1)
+def _mask_word(word: str, keep: int) -> str:
+    shown = max(keep, 0)
+    return word[:shown] + "*" * max(len(word) - shown, 0)
 
 
 def mask_value(value: Any, keep: int = 1) -> str:
@@ -35,8 +35,5 @@ def mask_value(value: Any, keep: int = 1) -> str:
     text = _SPACE.sub(" ", str(value)).strip()
     cut = len(text) > MAX_EVIDENCE_CHARS
     shown = text[:MAX_EVIDENCE_CHARS]
-    if keep <= 0:
-        masked = _WORD.sub(lambda m: "*" * len(m.group(0)), shown)
-    else:
-        masked = _WORD.sub(_mask_word, shown)
+    masked = _WORD.sub(lambda m: _mask_word(m.group(0), keep), shown)
     return f"{masked}… ({len(text)} chars)" if cut else masked

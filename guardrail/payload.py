@@ -29,14 +29,23 @@ _BOMS = (
 
 
 class _TextToBytes(io.RawIOBase):
-    """Presents a text stream as UTF-8 bytes, lazily."""
+    """Presents a text stream as UTF-8 bytes, lazily.
 
-    def __init__(self, text: TextIO) -> None:
+    :param owns: close the text stream on close (a stream guardrail opened itself).
+    """
+
+    def __init__(self, text: TextIO, owns: bool = False) -> None:
         self._text = text
+        self._owns = owns
         self._pending = b""
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        if self._owns and not self.closed:
+            self._text.close()
+        super().close()
 
     def readinto(self, buffer: Any) -> int:
         while not self._pending:
@@ -112,6 +121,11 @@ class Payload:
     def text_encoding(self) -> str:
         """The encoding to decode with: the caller's, else the one a BOM names, else UTF-8."""
         if self.encoding:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise PayloadError(f"unknown text encoding '{self.encoding}'",
+                                   file=self.name) from None
             return self.encoding
         head = self.head(4)
         for bom, encoding in _BOMS:
@@ -126,6 +140,17 @@ class Payload:
             return io.TextIOWrapper(self.open_binary(), encoding=encoding, newline="")
         except LookupError:
             raise PayloadError(f"unknown text encoding '{encoding}'", file=self.name) from None
+
+    def open_utf8(self) -> BinaryIO:
+        """A binary stream of UTF-8 without a BOM, for parsers that read bytes (ijson).
+
+        Plain UTF-8 is passed through untouched; text with a BOM or in an encoding
+        the caller named is decoded and re-encoded as it is read.
+        """
+        if codecs.lookup(self.text_encoding()).name == "utf-8":
+            return self.open_binary()
+        return io.BufferedReader(  # type: ignore[return-value]
+            _TextToBytes(self.open_text(), owns=True))
 
     def decode_error(self, exc: UnicodeDecodeError, where: str | None = None) -> PayloadError:
         """A PayloadError naming the byte offset of the first undecodable byte, when findable."""

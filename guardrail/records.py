@@ -8,13 +8,15 @@ consumed once, lazily, so memory does not grow with the number of records.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 __all__ = ["Table", "Documents", "Section", "Span", "Locator"]
 
-Locator = Callable[[], "str | None"]
-"""Called right after a record is produced; returns where it is (``line 14``)."""
+Locator = Callable[[Any], "str | None"]
+"""Called with a record, only when a finding in it is listed; returns where it is
+(``line 14``). Called right after the record is produced, before the next one."""
 
 
 @dataclass
@@ -26,7 +28,7 @@ class Table:
         extra cells are reported as unnamed columns; a shorter row's missing
         cells are empty.
     :param name: section name shown in findings (a sheet or table name), if any.
-    :param locate: optional callable giving the current row's position.
+    :param locate: optional callable giving a row's position (see :data:`Locator`).
     :param typed: False when every value is text as written (CSV), so rules may
         compare numbers written as text.
     """
@@ -44,7 +46,7 @@ class Documents:
 
     :param records: iterable of records; each is checked field by field.
     :param name: section name shown in findings, if any.
-    :param locate: optional callable giving the current record's position.
+    :param locate: optional callable giving a record's position (see :data:`Locator`).
     :param first_index: record index of the first record (0-based).
     :param index: False for a section that is not a list of records (e.g. the
         rest of a JSON document around its records); its findings carry no index.

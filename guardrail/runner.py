@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import traceback
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .decision import DEFAULT_MAX_FINDINGS, Collector, Decision, FileResult
 from .engine import Evaluator

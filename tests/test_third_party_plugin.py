@@ -28,7 +28,8 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _guardrail(site: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])}
+    path = os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "PYTHONPATH": path}
     return subprocess.run([sys.executable, "-m", "guardrail", *args], capture_output=True,
                           text=True, env=env, cwd=cwd)
 

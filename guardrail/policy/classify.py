@@ -3,19 +3,29 @@
 Precedence, most specific first, at the path itself and then at each ancestor
 (a rule on ``address`` covers ``address.line1``): exact ``path`` rules, then
 ``name`` rules on the last key, then ``match`` globs. Within each kind the
-extending policy's rules come before its parents', then file order. A path no
-rule reaches gets ``defaults.unknown_fields``.
+extending policy's rules come before its parents', then file order. Name and
+glob rules match a key wherever it is, so an enclosing field classified higher
+wins over them (``address.ward`` stays personal when ``address`` is); only an
+exact ``path`` rule may set a nested field lower. A path no rule reaches gets
+``defaults.unknown_fields``.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .model import FIELD_LEVEL_RULE, UNCLASSIFIED_RULE, FieldRule, Policy
-from .paths import ANY_INDEX, compile_path_pattern, match_path, normalize_key, shape_of
+from .paths import (
+    ANY_INDEX,
+    compile_path_pattern,
+    display_path,
+    match_path,
+    normalize_key,
+    shape_of,
+)
 
 __all__ = ["Classification", "Classifier"]
 
@@ -62,17 +72,29 @@ class Classifier:
         return cached
 
     def _compute(self, shape: tuple[str | int, ...]) -> Classification:
+        best: tuple[FieldRule, str] | None = None
         for end in range(len(shape), 0, -1):
             found = self._direct(shape[:end])
-            if found is not None:
-                rule, how = found
-                if end < len(shape):
-                    how += " on an enclosing field"
-                return Classification(rule.level, rule.id or FIELD_LEVEL_RULE, rule.origin, how)
-        return Classification(
-            self._policy.unknown_level, UNCLASSIFIED_RULE, "",
-            "no rule classifies this field (defaults.unknown_fields)",
-        )
+            if found is None:
+                continue
+            rule, how = found
+            if end < len(shape):
+                how += f" on the enclosing field '{_dotted(shape[:end])}'"
+            if best is None:
+                best = (rule, how)
+                if how.startswith("path rule") and end == len(shape):
+                    break  # an exact path rule is authoritative
+            elif self._policy.rank(rule.level) > self._policy.rank(best[0].level):
+                # Name and glob rules match keys anywhere, so they never lower a field
+                # below what an enclosing field is classified as (fail closed).
+                best = (rule, how)
+        if best is None:
+            return Classification(
+                self._policy.unknown_level, UNCLASSIFIED_RULE, "",
+                "no rule classifies this field (defaults.unknown_fields)",
+            )
+        rule, how = best
+        return Classification(rule.level, rule.id or FIELD_LEVEL_RULE, rule.origin, how)
 
     def _direct(self, shape: tuple[str | int, ...]) -> tuple[FieldRule, str] | None:
         for pattern, rule, text in self._paths:
@@ -88,3 +110,7 @@ class Classifier:
             if regex.match(leaf):
                 return rule, f"match rule '{text}'"
         return None
+
+
+def _dotted(shape: tuple[str | int, ...]) -> str:
+    return display_path([0 if p == ANY_INDEX else p for p in shape]).replace("[0]", "[*]")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jmespath
 from jmespath.exceptions import JMESPathError
@@ -28,7 +29,7 @@ from .model import (
     RecordRule,
     Waiver,
 )
-from .paths import PathPatternError, compile_path_pattern
+from .paths import PathPatternError, compile_path_pattern, jmespath_reason
 from .schema import did_you_mean, schema_problems
 
 __all__ = ["load_policy", "PolicyLookup"]
@@ -120,7 +121,7 @@ def _load_chain(
             line, col = doc.position(where)
             problems.append(PolicyProblem(doc.file, line, col, dotted_path(where), exc.message))
             continue
-        if any(p.file == str(parent) for p in chain):
+        if any(Path(p.file).resolve() == parent.resolve() for p in chain):
             continue  # diamond: already loaded
         _load_chain(parent, lookup, chain, problems, stack + (resolved,))
     chain.append(doc)
@@ -233,8 +234,9 @@ def _build(
                 try:
                     compile_path_pattern(pattern)
                 except PathPatternError as exc:
-                    sub = ("path", index) if isinstance(spec["path"], list) else ("path",)
-                    report.add(item, str(exc), *sub)
+                    at: tuple[Any, ...] = ("path", index) if isinstance(spec["path"], list) \
+                        else ("path",)
+                    report.add(item, str(exc), *at)
         field_rules.append(FieldRule(kind, tuple(patterns), spec["level"], spec.get("id"),
                                      spec.get("description", ""), _origin(item)))
 
@@ -248,7 +250,7 @@ def _build(
             pos = getattr(exc, "lex_position", None)
             where = f" at character {pos + 1}" if isinstance(pos, int) else ""
             report.add(item, f"invalid JMESPath in 'when'{where}: "
-                       f"{getattr(exc, 'msg', None) or exc}; see https://jmespath.org/", "when")
+                       f"{jmespath_reason(exc)}; see https://jmespath.org/", "when")
         record_rules.append(RecordRule(rule_id, spec["when"], spec["level"],
                                        tuple(spec.get("fields") or ()),
                                        spec.get("description", ""), _origin(item)))
@@ -280,7 +282,7 @@ def _build(
     if sink:
         return None
     metadata = merged["metadata"].value
-    resolved = _resolved_document(merged)
+    resolved = _resolved_document(merged, chain)
     text = json.dumps(resolved, sort_keys=True, separators=(",", ":"), default=str)
     return Policy(
         name=metadata["name"],
@@ -304,9 +306,17 @@ def _build(
     )
 
 
-def _resolved_document(merged: dict[str, Any]) -> dict[str, Any]:
-    """The effective policy as plain data: what ``guardrail validate --resolved`` prints."""
+def _resolved_document(merged: dict[str, Any], chain: list[MarkedDocument]) -> dict[str, Any]:
+    """The effective policy as plain data: what ``guardrail validate --resolved`` prints.
+
+    It names every policy in the chain with its version, so the hash of the
+    resolved policy changes when any of them does.
+    """
     out: dict[str, Any] = {"apiVersion": "guardrail/v1", "kind": "Policy"}
+    out["resolved_from"] = [
+        {"name": meta["name"], "version": str(meta.get("version", ""))}
+        for meta in (doc.data["metadata"] for doc in chain)
+    ]
     for key in ("metadata", "levels", "default_destination", "records"):
         if merged.get(key):
             out[key] = merged[key].value

@@ -8,17 +8,20 @@ decision is computed once per shape rather than once per record.
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import jmespath
-from jmespath.exceptions import JMESPathError
+from jmespath.exceptions import IncompleteExpressionError, JMESPathError, LexerError, ParseError
 
 __all__ = [
+    "parse_field_path",
     "ANY_INDEX",
     "ANY_KEY",
     "PathPatternError",
     "compile_path_pattern",
     "display_path",
+    "jmespath_reason",
     "match_path",
     "normalize_key",
     "shape_of",
@@ -56,6 +59,35 @@ def display_path(path: Sequence[str | int]) -> str:
     return "".join(out)
 
 
+def parse_field_path(text: str) -> tuple[str | int, ...]:
+    """Parse a displayed path (``people[1].name``, ``"Crime type"``) back into segments.
+
+    Anything that is not a plain chain of fields and indices is taken as one key,
+    so a CSV header such as ``Date of Birth`` works as written.
+    """
+    try:
+        tree = jmespath.compile(text).parsed
+    except JMESPathError:
+        return (text,)
+    parts: list[str | int] = []
+
+    def walk(node: dict[str, Any]) -> bool:
+        kind = node["type"]
+        if kind == "field":
+            parts.append(node["value"])
+            return True
+        if kind == "subexpression":
+            return all(walk(child) for child in node["children"])
+        if kind == "index_expression":
+            left, index = node["children"]
+            if walk(left) and index["type"] == "index":
+                parts.append(int(index["value"]))
+                return True
+        return False
+
+    return tuple(parts) if walk(tree) else (text,)
+
+
 def compile_path_pattern(expression: str) -> tuple[str | int, ...]:
     """Turn a JMESPath field chain (``cases[*].person.name``, ``a.*.b``) into a shape pattern.
 
@@ -66,8 +98,19 @@ def compile_path_pattern(expression: str) -> tuple[str | int, ...]:
         tree = jmespath.compile(expression).parsed
     except JMESPathError as exc:
         raise PathPatternError(f"invalid JMESPath path '{expression}': "
-                               f"{getattr(exc, 'msg', exc)}") from None
+                               f"{jmespath_reason(exc)}") from None
     return tuple(_flatten(tree, expression))
+
+
+def jmespath_reason(exc: JMESPathError) -> str:
+    """What is wrong with an expression; jmespath's ``msg`` alone is often just "Invalid"."""
+    if isinstance(exc, LexerError):
+        return exc.message  # "Unclosed ` delimiter", "Unknown token ~"
+    if isinstance(exc, IncompleteExpressionError):
+        return "incomplete expression"
+    if isinstance(exc, ParseError) and exc.token_value is not None:
+        return f"{exc.msg} {str(exc.token_value)!r}"
+    return str(getattr(exc, "msg", None) or exc)
 
 
 def _flatten(node: dict[str, Any], expression: str) -> list[str | int]:
@@ -100,7 +143,7 @@ def match_path(pattern: tuple[str | int, ...], shape: tuple[str | int, ...]) -> 
     """True when *shape* has exactly the segments of *pattern* (wildcards allowed)."""
     if len(pattern) != len(shape):
         return False
-    for want, got in zip(pattern, shape):
+    for want, got in zip(pattern, shape, strict=True):
         if want == got:
             continue
         if want == ANY_KEY and isinstance(got, str):

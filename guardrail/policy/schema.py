@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 import jsonschema
 from jsonschema.exceptions import ValidationError
@@ -86,7 +87,8 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
         for extra in sorted(set(error.instance) - set(known)):
             hint = did_you_mean(extra, known)
             expected = f"expected one of: {', '.join(known)}" if not hint else hint[2:]
-            out.append(_problem(doc, path + (extra,), f"unknown key '{extra}'; {expected}", key=True))
+            message = f"unknown key '{extra}'; {expected}"
+            out.append(_problem(doc, path + (extra,), message, key=True))
         return out
     if kind == "required":
         missing = [k for k in error.validator_value if k not in (error.instance or {})]
@@ -102,7 +104,8 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
         shown = ", ".join(repr(a) for a in allowed)
         hint = did_you_mean(error.instance, [str(a) for a in allowed])
-        return [_problem(doc, path, f"{error.instance!r} is not allowed{hint or ';'} expected {shown}")]
+        message = f"{error.instance!r} is not allowed{hint or ';'} expected {shown}"
+        return [_problem(doc, path, message)]
     if kind == "pattern" and "format" in schema:
         kind = "format"  # say it once, as a bad date rather than a bad name
     if kind == "pattern":
@@ -148,7 +151,7 @@ def _explain_alternatives(
         deepest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
         if len(deepest.absolute_path) > len(error.absolute_path) or deepest.validator != "type":
             return _explain(deepest, doc)
-    wanted = sorted({_TYPE_NAMES.get(o.get("type"), str(o.get("type")))
-                     for o in options if isinstance(o, dict) and isinstance(o.get("type"), str)})
+    types = [o["type"] for o in options if isinstance(o, dict) and isinstance(o.get("type"), str)]
+    wanted = sorted({_TYPE_NAMES.get(t, t) for t in types})
     expected = " or ".join(wanted) if wanted else "one of the documented shapes"
     return [_problem(doc, path, f"found {_describe(error.instance)}; expected {expected}")]

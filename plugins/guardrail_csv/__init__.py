@@ -7,9 +7,9 @@ A row longer than the header has its extra cells reported as unnamed columns
 from __future__ import annotations
 
 import csv
-from typing import Iterator
+from collections.abc import Iterator
 
-from guardrail import PayloadError, Payload, ReadOptions, Table, hookimpl
+from guardrail import Payload, PayloadError, ReadOptions, Table, hookimpl
 
 __all__ = ["CsvFormat", "guardrail_register_formats"]
 
@@ -48,34 +48,43 @@ class CsvFormat:
     def read(self, payload: Payload, options: ReadOptions) -> Iterator[Table]:
         delimiter = self.delimiter or _pick_delimiter(_first_line(payload))
         stream = payload.open_text()
-        reader = csv.reader(stream, delimiter=delimiter)
+        # strict: a stray or unclosed quote is an error, not a cell that silently
+        # swallows the rest of the file where no rule would look at it.
+        reader = csv.reader(stream, delimiter=delimiter, strict=True)
+        rows = _rows(reader, payload)
         try:
-            try:
-                header = next(reader, None)
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise _payload_error(exc, reader, payload) from None
+            header = next(rows, None)
             if header is None:
                 return
             columns = [cell.strip() or f"#{i + 1}" for i, cell in enumerate(header)]
-            yield Table(columns, _rows(reader, payload),
-                        locate=lambda: f"line {reader.line_num}")
+            yield Table(columns, rows,
+                        locate=lambda row: f"line {reader.line_num - _line_breaks(row)}")
         finally:
             stream.close()
 
 
 def _rows(reader, payload: Payload) -> Iterator[list[str]]:
-    """The reader's rows, with its errors turned into PayloadErrors that name the line."""
+    """Non-blank rows; errors become PayloadErrors naming the line where the row starts."""
+    end = 0  # last line of the previous row: the failing row starts after it
     try:
-        yield from reader
+        for row in reader:
+            if row:  # csv yields [] for a blank line: not a record
+                yield row
+            end = reader.line_num
     except (csv.Error, UnicodeDecodeError) as exc:
-        raise _payload_error(exc, reader, payload) from None
+        raise _payload_error(exc, payload, end + 1) from None
 
 
-def _payload_error(exc: Exception, reader, payload: Payload) -> PayloadError:
+def _line_breaks(row: list[str]) -> int:
+    """Line breaks inside quoted cells: a row ends on its first line plus these."""
+    return sum(cell.count("\n") + cell.count("\r") - cell.count("\r\n") for cell in row)
+
+
+def _payload_error(exc: Exception, payload: Payload, line: int) -> PayloadError:
     if isinstance(exc, UnicodeDecodeError):
-        return payload.decode_error(exc, f"line {reader.line_num + 1}")
+        return payload.decode_error(exc, f"line {line}")
     return PayloadError(f"malformed {_describe(exc)}", file=payload.name,
-                        position=f"line {reader.line_num}")
+                        position=f"line {line}")
 
 
 def _describe(exc: csv.Error) -> str:

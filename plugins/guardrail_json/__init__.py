@@ -9,12 +9,13 @@ one unindexed "document" section, so nothing outside the records escapes.
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import ijson
 import jmespath
 
-from guardrail import Documents, PayloadError, Payload, ReadOptions, hookimpl
+from guardrail import Documents, Payload, PayloadError, ReadOptions, hookimpl
 
 from .stream import RecordStreamer, simple_prefix
 
@@ -28,7 +29,7 @@ class JsonFormat:
 
     def sniff(self, head: bytes) -> int:
         text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
-        if not text[:1] in (b"{", b"["):
+        if text[:1] not in (b"{", b"["):
             return 0
         return 60
 
@@ -38,7 +39,10 @@ class JsonFormat:
         if selector and prefix is None:
             yield from self._read_with_query(payload, selector)
             return
-        stream = payload.open_binary()
+        if prefix is None and _starts_with_array(payload.head(4096)):
+            yield from self._read_array(payload)
+            return
+        stream = payload.open_utf8()
         try:
             streamer = RecordStreamer(_events(stream, payload), prefix)
             if streamer.find_records():
@@ -49,9 +53,18 @@ class JsonFormat:
         finally:
             stream.close()
 
+    @staticmethod
+    def _read_array(payload: Payload) -> Iterator[Documents]:
+        """A top-level array: ijson builds each item in C, the common and fastest case."""
+        stream = payload.open_utf8()
+        try:
+            yield Documents(_guard(ijson.items(stream, "item", use_float=True), payload))
+        finally:
+            stream.close()
+
     def _read_with_query(self, payload: Payload, selector: str) -> Iterator[Documents]:
         """A selector with filters or functions needs the whole document in memory."""
-        with payload.open_binary() as stream:
+        with payload.open_utf8() as stream:
             try:
                 document = json.load(stream)
             except json.JSONDecodeError as exc:
@@ -61,7 +74,9 @@ class JsonFormat:
                 raise payload.decode_error(exc) from None
         found = jmespath.search(selector, document)
         records = found if isinstance(found, list) else ([] if found is None else [found])
-        chosen = {id(r) for r in records}
+        # Only containers: scalars such as 1 or true are shared objects, and removing
+        # every value with the same id would hide unrelated fields from the check.
+        chosen = {id(r) for r in records if isinstance(r, (dict, list))}
         yield Documents(records, name=selector)
         yield Documents([_without(document, chosen)], name="(document)", index=False)
 
@@ -77,10 +92,18 @@ def _without(value: Any, chosen: set[int]) -> Any:
     return value
 
 
+def _starts_with_array(head: bytes) -> bool:
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+
+
 def _events(stream, payload: Payload) -> Iterator[tuple[str, str, Any]]:
-    """ijson parse events; parse errors become PayloadErrors that never quote the payload."""
+    return _guard(ijson.parse(stream, use_float=True), payload)
+
+
+def _guard(items: Iterator[Any], payload: Payload) -> Iterator[Any]:
+    """Pass items through; parse errors become PayloadErrors that never quote the payload."""
     try:
-        yield from ijson.parse(stream, use_float=True)
+        yield from items
     except (ijson.JSONError, ijson.IncompleteJSONError) as exc:
         raise _locate_error(payload, exc) from None
     except UnicodeDecodeError as exc:
@@ -96,7 +119,9 @@ def _locate_error(payload: Payload, exc: Exception) -> PayloadError:
         except json.JSONDecodeError as err:
             return PayloadError(f"not valid JSON: {err.msg}", file=payload.name,
                                 position=f"line {err.lineno}, column {err.colno}")
-        except (UnicodeDecodeError, ValueError):
+        except UnicodeDecodeError as err:  # yajl calls bad UTF-8 a syntax error
+            return payload.decode_error(err)
+        except ValueError:
             pass
     incomplete = isinstance(exc, ijson.IncompleteJSONError) and "premature EOF" in str(exc)
     reason = "the document ends too early" if incomplete else "malformed JSON"
@@ -125,7 +150,7 @@ class NdjsonFormat:
         stream = payload.open_text()
         position = {"line": 0}
         yield Documents(_ndjson_records(stream, payload, position),
-                        locate=lambda: f"line {position['line']}")
+                        locate=lambda record: f"line {position['line']}")
 
 
 def _ndjson_records(stream, payload: Payload, position: dict[str, int]) -> Iterator[Any]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import ijson
 import jmespath
@@ -103,7 +104,7 @@ class RecordStreamer:
 
     def remainder(self) -> Any:
         """Everything that was not a record (records arrays left empty)."""
-        for prefix, event, value in iter(self._next_or_none, None):
+        for _, event, value in iter(self._next_or_none, None):
             self._rest.event(event, value)
         return getattr(self._rest, "value", None)
 

@@ -1,4 +1,4 @@
-"""The ``text`` report, for a person: verdict first, then counts by rule and field, then examples."""
+"""The ``text`` report, for a person: verdict, counts by rule and field, then examples."""
 
 from __future__ import annotations
 
@@ -76,8 +76,10 @@ class TextReporter:
             position = items[0].position
             out.write(f"  {file} {where}{f' ({position})' if position else ''}:\n")
             for finding in items:
+                # a waived finding does not block: say so rather than show a bare "block"
+                waived = ", waived" if finding.waived_by else ""
                 out.write(f"    {finding.field} = {finding.evidence or '(value)'}  "
-                          f"[{finding.rule}, {finding.level}, {finding.action}]\n")
+                          f"[{finding.rule}, {finding.level}, {finding.action}{waived}]\n")
 
 
 @hookimpl

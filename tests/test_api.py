@@ -1,0 +1,324 @@
+"""The Python API: ``Guardrail.from_policy(...).check(...)`` and ``enforce``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from guardrail import (
+    Decision,
+    Finding,
+    Guardrail,
+    GuardrailError,
+    PolicyError,
+    PublishBlocked,
+    UsageError,
+)
+
+HERE = Path(__file__).parent
+EXAMPLES = HERE.parent / "examples"
+CLEAN = EXAMPLES / "asb-export-clean.csv"
+LEAKY = EXAMPLES / "asb-export-leaky.csv"
+CSV = b"month,ward,complainant_name\n2026-01,Boxmoor,Zebedee Quackenbush\n"
+EXPECTED = [(0, "complainant_name", "uk.field.person_name", "Z****** Q**********")]
+
+
+@pytest.fixture
+def guard() -> Guardrail:
+    """The ASB policy with a fresh plugin manager for each test."""
+    return Guardrail.from_policy("asb-public-web")
+
+
+def findings(decision: Decision) -> list[tuple]:
+    return [(f.record, f.field, f.rule, f.evidence) for f in decision.findings]
+
+
+# -- loading -------------------------------------------------------------------------------
+
+def test_from_policy_by_name_and_by_path():
+    by_name = Guardrail.from_policy("asb-public-web")
+    by_path = Guardrail.from_policy(by_name.policy.file)
+    assert by_name.policy.name == by_path.policy.name == "asb-public-web"
+    assert by_name.policy.sha256 == by_path.policy.sha256
+    assert Guardrail.from_policy(Path(by_name.policy.file)).policy.sha256 == by_name.policy.sha256
+
+
+def test_unknown_policy_raises_policy_error():
+    with pytest.raises(PolicyError) as info:
+        Guardrail.from_policy("no-such-policy")
+    assert info.value.exit_code == 2
+    assert "no policy named 'no-such-policy'" in str(info.value)
+
+
+def test_invalid_policy_raises_with_every_problem():
+    with pytest.raises(PolicyError) as info:
+        Guardrail.from_policy(HERE / "data" / "cli" / "invalid-policy.yaml")
+    assert len(info.value.problems) == 2
+    assert [(p.line, p.column) for p in info.value.problems] == [(8, 16), (11, 12)]
+
+
+# -- what can be checked ------------------------------------------------------------------------
+
+def test_check_a_path_string(guard):
+    decision = guard.check(str(LEAKY))
+    assert decision.files[0].file == str(LEAKY)
+    assert decision.files[0].records == 61
+    assert decision.exit_code == 1
+
+
+def test_check_a_path_object(guard):
+    decision = guard.check(CLEAN)
+    assert decision.allowed
+    assert decision.verdict == "allow"
+    assert decision.exit_code == 0
+    assert decision.files[0].file == str(CLEAN)
+
+
+def test_check_bytes(guard):
+    decision = guard.check(CSV)
+    assert [(f.file, f.format, f.records) for f in decision.files] == [("<bytes>", "csv", 1)]
+    assert findings(decision) == EXPECTED
+    assert decision.findings[0].file == "<bytes>"
+
+
+def test_check_a_binary_stream(guard):
+    decision = guard.check(io.BytesIO(CSV))
+    assert [(f.file, f.format) for f in decision.files] == [("<stream>", "csv")]
+    assert findings(decision) == EXPECTED
+
+
+def test_check_an_open_file_uses_its_name(guard):
+    with LEAKY.open("rb") as handle:
+        decision = guard.check(handle)
+    assert decision.files[0].file == str(LEAKY)
+    assert decision.files[0].records == 61
+
+
+def test_check_a_text_stream(guard):
+    decision = guard.check(io.StringIO(CSV.decode()))
+    assert [(f.file, f.format) for f in decision.files] == [("<text stream>", "csv")]
+    assert findings(decision) == EXPECTED
+
+
+def test_check_a_text_stream_with_non_ascii(guard):
+    text = "month,complainant_name\n2026-01,Zo\u00eb \u00c5ngstr\u00f6m\n"
+    decision = guard.check(io.StringIO(text), format="csv")
+    assert findings(decision) == [(0, "complainant_name", "uk.field.person_name",
+                                   "Z** \u00c5*******")]
+
+
+def test_check_a_list_of_dicts(guard):
+    records = [
+        {"month": "2026-01", "ward": "Boxmoor"},
+        {"month": "2026-02", "complainant_name": "Zebedee Quackenbush",
+         "contacts": [{"phone": "07700 900461"}]},
+    ]
+    decision = guard.check(records)
+    assert [(f.file, f.format, f.records) for f in decision.files] == [("<records>", "records", 2)]
+    assert findings(decision) == [
+        (1, "complainant_name", "uk.field.person_name", "Z****** Q**********"),
+        (1, "contacts[0].phone", "uk.field.contact", "0**** 9*****"),
+    ]
+
+
+def test_check_a_generator_of_dicts(guard):
+    decision = guard.check({"month": f"2026-0{i}", "email": "a@b.org"} for i in range(1, 4))
+    assert decision.files[0].records == 3
+    assert [f.record for f in decision.findings] == [0, 1, 2]
+
+
+def test_check_an_empty_list_is_allowed(guard):
+    decision = guard.check([])
+    assert decision.allowed
+    assert decision.files[0].records == 0
+
+
+def test_record_rules_apply_to_dicts(guard):
+    decision = guard.check([{"month": "2026-01", "count": 3}, {"month": "2026-01", "count": 12}])
+    assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
+        (0, "count", "asb.small_count", "3")]
+
+
+def test_check_several_paths_as_one_publication(guard):
+    decision = guard.check([str(CLEAN), LEAKY])
+    assert [(f.file, f.records) for f in decision.files] == [(str(CLEAN), 61), (str(LEAKY), 61)]
+    assert decision.file_counts(str(CLEAN)) == (0, 0, 0)
+    assert decision.file_counts(str(LEAKY)) == (305, 0, 0)
+    assert decision.verdict == "block"
+
+
+def test_format_argument(guard):
+    payload = b'{"month": "2026-01"}\n{"email": "zeb@example.org"}\n'
+    decision = guard.check(payload, format="ndjson")
+    assert decision.files[0].format == "ndjson"
+    assert findings(decision) == [(1, "email", "uk.field.contact", "z**@e******.o**")]
+
+
+def test_a_source_it_cannot_read_blocks_as_an_internal_error(guard):
+    decision = guard.check(12345)
+    assert decision.exit_code == 4
+    assert decision.files[0].error_kind == "internal"
+
+
+# -- destinations and modes --------------------------------------------------------------------
+
+def test_destination_override_allows_internal_fields(guard):
+    records = [{"month": "2026-01", "case_ref": "ASB/2026/004400", "status": "open"}]
+    public = guard.check(records)
+    assert [(f.field, f.rule, f.level) for f in public.findings] == [
+        ("case_ref", "asb.field.internal", "internal"),
+        ("status", "asb.field.internal", "internal"),
+    ]
+    partner = guard.check(records, destination="partner-portal")
+    assert partner.allowed
+    assert partner.destination == "partner-portal"
+    assert partner.findings == []
+
+
+def test_partner_portal_still_blocks_personal_data(guard):
+    decision = guard.check(LEAKY, destination="partner-portal")
+    assert decision.destination == "partner-portal"
+    assert {r["rule"]: r["count"] for r in decision.grouped_counts()} == {
+        "uk.field.address": 61, "uk.field.free_text": 61, "uk.field.name_like": 61,
+        "uk.field.person_name": 61}
+    assert decision.summary() == (
+        "BLOCKED: 244 findings may not go to 'partner-portal' (fields: complainant_address, "
+        "complainant_name, notes, postcode)")
+
+
+def test_internal_destination_allows_everything(guard):
+    assert guard.check(LEAKY, destination="internal").allowed
+
+
+def test_unknown_destination_raises(guard):
+    with pytest.raises(UsageError) as info:
+        guard.check(CSV, destination="public")
+    assert info.value.exit_code == 2
+    assert str(info.value) == ("policy 'asb-public-web' has no destination 'public'; did you "
+                               "mean 'public-web'? available: public-web, partner-portal, internal")
+
+
+def test_unknown_format_raises(guard):
+    with pytest.raises(UsageError, match="unknown format 'xlsx'"):
+        guard.check(CSV, format="xlsx")
+
+
+def test_unknown_mode_raises(guard):
+    with pytest.raises(UsageError, match="unknown mode 'dry-run'; expected one of: enforce, audit"):
+        guard.check(CSV, mode="dry-run")
+
+
+def test_audit_mode(guard):
+    decision = guard.check(LEAKY, mode="audit")
+    assert decision.mode == "audit"
+    assert decision.verdict == "block"
+    assert not decision.allowed
+    assert decision.exit_code == 0
+    assert decision.blocking_count == 305
+
+
+def test_max_findings_argument(guard):
+    decision = guard.check(LEAKY, max_findings=1)
+    assert len(decision.findings) == 5
+    assert sum(decision.counts.values()) == 305
+
+
+def test_guardrail_is_reusable(guard):
+    first = guard.check(LEAKY)
+    second = guard.check(CLEAN)
+    third = guard.check(LEAKY)
+    assert (first.verdict, second.verdict, third.verdict) == ("block", "allow", "block")
+    assert findings(first) == findings(third)
+
+
+# -- enforce -------------------------------------------------------------------------------------
+
+def test_enforce_returns_the_decision_when_allowed(guard):
+    decision = guard.enforce(CLEAN)
+    assert isinstance(decision, Decision)
+    assert decision.allowed
+
+
+def test_enforce_raises_publish_blocked_carrying_the_decision(guard):
+    with pytest.raises(PublishBlocked) as info:
+        guard.enforce(LEAKY)
+    error = info.value
+    assert isinstance(error, GuardrailError)
+    assert error.exit_code == 1
+    assert isinstance(error.decision, Decision)
+    assert error.decision.verdict == "block"
+    assert error.decision.blocking_count == 305
+    assert str(error) == error.decision.summary() == (
+        "BLOCKED: 305 findings may not go to 'public-web' (fields: case_ref, "
+        "complainant_address, complainant_name, notes, postcode)")
+
+
+def test_enforce_with_destination(guard):
+    records = [{"month": "2026-01", "case_ref": "ASB/2026/004400"}]
+    with pytest.raises(PublishBlocked):
+        guard.enforce(records)
+    assert guard.enforce(records, destination="partner-portal").allowed
+
+
+def test_enforce_blocks_an_unreadable_payload(guard):
+    with pytest.raises(PublishBlocked) as info:
+        guard.enforce(b'[{"month": ', format="json")
+    assert info.value.decision.exit_code == 3
+    assert str(info.value) == (
+        "BLOCKED: <bytes> could not be checked: not valid JSON: the document ends too early")
+
+
+def test_enforce_in_audit_mode_still_raises(guard):
+    # enforce() is about the verdict; audit only changes the exit code of the CLI
+    with pytest.raises(PublishBlocked) as info:
+        guard.enforce(LEAKY, mode="audit")
+    assert info.value.decision.exit_code == 0
+
+
+# -- the decision ----------------------------------------------------------------------------------
+
+def test_decision_to_dict(guard):
+    decision = guard.check([{"month": "2026-01", "postcode": "HP1 1AA"}],
+                           today=_dt.date(2026, 6, 1))
+    report = decision.to_dict()
+    assert json.loads(json.dumps(report)) == report
+    assert report["decision"] == "block"
+    assert report["mode"] == "enforce"
+    assert report["destination"] == "public-web"
+    assert report["policy"]["name"] == "asb-public-web"
+    assert report["policy"]["version"] == "1.0.0"
+    assert report["policy"]["sha256"] == guard.policy.sha256
+    assert report["files"] == [{"file": "<records>", "format": "records", "records": 1}]
+    assert report["counts"] == {
+        "blocking": 1,
+        "by_rule": {"uk.field.address": 1},
+        "by_rule_and_field": [{"rule": "uk.field.address", "field": "postcode",
+                               "level": "personal", "action": "block", "count": 1}],
+    }
+    assert report["findings"] == [{
+        "file": "<records>", "record": 0, "field": "postcode", "rule": "uk.field.address",
+        "level": "personal", "action": "block", "evidence": "H** 1**",
+        "message": "field 'postcode' is personal (name rule 'postcode'); 'public-web' accepts "
+                   "at most public",
+    }]
+    assert (report["findings_listed"], report["findings_total"]) == (1, 1)
+    assert _dt.datetime.fromisoformat(report["checked_at"]).tzinfo is not None
+
+
+def test_decision_to_dict_for_an_unreadable_payload(guard):
+    report = guard.check(b"\x00\x01", format="json").to_dict()
+    assert report["decision"] == "block"
+    [entry] = report["files"]
+    assert entry["error_kind"] == "payload"
+    assert entry["file"] == "<bytes>"
+
+
+def test_findings_are_frozen(guard):
+    finding = guard.check(CSV).findings[0]
+    assert isinstance(finding, Finding)
+    with pytest.raises(AttributeError):
+        finding.evidence = "raw"  # type: ignore[misc]

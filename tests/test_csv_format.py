@@ -1,0 +1,366 @@
+"""The CSV and TSV formats: reading, detection, positions and unreadable input."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from guardrail import Guardrail, Payload, ReadOptions, Table
+from guardrail.registry import load_registry
+
+DATA = Path(__file__).parent / "data" / "csv"
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+@pytest.fixture
+def guard() -> Guardrail:
+    """The ASB policy with a fresh plugin manager for each test."""
+    return Guardrail.from_policy("asb-public-web")
+
+
+def findings(decision) -> list[tuple]:
+    return [(f.record, f.field, f.rule, f.level, f.evidence, f.position)
+            for f in decision.findings]
+
+
+def read_tables(path: Path, fmt: str = "csv") -> list[Table]:
+    """Read a payload through the registered format, materialising each table's rows."""
+    registry = load_registry()
+    tables = []
+    for section in registry.format(fmt).read(Payload(path), ReadOptions()):
+        rows = [list(row) for row in section.rows]
+        tables.append(Table(list(section.columns), rows, section.name))
+    return tables
+
+
+def detect(path: Path) -> str | None:
+    registry = load_registry()
+    return registry.pm.hook.guardrail_detect_format(payload=Payload(path),
+                                                    formats=registry.formats)
+
+
+# -- shapes of table ------------------------------------------------------------------
+
+def test_header_only_has_no_records_and_is_allowed(guard):
+    decision = guard.check(DATA / "header-only.csv")
+    assert decision.verdict == "allow"
+    assert decision.exit_code == 0
+    assert [(f.format, f.records, f.error) for f in decision.files] == [("csv", 0, None)]
+    assert decision.findings == []
+
+
+def test_header_only_reads_the_columns():
+    [table] = read_tables(DATA / "header-only.csv")
+    assert table.columns == ["month", "category", "ward"]
+    assert table.rows == []
+
+
+def test_empty_file_has_no_sections_and_is_allowed(guard):
+    assert read_tables(DATA / "empty.csv") == []
+    decision = guard.check(DATA / "empty.csv")
+    assert decision.verdict == "allow"
+    assert decision.exit_code == 0
+    assert [(f.file, f.format, f.records) for f in decision.files] == [
+        (str(DATA / "empty.csv"), "csv", 0)]
+
+
+def test_ragged_row_extra_cells_are_unnamed_columns_that_block(guard):
+    decision = guard.check(DATA / "ragged.csv")
+    assert decision.verdict == "block"
+    assert decision.exit_code == 1
+    assert decision.files[0].records == 3
+    assert findings(decision) == [
+        (0, "#3", "field.unclassified", "personal", "Z****** Q**********", "line 2"),
+        (0, "#4", "field.unclassified", "personal", "e****", "line 2"),
+    ]
+
+
+def test_short_rows_are_fine(guard):
+    decision = guard.check(b"month,category,ward\n2026-01\n2026-02,Nuisance\n")
+    assert decision.verdict == "allow"
+    assert decision.files[0].records == 2
+
+
+def test_ragged_rows_are_read_as_written():
+    [table] = read_tables(DATA / "ragged.csv")
+    assert table.columns == ["month", "category"]
+    assert table.rows == [["2026-01", "Nuisance", "Zebedee Quackenbush", "extra"],
+                          ["2026-02"], ["2026-03", "Personal"]]
+
+
+def test_empty_header_cell_is_named_by_its_column_number(guard):
+    decision = guard.check(b"month,,ward\n2026-01,HP1 1AA,Boxmoor\n", format="csv")
+    assert findings(decision) == [
+        (0, "#2", "field.unclassified", "personal", "H** 1**", "line 2")]
+
+
+def test_duplicate_headers_check_every_column(guard):
+    decision = guard.check(DATA / "duplicate-headers.csv")
+    assert decision.verdict == "block"
+    assert findings(decision) == [
+        (0, "name", "uk.field.person_name", "personal", "Z****** Q**********", "line 2"),
+        (0, "name", "uk.field.person_name", "personal", "A** O****", "line 2"),
+        (0, "count", "asb.small_count", "personal", "2", "line 2"),
+        (1, "count", "asb.small_count", "personal", "3", "line 3"),
+    ]
+    assert decision.grouped_counts() == [
+        {"rule": "asb.small_count", "field": "count", "level": "personal", "action": "block",
+         "count": 2},
+        {"rule": "uk.field.person_name", "field": "name", "level": "personal",
+         "action": "block", "count": 2},
+    ]
+
+
+@pytest.mark.parametrize("header", [b"month,count,count", b"month,Count,Count",
+                                    b"month,count,Count", b"month,Count,count"])
+def test_record_rules_see_every_copy_of_a_repeated_column(guard, header):
+    decision = guard.check(header + b"\n2026-01,10,2\n2026-02,4,10\n2026-03,10,10\n",
+                           format="csv")
+    assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
+        (0, "count", "asb.small_count", "2"), (1, "count", "asb.small_count", "4")]
+
+
+def test_duplicate_public_headers_are_allowed(guard):
+    decision = guard.check(b"month,ward,month\n2026-01,Boxmoor,2026-02\n", format="csv")
+    assert decision.verdict == "allow"
+
+
+def test_quoted_newlines_stay_in_one_cell_and_positions_name_the_first_line(guard):
+    decision = guard.check(DATA / "quoted-newlines.csv")
+    assert decision.files[0].records == 3
+    assert findings(decision) == [
+        (0, "notes", "uk.field.free_text", "personal", "f**** l*** s***** l***", "line 2"),
+        (1, "notes", "uk.field.free_text", "personal", "a b c", "line 4"),
+        (2, "notes", "uk.field.free_text", "personal", "p****", "line 7"),
+    ]
+
+
+def test_quoted_newlines_are_kept_in_the_cell_value():
+    [table] = read_tables(DATA / "quoted-newlines.csv")
+    assert table.rows[0] == ["2026-01", "first line\nsecond line"]
+    assert table.rows[1] == ["2026-02", "a\nb\nc"]
+
+
+def test_blank_lines_are_not_records(guard):
+    decision = guard.check(DATA / "blank-lines.csv")
+    assert decision.files[0].records == 2
+    assert findings(decision) == [
+        (0, "complainant_name", "uk.field.person_name", "personal", "Z****** Q**********",
+         "line 3"),
+        (1, "complainant_name", "uk.field.person_name", "personal", "A** O****", "line 5"),
+    ]
+
+
+def test_crlf_line_endings(guard):
+    decision = guard.check(b"month,postcode\r\n2026-01,HP1 1AA\r\n2026-02,\r\n", format="csv")
+    assert decision.files[0].records == 2
+    assert findings(decision) == [
+        (0, "postcode", "uk.field.address", "personal", "H** 1**", "line 2")]
+
+
+# -- delimiters, encodings ----------------------------------------------------------------
+
+def test_semicolon_delimiter_is_detected(guard):
+    [table] = read_tables(DATA / "semicolon.csv")
+    assert table.columns == ["month", "category", "complainant_name"]
+    assert table.rows[0] == ["2026-01", "Nuisance, noise", "Zebedee Quackenbush"]
+    decision = guard.check(DATA / "semicolon.csv")
+    assert decision.files[0].format == "csv"
+    assert findings(decision) == [
+        (0, "complainant_name", "uk.field.person_name", "personal", "Z****** Q**********",
+         "line 2")]
+
+
+def test_pipe_delimiter_is_detected(guard):
+    decision = guard.check(DATA / "pipe.csv")
+    assert findings(decision) == [
+        (0, "email", "uk.field.contact", "personal", "z**@e******.o**", "line 2")]
+
+
+def test_tsv_by_extension(guard):
+    decision = guard.check(DATA / "cases.tsv")
+    assert decision.files[0].format == "tsv"
+    assert findings(decision) == [
+        (0, "complainant_name", "uk.field.person_name", "personal", "Z****** Q**********",
+         "line 2")]
+
+
+def test_utf8_bom_is_not_part_of_the_first_header():
+    [table] = read_tables(DATA / "bom.csv")
+    assert table.columns == ["month", "complainant_name"]
+
+
+def test_utf8_bom_file_is_checked(guard):
+    decision = guard.check(DATA / "bom.csv")
+    assert findings(decision) == [
+        (0, "complainant_name", "uk.field.person_name", "personal", "Z****** Q**********",
+         "line 2")]
+
+
+def test_utf16_with_bom_is_decoded(guard):
+    [table] = read_tables(DATA / "utf16.csv")
+    assert table.columns == ["month", "complainant_name"]
+    assert table.rows == [["2026-01", "Zo\u00eb \u00c5ngstr\u00f6m"]]
+    decision = guard.check(DATA / "utf16.csv")
+    assert findings(decision) == [
+        (0, "complainant_name", "uk.field.person_name", "personal", "Z** \u00c5*******",
+         "line 2")]
+
+
+def test_invalid_utf8_is_unreadable_and_names_the_byte(guard):
+    decision = guard.check(DATA / "invalid-utf8.csv")
+    assert decision.verdict == "block"
+    assert decision.exit_code == 3
+    [result] = decision.files
+    assert result.error_kind == "payload"
+    # "month,complainant_name\n" is 23 bytes, "2026-01,Zeb" 11 more: offset 34 (0-based)
+    assert result.error == ("byte 34: content is not valid utf-8 text; pass --encoding with "
+                            "the right encoding or fix the export")
+
+
+def test_invalid_utf8_from_a_stream_is_unreadable(guard):
+    decision = guard.check(io.BytesIO((DATA / "invalid-utf8.csv").read_bytes()), format="csv")
+    assert decision.exit_code == 3
+    assert "content is not valid utf-8 text" in decision.files[0].error
+
+
+def test_encoding_option_reads_latin1(guard):
+    assert guard.check(DATA / "latin1.csv").exit_code == 3
+    decision = guard.check(DATA / "latin1.csv", encoding="latin-1")
+    assert findings(decision) == [
+        (0, "complainant_name", "uk.field.person_name", "personal", "Z** Q**********",
+         "line 2")]
+
+
+def test_unknown_encoding_is_unreadable(guard):
+    decision = guard.check(DATA / "header-only.csv", encoding="no-such-codec")
+    assert decision.exit_code == 3
+    assert decision.files[0].error == "unknown text encoding 'no-such-codec'"
+
+
+# -- malformed input ------------------------------------------------------------------------
+
+def test_stray_quote_is_unreadable_with_its_line(guard):
+    decision = guard.check(DATA / "bad-quote.csv")
+    assert decision.exit_code == 3
+    assert decision.files[0].error == (
+        "line 3: malformed CSV (',' expected after '\"'); check quoting on this line")
+
+
+def test_unclosed_quote_is_unreadable_and_names_the_line_it_opens_on(guard):
+    decision = guard.check(DATA / "unclosed-quote.csv")
+    assert decision.exit_code == 3
+    assert decision.files[0].error == (
+        "line 3: malformed CSV (unexpected end of data); check quoting on this line")
+
+
+def test_field_larger_than_the_limit_is_unreadable(guard, tmp_path):
+    limit = csv.field_size_limit()
+    path = tmp_path / "huge.csv"
+    path.write_text('month,category\n2026-01,Nuisance\n2026-02,"' + "x" * (limit + 10) + "\n",
+                    encoding="utf-8")
+    decision = guard.check(path)
+    assert decision.exit_code == 3
+    assert decision.files[0].error == (
+        f"line 3: malformed row: a field is larger than {limit} characters; split it or "
+        "check the export for a missing closing quote")
+
+
+def test_error_in_header_line(guard):
+    decision = guard.check(b'month,"cat"egory\n2026-01,Nuisance\n', format="csv")
+    assert decision.exit_code == 3
+    assert decision.files[0].error.startswith("line 1: malformed CSV")
+
+
+# -- detection -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("semicolon.csv", "csv"),
+    ("cases.tsv", "tsv"),
+    ("export", "csv"),          # no extension: sniffed
+    ("export.dat", "csv"),      # unknown extension: sniffed
+    ("tabbed.txt", "tsv"),      # tab-separated content wins over the csv sniffer
+    ("mislabelled.json", "json"),  # extension first
+    ("unknown-content", None),
+])
+def test_detect_format(name, expected):
+    assert detect(DATA / name) == expected
+
+
+def test_extension_is_case_insensitive(tmp_path):
+    path = tmp_path / "EXPORT.CSV"
+    path.write_text("month,ward\n2026-01,Boxmoor\n", encoding="utf-8")
+    assert detect(path) == "csv"
+
+
+def test_unknown_extension_sniffed_by_content_is_checked(guard):
+    decision = guard.check(DATA / "export.dat")
+    assert decision.files[0].format == "csv"
+    assert findings(decision) == [
+        (0, "postcode", "uk.field.address", "personal", "H** 1**", "line 2")]
+
+
+def test_unrecognisable_content_is_unreadable(guard):
+    decision = guard.check(DATA / "unknown-content")
+    assert decision.exit_code == 3
+    [result] = decision.files
+    assert result.format is None
+    assert result.error.startswith(
+        "cannot tell the format (unknown extension and the content matched no format); "
+        "pass --format with one of: ")
+    assert "csv" in result.error and "tsv" in result.error
+
+
+def test_format_override_beats_the_extension(guard):
+    assert guard.check(DATA / "mislabelled.json").exit_code == 3
+    decision = guard.check(DATA / "mislabelled.json", format="csv")
+    assert decision.files[0].format == "csv"
+    assert findings(decision) == [
+        (0, "postcode", "uk.field.address", "personal", "H** 1**", "line 2")]
+
+
+def test_format_override_tsv_reads_commas_as_text(guard):
+    decision = guard.check(DATA / "pipe.csv", format="tsv")
+    assert decision.files[0].format == "tsv"
+    [finding] = decision.findings
+    # one column named by the whole header line; "*_email" classifies it
+    assert (finding.field, finding.rule) == ("month|ward|email", "uk.field.name_like")
+
+
+def test_format_names_are_case_insensitive(guard):
+    assert guard.check(DATA / "export", format="CSV").files[0].format == "csv"
+
+
+# -- the shipped examples -------------------------------------------------------------------
+
+def test_clean_example_is_allowed(guard):
+    decision = guard.check(EXAMPLES / "asb-export-clean.csv")
+    assert decision.verdict == "allow"
+    assert decision.files[0].records == 61
+
+
+def test_leaky_example_blocks_every_personal_column_of_every_row(guard):
+    decision = guard.check(EXAMPLES / "asb-export-leaky.csv")
+    assert decision.exit_code == 1
+    assert decision.files[0].records == 61
+    assert {(r["rule"], r["field"], r["count"]) for r in decision.grouped_counts()} == {
+        ("asb.field.internal", "case_ref", 61),
+        ("uk.field.person_name", "complainant_name", 61),
+        ("uk.field.name_like", "complainant_address", 61),
+        ("uk.field.address", "postcode", 61),
+        ("uk.field.free_text", "notes", 61),
+    }
+    assert findings(decision)[:5] == [
+        (0, "case_ref", "asb.field.internal", "internal", "A**/2***/0*****", "line 2"),
+        (0, "complainant_name", "uk.field.person_name", "personal", "D***** H*****", "line 2"),
+        (0, "complainant_address", "uk.field.name_like", "personal",
+         "8* G***** H***, H**** H********", "line 2"),
+        (0, "postcode", "uk.field.address", "personal", "H** 9**", "line 2"),
+        (0, "notes", "uk.field.free_text", "personal",
+         "N******** d******; D***** H*****\u2026 (84 chars)", "line 2"),
+    ]
+    last = [f for f in decision.findings if f.record == 49]
+    assert [f.position for f in last] == ["line 51"] * 5

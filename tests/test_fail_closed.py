@@ -1,0 +1,82 @@
+"""Internal errors block without repeating payload content; explain helps policy authors."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from guardrail import Documents, Guardrail, hookimpl
+from guardrail.cli import cli
+from guardrail.registry import load_registry, make_plugin_manager
+
+SECRET = "Zebedee Quackenbush"
+
+
+class ExplodingFormat:
+    name = "boom"
+    extensions = (".boom",)
+    description = "raises half-way through, quoting a value as careless code does"
+
+    def sniff(self, head: bytes) -> int:
+        return 0
+
+    def read(self, payload, options):
+        def records():
+            yield {"month": "2026-01"}
+            raise ValueError(f"could not parse {SECRET!r}")
+
+        yield Documents(records())
+
+
+class Plugin:
+    @hookimpl
+    def guardrail_register_formats(self, register) -> None:
+        register(ExplodingFormat())
+
+
+def test_internal_error_blocks_without_leaking(capsys) -> None:
+    registry = load_registry(make_plugin_manager(plugins=[("boom", Plugin())]))
+    decision = Guardrail.from_policy("asb-public-web", registry).check(b"x", format="boom")
+    assert decision.verdict == "block"
+    assert decision.exit_code == 4
+    assert decision.files[0].error_kind == "internal"
+    assert decision.files[0].error.startswith("internal error (ValueError) while checking")
+    assert SECRET not in str(decision.to_dict()) + capsys.readouterr().err
+
+
+def test_internal_error_blocks_even_in_audit_mode() -> None:
+    registry = load_registry(make_plugin_manager(plugins=[("boom", Plugin())]))
+    decision = Guardrail.from_policy("asb-public-web", registry).check(b"x", format="boom",
+                                                                       mode="audit")
+    assert decision.exit_code == 4
+
+
+def test_records_iterable_that_raises_is_an_internal_error() -> None:
+    def rows():
+        yield {"month": "2026-01"}
+        raise RuntimeError(SECRET)
+
+    decision = Guardrail.from_policy("asb-public-web").check(rows())
+    assert decision.exit_code == 4
+    assert decision.files[0].records == 0
+    assert SECRET not in str(decision.to_dict())
+
+
+def test_explain_names_level_rule_and_where_it_is_written() -> None:
+    result = CliRunner().invoke(cli, ["explain", "-p", "asb-public-web", "postcode", "month",
+                                      "Date of Birth", "people[2].name", "colour"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("postcode: personal (name rule 'postcode' at ")
+    assert "uk-personal-data.yaml:" in lines[0] and lines[0].endswith(": BLOCK")
+    assert lines[1].startswith("month: public (name rule 'month'")
+    assert lines[1].endswith("public-web accepts at most public: allowed")
+    assert "rule uk.field.identifier" in lines[2]
+    assert lines[3].startswith("people[2].name: personal (name rule 'name'")
+    assert "rule field.unclassified" in lines[4]
+
+
+def test_explain_for_another_destination() -> None:
+    result = CliRunner().invoke(cli, ["explain", "-p", "asb-public-web", "-d", "partner-portal",
+                                      "case_ref"])
+    assert result.exit_code == 0
+    assert result.output.strip().endswith("partner-portal accepts at most internal: allowed")
