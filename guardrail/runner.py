@@ -111,7 +111,11 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         return result
     result = FileResult(file=_label(source))
     try:
-        payload = Payload(source, encoding=request.encoding)
+        try:
+            payload = Payload(source, encoding=request.encoding)
+        except TypeError as exc:
+            raise UsageError(f"cannot check {result.file}: {exc}; pass a path, bytes, a "
+                             "stream or an iterable of dict records") from None
         result.file = payload.name
         name = request.format or registry.pm.hook.guardrail_detect_format(
             payload=payload, formats=registry.formats)

@@ -158,10 +158,12 @@ def test_format_argument(guard):
     assert findings(decision) == [(1, "email", "uk.field.contact", "z**@e******.o**")]
 
 
-def test_a_source_it_cannot_read_blocks_as_an_internal_error(guard):
-    decision = guard.check(12345)
-    assert decision.exit_code == 4
-    assert decision.files[0].error_kind == "internal"
+def test_a_source_it_cannot_read_is_a_usage_error(guard):
+    with pytest.raises(UsageError) as caught:
+        guard.check(12345)
+    assert str(caught.value) == ("cannot check <int>: cannot read a payload from int; pass a "
+                                 "path, bytes, a stream or an iterable of dict records")
+    assert caught.value.exit_code == 2
 
 
 # -- destinations and modes --------------------------------------------------------------------

@@ -107,7 +107,7 @@ def test_text_report_names_sections_and_the_document(guard):
     path = DATA / "json" / "wrapped.json"
     assert f"  {path} cases record 0:\n    email = z**@e******.o**  " \
            "[uk.field.contact, personal, block]\n" in text
-    assert f"  {path} (document) document:\n" \
+    assert f"  {path} outside the records:\n" \
            "    meta.exported_by = Z****** Q**********  [field.unclassified, personal, block]\n" \
            in text
 

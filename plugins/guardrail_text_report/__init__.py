@@ -70,9 +70,10 @@ class TextReporter:
         out.write(f"\nFirst {len(records)} record{'s' if len(records) != 1 else ''} "
                   "with findings (evidence is masked):\n")
         for (file, section, record), items in records.items():
-            where = f"record {record}" if record is not None else "document"
-            if section:
-                where = f"{section} {where}"
+            if record is None:
+                where = "outside the records" if section else "document"
+            else:
+                where = f"{section} record {record}" if section else f"record {record}"
             position = items[0].position
             out.write(f"  {file} {where}{f' ({position})' if position else ''}:\n")
             for finding in items:
