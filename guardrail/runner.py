@@ -24,6 +24,7 @@ from .policy.model import Policy
 from .policy.schema import did_you_mean
 from .records import Documents
 from .registry import Registry, RunContext
+from .scanning import select_detectors
 
 __all__ = ["CheckRequest", "run_check", "resolve_destination", "MODES"]
 
@@ -66,7 +67,8 @@ def run_check(registry: Registry, policy: Policy, request: CheckRequest,
     max_findings = request.max_findings or policy.max_findings or DEFAULT_MAX_FINDINGS
     collector = Collector(max_findings)
     evaluator = Evaluator(policy, destination, collector, today=request.today,
-                          detectors=list(registry.detectors.values()), classifier=classifier)
+                          detectors=select_detectors(policy, registry.detectors),
+                          classifier=classifier)
     context = RunContext(policy, destination.name, request.mode,
                          tuple(_label(s) for s in request.sources))
     registry.pm.hook.guardrail_before_check(context=context)

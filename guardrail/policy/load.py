@@ -30,6 +30,7 @@ from .model import (
     Waiver,
 )
 from .paths import PathPatternError, compile_path_pattern, jmespath_reason
+from .detectors import build_detectors, merge_detectors
 from .schema import did_you_mean, schema_problems
 
 __all__ = ["load_policy", "PolicyLookup"]
@@ -130,7 +131,7 @@ def _load_chain(
 def _merge(chain: list[MarkedDocument]) -> dict[str, Any]:
     """Combine parents then child: maps are updated, lists concatenated (child rules first)."""
     out: dict[str, Any] = {"destinations": {}, "actions": {}, "defaults": {}, "fields": [],
-                           "rules": {}, "exceptions": []}
+                           "rules": {}, "exceptions": [], "detectors": {}}
     for doc in chain:
         data = doc.data
         for key in ("levels", "default_destination", "records", "metadata"):
@@ -148,6 +149,7 @@ def _merge(chain: list[MarkedDocument]) -> dict[str, Any]:
         out["exceptions"] += [
             _Item(v, doc, ("exceptions", i)) for i, v in enumerate(data.get("exceptions") or [])
         ]
+        merge_detectors(out["detectors"], data, doc, _Item)
     return out
 
 
@@ -255,7 +257,10 @@ def _build(
                                        tuple(spec.get("fields") or ()),
                                        spec.get("description", ""), _origin(item)))
 
+    detectors = build_detectors(merged["detectors"], report, levels, extra_rule_ids,
+                                check_level)
     known_rules = ({UNCLASSIFIED_RULE, FIELD_LEVEL_RULE} | set(merged["rules"])
+                   | {c.id for c in detectors.custom}
                    | {r.id for r in field_rules if r.id} | set(extra_rule_ids))
     waivers = []
     for item in merged["exceptions"]:
@@ -302,6 +307,7 @@ def _build(
         max_findings=max_findings_item.value if max_findings_item else None,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         sources=tuple(doc.file for doc in chain),
+        detectors=detectors,
         resolved=resolved,
     )
 
@@ -325,4 +331,14 @@ def _resolved_document(merged: dict[str, Any], chain: list[MarkedDocument]) -> d
     out["fields"] = [item.value for item in merged["fields"]]
     out["rules"] = [item.value for item in merged["rules"].values()]
     out["exceptions"] = [item.value for item in merged["exceptions"]]
+    detectors: dict[str, Any] = {}
+    for key, item in merged["detectors"].items():
+        if key == "settings":
+            detectors[key] = {name: entry.value for name, entry in item.items()}
+        elif key == "custom":
+            detectors[key] = [entry.value for entry in item.values()]
+        else:
+            detectors[key] = item.value
+    if detectors:
+        out["detectors"] = detectors
     return out

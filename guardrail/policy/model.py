@@ -10,7 +10,10 @@ __all__ = [
     "DEFAULT_LEVELS",
     "ACTIONS",
     "BLOCKING_ACTIONS",
+    "CustomDetectorSpec",
     "Destination",
+    "DetectorPolicy",
+    "DetectorSetting",
     "FieldRule",
     "RecordRule",
     "Waiver",
@@ -87,6 +90,49 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class DetectorSetting:
+    """A policy's overrides for one installed detector."""
+
+    level: str | None = None
+    min_confidence: float | None = None
+    fields: tuple[str, ...] = ()
+    skip_fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CustomDetectorSpec:
+    """A regex or dictionary detector written in the policy itself."""
+
+    id: str
+    level: str
+    regex: str | None = None
+    terms: tuple[str, ...] = ()
+    confidence: float = 0.9
+    ignore_case: bool = False
+    hotwords: tuple[str, ...] = ()
+    hotword_window: int = 40
+    exclude: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    skip_fields: tuple[str, ...] = ()
+    description: str = ""
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class DetectorPolicy:
+    """Which content detectors run, where, and how sure they must be."""
+
+    run: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    min_confidence: float = 0.5
+    fields: tuple[str, ...] = ()
+    skip_fields: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
+    settings: dict[str, DetectorSetting] = field(default_factory=dict)
+    custom: tuple[CustomDetectorSpec, ...] = ()
+
+
+@dataclass(frozen=True)
 class Policy:
     """A policy after ``extends`` is resolved and everything is validated."""
 
@@ -107,6 +153,7 @@ class Policy:
     max_findings: int | None
     sha256: str
     sources: tuple[str, ...]
+    detectors: DetectorPolicy = field(default_factory=DetectorPolicy)
     resolved: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def rank(self, level: str) -> int:

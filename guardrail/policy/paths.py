@@ -15,6 +15,8 @@ import jmespath
 from jmespath.exceptions import IncompleteExpressionError, JMESPathError, LexerError, ParseError
 
 __all__ = [
+    "field_matches",
+    "field_segments",
     "parse_field_path",
     "ANY_INDEX",
     "ANY_KEY",
@@ -86,6 +88,33 @@ def parse_field_path(text: str) -> tuple[str | int, ...]:
         return False
 
     return tuple(parts) if walk(tree) else (text,)
+
+
+_INDEX = re.compile(r"\[(?:\*|\d+)\]")
+_DOT_SPLIT = re.compile(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)')
+_GLOB_NON_ALNUM = re.compile(r"[^0-9a-z*?\[\]!]+")
+
+
+def field_segments(path: str) -> list[str]:
+    """Keys of a displayed path, list indices dropped: ``a[*]."b c".d`` -> ``[a, b c, d]``."""
+    bare = _INDEX.sub("", path)
+    return [part.strip('"') for part in _DOT_SPLIT.split(bare) if part] or [path]
+
+
+def field_matches(globs: Sequence[str], field: str) -> bool:
+    """Does any glob name *field* (a displayed path), its last key, or an enclosing field?
+
+    Matching ignores case, punctuation and list indices, like field rules do:
+    ``people`` and ``name`` both match ``people[*].name``; ``officer_*`` matches ``Officer ID``.
+    """
+    keys = [normalize_key(part) for part in field_segments(field)]
+    candidates = {".".join(keys[:end]) for end in range(1, len(keys) + 1)} | {keys[-1]}
+    for glob in globs:
+        pattern = ".".join(_GLOB_NON_ALNUM.sub("_", part.lower()).strip("_")
+                           for part in field_segments(glob))
+        if pattern == "*" or any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
+            return True
+    return False
 
 
 def compile_path_pattern(expression: str) -> tuple[str | int, ...]:

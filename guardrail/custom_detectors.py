@@ -1,0 +1,67 @@
+"""Regex and dictionary detectors that policy authors write in ``detectors.custom``.
+
+Patterns run on RE2, so a careless or hostile pattern cannot make matching take
+more than linear time; hotwords near a match raise its confidence and exclusion
+patterns drop matches that are known to be harmless.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import re2
+
+from .masking import mask_value
+from .policy.detectors import compile_re2
+from .policy.model import CustomDetectorSpec
+from .records import Span
+
+__all__ = ["CustomDetector", "HOTWORD_BOOST"]
+
+HOTWORD_BOOST = 0.3
+
+
+class CustomDetector:
+    """A detector built from a :class:`CustomDetectorSpec` (already validated)."""
+
+    def __init__(self, spec: CustomDetectorSpec) -> None:
+        self.spec = spec
+        self.id = spec.id
+        self.level = spec.level
+        self.confidence = spec.confidence
+        if spec.regex is not None:
+            body = spec.regex
+        else:
+            # Longest first so "John Smith" wins over "John" in one alternation.
+            terms = sorted(spec.terms, key=len, reverse=True)
+            body = r"\b(?:" + "|".join(re2.escape(t) for t in terms) + r")\b"
+        self.gate = ("(?i)" if spec.ignore_case else "") + body
+        self._regex = compile_re2(body, spec.ignore_case)
+        self._hotwords = compile_re2(
+            r"\b(?:" + "|".join(re2.escape(w) for w in spec.hotwords) + r")\b", True
+        ) if spec.hotwords else None
+        self._exclude = [compile_re2(p, spec.ignore_case) for p in spec.exclude]
+
+    def find(self, text: str, field: str | None = None) -> list[Span]:
+        spans = []
+        for match in self._regex.finditer(text):
+            start, end = match.span()
+            if start == end:
+                continue
+            value = text[start:end]
+            if any(pattern.search(value) for pattern in self._exclude):
+                continue
+            spans.append(Span(start, end, self._confidence(text, start, end),
+                              mask_value(value)))
+        return spans
+
+    def _confidence(self, text: str, start: int, end: int) -> float:
+        if self._hotwords is None:
+            return self.confidence
+        window = self.spec.hotword_window
+        nearby = text[max(0, start - window):start] + " " + text[end:end + window]
+        if self._hotwords.search(nearby):
+            return min(1.0, self.confidence + HOTWORD_BOOST)
+        return self.confidence
+
+

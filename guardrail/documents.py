@@ -1,0 +1,101 @@
+"""Walking :class:`~guardrail.records.Documents`: nested records, value by value.
+
+Plans (classification and detectors) are cached per concrete path and per path
+shape, so a field is classified once however many records hold it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .policy.paths import ANY_INDEX, display_path
+from .record_rules import with_aliases
+from .records import Documents
+
+if TYPE_CHECKING:
+    from .engine import Evaluator, Plan
+    from .scanning import FieldScanner
+
+__all__ = ["DocumentRun", "path_pattern"]
+
+_Entry = tuple["Plan | None", str, "FieldScanner | None"]
+
+
+class DocumentRun:
+    """Evaluates nested records for one evaluator."""
+
+    _MAX_CACHED_PATHS = 50_000
+
+    def __init__(self, evaluator: Evaluator, file: str, docs: Documents) -> None:
+        self.ev = evaluator
+        self.file = file
+        self.docs = docs
+        self.section = docs.name
+        self.by_shape: dict[tuple[str | int, ...], _Entry] = {}
+        self.by_path: dict[tuple[str | int, ...], _Entry] = {}
+        self.record: Any = None
+        self.index: int | None = None
+
+    def run(self) -> int:
+        count = 0
+        docs = self.docs
+        rules = self.ev.rules
+        for count, record in enumerate(docs.records, 1):
+            self.index = docs.first_index + count - 1 if docs.index else None
+            self.record = record
+            self._walk(record, ())
+            if rules and isinstance(record, dict):
+                view = with_aliases(record)
+                applicable = [r for r in rules if r.applies_to(view)]
+                if applicable:
+                    self.ev.apply_rules(self.file, self.section, self.index, view, applicable,
+                                        docs.locate, record)
+        return count if docs.index else 0
+
+    def _entry(self, path: tuple[str | int, ...]) -> _Entry:
+        """(plan, field pattern, scanner) for a concrete path, cached by path and shape."""
+        found = self.by_path.get(path)
+        if found is not None:
+            return found
+        shape = tuple(ANY_INDEX if isinstance(p, int) else p for p in path)
+        found = self.by_shape.get(shape)
+        if found is None:
+            pattern = path_pattern(shape)
+            scanner = self.ev.scanner.for_field(pattern) if self.ev.scanner else None
+            found = (self.ev.field_plan(self.file, self.section, path, pattern), pattern,
+                     scanner)
+            self.by_shape[shape] = found
+        if len(self.by_path) < self._MAX_CACHED_PATHS:
+            self.by_path[path] = found
+        return found
+
+    def _walk(self, value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self._walk(item, path + (key if isinstance(key, str) else str(key),))
+            return
+        if isinstance(value, list):
+            for position, item in enumerate(value):
+                self._walk(item, path + (position,))
+            return
+        if value is None or value == "":
+            return
+        plan, pattern, scanner = self._entry(path)
+        if plan is not None:
+            wanted = self.ev.collector.wants(plan.kind.rule)
+            field = (display_path(path) if path else "@") if wanted else pattern
+            self.ev.report_value(plan, self.index, field, value, self.docs.locate, self.record)
+        if scanner is not None and isinstance(value, str):
+            hits = scanner.scan(value)
+            if hits:
+                field = display_path(path) if path else "@"
+                self.ev.report_hits(self.file, self.section, self.index, field, pattern, hits,
+                                    self.docs.locate, self.record)
+
+
+def path_pattern(shape: tuple[str | int, ...]) -> str:
+    """Display form of a shape: list indices shown as ``[*]``."""
+    if not shape:
+        return "@"
+    parts = [0 if p == ANY_INDEX else p for p in shape]
+    return display_path(parts).replace("[0]", "[*]")

@@ -1,0 +1,198 @@
+"""Run content detectors over string values, fast.
+
+Three things keep this cheap enough to scan every cell of a large export:
+
+* **One RE2 set per field** gates all detectors that declare a candidate
+  ``pattern``: a single linear pass over the value says which detectors can
+  match at all, and only those run their own (Python) extraction and validation.
+* **A cache per field**: exports repeat values (wards, categories, months), and
+  a value already scanned in a field is not scanned again. The cache is bounded.
+* **Only detectors that matter**: a detector whose level the destination may
+  receive, or that the policy does not enable, never runs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import inspect
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Sequence
+
+import re2
+
+from .custom_detectors import CustomDetector
+from .interfaces import Detector
+from .masking import mask_value
+from .policy.model import DetectorPolicy, Policy
+from .policy.paths import field_matches
+
+__all__ = ["Hit", "ActiveDetector", "ContentScanner", "FieldScanner", "select_detectors"]
+
+_CACHE_LIMIT = 50_000  # values remembered per field before the cache starts again
+_CACHE_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not cached
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One detector match inside one value; ``evidence`` is already masked."""
+
+    rule: str
+    level: str
+    start: int
+    end: int
+    confidence: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ActiveDetector:
+    """A detector as the policy runs it: its level, threshold and fields."""
+
+    id: str
+    level: str
+    min_confidence: float
+    find: Callable[[str, str | None], Iterable[Any]]
+    gate: str | None
+    fields: tuple[str, ...] = ()
+    skip_fields: tuple[str, ...] = ()
+
+    def applies_to(self, field: str) -> bool:
+        if self.fields and not field_matches(self.fields, field):
+            return False
+        return not (self.skip_fields and field_matches(self.skip_fields, field))
+
+
+def _caller(detector: Detector) -> Callable[[str, str | None], Iterable[Any]]:
+    """``find(text, field)`` whether or not the detector wants the field name."""
+    find = detector.find
+    try:
+        takes_field = len(inspect.signature(find).parameters) >= 2
+    except (TypeError, ValueError):
+        takes_field = False
+    if takes_field:
+        return find  # type: ignore[return-value]
+    return lambda text, field: find(text)
+
+
+def select_detectors(policy: Policy, installed: dict[str, Detector]) -> list[ActiveDetector]:
+    """The detectors a policy runs, with its overrides applied (before destination filtering)."""
+    config: DetectorPolicy = policy.detectors
+    chosen: list[ActiveDetector] = []
+    for detector_id in sorted(installed):
+        if not any(fnmatch.fnmatchcase(detector_id, p) for p in config.run):
+            continue
+        if any(fnmatch.fnmatchcase(detector_id, p) for p in config.skip):
+            continue
+        detector = installed[detector_id]
+        setting = config.settings.get(detector_id)
+        level = (setting.level if setting and setting.level else None) or detector.level
+        threshold = setting.min_confidence if setting and setting.min_confidence is not None \
+            else config.min_confidence
+        chosen.append(ActiveDetector(
+            detector_id, level, threshold, _caller(detector), getattr(detector, "pattern", None),
+            (setting.fields if setting else ()) or config.fields,
+            tuple(config.skip_fields) + (setting.skip_fields if setting else ()),
+        ))
+    for spec in config.custom:
+        custom = CustomDetector(spec)
+        chosen.append(ActiveDetector(
+            spec.id, spec.level, config.min_confidence, custom.find, custom.gate,
+            spec.fields or config.fields, tuple(config.skip_fields) + spec.skip_fields,
+        ))
+    return chosen
+
+
+class ContentScanner:
+    """Hands out a :class:`FieldScanner` per field, sharing compiled RE2 sets."""
+
+    def __init__(self, detectors: Sequence[ActiveDetector], allow: Iterable[str] = ()) -> None:
+        self.detectors = tuple(detectors)
+        self.allow = tuple(sorted({a.lower() for a in allow if a.strip()}))
+        self._fields: dict[str, FieldScanner | None] = {}
+        self._gates: dict[tuple[str, ...], tuple[Any, list[ActiveDetector], list[ActiveDetector]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.detectors)
+
+    def for_field(self, field: str) -> FieldScanner | None:
+        """The scanner for values of *field* (a column name or a path pattern), or None."""
+        if field not in self._fields:
+            active = [d for d in self.detectors if d.applies_to(field)]
+            self._fields[field] = FieldScanner(self, field, active) if active else None
+        return self._fields[field]
+
+    def gate(self, active: list[ActiveDetector]):
+        key = tuple(d.id for d in active)
+        if key not in self._gates:
+            gated: list[ActiveDetector] = []
+            ungated: list[ActiveDetector] = []
+            options = re2.Options()
+            options.log_errors = False
+            options.never_capture = True
+            rset = re2.Set.SearchSet(options)
+            for detector in active:
+                if detector.gate is None:
+                    ungated.append(detector)
+                    continue
+                try:
+                    rset.Add(detector.gate)
+                except Exception:  # not RE2 syntax: run it on every value instead
+                    ungated.append(detector)
+                    continue
+                gated.append(detector)
+            if gated:
+                rset.Compile()
+            self._gates[key] = (rset if gated else None, gated, ungated)
+        return self._gates[key]
+
+
+class FieldScanner:
+    """Scans values of one field; remembers what it found for values seen before."""
+
+    def __init__(self, owner: ContentScanner, field: str, active: list[ActiveDetector]) -> None:
+        self.field = field
+        self.allow = owner.allow
+        self.gate, self.gated, self.ungated = owner.gate(active)
+        self.cache: dict[str, tuple[Hit, ...]] = {}
+
+    def scan(self, text: str) -> tuple[Hit, ...]:
+        hits = self.cache.get(text)
+        if hits is None:
+            hits = self.scan_uncached(text)
+            if len(text) <= _CACHE_MAX_LENGTH:
+                if len(self.cache) >= _CACHE_LIMIT:
+                    self.cache.clear()
+                self.cache[text] = hits
+        return hits
+
+    def scan_uncached(self, text: str) -> tuple[Hit, ...]:
+        candidates: list[ActiveDetector] = list(self.ungated)
+        if self.gate is not None:
+            matched = self.gate.Match(text)
+            if matched:
+                candidates.extend(self.gated[i] for i in matched)
+        if not candidates:
+            return ()
+        hits = []
+        for detector in candidates:
+            for span in detector.find(text, self.field):
+                if span.confidence < detector.min_confidence:
+                    continue
+                evidence = span.evidence or mask_value(text[span.start:span.end])
+                hits.append(Hit(detector.id, detector.level, span.start, span.end,
+                                span.confidence, evidence))
+        if hits and self.allow:
+            hits = [h for h in hits if not _allowed(text, h, self.allow)]
+        return tuple(hits)
+
+
+def _allowed(text: str, hit: Hit, allow: tuple[str, ...]) -> bool:
+    """True when the hit lies inside an allowlisted term (a public figure, a place)."""
+    lowered = text.lower()
+    for term in allow:
+        start = lowered.find(term)
+        while start != -1:
+            if start <= hit.start and hit.end <= start + len(term):
+                return True
+            start = lowered.find(term, start + 1)
+    return False

@@ -1,0 +1,74 @@
+"""Dates of birth: a date whose field name or neighbouring words say birth, DOB, born or aged.
+
+Incident dates, report dates and months are dates too; without that context they
+are not reported, which is what keeps police.uk-style data publishable.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+from guardrail import Span
+
+from .base import PatternDetector, window_around
+
+__all__ = ["DateOfBirthDetector", "parse_date"]
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_CONTEXT = re.compile(r"\b(?:d\.?o\.?b|born|birth|birthday|aged)\b|date of birth|\bb\. ")
+_FIELD_CONTEXT = re.compile(r"(?:dob|birth|born|bday)", re.IGNORECASE)
+_NUMERIC = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
+_WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)? ([A-Za-z]{3,9})\.?,? (\d{2,4})$")
+_WORDY_US = re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        year += 1900 if year > _dt.date.today().year % 100 else 2000
+    return year
+
+
+def parse_date(text: str) -> _dt.date | None:
+    """Parse the day-first UK shapes (and ISO) that people write; None if not a real date."""
+    try:
+        if m := _NUMERIC.match(text):
+            a, b, c = m.groups()
+            if len(a) == 4:
+                return _dt.date(int(a), int(b), int(c))
+            return _dt.date(_year(c), int(b), int(a))
+        if m := _WORDY.match(text):
+            month = _MONTHS.get(m.group(2)[:3].lower())
+            return _dt.date(_year(m.group(3)), month, int(m.group(1))) if month else None
+        if m := _WORDY_US.match(text):
+            month = _MONTHS.get(m.group(1)[:3].lower())
+            return _dt.date(int(m.group(3)), month, int(m.group(2))) if month else None
+    except ValueError:
+        return None
+    return None
+
+
+class DateOfBirthDetector(PatternDetector):
+    id = "uk.date_of_birth"
+    confidence = 0.9
+    description = "Dates of birth (a date with birth/DOB/born/aged context)"
+    pattern = (
+        r"\b(?:[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})"
+        r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
+        r"|[0-9]{1,2}(?:st|nd|rd|th)? (?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug"
+        r"|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)[a-z]*\.?,? (?:[0-9]{4}|[0-9]{2})"
+        r"|(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"
+        r"[a-z]*\.? [0-9]{1,2}(?:st|nd|rd|th)?,? [0-9]{4})\b"
+    )
+
+    def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
+        day = parse_date(match.group(0))
+        if day is None or not (1900 <= day.year <= _dt.date.today().year):
+            return None
+        in_field = field is not None and _FIELD_CONTEXT.search(field) is not None
+        nearby = _CONTEXT.search(window_around(text, match.start(), match.end(), 30))
+        if not (in_field or nearby):
+            return None
+        return self.span(match, evidence=f"**/**/{day.year // 10}*")

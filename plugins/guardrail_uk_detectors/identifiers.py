@@ -1,0 +1,104 @@
+"""National Insurance numbers, NHS numbers and payment card numbers.
+
+NHS numbers use python-stdnum's ``stdnum.gb.nhs`` (mod 11 check digit) and card
+numbers its ``stdnum.luhn``; the NINO rules are HMRC's (NIM39110), which stdnum
+does not cover, so they are written here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from stdnum import luhn
+from stdnum.gb import nhs
+
+from guardrail import Span
+
+from .base import PatternDetector, window_around, window_before
+
+__all__ = ["NinoDetector", "NhsNumberDetector", "PaymentCardDetector", "is_nino"]
+
+_NINO_BAD_PREFIXES = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
+_NINO_SHAPE = re.compile(r"^([A-CEGHJ-PR-TW-Z])([A-CEGHJ-NPR-TW-Z])(\d{6})([A-D])$")
+_NINO_HOTWORDS = re.compile(r"\b(?:ni|nino|national insurance|ni no|nin)\b")
+
+
+def is_nino(candidate: str) -> bool:
+    """HMRC's rules: no D, F, I, Q, U or V; O not second; some prefixes never issued."""
+    text = re.sub(r"[\s-]", "", candidate).upper()
+    shape = _NINO_SHAPE.match(text)
+    return shape is not None and text[:2] not in _NINO_BAD_PREFIXES
+
+
+class NinoDetector(PatternDetector):
+    id = "uk.nino"
+    confidence = 0.95
+    description = "National Insurance numbers (HMRC prefix and suffix rules)"
+    pattern = r"(?i)\b[A-Z]{2}[ -]?[0-9]{2}[ -]?[0-9]{2}[ -]?[0-9]{2}[ -]?[A-D]\b"
+
+    def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
+        value = match.group(0)
+        if not is_nino(value):
+            return None
+        upper = value.upper() == value
+        hot = _NINO_HOTWORDS.search(window_before(text, match.start(), 30)) is not None
+        confidence = self.confidence if upper or hot else 0.7
+        return self.span(match, confidence, evidence=f"{value[:2].upper()} ** ** ** *")
+
+
+_NHS_HOTWORDS = re.compile(r"\b(?:nhs|chi|patient|hospital|gp|health)\b")
+
+
+class NhsNumberDetector(PatternDetector):
+    id = "uk.nhs_number"
+    confidence = 0.9
+    description = "NHS numbers (10 digits, mod 11 check digit; 3-3-4 spacing or contiguous)"
+    pattern = r"\b[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}\b"
+
+    def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
+        value = match.group(0)
+        digits = re.sub(r"\D", "", value)
+        if not nhs.is_valid(digits):
+            return None
+        # A separator just outside the match means it is part of a longer number
+        # (a card, an account, a phone with an extension): not an NHS number.
+        before = text[match.start() - 1:match.start()] if match.start() else ""
+        after = text[match.end():match.end() + 2]
+        if before in ("-", "/", ".", "+") or after[:1] in ("-", "/") or \
+                (after[:1] == " " and after[1:2].isdigit()):
+            return None
+        hot = _NHS_HOTWORDS.search(window_around(text, match.start(), match.end(), 30))
+        hot = hot or (field is not None and "nhs" in field.lower())
+        if digits.startswith("0") and not hot:
+            return None  # a leading 0 is far more often a phone number
+        confidence = self.confidence if hot else 0.75
+        return self.span(match, confidence, evidence=f"{digits[:3]} *** ****")
+
+
+# Issuer prefixes and lengths (ISO/IEC 7812 ranges in common use).
+_CARD_RULES = (
+    (re.compile(r"^4"), (13, 16, 19)),  # Visa
+    (re.compile(r"^(?:5[1-5]|2(?:2[2-9][1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720))"), (16,)),
+    (re.compile(r"^3[47]"), (15,)),  # American Express
+    (re.compile(r"^(?:6011|65|64[4-9]|622)"), (16, 17, 18, 19)),  # Discover / UnionPay
+    (re.compile(r"^(?:50|5[6-9]|6[0-9])"), (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
+    (re.compile(r"^35(?:2[89]|[3-8]\d)"), (16, 17, 18, 19)),  # JCB
+    (re.compile(r"^3(?:0[0-5]|[68])"), (14, 15, 16, 17, 18, 19)),  # Diners
+)
+
+
+class PaymentCardDetector(PatternDetector):
+    id = "payment_card"
+    confidence = 0.95
+    description = "Payment card numbers (issuer prefix, length and Luhn check)"
+    pattern = r"\b[0-9](?:[ -]?[0-9]){11,18}\b"
+
+    def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
+        digits = re.sub(r"\D", "", match.group(0))
+        if len(set(digits)) == 1 or not luhn.is_valid(digits):
+            return None
+        if not any(prefix.match(digits) and len(digits) in lengths
+                   for prefix, lengths in _CARD_RULES):
+            return None
+        return self.span(match, evidence=f"{digits[:4]} **** **** {digits[-4:]}"
+                         if len(digits) >= 15 else f"{digits[:4]} ****")
