@@ -43,7 +43,8 @@ class Guardrail:
 
     def check(self, source: Any, format: str | None = None, destination: str | None = None,
               *, mode: str = "enforce", max_findings: int | None = None,
-              encoding: str | None = None, today: _dt.date | None = None) -> Decision:
+              encoding: str | None = None, today: _dt.date | None = None,
+              jobs: int = 1) -> Decision:
         """Check one payload, or several given as a list or tuple of paths/streams.
 
         :param source: a path, bytes, a binary or text stream, an iterable of dict
@@ -51,9 +52,12 @@ class Guardrail:
         :param format: format name; detected from extension and content when None.
         :param destination: where the payload is going; the policy's default when None.
         :param mode: ``enforce`` or ``audit`` (same checks, reported as a dry run).
+        :param jobs: processes for content scanning of large tables; 2 uses a second
+            core (a forked worker). Keep 1 inside servers that must not fork.
         """
         sources = list(source) if _is_many(source) else [source]
-        request = CheckRequest(sources, destination, format, mode, max_findings, encoding, today)
+        request = CheckRequest(sources, destination, format, mode, max_findings, encoding, today,
+                               jobs)
         return run_check(self.registry, self.policy, request, self._classifier)
 
     def enforce(self, source: Any, format: str | None = None,

@@ -83,13 +83,17 @@ def cli() -> None:
                    "policy's defaults.max_findings.")
 @click.option("--encoding", metavar="NAME",
               help="Text encoding of the payload when it is not UTF-8 (a BOM is honoured).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), envvar="GUARDRAIL_JOBS",
+              default=lambda: min(2, os.cpu_count() or 1), show_default="2 if 2+ cores",
+              help="Processes for content scanning of large tables (a forked worker "
+                   "scans while the main process reads). Env: GUARDRAIL_JOBS.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="Write the report to this file instead of stdout.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
 @click.pass_context
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
-        output: Any, paths: tuple[str, ...]) -> None:
+        jobs: int, output: Any, paths: tuple[str, ...]) -> None:
     """Check payload files (or '-' for stdin) against a policy and exit with the decision.
 
     Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
@@ -99,7 +103,7 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     reporter = registry.reporter(report)
     guard = Guardrail.from_policy(policy, registry)
     decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
-                           max_findings=max_findings, encoding=encoding)
+                           max_findings=max_findings, encoding=encoding, jobs=jobs)
     try:
         reporter.render(decision, output, ReportOptions(color=output.isatty()))
         output.flush()

@@ -7,8 +7,6 @@ patterns drop matches that are known to be harmless.
 
 from __future__ import annotations
 
-from typing import Any
-
 import re2
 
 from .masking import mask_value

@@ -33,6 +33,14 @@ class FindingKind:
     waived_by: str | None = None
     section: str | None = None
 
+    def __post_init__(self) -> None:
+        # Kinds are counted once per finding, millions of times: hash once.
+        object.__setattr__(self, "_hash", hash((self.file, self.rule, self.field, self.level,
+                                                self.action, self.waived_by, self.section)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined,no-any-return]
+
     @property
     def blocking(self) -> bool:
         return self.waived_by is None and self.action in BLOCKING_ACTIONS

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .policy.paths import ANY_INDEX, display_path
 from .record_rules import with_aliases
 from .records import Documents
+from .scanning import as_text
 
 if TYPE_CHECKING:
     from .engine import Evaluator, Plan
@@ -85,12 +86,13 @@ class DocumentRun:
             wanted = self.ev.collector.wants(plan.kind.rule)
             field = (display_path(path) if path else "@") if wanted else pattern
             self.ev.report_value(plan, self.index, field, value, self.docs.locate, self.record)
-        if scanner is not None and isinstance(value, str):
-            hits = scanner.scan(value)
-            if hits:
+        if scanner is not None:
+            text = as_text(value)
+            hits = scanner.scan(text) if text else ()
+            if hits and text:
                 field = display_path(path) if path else "@"
-                self.ev.report_hits(self.file, self.section, self.index, field, pattern, hits,
-                                    self.docs.locate, self.record)
+                self.ev.report_hits(self.file, self.section, self.index, field, pattern, text,
+                                    hits, self.docs.locate, self.record)
 
 
 def path_pattern(shape: tuple[str | int, ...]) -> str:

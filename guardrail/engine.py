@@ -16,6 +16,7 @@ from typing import Any
 
 from .decision import Collector, Finding, FindingKind
 from .masking import mask_value
+from .parallel import ScanPool, can_fork
 from .policy.classify import Classifier
 from .policy.model import Destination, Policy, Waiver
 from .policy.paths import field_matches
@@ -54,6 +55,7 @@ class Evaluator:
         today: _dt.date | None = None,
         detectors: Sequence[ActiveDetector] = (),
         classifier: Classifier | None = None,
+        jobs: int = 1,
     ) -> None:
         self.policy = policy
         self.destination = destination
@@ -67,8 +69,23 @@ class Evaluator:
                                           if self.exceeds(r.level)]
         relevant = [d for d in detectors if self.exceeds(d.level)]
         self.scanner = ContentScanner(relevant, policy.detectors.allow) if relevant else None
+        self.jobs = jobs if self.scanner is not None and can_fork() else 1
+        self._pool: ScanPool | None = None
         self._waiver_cache: dict[tuple[str, str], str | None] = {}
         self._kinds: dict[tuple[str, str | None, str, str, str], FindingKind] = {}
+
+    def pool(self) -> ScanPool:
+        """The worker pool for content scanning, started on first use (see parallel.py)."""
+        if self._pool is None:
+            assert self.scanner is not None
+            self._pool = ScanPool(self.scanner)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     # -- policy helpers -------------------------------------------------------------
 
@@ -147,15 +164,17 @@ class Evaluator:
         self.collector.add(kind, finding)
 
     def report_hits(self, file: str, section: str | None, record: int | None, field: str,
-                    pattern: str, hits: Iterable[Hit], locate: Locate, source: Any) -> None:
+                    pattern: str, value: str, hits: Iterable[Hit], locate: Locate,
+                    source: Any) -> None:
         """Content detectors found something in one value."""
         collector = self.collector
         for hit in hits:
             kind = self.kind(file, section, hit.rule, pattern, hit.level)
             finding = None
             if collector.wants(hit.rule):
+                evidence = hit.evidence or mask_value(value[hit.start:hit.end])
                 finding = Finding(file, record, field, hit.rule, hit.level, kind.action,
-                                  hit.evidence,
+                                  evidence,
                                   f"{hit.rule} found in '{field}' "
                                   f"(confidence {hit.confidence:.2f})",
                                   locate(source) if locate else None, section, kind.waived_by)

@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Table", "Documents", "Section", "Span", "Locator"]
+__all__ = ["Table", "Documents", "Section", "Span", "Locator", "RowLocator"]
 
 Locator = Callable[[Any], "str | None"]
-"""Called with a record, only when a finding in it is listed; returns where it is
-(``line 14``). Called right after the record is produced, before the next one."""
+"""Documents: called with a record, only when a finding in it is listed, right after
+the record is produced and before the next one; returns where it is (``line 14``)."""
+
+RowLocator = Callable[[Sequence[Any], Any], "str | None"]
+"""Tables: called with a row and the value ``Table.mark()`` returned right after that
+row was produced (None without ``mark``). The engine reads rows in batches, so a
+table whose position is reader state must provide ``mark``."""
 
 
 @dataclass
@@ -28,7 +33,9 @@ class Table:
         extra cells are reported as unnamed columns; a shorter row's missing
         cells are empty.
     :param name: section name shown in findings (a sheet or table name), if any.
-    :param locate: optional callable giving a row's position (see :data:`Locator`).
+    :param locate: optional callable giving a row's position (see :data:`RowLocator`).
+    :param mark: optional cheap callable capturing reader state after each row
+        (e.g. the line number), passed back to *locate*.
     :param typed: False when every value is text as written (CSV), so rules may
         compare numbers written as text.
     """
@@ -36,7 +43,8 @@ class Table:
     columns: Sequence[str]
     rows: Iterable[Sequence[Any]]
     name: str | None = None
-    locate: Locator | None = None
+    locate: RowLocator | None = None
+    mark: Callable[[], Any] | None = None
     typed: bool = False
 
 
@@ -62,11 +70,21 @@ class Documents:
 Section = Table | Documents
 
 
-@dataclass(frozen=True)
-class Span:
-    """A detector's match inside a string: ``text[start:end]``."""
+class Span(NamedTuple):
+    """A detector's match inside a string: ``text[start:end]``.
+
+    A named tuple rather than a dataclass: detectors create one per match, millions
+    of times on a large export, and a tuple is several times cheaper to build.
+    """
 
     start: int
     end: int
     confidence: float = 1.0
     evidence: str | None = None  # detector-specific masked evidence, e.g. "HP1 ***"
+
+    def masked(self, text: str) -> str:
+        """The evidence shown for this span of *text*: the detector's own, else the masked match."""
+        from .masking import mask_value
+
+        return self.evidence if self.evidence is not None else \
+            mask_value(text[self.start:self.end])

@@ -42,6 +42,7 @@ class CheckRequest:
     max_findings: int | None = None
     encoding: str | None = None
     today: _dt.date | None = None
+    jobs: int = 1
 
 
 def resolve_destination(policy: Policy, name: str | None) -> str:
@@ -68,12 +69,15 @@ def run_check(registry: Registry, policy: Policy, request: CheckRequest,
     collector = Collector(max_findings)
     evaluator = Evaluator(policy, destination, collector, today=request.today,
                           detectors=select_detectors(policy, registry.detectors),
-                          classifier=classifier)
+                          classifier=classifier, jobs=request.jobs)
     context = RunContext(policy, destination.name, request.mode,
                          tuple(_label(s) for s in request.sources))
     registry.pm.hook.guardrail_before_check(context=context)
-    files = [_check_one(registry, policy, request, evaluator, source)
-             for source in request.sources]
+    try:
+        files = [_check_one(registry, policy, request, evaluator, source)
+                 for source in request.sources]
+    finally:
+        evaluator.close()
     decision = Decision(
         policy=policy.describe(),
         destination=destination.name,

@@ -15,33 +15,33 @@ from __future__ import annotations
 
 import fnmatch
 import inspect
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 import re2
 
 from .custom_detectors import CustomDetector
 from .interfaces import Detector
-from .masking import mask_value
 from .policy.model import DetectorPolicy, Policy
 from .policy.paths import field_matches
 
-__all__ = ["Hit", "ActiveDetector", "ContentScanner", "FieldScanner", "select_detectors"]
+__all__ = ["Hit", "ActiveDetector", "ContentScanner", "FieldScanner", "select_detectors",
+           "as_text"]
 
 _CACHE_LIMIT = 50_000  # values remembered per field before the cache starts again
 _CACHE_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not cached
 
 
-@dataclass(frozen=True)
-class Hit:
-    """One detector match inside one value; ``evidence`` is already masked."""
+class Hit(NamedTuple):
+    """One detector match inside one value; ``evidence`` is already masked (or None)."""
 
     rule: str
     level: str
     start: int
     end: int
     confidence: float
-    evidence: str
+    evidence: str | None  # None: mask the matched text when the finding is listed
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,7 @@ class ActiveDetector:
     gate: str | None
     fields: tuple[str, ...] = ()
     skip_fields: tuple[str, ...] = ()
+    wants_field: Callable[[str], bool] | None = None
 
     def applies_to(self, field: str) -> bool:
         if self.fields and not field_matches(self.fields, field):
@@ -92,12 +93,23 @@ def select_detectors(policy: Policy, installed: dict[str, Detector]) -> list[Act
             detector_id, level, threshold, _caller(detector), getattr(detector, "pattern", None),
             (setting.fields if setting else ()) or config.fields,
             tuple(config.skip_fields) + (setting.skip_fields if setting else ()),
+            getattr(detector, "wants_field", None),
         ))
     for spec in config.custom:
+        # A policy's own detectors always run unless skipped; settings tune them too.
+        if any(fnmatch.fnmatchcase(spec.id, p) for p in config.skip):
+            continue
         custom = CustomDetector(spec)
+        setting = config.settings.get(spec.id)
         chosen.append(ActiveDetector(
-            spec.id, spec.level, config.min_confidence, custom.find, custom.gate,
-            spec.fields or config.fields, tuple(config.skip_fields) + spec.skip_fields,
+            spec.id, (setting.level if setting and setting.level else None) or spec.level,
+            setting.min_confidence if setting and setting.min_confidence is not None
+            else config.min_confidence,
+            custom.find, custom.gate,
+            (setting.fields if setting and setting.fields else ()) or spec.fields
+            or config.fields,
+            tuple(config.skip_fields) + spec.skip_fields
+            + (setting.skip_fields if setting else ()),
         ))
     return chosen
 
@@ -109,7 +121,8 @@ class ContentScanner:
         self.detectors = tuple(detectors)
         self.allow = tuple(sorted({a.lower() for a in allow if a.strip()}))
         self._fields: dict[str, FieldScanner | None] = {}
-        self._gates: dict[tuple[str, ...], tuple[Any, list[ActiveDetector], list[ActiveDetector]]] = {}
+        self._gates: dict[tuple[Any, ...], tuple[Any, list[ActiveDetector],
+                                                 list[ActiveDetector]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.detectors)
@@ -118,14 +131,17 @@ class ContentScanner:
         """The scanner for values of *field* (a column name or a path pattern), or None."""
         if field not in self._fields:
             active = [d for d in self.detectors if d.applies_to(field)]
-            self._fields[field] = FieldScanner(self, field, active) if active else None
+            # A detector that must see every value of this field runs ungated here.
+            always = frozenset(d.id for d in active if d.wants_field and d.wants_field(field))
+            self._fields[field] = FieldScanner(self, field, active, always) if active else None
         return self._fields[field]
 
-    def gate(self, active: list[ActiveDetector]):
-        key = tuple(d.id for d in active)
+    def gate(self, active: list[ActiveDetector], always: frozenset[str] = frozenset()):
+        key = (tuple(d.id for d in active), always)
         if key not in self._gates:
             gated: list[ActiveDetector] = []
-            ungated: list[ActiveDetector] = []
+            ungated: list[ActiveDetector] = [d for d in active if d.id in always]
+            active = [d for d in active if d.id not in always]
             options = re2.Options()
             options.log_errors = False
             options.never_capture = True
@@ -149,28 +165,40 @@ class ContentScanner:
 class FieldScanner:
     """Scans values of one field; remembers what it found for values seen before."""
 
-    def __init__(self, owner: ContentScanner, field: str, active: list[ActiveDetector]) -> None:
+    def __init__(self, owner: ContentScanner, field: str, active: list[ActiveDetector],
+                 always: frozenset[str] = frozenset()) -> None:
         self.field = field
+        self.detectors = tuple(active)
         self.allow = owner.allow
-        self.gate, self.gated, self.ungated = owner.gate(active)
+        self.gate, self.gated, self.ungated = owner.gate(active, always)
+        # The RE2 set's own Match, without the wrapper's per-call type check and copy.
+        self._match = None if self.gate is None else \
+            getattr(getattr(self.gate, "_set", None), "Match", None) or self._wrapped_match
         self.cache: dict[str, tuple[Hit, ...]] = {}
+
+    def _wrapped_match(self, data: bytes) -> list[int] | None:
+        return self.gate.Match(data)  # type: ignore[union-attr,no-any-return]
 
     def scan(self, text: str) -> tuple[Hit, ...]:
         hits = self.cache.get(text)
         if hits is None:
             hits = self.scan_uncached(text)
-            if len(text) <= _CACHE_MAX_LENGTH:
-                if len(self.cache) >= _CACHE_LIMIT:
-                    self.cache.clear()
-                self.cache[text] = hits
+            self.remember(text, hits)
         return hits
 
+    def remember(self, text: str, hits: tuple[Hit, ...]) -> None:
+        """Cache what *text* holds (short values only; the cache is bounded)."""
+        if len(text) <= _CACHE_MAX_LENGTH:
+            if len(self.cache) >= _CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[text] = hits
+
     def scan_uncached(self, text: str) -> tuple[Hit, ...]:
-        candidates: list[ActiveDetector] = list(self.ungated)
-        if self.gate is not None:
-            matched = self.gate.Match(text)
+        candidates = self.ungated
+        if self._match is not None:
+            matched = self._match(text.encode("utf-8", "surrogatepass"))
             if matched:
-                candidates.extend(self.gated[i] for i in matched)
+                candidates = candidates + [self.gated[i] for i in matched]
         if not candidates:
             return ()
         hits = []
@@ -178,12 +206,25 @@ class FieldScanner:
             for span in detector.find(text, self.field):
                 if span.confidence < detector.min_confidence:
                     continue
-                evidence = span.evidence or mask_value(text[span.start:span.end])
                 hits.append(Hit(detector.id, detector.level, span.start, span.end,
-                                span.confidence, evidence))
+                                span.confidence, span.evidence))
         if hits and self.allow:
             hits = [h for h in hits if not _allowed(text, h, self.allow)]
         return tuple(hits)
+
+
+def as_text(value: Any) -> str | None:
+    """The text detectors see for a value: strings as they are, whole numbers of six or
+    more digits as digits (an NHS or phone number stored as a JSON or Excel number)."""
+    if value.__class__ is str:
+        return value  # type: ignore[no-any-return]
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int) and abs(value) >= 100_000:
+        return str(value)
+    return None
 
 
 def _allowed(text: str, hit: Hit, allow: tuple[str, ...]) -> bool:

@@ -1,27 +1,33 @@
-"""Walking a :class:`~guardrail.records.Table`: one pass, no dict per row.
+"""Walking a :class:`~guardrail.records.Table`: column at a time, no dict per row.
 
-Blocked cells of a row are fetched with one ``itemgetter`` call; once each rule's
-listed findings are full, rows whose blocked cells are all non-empty are counted
-in bulk. Content detectors scan only the columns they apply to, through a
-per-column cache, and record rules build a small dict only when a table has
-the fields they read.
+Rows are read in batches and turned into columns (``zip``, in C). A blocked
+column whose listed findings are full is counted with ``tuple.count``; a scanned
+column is counted with ``Counter`` and each distinct value is scanned once, through
+a per-column cache. Only findings still being listed are walked row by row. Record
+rules need rows as records, so a table with applicable rules is read row by row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from operator import itemgetter
+from collections import Counter
+from collections.abc import Sequence
+from itertools import compress, islice, repeat
+from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from .policy.paths import normalize_key
 from .record_rules import CompiledRule, as_number, with_aliases
 from .records import Table
+from .scanning import as_text
 
 if TYPE_CHECKING:
     from .engine import Evaluator, Plan
-    from .scanning import FieldScanner
+    from .scanning import FieldScanner, Hit
 
 __all__ = ["TableRun"]
+
+_BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
+_POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
 
 
 class TableRun:
@@ -80,58 +86,167 @@ class TableRun:
         return variants
 
     def run(self) -> int:
-        ev = self.ev
-        collector = ev.collector
-        locate = self.table.locate
-        width = len(self.columns)
-        bad = [(i, plan) for i, plan in enumerate(self.plans) if plan is not None]
-        getter = _getter([i for i, _ in bad])
-        scan = [(i, s.cache, s) for i, s in enumerate(self.scanners) if s is not None]
-        rules = self.rules
-        listing = True
-        bulk = 0  # rows whose blocked cells were all non-empty: counted, not listed
-        count = 0
-        for count, row in enumerate(self.table.rows, 1):
-            if len(row) != width:
-                self._cells(count - 1, row)
-            else:
-                if getter is not None:
-                    values = getter(row)
-                    if not listing and all(values):
-                        bulk += 1
-                    else:
-                        for (_, plan), value in zip(bad, values, strict=True):
-                            if value is not None and value != "":
-                                ev.report_value(plan, count - 1, plan.kind.field, value,
-                                                locate, row)
-                        listing = any(collector.wants(plan.kind.rule) for _, plan in bad)
-                for column, cache, scanner in scan:
-                    value = row[column]
-                    if value and value.__class__ is str:
-                        hits = cache.get(value)
-                        if hits is None:
-                            hits = scanner.scan(value)
-                        if hits:
-                            name = self.columns[column]
-                            ev.report_hits(self.file, self.section, count - 1, name, name,
-                                           hits, locate, row)
-            if rules:
-                for chosen, chosen_rules in self.variants:
-                    ev.apply_rules(self.file, self.section, count - 1,
-                                   self._record(row, chosen), chosen_rules, locate, row)
-        for _, plan in bad:
-            collector.add_many(plan.kind, bulk)
+        table_locate = self.table.locate
+        self.locate = (lambda src: table_locate(src[0], src[1])) if table_locate else None
+        self.bad = [(i, plan) for i, plan in enumerate(self.plans) if plan is not None]
+        self.scan = [(i, s.cache, s) for i, s in enumerate(self.scanners) if s is not None]
+        self.tally: dict[tuple[int, str, str], int] = {}  # (column, rule, level) -> unlisted
+        count = self._run_rows() if self.rules else self._run_batches()
+        collector = self.ev.collector
+        for (column, rule, level), hits in self.tally.items():
+            name = self._name(column)
+            collector.add_many(self.ev.kind(self.file, self.section, rule, name, level), hits)
         return count
 
-    def _record(self, row: Sequence[Any], chosen: list[tuple[str, int]]) -> dict[str, Any]:
-        typed = self.table.typed
-        record = {name: row[index] if typed else as_number(row[index])
-                  for name, index in chosen if index < len(row)}
-        return with_aliases(record)
+    def _run_batches(self) -> int:
+        """Column at a time over batches of rows: repeated values cost one C-level count."""
+        rows = iter(self.table.rows)
+        mark = self.table.mark
+        width = len(self.columns)
+        count = 0
+        pool = None
+        pending: tuple[Any, ...] | None = None
+        while True:
+            if mark is None:
+                batch = list(islice(rows, _BATCH))
+                marks: list[Any] = [None] * len(batch)
+            else:
+                batch, marks = [], []
+                for row in islice(rows, _BATCH):
+                    batch.append(row)
+                    marks.append(mark())
+            if not batch:
+                if pending is not None:
+                    self._batch(*self._resolved(pending, pool))
+                return count
+            if set(map(len, batch)) != {width}:
+                if pending is not None:
+                    self._batch(*self._resolved(pending, pool))
+                    pending = None
+                for offset, row in enumerate(batch):
+                    self._row(count + offset, row, marks[offset])
+                count += len(batch)
+                continue
+            columns = list(zip(*batch, strict=True))
+            if pool is None and self.ev.jobs > 1 and self.scan and count >= _POOL_AFTER_ROWS:
+                pool = self.ev.pool()
+            # With a worker, this batch is scanned there while the previous one is counted.
+            work = self._unscanned(columns) if pool is not None else []
+            if pending is not None and pending[-1] is not None:
+                pending = (*pending[:-1], pool.result())  # type: ignore[union-attr]
+            if work:
+                pool.submit(work)  # type: ignore[union-attr]
+            if pending is not None:
+                self._batch(*pending)
+            pending = (count, batch, marks, columns, work, True if work else None)
+            count += len(batch)
 
-    def _cells(self, index: int, row: Sequence[Any]) -> None:
-        """Check every cell of a row whose length differs from the header's."""
-        locate = self.table.locate
+    @staticmethod
+    def _resolved(pending: tuple[Any, ...], pool: Any) -> tuple[Any, ...]:
+        """*pending* with its worker result collected, if it is still out."""
+        if pending[-1] is True:
+            return (*pending[:-1], pool.result())
+        return pending
+
+    def _unscanned(self, columns: list[tuple[Any, ...]]) -> list[tuple[str, list[str]]]:
+        """Distinct text values of each scanned column that its cache does not know."""
+        work = []
+        for column, cache, scanner in self.scan:
+            fresh = [v for v in set(columns[column])
+                     if v and v.__class__ is str and v not in cache]
+            if fresh:
+                work.append((scanner.field, fresh))
+        return work
+
+    def _batch(self, start: int, batch: list[Sequence[Any]], marks: list[Any],
+               columns: list[tuple[Any, ...]], work: list[tuple[str, list[str]]],
+               found: list[list[Any]] | None) -> None:
+        """Classify and scan one batch, column by column."""
+        ready: dict[str, dict[str, Any]] = {}
+        if found is not None:  # what the worker found, per field
+            for (field, sent), field_hits in zip(work, found, strict=True):
+                ready[field] = dict(zip(sent, field_hits, strict=True))
+        self._classify_batch(start, batch, marks, columns)
+        for column, cache, scanner in self.scan:
+            self._scan_column(start, batch, marks, column, columns[column], cache, scanner,
+                              ready.get(scanner.field, {}))
+
+    def _classify_batch(self, start: int, batch: list[Sequence[Any]], marks: list[Any],
+                        columns: list[tuple[Any, ...]]) -> None:
+        ev = self.ev
+        collector = ev.collector
+        for column, plan in self.bad:
+            cells = columns[column]
+            if collector.wants(plan.kind.rule):
+                for offset, value in enumerate(cells):
+                    if value is not None and value != "":
+                        ev.report_value(plan, start + offset, plan.kind.field, value,
+                                        self.locate, (batch[offset], marks[offset]))
+            else:  # listing is full: count non-empty cells in C
+                collector.add_many(plan.kind, len(cells) - cells.count("") - cells.count(None))
+
+    def _scan_column(self, start: int, batch: list[Sequence[Any]], marks: list[Any],
+                     column: int, cells: tuple[Any, ...], cache: dict[str, tuple[Hit, ...]],
+                     scanner: FieldScanner, scanned: dict[str, tuple[Hit, ...]]) -> None:
+        counts = Counter(cells)
+        distinct = list(counts)
+        known = list(map(cache.get, distinct))
+        # In C: the values already scanned that hold something, and those never scanned.
+        # Values scanned before that hold nothing cost nothing more.
+        todo: list[tuple[Any, tuple[Hit, ...]]] = list(
+            zip(compress(distinct, known), compress(known, known), strict=True))  # type: ignore[arg-type]
+        for value in compress(distinct, map(is_, known, repeat(None))):
+            text = as_text(value) if value else None
+            if text is None:
+                continue
+            hits = cache.get(text)
+            if hits is None:
+                hits = scanned.get(text)
+                if hits is None:
+                    hits = scanner.scan(text)
+                else:
+                    scanner.remember(text, hits)
+            if hits:
+                todo.append((value, hits))
+        if not todo:
+            return
+        wants = self.ev.collector.wants
+        tally = self.tally
+        listed: dict[Any, tuple[Hit, ...]] = {}
+        # Detectors of this column still being listed; usually none after a batch or two.
+        open_rules = {d.id for d in scanner.detectors if wants(d.id)}
+        for value, hits in todo:
+            if open_rules and any(hit.rule in open_rules for hit in hits):
+                listed[value] = hits  # some of these are listed: go row by row below
+                continue
+            times = counts[value]
+            for hit in hits:
+                key = (column, hit.rule, hit.level)
+                tally[key] = tally.get(key, 0) + times
+        if listed:
+            for offset, value in enumerate(cells):
+                value_hits = listed.get(value)
+                if value_hits is not None:
+                    self._hits(start + offset, column, as_text(value) or "", value_hits,
+                               (batch[offset], marks[offset]))
+
+    def _run_rows(self) -> int:
+        """Row at a time: record rules need each row as a record."""
+        mark = self.table.mark
+        count = 0
+        for count, row in enumerate(self.table.rows, 1):
+            where = mark() if mark is not None else None
+            self._row(count - 1, row, where)
+            source = (row, where)
+            for chosen, chosen_rules in self.variants:
+                self.ev.apply_rules(self.file, self.section, count - 1,
+                                    self._record(row, chosen), chosen_rules, self.locate,
+                                    source)
+        return count
+
+    def _row(self, index: int, row: Sequence[Any], mark: Any) -> None:
+        """Check every cell of one row."""
+        source = (row, mark)
         for column, value in enumerate(row):
             if value is None or value == "":
                 continue
@@ -139,24 +254,31 @@ class TableRun:
                 self.plans.append(self._plan(len(self.plans)))
                 self.scanners.append(self._scanner(len(self.scanners)))
             plan = self.plans[column]
-            name = self._name(column)
             if plan is not None:
-                self.ev.report_value(plan, index, name, value, locate, row)
+                self.ev.report_value(plan, index, self._name(column), value, self.locate,
+                                     source)
             scanner = self.scanners[column]
-            if scanner is not None and isinstance(value, str):
-                hits = scanner.scan(value)
+            text = as_text(value) if scanner is not None else None
+            if text:
+                hits = scanner.scan(text)  # type: ignore[union-attr]
                 if hits:
-                    self.ev.report_hits(self.file, self.section, index, name, name, hits,
-                                        locate, row)
+                    self._hits(index, column, text, hits, source)
 
+    def _hits(self, index: int, column: int, value: str, hits: tuple[Any, ...],
+              source: Any) -> None:
+        """List the hits whose detector still wants examples; count the others."""
+        wants = self.ev.collector.wants
+        for hit in hits:
+            if wants(hit.rule):
+                name = self._name(column)
+                self.ev.report_hits(self.file, self.section, index, name, name, value, (hit,),
+                                    self.locate, source)
+            else:
+                key = (column, hit.rule, hit.level)
+                self.tally[key] = self.tally.get(key, 0) + 1
 
-def _getter(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]] | None:
-    if not indices:
-        return None
-    if len(indices) > 1:
-        return itemgetter(*indices)
-    only = indices[0]
-
-    def get(row: Sequence[Any]) -> tuple[Any, ...]:
-        return (row[only],)
-    return get
+    def _record(self, row: Sequence[Any], chosen: list[tuple[str, int]]) -> dict[str, Any]:
+        typed = self.table.typed
+        record = {name: row[index] if typed else as_number(row[index])
+                  for name, index in chosen if index < len(row)}
+        return with_aliases(record)

@@ -23,6 +23,9 @@ HERE = Path(__file__).parent
 EXAMPLES = HERE.parent / "examples"
 CLEAN = EXAMPLES / "asb-export-clean.csv"
 LEAKY = EXAMPLES / "asb-export-leaky.csv"
+# asb-public-web with no content detectors: for tests whose expected findings are the
+# field and record rules alone (input kinds, destinations, modes, caps, the decision).
+NO_DETECTORS = HERE / "data" / "policies" / "asb-no-detectors.yaml"
 CSV = b"month,ward,complainant_name\n2026-01,Boxmoor,Zebedee Quackenbush\n"
 EXPECTED = [(0, "complainant_name", "uk.field.person_name", "Z****** Q**********")]
 
@@ -31,6 +34,12 @@ EXPECTED = [(0, "complainant_name", "uk.field.person_name", "Z****** Q**********
 def guard() -> Guardrail:
     """The ASB policy with a fresh plugin manager for each test."""
     return Guardrail.from_policy("asb-public-web")
+
+
+@pytest.fixture
+def plain_guard() -> Guardrail:
+    """asb-public-web without content detectors, with a fresh plugin manager."""
+    return Guardrail.from_policy(NO_DETECTORS)
 
 
 def findings(decision: Decision) -> list[tuple]:
@@ -78,15 +87,15 @@ def test_check_a_path_object(guard):
     assert decision.files[0].file == str(CLEAN)
 
 
-def test_check_bytes(guard):
-    decision = guard.check(CSV)
+def test_check_bytes(plain_guard):
+    decision = plain_guard.check(CSV)
     assert [(f.file, f.format, f.records) for f in decision.files] == [("<bytes>", "csv", 1)]
     assert findings(decision) == EXPECTED
     assert decision.findings[0].file == "<bytes>"
 
 
-def test_check_a_binary_stream(guard):
-    decision = guard.check(io.BytesIO(CSV))
+def test_check_a_binary_stream(plain_guard):
+    decision = plain_guard.check(io.BytesIO(CSV))
     assert [(f.file, f.format) for f in decision.files] == [("<stream>", "csv")]
     assert findings(decision) == EXPECTED
 
@@ -98,26 +107,26 @@ def test_check_an_open_file_uses_its_name(guard):
     assert decision.files[0].records == 61
 
 
-def test_check_a_text_stream(guard):
-    decision = guard.check(io.StringIO(CSV.decode()))
+def test_check_a_text_stream(plain_guard):
+    decision = plain_guard.check(io.StringIO(CSV.decode()))
     assert [(f.file, f.format) for f in decision.files] == [("<text stream>", "csv")]
     assert findings(decision) == EXPECTED
 
 
-def test_check_a_text_stream_with_non_ascii(guard):
+def test_check_a_text_stream_with_non_ascii(plain_guard):
     text = "month,complainant_name\n2026-01,Zo\u00eb \u00c5ngstr\u00f6m\n"
-    decision = guard.check(io.StringIO(text), format="csv")
+    decision = plain_guard.check(io.StringIO(text), format="csv")
     assert findings(decision) == [(0, "complainant_name", "uk.field.person_name",
                                    "Z** \u00c5*******")]
 
 
-def test_check_a_list_of_dicts(guard):
+def test_check_a_list_of_dicts(plain_guard):
     records = [
         {"month": "2026-01", "ward": "Boxmoor"},
         {"month": "2026-02", "complainant_name": "Zebedee Quackenbush",
          "contacts": [{"phone": "07700 900461"}]},
     ]
-    decision = guard.check(records)
+    decision = plain_guard.check(records)
     assert [(f.file, f.format, f.records) for f in decision.files] == [("<records>", "records", 2)]
     assert findings(decision) == [
         (1, "complainant_name", "uk.field.person_name", "Z****** Q**********"),
@@ -125,8 +134,8 @@ def test_check_a_list_of_dicts(guard):
     ]
 
 
-def test_check_a_generator_of_dicts(guard):
-    decision = guard.check({"month": f"2026-0{i}", "email": "a@b.org"} for i in range(1, 4))
+def test_check_a_generator_of_dicts(plain_guard):
+    decision = plain_guard.check({"month": f"2026-0{i}", "email": "a@b.org"} for i in range(1, 4))
     assert decision.files[0].records == 3
     assert [f.record for f in decision.findings] == [0, 1, 2]
 
@@ -143,17 +152,17 @@ def test_record_rules_apply_to_dicts(guard):
         (0, "count", "asb.small_count", "3")]
 
 
-def test_check_several_paths_as_one_publication(guard):
-    decision = guard.check([str(CLEAN), LEAKY])
+def test_check_several_paths_as_one_publication(plain_guard):
+    decision = plain_guard.check([str(CLEAN), LEAKY])
     assert [(f.file, f.records) for f in decision.files] == [(str(CLEAN), 61), (str(LEAKY), 61)]
     assert decision.file_counts(str(CLEAN)) == (0, 0, 0)
     assert decision.file_counts(str(LEAKY)) == (305, 0, 0)
     assert decision.verdict == "block"
 
 
-def test_format_argument(guard):
+def test_format_argument(plain_guard):
     payload = b'{"month": "2026-01"}\n{"email": "zeb@example.org"}\n'
-    decision = guard.check(payload, format="ndjson")
+    decision = plain_guard.check(payload, format="ndjson")
     assert decision.files[0].format == "ndjson"
     assert findings(decision) == [(1, "email", "uk.field.contact", "z**@e******.o**")]
 
@@ -181,8 +190,8 @@ def test_destination_override_allows_internal_fields(guard):
     assert partner.findings == []
 
 
-def test_partner_portal_still_blocks_personal_data(guard):
-    decision = guard.check(LEAKY, destination="partner-portal")
+def test_partner_portal_still_blocks_personal_data(plain_guard):
+    decision = plain_guard.check(LEAKY, destination="partner-portal")
     assert decision.destination == "partner-portal"
     assert {r["rule"]: r["count"] for r in decision.grouped_counts()} == {
         "uk.field.address": 61, "uk.field.free_text": 61, "uk.field.name_like": 61,
@@ -214,8 +223,8 @@ def test_unknown_mode_raises(guard):
         guard.check(CSV, mode="dry-run")
 
 
-def test_audit_mode(guard):
-    decision = guard.check(LEAKY, mode="audit")
+def test_audit_mode(plain_guard):
+    decision = plain_guard.check(LEAKY, mode="audit")
     assert decision.mode == "audit"
     assert decision.verdict == "block"
     assert not decision.allowed
@@ -223,8 +232,8 @@ def test_audit_mode(guard):
     assert decision.blocking_count == 305
 
 
-def test_max_findings_argument(guard):
-    decision = guard.check(LEAKY, max_findings=1)
+def test_max_findings_argument(plain_guard):
+    decision = plain_guard.check(LEAKY, max_findings=1)
     assert len(decision.findings) == 5
     assert sum(decision.counts.values()) == 305
 
@@ -245,9 +254,9 @@ def test_enforce_returns_the_decision_when_allowed(guard):
     assert decision.allowed
 
 
-def test_enforce_raises_publish_blocked_carrying_the_decision(guard):
+def test_enforce_raises_publish_blocked_carrying_the_decision(plain_guard):
     with pytest.raises(PublishBlocked) as info:
-        guard.enforce(LEAKY)
+        plain_guard.enforce(LEAKY)
     error = info.value
     assert isinstance(error, GuardrailError)
     assert error.exit_code == 1
@@ -283,17 +292,17 @@ def test_enforce_in_audit_mode_still_raises(guard):
 
 # -- the decision ----------------------------------------------------------------------------------
 
-def test_decision_to_dict(guard):
-    decision = guard.check([{"month": "2026-01", "postcode": "HP1 1AA"}],
-                           today=_dt.date(2026, 6, 1))
+def test_decision_to_dict(plain_guard):
+    decision = plain_guard.check([{"month": "2026-01", "postcode": "HP1 1AA"}],
+                                 today=_dt.date(2026, 6, 1))
     report = decision.to_dict()
     assert json.loads(json.dumps(report)) == report
     assert report["decision"] == "block"
     assert report["mode"] == "enforce"
     assert report["destination"] == "public-web"
-    assert report["policy"]["name"] == "asb-public-web"
+    assert report["policy"]["name"] == "asb-no-detectors"
     assert report["policy"]["version"] == "1.0.0"
-    assert report["policy"]["sha256"] == guard.policy.sha256
+    assert report["policy"]["sha256"] == plain_guard.policy.sha256
     assert report["files"] == [{"file": "<records>", "format": "records", "records": 1}]
     assert report["counts"] == {
         "blocking": 1,

@@ -63,8 +63,16 @@ def _guard(*plugins: tuple[str, object], policy: str = "asb-public-web") -> Guar
 CLEAN = b"month,ward,outcome\n2026-01,Boxmoor,Advice given\n2026-02,Boxmoor,ref QQ123456C\n"
 
 
-def test_detector_finds_values_in_allowlisted_fields() -> None:
-    decision = _guard(("toy", Plugin())).check(CLEAN, format="csv")
+def test_detector_finds_values_in_allowlisted_fields(write_policy) -> None:
+    # Only the toy detector runs, so the installed UK detectors cannot add findings.
+    policy = write_policy("""\
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: toy-detector-only}
+        extends: asb-public-web
+        detectors: {run: ["test.nino"]}
+    """)
+    decision = _guard(("toy", Plugin()), policy=str(policy)).check(CLEAN, format="csv")
     assert decision.verdict == "block"
     assert [(f.record, f.field, f.rule, f.evidence, f.position) for f in decision.findings] == [
         (1, "outcome", "test.nino", "QQ******C", "line 3")

@@ -14,6 +14,7 @@ from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "json"
+NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 ZEB = "Z****** Q**********"
 EMAIL = "z**@e******.o**"
 
@@ -22,6 +23,12 @@ EMAIL = "z**@e******.o**"
 def guard() -> Guardrail:
     """The ASB policy with a fresh plugin manager for each test."""
     return Guardrail.from_policy("asb-public-web")
+
+
+@pytest.fixture
+def plain_guard() -> Guardrail:
+    """asb-public-web without content detectors: findings come from field rules alone."""
+    return Guardrail.from_policy(NO_DETECTORS)
 
 
 def findings(decision) -> list[tuple]:
@@ -47,8 +54,8 @@ def detect(path: Path) -> str | None:
 
 # -- where the records are ---------------------------------------------------------------
 
-def test_top_level_array_nested_objects_and_lists(guard):
-    decision = guard.check(DATA / "records.json")
+def test_top_level_array_nested_objects_and_lists(plain_guard):
+    decision = plain_guard.check(DATA / "records.json")
     assert decision.exit_code == 1
     assert [(f.format, f.records) for f in decision.files] == [("json", 3)]
     assert findings(decision) == [
@@ -68,8 +75,8 @@ def test_top_level_array_nested_objects_and_lists(guard):
     ]
 
 
-def test_records_array_in_an_object_is_found_and_the_rest_is_checked_too(guard):
-    decision = guard.check(DATA / "wrapped.json")
+def test_records_array_in_an_object_is_found_and_the_rest_is_checked_too(plain_guard):
+    decision = plain_guard.check(DATA / "wrapped.json")
     assert decision.exit_code == 1
     assert decision.files[0].records == 2  # the document around them is not a record
     assert findings(decision) == [
@@ -89,8 +96,8 @@ def test_wrapped_sections_as_read():
     ]
 
 
-def test_records_nested_deeper_are_not_guessed_the_document_is_one_record(guard):
-    decision = guard.check(DATA / "nested.json")
+def test_records_nested_deeper_are_not_guessed_the_document_is_one_record(plain_guard):
+    decision = plain_guard.check(DATA / "nested.json")
     assert decision.files[0].records == 1
     assert findings(decision) == [
         (None, 0, "data.source", "field.unclassified", ZEB, None),
@@ -178,8 +185,8 @@ def test_array_of_scalars_each_is_a_record(guard):
     ]
 
 
-def test_single_object_is_one_record(guard):
-    decision = guard.check(DATA / "single.json")
+def test_single_object_is_one_record(plain_guard):
+    decision = plain_guard.check(DATA / "single.json")
     assert decision.files[0].records == 1
     assert findings(decision) == [
         (None, 0, "email", "uk.field.contact", EMAIL, None),
@@ -189,8 +196,8 @@ def test_single_object_is_one_record(guard):
     ]
 
 
-def test_keys_that_are_not_identifiers_are_quoted_in_paths(guard):
-    decision = guard.check(b'[{"home address": {"line 1": "42 Wallaby Way"}}]', format="json")
+def test_keys_that_are_not_identifiers_are_quoted_in_paths(plain_guard):
+    decision = plain_guard.check(b'[{"home address": {"line 1": "42 Wallaby Way"}}]', format="json")
     assert [f.field for f in decision.findings] == ['"home address"."line 1"']
 
 
@@ -209,24 +216,24 @@ def test_empty_array_is_allowed(guard):
     assert decision.files[0].records == 0
 
 
-def test_utf8_bom_json(guard):
-    decision = guard.check(DATA / "bom.json")
+def test_utf8_bom_json(plain_guard):
+    decision = plain_guard.check(DATA / "bom.json")
     assert decision.exit_code == 1
     assert findings(decision) == [
         (None, 0, "complainant_name", "uk.field.person_name", ZEB, None)]
 
 
-def test_utf16_json(guard):
-    decision = guard.check(DATA / "utf16.json")
+def test_utf16_json(plain_guard):
+    decision = plain_guard.check(DATA / "utf16.json")
     assert decision.exit_code == 1
     assert findings(decision) == [
         ("cases", 0, "complainant_name", "uk.field.person_name", ZEB, None)]
 
 
-def test_encoding_option_applies_to_json(guard):
+def test_encoding_option_applies_to_json(plain_guard):
     payload = '[{"complainant_name": "Zo\u00eb Quackenbush"}]'.encode("latin-1")
-    assert guard.check(payload, format="json").exit_code == 3
-    decision = guard.check(payload, format="json", encoding="latin-1")
+    assert plain_guard.check(payload, format="json").exit_code == 3
+    decision = plain_guard.check(payload, format="json", encoding="latin-1")
     assert findings(decision) == [
         (None, 0, "complainant_name", "uk.field.person_name", "Z** Q**********", None)]
 
@@ -284,8 +291,8 @@ def test_invalid_utf8_json_names_the_byte(guard, tmp_path):
 
 # -- NDJSON ------------------------------------------------------------------------------------
 
-def test_ndjson_records_per_line_blank_lines_skipped(guard):
-    decision = guard.check(DATA / "records.ndjson")
+def test_ndjson_records_per_line_blank_lines_skipped(plain_guard):
+    decision = plain_guard.check(DATA / "records.ndjson")
     assert [(f.format, f.records) for f in decision.files] == [("ndjson", 3)]
     assert findings(decision) == [
         (None, 0, "complainant_name", "uk.field.person_name", ZEB, "line 1"),
@@ -299,16 +306,16 @@ def test_malformed_ndjson_line_names_line_and_column(guard):
     assert decision.files[0].error == "line 2, column 30: not valid JSON: Expecting value"
 
 
-def test_ndjson_sniffed_without_extension(guard):
+def test_ndjson_sniffed_without_extension(plain_guard):
     assert detect(DATA / "events") == "ndjson"
-    decision = guard.check(DATA / "events")
+    decision = plain_guard.check(DATA / "events")
     assert decision.files[0].format == "ndjson"
     assert findings(decision) == [(None, 0, "email", "uk.field.contact", EMAIL, "line 1")]
 
 
-def test_ndjson_from_a_stream_with_format(guard):
+def test_ndjson_from_a_stream_with_format(plain_guard):
     payload = io.BytesIO(b'{"month": "2026-01"}\n{"postcode": "HP1 1AA"}\n')
-    decision = guard.check(payload, format="ndjson")
+    decision = plain_guard.check(payload, format="ndjson")
     assert findings(decision) == [(None, 1, "postcode", "uk.field.address", "H** 1**", "line 2")]
 
 

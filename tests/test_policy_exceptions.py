@@ -112,6 +112,7 @@ def test_rule_waiver_covers_every_field_of_that_rule(write_policy: Callable[...,
             reason: Addresses of council buildings only.
             approved_by: Jo Bloggs
             expires: 2026-06-30
+        detectors: {skip: ["*"]}
     """)
     decision = Guardrail.from_policy(path).check(
         b"address,postcode,surname\n1 High St,HP1 1AA,Hughes\n", format="csv",
@@ -260,7 +261,9 @@ def test_exception_may_name_a_detector_rule(write_policy: Callable[..., Path]) -
     assert policy.waivers[0].rule == "uk.postcode"
     with pytest.raises(PolicyError) as caught:
         load_policy(path, lookup)
-    assert [p.path for p in caught.value.problems] == ["exceptions[0].rule"]
+    # uk-personal-data runs every installed detector ("*"): with none installed that
+    # is a problem too (fail closed), reported at its line in the parent.
+    assert [p.path for p in caught.value.problems] == ["exceptions[0].rule", "detectors.run[0]"]
 
 
 def test_quoted_and_unquoted_expiry_dates_are_the_same(write_policy: Callable[..., Path]) -> None:

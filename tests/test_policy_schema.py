@@ -135,8 +135,8 @@ def test_semantic_checks_wait_for_a_schema_valid_policy(
     """)
     assert [str(p) for p in _problems_of(path)] == [
         (f"{path}:6:1: colour: unknown key 'colour'; expected one of: actions, apiVersion, "
-         "default_destination, defaults, destinations, exceptions, extends, fields, kind, "
-         "levels, metadata, records, rules"),
+         "default_destination, defaults, destinations, detectors, exceptions, extends, fields, "
+         "kind, levels, metadata, records, rules"),
     ]
 
 

@@ -17,6 +17,8 @@ DATA = HERE / "data"
 LEAKY = str(HERE.parent / "examples" / "asb-export-leaky.csv")
 CLEAN = str(HERE.parent / "examples" / "asb-export-clean.csv")
 WAIVERS = DATA / "reports" / "waivers.yaml"
+# asb-public-web with no content detectors: the reports below render field-rule findings.
+NO_DETECTORS = DATA / "policies" / "asb-no-detectors.yaml"
 TODAY = _dt.date(2026, 6, 1)
 
 
@@ -29,6 +31,11 @@ def render(decision, name: str = "text", **options) -> str:
 @pytest.fixture
 def guard() -> Guardrail:
     return Guardrail.from_policy("asb-public-web")
+
+
+@pytest.fixture
+def plain_guard() -> Guardrail:
+    return Guardrail.from_policy(NO_DETECTORS)
 
 
 @pytest.fixture
@@ -55,13 +62,13 @@ def test_text_report_for_an_allowed_payload(guard):
     )
 
 
-def test_text_report_for_a_blocked_payload(guard):
-    decision = guard.check(LEAKY, max_findings=2)
-    sha = guard.policy.sha256[:12]
+def test_text_report_for_a_blocked_payload(plain_guard):
+    decision = plain_guard.check(LEAKY, max_findings=2)
+    sha = plain_guard.policy.sha256[:12]
     assert render(decision, examples=1) == (
         "BLOCKED: 305 findings may not go to 'public-web' (fields: case_ref, "
         "complainant_address, complainant_name, notes, postcode)\n"
-        f"policy asb-public-web 1.0.0 (sha256 {sha}), destination public-web\n"
+        f"policy asb-no-detectors 1.0.0 (sha256 {sha}), destination public-web\n"
         "\n"
         f"  {LEAKY}: csv, 61 records, BLOCKED (305 findings)\n"
         "\n"
@@ -93,8 +100,8 @@ def test_text_report_examples_default_to_five_records(guard):
     assert f"  {LEAKY} record 5 " not in text
 
 
-def test_text_report_one_finding_is_singular(guard):
-    text = render(guard.check([{"month": "2026-01", "postcode": "HP1 1AA"}]))
+def test_text_report_one_finding_is_singular(plain_guard):
+    text = render(plain_guard.check([{"month": "2026-01", "postcode": "HP1 1AA"}]))
     assert text.startswith("BLOCKED: 1 finding may not go to 'public-web' (fields: postcode)\n")
     assert "  <records>: records, 1 records, BLOCKED (1 finding)\n" in text
     assert "First 1 record with findings (evidence is masked):\n" in text
@@ -131,13 +138,13 @@ def test_text_report_for_an_undetectable_payload(guard):
            "the format" in text
 
 
-def test_text_report_in_audit_mode(guard):
-    text = render(guard.check(LEAKY, mode="audit"))
+def test_text_report_in_audit_mode(plain_guard):
+    text = render(plain_guard.check(LEAKY, mode="audit"))
     assert text.splitlines()[0] == (
         "AUDIT (dry run, nothing was blocked): would be BLOCKED: 305 findings may not go to "
         "'public-web' (fields: case_ref, complainant_address, complainant_name, notes, "
         "postcode)")
-    audit_clean = render(guard.check(CLEAN, mode="audit"))
+    audit_clean = render(plain_guard.check(CLEAN, mode="audit"))
     assert audit_clean.splitlines()[0] == (
         "AUDIT (dry run, nothing was blocked): would be ALLOWED: publishable to 'public-web'")
 
@@ -194,8 +201,8 @@ def test_json_report_keeps_non_ascii_readable(guard):
     assert '"evidence": "Z** \u00c5*******"' in text
 
 
-def test_json_report_document_findings_have_a_null_record(guard):
-    report = json.loads(render(guard.check(DATA / "json" / "wrapped.json"), "json"))
+def test_json_report_document_findings_have_a_null_record(plain_guard):
+    report = json.loads(render(plain_guard.check(DATA / "json" / "wrapped.json"), "json"))
     assert [(f["section"], f["record"], f["field"]) for f in report["findings"]] == [
         ("cases", 0, "email"),
         ("(document)", None, "meta.exported_by"),
@@ -225,9 +232,9 @@ def test_json_report_waivers_warnings_and_notices(waivers):
         f"({WAIVERS}:15) expired on 2020-01-01 and no longer applies"]
 
 
-def test_json_report_for_an_unreadable_payload(guard):
+def test_json_report_for_an_unreadable_payload(plain_guard):
     path = DATA / "json" / "malformed.json"
-    report = json.loads(render(guard.check(path), "json"))
+    report = json.loads(render(plain_guard.check(path), "json"))
     assert report["decision"] == "block"
     assert report["files"] == [{
         "file": str(path), "format": "json", "records": 0,

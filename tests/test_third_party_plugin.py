@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 PLUGIN = Path(__file__).parent / "data" / "plugins" / "guardrail-kv"
+# asb-public-web without content detectors: the findings come from field rules alone.
+NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def test_installed_plugin_format_is_used(plugin_site: Path, tmp_path: Path) -> N
     payload = tmp_path / "cases.kv"
     payload.write_text("month: 2026-05\nward: Boxmoor\n\nmonth: 2026-06\n"
                        "complainant_name: Zebedee Quackenbush\n", encoding="utf-8")
-    result = _guardrail(plugin_site, "check", "--policy", "asb-public-web", "--report", "json",
+    result = _guardrail(plugin_site, "check", "--policy", str(NO_DETECTORS), "--report", "json",
                         str(payload), cwd=tmp_path)
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)

@@ -8,7 +8,8 @@ time on any payload.
 from __future__ import annotations
 
 import fnmatch
-from typing import TYPE_CHECKING, Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import re2
 
@@ -76,12 +77,16 @@ def build_detectors(merged: dict[str, Any], report: _Problems, levels: tuple[str
             return ()
         return (entry.value,) if isinstance(entry.value, str) else tuple(entry.value)
 
+    installed = known
+    # The policy's own detectors can be skipped and tuned like installed ones.
+    known = known | frozenset(merged.get("custom", {}))
     for key in ("run", "skip"):
-        entry = merged.get(key)
+        listed = merged.get(key)
         for index, pattern in enumerate(values(key)):
             if not any(fnmatch.fnmatchcase(d, pattern) for d in known):
-                sub = (index,) if isinstance(entry.value, list) else ()
-                report.add(entry, _unknown_detector(pattern, known), *sub)
+                assert listed is not None
+                sub = (index,) if isinstance(listed.value, list) else ()
+                report.add(listed, _unknown_detector(pattern, known), *sub)
     settings = {}
     for name, entry in merged.get("settings", {}).items():
         if name not in known:
@@ -96,7 +101,7 @@ def build_detectors(merged: dict[str, Any], report: _Problems, levels: tuple[str
     for name, entry in merged.get("custom", {}).items():
         spec = entry.value
         check_level(entry, spec["level"], "level")
-        if name in known:
+        if name in installed:
             report.add(entry, f"custom detector id '{name}' is already used by an installed "
                        "detector; choose another id (e.g. prefix it with your organisation)",
                        "id")

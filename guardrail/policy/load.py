@@ -18,6 +18,7 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 from ..errors import PolicyError, PolicyProblem
+from .detectors import build_detectors, merge_detectors
 from .marked_yaml import MarkedDocument, dotted_path, load_marked_yaml
 from .model import (
     DEFAULT_LEVELS,
@@ -30,7 +31,6 @@ from .model import (
     Waiver,
 )
 from .paths import PathPatternError, compile_path_pattern, jmespath_reason
-from .detectors import build_detectors, merge_detectors
 from .schema import did_you_mean, schema_problems
 
 __all__ = ["load_policy", "PolicyLookup"]

@@ -7,6 +7,7 @@ decision is computed once per shape rather than once per record.
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Sequence
 from typing import Any

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from functools import partial
+from operator import attrgetter
 
 from guardrail import Payload, PayloadError, ReadOptions, Table, hookimpl
 
@@ -57,8 +59,8 @@ class CsvFormat:
             if header is None:
                 return
             columns = [cell.strip() or f"#{i + 1}" for i, cell in enumerate(header)]
-            yield Table(columns, rows,
-                        locate=lambda row: f"line {reader.line_num - _line_breaks(row)}")
+            yield Table(columns, rows, mark=partial(attrgetter("line_num"), reader),
+                        locate=lambda row, line: f"line {line - _line_breaks(row)}")
         finally:
             stream.close()
 

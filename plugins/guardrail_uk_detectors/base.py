@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from guardrail import Span, mask_value
+from guardrail import Span
 
 __all__ = ["PatternDetector", "window_before", "window_around", "has_word"]
 
@@ -42,8 +42,8 @@ class PatternDetector:
     def span(self, match: re.Match[str], confidence: float | None = None,
              evidence: str | None = None, group: int | str = 0) -> Span:
         start, end = match.span(group)
-        return Span(start, end, self.confidence if confidence is None else confidence,
-                    evidence if evidence is not None else mask_value(match.group(group)))
+        # evidence None: the engine masks the matched text, and only if it lists the finding
+        return Span(start, end, self.confidence if confidence is None else confidence, evidence)
 
 
 def window_before(text: str, start: int, size: int = 40) -> str:

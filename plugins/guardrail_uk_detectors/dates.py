@@ -17,10 +17,13 @@ __all__ = ["DateOfBirthDetector", "parse_date"]
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_CONTEXT = re.compile(r"\b(?:d\.?o\.?b|born|birth|birthday|aged)\b|date of birth|\bb\. ")
-_FIELD_CONTEXT = re.compile(r"(?:dob|birth|born|bday)", re.IGNORECASE)
+# Strong context names a birth; weak context ("aged 34", "birthday") often sits next to
+# the date of an incident, so it only counts for dates at least ten years back.
+_STRONG = re.compile(r"\b(?:d\.?\s?o\.?\s?b|born|birth|dob)\b|date of birth|\bb\. ")
+_WEAK = re.compile(r"\b(?:aged|birthday|age)\b")
+_FIELD_CONTEXT = re.compile(r"(?:dob|birth|born|bday)")
 _NUMERIC = re.compile(r"^(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{2,4})$")
-_WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)? ([A-Za-z]{3,9})\.?,? (\d{2,4})$")
+_WORDY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)? (?:of )?([A-Za-z]{3,9})\.?,? (\d{2,4})$")
 _WORDY_US = re.compile(r"^([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
 
 
@@ -57,7 +60,8 @@ class DateOfBirthDetector(PatternDetector):
     pattern = (
         r"\b(?:[0-9]{1,2}[/.\-][0-9]{1,2}[/.\-](?:[0-9]{4}|[0-9]{2})"
         r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
-        r"|[0-9]{1,2}(?:st|nd|rd|th)? (?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug"
+        r"|[0-9]{1,2}(?:st|nd|rd|th)? (?:of )?"
+        r"(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug"
         r"|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)[a-z]*\.?,? (?:[0-9]{4}|[0-9]{2})"
         r"|(?:[Jj]an|[Ff]eb|[Mm]ar|[Aa]pr|[Mm]ay|[Jj]un|[Jj]ul|[Aa]ug|[Ss]ep|[Oo]ct|[Nn]ov|[Dd]ec)"
         r"[a-z]*\.? [0-9]{1,2}(?:st|nd|rd|th)?,? [0-9]{4})\b"
@@ -67,8 +71,11 @@ class DateOfBirthDetector(PatternDetector):
         day = parse_date(match.group(0))
         if day is None or not (1900 <= day.year <= _dt.date.today().year):
             return None
-        in_field = field is not None and _FIELD_CONTEXT.search(field) is not None
-        nearby = _CONTEXT.search(window_around(text, match.start(), match.end(), 30))
-        if not (in_field or nearby):
-            return None
+        key = re.sub(r"[^a-z]", "", field.lower()) if field else ""
+        window = window_around(text, match.start(), match.end(), 30)
+        strong = bool(key and _FIELD_CONTEXT.search(key)) or _STRONG.search(window) is not None
+        if not strong:
+            ten_years_ago = _dt.date.today().year - 10
+            if day.year > ten_years_ago or _WEAK.search(window) is None:
+                return None
         return self.span(match, evidence=f"**/**/{day.year // 10}*")

@@ -62,15 +62,18 @@ class NhsNumberDetector(PatternDetector):
             return None
         # A separator just outside the match means it is part of a longer number
         # (a card, an account, a phone with an extension): not an NHS number.
-        before = text[match.start() - 1:match.start()] if match.start() else ""
+        before = text[max(0, match.start() - 4):match.start()]
         after = text[match.end():match.end() + 2]
-        if before in ("-", "/", ".", "+") or after[:1] in ("-", "/") or \
-                (after[:1] == " " and after[1:2].isdigit()):
+        if before[-1:] in ("-", "/", ".", "+", ")") or "(0)" in before or \
+                after[:1] in ("-", "/") or (after[:1] == " " and after[1:2].isdigit()):
             return None
         hot = _NHS_HOTWORDS.search(window_around(text, match.start(), match.end(), 30))
         hot = hot or (field is not None and "nhs" in field.lower())
-        if digits.startswith("0") and not hot:
-            return None  # a leading 0 is far more often a phone number
+        if not hot and digits[0] not in "3467":
+            # Without an NHS word nearby, only the ranges issued in England, Wales and
+            # Northern Ireland (3xx NI, 4xx, 6xx, 7xx); 0xx is usually a phone number
+            # and 1xx a timestamp.
+            return None
         confidence = self.confidence if hot else 0.75
         return self.span(match, confidence, evidence=f"{digits[:3]} *** ****")
 
@@ -80,11 +83,15 @@ _CARD_RULES = (
     (re.compile(r"^4"), (13, 16, 19)),  # Visa
     (re.compile(r"^(?:5[1-5]|2(?:2[2-9][1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720))"), (16,)),
     (re.compile(r"^3[47]"), (15,)),  # American Express
-    (re.compile(r"^(?:6011|65|64[4-9]|622)"), (16, 17, 18, 19)),  # Discover / UnionPay
-    (re.compile(r"^(?:50|5[6-9]|6[0-9])"), (12, 13, 14, 15, 16, 17, 18, 19)),  # Maestro
+    (re.compile(r"^(?:6011|65|64[4-9]|62)"), (16, 17, 18, 19)),  # Discover / UnionPay
+    # Maestro: its issued ranges only. A bare "50" prefix is also every UK EAN-13 barcode.
+    (re.compile(r"^(?:5018|5020|5038|5893|6304|6759|676[1-3])"), (16, 17, 18, 19)),
     (re.compile(r"^35(?:2[89]|[3-8]\d)"), (16, 17, 18, 19)),  # JCB
     (re.compile(r"^3(?:0[0-5]|[68])"), (14, 15, 16, 17, 18, 19)),  # Diners
 )
+
+
+_BARCODE_CONTEXT = re.compile(r"\b(?:ean|upc|gtin|barcode|sku|isbn|product|item|stock|part)\b")
 
 
 class PaymentCardDetector(PatternDetector):
@@ -99,6 +106,9 @@ class PaymentCardDetector(PatternDetector):
             return None
         if not any(prefix.match(digits) and len(digits) in lengths
                    for prefix, lengths in _CARD_RULES):
+            return None
+        if _BARCODE_CONTEXT.search(window_around(text, match.start(), match.end(), 30)) or \
+                (field is not None and _BARCODE_CONTEXT.search(field.lower())):
             return None
         return self.span(match, evidence=f"{digits[:4]} **** **** {digits[-4:]}"
                          if len(digits) >= 15 else f"{digits[:4]} ****")

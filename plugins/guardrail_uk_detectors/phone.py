@@ -32,20 +32,44 @@ _DRAMA = re.compile(
 _HOTWORDS = re.compile(r"\b(?:tel|phone|mobile|mob|call|caller|contact|number|ring|text)")
 
 
+# The UK numbering plan also carries Jersey, Guernsey and the Isle of Man (+44 too).
+_REGIONS = ("GB", "JE", "GG", "IM")
+# Numbers people publish on purpose: freephone, non-geographic public and business
+# lines (0800 555 111 Crimestoppers, 03xx councils, 0845/0870, premium 09xx).
+_ORGANISATION = re.compile(r"^(?:80|84|87|3|9)")
+_ORG_CONTEXT = re.compile(
+    r"\b(?:crimestoppers|helpline|switchboard|freephone|anonymously|enquiries|"
+    r"victim support|call us|contact us|customer services|council|office|reception|"
+    r"hotline|advice line|non-emergency|101|111|999)\b"
+)
+_NAME_FIELDS = re.compile(r"(?:phone|mobile|tel|contact|fax|landline|number)")
+
+
 @lru_cache(maxsize=1)
 def _valid_patterns() -> re.Pattern[str]:
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region("GB")
-    patterns = [getattr(metadata, name).national_number_pattern for name in _TYPES
-                if getattr(metadata, name) is not None
-                and getattr(metadata, name).national_number_pattern]
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    patterns = []
+    for region in _REGIONS:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        patterns += [getattr(metadata, name).national_number_pattern for name in _TYPES
+                     if getattr(metadata, name) is not None
+                     and getattr(metadata, name).national_number_pattern]
+    return re.compile("|".join(f"(?:{p})" for p in dict.fromkeys(patterns)))
+
+
+_NOT_DIGITS = str.maketrans("", "", " .-()+\t")
+_GROUPS = re.compile(r"(?<=[0-9])(?=[ .\-][0-9])")
+# Extraction: starts with +, ( or 0 so the regex engine can skip everything else fast.
+_CANDIDATE_TEXT = r"[+(0][0-9 .\-()+]{8,19}[0-9]"
+_CANDIDATE = re.compile(_CANDIDATE_TEXT)
+_BARE_MOBILE = re.compile(r"^7[0-9]{9}$")  # a mobile whose leading 0 a spreadsheet dropped
 
 
 def uk_national_number(candidate: str) -> str | None:
     """The national significant number of a UK-written number, or None if it cannot be one."""
-    digits = re.sub(r"\D", "", candidate)
-    compact = candidate.replace(" ", "")
-    if compact.startswith("+") or digits.startswith("0044"):
+    digits = candidate.translate(_NOT_DIGITS)
+    if candidate.lstrip("(").startswith("+") or digits.startswith("0044"):
+        if not (digits.startswith("44") or digits.startswith("0044")):
+            return None
         digits = digits[4:] if digits.startswith("0044") else digits[2:]
         if digits.startswith("0"):  # +44 (0)20 ...
             digits = digits[1:]
@@ -53,7 +77,7 @@ def uk_national_number(candidate: str) -> str | None:
         digits = digits[1:]
     else:
         return None
-    if not 9 <= len(digits) <= 10 or digits[0] in "04 6":
+    if not 9 <= len(digits) <= 10 or digits[0] in "046":
         return None
     return digits
 
@@ -62,43 +86,57 @@ class PhoneDetector(PatternDetector):
     id = "uk.phone"
     confidence = 0.95
     description = "UK telephone numbers (validated against libphonenumber's GB metadata)"
-    pattern = (r"(?:\+ ?44 ?(?:\(0\) ?)?|\b0044 ?(?:\(0\) ?)?|\(0|\b0)[1-9]"
-               r"(?:[0-9]|[ \-]?\(?[0-9]|\)[ \-]?[0-9]){7,12}")
+    pattern = _CANDIDATE_TEXT + r"|\b7[0-9]{9}\b"
 
-    def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
-        candidate = match.group(0)
-        # The pattern may run on into a following number: try the longest prefix of
-        # whole digit groups that makes a valid number.
-        groups = re.split(r"(?<=[0-9])(?=[ \-][0-9])", candidate)
-        for end in range(len(groups), 0, -1):
-            prefix = "".join(groups[:end])
+    def _rate(self, national: str) -> float | None:
+        if _valid_patterns().fullmatch(national):
+            return self.confidence
+        if _DRAMA.match(national):
+            return 0.9
+        return None
+
+    def wants_field(self, field: str) -> bool:
+        """Phone fields are checked even without a leading 0 (spreadsheets drop it)."""
+        return _NAME_FIELDS.search(field.lower()) is not None
+
+    def find(self, text: str, field: str | None = None) -> list[Span]:
+        spans = []
+        for match in _CANDIDATE.finditer(text):
+            start = match.start()
+            if start and (text[start - 1].isalnum() or text[start - 1] in "/.+-"):
+                continue  # inside a longer number or reference
+            span = self._number(text, start, match.group(0))
+            if span is not None:
+                spans.append(span)
+        if not spans and field is not None and _NAME_FIELDS.search(field.lower()):
+            bare = text.strip()
+            if _BARE_MOBILE.match(bare) and _valid_patterns().fullmatch(bare):
+                offset = text.index(bare)
+                spans.append(Span(offset, offset + len(bare), 0.8))
+        return spans
+
+    def _number(self, text: str, start: int, candidate: str) -> Span | None:
+        # Usually the candidate is the number; when it runs on into a following number,
+        # try the longest prefix of whole digit groups that makes a valid one.
+        prefixes = [candidate]
+        groups = _GROUPS.split(candidate)
+        if len(groups) > 1:
+            prefixes += ["".join(groups[:end]).rstrip(" -(.")
+                         for end in range(len(groups) - 1, 0, -1)]
+        for prefix in prefixes:
             national = uk_national_number(prefix)
             if national is None:
                 continue
-            if _valid_patterns().fullmatch(national):
-                confidence = self.confidence
-            elif _DRAMA.match(national):
-                confidence = 0.9
-            else:
+            confidence = self._rate(national)
+            if confidence is None:
                 continue
-            start = match.start()
-            stop = start + len(prefix)
-            return Span(start, stop, confidence, _mask_phone(prefix))
+            if _ORGANISATION.match(national) or \
+                    _ORG_CONTEXT.search(window_before(text, start, 40)):
+                confidence = 0.4  # an organisation's published number, not a person's
+            return Span(start, start + len(prefix), confidence)
         national = uk_national_number(candidate)
-        if national and _HOTWORDS.search(window_before(text, match.start(), 25)):
+        if national and _HOTWORDS.search(window_before(text, start, 25)):
             # Right length and prefix, next to a word like "tel": a number even if the
             # range is not allocated yet.
-            return Span(match.start(), match.end(), 0.6, _mask_phone(candidate))
+            return Span(start, start + len(candidate), 0.6)
         return None
-
-
-def _mask_phone(number: str) -> str:
-    kept = 0
-    out = []
-    for char in number:
-        if char.isdigit():
-            kept += 1
-            out.append(char if kept <= 2 else "*")
-        else:
-            out.append(char)
-    return "".join(out).strip()

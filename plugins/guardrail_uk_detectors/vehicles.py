@@ -16,14 +16,22 @@ from .base import PatternDetector, window_around
 __all__ = ["VehicleRegistrationDetector"]
 
 _CONTEXT = re.compile(
-    r"\b(?:vehicle|car|van|lorry|truck|motorbike|motorcycle|moped|scooter|taxi|reg|vrm|"
-    r"registration|plate|plates|number plate|index|driver|driving|drove|drives|parked|"
-    r"owner|keeper|anpr|dvla|mot)\b"
+    r"\b(?:vehicles?|cars?|vans?|lorr(?:y|ies)|trucks?|motorbikes?|motorcycles?|mopeds?|"
+    r"scooters?|taxis?|cabs?|hatchback|saloon|estate|suv|4x4|reg|vrm|registrations?|plates?|"
+    r"number plate|index|drivers?|driving|drove|drives|driven|parked|parking|owner|keeper|"
+    r"anpr|dvla|mot|"
+    # makes: "a silver Vauxhall Corsa YR19 KHD" names no vehicle word
+    r"vauxhall|ford|toyota|bmw|audi|mercedes|nissan|honda|peugeot|renault|volkswagen|vw|kia|"
+    r"hyundai|mini|fiat|citroen|skoda|seat|mazda|volvo|land rover|range rover|jaguar|tesla|"
+    r"suzuki|mitsubishi|lexus|porsche|dacia|mg|cupra|jeep|subaru|alfa romeo|smart|yamaha|"
+    r"kawasaki|triumph|ducati|transit|corsa|fiesta|focus|golf|polo|astra|qashqai|yaris)\b"
 )
 _FIELD_CONTEXT = re.compile(r"(?:vrm|reg|vehicle|plate|index)", re.IGNORECASE)
 _CURRENT = re.compile(r"^[A-HJ-PR-Y][A-HJ-PR-Y](0[1-9]|[1-7][0-9]) ?[A-HJ-PR-Z]{3}$")
-_PREFIX = re.compile(r"^[A-HJ-NP-Y][1-9][0-9]{0,2} ?[A-HJ-PR-Y]{3}$")
-_SUFFIX = re.compile(r"^[A-HJ-PR-Y]{3} ?[1-9][0-9]{0,2}[A-HJ-NP-Y]$")
+# Year letters of the prefix (1983-2001) and suffix (1963-1983) series: I, O, Q, U and
+# Z were never used.
+_PREFIX = re.compile(r"^[A-HJ-NPR-TV-Y][1-9][0-9]{0,2} ?[A-HJ-PR-Y]{3}$")
+_SUFFIX = re.compile(r"^[A-HJ-PR-Y]{3} ?[1-9][0-9]{0,2}[A-HJ-NPR-TV-Y]$")
 
 
 class VehicleRegistrationDetector(PatternDetector):
@@ -38,7 +46,7 @@ class VehicleRegistrationDetector(PatternDetector):
         if not (_CURRENT.match(value) or _PREFIX.match(value) or _SUFFIX.match(value)):
             return None
         in_field = field is not None and _FIELD_CONTEXT.search(field) is not None
-        nearby = _CONTEXT.search(window_around(text, match.start(), match.end(), 40))
+        nearby = _CONTEXT.search(window_around(text, match.start(), match.end(), 60))
         if not (in_field or nearby):
             return None
         compact = value.replace(" ", "")

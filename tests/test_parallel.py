@@ -1,0 +1,75 @@
+"""A forked scanning worker gives exactly the decision a single process gives, and fails closed."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from guardrail import Guardrail
+from guardrail import tables as tables_module
+from guardrail.parallel import can_fork
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="worker processes need fork")
+
+NAMES = ["Daniel Hughes", "Jack Davies", "Emma Clarke", "Priya Patel", "Tom Walker"]
+
+
+def _export(rows: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["case_ref", "ward", "notes"])
+    for i in range(rows):
+        name = NAMES[i % len(NAMES)]
+        note = (f"{name} of {i % 90 + 1} Galley Hill called on 07700 900{i % 1000:03d}"
+                if i % 3 == 0 else "Youths gathering near the shops")
+        writer.writerow([f"ASB/2026/{i:06d}", "Boxmoor", note])
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    """Start the worker after the first batch, with batches small enough to pipeline."""
+    monkeypatch.setattr(tables_module, "_BATCH", 64)
+    monkeypatch.setattr(tables_module, "_POOL_AFTER_ROWS", 64)
+
+
+def _summary(decision):
+    return (decision.verdict, sorted((k.rule, k.field, n) for k, n in decision.counts.items()),
+            [(f.record, f.field, f.rule, f.evidence, f.position) for f in decision.findings])
+
+
+def test_worker_gives_the_same_decision(small_batches) -> None:
+    payload = _export(2000)
+    guard = Guardrail.from_policy("uk-personal-data")
+    alone = guard.check(payload, format="csv", jobs=1)
+    paired = guard.check(payload, format="csv", jobs=2)
+    assert _summary(paired) == _summary(alone)
+    counts = {(k.rule, k.field): n for k, n in paired.counts.items()}
+    assert counts[("person.name", "notes")] == 667
+    assert counts[("uk.phone", "notes")] == 667
+    assert counts[("uk.street_address", "notes")] == 667
+
+
+def test_worker_failure_blocks_as_an_internal_error(small_batches, monkeypatch) -> None:
+    from guardrail import scanning
+
+    real = scanning.FieldScanner.scan_uncached
+
+    def explode(self, text):
+        import os
+
+        if os.getpid() != parent:
+            raise RuntimeError("Zebedee Quackenbush")  # a message quoting data
+        return real(self, text)
+
+    import os
+
+    parent = os.getpid()
+    monkeypatch.setattr(scanning.FieldScanner, "scan_uncached", explode)
+    decision = Guardrail.from_policy("uk-personal-data").check(_export(500), format="csv",
+                                                               jobs=2)
+    assert decision.exit_code == 4
+    assert decision.files[0].error.startswith("internal error (WorkerFailed)")
+    assert "Quackenbush" not in str(decision.to_dict())
