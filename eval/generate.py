@@ -21,11 +21,12 @@ import argparse
 import csv
 import io
 import json
-import re
 import shutil
 import sys
 from pathlib import Path
 from typing import Any
+
+from guardrail.policy.paths import display_path  # labels name fields as reports do
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
@@ -35,19 +36,6 @@ LABELS = HERE / "labels.json"
 CASE_LABELS = HERE / "cases" / "labels.json"
 SEED = 20260312
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "json": "json", "ndjson": "ndjson"}
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def display_path(path: tuple[str | int, ...]) -> str:
-    """A field path the way guardrail reports it: ``people[1]."home address".line1``."""
-    out: list[str] = []
-    for part in path:
-        if isinstance(part, int):
-            out.append(f"[{part}]")
-            continue
-        text = part if _IDENT.match(part) else '"' + part.replace('"', '\\"') + '"'
-        out.append(f".{text}" if out else text)
-    return "".join(out)
 
 
 def unwrap(value: Any, path: tuple[str | int, ...], found: list[tuple[str, str]]) -> Any:

@@ -119,7 +119,8 @@ def policies(ctx: click.Context) -> None:
     registry = _registry(ctx)
     for name, path in sorted(registry.policies.items()):
         try:
-            loaded = load_policy(str(path), registry.policy_path)
+            loaded = load_policy(str(path), registry.policy_path,
+                                 extra_rule_ids=frozenset(registry.detectors))
             info = f"{loaded.version or '-':8} {loaded.description.strip().splitlines()[0]}" \
                 if loaded.description else loaded.version
         except GuardrailError:

@@ -1,10 +1,12 @@
-"""Walking a :class:`~guardrail.records.Table`: column at a time, no dict per row.
+"""Walking a :class:`~guardrail.records.Table`: no dict per row, three ways.
 
-Rows are read in batches and turned into columns (``zip``, in C). A blocked
-column whose listed findings are full is counted with ``tuple.count``; a scanned
-column is counted with ``Counter`` and each distinct value is scanned once, through
-a per-column cache. Only findings still being listed are walked row by row. Record
-rules need rows as records, so a table with applicable rules is read row by row.
+* Field classification only: one ``itemgetter`` call per row and bulk counting.
+* With content detectors: rows are read in batches and turned into columns
+  (``zip``, in C); a scanned column is counted with ``Counter`` and each distinct
+  value is scanned once, through a per-column cache. Only findings still being
+  listed are walked row by row.
+* Record rules need rows as records, so a table with applicable rules is read row
+  by row.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from itertools import compress, islice, repeat
-from operator import is_
+from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .policy.paths import normalize_key
@@ -91,11 +93,55 @@ class TableRun:
         self.bad = [(i, plan) for i, plan in enumerate(self.plans) if plan is not None]
         self.scan = [(i, s.cache, s) for i, s in enumerate(self.scanners) if s is not None]
         self.tally: dict[tuple[int, str, str], int] = {}  # (column, rule, level) -> unlisted
-        count = self._run_rows() if self.rules else self._run_batches()
         collector = self.ev.collector
+        first = len(collector.findings)
+        if self.rules:
+            count = self._run_rows()
+        elif self.scan:
+            count = self._run_batches()
+        else:
+            count = self._run_classified()
+        # Batches are handled column by column; list the findings record by record.
+        collector.findings[first:] = sorted(collector.findings[first:],
+                                            key=lambda f: -1 if f.record is None else f.record)
         for (column, rule, level), hits in self.tally.items():
             name = self._name(column)
             collector.add_many(self.ev.kind(self.file, self.section, rule, name, level), hits)
+        return count
+
+    def _run_classified(self) -> int:
+        """Field classification only: one ``itemgetter`` call per row, then bulk counting.
+
+        Once each rule's listed findings are full, a row whose blocked cells are all
+        non-empty costs one C call and one ``all``.
+        """
+        ev = self.ev
+        collector = ev.collector
+        mark = self.table.mark
+        width = len(self.columns)
+        bad = self.bad
+        getter = itemgetter(*(i for i, _ in bad)) if len(bad) > 1 else \
+            (lambda row, i=bad[0][0]: (row[i],)) if bad else None
+        listing = True
+        bulk = 0  # rows counted, not listed
+        count = 0
+        for count, row in enumerate(self.table.rows, 1):
+            if len(row) != width:
+                self._row(count - 1, row, mark() if mark is not None else None)
+                continue
+            if getter is None:
+                continue
+            values = getter(row)
+            if not listing and all(values):
+                bulk += 1
+                continue
+            where = (row, mark() if mark is not None else None)
+            for (_, plan), value in zip(bad, values, strict=True):
+                if value is not None and value != "":
+                    ev.report_value(plan, count - 1, plan.kind.field, value, self.locate, where)
+            listing = any(collector.wants(plan.kind.rule) for _, plan in bad)
+        for _, plan in bad:
+            collector.add_many(plan.kind, bulk)
         return count
 
     def _run_batches(self) -> int:

@@ -88,9 +88,9 @@ class StreetAddressDetector(PatternDetector):
             end = None
             for index, word in enumerate(words):
                 lowered = word.lower()
+                # The last street word of the run: "92 Warners End Road", not "92 Warners End"
                 if lowered in _STREET_SET and (index or lowered in _STANDALONE):
                     end = offset + len(word)
-                    break
                 offset += len(word) + 1
             confidence = self.confidence
             if end is None and not run.group(3):

@@ -74,7 +74,7 @@ _PERSON_FIELD = re.compile(
     r"person|people|caller|informant|reporter|applicant|tenant|resident|occupant|owner|driver|"
     r"keeper|kin|client|patient|pupil|student|customer|member|author|signatory|attendee|"
     r"attendees|participant|guest|visitor|child|parent|guardian|carer|spouse|partner|"
-    r"employee|staff|officer|volunteer|claimant|defendant|respondent)(?:_|$)"
+    r"employee|staff|officer|volunteer|claimant|defendant|respondent)$"
 )
 _NOT_PERSON_FIELD = re.compile(
     r"(?:street|road|ward|lsoa|msoa|place|area|location|town|city|county|district|business|"
@@ -176,11 +176,11 @@ class PersonNameDetector(PatternDetector):
                rf"|\b(?:[A-Z]\.? )?{_WORD}(?: {_WORD})+"
                rf"|\b[A-Z][A-Z'\-]+, {_WORD}")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._forenames = forenames()
-        self._surnames = surnames()
-        self._starts = _starts()
+    # The lists (and the set of ~250,000 written forms) load on first use, so a policy
+    # that does not run this detector does not pay for them.
+    _forenames = property(lambda self: forenames())
+    _surnames = property(lambda self: surnames())
+    _starts = property(lambda self: _starts())
 
     def wants_field(self, field: str) -> bool:
         """Values of person fields ("first_name": "Tyler") are checked even as one word."""
@@ -326,8 +326,9 @@ class PersonNameDetector(PatternDetector):
 
 @lru_cache(maxsize=1024)
 def _is_person_field(field: str) -> bool:
-    """Does the field's own name (its last key) say it holds a person, and no enclosing
-    key say it is a place (``location.street.name``)?"""
+    """Does the field's own name (its last key) end with a person word, and no enclosing
+    key say it is a place? ``victim``, ``complainant_name`` yes; ``complainant_address``,
+    ``location.street.name`` no."""
     lowered = re.sub(r"\[[^\]]*\]", "", field.lower())
     leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
     whole = re.sub(r"[^a-z0-9]+", "_", lowered).strip("_")

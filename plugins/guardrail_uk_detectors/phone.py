@@ -105,7 +105,10 @@ class PhoneDetector(PatternDetector):
             start = match.start()
             if start and (text[start - 1].isalnum() or text[start - 1] in "/.+-"):
                 continue  # inside a longer number or reference
-            span = self._number(text, start, match.group(0))
+            candidate = match.group(0)
+            if candidate.startswith("(") and ")" not in candidate:
+                candidate, start = candidate[1:], start + 1  # "(07700 900795)": the bracket is text
+            span = self._number(text, start, candidate)
             if span is not None:
                 spans.append(span)
         if not spans and field is not None and _NAME_FIELDS.search(field.lower()):
