@@ -8,6 +8,24 @@ from pathlib import Path
 
 import pytest
 
+from guardrail import Guardrail
+
+# asb-public-web with no content detectors: for tests whose expected findings are the
+# field and record rules alone (formats, positions, destinations, modes, reports).
+NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
+
+
+@pytest.fixture
+def guard() -> Guardrail:
+    """The shipped ASB policy (field rules and every detector), freshly loaded."""
+    return Guardrail.from_policy("asb-public-web")
+
+
+@pytest.fixture
+def plain_guard() -> Guardrail:
+    """asb-public-web without content detectors, freshly loaded."""
+    return Guardrail.from_policy(NO_DETECTORS)
+
 
 @pytest.fixture
 def write_policy(tmp_path: Path) -> Callable[..., Path]:

@@ -23,23 +23,8 @@ HERE = Path(__file__).parent
 EXAMPLES = HERE.parent / "examples"
 CLEAN = EXAMPLES / "asb-export-clean.csv"
 LEAKY = EXAMPLES / "asb-export-leaky.csv"
-# asb-public-web with no content detectors: for tests whose expected findings are the
-# field and record rules alone (input kinds, destinations, modes, caps, the decision).
-NO_DETECTORS = HERE / "data" / "policies" / "asb-no-detectors.yaml"
 CSV = b"month,ward,complainant_name\n2026-01,Boxmoor,Zebedee Quackenbush\n"
 EXPECTED = [(0, "complainant_name", "uk.field.person_name", "Z****** Q**********")]
-
-
-@pytest.fixture
-def guard() -> Guardrail:
-    """The ASB policy with a fresh plugin manager for each test."""
-    return Guardrail.from_policy("asb-public-web")
-
-
-@pytest.fixture
-def plain_guard() -> Guardrail:
-    """asb-public-web without content detectors, with a fresh plugin manager."""
-    return Guardrail.from_policy(NO_DETECTORS)
 
 
 def findings(decision: Decision) -> list[tuple]:

@@ -8,24 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from guardrail import Guardrail, Payload, ReadOptions, Table
+from guardrail import Payload, ReadOptions, Table
 from guardrail.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "csv"
 EXAMPLES = Path(__file__).parent.parent / "examples"
-NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
-
-
-@pytest.fixture
-def guard() -> Guardrail:
-    """The ASB policy with a fresh plugin manager for each test."""
-    return Guardrail.from_policy("asb-public-web")
-
-
-@pytest.fixture
-def plain_guard() -> Guardrail:
-    """asb-public-web without content detectors: findings come from field rules alone."""
-    return Guardrail.from_policy(NO_DETECTORS)
 
 
 def findings(decision) -> list[tuple]:

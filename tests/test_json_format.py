@@ -14,21 +14,8 @@ from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "json"
-NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 ZEB = "Z****** Q**********"
 EMAIL = "z**@e******.o**"
-
-
-@pytest.fixture
-def guard() -> Guardrail:
-    """The ASB policy with a fresh plugin manager for each test."""
-    return Guardrail.from_policy("asb-public-web")
-
-
-@pytest.fixture
-def plain_guard() -> Guardrail:
-    """asb-public-web without content detectors: findings come from field rules alone."""
-    return Guardrail.from_policy(NO_DETECTORS)
 
 
 def findings(decision) -> list[tuple]:

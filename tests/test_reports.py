@@ -17,8 +17,6 @@ DATA = HERE / "data"
 LEAKY = str(HERE.parent / "examples" / "asb-export-leaky.csv")
 CLEAN = str(HERE.parent / "examples" / "asb-export-clean.csv")
 WAIVERS = DATA / "reports" / "waivers.yaml"
-# asb-public-web with no content detectors: the reports below render field-rule findings.
-NO_DETECTORS = DATA / "policies" / "asb-no-detectors.yaml"
 TODAY = _dt.date(2026, 6, 1)
 
 
@@ -26,16 +24,6 @@ def render(decision, name: str = "text", **options) -> str:
     out = io.StringIO()
     load_registry().reporter(name).render(decision, out, ReportOptions(**options))
     return out.getvalue()
-
-
-@pytest.fixture
-def guard() -> Guardrail:
-    return Guardrail.from_policy("asb-public-web")
-
-
-@pytest.fixture
-def plain_guard() -> Guardrail:
-    return Guardrail.from_policy(NO_DETECTORS)
 
 
 @pytest.fixture
