@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .decision import Collector, Finding, FindingKind
+from .documents import DocumentRun
 from .masking import mask_value
 from .parallel import ScanPool, can_fork
 from .policy.classify import Classifier
@@ -23,6 +24,7 @@ from .policy.paths import field_matches
 from .record_rules import CompiledRule, compile_rule, evaluate
 from .records import Documents, Section, Table
 from .scanning import ActiveDetector, ContentScanner, Hit
+from .tables import TableRun
 
 __all__ = ["Evaluator", "Plan"]
 
@@ -129,9 +131,6 @@ class Evaluator:
 
     def evaluate(self, file: str, section: Section) -> int:
         """Evaluate one section; returns the number of records read."""
-        from .documents import DocumentRun
-        from .tables import TableRun
-
         if isinstance(section, Table):
             return TableRun(self, file, section).run()
         assert isinstance(section, Documents)
