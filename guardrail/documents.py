@@ -36,6 +36,8 @@ class DocumentRun:
         self.by_path: dict[tuple[str | int, ...], _Entry] = {}
         self.record: Any = None
         self.index: int | None = None
+        self.segments: dict[str, str] = {}  # key -> path segment (masked if personal data)
+        self.key_found: dict[str, Any] = {}
 
     def run(self) -> int:
         count = 0
@@ -73,7 +75,8 @@ class DocumentRun:
     def _walk(self, value: Any, path: tuple[str | int, ...]) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                self._walk(item, path + (key if isinstance(key, str) else str(key),))
+                self._walk(item, path + (self._segment(key if isinstance(key, str) else str(key),
+                                                       path),))
             return
         if isinstance(value, list):
             for position, item in enumerate(value):
@@ -93,6 +96,24 @@ class DocumentRun:
                 field = display_path(path) if path else "@"
                 self.ev.report_hits(self.file, self.section, self.index, field, pattern, text,
                                     hits, self.docs.locate, self.record)
+
+
+    def _segment(self, key: str, path: tuple[str | int, ...]) -> str:
+        """The key as a path segment; a key that is personal data becomes ``[detector]``."""
+        segment = self.segments.get(key)
+        if segment is None:
+            hits = self.ev.key_hits(key)
+            segment = f"[{hits[0].rule}]" if hits else key
+            if len(self.segments) >= self._MAX_CACHED_PATHS:
+                self.segments.clear()
+            self.segments[key] = segment
+            self.key_found[key] = hits
+        if segment is not key and segment != key:
+            label = display_path(path + (segment,))
+            self.ev.report_key(self.file, self.section, self.index, label, key,
+                               self.key_found.get(key) or self.ev.key_hits(key),
+                               self.docs.locate, self.record)
+        return segment
 
 
 def path_pattern(shape: tuple[str | int, ...]) -> str:

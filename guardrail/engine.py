@@ -26,7 +26,9 @@ from .records import Documents, Section, Table
 from .scanning import ActiveDetector, ContentScanner, Hit
 from .tables import TableRun
 
-__all__ = ["Evaluator", "Plan"]
+__all__ = ["Evaluator", "Plan", "KEY_FIELD"]
+
+KEY_FIELD = "(key)"  # the field that field-name scanning passes to detectors
 
 Locate = Callable[[Any], "str | None"] | None
 
@@ -72,6 +74,7 @@ class Evaluator:
         relevant = [d for d in detectors if self.exceeds(d.level)]
         self.scanner = ContentScanner(relevant, policy.detectors.allow) if relevant else None
         self.jobs = jobs if self.scanner is not None and can_fork() else 1
+        self._key_scanner: Any = None
         self._pool: ScanPool | None = None
         self._waiver_cache: dict[tuple[str, str], str | None] = {}
         self._kinds: dict[tuple[str, str | None, str, str, str], FindingKind] = {}
@@ -178,6 +181,24 @@ class Evaluator:
                                   f"(confidence {hit.confidence:.2f})",
                                   locate(source) if locate else None, section, kind.waived_by)
             collector.add(kind, finding)
+
+    def key_hits(self, key: str) -> Any:
+        """What content detectors find in a field name itself.
+
+        A CSV exported without its header row, or JSON keyed by email address, puts
+        personal data where field names belong; reports print field names, so such a
+        name must be found and never shown.
+        """
+        if self.scanner is None:
+            return ()
+        if self._key_scanner is None:
+            self._key_scanner = self.scanner.for_field(KEY_FIELD) or False
+        return self._key_scanner.scan(key) if self._key_scanner else ()
+
+    def report_key(self, file: str, section: str | None, record: int | None, label: str,
+                   key: str, hits: Iterable[Hit], locate: Locate, source: Any) -> None:
+        """A field name holds personal data: report it under *label*, never the name."""
+        self.report_hits(file, section, record, label, label, key, hits, locate, source)
 
     def apply_rules(self, file: str, section: str | None, record: int | None, data: Any,
                     rules: Iterable[CompiledRule], locate: Locate, source: Any) -> None:

@@ -40,7 +40,7 @@ class TableRun:
         self.file = file
         self.table = table
         self.section = table.name
-        self.columns = [str(c) for c in table.columns]
+        self.columns = [self._header(i, str(c)) for i, c in enumerate(table.columns)]
         self.plans: list[Plan | None] = [self._plan(i) for i in range(len(self.columns))]
         self.scanners: list[FieldScanner | None] = [self._scanner(i)
                                                     for i in range(len(self.columns))]
@@ -53,6 +53,15 @@ class TableRun:
                     continue
             self.rules.append(compiled)
         self.variants = self._variants()
+
+    def _header(self, index: int, name: str) -> str:
+        """The column's name, or ``#N`` when the name itself is personal data."""
+        hits = self.ev.key_hits(name)
+        if not hits:
+            return name
+        label = f"#{index + 1}"
+        self.ev.report_key(self.file, self.section, None, label, name, hits, None, None)
+        return label
 
     def _name(self, index: int) -> str:
         return self.columns[index] if index < len(self.columns) else f"#{index + 1}"
