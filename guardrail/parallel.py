@@ -44,7 +44,7 @@ def _serve(connection: Connection, scanner: ContentScanner) -> None:
             for field, values in work:
                 field_scanner = scanner.for_field(field)
                 assert field_scanner is not None, f"no scanner for field {field!r}"
-                results.append([field_scanner.scan(value) for value in values])
+                results.append(field_scanner.scan_many(values))
             connection.send(("ok", results))
         except Exception as exc:  # reported to the main process, which blocks
             connection.send(("error", type(exc).__name__))

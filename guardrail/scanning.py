@@ -175,6 +175,9 @@ class FieldScanner:
         self._match = None if self.gate is None else \
             getattr(getattr(self.gate, "_set", None), "Match", None) or self._wrapped_match
         self.cache: dict[str, tuple[Hit, ...]] = {}
+        # Searching values joined by newlines finds everything the values hold only if no
+        # pattern is anchored or crosses a line: then no match is lost by joining.
+        self._joinable = all(_joinable(d.gate) for d in self.gated)
 
     def _wrapped_match(self, data: bytes) -> list[int] | None:
         return self.gate.Match(data)  # type: ignore[union-attr,no-any-return]
@@ -185,6 +188,23 @@ class FieldScanner:
             hits = self.scan_uncached(text)
             self.remember(text, hits)
         return hits
+
+    def scan_many(self, texts: list[str]) -> list[tuple[Hit, ...]]:
+        """Scan several values; the hits of each, in order (none of them are cached).
+
+        When every detector is gated, the values are first searched as one text:
+        if no candidate pattern occurs anywhere, none of them holds anything, which
+        costs one RE2 pass instead of one per value (a column of unique references).
+        Otherwise each value is scanned on its own.
+        """
+        if not texts:
+            return []
+        if self.ungated or self._match is None or not self._joinable or len(texts) < 4:
+            return [self.scan_uncached(text) for text in texts]
+        joined = "\n".join(texts).encode("utf-8", "surrogatepass")
+        if not self._match(joined):
+            return [()] * len(texts)
+        return [self.scan_uncached(text) for text in texts]
 
     def remember(self, text: str, hits: tuple[Hit, ...]) -> None:
         """Cache what *text* holds (short values only; the cache is bounded)."""
@@ -225,6 +245,13 @@ def as_text(value: Any) -> str | None:
     if isinstance(value, int) and abs(value) >= 100_000:
         return str(value)
     return None
+
+
+def _joinable(pattern: str | None) -> bool:
+    """True when a pattern cannot tell one line from a text of several (no anchors)."""
+    if pattern is None:
+        return False
+    return not any(token in pattern for token in ("^", "$", "\\A", "\\z", "(?m", "(?s"))
 
 
 def _allowed(text: str, hit: Hit, allow: tuple[str, ...]) -> bool:

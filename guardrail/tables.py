@@ -250,6 +250,7 @@ class TableRun:
         # Values scanned before that hold nothing cost nothing more.
         todo: list[tuple[Any, tuple[Hit, ...]]] = list(
             zip(compress(distinct, known), compress(known, known), strict=True))  # type: ignore[arg-type]
+        fresh: list[tuple[Any, str]] = []  # values no cache knows: scanned together below
         for value in compress(distinct, map(is_, known, repeat(None))):
             text = as_text(value) if value else None
             if text is None:
@@ -258,11 +259,17 @@ class TableRun:
             if hits is None:
                 hits = scanned.get(text)
                 if hits is None:
-                    hits = scanner.scan(text)
-                else:
-                    scanner.remember(text, hits)
+                    fresh.append((value, text))
+                    continue
+                scanner.remember(text, hits)
             if hits:
                 todo.append((value, hits))
+        if fresh:
+            texts = [text for _, text in fresh]
+            for (value, text), hits in zip(fresh, scanner.scan_many(texts), strict=True):
+                scanner.remember(text, hits)
+                if hits:
+                    todo.append((value, hits))
         if not todo:
             return
         wants = self.ev.collector.wants

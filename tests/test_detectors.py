@@ -507,3 +507,33 @@ def test_single_names_in_person_fields_are_names(guard, write_policy):
                 {"caller_name": "Withheld", "street_name": "Marlowes"}])
     assert sorted((f.record, f.field, f.evidence) for f in decision.findings) == [
         (0, "child.first_name", "T****"), (0, "child.last_name", "B*****")]
+
+
+# -- scanning several values at once -------------------------------------------------------
+
+
+def _field_scanner(policy: Guardrail, field: str = "body"):
+    from guardrail.scanning import ContentScanner, select_detectors
+
+    scanner = ContentScanner(select_detectors(policy.policy, policy.registry.detectors))
+    return scanner.for_field(field)
+
+
+def test_scan_many_gives_what_scanning_one_by_one_gives(guard):
+    field = _field_scanner(guard())
+    texts = [f"ASB/2026/{i:06d}" for i in range(50)] + [LEAKY] + ["Boxmoor", "Mr Smith"]
+    assert field.scan_many(texts) == [field.scan_uncached(t) for t in texts]
+    assert field.scan_many(texts[:50]) == [()] * 50
+
+
+def test_anchored_custom_patterns_are_never_searched_joined(guard):
+    checked = guard("""
+        run: [email]
+        custom:
+          - {id: acme.whole_ref, regex: "^REF-[0-9]+$", level: personal}
+    """)
+    field = _field_scanner(checked)
+    texts = ["nothing", "REF-123", "also nothing", "REF-9"]
+    found = field.scan_many(texts)
+    assert [[h.rule for h in hits] for hits in found] == [[], ["acme.whole_ref"], [],
+                                                          ["acme.whole_ref"]]
