@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -214,12 +213,3 @@ class Decision:
             "findings_total": sum(self.counts.values()),
             "notices": list(self.notices),
         }
-
-
-def merge_notices(*groups: Iterable[str]) -> list[str]:
-    """Notices in first-seen order without repeats."""
-    seen: dict[str, None] = {}
-    for group in groups:
-        for notice in group:
-            seen.setdefault(notice, None)
-    return list(seen)

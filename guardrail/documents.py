@@ -36,8 +36,8 @@ class DocumentRun:
         self.by_path: dict[tuple[str | int, ...], _Entry] = {}
         self.record: Any = None
         self.index: int | None = None
-        self.segments: dict[str, str] = {}  # key -> path segment (masked if personal data)
-        self.key_found: dict[str, Any] = {}
+        # key -> (path segment, hits): a key holding personal data becomes "[detector]"
+        self.segments: dict[str, tuple[str, Any]] = {}
 
     def run(self) -> int:
         count = 0
@@ -100,18 +100,17 @@ class DocumentRun:
 
     def _segment(self, key: str, path: tuple[str | int, ...]) -> str:
         """The key as a path segment; a key that is personal data becomes ``[detector]``."""
-        segment = self.segments.get(key)
-        if segment is None:
+        found = self.segments.get(key)
+        if found is None:
             hits = self.ev.key_hits(key)
-            segment = f"[{hits[0].rule}]" if hits else key
+            found = (f"[{hits[0].rule}]", hits) if hits else (key, ())
             if len(self.segments) >= self._MAX_CACHED_PATHS:
                 self.segments.clear()
-            self.segments[key] = segment
-            self.key_found[key] = hits
-        if segment is not key and segment != key:
+            self.segments[key] = found
+        segment, hits = found
+        if hits:
             label = display_path(path + (segment,))
-            self.ev.report_key(self.file, self.section, self.index, label, key,
-                               self.key_found.get(key) or self.ev.key_hits(key),
+            self.ev.report_key(self.file, self.section, self.index, label, key, hits,
                                self.docs.locate, self.record)
         return segment
 

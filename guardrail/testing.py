@@ -43,7 +43,7 @@ from typing import Any
 import yaml
 
 from .interfaces import Detector
-from .masking import mask_value
+from .policy.detectors import compile_re2
 from .records import Span
 
 __all__ = ["DetectorCase", "ExpectedSpan", "CaseFileError", "load_detector_cases",
@@ -228,7 +228,7 @@ def check_detector_case(detector: Detector, case: DetectorCase) -> None:
 def _problems(detector: Detector, case: DetectorCase) -> list[str]:
     text = case.text
     spans = detector_spans(detector, text, case.field)
-    actual = [(text[s.start:s.end], _evidence(s, text)) for s in spans]
+    actual = [(text[s.start:s.end], s.masked(text)) for s in spans]
     problems: list[str] = []
     expected = [(e.match, e.evidence) for e in case.found]
     if [m for m, _ in actual] != [m for m, _ in expected] or any(
@@ -262,20 +262,10 @@ def _problems(detector: Detector, case: DetectorCase) -> list[str]:
     return problems
 
 
-def _evidence(span: Span, text: str) -> str:
-    """What the engine shows for *span*: the detector's evidence, else the masked match."""
-    return span.evidence if span.evidence is not None else mask_value(text[span.start:span.end])
-
-
 def _gate_matches(pattern: str, text: str) -> bool:
     """Does the RE2 gate the engine builds from *pattern* let *text* through?"""
-    import re2
-
-    options = re2.Options()
-    options.log_errors = False
-    options.never_capture = True
     try:
-        compiled = re2.compile(pattern, options)
+        compiled = compile_re2(pattern)
     except Exception:  # not RE2 syntax: the engine runs the detector on every value
         return True
     return compiled.search(text) is not None

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from guardrail import Span
 
-__all__ = ["PatternDetector", "window_before", "window_around", "has_word"]
+__all__ = ["PatternDetector", "window_before", "window_around"]
 
 
 class PatternDetector:
@@ -54,6 +54,3 @@ def window_before(text: str, start: int, size: int = 40) -> str:
 def window_around(text: str, start: int, end: int, size: int = 40) -> str:
     return text[max(0, start - size):end + size].lower()
 
-
-def has_word(window: str, words: re.Pattern[str]) -> bool:
-    return words.search(window) is not None
