@@ -23,13 +23,13 @@ from .paths import (
     compile_path_pattern,
     display_path,
     match_path,
+    normalize_glob,
     normalize_key,
     shape_of,
 )
 
 __all__ = ["Classification", "Classifier"]
 
-_GLOB_NON_ALNUM = re.compile(r"[^0-9a-z*?\[\]!]+")
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Classifier:
                 elif rule.kind == "name":
                     self._names.setdefault(normalize_key(pattern), (rule, pattern))
                 else:
-                    glob = _GLOB_NON_ALNUM.sub("_", pattern.lower()).strip("_")
+                    glob = normalize_glob(pattern)
                     self._globs.append((re.compile(fnmatch.translate(glob)), rule, pattern))
         self._cache: dict[tuple[str | int, ...], Classification] = {}
 

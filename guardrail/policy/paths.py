@@ -17,6 +17,7 @@ from jmespath.exceptions import IncompleteExpressionError, JMESPathError, LexerE
 
 __all__ = [
     "field_matches",
+    "normalize_glob",
     "field_segments",
     "parse_field_path",
     "ANY_INDEX",
@@ -96,6 +97,11 @@ _DOT_SPLIT = re.compile(r'\.(?=(?:[^"]*"[^"]*")*[^"]*$)')
 _GLOB_NON_ALNUM = re.compile(r"[^0-9a-z*?\[\]!]+")
 
 
+def normalize_glob(pattern: str) -> str:
+    """A glob normalised like keys are (``"Officer *"`` -> ``officer_*``), wildcards kept."""
+    return _GLOB_NON_ALNUM.sub("_", pattern.lower()).strip("_")
+
+
 def field_segments(path: str) -> list[str]:
     """Keys of a displayed path, list indices dropped: ``a[*]."b c".d`` -> ``[a, b c, d]``."""
     bare = _INDEX.sub("", path)
@@ -111,8 +117,7 @@ def field_matches(globs: Sequence[str], field: str) -> bool:
     keys = [normalize_key(part) for part in field_segments(field)]
     candidates = {".".join(keys[:end]) for end in range(1, len(keys) + 1)} | {keys[-1]}
     for glob in globs:
-        pattern = ".".join(_GLOB_NON_ALNUM.sub("_", part.lower()).strip("_")
-                           for part in field_segments(glob))
+        pattern = ".".join(normalize_glob(part) for part in field_segments(glob))
         if pattern == "*" or any(fnmatch.fnmatchcase(c, pattern) for c in candidates):
             return True
     return False
