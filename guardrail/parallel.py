@@ -3,7 +3,9 @@
 Content detection is pure Python and takes most of the time of a large check;
 reading, batching and counting take most of the rest. With ``jobs=2`` a forked
 worker scans the distinct values of batch *n* while the main process reads and
-counts batch *n-1*. The worker inherits the compiled detectors through ``fork``
+counts batch *n-1*. The main process keeps a share of the new values to scan
+itself, and adjusts that share batch by batch so that neither side waits for the
+other: if the worker's answer is already there when asked for, it gets more. The worker inherits the compiled detectors through ``fork``
 (only values and hits cross the pipe), it talks over one plain pipe (no helper
 threads competing for the GIL), and any failure in it surfaces as an exception
 in the main process, which blocks the payload.
@@ -14,6 +16,8 @@ from __future__ import annotations
 import multiprocessing
 from typing import TYPE_CHECKING, Any
 
+from .scanning import signature_of
+
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
@@ -22,6 +26,9 @@ if TYPE_CHECKING:
 __all__ = ["ScanPool", "WorkerFailed", "can_fork"]
 
 Work = list[tuple[str, list[str]]]
+
+_KEEP_STEP = 0.02  # how fast the main process's share of the scanning adapts
+_KEEP_MAX = 0.8
 
 
 class WorkerFailed(RuntimeError):
@@ -34,7 +41,8 @@ def can_fork() -> bool:
 
 
 def _serve(connection: Connection, scanner: ContentScanner) -> None:
-    """Worker loop: receive [(field, values)], answer [[hits per value]] until told to stop."""
+    """Worker loop: receive [(field, values)], answer [[signature per value]] until told
+    to stop. Signatures, not hits: repeated ones pickle once, and counting needs no more."""
     while True:
         work = connection.recv()
         if work is None:
@@ -44,7 +52,7 @@ def _serve(connection: Connection, scanner: ContentScanner) -> None:
             for field, values in work:
                 field_scanner = scanner.for_field(field)
                 assert field_scanner is not None, f"no scanner for field {field!r}"
-                results.append(field_scanner.scan_many(values))
+                results.append(list(map(signature_of, field_scanner.scan_many(values))))
             connection.send(("ok", results))
         except Exception as exc:  # reported to the main process, which blocks
             connection.send(("error", type(exc).__name__))
@@ -60,15 +68,28 @@ class ScanPool:
         self._process.start()
         child.close()
         self._waiting = False
+        self.keep = 0.25  # share of new values the main process scans itself
 
-    def submit(self, work: Work) -> None:
-        """Send one batch of values to scan; collect the answer with :meth:`result`."""
+    def submit(self, work: Work) -> Work:
+        """Send the worker its share of one batch of values to scan; returns what was sent
+        (the rest is the caller's to scan). Collect the answer with :meth:`result`."""
         assert not self._waiting, "collect the previous result first"
-        self._connection.send(work)
-        self._waiting = True
+        sent = []
+        for field, values in work:
+            take = len(values) - int(len(values) * self.keep)
+            if take:
+                sent.append((field, values[:take]))
+        if sent:
+            self._connection.send(sent)
+            self._waiting = True
+        return sent
 
     def result(self) -> list[list[Any]]:
-        """Hits per value of the batch last submitted."""
+        """The signature of each value of the batch last submitted."""
+        # Already answered: the worker sat idle, so it can take more; else less.
+        idle = self._connection.poll()
+        self.keep = max(0.0, self.keep - _KEEP_STEP) if idle else \
+            min(_KEEP_MAX, self.keep + _KEEP_STEP)
         try:
             status, payload = self._connection.recv()
         except (EOFError, OSError) as exc:

@@ -26,11 +26,28 @@ from .interfaces import Detector
 from .policy.model import DetectorPolicy, Policy
 from .policy.paths import field_matches
 
-__all__ = ["Hit", "ActiveDetector", "ContentScanner", "FieldScanner", "select_detectors",
+__all__ = ["Hit", "Signature", "signature_of", "ActiveDetector", "ContentScanner",
+           "FieldScanner", "select_detectors",
            "as_text"]
 
 _CACHE_LIMIT = 50_000  # values remembered per field before the cache starts again
 _CACHE_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not cached
+
+
+Signature = tuple[tuple[str, str], ...]  # (rule, level) of each hit in a value
+_SIGNATURES: dict[Signature, Signature] = {}
+_SIGNATURES_LIMIT = 10_000
+
+
+def signature_of(hits: Sequence[Hit]) -> Signature:
+    """The (rule, level) of each hit, one shared copy per distinct signature: what counting
+    needs, small enough to send between processes."""
+    if not hits:
+        return ()
+    signature = tuple([(hit.rule, hit.level) for hit in hits])
+    if len(_SIGNATURES) >= _SIGNATURES_LIMIT:
+        _SIGNATURES.clear()
+    return _SIGNATURES.setdefault(signature, signature)
 
 
 class Hit(NamedTuple):
@@ -199,12 +216,19 @@ class FieldScanner:
         """
         if not texts:
             return []
-        if self.ungated or self._match is None or not self._joinable or len(texts) < 4:
-            return [self.scan_uncached(text) for text in texts]
-        joined = "\n".join(texts).encode("utf-8", "surrogatepass")
-        if not self._match(joined):
+        if len(texts) >= 4 and self.holds_nothing(texts):
             return [()] * len(texts)
         return [self.scan_uncached(text) for text in texts]
+
+    def holds_nothing(self, texts: Iterable[str]) -> bool:
+        """True when no detector can match any of *texts*: one RE2 pass over them joined.
+
+        Only when every detector is gated by an unanchored pattern, so that joining
+        cannot hide or invent a candidate; otherwise False (scan them one by one).
+        """
+        if self.ungated or self._match is None or not self._joinable:
+            return False
+        return not self._match("\n".join(texts).encode("utf-8", "surrogatepass"))
 
     def remember(self, text: str, hits: tuple[Hit, ...]) -> None:
         """Cache what *text* holds (short values only; the cache is bounded)."""

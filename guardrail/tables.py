@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -20,16 +21,37 @@ from typing import TYPE_CHECKING, Any
 from .policy.paths import normalize_key
 from .record_rules import CompiledRule, as_number, with_aliases
 from .records import Table
-from .scanning import as_text
+from .scanning import Signature, as_text, signature_of
 
 if TYPE_CHECKING:
     from .engine import Evaluator, Plan
+    from .parallel import ScanPool, Work
     from .scanning import FieldScanner, Hit
 
 __all__ = ["TableRun"]
 
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
+_KNOWN_LIMIT = 50_000  # values whose signature a column remembers before starting again
+_KNOWN_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not remembered
+_NOTHING: dict[Any, Signature] = {"": (), None: ()}  # empty cells hold nothing
+
+
+@dataclass(slots=True)
+class _Batch:
+    """Rows read together, as columns, and what the worker was sent and found for them."""
+
+    start: int  # index of the first row
+    rows: list[Sequence[Any]]
+    marks: list[Any]
+    columns: list[tuple[Any, ...]]
+    lookups: list[tuple[list[Any], set[Any]]] | None = None  # per scanned column
+    sent: Work = field(default_factory=list)
+    found: list[list[Signature]] | None = None
+
+    def source(self, offset: int) -> tuple[Sequence[Any], Any]:
+        """What ``locate`` needs to say where row *offset* is."""
+        return self.rows[offset], self.marks[offset]
 
 
 class TableRun:
@@ -100,7 +122,10 @@ class TableRun:
         table_locate = self.table.locate
         self.locate = (lambda src: table_locate(src[0], src[1])) if table_locate else None
         self.bad = [(i, plan) for i, plan in enumerate(self.plans) if plan is not None]
-        self.scan = [(i, s.cache, s) for i, s in enumerate(self.scanners) if s is not None]
+        self.scan = [(i, s) for i, s in enumerate(self.scanners) if s is not None]
+        # Per scanned column: value -> signature, the (rule, level) of each hit in it.
+        self.known: dict[int, dict[Any, Signature]] = {
+            i: dict(_NOTHING) for i, _ in self.scan}
         self.tally: dict[tuple[int, str, str], int] = {}  # (column, rule, level) -> unlisted
         collector = self.ev.collector
         first = len(collector.findings)
@@ -154,143 +179,181 @@ class TableRun:
         return count
 
     def _run_batches(self) -> int:
-        """Column at a time over batches of rows: repeated values cost one C-level count."""
+        """Column at a time over batches of rows: repeated values cost one C-level count.
+
+        With a worker, batch *n* is scanned there while batch *n-1* is counted here.
+        """
         rows = iter(self.table.rows)
         mark = self.table.mark
         width = len(self.columns)
         count = 0
-        pool = None
-        pending: tuple[Any, ...] | None = None
+        pool: ScanPool | None = None
+        pending: _Batch | None = None
         while True:
             if mark is None:
-                batch = list(islice(rows, _BATCH))
-                marks: list[Any] = [None] * len(batch)
+                rows_read = list(islice(rows, _BATCH))
+                marks: list[Any] = [None] * len(rows_read)
             else:
-                batch, marks = [], []
+                rows_read, marks = [], []
                 for row in islice(rows, _BATCH):
-                    batch.append(row)
+                    rows_read.append(row)
                     marks.append(mark())
-            if not batch:
+            if not rows_read or set(map(len, rows_read)) != {width}:
                 if pending is not None:
-                    self._batch(*self._resolved(pending, pool))
-                return count
-            if set(map(len, batch)) != {width}:
-                if pending is not None:
-                    self._batch(*self._resolved(pending, pool))
+                    self._finish(pending, pool)
                     pending = None
-                for offset, row in enumerate(batch):
+                if not rows_read:
+                    return count
+                for offset, row in enumerate(rows_read):  # ragged rows: one at a time
                     self._row(count + offset, row, marks[offset])
-                count += len(batch)
+                count += len(rows_read)
                 continue
-            columns = list(zip(*batch, strict=True))
-            if pool is None and self.ev.jobs > 1 and self.scan and count >= _POOL_AFTER_ROWS:
+            batch = _Batch(count, rows_read, marks, list(zip(*rows_read, strict=True)))
+            count += len(rows_read)
+            if pool is None and self.ev.jobs > 1 and count > _POOL_AFTER_ROWS:
                 pool = self.ev.pool()
-            # With a worker, this batch is scanned there while the previous one is counted.
-            work = self._unscanned(columns) if pool is not None else []
-            if pending is not None and pending[-1] is not None:
-                pending = (*pending[:-1], pool.result())  # type: ignore[union-attr]
-            if work:
-                pool.submit(work)  # type: ignore[union-attr]
+            if pool is not None:
+                batch.lookups = [self._lookup(column, batch.columns[column])
+                                 for column, _ in self.scan]
+                work = self._unscanned(batch.lookups)
+                if pending is not None and pending.sent:
+                    pending.found = pool.result()
+                if work:  # the worker takes its share; the rest is scanned here
+                    batch.sent = pool.submit(work)
             if pending is not None:
-                self._batch(*pending)
-            pending = (count, batch, marks, columns, work, True if work else None)
-            count += len(batch)
+                self._finish(pending, pool)
+            pending = batch
 
-    @staticmethod
-    def _resolved(pending: tuple[Any, ...], pool: Any) -> tuple[Any, ...]:
-        """*pending* with its worker result collected, if it is still out."""
-        if pending[-1] is True:
-            return (*pending[:-1], pool.result())
-        return pending
+    def _finish(self, batch: _Batch, pool: ScanPool | None) -> None:
+        """Classify and scan one batch, column by column, with what the worker found."""
+        if batch.sent and batch.found is None:
+            batch.found = pool.result()  # type: ignore[union-attr]
+        found: dict[str, dict[str, Signature]] = {}
+        for (field, sent), signatures in zip(batch.sent, batch.found or (), strict=True):
+            found[field] = dict(zip(sent, signatures, strict=True))
+        self._classify_batch(batch)
+        for index, (column, scanner) in enumerate(self.scan):
+            lookup = batch.lookups[index] if batch.lookups else None
+            self._scan_column(batch, column, scanner, lookup, found.get(scanner.field, {}))
 
-    def _unscanned(self, columns: list[tuple[Any, ...]]) -> list[tuple[str, list[str]]]:
-        """Distinct text values of each scanned column that its cache does not know."""
+    def _unscanned(self, lookups: list[tuple[list[Any], set[Any]]]) -> Work:
+        """Distinct text values of each scanned column that no cache knows and that may
+        hold something: what is worth sending to the worker."""
         work = []
-        for column, cache, scanner in self.scan:
-            fresh = [v for v in set(columns[column])
-                     if v and v.__class__ is str and v not in cache]
+        for (column, scanner), (_, missing) in zip(self.scan, lookups, strict=True):
+            if not missing or self._quiet(scanner, missing):
+                continue
+            cache = scanner.cache
+            fresh = [v for v in missing if v and v.__class__ is str and v not in cache]
             if fresh:
                 work.append((scanner.field, fresh))
         return work
 
-    def _batch(self, start: int, batch: list[Sequence[Any]], marks: list[Any],
-               columns: list[tuple[Any, ...]], work: list[tuple[str, list[str]]],
-               found: list[list[Any]] | None) -> None:
-        """Classify and scan one batch, column by column."""
-        ready: dict[str, dict[str, Any]] = {}
-        if found is not None:  # what the worker found, per field
-            for (field, sent), field_hits in zip(work, found, strict=True):
-                ready[field] = dict(zip(sent, field_hits, strict=True))
-        self._classify_batch(start, batch, marks, columns)
-        for column, cache, scanner in self.scan:
-            self._scan_column(start, batch, marks, column, columns[column], cache, scanner,
-                              ready.get(scanner.field, {}))
+    def _lookup(self, column: int, cells: tuple[Any, ...]) -> tuple[list[Any], set[Any]]:
+        """The signature of each cell the column knows (None if not), and the unknown values."""
+        known = self.known[column]
+        if len(known) > _KNOWN_LIMIT:
+            known.clear()
+            known.update(_NOTHING)
+        signatures = list(map(known.get, cells))
+        if None not in signatures:
+            return signatures, set()
+        return signatures, set(compress(cells, map(is_, signatures, repeat(None))))
 
-    def _classify_batch(self, start: int, batch: list[Sequence[Any]], marks: list[Any],
-                        columns: list[tuple[Any, ...]]) -> None:
+    def _quiet(self, scanner: FieldScanner, values: set[Any]) -> bool:
+        """True when none of *values* can hold anything (one RE2 pass, all in C): a column
+        of unique references or dates costs no Python work per value."""
+        return not self.table.typed and scanner.holds_nothing(values)
+
+    def _classify_batch(self, batch: _Batch) -> None:
         ev = self.ev
         collector = ev.collector
         for column, plan in self.bad:
-            cells = columns[column]
+            cells = batch.columns[column]
             if collector.wants(plan.kind.rule):
                 for offset, value in enumerate(cells):
                     if value is not None and value != "":
-                        ev.report_value(plan, start + offset, plan.kind.field, value,
-                                        self.locate, (batch[offset], marks[offset]))
+                        ev.report_value(plan, batch.start + offset, plan.kind.field, value,
+                                        self.locate, batch.source(offset))
             else:  # listing is full: count non-empty cells in C
                 collector.add_many(plan.kind, len(cells) - cells.count("") - cells.count(None))
 
-    def _scan_column(self, start: int, batch: list[Sequence[Any]], marks: list[Any],
-                     column: int, cells: tuple[Any, ...], cache: dict[str, tuple[Hit, ...]],
-                     scanner: FieldScanner, scanned: dict[str, tuple[Hit, ...]]) -> None:
-        counts = Counter(cells)
-        distinct = list(counts)
-        known = list(map(cache.get, distinct))
-        # In C: the values already scanned that hold something, and those never scanned.
-        # Values scanned before that hold nothing cost nothing more.
-        todo: list[tuple[Any, tuple[Hit, ...]]] = list(
-            zip(compress(distinct, known), compress(known, known), strict=True))  # type: ignore[arg-type]
-        fresh: list[tuple[Any, str]] = []  # values no cache knows: scanned together below
-        for value in compress(distinct, map(is_, known, repeat(None))):
-            text = as_text(value) if value else None
-            if text is None:
+    def _scan_column(self, batch: _Batch, column: int, scanner: FieldScanner,
+                     lookup: tuple[list[Any], set[Any]] | None,
+                     found: dict[str, Signature]) -> None:
+        """Count what one column of a batch holds, scanning only values not seen before.
+
+        Every value seen maps to its *signature*, the (rule, level) of each hit in it,
+        so a batch costs two C-level passes (look up, count) plus Python work per new
+        value and per distinct signature, not per cell.
+        """
+        cells = batch.columns[column]
+        signatures, missing = lookup or self._lookup(column, cells)
+        new_hits: dict[str, tuple[Hit, ...]] = {}
+        if missing:
+            if self._quiet(scanner, missing):  # not remembered: values that never repeat
+                learned = dict.fromkeys(missing, ())
+            else:
+                learned = self._learn(missing, scanner, found, self.known[column], new_hits)
+            signatures = list(map(learned.get, cells, signatures))
+        counts = Counter(signatures)
+        del counts[()]
+        if not counts:
+            return
+        wants = self.ev.collector.wants
+        tally = self.tally
+        # Detectors still listing examples; usually none after a batch or two.
+        open_rules = {d.id for d in scanner.detectors if wants(d.id)}
+        listed: set[Signature] = set()
+        for signature, times in counts.items():
+            if open_rules and any(rule in open_rules for rule, _ in signature):
+                listed.add(signature)  # some of these are listed: go row by row below
                 continue
-            hits = cache.get(text)
-            if hits is None:
-                hits = scanned.get(text)
-                if hits is None:
-                    fresh.append((value, text))
-                    continue
-                scanner.remember(text, hits)
-            if hits:
-                todo.append((value, hits))
+            for rule, level in signature:
+                key = (column, rule, level)
+                tally[key] = tally.get(key, 0) + times
+        for offset, signature in enumerate(signatures if listed else ()):
+            if signature in listed:
+                text = as_text(cells[offset]) or ""
+                hits = new_hits.get(text) or scanner.scan(text)
+                self._hits(batch.start + offset, column, text, hits, batch.source(offset))
+
+    def _learn(self, values: set[Any], scanner: FieldScanner, found: dict[str, Signature],
+               known: dict[Any, Signature],
+               new_hits: dict[str, tuple[Hit, ...]]) -> dict[Any, Signature]:
+        """Signatures of values the column does not know: from a value learned since the
+        batch was looked up, the field's cache, the worker's answers, or one scan of all
+        the rest together. Values scanned here keep their hits in *new_hits*."""
+        learned: dict[Any, Signature] = {}
+        fresh: list[tuple[Any, str]] = []
+        for value in values:
+            signature = known.get(value)
+            if signature is None:
+                text = as_text(value) if value else None
+                if text is None:
+                    signature = known[value] = ()
+                else:
+                    hits = scanner.cache.get(text)
+                    if hits is None:
+                        signature = found.get(text)
+                        if signature is None:
+                            fresh.append((value, text))
+                            continue
+                    else:
+                        signature = signature_of(hits)
+                    if len(text) <= _KNOWN_MAX_LENGTH:
+                        known[value] = signature
+            learned[value] = signature
         if fresh:
             texts = [text for _, text in fresh]
             for (value, text), hits in zip(fresh, scanner.scan_many(texts), strict=True):
                 scanner.remember(text, hits)
+                signature = learned[value] = signature_of(hits)
                 if hits:
-                    todo.append((value, hits))
-        if not todo:
-            return
-        wants = self.ev.collector.wants
-        tally = self.tally
-        listed: dict[Any, tuple[Hit, ...]] = {}
-        # Detectors of this column still being listed; usually none after a batch or two.
-        open_rules = {d.id for d in scanner.detectors if wants(d.id)}
-        for value, hits in todo:
-            if open_rules and any(hit.rule in open_rules for hit in hits):
-                listed[value] = hits  # some of these are listed: go row by row below
-                continue
-            times = counts[value]
-            for hit in hits:
-                key = (column, hit.rule, hit.level)
-                tally[key] = tally.get(key, 0) + times
-        if listed:
-            for offset, value in enumerate(cells):
-                value_hits = listed.get(value)
-                if value_hits is not None:
-                    self._hits(start + offset, column, as_text(value) or "", value_hits,
-                               (batch[offset], marks[offset]))
+                    new_hits[text] = hits
+                if len(text) <= _KNOWN_MAX_LENGTH:
+                    known[value] = signature
+        return learned
 
     def _run_rows(self) -> int:
         """Row at a time: record rules need each row as a record."""
