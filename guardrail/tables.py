@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import compress, islice, repeat
 from operator import is_, itemgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .policy.paths import normalize_key
 from .record_rules import CompiledRule, as_number, with_aliases
@@ -35,6 +35,8 @@ _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would ha
 _KNOWN_LIMIT = 50_000  # values whose signature a column remembers before starting again
 _KNOWN_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not remembered
 _NOTHING: dict[Any, Signature] = {"": (), None: ()}  # empty cells hold nothing
+# A column of a batch: each cell's signature (None: unknown) and the unknown values.
+Lookup = tuple[list[Signature | None], set[Any]]
 
 
 @dataclass(slots=True)
@@ -45,7 +47,7 @@ class _Batch:
     rows: list[Sequence[Any]]
     marks: list[Any]
     columns: list[tuple[Any, ...]]
-    lookups: list[tuple[list[Any], set[Any]]] | None = None  # per scanned column
+    lookups: list[Lookup | None] | None = None  # per scanned column, made when read
     sent: Work = field(default_factory=list)
     found: list[list[Signature]] | None = None
 
@@ -126,6 +128,7 @@ class TableRun:
         # Per scanned column: value -> signature, the (rule, level) of each hit in it.
         self.known: dict[int, dict[Any, Signature]] = {
             i: dict(_NOTHING) for i, _ in self.scan}
+        self.quiet = dict.fromkeys(self.known, True)  # no new value could hold anything
         self.tally: dict[tuple[int, str, str], int] = {}  # (column, rule, level) -> unlisted
         collector = self.ev.collector
         first = len(collector.findings)
@@ -213,8 +216,8 @@ class TableRun:
             if pool is None and self.ev.jobs > 1 and count > _POOL_AFTER_ROWS:
                 pool = self.ev.pool()
             if pool is not None:
-                batch.lookups = [self._lookup(column, batch.columns[column])
-                                 for column, _ in self.scan]
+                batch.lookups = [self._lookup(column, scanner, batch.columns[column])
+                                 for column, scanner in self.scan]
                 work = self._unscanned(batch.lookups)
                 if pending is not None and pending.sent:
                     pending.found = pool.result()
@@ -233,24 +236,33 @@ class TableRun:
             found[field] = dict(zip(sent, signatures, strict=True))
         self._classify_batch(batch)
         for index, (column, scanner) in enumerate(self.scan):
-            lookup = batch.lookups[index] if batch.lookups else None
+            lookup = batch.lookups[index] if batch.lookups is not None else False
             self._scan_column(batch, column, scanner, lookup, found.get(scanner.field, {}))
 
-    def _unscanned(self, lookups: list[tuple[list[Any], set[Any]]]) -> Work:
+    def _unscanned(self, lookups: list[Lookup | None]) -> Work:
         """Distinct text values of each scanned column that no cache knows and that may
         hold something: what is worth sending to the worker."""
         work = []
-        for (column, scanner), (_, missing) in zip(self.scan, lookups, strict=True):
-            if not missing or self._quiet(scanner, missing):
+        for (_, scanner), lookup in zip(self.scan, lookups, strict=True):
+            if lookup is None or not lookup[1]:
                 continue
             cache = scanner.cache
-            fresh = [v for v in missing if v and v.__class__ is str and v not in cache]
+            fresh = [v for v in lookup[1] if v and v.__class__ is str and v not in cache]
             if fresh:
                 work.append((scanner.field, fresh))
         return work
 
-    def _lookup(self, column: int, cells: tuple[Any, ...]) -> tuple[list[Any], set[Any]]:
-        """The signature of each cell the column knows (None if not), and the unknown values."""
+    def _lookup(self, column: int, scanner: FieldScanner, cells: tuple[Any, ...]) -> Lookup | None:
+        """The signature of each cell the column knows (None if not) and the unknown values
+        that may hold something; None when no cell can hold anything.
+
+        Values no detector's RE2 gate can match, joined (references, codes, months), are
+        settled in C and not remembered: they need no Python work per value. A column
+        quiet in its last batch is first tried whole, which is two C passes in all.
+        """
+        plain = not self.table.typed  # every cell is text
+        if plain and self.quiet[column] and scanner.holds_nothing(cells):
+            return None
         known = self.known[column]
         if len(known) > _KNOWN_LIMIT:
             known.clear()
@@ -258,12 +270,11 @@ class TableRun:
         signatures = list(map(known.get, cells))
         if None not in signatures:
             return signatures, set()
-        return signatures, set(compress(cells, map(is_, signatures, repeat(None))))
-
-    def _quiet(self, scanner: FieldScanner, values: set[Any]) -> bool:
-        """True when none of *values* can hold anything (one RE2 pass, all in C): a column
-        of unique references or dates costs no Python work per value."""
-        return not self.table.typed and scanner.holds_nothing(values)
+        missing = set(compress(cells, map(is_, signatures, repeat(None))))
+        self.quiet[column] = quiet = plain and scanner.holds_nothing(missing)
+        if quiet:
+            return list(map(dict.fromkeys(missing, ()).get, cells, signatures)), set()
+        return signatures, missing
 
     def _classify_batch(self, batch: _Batch) -> None:
         ev = self.ev
@@ -276,10 +287,11 @@ class TableRun:
                         ev.report_value(plan, batch.start + offset, plan.kind.field, value,
                                         self.locate, batch.source(offset))
             else:  # listing is full: count non-empty cells in C
-                collector.add_many(plan.kind, len(cells) - cells.count("") - cells.count(None))
+                empty = cells.count("") + (cells.count(None) if self.table.typed else 0)
+                collector.add_many(plan.kind, len(cells) - empty)
 
     def _scan_column(self, batch: _Batch, column: int, scanner: FieldScanner,
-                     lookup: tuple[list[Any], set[Any]] | None,
+                     lookup: Lookup | None | Literal[False],
                      found: dict[str, Signature]) -> None:
         """Count what one column of a batch holds, scanning only values not seen before.
 
@@ -288,13 +300,14 @@ class TableRun:
         value and per distinct signature, not per cell.
         """
         cells = batch.columns[column]
-        signatures, missing = lookup or self._lookup(column, cells)
+        if lookup is False:
+            lookup = self._lookup(column, scanner, cells)
+        if lookup is None:
+            return
+        signatures, missing = lookup
         new_hits: dict[str, tuple[Hit, ...]] = {}
         if missing:
-            if self._quiet(scanner, missing):  # not remembered: values that never repeat
-                learned = dict.fromkeys(missing, ())
-            else:
-                learned = self._learn(missing, scanner, found, self.known[column], new_hits)
+            learned = self._learn(missing, scanner, found, self.known[column], new_hits)
             signatures = list(map(learned.get, cells, signatures))
         counts = Counter(signatures)
         del counts[()]
