@@ -1,34 +1,43 @@
-"""Scan values in a worker process while the main process reads and counts.
+"""Count batches of a table in a worker process while the main process reads.
 
 Content detection is pure Python and takes most of the time of a large check;
-reading, batching and counting take most of the rest. With ``jobs=2`` a forked
-worker scans the distinct values of batch *n* while the main process reads and
-counts batch *n-1*. The main process keeps a share of the new values to scan
-itself, and adjusts that share batch by batch so that neither side waits for the
-other: if the worker's answer is already there when asked for, it gets more. The worker inherits the compiled detectors through ``fork``
-(only values and hits cross the pipe), it talks over one plain pipe (no helper
-threads competing for the GIL), and any failure in it surfaces as an exception
-in the main process, which blocks the payload.
+reading and counting take most of the rest. With ``jobs=2`` a forked worker
+counts whole batches (every scanned column: look up, scan new values, count by
+signature, see ``column_counts.py``) while the main process reads the next ones
+and counts a batch itself whenever the worker already has two: the work shares
+itself out, and the results are applied in batch order, so the decision is the
+one a single process makes.
+
+The worker inherits the compiled detectors through ``fork``; columns of text
+cross the pipe as one joined string each (a C join and split instead of pickling
+every cell) and the answers are small (counts per signature). It receives and answers
+from helper threads, so neither side can block the other on a full pipe. Any
+failure in it surfaces as an exception in the main process, which blocks the
+payload.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import pickle
+import queue
+import threading
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .scanning import signature_of
+from .column_counts import ColumnCount, ColumnCounter
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from .scanning import ContentScanner
 
-__all__ = ["ScanPool", "WorkerFailed", "can_fork"]
+__all__ = ["ScanPool", "WorkerFailed", "can_fork", "pack", "unpack"]
 
-Work = list[tuple[str, list[str]]]
-
-_KEEP_STEP = 0.02  # how fast the main process's share of the scanning adapts
-_KEEP_MAX = 0.8
+_SEPARATOR = "\0"
+_STOP = b"stop"
+MAX_IN_FLIGHT = 4  # batches sent and not yet answered: the worker never waits for work
 
 
 class WorkerFailed(RuntimeError):
@@ -40,26 +49,74 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def pack(cells: Sequence[Any]) -> str | Sequence[Any]:
+    """A column as one string when every cell is text without the separator, else as is."""
+    try:
+        joined = _SEPARATOR.join(cells)
+    except TypeError:  # not all text
+        return cells
+    return joined if joined.count(_SEPARATOR) == len(cells) - 1 else cells
+
+
+def unpack(packed: str | Sequence[Any]) -> Sequence[Any]:
+    return packed.split(_SEPARATOR) if isinstance(packed, str) else packed
+
+
 def _serve(connection: Connection, scanner: ContentScanner) -> None:
-    """Worker loop: receive [(field, values)], answer [[signature per value]] until told
-    to stop. Signatures, not hits: repeated ones pickle once, and counting needs no more."""
-    while True:
-        work = connection.recv()
-        if work is None:
-            return
+    """Worker loop: receive (fields, plain, packed columns, listing), answer a
+    ColumnCount (or None) per column, until told to stop.
+
+    Threads receive and send, so that the main process never blocks on a full pipe
+    while this one counts; they wait in system calls, without the GIL.
+    """
+    gc.freeze()  # what the worker inherited lives as long as it does: never walk it
+    inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+    threads = [threading.Thread(target=_receive_all, args=(connection, inbox), daemon=True),
+               threading.Thread(target=_send_all, args=(connection, outbox), daemon=True)]
+    for thread in threads:
+        thread.start()
+    counters: dict[tuple[str, bool], ColumnCounter] = {}
+    try:
+        while (data := inbox.get()) is not None:
+            try:
+                fields, plain, columns, listing = pickle.loads(data)
+                results = []
+                for field, packed in zip(fields, columns, strict=True):
+                    counter = counters.get((field, plain))
+                    if counter is None:
+                        field_scanner = scanner.for_field(field)
+                        assert field_scanner is not None, f"no scanner for field {field!r}"
+                        counter = counters[(field, plain)] = ColumnCounter(field_scanner, plain)
+                    results.append(counter.count(unpack(packed), listing))
+                answer: tuple[str, Any] = ("ok", results)
+            except Exception as exc:  # reported to the main process, which blocks
+                answer = ("error", type(exc).__name__)
+            outbox.put(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        outbox.put(None)
+        threads[1].join()
+
+
+def _receive_all(connection: Connection, inbox: queue.SimpleQueue[bytes | None]) -> None:
+    try:
+        while (data := connection.recv_bytes()) != _STOP:
+            inbox.put(data)
+    except (EOFError, OSError):
+        pass
+    inbox.put(None)
+
+
+def _send_all(connection: Connection, outbox: queue.SimpleQueue[bytes | None]) -> None:
+    while (data := outbox.get()) is not None:
         try:
-            results = []
-            for field, values in work:
-                field_scanner = scanner.for_field(field)
-                assert field_scanner is not None, f"no scanner for field {field!r}"
-                results.append(list(map(signature_of, field_scanner.scan_many(values))))
-            connection.send(("ok", results))
-        except Exception as exc:  # reported to the main process, which blocks
-            connection.send(("error", type(exc).__name__))
+            connection.send_bytes(data)
+        except OSError:
+            return
 
 
 class ScanPool:
-    """A forked worker running a :class:`ContentScanner`; one request in flight at a time."""
+    """A forked worker counting batches; answers come back in the order sent."""
 
     def __init__(self, scanner: ContentScanner) -> None:
         context = multiprocessing.get_context("fork")
@@ -67,44 +124,42 @@ class ScanPool:
         self._process = context.Process(target=_serve, args=(child, scanner), daemon=True)
         self._process.start()
         child.close()
-        self._waiting = False
-        self.keep = 0.25  # share of new values the main process scans itself
+        self.in_flight = 0
 
-    def submit(self, work: Work) -> Work:
-        """Send the worker its share of one batch of values to scan; returns what was sent
-        (the rest is the caller's to scan). Collect the answer with :meth:`result`."""
-        assert not self._waiting, "collect the previous result first"
-        sent = []
-        for field, values in work:
-            take = len(values) - int(len(values) * self.keep)
-            if take:
-                sent.append((field, values[:take]))
-        if sent:
-            self._connection.send(sent)
-            self._waiting = True
-        return sent
+    def can_take(self) -> bool:
+        return self.in_flight < MAX_IN_FLIGHT
 
-    def result(self) -> list[list[Any]]:
-        """The signature of each value of the batch last submitted."""
-        # Already answered: the worker sat idle, so it can take more; else less.
-        idle = self._connection.poll()
-        self.keep = max(0.0, self.keep - _KEEP_STEP) if idle else \
-            min(_KEEP_MAX, self.keep + _KEEP_STEP)
+    def submit(self, fields: list[str], plain: bool, columns: list[Sequence[Any]],
+               listing: frozenset[str]) -> None:
+        """Send one batch's scanned columns; *listing*: rules whose cells must be listed."""
+        assert self.can_take(), "collect a result first"
+        message = (fields, plain, [pack(c) for c in columns], listing)
+        self._connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
+        self.in_flight += 1
+
+    def ready(self) -> bool:
+        """True when the oldest batch still out has been answered."""
+        return self.in_flight > 0 and self._connection.poll()
+
+    def result(self) -> list[ColumnCount | None]:
+        """The answer for the oldest batch still out (waits for it)."""
+        assert self.in_flight > 0, "nothing was submitted"
         try:
             status, payload = self._connection.recv()
         except (EOFError, OSError) as exc:
             raise WorkerFailed("the scanning worker stopped unexpectedly") from exc
         finally:
-            self._waiting = False
+            self.in_flight -= 1
         if status != "ok":
             raise WorkerFailed(f"the scanning worker failed ({payload})")
         return payload  # type: ignore[no-any-return]
 
     def close(self) -> None:
         try:
-            if self._waiting:
+            while self.in_flight:
+                self.in_flight -= 1
                 self._connection.recv()
-            self._connection.send(None)
+            self._connection.send_bytes(_STOP)
         except (EOFError, OSError, BrokenPipeError):
             pass
         self._connection.close()

@@ -17,6 +17,7 @@ from typing import Any
 from .decision import DEFAULT_MAX_FINDINGS, Collector, Decision, FileResult
 from .engine import Evaluator
 from .errors import PayloadError, UsageError
+from .gc_tuning import fewer_collections
 from .interfaces import ReadOptions
 from .payload import Payload
 from .policy.classify import Classifier
@@ -74,8 +75,9 @@ def run_check(registry: Registry, policy: Policy, request: CheckRequest,
                          tuple(_label(s) for s in request.sources))
     registry.pm.hook.guardrail_before_check(context=context)
     try:
-        files = [_check_one(registry, policy, request, evaluator, source)
-                 for source in request.sources]
+        with fewer_collections():
+            files = [_check_one(registry, policy, request, evaluator, source)
+                     for source in request.sources]
     finally:
         evaluator.close()
     decision = Decision(

@@ -2,54 +2,49 @@
 
 * Field classification only: one ``itemgetter`` call per row and bulk counting.
 * With content detectors: rows are read in batches and turned into columns
-  (``zip``, in C); a scanned column is counted with ``Counter`` and each distinct
-  value is scanned once, through a per-column cache. Only findings still being
-  listed are walked row by row.
+  (``zip``, in C); each scanned column is counted by value signature with Python
+  work only per new value (``column_counts.py``), here or in a worker process
+  (``parallel.py``). Only findings still being listed are walked row by row.
 * Record rules need rows as records, so a table with applicable rules is read row
   by row.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from itertools import compress, islice, repeat
-from operator import is_, itemgetter
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import dataclass
+from itertools import islice
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
 
+from .column_counts import ColumnCount, ColumnCounter
 from .policy.paths import normalize_key
 from .record_rules import CompiledRule, as_number, with_aliases
 from .records import Table
-from .scanning import Signature, as_text, signature_of
+from .scanning import as_text
 
 if TYPE_CHECKING:
     from .engine import Evaluator, Plan
-    from .parallel import ScanPool, Work
+    from .parallel import ScanPool
     from .scanning import FieldScanner, Hit
 
 __all__ = ["TableRun"]
 
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
-_KNOWN_LIMIT = 50_000  # values whose signature a column remembers before starting again
-_KNOWN_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not remembered
-_NOTHING: dict[Any, Signature] = {"": (), None: ()}  # empty cells hold nothing
-# A column of a batch: each cell's signature (None: unknown) and the unknown values.
-Lookup = tuple[list[Signature | None], set[Any]]
+_WAITING = 8  # batches read ahead of the one being applied, at most
 
 
 @dataclass(slots=True)
 class _Batch:
-    """Rows read together, as columns, and what the worker was sent and found for them."""
+    """Rows read together, as columns, and what their scanned columns hold."""
 
     start: int  # index of the first row
     rows: list[Sequence[Any]]
     marks: list[Any]
     columns: list[tuple[Any, ...]]
-    lookups: list[Lookup | None] | None = None  # per scanned column, made when read
-    sent: Work = field(default_factory=list)
-    found: list[list[Signature]] | None = None
+    counts: list[ColumnCount | None] | None = None  # per scanned column; None: at the worker
 
     def source(self, offset: int) -> tuple[Sequence[Any], Any]:
         """What ``locate`` needs to say where row *offset* is."""
@@ -125,10 +120,10 @@ class TableRun:
         self.locate = (lambda src: table_locate(src[0], src[1])) if table_locate else None
         self.bad = [(i, plan) for i, plan in enumerate(self.plans) if plan is not None]
         self.scan = [(i, s) for i, s in enumerate(self.scanners) if s is not None]
-        # Per scanned column: value -> signature, the (rule, level) of each hit in it.
-        self.known: dict[int, dict[Any, Signature]] = {
-            i: dict(_NOTHING) for i, _ in self.scan}
-        self.quiet = dict.fromkeys(self.known, True)  # no new value could hold anything
+        self.plain = not self.table.typed  # every cell is text
+        self.counters = [(i, ColumnCounter(s, self.plain)) for i, s in self.scan]
+        self.fields = [s.field for _, s in self.scan]
+        self.rule_ids = frozenset(d.id for _, s in self.scan for d in s.detectors)
         self.tally: dict[tuple[int, str, str], int] = {}  # (column, rule, level) -> unlisted
         collector = self.ev.collector
         first = len(collector.findings)
@@ -184,14 +179,15 @@ class TableRun:
     def _run_batches(self) -> int:
         """Column at a time over batches of rows: repeated values cost one C-level count.
 
-        With a worker, batch *n* is scanned there while batch *n-1* is counted here.
+        With a worker, batches go to it while it has fewer than two; the others are
+        counted here. Counts are applied in batch order either way.
         """
         rows = iter(self.table.rows)
         mark = self.table.mark
         width = len(self.columns)
         count = 0
         pool: ScanPool | None = None
-        pending: _Batch | None = None
+        waiting: deque[_Batch] = deque()  # read, not yet applied; in order
         while True:
             if mark is None:
                 rows_read = list(islice(rows, _BATCH))
@@ -202,9 +198,8 @@ class TableRun:
                     rows_read.append(row)
                     marks.append(mark())
             if not rows_read or set(map(len, rows_read)) != {width}:
-                if pending is not None:
-                    self._finish(pending, pool)
-                    pending = None
+                while waiting:
+                    self._apply(waiting.popleft(), pool)
                 if not rows_read:
                     return count
                 for offset, row in enumerate(rows_read):  # ragged rows: one at a time
@@ -215,66 +210,60 @@ class TableRun:
             count += len(rows_read)
             if pool is None and self.ev.jobs > 1 and count > _POOL_AFTER_ROWS:
                 pool = self.ev.pool()
-            if pool is not None:
-                batch.lookups = [self._lookup(column, scanner, batch.columns[column])
-                                 for column, scanner in self.scan]
-                work = self._unscanned(batch.lookups)
-                if pending is not None and pending.sent:
-                    pending.found = pool.result()
-                if work:  # the worker takes its share; the rest is scanned here
-                    batch.sent = pool.submit(work)
-            if pending is not None:
-                self._finish(pending, pool)
-            pending = batch
+            if pool is not None and pool.can_take():
+                pool.submit(self.fields, self.plain,
+                            [batch.columns[column] for column, _ in self.counters],
+                            self._listing())
+                batch.counts = None  # out at the worker
+            else:
+                batch.counts = self._count(batch)
+            waiting.append(batch)
+            # Apply what is done, oldest first; never hold more than a few batches.
+            while waiting and (waiting[0].counts is not None or
+                               (pool is not None and pool.ready()) or len(waiting) > _WAITING):
+                self._apply(waiting.popleft(), pool)
 
-    def _finish(self, batch: _Batch, pool: ScanPool | None) -> None:
-        """Classify and scan one batch, column by column, with what the worker found."""
-        if batch.sent and batch.found is None:
-            batch.found = pool.result()  # type: ignore[union-attr]
-        found: dict[str, dict[str, Signature]] = {}
-        for (field, sent), signatures in zip(batch.sent, batch.found or (), strict=True):
-            found[field] = dict(zip(sent, signatures, strict=True))
+    def _listing(self) -> frozenset[str]:
+        """Detectors still listing examples: their cells are walked one by one."""
+        wants = self.ev.collector.wants
+        return frozenset(rule for rule in self.rule_ids if wants(rule))
+
+    def _count(self, batch: _Batch) -> list[ColumnCount | None]:
+        listing = self._listing()
+        return [counter.count(batch.columns[column], listing)
+                for column, counter in self.counters]
+
+    def _apply(self, batch: _Batch, pool: ScanPool | None) -> None:
+        """Classify one batch and add what its scanned columns hold, in row order."""
+        from_worker = batch.counts is None
+        if from_worker:
+            batch.counts = pool.result()  # type: ignore[union-attr]
         self._classify_batch(batch)
-        for index, (column, scanner) in enumerate(self.scan):
-            lookup = batch.lookups[index] if batch.lookups is not None else False
-            self._scan_column(batch, column, scanner, lookup, found.get(scanner.field, {}))
-
-    def _unscanned(self, lookups: list[Lookup | None]) -> Work:
-        """Distinct text values of each scanned column that no cache knows and that may
-        hold something: what is worth sending to the worker."""
-        work = []
-        for (_, scanner), lookup in zip(self.scan, lookups, strict=True):
-            if lookup is None or not lookup[1]:
+        wants = self.ev.collector.wants
+        tally = self.tally
+        for (column, counter), counted in zip(self.counters, batch.counts, strict=True):
+            if counted is None:
                 continue
-            cache = scanner.cache
-            fresh = [v for v in lookup[1] if v and v.__class__ is str and v not in cache]
-            if fresh:
-                work.append((scanner.field, fresh))
-        return work
-
-    def _lookup(self, column: int, scanner: FieldScanner, cells: tuple[Any, ...]) -> Lookup | None:
-        """The signature of each cell the column knows (None if not) and the unknown values
-        that may hold something; None when no cell can hold anything.
-
-        Values no detector's RE2 gate can match, joined (references, codes, months), are
-        settled in C and not remembered: they need no Python work per value. A column
-        quiet in its last batch is first tried whole, which is two C passes in all.
-        """
-        plain = not self.table.typed  # every cell is text
-        if plain and self.quiet[column] and scanner.holds_nothing(cells):
-            return None
-        known = self.known[column]
-        if len(known) > _KNOWN_LIMIT:
-            known.clear()
-            known.update(_NOTHING)
-        signatures = list(map(known.get, cells))
-        if None not in signatures:
-            return signatures, set()
-        missing = set(compress(cells, map(is_, signatures, repeat(None))))
-        self.quiet[column] = quiet = plain and scanner.holds_nothing(missing)
-        if quiet:
-            return list(map(dict.fromkeys(missing, ()).get, cells, signatures)), set()
-        return signatures, missing
+            listed = set()
+            for signature, times in counted.counts.items():
+                if any(wants(rule) for rule, _ in signature):
+                    listed.add(signature)  # some of these are listed: go row by row below
+                    continue
+                for rule, level in signature:
+                    key = (column, rule, level)
+                    tally[key] = tally.get(key, 0) + times
+            if not listed:
+                continue
+            signatures = counted.signatures
+            if signatures is None:  # not kept for rules closed when sent: count again here
+                signatures = counter.count(batch.columns[column], self.rule_ids).signatures
+            found = {} if from_worker else counter.hits
+            cells = batch.columns[column]
+            for offset, signature in enumerate(signatures or ()):
+                if signature in listed:
+                    text = as_text(cells[offset]) or ""
+                    hits = found.get(text) or counter.scanner.scan(text)
+                    self._hits(batch.start + offset, column, text, hits, batch.source(offset))
 
     def _classify_batch(self, batch: _Batch) -> None:
         ev = self.ev
@@ -289,84 +278,6 @@ class TableRun:
             else:  # listing is full: count non-empty cells in C
                 empty = cells.count("") + (cells.count(None) if self.table.typed else 0)
                 collector.add_many(plan.kind, len(cells) - empty)
-
-    def _scan_column(self, batch: _Batch, column: int, scanner: FieldScanner,
-                     lookup: Lookup | None | Literal[False],
-                     found: dict[str, Signature]) -> None:
-        """Count what one column of a batch holds, scanning only values not seen before.
-
-        Every value seen maps to its *signature*, the (rule, level) of each hit in it,
-        so a batch costs two C-level passes (look up, count) plus Python work per new
-        value and per distinct signature, not per cell.
-        """
-        cells = batch.columns[column]
-        if lookup is False:
-            lookup = self._lookup(column, scanner, cells)
-        if lookup is None:
-            return
-        signatures, missing = lookup
-        new_hits: dict[str, tuple[Hit, ...]] = {}
-        if missing:
-            learned = self._learn(missing, scanner, found, self.known[column], new_hits)
-            signatures = list(map(learned.get, cells, signatures))
-        counts = Counter(signatures)
-        del counts[()]
-        if not counts:
-            return
-        wants = self.ev.collector.wants
-        tally = self.tally
-        # Detectors still listing examples; usually none after a batch or two.
-        open_rules = {d.id for d in scanner.detectors if wants(d.id)}
-        listed: set[Signature] = set()
-        for signature, times in counts.items():
-            if open_rules and any(rule in open_rules for rule, _ in signature):
-                listed.add(signature)  # some of these are listed: go row by row below
-                continue
-            for rule, level in signature:
-                key = (column, rule, level)
-                tally[key] = tally.get(key, 0) + times
-        for offset, signature in enumerate(signatures if listed else ()):
-            if signature in listed:
-                text = as_text(cells[offset]) or ""
-                hits = new_hits.get(text) or scanner.scan(text)
-                self._hits(batch.start + offset, column, text, hits, batch.source(offset))
-
-    def _learn(self, values: set[Any], scanner: FieldScanner, found: dict[str, Signature],
-               known: dict[Any, Signature],
-               new_hits: dict[str, tuple[Hit, ...]]) -> dict[Any, Signature]:
-        """Signatures of values the column does not know: from a value learned since the
-        batch was looked up, the field's cache, the worker's answers, or one scan of all
-        the rest together. Values scanned here keep their hits in *new_hits*."""
-        learned: dict[Any, Signature] = {}
-        fresh: list[tuple[Any, str]] = []
-        for value in values:
-            signature = known.get(value)
-            if signature is None:
-                text = as_text(value) if value else None
-                if text is None:
-                    signature = known[value] = ()
-                else:
-                    hits = scanner.cache.get(text)
-                    if hits is None:
-                        signature = found.get(text)
-                        if signature is None:
-                            fresh.append((value, text))
-                            continue
-                    else:
-                        signature = signature_of(hits)
-                    if len(text) <= _KNOWN_MAX_LENGTH:
-                        known[value] = signature
-            learned[value] = signature
-        if fresh:
-            texts = [text for _, text in fresh]
-            for (value, text), hits in zip(fresh, scanner.scan_many(texts), strict=True):
-                scanner.remember(text, hits)
-                signature = learned[value] = signature_of(hits)
-                if hits:
-                    new_hits[text] = hits
-                if len(text) <= _KNOWN_MAX_LENGTH:
-                    known[value] = signature
-        return learned
 
     def _run_rows(self) -> int:
         """Row at a time: record rules need each row as a record."""

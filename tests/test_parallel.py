@@ -73,3 +73,34 @@ def test_worker_failure_blocks_as_an_internal_error(small_batches, monkeypatch) 
     assert decision.exit_code == 4
     assert decision.files[0].error.startswith("internal error (WorkerFailed)")
     assert "Quackenbush" not in str(decision.to_dict())
+
+
+def test_batches_larger_than_the_pipe_buffer(monkeypatch) -> None:
+    """Several batches of long free text in flight at once: no deadlock, same decision."""
+    monkeypatch.setattr(tables_module, "_BATCH", 200)
+    monkeypatch.setattr(tables_module, "_POOL_AFTER_ROWS", 200)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["case_ref", "notes"])
+    filler = "Residents report noise from the car park late at night. " * 40  # ~2 KB
+    for i in range(3000):
+        extra = f" Contact Emma Clarke on 07700 900{i % 1000:03d}." if i % 7 == 0 else ""
+        writer.writerow([f"ASB/2026/{i:06d}", f"{filler}{i}{extra}"])
+    payload = out.getvalue().encode()
+    guard = Guardrail.from_policy("uk-personal-data")
+    alone = guard.check(payload, format="csv", jobs=1)
+    paired = guard.check(payload, format="csv", jobs=2)
+    assert _summary(paired) == _summary(alone)
+    counts = {(k.rule, k.field): n for k, n in paired.counts.items()}
+    assert counts[("uk.phone", "notes")] == 429
+    assert counts[("person.name", "notes")] == 429
+
+
+def test_columns_cross_the_pipe_joined_unless_a_cell_holds_the_separator() -> None:
+    from guardrail.parallel import pack, unpack
+
+    assert pack(("a", "", "b c")) == "a\0\0b c"
+    assert list(unpack(pack(("a", "", "b c")))) == ["a", "", "b c"]
+    assert pack(("a\0b", "c")) == ("a\0b", "c")
+    assert pack((1, "x")) == (1, "x")
+    assert unpack(("a\0b", "c")) == ("a\0b", "c")

@@ -1,0 +1,111 @@
+"""What one column of a batch of rows holds, by value signature, with Python work
+only per new value.
+
+A value's *signature* is the (rule, level) of each hit in it: all that counting
+needs. Each column remembers the signature of the values it has seen, so a batch
+costs two C-level passes (look up, count) plus Python work per new value and per
+distinct signature, not per cell. Values that no detector's RE2 gate can match
+when joined (references, codes, months) are settled in C and not remembered.
+
+The same code runs in the main process and in a scanning worker (see
+``parallel.py``): the result, a :class:`ColumnCount`, is small and picklable.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import is_
+from typing import TYPE_CHECKING, Any
+
+from .scanning import Signature, as_text, signature_of
+
+if TYPE_CHECKING:
+    from .scanning import FieldScanner, Hit
+
+__all__ = ["ColumnCount", "ColumnCounter"]
+
+_KNOWN_LIMIT = 50_000  # values whose signature a column remembers before starting again
+_KNOWN_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not remembered
+_NOTHING: dict[Any, Signature] = {"": (), None: ()}  # empty cells hold nothing
+
+
+@dataclass(slots=True)
+class ColumnCount:
+    """Cells per signature in one column of a batch (cells holding nothing left out).
+
+    ``signatures`` (each cell's, in order) is kept when some signature has a rule in
+    the set the caller asked about: those cells are listed one by one.
+    """
+
+    counts: dict[Signature, int]
+    signatures: list[Signature] | None = None
+
+
+class ColumnCounter:
+    """Counts one scanned column batch after batch, remembering what each value holds."""
+
+    def __init__(self, scanner: FieldScanner, plain: bool) -> None:
+        self.scanner = scanner
+        self.plain = plain  # every cell is text (CSV): whole columns can be gated at once
+        self.known: dict[Any, Signature] = dict(_NOTHING)
+        self.quiet = True  # the last batch's new values could hold nothing
+        self.hits: dict[str, tuple[Hit, ...]] = {}  # of values scanned for the last batch
+
+    def count(self, cells: tuple[Any, ...] | list[Any],
+              listing: frozenset[str] | set[str] = frozenset()) -> ColumnCount | None:
+        """None when no cell holds anything; else the count per signature, with each
+        cell's signature when some signature has a rule in *listing*."""
+        self.hits = {}
+        scanner = self.scanner
+        if self.plain and self.quiet and scanner.holds_nothing(cells):
+            return None  # a quiet column tried whole: two C passes in all
+        known = self.known
+        if len(known) > _KNOWN_LIMIT:
+            known.clear()
+            known.update(_NOTHING)
+        signatures = list(map(known.get, cells))
+        if None in signatures:
+            missing = set(compress(cells, map(is_, signatures, repeat(None))))
+            self.quiet = self.plain and scanner.holds_nothing(missing)
+            # Values that hold nothing and may never repeat are not remembered.
+            learned = dict.fromkeys(missing, ()) if self.quiet else self._learn(missing)
+            signatures = list(map(learned.get, cells, signatures))
+        counts = Counter(signatures)
+        del counts[()]
+        if not counts:
+            return None
+        listed = listing and any(rule in listing for signature in counts
+                                 for rule, _ in signature)
+        return ColumnCount(dict(counts), signatures if listed else None)
+
+    def _learn(self, values: set[Any]) -> dict[Any, Signature]:
+        """Signatures of values the column does not know: from the field's cache, or one
+        scan of all the rest together. Hits found here are kept in ``self.hits``."""
+        scanner = self.scanner
+        known = self.known
+        learned: dict[Any, Signature] = {}
+        fresh: list[tuple[Any, str]] = []
+        for value in values:
+            text = as_text(value) if value else None
+            if text is None:
+                learned[value] = known[value] = ()
+                continue
+            hits = scanner.cache.get(text)
+            if hits is None:
+                fresh.append((value, text))
+                continue
+            signature = learned[value] = signature_of(hits)
+            if len(text) <= _KNOWN_MAX_LENGTH:
+                known[value] = signature
+        if fresh:
+            texts = [text for _, text in fresh]
+            for (value, text), hits in zip(fresh, scanner.scan_many(texts), strict=True):
+                scanner.remember(text, hits)
+                signature = learned[value] = signature_of(hits)
+                if hits:
+                    self.hits[text] = hits
+                if len(text) <= _KNOWN_MAX_LENGTH:
+                    known[value] = signature
+        return learned

@@ -1,0 +1,59 @@
+"""The collector threshold is raised during a check and restored after, even on errors."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from guardrail.gc_tuning import fewer_collections
+
+
+@pytest.fixture
+def default_threshold():
+    saved = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield
+    gc.set_threshold(*saved)
+
+
+def test_raised_while_checks_run_and_restored_by_the_last(default_threshold) -> None:
+    with fewer_collections():
+        assert gc.get_threshold()[0] == 20_000
+        with fewer_collections():  # a concurrent check
+            assert gc.get_threshold()[0] == 20_000
+        assert gc.get_threshold()[0] == 20_000
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_restored_after_an_error(default_threshold) -> None:
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError("boom")
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_a_disabled_or_higher_threshold_is_left_alone(default_threshold) -> None:
+    gc.set_threshold(0)
+    with fewer_collections():
+        assert gc.get_threshold()[0] == 0
+    gc.set_threshold(100_000, 10, 10)
+    with fewer_collections():
+        assert gc.get_threshold()[0] == 100_000
+    assert gc.get_threshold() == (100_000, 10, 10)
+
+
+def test_a_check_runs_with_the_raised_threshold(default_threshold) -> None:
+    from guardrail import Guardrail
+
+    guard = Guardrail.from_policy("uk-personal-data")
+    during = []
+    real = guard.registry.formats["csv"].read
+
+    def read(payload, options):
+        during.append(gc.get_threshold()[0])
+        return real(payload, options)
+
+    guard.registry.formats["csv"].read = read
+    guard.check(b"notes\nhello\n", format="csv")
+    assert during == [20_000]
+    assert gc.get_threshold() == (700, 10, 10)
