@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import compress, count
 from importlib import resources
 
 from guardrail import Span
@@ -178,9 +179,17 @@ class PersonNameDetector(PatternDetector):
 
     # The lists (and the set of ~250,000 written forms) load on first use, so a policy
     # that does not run this detector does not pay for them.
-    _forenames = property(lambda self: forenames())
-    _surnames = property(lambda self: surnames())
-    _starts = property(lambda self: _starts())
+    @cached_property
+    def _forenames(self) -> frozenset[str]:
+        return forenames()
+
+    @cached_property
+    def _surnames(self) -> frozenset[str]:
+        return surnames()
+
+    @cached_property
+    def _starts(self) -> frozenset[str]:
+        return _starts()
 
     def wants_field(self, field: str) -> bool:
         """Values of person fields ("first_name": "Tyler") are checked even as one word."""
@@ -209,7 +218,7 @@ class PersonNameDetector(PatternDetector):
         done = -1  # index of the last word of the previous name
         last_word = len(words) - 1
         starts = self._starts
-        for index in [i for i, word in enumerate(words) if word in starts]:
+        for index in list(compress(count(), map(starts.__contains__, words))):
             if index <= done or index >= last_word:
                 continue
             found = self._name_at(words, index)
