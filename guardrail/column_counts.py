@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import compress, repeat
+from itertools import compress, islice, repeat
 from operator import is_
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ColumnCount", "ColumnCounter"]
 
-_KNOWN_LIMIT = 50_000  # values whose signature a column remembers before starting again
+_KNOWN_LIMIT = 100_000  # values whose signature a column remembers (~20 MB of notes)
 _KNOWN_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not remembered
 _NOTHING: dict[Any, Signature] = {"": (), None: ()}  # empty cells hold nothing
 
@@ -63,8 +63,7 @@ class ColumnCounter:
             return None  # a quiet column tried whole: two C passes in all
         known = self.known
         if len(known) > _KNOWN_LIMIT:
-            known.clear()
-            known.update(_NOTHING)
+            _forget_oldest_half(known)
         signatures = list(map(known.get, cells))
         if None in signatures:
             missing = set(compress(cells, map(is_, signatures, repeat(None))))
@@ -82,7 +81,8 @@ class ColumnCounter:
 
     def _learn(self, values: set[Any]) -> dict[Any, Signature]:
         """Signatures of values the column does not know: from the field's cache, or one
-        scan of all the rest together. Hits found here are kept in ``self.hits``."""
+        scan of all the rest together. Hits found here are kept in ``self.hits`` (for
+        listing), not in the field's cache: ``known`` already remembers the values."""
         scanner = self.scanner
         known = self.known
         learned: dict[Any, Signature] = {}
@@ -102,10 +102,16 @@ class ColumnCounter:
         if fresh:
             texts = [text for _, text in fresh]
             for (value, text), hits in zip(fresh, scanner.scan_many(texts), strict=True):
-                scanner.remember(text, hits)
                 signature = learned[value] = signature_of(hits)
                 if hits:
                     self.hits[text] = hits
                 if len(text) <= _KNOWN_MAX_LENGTH:
                     known[value] = signature
         return learned
+
+
+def _forget_oldest_half(known: dict[Any, Signature]) -> None:
+    """Make room: drop the values learned longest ago (dicts keep insertion order)."""
+    for value in list(islice(known, len(known) // 2)):
+        del known[value]
+    known.update(_NOTHING)

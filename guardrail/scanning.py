@@ -17,6 +17,7 @@ import fnmatch
 import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, NamedTuple
 
 import re2
@@ -59,6 +60,9 @@ class Hit(NamedTuple):
     end: int
     confidence: float
     evidence: str | None  # None: mask the matched text when the finding is listed
+
+
+_new_hit = partial(tuple.__new__, Hit)  # all in C: one Hit per match, millions of them
 
 
 @dataclass(frozen=True)
@@ -246,12 +250,13 @@ class FieldScanner:
         if not candidates:
             return ()
         hits = []
+        field = self.field
         for detector in candidates:
-            for span in detector.find(text, self.field):
-                if span.confidence < detector.min_confidence:
-                    continue
-                hits.append(Hit(detector.id, detector.level, span.start, span.end,
-                                span.confidence, span.evidence))
+            minimum = detector.min_confidence
+            for start, end, confidence, evidence in detector.find(text, field):
+                if confidence >= minimum:
+                    hits.append(_new_hit((detector.id, detector.level, start, end, confidence,
+                                          evidence)))
         if hits and self.allow:
             hits = [h for h in hits if not _allowed(text, h, self.allow)]
         return tuple(hits)
