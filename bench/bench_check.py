@@ -85,6 +85,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--policy", default="asb-public-web")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; best is kept")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="guardrail check --jobs (default: the CLI's default, 2)")
     args = parser.parse_args()
     data = HERE / "data" / f"asb-{args.rows}.csv"
     if not data.exists():
@@ -94,13 +96,15 @@ def main() -> int:
     bare_cmd = [sys.executable, "-c", BARE, str(data)]
     check_cmd = [sys.executable, "-m", "guardrail", "check", "--policy", args.policy,
                  "--report", "json", str(data)]
+    if args.jobs is not None:
+        check_cmd[-1:-1] = ["--jobs", str(args.jobs)]
     bare = min(timed(bare_cmd) for _ in range(args.repeat))
     check = min(timed(check_cmd) for _ in range(args.repeat))
     ratio = check[0] / bare[0]
     print(f"file: {data.name} ({args.rows:,} rows, {size:.0f} MB)")
     print(f"bare csv.reader pass : {bare[0]:6.2f} s  peak {bare[1]:6.1f} MB")
     print(f"guardrail check      : {check[0]:6.2f} s  peak {check[1]:6.1f} MB  "
-          f"(exit {check[2]}, policy {args.policy})")
+          f"(exit {check[2]}, policy {args.policy}, jobs {args.jobs or 'default'})")
     print(f"ratio                : {ratio:.2f}x")
     return 0
 
