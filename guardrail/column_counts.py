@@ -53,6 +53,15 @@ class ColumnCounter:
         self.quiet = True  # the last batch's new values could hold nothing
         self.hits: dict[str, tuple[Hit, ...]] = {}  # of values scanned for the last batch
 
+    def count_joined(self, joined: str, separator: str,
+                     listing: frozenset[str] | set[str] = frozenset()) -> ColumnCount | None:
+        """:meth:`count` for a column of text cells joined by *separator* (how columns
+        reach the worker): a quiet column is settled without splitting it."""
+        if self.plain and self.quiet and self.scanner.joined_holds_nothing(joined):
+            self.hits = {}
+            return None
+        return self.count(joined.split(separator), listing)
+
     def count(self, cells: tuple[Any, ...] | list[Any],
               listing: frozenset[str] | set[str] = frozenset()) -> ColumnCount | None:
         """None when no cell holds anything; else the count per signature, with each

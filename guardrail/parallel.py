@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
     from .scanning import ContentScanner
 
-__all__ = ["ScanPool", "WorkerFailed", "can_fork", "pack", "unpack"]
+__all__ = ["ScanPool", "WorkerFailed", "can_fork", "pack"]
 
 _SEPARATOR = "\0"
 _STOP = b"stop"
@@ -56,10 +56,6 @@ def pack(cells: Sequence[Any]) -> str | Sequence[Any]:
     except TypeError:  # not all text
         return cells
     return joined if joined.count(_SEPARATOR) == len(cells) - 1 else cells
-
-
-def unpack(packed: str | Sequence[Any]) -> Sequence[Any]:
-    return packed.split(_SEPARATOR) if isinstance(packed, str) else packed
 
 
 def _serve(connection: Connection, scanner: ContentScanner) -> None:
@@ -88,7 +84,8 @@ def _serve(connection: Connection, scanner: ContentScanner) -> None:
                         field_scanner = scanner.for_field(field)
                         assert field_scanner is not None, f"no scanner for field {field!r}"
                         counter = counters[(field, plain)] = ColumnCounter(field_scanner, plain)
-                    results.append(counter.count(unpack(packed), listing))
+                    results.append(counter.count_joined(packed, _SEPARATOR, listing)
+                                   if isinstance(packed, str) else counter.count(packed, listing))
                 answer: tuple[str, Any] = ("ok", results)
             except Exception as exc:  # reported to the main process, which blocks
                 answer = ("error", type(exc).__name__)

@@ -230,9 +230,14 @@ class FieldScanner:
         Only when every detector is gated by an unanchored pattern, so that joining
         cannot hide or invent a candidate; otherwise False (scan them one by one).
         """
+        return self.joined_holds_nothing("\n".join(texts))
+
+    def joined_holds_nothing(self, joined: str) -> bool:
+        """:meth:`holds_nothing` for values already joined by a separator that no pattern
+        can match across without also matching a value alone (a newline or NUL)."""
         if self.ungated or self._match is None or not self._joinable:
             return False
-        return not self._match("\n".join(texts).encode("utf-8", "surrogatepass"))
+        return not self._match(joined.encode("utf-8", "surrogatepass"))
 
     def remember(self, text: str, hits: tuple[Hit, ...]) -> None:
         """Cache what *text* holds (short values only; the cache is bounded)."""

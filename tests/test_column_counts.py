@@ -83,3 +83,13 @@ def test_memory_is_bounded(counter, monkeypatch) -> None:
     long_value = "Zebedee " + "x" * 300
     counter.count((long_value,))
     assert long_value not in counter.known  # long free text is not remembered
+
+
+def test_a_joined_column_counts_as_its_cells(counter) -> None:
+    cells = ("CARD-1 and Zebedee", "", "nothing", "CARD-1 and Zebedee")
+    twin = ColumnCounter(counter.scanner, plain=True)
+    assert twin.count_joined("\0".join(cells), "\0").counts == counter.count(cells).counts
+    quiet = tuple(f"ref {i}" for i in range(100))
+    CALLS.clear()
+    assert twin.count_joined("\0".join(quiet), "\0") is None
+    assert CALLS == []

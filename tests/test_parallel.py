@@ -97,10 +97,8 @@ def test_batches_larger_than_the_pipe_buffer(monkeypatch) -> None:
 
 
 def test_columns_cross_the_pipe_joined_unless_a_cell_holds_the_separator() -> None:
-    from guardrail.parallel import pack, unpack
+    from guardrail.parallel import pack
 
     assert pack(("a", "", "b c")) == "a\0\0b c"
-    assert list(unpack(pack(("a", "", "b c")))) == ["a", "", "b c"]
-    assert pack(("a\0b", "c")) == ("a\0b", "c")
+    assert pack(("a\0b", "c")) == ("a\0b", "c")  # would split wrongly: sent as cells
     assert pack((1, "x")) == (1, "x")
-    assert unpack(("a\0b", "c")) == ("a\0b", "c")
