@@ -89,33 +89,28 @@ class ColumnCounter:
         return ColumnCount(dict(counts), signatures if listed else None)
 
     def _learn(self, values: set[Any]) -> dict[Any, Signature]:
-        """Signatures of values the column does not know: from the field's cache, or one
-        scan of all the rest together. Hits found here are kept in ``self.hits`` (for
-        listing), not in the field's cache: ``known`` already remembers the values."""
-        scanner = self.scanner
+        """Signatures of values the column does not know (and that may hold something:
+        ``count`` checked them joined): from the field's cache, else scanned. Hits found
+        here are kept in ``self.hits`` (for listing), not in the field's cache: ``known``
+        already remembers the values."""
         known = self.known
+        cache = self.scanner.cache
+        scan = self.scanner.scan_uncached
+        found = self.hits
         learned: dict[Any, Signature] = {}
-        fresh: list[tuple[Any, str]] = []
         for value in values:
-            text = as_text(value) if value else None
+            text = value if value.__class__ is str else as_text(value) if value else None
             if text is None:
                 learned[value] = known[value] = ()
                 continue
-            hits = scanner.cache.get(text)
+            hits = cache.get(text) if cache else None
             if hits is None:
-                fresh.append((value, text))
-                continue
+                hits = scan(text)
+                if hits:
+                    found[text] = hits
             signature = learned[value] = signature_of(hits)
             if len(text) <= _KNOWN_MAX_LENGTH:
                 known[value] = signature
-        if fresh:
-            texts = [text for _, text in fresh]
-            for (value, text), hits in zip(fresh, scanner.scan_many(texts), strict=True):
-                signature = learned[value] = signature_of(hits)
-                if hits:
-                    self.hits[text] = hits
-                if len(text) <= _KNOWN_MAX_LENGTH:
-                    known[value] = signature
         return learned
 
 

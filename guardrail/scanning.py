@@ -18,6 +18,7 @@ import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 import re2
@@ -38,6 +39,7 @@ _CACHE_MAX_LENGTH = 256  # longer values (free text) rarely repeat: not cached
 Signature = tuple[tuple[str, str], ...]  # (rule, level) of each hit in a value
 _SIGNATURES: dict[Signature, Signature] = {}
 _SIGNATURES_LIMIT = 10_000
+_RULE_AND_LEVEL = itemgetter(0, 1)  # of a Hit
 
 
 def signature_of(hits: Sequence[Hit]) -> Signature:
@@ -45,7 +47,7 @@ def signature_of(hits: Sequence[Hit]) -> Signature:
     needs, small enough to send between processes."""
     if not hits:
         return ()
-    signature = tuple([(hit.rule, hit.level) for hit in hits])
+    signature = tuple(map(_RULE_AND_LEVEL, hits))
     if len(_SIGNATURES) >= _SIGNATURES_LIMIT:
         _SIGNATURES.clear()
     return _SIGNATURES.setdefault(signature, signature)
