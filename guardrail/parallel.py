@@ -4,7 +4,7 @@ Content detection is pure Python and takes most of the time of a large check;
 reading and counting take most of the rest. With ``jobs=2`` a forked worker
 counts whole batches (every scanned column: look up, scan new values, count by
 signature, see ``column_counts.py``) while the main process reads the next ones
-and counts a batch itself whenever the worker already has two: the work shares
+and counts a batch itself whenever the worker already has four: the work shares
 itself out, and the results are applied in batch order, so the decision is the
 one a single process makes.
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["ScanPool", "WorkerFailed", "can_fork", "pack"]
 
 _SEPARATOR = "\0"
-_STOP = b"stop"
+_STOP = b"stop"  # no pickle looks like this: pickles start with b"\x80"
 MAX_IN_FLIGHT = 4  # batches sent and not yet answered: the worker never waits for work
 
 

@@ -180,8 +180,8 @@ class TableRun:
     def _run_batches(self) -> int:
         """Column at a time over batches of rows: repeated values cost one C-level count.
 
-        With a worker, batches go to it while it has fewer than two; the others are
-        counted here. Counts are applied in batch order either way.
+        With a worker, batches go to it while it has room (``parallel.MAX_IN_FLIGHT``);
+        the others are counted here. Counts are applied in batch order either way.
         """
         rows = iter(self.table.rows)
         mark = self.table.mark
@@ -259,7 +259,7 @@ class TableRun:
             signatures = counted.signatures
             if signatures is None:  # not kept for rules closed when sent: count again here
                 signatures = counter.count(batch.columns[column], self.rule_ids).signatures
-            found = {} if from_worker else counter.hits
+            found = {} if from_worker else counter.hits  # else rescanned (listing only)
             cells = batch.columns[column]
             for offset, signature in enumerate(signatures or ()):
                 if signature in listed:

@@ -40,13 +40,18 @@ def _summary(decision):
             [(f.record, f.field, f.rule, f.evidence, f.position) for f in decision.findings])
 
 
-def test_worker_gives_the_same_decision(small_batches) -> None:
-    payload = _export(2000)
+def _same_with_a_worker(payload: bytes) -> dict[tuple[str, str], int]:
+    """Check alone and with a worker; the decisions must be identical. Counts per rule
+    and field."""
     guard = Guardrail.from_policy("uk-personal-data")
     alone = guard.check(payload, format="csv", jobs=1)
     paired = guard.check(payload, format="csv", jobs=2)
     assert _summary(paired) == _summary(alone)
-    counts = {(k.rule, k.field): n for k, n in paired.counts.items()}
+    return {(k.rule, k.field): n for k, n in paired.counts.items()}
+
+
+def test_worker_gives_the_same_decision(small_batches) -> None:
+    counts = _same_with_a_worker(_export(2000))
     assert counts[("person.name", "notes")] == 667
     assert counts[("uk.phone", "notes")] == 667
     assert counts[("uk.street_address", "notes")] == 667
@@ -86,12 +91,7 @@ def test_batches_larger_than_the_pipe_buffer(monkeypatch) -> None:
     for i in range(3000):
         extra = f" Contact Emma Clarke on 07700 900{i % 1000:03d}." if i % 7 == 0 else ""
         writer.writerow([f"ASB/2026/{i:06d}", f"{filler}{i}{extra}"])
-    payload = out.getvalue().encode()
-    guard = Guardrail.from_policy("uk-personal-data")
-    alone = guard.check(payload, format="csv", jobs=1)
-    paired = guard.check(payload, format="csv", jobs=2)
-    assert _summary(paired) == _summary(alone)
-    counts = {(k.rule, k.field): n for k, n in paired.counts.items()}
+    counts = _same_with_a_worker(out.getvalue().encode())
     assert counts[("uk.phone", "notes")] == 429
     assert counts[("person.name", "notes")] == 429
 
