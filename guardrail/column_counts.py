@@ -57,19 +57,24 @@ class ColumnCounter:
                      listing: frozenset[str] | set[str] = frozenset()) -> ColumnCount | None:
         """:meth:`count` for a column of text cells joined by *separator* (how columns
         reach the worker): a quiet column is settled without splitting it."""
+        self.hits = {}
         if self.plain and self.quiet and self.scanner.joined_holds_nothing(joined):
-            self.hits = {}
             return None
-        return self.count(joined.split(separator), listing)
+        return self._count(joined.split(separator), listing)
 
     def count(self, cells: tuple[Any, ...] | list[Any],
               listing: frozenset[str] | set[str] = frozenset()) -> ColumnCount | None:
         """None when no cell holds anything; else the count per signature, with each
         cell's signature when some signature has a rule in *listing*."""
         self.hits = {}
-        scanner = self.scanner
-        if self.plain and self.quiet and scanner.holds_nothing(cells):
+        if self.plain and self.quiet and self.scanner.holds_nothing(cells):
             return None  # a quiet column tried whole: two C passes in all
+        return self._count(cells, listing)
+
+    def _count(self, cells: tuple[Any, ...] | list[Any],
+               listing: frozenset[str] | set[str]) -> ColumnCount | None:
+        """:meth:`count` once the column, tried whole, may hold something."""
+        scanner = self.scanner
         known = self.known
         if len(known) > _KNOWN_LIMIT:
             _forget_oldest_half(known)
@@ -89,8 +94,8 @@ class ColumnCounter:
         return ColumnCount(dict(counts), signatures if listed else None)
 
     def _learn(self, values: set[Any]) -> dict[Any, Signature]:
-        """Signatures of values the column does not know (and that may hold something:
-        ``count`` checked them joined): from the field's cache, else scanned. Hits found
+        """Signatures of values the column does not know (for text, ``count`` found
+        that they may hold something): from the field's cache, else scanned. Hits found
         here are kept in ``self.hits`` (for listing), not in the field's cache: ``known``
         already remembers the values."""
         known = self.known

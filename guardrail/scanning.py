@@ -212,20 +212,6 @@ class FieldScanner:
             self.remember(text, hits)
         return hits
 
-    def scan_many(self, texts: list[str]) -> list[tuple[Hit, ...]]:
-        """Scan several values; the hits of each, in order (none of them are cached).
-
-        When every detector is gated, the values are first searched as one text:
-        if no candidate pattern occurs anywhere, none of them holds anything, which
-        costs one RE2 pass instead of one per value (a column of unique references).
-        Otherwise each value is scanned on its own.
-        """
-        if not texts:
-            return []
-        if len(texts) >= 4 and self.holds_nothing(texts):
-            return [()] * len(texts)
-        return [self.scan_uncached(text) for text in texts]
-
     def holds_nothing(self, texts: Iterable[str]) -> bool:
         """True when no detector can match any of *texts*: one RE2 pass over them joined.
 

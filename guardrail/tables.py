@@ -46,6 +46,7 @@ class _Batch:
     columns: list[tuple[Any, ...]]
     counts: list[ColumnCount | None] | None = None  # per scanned column; None: at the worker
     filled: dict[int, int] = field(default_factory=dict)  # see TableRun._count_filled
+    hits: list[dict[str, tuple[Hit, ...]]] = field(default_factory=list)  # counted here
 
     def source(self, offset: int) -> tuple[Sequence[Any], Any]:
         """What ``locate`` needs to say where row *offset* is."""
@@ -231,19 +232,24 @@ class TableRun:
         return frozenset(rule for rule in self.rule_ids if wants(rule))
 
     def _count(self, batch: _Batch) -> list[ColumnCount | None]:
+        """Count the batch's scanned columns here; the hits of values scanned for it are
+        kept on the batch, for listing."""
         listing = self._listing()
-        return [counter.count(batch.columns[column], listing)
-                for column, counter in self.counters]
+        counts = []
+        for column, counter in self.counters:
+            counts.append(counter.count(batch.columns[column], listing))
+            batch.hits.append(counter.hits)
+        return counts
 
     def _apply(self, batch: _Batch, pool: ScanPool | None) -> None:
         """Classify one batch and add what its scanned columns hold, in row order."""
-        from_worker = batch.counts is None
-        if from_worker:
+        if batch.counts is None:  # counted by the worker
             batch.counts = pool.result()  # type: ignore[union-attr]
         self._classify_batch(batch)
         wants = self.ev.collector.wants
         tally = self.tally
-        for (column, counter), counted in zip(self.counters, batch.counts, strict=True):
+        for index, ((column, counter), counted) in enumerate(
+                zip(self.counters, batch.counts, strict=True)):
             if counted is None:
                 continue
             listed = set()
@@ -256,12 +262,13 @@ class TableRun:
                     tally[key] = tally.get(key, 0) + times
             if not listed:
                 continue
+            # Rules only stop listing, so one listed now was listed when counted, and
+            # each cell's signature was kept.
             signatures = counted.signatures
-            if signatures is None:  # not kept for rules closed when sent: count again here
-                signatures = counter.count(batch.columns[column], self.rule_ids).signatures
-            found = {} if from_worker else counter.hits  # else rescanned (listing only)
+            assert signatures is not None, "a listed rule was not listed when counted"
+            found = batch.hits[index] if batch.hits else {}  # else rescanned here
             cells = batch.columns[column]
-            for offset, signature in enumerate(signatures or ()):
+            for offset, signature in enumerate(signatures):
                 if signature in listed:
                     text = as_text(cells[offset]) or ""
                     hits = found.get(text) or counter.scanner.scan(text)
@@ -272,10 +279,11 @@ class TableRun:
         counted in C as soon as a batch is read, while its cells are still in the CPU
         cache (counting them when the batch is applied, later, costs several times more)."""
         wants = self.ev.collector.wants
-        typed = self.table.typed
-        return {column: len(cells) - cells.count("") - (cells.count(None) if typed else 0)
-                for column, plan in self.bad if not wants(plan.kind.rule)
-                for cells in (columns[column],)}
+        return {column: self._filled(columns[column])
+                for column, plan in self.bad if not wants(plan.kind.rule)}
+
+    def _filled(self, cells: tuple[Any, ...]) -> int:
+        return len(cells) - cells.count("") - (cells.count(None) if self.table.typed else 0)
 
     def _classify_batch(self, batch: _Batch) -> None:
         ev = self.ev
@@ -290,7 +298,7 @@ class TableRun:
                         ev.report_value(plan, batch.start + offset, plan.kind.field, value,
                                         self.locate, batch.source(offset))
             else:
-                collector.add_many(plan.kind, self._count_filled(batch.columns)[column])
+                collector.add_many(plan.kind, self._filled(batch.columns[column]))
 
     def _run_rows(self) -> int:
         """Row at a time: record rules need each row as a record."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from guardrail import Guardrail
+from guardrail import Guardrail, PolicyError, PolicyProblem
 
 # asb-public-web with no content detectors: for tests whose expected findings are the
 # field and record rules alone (formats, positions, destinations, modes, reports).
@@ -38,3 +38,15 @@ def write_policy(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+def _problems_of(policy: Path | str) -> tuple[PolicyProblem, ...]:
+    with pytest.raises(PolicyError) as caught:
+        Guardrail.from_policy(policy)
+    return caught.value.problems
+
+
+@pytest.fixture
+def problems_of() -> Callable[[Path | str], tuple[PolicyProblem, ...]]:
+    """Load a policy that must be refused; the problems it was refused for."""
+    return _problems_of

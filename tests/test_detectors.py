@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -519,14 +520,23 @@ def _field_scanner(policy: Guardrail, field: str = "body"):
     return scanner.for_field(field)
 
 
-def test_scan_many_gives_what_scanning_one_by_one_gives(guard):
+def test_a_column_counted_together_gives_what_scanning_one_by_one_gives(guard):
+    from guardrail.column_counts import ColumnCounter
+    from guardrail.scanning import signature_of
+
     field = _field_scanner(guard())
     texts = [f"ASB/2026/{i:06d}" for i in range(50)] + [LEAKY] + ["Boxmoor", "Mr Smith"]
-    assert field.scan_many(texts) == [field.scan_uncached(t) for t in texts]
-    assert field.scan_many(texts[:50]) == [()] * 50
+    one_by_one = Counter(signature_of(field.scan_uncached(t)) for t in texts)
+    del one_by_one[()]
+    assert ColumnCounter(field, plain=True).count(texts).counts == one_by_one
+    # References only: one RE2 pass over them joined says none holds anything.
+    assert field.holds_nothing(texts[:50])
+    assert ColumnCounter(field, plain=True).count(texts[:50]) is None
 
 
 def test_anchored_custom_patterns_are_never_searched_joined(guard):
+    from guardrail.column_counts import ColumnCounter
+
     checked = guard("""
         run: [email]
         custom:
@@ -534,6 +544,9 @@ def test_anchored_custom_patterns_are_never_searched_joined(guard):
     """)
     field = _field_scanner(checked)
     texts = ["nothing", "REF-123", "also nothing", "REF-9"]
-    found = field.scan_many(texts)
+    assert not field.holds_nothing(texts)  # joined, "^" would only see the first line
+    found = [field.scan_uncached(t) for t in texts]
     assert [[h.rule for h in hits] for hits in found] == [[], ["acme.whole_ref"], [],
                                                           ["acme.whole_ref"]]
+    assert ColumnCounter(field, plain=True).count(texts).counts == {
+        (("acme.whole_ref", "personal"),): 2}

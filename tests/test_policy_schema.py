@@ -18,6 +18,8 @@ from guardrail.errors import EXIT_USAGE
 from guardrail.policy.load import load_policy
 from guardrail.registry import load_registry
 
+ProblemsOf = Callable[[Path], tuple[PolicyProblem, ...]]
+
 DATA = Path(__file__).parent / "data" / "policies"
 
 VALID = """\
@@ -35,29 +37,24 @@ def _cases(name: str) -> list[dict[str, Any]]:
     return yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
 
 
-def _problems_of(path: Path) -> tuple[PolicyProblem, ...]:
-    with pytest.raises(PolicyError) as caught:
-        Guardrail.from_policy(path)
-    return caught.value.problems
-
-
-def _check_case(case: dict[str, Any], tmp_path: Path) -> None:
+def _check_case(case: dict[str, Any], tmp_path: Path, problems_of: ProblemsOf) -> None:
     path = tmp_path / f"{case['id']}.yaml"
     path.write_text(case["policy"], encoding="utf-8")
-    problems = _problems_of(path)
+    problems = problems_of(path)
     expected = [f"{path}:{line}" for line in case["problems"].splitlines()]
     assert [str(p) for p in problems] == expected
     assert [(p.line, p.column) for p in problems] == sorted((p.line, p.column) for p in problems)
 
 
 @pytest.mark.parametrize("case", _cases("schema-errors.yaml"), ids=lambda case: case["id"])
-def test_schema_error_case(case: dict[str, Any], tmp_path: Path) -> None:
-    _check_case(case, tmp_path)
+def test_schema_error_case(case: dict[str, Any], tmp_path: Path, problems_of: ProblemsOf) -> None:
+    _check_case(case, tmp_path, problems_of)
 
 
 @pytest.mark.parametrize("case", _cases("semantic-errors.yaml"), ids=lambda case: case["id"])
-def test_semantic_error_case(case: dict[str, Any], tmp_path: Path) -> None:
-    _check_case(case, tmp_path)
+def test_semantic_error_case(case: dict[str, Any], tmp_path: Path,
+                             problems_of: ProblemsOf) -> None:
+    _check_case(case, tmp_path, problems_of)
 
 
 def test_case_ids_are_unique() -> None:
@@ -84,10 +81,9 @@ def test_shipped_policies_are_valid(name: str) -> None:
 
 
 def test_problem_carries_file_line_column_path_and_message(
-    write_policy: Callable[..., Path],
-) -> None:
+    write_policy: Callable[..., Path], problems_of: ProblemsOf) -> None:
     path = write_policy(VALID + "destinatons: {}\n")
-    assert _problems_of(path) == (
+    assert problems_of(path) == (
         PolicyProblem(str(path), 8, 1, "destinatons",
                       "unknown key 'destinatons'; did you mean 'destinations'?"),
     )
@@ -121,8 +117,7 @@ def test_one_problem_is_singular(write_policy: Callable[..., Path]) -> None:
 
 
 def test_semantic_checks_wait_for_a_schema_valid_policy(
-    write_policy: Callable[..., Path],
-) -> None:
+    write_policy: Callable[..., Path], problems_of: ProblemsOf) -> None:
     # 'publc' would be an unknown level, but the schema error is reported alone:
     # levels are only checked on a document whose shape is known to be right.
     path = write_policy("""\
@@ -133,7 +128,7 @@ def test_semantic_checks_wait_for_a_schema_valid_policy(
         default_destination: web
         colour: red
     """)
-    assert [str(p) for p in _problems_of(path)] == [
+    assert [str(p) for p in problems_of(path)] == [
         (f"{path}:6:1: colour: unknown key 'colour'; expected one of: actions, apiVersion, "
          "default_destination, defaults, destinations, detectors, exceptions, extends, fields, "
          "kind, levels, metadata, records, rules"),
@@ -141,8 +136,7 @@ def test_semantic_checks_wait_for_a_schema_valid_policy(
 
 
 def test_semantic_problems_are_all_reported_together(
-    write_policy: Callable[..., Path],
-) -> None:
+    write_policy: Callable[..., Path], problems_of: ProblemsOf) -> None:
     path = write_policy("""\
         apiVersion: guardrail/v1
         kind: Policy
@@ -157,7 +151,7 @@ def test_semantic_problems_are_all_reported_together(
             when: "count <"
             level: personal
     """)
-    assert [(p.line, p.column, p.path) for p in _problems_of(path)] == [
+    assert [(p.line, p.column, p.path) for p in problems_of(path)] == [
         (4, 21, "destinations.web"),
         (5, 22, "default_destination"),
         (7, 11, "fields[0].path"),
