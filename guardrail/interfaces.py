@@ -10,13 +10,53 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
 
+from typing import BinaryIO, ClassVar
+
+from .errors import PayloadError
 from .records import Section, Span
 
 if TYPE_CHECKING:
     from .decision import Decision
     from .payload import Payload
+    from .redaction import Redactor
 
-__all__ = ["Format", "Detector", "Reporter", "ReadOptions", "ReportOptions"]
+__all__ = ["Format", "RedactingFormat", "Detector", "Reporter", "ReadOptions", "ReportOptions",
+           "Limits"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much of a payload a reader accepts before it blocks (hostile or broken input).
+
+    Readers raise :class:`~guardrail.PayloadError` naming the limit and the option that
+    raises it. The defaults are far above real exports and far below what hurts.
+
+    :param max_file_bytes: the whole payload (``--max-file-size``); also the total
+        uncompressed size of a zipped format (XLSX).
+    :param max_record_bytes: one record, line, cell or text node (``--max-record-size``).
+    :param max_depth: nesting of objects, arrays or elements (``--max-depth``).
+    :param max_entities: XML entity references expanded, or YAML aliases followed
+        (``--max-entities``); external entities are never loaded at all.
+    """
+
+    max_file_bytes: int = 4 * 1024**3
+    max_record_bytes: int = 64 * 1024**2
+    max_depth: int = 256
+    max_entities: int = 10_000
+
+    OPTIONS: ClassVar[dict[str, str]] = {"max_file_bytes": "--max-file-size", "max_record_bytes": "--max-record-size",
+               "max_depth": "--max-depth", "max_entities": "--max-entities"}
+
+    def exceeded(self, limit: str, *, file: str, position: str | None = None,
+                 what: str = "") -> PayloadError:
+        """The error a reader raises when *limit* (a field name) is exceeded."""
+        value = getattr(self, limit)
+        label = limit.replace("max_", "").replace("_", " ")
+        detail = f" ({what})" if what else ""
+        return PayloadError(
+            f"{label} limit of {value:,} exceeded{detail}; the payload is blocked. If it is "
+            f"genuine, raise the limit with {self.OPTIONS[limit]}",
+            file=file, position=position)
 
 
 @dataclass(frozen=True)
@@ -25,10 +65,12 @@ class ReadOptions:
 
     :param records: JMESPath selecting records inside a nested document, if the policy sets one.
     :param encoding: text encoding forced by the caller; None means detect (UTF-8 by default).
+    :param limits: sizes beyond which the payload blocks.
     """
 
     records: str | None = None
     encoding: str | None = None
+    limits: Limits = field(default_factory=Limits)
     extra: dict[str, object] = field(default_factory=dict)
 
 
@@ -45,6 +87,22 @@ class Format(Protocol):
 
     def read(self, payload: Payload, options: ReadOptions) -> Iterator[Section]:
         """Yield the payload's sections; raise :class:`~guardrail.PayloadError` on bad input."""
+
+
+@runtime_checkable
+class RedactingFormat(Format, Protocol):
+    """A format that can also write a redacted copy of a payload (``guardrail redact``).
+
+    ``redact`` mirrors ``read``: it must hand the redactor the same sections, in the
+    same order, with the same columns and records that ``read`` yields, so the copy
+    is judged exactly as a check judges the original.
+    """
+
+    def redact(self, payload: Payload, options: ReadOptions, redactor: Redactor,
+               out: BinaryIO) -> None:
+        """Write the payload to *out* with each section passed through *redactor*
+        (:meth:`~guardrail.redaction.Redactor.table` or
+        :meth:`~guardrail.redaction.Redactor.documents`). Raise PayloadError on bad input."""
 
 
 @runtime_checkable

@@ -38,6 +38,9 @@ class Table:
         (e.g. the line number), passed back to *locate*.
     :param typed: False when every value is text as written (CSV), so rules may
         compare numbers written as text.
+    :param cell: optional callable giving one cell's position, called with the row's
+        mark (see *mark*) and the column index: ``Sheet1!C12``. Used instead of
+        *locate* for findings in a cell.
     """
 
     columns: Sequence[str]
@@ -46,6 +49,7 @@ class Table:
     locate: RowLocator | None = None
     mark: Callable[[], Any] | None = None
     typed: bool = False
+    cell: Callable[[Any, int], str | None] | None = None
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""html format plugin (being built: see docs/status.md)."""

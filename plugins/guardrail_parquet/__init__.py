@@ -1,0 +1,1 @@
+"""parquet format plugin (being built: see docs/status.md)."""

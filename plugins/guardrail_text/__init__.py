@@ -1,0 +1,1 @@
+"""text format plugin (being built: see docs/status.md)."""

@@ -1,0 +1,1 @@
+"""xlsx format plugin (being built: see docs/status.md)."""

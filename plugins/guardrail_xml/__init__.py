@@ -1,0 +1,1 @@
+"""xml format plugin (being built: see docs/status.md)."""

@@ -1,0 +1,1 @@
+"""yaml format plugin (being built: see docs/status.md)."""
