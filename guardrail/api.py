@@ -8,9 +8,12 @@ from typing import Any
 
 from .decision import Decision
 from .errors import PublishBlocked
+from .interfaces import Limits
 from .policy.classify import Classifier
 from .policy.load import load_policy
 from .policy.model import Policy
+from .redact_run import RedactionResult, run_redact
+from .redaction import HASH_KEY_ENV
 from .registry import Registry, load_registry
 from .runner import CheckRequest, run_check
 
@@ -44,7 +47,7 @@ class Guardrail:
     def check(self, source: Any, format: str | None = None, destination: str | None = None,
               *, mode: str = "enforce", max_findings: int | None = None,
               encoding: str | None = None, today: _dt.date | None = None,
-              jobs: int = 1) -> Decision:
+              jobs: int = 1, limits: Limits | None = None) -> Decision:
         """Check one payload, or several given as a list or tuple of paths/streams.
 
         :param source: a path, bytes, a binary or text stream, an iterable of dict
@@ -57,8 +60,29 @@ class Guardrail:
         """
         sources = list(source) if _is_many(source) else [source]
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding, today,
-                               jobs)
+                               jobs, limits or Limits())
         return run_check(self.registry, self.policy, request, self._classifier)
+
+    def redact(self, source: Any, output: str | os.PathLike[str], format: str | None = None,
+               destination: str | None = None, *, hash_key: bytes | str | None = None,
+               encoding: str | None = None, today: _dt.date | None = None,
+               max_findings: int | None = None, limits: Limits | None = None
+               ) -> RedactionResult:
+        """Write a copy of *source* to *output* with what the destination may not receive
+        replaced by the policy's action for its level (redact, mask, hash, drop).
+
+        Writes nothing when an action is ``block``, the payload cannot be read, or the
+        copy would still fail the policy; the output file is replaced atomically.
+
+        :param hash_key: secret for the ``hash`` action (default: the
+            ``GUARDRAIL_HASH_KEY`` environment variable).
+        """
+        if hash_key is None:
+            hash_key = os.environ.get(HASH_KEY_ENV)
+        key = hash_key.encode("utf-8") if isinstance(hash_key, str) else hash_key
+        request = CheckRequest([source], destination, format, "enforce", max_findings,
+                               encoding, today, limits=limits or Limits())
+        return run_redact(self.registry, self.policy, request, output, key, self._classifier)
 
     def enforce(self, source: Any, format: str | None = None,
                 destination: str | None = None, **options: Any) -> Decision:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -17,9 +19,10 @@ import yaml
 from . import __version__
 from .api import Guardrail
 from .errors import EXIT_INTERNAL, GuardrailError
-from .interfaces import ReportOptions
+from .interfaces import Limits, ReportOptions
 from .policy.load import load_policy
 from .policy.schema import policy_schema
+from .redaction import HASH_KEY_ENV
 from .registry import Registry, load_registry
 
 __all__ = ["main", "cli"]
@@ -42,6 +45,52 @@ class _Group(click.Group):
             if _debug():
                 raise
             ctx.exit(EXIT_INTERNAL)
+
+
+_UNITS = {"": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
+          "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3}
+
+
+class _Size(click.ParamType):
+    """A byte size: ``500000``, ``64M``, ``2GiB``."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*([a-zA-Z]*)\s*", str(value))
+        unit = match.group(2).lower() if match else None
+        if not match or unit not in _UNITS:
+            self.fail(f"'{value}' is not a size; write e.g. 500000, 64M or 2G", param, ctx)
+        return int(match.group(1)) * _UNITS[unit]  # type: ignore[index]
+
+
+def _limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--max-file-size, --max-record-size, --max-depth, --max-entities."""
+    defaults = Limits()
+    options = [
+        click.option("--max-file-size", "max_file_bytes", type=_Size(), metavar="SIZE",
+                     default=defaults.max_file_bytes, show_default="4G",
+                     help="Block payloads larger than this (and zipped formats whose content "
+                          "unpacks larger)."),
+        click.option("--max-record-size", "max_record_bytes", type=_Size(), metavar="SIZE",
+                     default=defaults.max_record_bytes, show_default="64M",
+                     help="Block a record, line, cell or text node larger than this."),
+        click.option("--max-depth", "max_depth", type=click.IntRange(min=1), metavar="N",
+                     default=defaults.max_depth, show_default=True,
+                     help="Block nesting deeper than this (objects, arrays, elements)."),
+        click.option("--max-entities", "max_entities", type=click.IntRange(min=0),
+                     metavar="N", default=defaults.max_entities, show_default=True,
+                     help="Block XML entity expansions or YAML aliases beyond this count."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _limits(values: dict[str, Any]) -> Limits:
+    return Limits(**{name: values.pop(name) for name in Limits.OPTIONS})
 
 
 def _debug() -> bool:
@@ -89,11 +138,12 @@ def cli() -> None:
                    "scans while the main process reads). Env: GUARDRAIL_JOBS.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="Write the report to this file instead of stdout.")
+@_limit_options
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
 @click.pass_context
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
-        jobs: int, output: Any, paths: tuple[str, ...]) -> None:
+        jobs: int, output: Any, paths: tuple[str, ...], **limits: Any) -> None:
     """Check payload files (or '-' for stdin) against a policy and exit with the decision.
 
     Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
@@ -103,13 +153,62 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     reporter = registry.reporter(report)
     guard = Guardrail.from_policy(policy, registry)
     decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
-                           max_findings=max_findings, encoding=encoding, jobs=jobs)
+                           max_findings=max_findings, encoding=encoding, jobs=jobs,
+                           limits=_limits(limits))
     try:
         reporter.render(decision, output, ReportOptions(color=output.isatty()))
         output.flush()
     except BrokenPipeError:  # e.g. piped into `head`: the decision still sets the exit code
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     ctx.exit(decision.exit_code)
+
+
+@cli.command()
+@click.option("--policy", "-p", envvar="GUARDRAIL_POLICY", required=True, metavar="NAME|PATH",
+              help="Shipped policy name or path to a policy YAML file. Env: GUARDRAIL_POLICY.")
+@click.option("--destination", "-d", envvar="GUARDRAIL_DESTINATION", metavar="NAME",
+              help="Where the copy is going. Default: the policy's default_destination.")
+@click.option("--format", "-f", "fmt", metavar="FORMAT",
+              help="Payload format. Default: detect from the extension, then the content.")
+@click.option("--output", "-o", required=True, metavar="PATH | -",
+              help="Where to write the redacted copy ('-' for stdout). Replaced atomically, "
+                   "and only when the whole copy passes the policy.")
+@click.option("--report", "report", default="text", show_default=True, metavar="NAME",
+              help="Report format (written to stderr): text or json.")
+@click.option("--max-findings", type=click.IntRange(min=1), metavar="N",
+              help="Findings listed per rule in the report (counts stay exact).")
+@click.option("--encoding", metavar="NAME",
+              help="Text encoding of the payload when it is not UTF-8. The copy is UTF-8.")
+@click.option("--hash-key-env", default=HASH_KEY_ENV, show_default=True, metavar="VAR",
+              help="Environment variable holding the secret key for the 'hash' action.")
+@_limit_options
+@click.argument("path", metavar="PATH | -")
+@click.pass_context
+def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
+           output: str, report: str, max_findings: int | None, encoding: str | None,
+           hash_key_env: str, path: str, **limits: Any) -> None:
+    """Write a copy of PATH that the destination may receive, in the same format.
+
+    Each value the policy does not allow is replaced by the action the policy sets
+    for its level: redact ([REDACTED]), mask (J*** S****), hash (keyed HMAC-SHA256,
+    key from --hash-key-env) or drop (field or column removed). A 'block' action, an
+    unreadable payload, or a copy that would still fail the policy writes nothing.
+
+    Exit codes: 0 copy written, 1 blocked by policy (nothing written), 2 usage or
+    policy error, 3 payload could not be read, 4 internal error.
+    """
+    registry = _registry(ctx)
+    reporter = registry.reporter(report)
+    guard = Guardrail.from_policy(policy, registry)
+    result = guard.redact(path, output, format=fmt, destination=destination,
+                          hash_key=os.environ.get(hash_key_env) or b"", encoding=encoding,
+                          max_findings=max_findings, limits=_limits(limits))
+    err = click.get_text_stream("stderr")
+    reporter.render(result.decision, err, ReportOptions(color=err.isatty()))
+    if result.verification is not None and not result.verification.allowed:
+        reporter.render(result.verification, err, ReportOptions(color=err.isatty()))
+    click.echo(result.summary(), err=True)
+    ctx.exit(result.exit_code)
 
 
 @cli.command()

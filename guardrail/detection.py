@@ -21,13 +21,23 @@ def guardrail_detect_format(payload: Payload, formats: dict[str, Format]) -> str
 
     Content sniffing asks every format how confident it is about the first
     bytes and takes the most confident one above a minimum; ties go to the
-    format registered first.
+    format registered first. A format with ``content_first = True`` (plain text)
+    is chosen by its extension only when no format recognises the content.
     """
     suffixes = [s.lower() for s in payload.suffixes]
+    generic = None
     for suffix in reversed(suffixes):
         for name, fmt in formats.items():
             if suffix in fmt.extensions:
-                return name
+                if not getattr(fmt, "content_first", False):
+                    return name
+                generic = generic or name
+    # A generic extension (.txt holds anything: Excel saves tab-separated data as .txt)
+    # names the format only when no structured format recognises the content.
+    return _by_content(payload, formats) or generic
+
+
+def _by_content(payload: Payload, formats: dict[str, Format]) -> str | None:
     head = payload.head()
     best, best_score = None, MIN_SNIFF_CONFIDENCE - 1
     for name, fmt in formats.items():

@@ -42,18 +42,28 @@ class DocumentRun:
     def run(self) -> int:
         count = 0
         docs = self.docs
-        rules = self.ev.rules
         for count, record in enumerate(docs.records, 1):
-            self.index = docs.first_index + count - 1 if docs.index else None
-            self.record = record
-            self._walk(record, ())
-            if rules and isinstance(record, dict):
-                view = with_aliases(record)
-                applicable = [r for r in rules if r.applies_to(view)]
-                if applicable:
-                    self.ev.apply_rules(self.file, self.section, self.index, view, applicable,
-                                        docs.locate, record)
+            self.check(record, docs.first_index + count - 1 if docs.index else None)
         return count if docs.index else 0
+
+    def check(self, record: Any, index: int | None) -> None:
+        """Evaluate one record (*index* None for a section that is not a list of records)."""
+        self.index = index
+        self.record = record
+        self._walk(record, ())
+        rules = self.ev.rules
+        if rules and isinstance(record, dict):
+            view = with_aliases(record)
+            applicable = [r for r in rules if r.applies_to(view)]
+            if applicable:
+                self.ev.apply_rules(self.file, self.section, index, view, applicable,
+                                    self.docs.locate, record)
+
+    def segment_of(self, key: str) -> str:
+        """The path segment *key* was given when it was walked (``[detector]`` when the
+        key itself is personal data), without reporting it again."""
+        found = self.segments.get(key)
+        return found[0] if found is not None else key
 
     def _entry(self, path: tuple[str | int, ...]) -> _Entry:
         """(plan, field pattern, scanner) for a concrete path, cached by path and shape."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from .decision import Collector, Finding, FindingKind
 from .documents import DocumentRun
-from .masking import mask_value
+from .masking import is_redacted, mask_value
 from .parallel import ScanPool, can_fork
 from .policy.classify import Classifier
 from .policy.model import Destination, Policy, Waiver
@@ -154,7 +154,10 @@ class Evaluator:
 
     def report_value(self, plan: Plan, record: int | None, field: str, value: Any,
                      locate: Locate, source: Any) -> None:
-        """A classified field holds a value the destination may not receive."""
+        """A classified field holds a value the destination may not receive (unless
+        the value is what a redaction wrote: the data it stood for is gone)."""
+        if is_redacted(value):
+            return
         kind = plan.kind
         finding = None
         if self.collector.wants(kind.rule):

@@ -47,16 +47,21 @@ class Limits:
     OPTIONS: ClassVar[dict[str, str]] = {"max_file_bytes": "--max-file-size", "max_record_bytes": "--max-record-size",
                "max_depth": "--max-depth", "max_entities": "--max-entities"}
 
+    _LABELS: ClassVar[dict[str, tuple[str, str]]] = {
+        "max_file_bytes": ("file size", "bytes"), "max_record_bytes": ("record size", "bytes"),
+        "max_depth": ("nesting depth", "levels"), "max_entities": ("entity", "expansions")}
+
     def exceeded(self, limit: str, *, file: str, position: str | None = None,
-                 what: str = "") -> PayloadError:
-        """The error a reader raises when *limit* (a field name) is exceeded."""
-        value = getattr(self, limit)
-        label = limit.replace("max_", "").replace("_", " ")
-        detail = f" ({what})" if what else ""
+                 what: str = "the payload") -> PayloadError:
+        """The error a reader raises when *limit* (a field name, ``"max_depth"``) is passed.
+
+        :param what: what went over, for the message (``"one cell"``); never its content.
+        """
+        label, unit = self._LABELS[limit]
         return PayloadError(
-            f"{label} limit of {value:,} exceeded{detail}; the payload is blocked. If it is "
-            f"genuine, raise the limit with {self.OPTIONS[limit]}",
-            file=file, position=position)
+            f"{what} exceeds the {label} limit of {getattr(self, limit):,} {unit}; the "
+            f"payload is blocked. If it is genuine, raise the limit with "
+            f"{self.OPTIONS[limit]}", file=file, position=position)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["mask_value", "MAX_EVIDENCE_CHARS"]
+__all__ = ["mask_value", "mask_text", "is_redacted", "count_redacted", "REDACTED",
+           "HASH_PREFIX", "MAX_EVIDENCE_CHARS"]
+
+REDACTED = "[REDACTED]"
+"""What the ``redact`` action writes in place of a value."""
+HASH_PREFIX = "hmac-sha256:"
+"""What the ``hash`` action writes before the 64 hex digits of the keyed hash."""
+_HASH_LENGTH = len(HASH_PREFIX) + 64
+_MASK_TOKEN = re.compile(r"[^\W_](?:[^\W_]|\*)*")  # a word, or a word already masked
+_MARKS = re.compile(r"\*|\[REDACTED\]|hmac-sha256:")
 
 MAX_EVIDENCE_CHARS = 32
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -37,3 +46,45 @@ def mask_value(value: Any, keep: int = 1) -> str:
     shown = text[:MAX_EVIDENCE_CHARS]
     masked = _WORD.sub(lambda m: _mask_word(m.group(0), keep), shown)
     return f"{masked}… ({len(text)} chars)" if cut else masked
+
+
+def mask_text(text: str) -> str:
+    """The ``mask`` action: every word keeps its first character, the rest are stars.
+
+    Unlike evidence, nothing is cut, so the copy keeps its shape; a one-character
+    word becomes ``*`` (an initial is still a clue). Masking is idempotent, which is
+    how a check recognises a value that was already masked.
+    """
+    return _MASK_TOKEN.sub(_mask_token, text)
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    token = match.group(0)
+    return token[0] + "*" * (len(token) - 1) if len(token) > 1 else "*"
+
+
+def is_redacted(value: Any) -> bool:
+    """Is *value* what a redaction action wrote (marker, keyed hash or a masked value)?
+
+    A check accepts such a value in a field the destination may not receive: the
+    personal data it stood for is gone. Anything else in that field is reported.
+    """
+    if not isinstance(value, str) or not _MARKS.search(value):
+        return False
+    if value == REDACTED:
+        return True
+    if value.startswith(HASH_PREFIX):
+        return len(value) == _HASH_LENGTH and all(c in "0123456789abcdef"
+                                                 for c in value[len(HASH_PREFIX):])
+    return "*" in value and mask_text(value) == value
+
+
+def count_redacted(cells: Any) -> int:
+    """How many of *cells* are redaction output; one C-level scan when none is."""
+    try:
+        joined = "\x00".join(cells)
+    except TypeError:  # typed cells (numbers, dates)
+        return sum(1 for cell in cells if is_redacted(cell))
+    if not _MARKS.search(joined):
+        return 0
+    return sum(1 for cell in cells if is_redacted(cell))

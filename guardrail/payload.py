@@ -59,17 +59,46 @@ class _TextToBytes(io.RawIOBase):
         return size
 
 
+class _Bounded(io.RawIOBase):
+    """Passes a stream through and blocks once more than *limit* bytes came through."""
+
+    def __init__(self, raw: Any, limit: int, payload: Payload) -> None:
+        self._raw = raw
+        self._left = limit
+        self._limit = limit
+        self._payload = payload
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = self._raw.readinto(buffer)
+        self._left -= size or 0
+        if self._left < 0:
+            raise _too_big(self._payload.name, self._limit)
+        return size  # type: ignore[no-any-return]
+
+
+def _too_big(name: str, limit: int) -> PayloadError:
+    from .interfaces import Limits
+
+    return Limits(max_file_bytes=limit).exceeded("max_file_bytes", file=name)
+
+
 class Payload:
     """One payload and its display name.
 
     :param source: a path (``"-"`` for stdin), bytes, a binary or a text stream.
     :param name: display name used in findings; defaults to the path or ``<stdin>``.
+    :param max_bytes: the largest payload accepted (a larger one raises PayloadError
+        at once for files and bytes, as soon as the limit is passed for streams).
     """
 
     def __init__(self, source: str | os.PathLike[str] | bytes | IO[Any], name: str | None = None,
-                 *, encoding: str | None = None) -> None:
+                 *, encoding: str | None = None, max_bytes: int | None = None) -> None:
         self.path: Path | None = None
         self.encoding = encoding
+        self.max_bytes = max_bytes
         self._stream: io.BufferedReader | None = None
         self._used = False
         if isinstance(source, (bytes, bytearray, memoryview)):
@@ -94,6 +123,18 @@ class Payload:
         else:
             raise TypeError(f"cannot read a payload from {type(source).__name__}")
         self.name = name or str(default)
+        if max_bytes is not None:
+            self._bound(source, max_bytes)
+
+    def _bound(self, source: Any, limit: int) -> None:
+        if self.path is not None:
+            if self.path.stat().st_size > limit:
+                raise _too_big(self.name, limit)
+        elif isinstance(source, (bytes, bytearray, memoryview)):
+            if len(source) > limit:
+                raise _too_big(self.name, limit)
+        elif self._stream is not None:
+            self._stream = io.BufferedReader(_Bounded(self._stream, limit, self))
 
     @property
     def suffixes(self) -> list[str]:

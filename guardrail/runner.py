@@ -11,14 +11,14 @@ import datetime as _dt
 import os
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .decision import DEFAULT_MAX_FINDINGS, Collector, Decision, FileResult
 from .engine import Evaluator
 from .errors import PayloadError, UsageError
 from .gc_tuning import fewer_collections
-from .interfaces import ReadOptions
+from .interfaces import Format, Limits, ReadOptions
 from .payload import Payload
 from .policy.classify import Classifier
 from .policy.model import Policy
@@ -27,7 +27,7 @@ from .records import Documents
 from .registry import Registry, RunContext
 from .scanning import select_detectors
 
-__all__ = ["CheckRequest", "run_check", "resolve_destination", "MODES"]
+__all__ = ["CheckRequest", "run_check", "resolve_destination", "open_payload", "MODES"]
 
 MODES = ("enforce", "audit")
 
@@ -44,6 +44,7 @@ class CheckRequest:
     encoding: str | None = None
     today: _dt.date | None = None
     jobs: int = 1
+    limits: Limits = field(default_factory=Limits)
 
 
 def resolve_destination(policy: Policy, name: str | None) -> str:
@@ -119,23 +120,9 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         return result
     result = FileResult(file=_label(source))
     try:
-        try:
-            payload = Payload(source, encoding=request.encoding)
-        except TypeError as exc:
-            raise UsageError(f"cannot check {result.file}: {exc}; pass a path, bytes, a "
-                             "stream or an iterable of dict records") from None
-        result.file = payload.name
-        name = request.format or registry.pm.hook.guardrail_detect_format(
-            payload=payload, formats=registry.formats)
-        if name is None:
-            raise PayloadError(
-                "cannot tell the format (unknown extension and the content matched no "
-                f"format); pass --format with one of: {', '.join(sorted(registry.formats))}",
-                file=payload.name,
-            )
-        fmt = registry.format(name)
-        result.format = fmt.name
-        options = ReadOptions(records=policy.records, encoding=request.encoding)
+        payload, fmt = open_payload(registry, request, source, result)
+        options = ReadOptions(records=policy.records, encoding=request.encoding,
+                              limits=request.limits)
         for section in fmt.read(payload, options):
             result.records += evaluator.evaluate(payload.name, section)
     except PayloadError as exc:
@@ -146,6 +133,32 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
     except Exception as exc:
         _internal(result, exc)
     return result
+
+
+def open_payload(registry: Registry, request: CheckRequest, source: Any,
+                 result: FileResult) -> tuple[Payload, Format]:
+    """The payload and the format to read it with; *result* learns both names.
+
+    Raises PayloadError for a payload over the size limit or of no known format.
+    """
+    try:
+        payload = Payload(source, encoding=request.encoding,
+                          max_bytes=request.limits.max_file_bytes)
+    except TypeError as exc:
+        raise UsageError(f"cannot check {result.file}: {exc}; pass a path, bytes, a "
+                         "stream or an iterable of dict records") from None
+    result.file = payload.name
+    name = request.format or registry.pm.hook.guardrail_detect_format(
+        payload=payload, formats=registry.formats)
+    if name is None:
+        raise PayloadError(
+            "cannot tell the format (unknown extension and the content matched no "
+            f"format); pass --format with one of: {', '.join(sorted(registry.formats))}",
+            file=payload.name,
+        )
+    fmt = registry.format(name)
+    result.format = fmt.name
+    return payload, fmt
 
 
 def _internal(result: FileResult, exc: BaseException) -> None:

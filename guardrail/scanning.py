@@ -25,6 +25,7 @@ import re2
 
 from .custom_detectors import CustomDetector
 from .interfaces import Detector
+from .masking import is_redacted
 from .policy.model import DetectorPolicy, Policy
 from .policy.paths import field_matches
 
@@ -240,7 +241,7 @@ class FieldScanner:
             matched = self._match(text.encode("utf-8", "surrogatepass"))
             if matched:
                 candidates = candidates + [self.gated[i] for i in matched]
-        if not candidates:
+        if not candidates or is_redacted(text):  # what a redaction wrote holds nothing
             return ()
         hits = []
         field = self.field

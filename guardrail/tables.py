@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
@@ -21,8 +21,11 @@ from typing import TYPE_CHECKING, Any
 from .column_counts import ColumnCount, ColumnCounter
 from .policy.paths import normalize_key
 from .record_rules import CompiledRule, as_number, with_aliases
+from .masking import count_redacted
 from .records import Table
 from .scanning import as_text
+
+Locate = Callable[[Any], "str | None"] | None  # called with (row, mark)
 
 if TYPE_CHECKING:
     from .engine import Evaluator, Plan
@@ -74,6 +77,10 @@ class TableRun:
                     continue
             self.rules.append(compiled)
         self.variants = self._variants()
+        table_locate = table.locate
+        self.locate: Locate = (lambda src: table_locate(src[0], src[1])) if table_locate \
+            else None
+        self.cell_locates: dict[int, Locate] = {}
 
     def _header(self, index: int, name: str) -> str:
         """The column's name, or ``#N`` when the name itself is personal data."""
@@ -117,9 +124,18 @@ class TableRun:
             variants.append((chosen, rules))
         return variants
 
+    def _where(self, column: int) -> Locate:
+        """How a finding in *column* says where it is: the cell (``Sheet1!C12``) when
+        the table names cells, else the row."""
+        cell = self.table.cell
+        if cell is None:
+            return self.locate
+        found = self.cell_locates.get(column)
+        if found is None:
+            found = self.cell_locates[column] = lambda src: cell(src[1], column)
+        return found
+
     def run(self) -> int:
-        table_locate = self.table.locate
-        self.locate = (lambda src: table_locate(src[0], src[1])) if table_locate else None
         self.bad = [(i, plan) for i, plan in enumerate(self.plans) if plan is not None]
         self.scan = [(i, s) for i, s in enumerate(self.scanners) if s is not None]
         self.plain = not self.table.typed  # every cell is text
@@ -166,13 +182,14 @@ class TableRun:
             if getter is None:
                 continue
             values = getter(row)
-            if not listing and all(values):
+            if not listing and all(values) and not count_redacted(values):
                 bulk += 1
                 continue
             where = (row, mark() if mark is not None else None)
-            for (_, plan), value in zip(bad, values, strict=True):
+            for (column, plan), value in zip(bad, values, strict=True):
                 if value is not None and value != "":
-                    ev.report_value(plan, count - 1, plan.kind.field, value, self.locate, where)
+                    ev.report_value(plan, count - 1, plan.kind.field, value,
+                                    self._where(column), where)
             listing = any(collector.wants(plan.kind.rule) for _, plan in bad)
         for _, plan in bad:
             collector.add_many(plan.kind, bulk)
@@ -283,7 +300,8 @@ class TableRun:
                 for column, plan in self.bad if not wants(plan.kind.rule)}
 
     def _filled(self, cells: tuple[Any, ...]) -> int:
-        return len(cells) - cells.count("") - (cells.count(None) if self.table.typed else 0)
+        return (len(cells) - cells.count("") - (cells.count(None) if self.table.typed else 0)
+                - count_redacted(cells))
 
     def _classify_batch(self, batch: _Batch) -> None:
         ev = self.ev
@@ -296,7 +314,7 @@ class TableRun:
                 for offset, value in enumerate(batch.columns[column]):
                     if value is not None and value != "":
                         ev.report_value(plan, batch.start + offset, plan.kind.field, value,
-                                        self.locate, batch.source(offset))
+                                        self._where(column), batch.source(offset))
             else:
                 collector.add_many(plan.kind, self._filled(batch.columns[column]))
 
@@ -305,14 +323,16 @@ class TableRun:
         mark = self.table.mark
         count = 0
         for count, row in enumerate(self.table.rows, 1):
-            where = mark() if mark is not None else None
-            self._row(count - 1, row, where)
-            source = (row, where)
-            for chosen, chosen_rules in self.variants:
-                self.ev.apply_rules(self.file, self.section, count - 1,
-                                    self._record(row, chosen), chosen_rules, self.locate,
-                                    source)
+            self.check_row(count - 1, row, mark() if mark is not None else None)
         return count
+
+    def check_row(self, index: int, row: Sequence[Any], mark: Any = None) -> None:
+        """Check one row: its cells, then the record rules (the slow, general path)."""
+        self._row(index, row, mark)
+        source = (row, mark)
+        for chosen, chosen_rules in self.variants:
+            self.ev.apply_rules(self.file, self.section, index, self._record(row, chosen),
+                                chosen_rules, self.locate, source)
 
     def _row(self, index: int, row: Sequence[Any], mark: Any) -> None:
         """Check every cell of one row."""
@@ -325,7 +345,7 @@ class TableRun:
                 self.scanners.append(self._scanner(len(self.scanners)))
             plan = self.plans[column]
             if plan is not None:
-                self.ev.report_value(plan, index, self._name(column), value, self.locate,
+                self.ev.report_value(plan, index, self._name(column), value, self._where(column),
                                      source)
             scanner = self.scanners[column]
             text = as_text(value) if scanner is not None else None
@@ -342,7 +362,7 @@ class TableRun:
             if wants(hit.rule):
                 name = self._name(column)
                 self.ev.report_hits(self.file, self.section, index, name, name, value, (hit,),
-                                    self.locate, source)
+                                    self._where(column), source)
             else:
                 key = (column, hit.rule, hit.level)
                 self.tally[key] = self.tally.get(key, 0) + 1

@@ -199,8 +199,8 @@ def test_unknown_destination_raises(guard):
 
 
 def test_unknown_format_raises(guard):
-    with pytest.raises(UsageError, match="unknown format 'xlsx'"):
-        guard.check(CSV, format="xlsx")
+    with pytest.raises(UsageError, match="unknown format 'xslx'; did you mean 'xlsx'"):
+        guard.check(CSV, format="xslx")
 
 
 def test_unknown_mode_raises(guard):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from guardrail.interfaces import Limits
 from guardrail import Payload, ReadOptions, Table
 from guardrail.registry import load_registry
 
@@ -251,16 +252,17 @@ def test_unclosed_quote_is_unreadable_and_names_the_line_it_opens_on(guard):
         "line 3: malformed CSV (unexpected end of data); check quoting on this line")
 
 
-def test_field_larger_than_the_limit_is_unreadable(guard, tmp_path):
-    limit = csv.field_size_limit()
+def test_cell_larger_than_the_record_limit_blocks_naming_the_limit(guard, tmp_path):
     path = tmp_path / "huge.csv"
-    path.write_text('month,category\n2026-01,Nuisance\n2026-02,"' + "x" * (limit + 10) + "\n",
+    path.write_text('month,category\n2026-01,Nuisance\n2026-02,"' + "x" * 2000 + "\n",
                     encoding="utf-8")
-    decision = guard.check(path)
+    decision = guard.check(path, limits=Limits(max_record_bytes=1000))
     assert decision.exit_code == 3
     assert decision.files[0].error == (
-        f"line 3: malformed row: a field is larger than {limit} characters; split it or "
-        "check the export for a missing closing quote")
+        "line 3: one cell exceeds the record size limit of 1,000 bytes; the payload is "
+        "blocked. If it is genuine, raise the limit with --max-record-size")
+    # the process-wide csv limit is restored afterwards
+    assert csv.field_size_limit() == 131072
 
 
 def test_error_in_header_line(guard):

@@ -7,11 +7,16 @@ A row longer than the header has its extra cells reported as unnamed columns
 from __future__ import annotations
 
 import csv
+import io
+import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from operator import attrgetter
+from typing import Any, BinaryIO
 
 from guardrail import Payload, PayloadError, ReadOptions, Table, hookimpl
+from guardrail.redaction import Redactor
 
 __all__ = ["CsvFormat", "guardrail_register_formats"]
 
@@ -48,24 +53,64 @@ class CsvFormat:
         return 60 if consistent else 35
 
     def read(self, payload: Payload, options: ReadOptions) -> Iterator[Table]:
+        with self._open(payload, options) as (reader, rows):
+            header = next(rows, None)
+            if header is None:
+                return
+            yield Table(_columns(header), rows, mark=partial(attrgetter("line_num"), reader),
+                        locate=lambda row, line: f"line {line - _line_breaks(row)}")
+
+    def redact(self, payload: Payload, options: ReadOptions, redactor: Redactor,
+               out: BinaryIO) -> None:
+        """The same delimiter and quoting style, UTF-8, rows passed through the redactor."""
+        text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+        with self._open(payload, options) as (reader, rows):
+            header = next(rows, None)
+            if header is not None:
+                writer = csv.writer(text, dialect=_output_dialect(reader.dialect))
+                table = redactor.table(_columns(header))
+                writer.writerow(table.columns)
+                writer.writerows(map(table.row, rows))
+        text.flush()
+        text.detach()
+
+    @contextmanager
+    def _open(self, payload: Payload, options: ReadOptions
+              ) -> Iterator[tuple[Any, Iterator[list[str]]]]:
         delimiter = self.delimiter or _pick_delimiter(_first_line(payload))
         stream = payload.open_text()
         # strict: a stray or unclosed quote is an error, not a cell that silently
         # swallows the rest of the file where no rule would look at it.
         reader = csv.reader(stream, delimiter=delimiter, strict=True)
-        rows = _rows(reader, payload)
         try:
-            header = next(rows, None)
-            if header is None:
-                return
-            columns = [cell.strip() or f"#{i + 1}" for i, cell in enumerate(header)]
-            yield Table(columns, rows, mark=partial(attrgetter("line_num"), reader),
-                        locate=lambda row, line: f"line {line - _line_breaks(row)}")
+            with _field_limit(options.limits.max_record_bytes):
+                yield reader, _rows(reader, payload, options)
         finally:
             stream.close()
 
 
-def _rows(reader, payload: Payload) -> Iterator[list[str]]:
+def _columns(header: list[str]) -> list[str]:
+    return [cell.strip() or f"#{i + 1}" for i, cell in enumerate(header)]
+
+
+def _output_dialect(dialect: Any) -> type[csv.Dialect]:
+    class Output(csv.excel):
+        delimiter = dialect.delimiter
+        lineterminator = "\r\n"
+    return Output
+
+
+@contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    """csv's per-cell size limit is process-wide: set it for this read only."""
+    previous = csv.field_size_limit(min(limit, sys.maxsize))
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _rows(reader, payload: Payload, options: ReadOptions) -> Iterator[list[str]]:
     """Non-blank rows; errors become PayloadErrors naming the line where the row starts."""
     end = 0  # last line of the previous row: the failing row starts after it
     try:
@@ -73,7 +118,13 @@ def _rows(reader, payload: Payload) -> Iterator[list[str]]:
             if row:  # csv yields [] for a blank line: not a record
                 yield row
             end = reader.line_num
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise options.limits.exceeded("max_record_bytes", file=payload.name,
+                                          position=f"line {end + 1}",
+                                          what="one cell") from None
+        raise _payload_error(exc, payload, end + 1) from None
+    except UnicodeDecodeError as exc:
         raise _payload_error(exc, payload, end + 1) from None
 
 
@@ -90,11 +141,7 @@ def _payload_error(exc: Exception, payload: Payload, line: int) -> PayloadError:
 
 
 def _describe(exc: csv.Error) -> str:
-    text = str(exc)
-    if "field larger than field limit" in text:
-        return f"row: a field is larger than {csv.field_size_limit()} characters; split it or " \
-               "check the export for a missing closing quote"
-    return f"CSV ({text}); check quoting on this line"
+    return f"CSV ({exc}); check quoting on this line"
 
 
 def _pick_delimiter(line: str) -> str:

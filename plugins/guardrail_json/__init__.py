@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 import ijson
 import jmespath
 
 from guardrail import Documents, Payload, PayloadError, ReadOptions, hookimpl
+from guardrail.redaction import Redactor
 
+from .redact import redact_json, redact_ndjson
 from .stream import RecordStreamer, simple_prefix
 
 __all__ = ["JsonFormat", "NdjsonFormat", "guardrail_register_formats"]
@@ -61,6 +63,19 @@ class JsonFormat:
             yield Documents(_guard(ijson.items(stream, "item", use_float=True), payload))
         finally:
             stream.close()
+
+    def redact(self, payload: Payload, options: ReadOptions, redactor: Redactor,
+               out: BinaryIO) -> None:
+        """Top-level arrays stream; records inside an object are redacted in memory."""
+        if not options.records and _starts_with_array(payload.head(4096)):
+            stream = payload.open_utf8()
+            try:
+                items = _guard(ijson.items(stream, "item", use_float=True), payload)
+                redact_json(payload, options, redactor, out, items)
+            finally:
+                stream.close()
+        else:
+            redact_json(payload, options, redactor, out, None)
 
     def _read_with_query(self, payload: Payload, selector: str) -> Iterator[Documents]:
         """A selector with filters or functions needs the whole document in memory."""
@@ -145,6 +160,10 @@ class NdjsonFormat:
         except ValueError:
             return 0
         return 75
+
+    def redact(self, payload: Payload, options: ReadOptions, redactor: Redactor,
+               out: BinaryIO) -> None:
+        redact_ndjson(_ndjson_records(payload.open_text(), payload, {"line": 0}), redactor, out)
 
     def read(self, payload: Payload, options: ReadOptions) -> Iterator[Documents]:
         stream = payload.open_text()

@@ -1,0 +1,147 @@
+"""``guardrail redact``: write a copy of a payload that the policy allows, or nothing.
+
+1. The format plugin reads the payload and writes the copy to a temporary file,
+   each section passing through a :class:`~guardrail.redaction.Redactor`.
+2. A value whose action is ``block`` (or a payload that cannot be read) stops there:
+   the temporary file is removed and nothing is written.
+3. The finished copy is checked again, by the same policy and destination, as any
+   published file would be. Only a copy that passes is renamed into place: a bug in
+   a writer, or a value a detector only sees once its neighbour is gone, fails closed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from .atomic import AtomicOutput
+from .decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
+from .errors import (
+    EXIT_ALLOW,
+    EXIT_BLOCKED,
+    EXIT_INTERNAL,
+    EXIT_PAYLOAD,
+    PayloadError,
+    UsageError,
+)
+from .gc_tuning import fewer_collections
+from .interfaces import ReadOptions
+from .policy.classify import Classifier
+from .policy.model import Policy
+from .redaction import listing_collector, make_redactor
+from .registry import Registry
+from .runner import CheckRequest, open_payload, resolve_destination, run_check
+from .scanning import select_detectors
+
+__all__ = ["RedactionResult", "run_redact"]
+
+
+@dataclass
+class RedactionResult:
+    """What a redaction did.
+
+    :param decision: what the payload held and the action taken for each finding.
+    :param written: True when the copy was put in place.
+    :param changed: values replaced or removed.
+    :param verification: the check of the finished copy (None when it was never made).
+    :param reason: why nothing was written, for people.
+    """
+
+    decision: Decision
+    output: str
+    written: bool = False
+    changed: int = 0
+    verification: Decision | None = None
+    reason: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        """0 written; 1 blocked by the policy; 3 unreadable payload; 4 internal error."""
+        if self.written:
+            return EXIT_ALLOW
+        kinds = {f.error_kind for f in self.decision.files if f.error}
+        if "internal" in kinds:
+            return EXIT_INTERNAL
+        if "payload" in kinds:
+            return EXIT_PAYLOAD
+        return EXIT_BLOCKED
+
+    def summary(self) -> str:
+        if self.written:
+            return (f"REDACTED: {self.changed} value{'s' if self.changed != 1 else ''} "
+                    f"replaced or removed; the copy passes the policy and was written to "
+                    f"{self.output}")
+        return f"NOT WRITTEN: {self.reason}"
+
+
+def run_redact(registry: Registry, policy: Policy, request: CheckRequest, output: Any,
+               hash_key: bytes | None, classifier: Classifier | None = None) -> RedactionResult:
+    """Redact ``request.sources[0]`` into *output* (a path, or ``"-"`` for stdout)."""
+    if len(request.sources) != 1:
+        raise UsageError("redact takes one payload at a time")
+    source = request.sources[0]
+    destination = policy.destinations[resolve_destination(policy, request.destination)]
+    if request.format is not None:
+        registry.format(request.format)
+    collector = listing_collector(request.max_findings or policy.max_findings
+                                  or DEFAULT_MAX_FINDINGS)
+    file_result = FileResult(file=str(source))
+    redactor, close = make_redactor(
+        {"policy": policy, "destination": destination, "today": request.today,
+         "detectors": select_detectors(policy, registry.detectors), "classifier": classifier},
+        file_result.file, hash_key, collector)
+    target = AtomicOutput(output)
+    result: RedactionResult | None = None
+    try:
+        with target, fewer_collections():
+            try:
+                payload, fmt = open_payload(registry, request, source, file_result)
+                redactor._file = payload.name
+                writer = getattr(fmt, "redact", None)
+                if writer is None:
+                    able = sorted(n for n, f in registry.formats.items() if hasattr(f, "redact"))
+                    raise UsageError(f"format '{fmt.name}' cannot write redacted copies; "
+                                     f"formats that can: {', '.join(able)}")
+                options = ReadOptions(records=policy.records, encoding=request.encoding,
+                                      limits=request.limits)
+                writer(payload, options, redactor, target.stream)
+            except PayloadError as exc:
+                where = f"{exc.position}: " if exc.position else ""
+                file_result.error, file_result.error_kind = f"{where}{exc.reason}", "payload"
+            except UsageError:
+                raise
+            except Exception as exc:  # fail closed; the message never quotes the payload
+                file_result.error = (f"internal error ({type(exc).__name__}) while redacting; "
+                                     "nothing was written. Run with GUARDRAIL_DEBUG=1 to see "
+                                     "the traceback")
+                file_result.error_kind = "internal"
+                if os.environ.get("GUARDRAIL_DEBUG"):
+                    raise
+            file_result.records = redactor.records
+            decision = Decision(policy=policy.describe(), destination=destination.name,
+                                mode="enforce", files=[file_result],
+                                findings=collector.findings, counts=dict(collector.counts))
+            result = RedactionResult(decision, str(output), changed=redactor.changed)
+            if file_result.error:
+                result.reason = f"{file_result.file} could not be read: {file_result.error}"
+                return result
+            if redactor.blocked:
+                result.reason = (f"the policy's action for some findings is 'block' for "
+                                 f"'{destination.name}': the payload cannot be redacted, "
+                                 "only fixed at its source")
+                return result
+            copy = target.finish_writing()
+            result.verification = run_check(
+                registry, policy,
+                CheckRequest([str(copy)], destination.name, fmt.name, today=request.today,
+                             limits=request.limits), classifier)
+            if not result.verification.allowed:
+                result.reason = ("the redacted copy still fails the policy ("
+                                 f"{result.verification.summary()}); nothing was written")
+                return result
+            target.commit()
+            result.written = True
+            return result
+    finally:
+        close()

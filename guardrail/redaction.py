@@ -1,0 +1,367 @@
+"""Redacted copies: every value a destination may not receive is replaced as the policy says.
+
+A format plugin that can write a copy (``RedactingFormat.redact``) hands each section
+to a :class:`Redactor` exactly as its reader would yield it. The redactor checks each
+record with the same engine a check uses (same classification, detectors, record
+rules and exceptions), notes what each finding's action asks for, and returns the
+record with those values replaced:
+
+- ``redact``: the value (or the part a detector found) becomes ``[REDACTED]``;
+- ``mask``: every word keeps its first character (``J*** S****``);
+- ``hash``: ``hmac-sha256:`` and the keyed HMAC-SHA256 of the value, so the same
+  person is the same token across exports without being readable;
+- ``drop``: the field (or column) is left out;
+- ``block``: nothing is written at all (:attr:`Redactor.blocked`);
+- ``warn`` and waived findings leave the value as it is.
+
+A check accepts redaction output in a field it would otherwise report
+(:func:`guardrail.masking.is_redacted`), so the copy passes the policy it was made for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from .decision import Collector, Finding, FindingKind
+from .documents import DocumentRun
+from .engine import Evaluator, Plan
+from .errors import UsageError
+from .masking import HASH_PREFIX, REDACTED, is_redacted, mask_text
+from .policy.model import BLOCKING_ACTIONS
+from .policy.paths import display_path, normalize_key
+from .record_rules import CompiledRule, evaluate
+from .records import Documents, Table
+from .scanning import as_text
+from .tables import TableRun
+
+__all__ = ["Redactor", "TableRedaction", "DocumentRedaction", "DROPPED", "HASH_KEY_ENV"]
+
+HASH_KEY_ENV = "GUARDRAIL_HASH_KEY"
+_STRENGTH: Final = {"mask": 1, "hash": 2, "redact": 3, "drop": 4, "block": 5}
+_WHOLE = "@"  # a record rule about the whole record
+
+
+class _Dropped:
+    """The marker for a value (or whole record) the ``drop`` action removes."""
+
+    def __repr__(self) -> str:
+        return "DROPPED"
+
+
+DROPPED: Final = _Dropped()
+
+
+def _stronger(current: str | None, action: str) -> str:
+    return action if current is None or _STRENGTH[action] > _STRENGTH[current] else current
+
+
+@dataclass
+class _Edits:
+    """What one record needs changed, keyed the way the engine reports fields."""
+
+    whole: dict[str, str] = field(default_factory=dict)  # field -> action on the whole value
+    spans: dict[tuple[str, str], list[tuple[int, int, str]]] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)  # a key that is personal data -> action
+    rules: dict[str, str] = field(default_factory=dict)  # normalised top-level field -> action
+
+
+class _ListAll(Collector):
+    """Counts like a check's collector but always asks for details, so every finding
+    reaches the redactor with its exact field path; only ``max_findings`` are kept."""
+
+    def wants(self, rule: str) -> bool:
+        return True
+
+    def add(self, kind: FindingKind, finding: Finding | None) -> None:
+        super().add(kind, finding if super().wants(kind.rule) else None)
+
+
+class _Recorder(Evaluator):
+    """An evaluator that also notes, per record, what each finding's action asks for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.edits = _Edits()
+        self.blocked = False
+
+    def _action(self, kind: FindingKind) -> str | None:
+        if kind.waived_by is not None or kind.action not in BLOCKING_ACTIONS:
+            return None
+        if kind.action == "block":
+            self.blocked = True
+        return kind.action
+
+    def report_value(self, plan: Plan, record: int | None, field: str, value: Any,
+                     locate: Any, source: Any) -> None:
+        if is_redacted(value):
+            return
+        super().report_value(plan, record, field, value, locate, source)
+        action = self._action(plan.kind)
+        if action is not None:
+            self.edits.whole[field] = _stronger(self.edits.whole.get(field), action)
+
+    def report_hits(self, file: str, section: str | None, record: int | None, field: str,
+                    pattern: str, value: str, hits: Any, locate: Any, source: Any) -> None:
+        hits = tuple(hits)
+        super().report_hits(file, section, record, field, pattern, value, hits, locate, source)
+        for hit in hits:
+            action = self._action(self.kind(file, section, hit.rule, pattern, hit.level))
+            if action is not None:
+                self.edits.spans.setdefault((field, value), []).append(
+                    (hit.start, hit.end, action))
+
+    def report_key(self, file: str, section: str | None, record: int | None, label: str,
+                   key: str, hits: Any, locate: Any, source: Any) -> None:
+        hits = tuple(hits)
+        Evaluator.report_hits(self, file, section, record, label, label, key, hits, locate,
+                              source)
+        for hit in hits:
+            action = self._action(self.kind(file, section, hit.rule, label, hit.level))
+            if action is not None:
+                self.edits.keys[key] = _stronger(self.edits.keys.get(key), action)
+
+    def apply_rules(self, file: str, section: str | None, record: int | None, data: Any,
+                    rules: Any, locate: Any, source: Any) -> None:
+        rules = list(rules)
+        super().apply_rules(file, section, record, data, rules, locate, source)
+        for compiled in rules:
+            if not evaluate(compiled.expression, data):
+                continue
+            kind = self.kind(file, section, compiled.rule.id, ", ".join(compiled.report),
+                             compiled.rule.level)
+            action = self._action(kind)
+            if action is None:
+                continue
+            for name in _reported(compiled):
+                self.edits.rules[name] = _stronger(self.edits.rules.get(name), action)
+
+    def take(self) -> _Edits:
+        edits, self.edits = self.edits, _Edits()
+        return edits
+
+
+def _reported(compiled: CompiledRule) -> list[str]:
+    return [_WHOLE if name == "@" else normalize_key(name) for name in compiled.report]
+
+
+class Redactor:
+    """Redacts the sections of one payload; made by :func:`guardrail.redact_run.run_redact`.
+
+    :param hash_key: the secret for the ``hash`` action; None makes ``hash`` an error.
+    """
+
+    def __init__(self, evaluator: _Recorder, file: str, hash_key: bytes | None) -> None:
+        self._ev = evaluator
+        self._file = file
+        self._hash_key = hash_key
+        self.changed = 0  # values replaced or removed
+        self.records = 0  # records redacted (in sections that are lists of records)
+
+    @property
+    def blocked(self) -> bool:
+        """True once any value needed the ``block`` action: the copy must not be written."""
+        return self._ev.blocked
+
+    def table(self, columns: Sequence[str], *, section: str | None = None,
+              typed: bool = False) -> TableRedaction:
+        """Start a table; call :meth:`TableRedaction.row` for each of its rows in order."""
+        return TableRedaction(self, columns, section, typed)
+
+    def documents(self, *, section: str | None = None, first_index: int = 0,
+                  index: bool = True) -> DocumentRedaction:
+        """Start a section of nested records; call :meth:`DocumentRedaction.record` for each."""
+        return DocumentRedaction(self, section, first_index, index)
+
+    # -- values -------------------------------------------------------------------------
+
+    def replace(self, value: Any, action: str) -> Any:
+        """The whole of *value* as *action* leaves it."""
+        self.changed += 1
+        if action == "drop":
+            return DROPPED
+        if action == "mask":
+            masked = mask_text(as_text(value) or str(value))
+            return masked if masked != str(value) else REDACTED
+        if action == "hash":
+            return self._hash(as_text(value) or str(value))
+        return REDACTED  # redact, and block (the copy is discarded anyway)
+
+    def _hash(self, text: str) -> str:
+        if not self._hash_key:
+            raise UsageError(
+                f"the policy hashes values but no key was given: set {HASH_KEY_ENV} (or the "
+                "variable named by --hash-key-env) to a secret; an unkeyed hash of a name "
+                "or phone number can be reversed by guessing")
+        digest = hmac.new(self._hash_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
+        return HASH_PREFIX + digest
+
+    def _edit(self, value: Any, field: str, edits: _Edits, rule_action: str | None) -> Any:
+        """*value* at *field* after the edits the check noted for it."""
+        action = edits.whole.get(field)
+        if rule_action is not None:
+            action = _stronger(action, rule_action)
+        text = as_text(value) if edits.spans else None
+        spans = edits.spans.get((field, text)) if text else None
+        if spans and any(a == "drop" for _, _, a in spans):
+            action = _stronger(action, "drop")
+        if action is not None:
+            return self.replace(value, action)
+        if not spans:
+            return value
+        assert text is not None
+        out = []
+        last = 0
+        for start, end, span_action in _merged(spans):
+            out.append(text[last:start])
+            out.append(self.replace(text[start:end], span_action))
+            last = end
+        out.append(text[last:])
+        return "".join(out)
+
+
+def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Overlapping spans become one, with the strongest action among them."""
+    merged: list[tuple[int, int, str]] = []
+    for start, end, action in sorted(spans):
+        if merged and start < merged[-1][1]:
+            last_start, last_end, last_action = merged[-1]
+            merged[-1] = (last_start, max(last_end, end), _stronger(last_action, action))
+        else:
+            merged.append((start, end, action))
+    return merged
+
+
+class TableRedaction:
+    """One table being redacted. ``columns`` is the header to write."""
+
+    def __init__(self, redactor: Redactor, columns: Sequence[str], section: str | None,
+                 typed: bool) -> None:
+        self._redactor = redactor
+        ev = redactor._ev
+        self._run = TableRun(ev, redactor._file, Table(list(columns), (), name=section,
+                                                       typed=typed))
+        header = ev.take()  # a header that is itself personal data was reported just now
+        self._index = 0
+        self.keep: list[int] = []
+        self._dropped: list[int] = []
+        self.columns: list[Any] = []
+        for position, name in enumerate(columns):
+            plan = self._run.plans[position]
+            action = header.keys.get(str(name))
+            if action == "drop" or (plan is not None and plan.kind.waived_by is None
+                                    and plan.kind.action == "drop"):
+                self._dropped.append(position)
+                continue
+            self.keep.append(position)
+            self.columns.append(redactor.replace(name, action) if action else name)
+
+    def row(self, row: Sequence[Any]) -> list[Any]:
+        """The next row, redacted: values for :attr:`columns` (a dropped cell is "").
+
+        Cells beyond the header are kept (a check reports them as unnamed columns).
+        """
+        redactor = self._redactor
+        self._run.check_row(self._index, row, None)
+        self._index += 1
+        redactor.records += 1
+        edits = redactor._ev.take()
+        positions = [p for p in self.keep if p < len(row)] + \
+            list(range(len(self._run.columns), len(row)))
+        redactor.changed += sum(1 for p in self._dropped if p < len(row)
+                                and row[p] is not None and row[p] != "")
+        if not (edits.whole or edits.spans or edits.rules):
+            return [row[p] for p in positions]
+        whole_record = edits.rules.get(_WHOLE)
+        out = []
+        for position in positions:
+            value = row[position]
+            if value is None or value == "":
+                out.append(value)
+                continue
+            name = self._run._name(position)
+            rule_action = edits.rules.get(normalize_key(name)) or whole_record
+            new = redactor._edit(value, name, edits, rule_action)
+            out.append("" if new is DROPPED else new)
+        return out
+
+
+class DocumentRedaction:
+    """One section of nested records being redacted."""
+
+    def __init__(self, redactor: Redactor, section: str | None, first_index: int,
+                 index: bool) -> None:
+        self._redactor = redactor
+        self._run = DocumentRun(redactor._ev, redactor._file,
+                                Documents((), name=section, first_index=first_index,
+                                          index=index))
+        self._next = first_index if index else None
+
+    def record(self, record: Any) -> Any:
+        """The next record, redacted (a copy; unchanged values are the same objects).
+
+        Returns :data:`DROPPED` when the whole record is dropped.
+        """
+        self._run.check(record, self._next)
+        if self._next is not None:
+            self._next += 1
+            self._redactor.records += 1
+        edits = self._redactor._ev.take()
+        if not (edits.whole or edits.spans or edits.keys or edits.rules):
+            return record
+        whole = edits.rules.get(_WHOLE)
+        if whole is not None:
+            return self._redactor.replace(record, whole) if whole == "drop" else \
+                self._everything(record, whole)
+        return self._rewrite(record, (), edits)
+
+    def _rewrite(self, value: Any, path: tuple[str | int, ...], edits: _Edits,
+                 rule_action: str | None = None) -> Any:
+        if isinstance(value, dict):
+            out: dict[Any, Any] = {}
+            for key, item in value.items():
+                text_key = key if isinstance(key, str) else str(key)
+                key_action = edits.keys.get(text_key)
+                if key_action == "drop":
+                    self._redactor.changed += 1
+                    continue
+                new_key = self._redactor.replace(key, key_action) if key_action else key
+                child_rule = edits.rules.get(normalize_key(text_key)) if not path else None
+                new = self._rewrite(item, path + (self._run.segment_of(text_key),), edits,
+                                    child_rule or rule_action)
+                if new is not DROPPED:
+                    out[new_key] = new
+            return out
+        if isinstance(value, list):
+            items = [self._rewrite(item, path + (i,), edits, rule_action)
+                     for i, item in enumerate(value)]
+            return [item for item in items if item is not DROPPED]
+        if value is None or value == "":
+            return value
+        return self._redactor._edit(value, display_path(path) if path else "@", edits,
+                                    rule_action)
+
+    def _everything(self, value: Any, action: str) -> Any:
+        """A record rule about the whole record: every value in it gets *action*."""
+        if isinstance(value, dict):
+            return {k: self._everything(v, action) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._everything(v, action) for v in value]
+        if value is None or value == "":
+            return value
+        return self._redactor.replace(value, action)
+
+
+def make_redactor(evaluator_args: dict[str, Any], file: str, hash_key: bytes | None,
+                  collector: Collector) -> tuple[Redactor, Callable[[], None]]:
+    """A redactor over a fresh recording evaluator, and the function that closes it."""
+    recorder = _Recorder(collector=collector, **evaluator_args)
+    return Redactor(recorder, file, hash_key), recorder.close
+
+
+def listing_collector(max_findings: int) -> Collector:
+    """The collector a redaction reports into (every finding detailed, a few kept)."""
+    return _ListAll(max_findings)
