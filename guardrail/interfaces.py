@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TextIO, runtime_checkable
-
-from typing import BinaryIO, ClassVar
+from typing import TYPE_CHECKING, BinaryIO, ClassVar, Protocol, TextIO, runtime_checkable
 
 from .errors import PayloadError
 from .records import Section, Span
@@ -44,8 +42,9 @@ class Limits:
     max_depth: int = 256
     max_entities: int = 10_000
 
-    OPTIONS: ClassVar[dict[str, str]] = {"max_file_bytes": "--max-file-size", "max_record_bytes": "--max-record-size",
-               "max_depth": "--max-depth", "max_entities": "--max-entities"}
+    OPTIONS: ClassVar[dict[str, str]] = {
+        "max_file_bytes": "--max-file-size", "max_record_bytes": "--max-record-size",
+        "max_depth": "--max-depth", "max_entities": "--max-entities"}
 
     _LABELS: ClassVar[dict[str, tuple[str, str]]] = {
         "max_file_bytes": ("file size", "bytes"), "max_record_bytes": ("record size", "bytes"),

@@ -19,9 +19,9 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .column_counts import ColumnCount, ColumnCounter
+from .masking import count_redacted
 from .policy.paths import normalize_key
 from .record_rules import CompiledRule, as_number, with_aliases
-from .masking import count_redacted
 from .records import Table
 from .scanning import as_text
 

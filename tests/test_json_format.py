@@ -12,6 +12,7 @@ from guardrail_json.stream import simple_prefix
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.registry import load_registry
+from guardrail.interfaces import Limits
 
 DATA = Path(__file__).parent / "data" / "json"
 ZEB = "Z****** Q**********"
@@ -334,3 +335,47 @@ def test_json_report_round_trips_document_findings(guard):
     document = [f for f in report["findings"] if f.get("section") == "(document)"]
     assert [(f["record"], f["field"]) for f in document] == [
         (None, "meta.exported_by"), (None, "meta.generated")]
+
+
+# -- limits -----------------------------------------------------------------------------
+
+DEPTH_ERROR = ("the JSON nesting exceeds the nesting depth limit of 256 levels; the payload "
+               "is blocked. If it is genuine, raise the limit with --max-depth")
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 100_000 + b"]" * 100_000,                       # top-level array, streamed
+    b'{"a": ' * 50_000 + b"1" + b"}" * 50_000,              # records looked for in an object
+    b'[{"notes": ' + b"[" * 300 + b"]" * 300 + b"}]",       # just over the limit
+])
+def test_deep_nesting_blocks_before_the_parser_builds_it(plain_guard, body):
+    decision = plain_guard.check(body, format="json")
+    assert decision.exit_code == 3
+    assert decision.files[0].error == DEPTH_ERROR
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting_in_a_file(plain_guard, tmp_path):
+    path = tmp_path / "brackets.json"
+    path.write_text('[{"month": "2026-01", "ward": "' + "[" * 1000 + '"}]', encoding="utf-8")
+    decision = plain_guard.check(path)
+    assert decision.files[0].error is None
+    assert decision.files[0].records == 1
+
+
+def test_depth_limit_can_be_raised(plain_guard):
+    body = b'[{"month": "2026-01", "ward": ' + b"[" * 300 + b"]" * 300 + b"}]"
+    assert plain_guard.check(body, format="json").exit_code == 3
+    decision = plain_guard.check(body, format="json", limits=Limits(max_depth=400))
+    assert decision.files[0].error is None
+
+
+def test_ndjson_line_over_the_record_limit_blocks_without_reading_it_whole(plain_guard):
+    body = b'{"month": "2026-01"}\n{"ward": "' + b"x" * 5000 + b'"}\n'
+    decision = plain_guard.check(body, format="ndjson", limits=Limits(max_record_bytes=1000))
+    assert decision.exit_code == 3
+    assert decision.files[0].error == (
+        "line 2: one line exceeds the record size limit of 1,000 bytes; the payload is "
+        "blocked. If it is genuine, raise the limit with --max-record-size")
+    exact = b'{"month": "2026-01"}\n'
+    assert plain_guard.check(exact, format="ndjson",
+                             limits=Limits(max_record_bytes=len(exact) - 1)).allowed

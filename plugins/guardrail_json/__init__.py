@@ -18,6 +18,7 @@ import jmespath
 from guardrail import Documents, Payload, PayloadError, ReadOptions, hookimpl
 from guardrail.redaction import Redactor
 
+from .depth import guarded, load_document
 from .redact import redact_json, redact_ndjson
 from .stream import RecordStreamer, simple_prefix
 
@@ -39,12 +40,12 @@ class JsonFormat:
         selector = options.records
         prefix = simple_prefix(selector) if selector else None
         if selector and prefix is None:
-            yield from self._read_with_query(payload, selector)
+            yield from self._read_with_query(payload, options, selector)
             return
         if prefix is None and _starts_with_array(payload.head(4096)):
-            yield from self._read_array(payload)
+            yield from self._read_array(payload, options)
             return
-        stream = payload.open_utf8()
+        stream = guarded(payload.open_utf8(), payload, options)
         try:
             streamer = RecordStreamer(_events(stream, payload), prefix)
             if streamer.find_records():
@@ -56,9 +57,9 @@ class JsonFormat:
             stream.close()
 
     @staticmethod
-    def _read_array(payload: Payload) -> Iterator[Documents]:
+    def _read_array(payload: Payload, options: ReadOptions) -> Iterator[Documents]:
         """A top-level array: ijson builds each item in C, the common and fastest case."""
-        stream = payload.open_utf8()
+        stream = guarded(payload.open_utf8(), payload, options)
         try:
             yield Documents(_guard(ijson.items(stream, "item", use_float=True), payload))
         finally:
@@ -68,7 +69,7 @@ class JsonFormat:
                out: BinaryIO) -> None:
         """Top-level arrays stream; records inside an object are redacted in memory."""
         if not options.records and _starts_with_array(payload.head(4096)):
-            stream = payload.open_utf8()
+            stream = guarded(payload.open_utf8(), payload, options)
             try:
                 items = _guard(ijson.items(stream, "item", use_float=True), payload)
                 redact_json(payload, options, redactor, out, items)
@@ -77,16 +78,10 @@ class JsonFormat:
         else:
             redact_json(payload, options, redactor, out, None)
 
-    def _read_with_query(self, payload: Payload, selector: str) -> Iterator[Documents]:
+    def _read_with_query(self, payload: Payload, options: ReadOptions,
+                         selector: str) -> Iterator[Documents]:
         """A selector with filters or functions needs the whole document in memory."""
-        with payload.open_utf8() as stream:
-            try:
-                document = json.load(stream)
-            except json.JSONDecodeError as exc:
-                raise PayloadError(f"not valid JSON: {exc.msg}", file=payload.name,
-                                   position=f"line {exc.lineno}, column {exc.colno}") from None
-            except UnicodeDecodeError as exc:
-                raise payload.decode_error(exc) from None
+        document = load_document(payload, options)
         found = jmespath.search(selector, document)
         records = found if isinstance(found, list) else ([] if found is None else [found])
         # Only containers: scalars such as 1 or true are shared objects, and removing
@@ -163,21 +158,31 @@ class NdjsonFormat:
 
     def redact(self, payload: Payload, options: ReadOptions, redactor: Redactor,
                out: BinaryIO) -> None:
-        redact_ndjson(_ndjson_records(payload.open_text(), payload, {"line": 0}), redactor, out)
+        records = _ndjson_records(payload.open_text(), payload, options, {"line": 0})
+        redact_ndjson(records, redactor, out)
 
     def read(self, payload: Payload, options: ReadOptions) -> Iterator[Documents]:
-        stream = payload.open_text()
         position = {"line": 0}
-        yield Documents(_ndjson_records(stream, payload, position),
+        yield Documents(_ndjson_records(payload.open_text(), payload, options, position),
                         locate=lambda record: f"line {position['line']}")
 
 
-def _ndjson_records(stream, payload: Payload, position: dict[str, int]) -> Iterator[Any]:
+def _ndjson_records(stream, payload: Payload, options: ReadOptions,
+                    position: dict[str, int]) -> Iterator[Any]:
+    """Records line by line; a line is read at most up to the record size limit, so a
+    huge line without a newline blocks without being held in memory."""
     decode = json.loads
+    limit = options.limits.max_record_bytes
+    readline = stream.readline
+    number = 0
     try:
         with stream:
-            for number, line in enumerate(stream, 1):
+            while line := readline(limit + 1):
+                number += 1
                 position["line"] = number
+                if len(line) > limit and line[-1] != "\n":
+                    raise options.limits.exceeded("max_record_bytes", file=payload.name,
+                                                  position=f"line {number}", what="one line")
                 if not line.strip():
                     continue
                 try:
@@ -185,6 +190,10 @@ def _ndjson_records(stream, payload: Payload, position: dict[str, int]) -> Itera
                 except json.JSONDecodeError as exc:
                     raise PayloadError(f"not valid JSON: {exc.msg}", file=payload.name,
                                        position=f"line {number}, column {exc.colno}") from None
+                except RecursionError:
+                    raise options.limits.exceeded("max_depth", file=payload.name,
+                                                  position=f"line {number}",
+                                                  what="the JSON nesting") from None
     except UnicodeDecodeError as exc:
         raise payload.decode_error(exc, f"line {position['line'] + 1}") from None
 

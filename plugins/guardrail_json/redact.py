@@ -6,11 +6,10 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-import ijson
-
 from guardrail import Payload, PayloadError, ReadOptions
 from guardrail.redaction import DROPPED, Redactor
 
+from .depth import load_document
 from .stream import simple_prefix
 
 __all__ = ["redact_json", "redact_ndjson"]
@@ -37,7 +36,7 @@ def redact_json(payload: Payload, options: ReadOptions, redactor: Redactor, out:
             first = False
         out.write(b"\n]\n")
         return
-    document = _load(payload)
+    document = load_document(payload, options)
     path = _records_path(document, options.records)
     if path is None:
         new = redactor.documents().record(document)
@@ -53,17 +52,6 @@ def redact_json(payload: Payload, options: ReadOptions, redactor: Redactor, out:
         rest = {}
     _get(rest, path[:-1])[path[-1]] = kept
     out.write(json.dumps(rest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
-
-
-def _load(payload: Payload) -> Any:
-    with payload.open_utf8() as stream:
-        try:
-            return json.load(stream)
-        except json.JSONDecodeError as exc:
-            raise PayloadError(f"not valid JSON: {exc.msg}", file=payload.name,
-                               position=f"line {exc.lineno}, column {exc.colno}") from None
-        except UnicodeDecodeError as exc:
-            raise payload.decode_error(exc) from None
 
 
 def _records_path(document: Any, selector: str | None) -> list[str] | None:

@@ -1,0 +1,94 @@
+"""Nesting depth of a JSON stream, bounded before the parser meets it.
+
+ijson names every event with its prefix (``item.item.item...``): a hostile document
+nested a hundred thousand levels deep makes those names cost gigabytes. The guard
+counts brackets chunk by chunk (four C-level counts per 64 KiB) for an upper bound
+of the depth; brackets inside strings can only raise that bound. When the bound
+passes the limit, the exact depth is measured with ijson's prefix-free
+``basic_parse`` and the payload blocks only if the document really is that deep.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+import ijson
+
+from guardrail import Payload, PayloadError, ReadOptions
+
+__all__ = ["DepthGuard", "guarded", "exact_depth_exceeds", "load_document"]
+
+
+class DepthGuard(io.RawIOBase):
+    """A binary stream that raises once the document may nest deeper than the limit."""
+
+    def __init__(self, raw: Any, payload: Payload, options: ReadOptions) -> None:
+        self._raw = raw
+        self._payload = payload
+        self._limits = options.limits
+        self._bound = 0
+        self._checked = False
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
+        size: int = self._raw.readinto(buffer)
+        if size and not self._checked:
+            chunk = bytes(buffer[:size])
+            self._bound += chunk.count(b"[") + chunk.count(b"{")
+            if self._bound > self._limits.max_depth:
+                self._settle()
+            self._bound -= min(self._bound, chunk.count(b"]") + chunk.count(b"}"))
+        return size
+
+    def _settle(self) -> None:
+        """Many open brackets: measure exactly (files), or fail closed (streams)."""
+        if self._payload.path is None or exact_depth_exceeds(self._payload,
+                                                             self._limits.max_depth):
+            raise self._limits.exceeded("max_depth", file=self._payload.name,
+                                        what="the JSON nesting")
+        self._checked = True  # the whole file was measured: nothing more to count
+
+
+def exact_depth_exceeds(payload: Payload, limit: int) -> bool:
+    """True when the document nests deeper than *limit* (prefix-free events, bounded memory)."""
+    depth = 0
+    with payload.open_utf8() as stream:
+        try:
+            for event, _ in ijson.basic_parse(stream):
+                if event in ("start_map", "start_array"):
+                    depth += 1
+                    if depth > limit:
+                        return True
+                elif event in ("end_map", "end_array"):
+                    depth -= 1
+        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError):
+            return False  # not a depth problem: the reader reports it with its position
+    return False
+
+
+def guarded(stream: Any, payload: Payload, options: ReadOptions) -> io.BufferedReader:
+    """*stream* read through a :class:`DepthGuard`."""
+    return io.BufferedReader(DepthGuard(stream, payload, options), 65536)
+
+
+def load_document(payload: Payload, options: ReadOptions) -> Any:
+    """The whole document in memory (filtering selectors, redacting records in an object)."""
+    with guarded(payload.open_utf8(), payload, options) as stream:
+        try:
+            return json.load(stream)
+        except json.JSONDecodeError as exc:
+            raise PayloadError(f"not valid JSON: {exc.msg}", file=payload.name,
+                               position=f"line {exc.lineno}, column {exc.colno}") from None
+        except UnicodeDecodeError as exc:
+            raise payload.decode_error(exc) from None
+        except RecursionError:  # deeper than Python's stack, below the limit the user set
+            raise options.limits.exceeded("max_depth", file=payload.name,
+                                          what="the JSON nesting") from None
