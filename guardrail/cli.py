@@ -75,7 +75,7 @@ def _limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Block payloads larger than this (and zipped formats whose content "
                           "unpacks larger)."),
         click.option("--max-record-size", "max_record_bytes", type=_Size(), metavar="SIZE",
-                     default=defaults.max_record_bytes, show_default="64M",
+                     default=defaults.max_record_bytes, show_default="16M",
                      help="Block a record, line, cell or text node larger than this."),
         click.option("--max-depth", "max_depth", type=click.IntRange(min=1), metavar="N",
                      default=defaults.max_depth, show_default=True,

@@ -38,7 +38,7 @@ class Limits:
     """
 
     max_file_bytes: int = 4 * 1024**3
-    max_record_bytes: int = 64 * 1024**2
+    max_record_bytes: int = 16 * 1024**2
     max_depth: int = 256
     max_entities: int = 10_000
 

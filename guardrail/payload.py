@@ -79,6 +79,43 @@ class _Bounded(io.RawIOBase):
         return size  # type: ignore[no-any-return]
 
 
+class _LineGuard(io.RawIOBase):
+    """Passes bytes through and blocks a line longer than *limit* bytes before any
+    reader holds it: one ``rfind`` per chunk, so it costs nothing per line."""
+
+    def __init__(self, raw: Any, limit: int, payload: Payload) -> None:
+        self._raw = raw
+        self._limit = limit
+        self._payload = payload
+        self._run = 0  # bytes since the last newline
+        self._lines = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+    def readinto(self, buffer: Any) -> int:
+        size: int = self._raw.readinto(buffer)
+        if size:
+            chunk = memoryview(buffer)[:size].tobytes()
+            last = chunk.rfind(b"\n")
+            if last < 0:
+                self._run += size
+            else:
+                self._lines += chunk.count(b"\n")
+                self._run = size - last - 1
+            if self._run > self._limit:
+                from .interfaces import Limits
+
+                raise Limits(max_record_bytes=self._limit).exceeded(
+                    "max_record_bytes", file=self._payload.name,
+                    position=f"line {self._lines + 1}", what="one line")
+        return size
+
+
 def _too_big(name: str, limit: int) -> PayloadError:
     from .interfaces import Limits
 
@@ -174,11 +211,18 @@ class Payload:
                 return encoding
         return "utf-8"
 
-    def open_text(self) -> TextIO:
-        """A text stream with universal newlines disabled (csv needs ``newline=''``)."""
+    def open_text(self, max_line_bytes: int | None = None) -> TextIO:
+        """A text stream with universal newlines disabled (csv needs ``newline=''``).
+
+        :param max_line_bytes: block (PayloadError) a line longer than this, before it
+            is decoded or held whole: a 100 MB line then costs no more than the limit.
+        """
         encoding = self.text_encoding()
+        binary: Any = self.open_binary()
+        if max_line_bytes is not None:
+            binary = io.BufferedReader(_LineGuard(binary, max_line_bytes, self))
         try:
-            return io.TextIOWrapper(self.open_binary(), encoding=encoding, newline="")
+            return io.TextIOWrapper(binary, encoding=encoding, newline="")
         except LookupError:
             raise PayloadError(f"unknown text encoding '{encoding}'", file=self.name) from None
 

@@ -78,7 +78,7 @@ class CsvFormat:
     def _open(self, payload: Payload, options: ReadOptions
               ) -> Iterator[tuple[Any, Iterator[list[str]]]]:
         delimiter = self.delimiter or _pick_delimiter(_first_line(payload))
-        stream = payload.open_text()
+        stream = payload.open_text(max_line_bytes=options.limits.max_record_bytes)
         # strict: a stray or unclosed quote is an error, not a cell that silently
         # swallows the rest of the file where no rule would look at it.
         reader = csv.reader(stream, delimiter=delimiter, strict=True)

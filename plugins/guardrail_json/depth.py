@@ -30,6 +30,8 @@ class DepthGuard(io.RawIOBase):
         self._limits = options.limits
         self._bound = 0
         self._checked = False
+        self._in_string = False
+        self._run = 0  # bytes of the string being read, so far
 
     def readable(self) -> bool:
         return True
@@ -40,13 +42,31 @@ class DepthGuard(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         size: int = self._raw.readinto(buffer)
-        if size and not self._checked:
-            chunk = bytes(buffer[:size])
+        if not size:
+            return 0
+        chunk = bytes(buffer[:size])
+        if not self._checked:
             self._bound += chunk.count(b"[") + chunk.count(b"{")
             if self._bound > self._limits.max_depth:
                 self._settle()
             self._bound -= min(self._bound, chunk.count(b"]") + chunk.count(b"}"))
+        self._measure_strings(chunk)
         return size
+
+    def _measure_strings(self, chunk: bytes) -> None:
+        """Block a string longer than the record limit before the parser builds it
+        (a 100 MB string would then be scanned by every detector). Quotes toggle
+        string state; escaped quotes are not counted."""
+        quotes = chunk.count(b'"') - chunk.count(b'\\"')
+        if quotes <= 0:
+            if self._in_string:
+                self._run += len(chunk)
+        else:
+            self._in_string ^= quotes % 2 == 1
+            self._run = len(chunk) - chunk.rfind(b'"') - 1 if self._in_string else 0
+        if self._in_string and self._run > self._limits.max_record_bytes:
+            raise self._limits.exceeded("max_record_bytes", file=self._payload.name,
+                                        what="one JSON string")
 
     def _settle(self) -> None:
         """Many open brackets: measure exactly (files), or fail closed (streams)."""
