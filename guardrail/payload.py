@@ -49,7 +49,7 @@ class _TextToBytes(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         while not self._pending:
-            chunk = self._text.read(16384)
+            chunk = self._text.read(max(16384, len(buffer)))
             if not chunk:
                 return 0
             self._pending = chunk.encode("utf-8", "surrogatepass")
@@ -139,7 +139,7 @@ class Payload:
         self._stream: io.BufferedReader | None = None
         self._used = False
         if isinstance(source, (bytes, bytearray, memoryview)):
-            self._stream = io.BufferedReader(io.BytesIO(bytes(source)))  # type: ignore[arg-type]
+            self._stream = io.BufferedReader(io.BytesIO(bytes(source)), HEAD_BYTES)  # type: ignore[arg-type]
             default = "<bytes>"
         elif isinstance(source, (str, os.PathLike)):
             if str(source) == "-":
@@ -152,7 +152,8 @@ class Payload:
                     raise PayloadError("no such file" if not self.path.exists()
                                        else "not a regular file", file=default)
         elif isinstance(source, io.TextIOBase) or hasattr(source, "encoding"):
-            self._stream = io.BufferedReader(_TextToBytes(source))  # type: ignore[arg-type]
+            self._stream = io.BufferedReader(_TextToBytes(source),  # type: ignore[arg-type]
+                                              HEAD_BYTES)
             default = getattr(source, "name", None) or "<text stream>"
         elif hasattr(source, "read"):
             self._stream = _buffered(source)
@@ -171,7 +172,7 @@ class Payload:
             if len(source) > limit:
                 raise _too_big(self.name, limit)
         elif self._stream is not None:
-            self._stream = io.BufferedReader(_Bounded(self._stream, limit, self))
+            self._stream = io.BufferedReader(_Bounded(self._stream, limit, self), HEAD_BYTES)
 
     @property
     def suffixes(self) -> list[str]:
@@ -249,9 +250,9 @@ class Payload:
 
 
 def _buffered(stream: Any) -> io.BufferedReader:
-    if isinstance(stream, io.BufferedReader):
-        return stream
-    return io.BufferedReader(stream)
+    # A buffer as large as the head, so head() sees HEAD_BYTES (peek never reads more
+    # than the buffer holds).
+    return io.BufferedReader(stream, HEAD_BYTES)
 
 
 def _first_bad_byte(path: Path, encoding: str) -> int | None:

@@ -172,9 +172,13 @@ class Redactor:
         return TableRedaction(self, columns, section, typed)
 
     def documents(self, *, section: str | None = None, first_index: int = 0,
-                  index: bool = True) -> DocumentRedaction:
-        """Start a section of nested records; call :meth:`DocumentRedaction.record` for each."""
-        return DocumentRedaction(self, section, first_index, index)
+                  index: bool = True, keep_dropped: bool = False) -> DocumentRedaction:
+        """Start a section of nested records; call :meth:`DocumentRedaction.record` for each.
+
+        :param keep_dropped: leave :data:`DROPPED` in place of a dropped list item
+            (instead of removing it), for writers that map items back to nodes.
+        """
+        return DocumentRedaction(self, section, first_index, index, keep_dropped)
 
     # -- values -------------------------------------------------------------------------
 
@@ -293,8 +297,9 @@ class DocumentRedaction:
     """One section of nested records being redacted."""
 
     def __init__(self, redactor: Redactor, section: str | None, first_index: int,
-                 index: bool) -> None:
+                 index: bool, keep_dropped: bool = False) -> None:
         self._redactor = redactor
+        self._keep_dropped = keep_dropped
         self._run = DocumentRun(redactor._ev, redactor._file,
                                 Documents((), name=section, first_index=first_index,
                                           index=index))
@@ -338,7 +343,7 @@ class DocumentRedaction:
         if isinstance(value, list):
             items = [self._rewrite(item, path + (i,), edits, rule_action)
                      for i, item in enumerate(value)]
-            return [item for item in items if item is not DROPPED]
+            return items if self._keep_dropped else [i for i in items if i is not DROPPED]
         if value is None or value == "":
             return value
         return self._redactor._edit(value, display_path(path) if path else "@", edits,
