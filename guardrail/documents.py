@@ -32,12 +32,15 @@ class DocumentRun:
         self.file = file
         self.docs = docs
         self.section = docs.name
-        self.by_shape: dict[tuple[str | int, ...], _Entry] = {}
-        self.by_path: dict[tuple[str | int, ...], _Entry] = {}
+        # Plans depend on the file, section name and path only: sections of the same name
+        # (runs of lines between tables, one per blank line) share them.
+        caches = evaluator.section_caches.setdefault((file, docs.name), ({}, {}, {}))
+        self.by_shape: dict[tuple[str | int, ...], _Entry] = caches[0]
+        self.by_path: dict[tuple[str | int, ...], _Entry] = caches[1]
+        # key -> (path segment, hits): a key holding personal data becomes "[detector]"
+        self.segments: dict[str, tuple[str, Any]] = caches[2]
         self.record: Any = None
         self.index: int | None = None
-        # key -> (path segment, hits): a key holding personal data becomes "[detector]"
-        self.segments: dict[str, tuple[str, Any]] = {}
 
     def run(self) -> int:
         count = 0

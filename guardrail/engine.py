@@ -78,6 +78,7 @@ class Evaluator:
         self._pool: ScanPool | None = None
         self._waiver_cache: dict[tuple[str, str], str | None] = {}
         self._kinds: dict[tuple[str, str | None, str, str, str], FindingKind] = {}
+        self.section_caches: dict[tuple[str, str | None], Any] = {}  # see DocumentRun
 
     def pool(self) -> ScanPool:
         """The worker pool for content scanning, started on first use (see parallel.py)."""

@@ -149,10 +149,10 @@ def test_usage_errors_exit_2_with_one_message(args, message):
 
 
 def test_unknown_format_exits_2_before_reading():
-    result = check("--format", "xml", CLEAN)
+    result = check("--format", "pdf", CLEAN)
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("guardrail: error: unknown format 'xml'; available: ")
+    assert result.stderr.startswith("guardrail: error: unknown format 'pdf'; available: ")
     assert "csv" in result.stderr and "ndjson" in result.stderr
 
 
