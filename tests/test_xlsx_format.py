@@ -30,7 +30,9 @@ REDACT_POLICY = """\
       - {id: test.field.staff, name: [creator, last_modified_by, author], level: personal}
       - {id: test.field.public, name: [case_ref, total], level: public}
     destinations:
-      public-web: {max_level: public, actions: {internal: redact, personal: redact, special-category: drop}}
+      public-web:
+        max_level: public
+        actions: {internal: redact, personal: redact, special-category: drop}
     """
 
 
