@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .policy.paths import ANY_INDEX, display_path
-from .record_rules import with_aliases
+from .record_rules import as_number, with_aliases
 from .records import Documents
 from .scanning import as_text
 
@@ -56,7 +56,8 @@ class DocumentRun:
         self._walk(record, ())
         rules = self.ev.rules
         if rules and isinstance(record, dict):
-            view = with_aliases(record)
+            view = with_aliases(record if self.docs.typed else
+                                {key: as_number(value) for key, value in record.items()})
             applicable = [r for r in rules if r.applies_to(view)]
             if applicable:
                 self.ev.apply_rules(self.file, self.section, index, view, applicable,

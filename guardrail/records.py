@@ -62,6 +62,8 @@ class Documents:
     :param first_index: record index of the first record (0-based).
     :param index: False for a section that is not a list of records (e.g. the
         rest of a JSON document around its records); its findings carry no index.
+    :param typed: False when scalars are text as written (YAML read as written, XML),
+        so record rules compare top-level numbers written as text (``count: 3``).
     """
 
     records: Iterable[Any]
@@ -69,6 +71,7 @@ class Documents:
     locate: Locator | None = None
     first_index: int = 0
     index: bool = True
+    typed: bool = True
 
 
 Section = Table | Documents

@@ -69,6 +69,7 @@ _STREET_SET = frozenset(w.lower() for w in STREET_WORDS.split("|"))
 _STREET_NOT_SURNAME = _STREET_SET - {"hill", "green", "wood", "hall", "field", "fields", "bank",
                                      "cross", "park", "gate", "mill", "marsh", "lea", "brook",
                                      "dale", "mount", "meadows", "yard", "side", "row", "end"}
+_WORD_RUN = re.compile(r"\S+")  # the words of str.split(), with their offsets
 _PERSON_FIELD = re.compile(
     r"(?:^|_)(?:name|names|forename|forenames|surname|firstname|lastname|fullname|"
     r"maiden|complainant|victim|suspect|witness|offender|perpetrator|contact|"
@@ -217,7 +218,7 @@ class PersonNameDetector(PatternDetector):
         if not words or self._starts.isdisjoint(words):
             return []
         spans: list[Span] = []
-        cursor = 0
+        bounds: list[tuple[int, int]] | None = None
         done = -1  # index of the last word of the previous name
         last_word = len(words) - 1
         starts = self._starts
@@ -228,10 +229,9 @@ class PersonNameDetector(PatternDetector):
             if found is None:
                 continue
             last, confidence = found
-            start = clean.find(words[index], cursor)
-            end = start
-            for word in words[index:last + 1]:
-                end = clean.find(word, end) + len(word)
+            if bounds is None:  # where each word is: the same split, with offsets
+                bounds = [match.span() for match in _WORD_RUN.finditer(clean)]
+            start, end = bounds[index][0], bounds[last][1]
             trimmed = words[last].rstrip("|.")
             end -= len(words[last]) - len(trimmed)
             if trimmed.endswith("'s"):
@@ -240,7 +240,6 @@ class PersonNameDetector(PatternDetector):
             if confidence is None:
                 continue
             spans.append(_span((start, end, confidence, None)))
-            cursor = end
             done = last
         return spans
 

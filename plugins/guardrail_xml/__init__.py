@@ -59,7 +59,10 @@ class XmlFormat:
             for element, _ in walk.records():
                 yield convert.record(element, depth)
 
-        yield Documents(records(), name=walk.section, locate=lambda _: f"line {walk.line}")
+        # typed=False: element text is text as written, so a rule on <count>3</count>
+        # compares the number
+        yield Documents(records(), name=walk.section, locate=lambda _: f"line {walk.line}",
+                        typed=False)
         root = walk.finish()
         yield Documents([convert.document(root)], name="(document)", index=False,
                         locate=lambda _: f"line {root.sourceline}")
