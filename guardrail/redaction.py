@@ -172,13 +172,15 @@ class Redactor:
         return TableRedaction(self, columns, section, typed)
 
     def documents(self, *, section: str | None = None, first_index: int = 0,
-                  index: bool = True, keep_dropped: bool = False) -> DocumentRedaction:
+                  index: bool = True, typed: bool = True,
+                  keep_dropped: bool = False) -> DocumentRedaction:
         """Start a section of nested records; call :meth:`DocumentRedaction.record` for each.
 
+        :param typed: as :class:`~guardrail.Documents` (False: scalars are text as written).
         :param keep_dropped: leave :data:`DROPPED` in place of a dropped list item
             (instead of removing it), for writers that map items back to nodes.
         """
-        return DocumentRedaction(self, section, first_index, index, keep_dropped)
+        return DocumentRedaction(self, section, first_index, index, typed, keep_dropped)
 
     # -- values -------------------------------------------------------------------------
 
@@ -297,12 +299,12 @@ class DocumentRedaction:
     """One section of nested records being redacted."""
 
     def __init__(self, redactor: Redactor, section: str | None, first_index: int,
-                 index: bool, keep_dropped: bool = False) -> None:
+                 index: bool, typed: bool = True, keep_dropped: bool = False) -> None:
         self._redactor = redactor
         self._keep_dropped = keep_dropped
         self._run = DocumentRun(redactor._ev, redactor._file,
                                 Documents((), name=section, first_index=first_index,
-                                          index=index))
+                                          index=index, typed=typed))
         self._next = first_index if index else None
 
     def record(self, record: Any) -> Any:

@@ -45,7 +45,7 @@ def write_redacted(payload: Payload, options: ReadOptions, redactor: Redactor,
         return
     convert = Converter(options.limits, payload.name, walk.marker)
     depth = walk.layout.depth
-    records = redactor.documents(section=walk.section, first_index=0, index=True,
+    records = redactor.documents(section=walk.section, first_index=0, index=True, typed=False,
                                  keep_dropped=True)
     with tempfile.TemporaryFile() as spool:
         runs: list[list[int]] = []  # [start, end] offsets in the spool, per run of records
