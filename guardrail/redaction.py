@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -43,6 +44,7 @@ __all__ = ["Redactor", "TableRedaction", "DocumentRedaction", "DROPPED", "HASH_K
 HASH_KEY_ENV = "GUARDRAIL_HASH_KEY"
 _STRENGTH: Final = {"mask": 1, "hash": 2, "redact": 3, "drop": 4, "block": 5}
 _WHOLE = "@"  # a record rule about the whole record
+_RECHECKS = 3  # re-checks of a redacted record before the copy's own check decides
 
 
 class _Dropped:
@@ -139,9 +141,22 @@ class _Recorder(Evaluator):
             for name in _reported(compiled):
                 self.edits.rules[name] = _stronger(self.edits.rules.get(name), action)
 
+    @contextmanager
+    def quietly(self) -> Iterator[None]:
+        """Re-check a redacted record without reporting its findings a second time."""
+        collector, self.collector = self.collector, _ListAll(0)
+        try:
+            yield
+        finally:
+            self.collector = collector
+
     def take(self) -> _Edits:
         edits, self.edits = self.edits, _Edits()
         return edits
+
+
+def _any(edits: _Edits) -> bool:
+    return bool(edits.whole or edits.spans or edits.keys or edits.rules)
 
 
 def _reported(compiled: CompiledRule) -> list[str]:
@@ -271,7 +286,8 @@ class TableRedaction:
         Cells beyond the header are kept (a check reports them as unnamed columns).
         """
         redactor = self._redactor
-        self._run.check_row(self._index, row, None)
+        index = self._index
+        self._run.check_row(index, row, None)
         self._index += 1
         redactor.records += 1
         edits = redactor._ev.take()
@@ -281,17 +297,29 @@ class TableRedaction:
                                 and row[p] is not None and row[p] != "")
         if not (edits.whole or edits.spans or edits.rules):
             return [row[p] for p in positions]
+        full = self._apply(row, edits)
+        for _ in range(_RECHECKS):  # what a detector sees only once its neighbour is gone
+            with redactor._ev.quietly():
+                self._run.check_row(index, full, None)
+            edits = redactor._ev.take()
+            if not (edits.whole or edits.spans or edits.rules):
+                break
+            full = self._apply(full, edits)
+        return [full[p] for p in positions]
+
+    def _apply(self, row: Sequence[Any], edits: _Edits) -> list[Any]:
+        """*row* (all its cells, in place) with *edits* applied; a dropped cell is ""."""
+        redactor = self._redactor
         whole_record = edits.rules.get(_WHOLE)
-        out = []
-        for position in positions:
-            value = row[position]
-            if value is None or value == "":
-                out.append(value)
+        out = list(row)
+        dropped = self._dropped
+        for position, value in enumerate(row):
+            if value is None or value == "" or position in dropped:
                 continue
             name = self._run._name(position)
             rule_action = edits.rules.get(normalize_key(name)) or whole_record
             new = redactor._edit(value, name, edits, rule_action)
-            out.append("" if new is DROPPED else new)
+            out[position] = "" if new is DROPPED else new
         return out
 
 
@@ -316,9 +344,23 @@ class DocumentRedaction:
         if self._next is not None:
             self._next += 1
             self._redactor.records += 1
-        edits = self._redactor._ev.take()
-        if not (edits.whole or edits.spans or edits.keys or edits.rules):
+        ev = self._redactor._ev
+        edits = ev.take()
+        if not _any(edits):
             return record
+        new = self._apply(record, edits)
+        for _ in range(_RECHECKS):  # what a detector sees only once its neighbour is gone
+            if new is DROPPED:
+                break
+            with ev.quietly():
+                self._run.check(new, self._run.index)
+            edits = ev.take()
+            if not _any(edits):
+                break
+            new = self._apply(new, edits)
+        return new
+
+    def _apply(self, record: Any, edits: _Edits) -> Any:
         whole = edits.rules.get(_WHOLE)
         if whole is not None:
             return self._redactor.replace(record, whole) if whole == "drop" else \

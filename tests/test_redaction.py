@@ -364,3 +364,20 @@ def test_cli_limit_flags_take_sizes_with_units(tmp_path):
                               str(path)])
     assert bad.exit_code == 2
     assert "'lots' is not a size; write e.g. 500000, 64M or 2G" in bad.stderr
+
+
+def test_a_value_found_only_once_its_neighbour_is_redacted_is_redacted_too(write_policy,
+                                                                           tmp_path):
+    # Next to "111 High Street" the phone detector is unsure of the number (111 is a
+    # service number); once the address is redacted it is sure. The redactor re-checks
+    # what it wrote, so the copy does not fail its own check.
+    guard = Guardrail.from_policy(_policy(write_policy, "internal: redact, personal: redact"))
+    source = tmp_path / "cases.csv"
+    source.write_text('month,notes\n2026-01,"Noise at 111 High Street, call 07700 900111"\n',
+                      encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = guard.redact(source, out)
+    assert result.written, result.reason
+    assert _rows(out)[1] == ["2026-01", "Noise at [REDACTED], call [REDACTED]"]
+    assert [(f.field, f.rule) for f in result.decision.findings] == [
+        ("notes", "uk.street_address")]  # what the payload held, reported once
