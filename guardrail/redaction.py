@@ -204,11 +204,12 @@ class Redactor:
         self.changed += 1
         if action == "drop":
             return DROPPED
+        text = _plain(value)
         if action == "mask":
-            masked = mask_text(as_text(value) or str(value))
-            return masked if masked != str(value) else REDACTED
+            masked = mask_text(text)
+            return masked if masked != text else REDACTED
         if action == "hash":
-            return self._hash(as_text(value) or str(value))
+            return self._hash(text)
         return REDACTED  # redact, and block (the copy is discarded anyway)
 
     def _hash(self, text: str) -> str:
@@ -242,6 +243,14 @@ class Redactor:
             last = end
         out.append(text[last:])
         return "".join(out)
+
+
+def _plain(value: Any) -> str:
+    """A value as the text a person would write: a whole float (Excel's 3.0) as 3, so
+    the same value hashes alike from a spreadsheet and from a CSV export."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else str(value)
 
 
 def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -381,3 +381,15 @@ def test_a_value_found_only_once_its_neighbour_is_redacted_is_redacted_too(write
     assert _rows(out)[1] == ["2026-01", "Noise at [REDACTED], call [REDACTED]"]
     assert [(f.field, f.rule) for f in result.decision.findings] == [
         ("notes", "uk.street_address")]  # what the payload held, reported once
+
+
+def test_whole_floats_hash_like_the_integer_a_csv_would_hold(write_policy, tmp_path):
+    guard = Guardrail.from_policy(_policy(write_policy, "internal: hash, personal: hash"))
+    source = tmp_path / "cases.json"
+    source.write_text('[{"month": "2026-01", "complainant_name": 7700900123.0}]',
+                      encoding="utf-8")
+    out = tmp_path / "out.json"
+    assert guard.redact(source, out, hash_key=b"k").written
+    token = "hmac-sha256:" + hmac.new(b"k", b"7700900123", hashlib.sha256).hexdigest()
+    assert json.loads(out.read_text(encoding="utf-8")) == [
+        {"month": "2026-01", "complainant_name": token}]
