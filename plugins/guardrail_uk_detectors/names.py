@@ -69,7 +69,8 @@ _STREET_SET = frozenset(w.lower() for w in STREET_WORDS.split("|"))
 _STREET_NOT_SURNAME = _STREET_SET - {"hill", "green", "wood", "hall", "field", "fields", "bank",
                                      "cross", "park", "gate", "mill", "marsh", "lea", "brook",
                                      "dale", "mount", "meadows", "yard", "side", "row", "end"}
-_WORD_RUN = re.compile(r"\S+")  # the words of str.split(), with their offsets
+_WORD_RUN = re.compile(r"\S+")
+_OPENING_QUOTE = re.compile(r"(?<![^\W_])'")  # same length: offsets stay right  # the words of str.split(), with their offsets
 _PERSON_FIELD = re.compile(
     r"(?:^|_)(?:name|names|forename|forenames|surname|firstname|lastname|fullname|"
     r"maiden|complainant|victim|suspect|witness|offender|perpetrator|contact|"
@@ -210,6 +211,8 @@ class PersonNameDetector(PatternDetector):
             .decode("utf-8", "surrogatepass")
         if not clean.isascii():
             clean = fold_accents(clean)
+        if "'" in clean:  # an opening quote is not part of the word: 'Daniel Evans'
+            clean = _OPENING_QUOTE.sub(" ", clean)
         words = clean.split()
         if field is not None and _is_person_field(field):
             whole = self._whole_value(text, clean, words)
@@ -232,7 +235,7 @@ class PersonNameDetector(PatternDetector):
             if bounds is None:  # where each word is: the same split, with offsets
                 bounds = [match.span() for match in _WORD_RUN.finditer(clean)]
             start, end = bounds[index][0], bounds[last][1]
-            trimmed = words[last].rstrip("|.")
+            trimmed = words[last].rstrip("|.'")
             end -= len(words[last]) - len(trimmed)
             if trimmed.endswith("'s"):
                 end -= 2
