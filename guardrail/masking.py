@@ -18,7 +18,6 @@ HASH_PREFIX = "hmac-sha256:"
 """What the ``hash`` action writes before the 64 hex digits of the keyed hash."""
 _HASH_LENGTH = len(HASH_PREFIX) + 64
 _MASK_TOKEN = re.compile(r"[^\W_](?:[^\W_]|\*)*")  # a word, or a word already masked
-_MARKS = re.compile(r"\*|\[REDACTED\]|hmac-sha256:")
 
 MAX_EVIDENCE_CHARS = 32
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -48,6 +47,12 @@ def mask_value(value: Any, keep: int = 1) -> str:
     return f"{masked}… ({len(text)} chars)" if cut else masked
 
 
+def _marked(text: str) -> bool:
+    """Could *text* hold redaction output? Three substring searches in C (memchr-fast),
+    several times cheaper than one regex with alternatives on every new value."""
+    return "*" in text or REDACTED in text or HASH_PREFIX in text
+
+
 def mask_text(text: str) -> str:
     """The ``mask`` action: every word keeps its first character, the rest are stars.
 
@@ -69,7 +74,7 @@ def is_redacted(value: Any) -> bool:
     A check accepts such a value in a field the destination may not receive: the
     personal data it stood for is gone. Anything else in that field is reported.
     """
-    if not isinstance(value, str) or not _MARKS.search(value):
+    if not isinstance(value, str) or not _marked(value):
         return False
     if value == REDACTED:
         return True
@@ -85,6 +90,6 @@ def count_redacted(cells: Any) -> int:
         joined = "\x00".join(cells)
     except TypeError:  # typed cells (numbers, dates)
         return sum(1 for cell in cells if is_redacted(cell))
-    if not _MARKS.search(joined):
+    if not _marked(joined):
         return 0
     return sum(1 for cell in cells if is_redacted(cell))

@@ -134,6 +134,27 @@ def surnames() -> frozenset[str]:
     return _load("surnames.txt")
 
 
+class _Offsets:
+    """Where each word of ``text.split()`` starts, found in order and only as far as asked:
+    each word is searched for from the end of the previous one, so an earlier copy of
+    the same word is never taken for it."""
+
+    def __init__(self, text: str, words: list[str]) -> None:
+        self._text, self._words = text, words
+        self._known = -1  # index of the last word located
+        self._end = 0  # where that word ends
+        self._starts: list[int] = []
+
+    def start_of(self, index: int) -> int:
+        find, words = self._text.find, self._words
+        while self._known < index:
+            self._known += 1
+            start = find(words[self._known], self._end)
+            self._starts.append(start)
+            self._end = start + len(words[self._known])
+        return self._starts[index]
+
+
 @lru_cache(maxsize=65536)
 def _key(token: str) -> str:
     """Lookup form of a word: lower case, possessive, apostrophes and breaks dropped."""
@@ -221,7 +242,7 @@ class PersonNameDetector(PatternDetector):
         if not words or self._starts.isdisjoint(words):
             return []
         spans: list[Span] = []
-        bounds: list[tuple[int, int]] | None = None
+        located = _Offsets(clean, words)
         done = -1  # index of the last word of the previous name
         last_word = len(words) - 1
         starts = self._starts
@@ -232,9 +253,8 @@ class PersonNameDetector(PatternDetector):
             if found is None:
                 continue
             last, confidence = found
-            if bounds is None:  # where each word is: the same split, with offsets
-                bounds = [match.span() for match in _WORD_RUN.finditer(clean)]
-            start, end = bounds[index][0], bounds[last][1]
+            start = located.start_of(index)
+            end = located.start_of(last) + len(words[last])
             trimmed = words[last].rstrip("|.'")
             end -= len(words[last]) - len(trimmed)
             if trimmed.endswith("'s"):
