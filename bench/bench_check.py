@@ -107,7 +107,8 @@ def main() -> int:
     check = min((c for _, c in pairs), key=lambda run: run[0])
     ratios = sorted(c[0] / b[0] for b, c in pairs)
     print(f"file: {data.name} ({args.rows:,} rows, {size:.0f} MB)")
-    print(f"bare csv.reader pass : {bare[0]:6.2f} s  peak {bare[1]:6.1f} MB (best of {args.repeat})")
+    print(f"bare csv.reader pass : {bare[0]:6.2f} s  peak {bare[1]:6.1f} MB "
+          f"(best of {args.repeat})")
     print(f"guardrail check      : {check[0]:6.2f} s  peak {check[1]:6.1f} MB  "
           f"(exit {check[2]}, policy {args.policy}, jobs {args.jobs or 'default'})")
     print(f"ratio of best times  : {check[0] / bare[0]:.2f}x")

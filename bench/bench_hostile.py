@@ -13,14 +13,10 @@ largest resident size of the child (``ru_maxrss``).
 from __future__ import annotations
 
 import argparse
-import io
 import json
-import os
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path

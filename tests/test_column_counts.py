@@ -6,8 +6,7 @@ import re
 
 import pytest
 
-from guardrail import Span
-from guardrail import column_counts
+from guardrail import Span, column_counts
 from guardrail.column_counts import ColumnCounter
 from guardrail.scanning import ActiveDetector, ContentScanner
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from guardrail.interfaces import Limits
 from guardrail import Payload, ReadOptions, Table
+from guardrail.interfaces import Limits
 from guardrail.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "csv"

@@ -23,7 +23,8 @@ PAYLOADS = {
            "<complainant_name>Zoë Quackenbush</complainant_name></case>"
            "<case><month>2026-02</month></case></cases>",
     "text": "Report for 2026-01\nComplainant: Mrs Zoë Quackenbush\n",
-    "markdown": "# Report\n\n| month | complainant_name |\n|---|---|\n| 2026-01 | Zoë Quackenbush |\n",
+    "markdown": "# Report\n\n| month | complainant_name |\n|---|---|\n"
+                "| 2026-01 | Zoë Quackenbush |\n",
 }
 ENCODINGS = {
     "utf-8": lambda text: text.encode("utf-8"),

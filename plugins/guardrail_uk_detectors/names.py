@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cached_property, lru_cache, partial
-from itertools import compress, count
 from importlib import resources
+from itertools import compress, count
 
 from guardrail import Span
 
@@ -70,7 +70,7 @@ _STREET_NOT_SURNAME = _STREET_SET - {"hill", "green", "wood", "hall", "field", "
                                      "cross", "park", "gate", "mill", "marsh", "lea", "brook",
                                      "dale", "mount", "meadows", "yard", "side", "row", "end"}
 _WORD_RUN = re.compile(r"\S+")
-_OPENING_QUOTE = re.compile(r"(?<![^\W_])'")  # same length: offsets stay right  # the words of str.split(), with their offsets
+_OPENING_QUOTE = re.compile(r"(?<![^\W_])'")  # blanked: same length, offsets stay right
 _PERSON_FIELD = re.compile(
     r"(?:^|_)(?:name|names|forename|forenames|surname|firstname|lastname|fullname|"
     r"maiden|complainant|victim|suspect|witness|offender|perpetrator|contact|"
