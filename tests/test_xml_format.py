@@ -481,14 +481,14 @@ def test_doctype_after_the_first_megabyte_still_blocks_before_any_record(uk):
 def test_nesting_beyond_the_parser_limit_blocks(uk):
     data = b"<a>" * 300 + b"</a>" * 300
     assert error(uk.check(data, format="xml")) == (
-        3, "line 1, column 771: elements nested too deep exceeds the nesting depth limit of 256 "
+        3, "line 1, column 771: the element nesting exceeds the nesting depth limit of 256 "
            "levels; the payload is blocked. If it is genuine, raise the limit with --max-depth")
 
 
 def test_nesting_beyond_max_depth_blocks_naming_the_line(uk):
     data = b"<r>\n<c>\n<text><b><i>x</i></b></text>\n</c>\n<c/>\n</r>"  # i is 5 deep
     assert error(uk.check(data, format="xml", limits=Limits(max_depth=4))) == (
-        3, "line 3: elements nested too deep exceeds the nesting depth limit of 4 levels; the "
+        3, "line 3: the element nesting exceeds the nesting depth limit of 4 levels; the "
            "payload is blocked. If it is genuine, raise the limit with --max-depth")
     assert error(uk.check(data, format="xml", limits=Limits(max_depth=5))) == (0, None)
 

@@ -125,7 +125,7 @@ class Converter:
         if depth > self._max_depth:
             raise self.limits.exceeded("max_depth", file=self.file,
                                        position=f"line {element.sourceline}",
-                                       what="elements nested too deep")
+                                       what="the element nesting")
         items = element.items()
         text = element.text
         if not items and not len(element):

@@ -138,7 +138,7 @@ def syntax_error(exc: etree.XMLSyntaxError, payload: Payload, limits: Limits,
     if "depth" in text.lower():
         if limits.max_depth <= LIBXML_MAX_DEPTH:
             return limits.exceeded("max_depth", file=payload.name, position=where,
-                                   what="elements nested too deep")
+                                   what="the element nesting")
         return PayloadError(f"elements are nested more than {LIBXML_MAX_DEPTH} deep, the XML "
                             "parser's fixed limit; the payload is blocked",
                             file=payload.name, position=where)
