@@ -16,7 +16,7 @@ from typing import IO, Any, BinaryIO, TextIO
 
 from .errors import PayloadError
 
-__all__ = ["Payload", "HEAD_BYTES"]
+__all__ = ["Payload", "StreamGuard", "HEAD_BYTES"]
 
 HEAD_BYTES = 64 * 1024
 _BOMS = (
@@ -59,61 +59,75 @@ class _TextToBytes(io.RawIOBase):
         return size
 
 
-class _Bounded(io.RawIOBase):
-    """Passes a stream through and blocks once more than *limit* bytes came through."""
+class StreamGuard(io.RawIOBase):
+    """A binary stream passed through unchanged while :meth:`inspect` sees each chunk.
 
-    def __init__(self, raw: Any, limit: int, payload: Payload) -> None:
+    Readers wrap a payload's stream in one to block hostile input (raise PayloadError)
+    before a parser holds it: the checks cost a few C-level calls per chunk, nothing
+    per line or value.
+    """
+
+    def __init__(self, raw: Any) -> None:
         self._raw = raw
-        self._left = limit
-        self._limit = limit
-        self._payload = payload
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        size = self._raw.readinto(buffer)
-        self._left -= size or 0
-        if self._left < 0:
-            raise _too_big(self._payload.name, self._limit)
-        return size  # type: ignore[no-any-return]
-
-
-class _LineGuard(io.RawIOBase):
-    """Passes bytes through and blocks a line longer than *limit* bytes before any
-    reader holds it: one ``rfind`` per chunk, so it costs nothing per line."""
-
-    def __init__(self, raw: Any, limit: int, payload: Payload) -> None:
-        self._raw = raw
-        self._limit = limit
-        self._payload = payload
-        self._run = 0  # bytes since the last newline
-        self._lines = 0
 
     def readable(self) -> bool:
         return True
 
     def close(self) -> None:
-        self._raw.close()
+        if not self.closed:
+            self._raw.close()
         super().close()
 
     def readinto(self, buffer: Any) -> int:
-        size: int = self._raw.readinto(buffer)
+        size: int = self._raw.readinto(buffer) or 0
         if size:
-            chunk = memoryview(buffer)[:size].tobytes()
-            last = chunk.rfind(b"\n")
-            if last < 0:
-                self._run += size
-            else:
-                self._lines += chunk.count(b"\n")
-                self._run = size - last - 1
-            if self._run > self._limit:
-                from .interfaces import Limits
-
-                raise Limits(max_record_bytes=self._limit).exceeded(
-                    "max_record_bytes", file=self._payload.name,
-                    position=f"line {self._lines + 1}", what="one line")
+            self.inspect(buffer, size)
         return size
+
+    def inspect(self, buffer: Any, size: int) -> None:
+        """Look at ``buffer[:size]``, the bytes just read; raise PayloadError to block."""
+
+
+class _Bounded(StreamGuard):
+    """Blocks once more than *limit* bytes came through."""
+
+    def __init__(self, raw: Any, limit: int, payload: Payload) -> None:
+        super().__init__(raw)
+        self._left = limit
+        self._limit = limit
+        self._payload = payload
+
+    def inspect(self, buffer: Any, size: int) -> None:
+        self._left -= size
+        if self._left < 0:
+            raise _too_big(self._payload.name, self._limit)
+
+
+class _LineGuard(StreamGuard):
+    """Blocks a line longer than *limit* bytes before any reader holds it: one ``rfind``
+    per chunk, so it costs nothing per line."""
+
+    def __init__(self, raw: Any, limit: int, payload: Payload) -> None:
+        super().__init__(raw)
+        self._limit = limit
+        self._payload = payload
+        self._run = 0  # bytes since the last newline
+        self._lines = 0
+
+    def inspect(self, buffer: Any, size: int) -> None:
+        chunk = memoryview(buffer)[:size].tobytes()
+        last = chunk.rfind(b"\n")
+        if last < 0:
+            self._run += size
+        else:
+            self._lines += chunk.count(b"\n")
+            self._run = size - last - 1
+        if self._run > self._limit:
+            from .interfaces import Limits
+
+            raise Limits(max_record_bytes=self._limit).exceeded(
+                "max_record_bytes", file=self._payload.name,
+                position=f"line {self._lines + 1}", what="one line")
 
 
 def _too_big(name: str, limit: int) -> PayloadError:
@@ -241,12 +255,22 @@ class Payload:
     def decode_error(self, exc: UnicodeDecodeError, where: str | None = None) -> PayloadError:
         """A PayloadError naming the byte offset of the first undecodable byte, when findable."""
         encoding = self.text_encoding()
-        offset = _first_bad_byte(self.path, encoding) if self.path is not None else None
+        offset = self.first_bad_byte(encoding)
         position = f"byte {offset}" if offset is not None else where
         return PayloadError(
             f"content is not valid {encoding} text; pass --encoding with the right "
             "encoding or fix the export", file=self.name, position=position,
         )
+
+    def first_bad_byte(self, encoding: str) -> int | None:
+        """Offset of the first byte *encoding* cannot decode, for error messages; None for
+        payloads that cannot be read twice (streams) or an unknown encoding."""
+        if self.path is None:
+            return None
+        try:
+            return _first_bad_byte(self.path, encoding)
+        except LookupError:
+            return None
 
 
 def _buffered(stream: Any) -> io.BufferedReader:

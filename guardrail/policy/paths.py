@@ -185,3 +185,24 @@ def match_path(pattern: tuple[str | int, ...], shape: tuple[str | int, ...]) -> 
             continue
         return False
     return True
+
+
+def key_chain(selector: str) -> tuple[str, ...] | None:
+    """The keys of a plain field chain (``data.cases`` -> ``("data", "cases")``), or None
+    for a richer JMESPath query: readers that stream records can follow a chain of keys,
+    not a filter."""
+    try:
+        node = jmespath.compile(selector).parsed
+    except JMESPathError:
+        return None
+    keys: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop(0)
+        if current["type"] == "field":
+            keys.append(current["value"])
+        elif current["type"] == "subexpression":
+            stack = list(current["children"]) + stack
+        else:
+            return None
+    return tuple(keys)

@@ -17,15 +17,16 @@ from typing import Any
 import ijson
 
 from guardrail import Payload, PayloadError, ReadOptions
+from guardrail.payload import StreamGuard
 
 __all__ = ["DepthGuard", "guarded", "exact_depth_exceeds", "load_document"]
 
 
-class DepthGuard(io.RawIOBase):
+class DepthGuard(StreamGuard):
     """A binary stream that raises once the document may nest deeper than the limit."""
 
     def __init__(self, raw: Any, payload: Payload, options: ReadOptions) -> None:
-        self._raw = raw
+        super().__init__(raw)
         self._payload = payload
         self._limits = options.limits
         self._bound = 0
@@ -33,17 +34,7 @@ class DepthGuard(io.RawIOBase):
         self._in_string = False
         self._run = 0  # bytes of the string being read, so far
 
-    def readable(self) -> bool:
-        return True
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-    def readinto(self, buffer: Any) -> int:
-        size: int = self._raw.readinto(buffer)
-        if not size:
-            return 0
+    def inspect(self, buffer: Any, size: int) -> None:
         chunk = bytes(buffer[:size])
         if not self._checked:
             self._bound += chunk.count(b"[") + chunk.count(b"{")
@@ -51,7 +42,6 @@ class DepthGuard(io.RawIOBase):
                 self._settle()
             self._bound -= min(self._bound, chunk.count(b"]") + chunk.count(b"}"))
         self._measure_strings(chunk)
-        return size
 
     def _measure_strings(self, chunk: bytes) -> None:
         """Block a string longer than the record limit before the parser builds it

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import ijson
-import jmespath
-from jmespath.exceptions import JMESPathError
+
+from guardrail.policy.paths import key_chain
 
 __all__ = ["RecordStreamer", "simple_prefix"]
 
@@ -18,21 +18,8 @@ _ENDS = ("end_map", "end_array")
 
 def simple_prefix(selector: str) -> str | None:
     """The ijson prefix for a plain field chain (``data.cases``), or None for richer queries."""
-    try:
-        node = jmespath.compile(selector).parsed
-    except JMESPathError:
-        return None
-    keys: list[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop(0)
-        if current["type"] == "field":
-            keys.append(current["value"])
-        elif current["type"] == "subexpression":
-            stack = list(current["children"]) + stack
-        else:
-            return None
-    return ".".join(keys)
+    keys = key_chain(selector)
+    return None if keys is None else ".".join(keys)
 
 
 class RecordStreamer:

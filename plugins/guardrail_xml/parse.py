@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -155,7 +154,7 @@ def syntax_error(exc: etree.XMLSyntaxError, payload: Payload, limits: Limits,
                             file=payload.name, position=where)
     if kind == "ERR_INVALID_ENCODING":
         name = encoding or "UTF-8"
-        offset = _first_bad_byte(payload.path, name) if payload.path is not None else None
+        offset = payload.first_bad_byte(name)
         if offset is not None:
             where = f"{where}, byte {offset}" if where else f"byte {offset}"
         return PayloadError(f"content is not valid {name} text; fix the XML declaration, pass "
@@ -180,23 +179,6 @@ def effective_encoding(head: bytes, forced: str | None) -> str | None:
             return name
     found = _DECLARED.match(head)
     return found.group(1).decode("ascii") if found else None
-
-
-def _first_bad_byte(path: Path, encoding: str) -> int | None:
-    """Offset of the first byte *encoding* cannot decode (error path only)."""
-    try:
-        decoder = codecs.getincrementaldecoder(encoding)()
-    except LookupError:
-        return None
-    offset = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 16):
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                return offset + exc.start
-            offset += len(chunk)
-    return None
 
 
 def head_text(head: bytes) -> str:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import jmespath
-from jmespath.exceptions import JMESPathError
+from guardrail.policy.paths import key_chain
 
 __all__ = ["simple_path", "without"]
 
@@ -24,18 +23,4 @@ def without(value: Any, chosen: set[int]) -> Any:
 
 def simple_path(selector: str) -> tuple[str, ...] | None:
     """The keys of a plain field chain (``data.cases``), or None for richer queries."""
-    try:
-        node = jmespath.compile(selector).parsed
-    except JMESPathError:
-        return None
-    keys: list[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop(0)
-        if current["type"] == "field":
-            keys.append(current["value"])
-        elif current["type"] == "subexpression":
-            stack = list(current["children"]) + stack
-        else:
-            return None
-    return tuple(keys)
+    return key_chain(selector)
