@@ -398,6 +398,330 @@ def test_sections_come_sheet_by_sheet_then_properties(tmp_path):
     ]
 
 
+# -- pivot caches, defined names, custom properties ---------------------------------------
+
+PIVOT_POLICY = """\
+    apiVersion: guardrail/v1
+    kind: Policy
+    metadata: {name: pivot-test, version: "1"}
+    extends: uk-personal-data
+    fields:
+      - {id: test.field.public, name: [ward, total, month, open], level: public}
+      - {id: test.field.refreshed, path: [properties.pivot_refreshed_by], level: public}
+    destinations:
+      public-web:
+        max_level: public
+        actions: {internal: redact, personal: redact, special-category: drop}
+    """
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml."
+
+# ward: three shared items (one no record uses); email: inline text; total: numbers,
+# with the bounds Excel writes; month: dates; open: flags.
+CASES_FIELDS = (
+    '<cacheField name="ward" numFmtId="0"><sharedItems count="3"><s v="Boxmoor"/>'
+    '<s v="Grovehill"/><s v="Old Town"/></sharedItems></cacheField>'
+    '<cacheField name="email" numFmtId="0"><sharedItems/></cacheField>'
+    '<cacheField name="total" numFmtId="0"><sharedItems containsSemiMixedTypes="0" '
+    'containsString="0" containsNumber="1" minValue="1" maxValue="12"/></cacheField>'
+    '<cacheField name="month" numFmtId="14"><sharedItems containsDate="1" '
+    'minDate="2024-01-01T00:00:00" maxDate="2024-02-01T00:00:00"/></cacheField>'
+    '<cacheField name="open" numFmtId="0"><sharedItems/></cacheField>')
+CASES_RECORDS = (
+    '<r><x v="0"/><s v="jane.doe@example.com"/><n v="1"/><d v="2024-01-01T00:00:00"/>'
+    '<b v="1"/></r>'
+    '<r><x v="1"/><m/><n v="12"/><d v="2024-02-01T00:00:00"/><b v="0"/></r>')
+
+
+def _pivot_parts(fields: str, records: str | None, refreshed_by: str | None,
+                 table: bool) -> dict[str, bytes]:
+    """The parts of one pivot cache (and its pivot table on the first sheet)."""
+    attributes = ' r:id="rId1"' if records is not None else ' saveData="0"'
+    if refreshed_by:
+        attributes += f' refreshedBy="{refreshed_by}"'
+    parts = {"xl/pivotCache/pivotCacheDefinition1.xml": (
+        f'<pivotCacheDefinition xmlns="{_MAIN}" xmlns:r="{_REL}"{attributes} '
+        'refreshedVersion="6"><cacheSource type="worksheet"><worksheetSource ref="A1:E3" '
+        f'sheet="Source"/></cacheSource><cacheFields>{fields}</cacheFields>'
+        "</pivotCacheDefinition>").encode()}
+    if records is not None:
+        parts["xl/pivotCache/pivotCacheRecords1.xml"] = (
+            f'<pivotCacheRecords xmlns="{_MAIN}">{records}</pivotCacheRecords>').encode()
+        parts["xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels"] = (
+            f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/'
+            'pivotCacheRecords" Target="pivotCacheRecords1.xml"/></Relationships>').encode()
+    if table:
+        columns = fields.count("<cacheField ")
+        parts["xl/pivotTables/pivotTable1.xml"] = (
+            f'<pivotTableDefinition xmlns="{_MAIN}" name="PivotTable1" cacheId="7" '
+            'dataCaption="Values" updatedVersion="6" createdVersion="6"><location ref="A3:B5" '
+            'firstHeaderRow="1" firstDataRow="1" firstDataCol="1"/>'
+            f'<pivotFields count="{columns}">' + '<pivotField showAll="0"/>' * columns +
+            "</pivotFields></pivotTableDefinition>").encode()
+        parts["xl/pivotTables/_rels/pivotTable1.xml.rels"] = (
+            f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/'
+            'pivotCacheDefinition" Target="../pivotCache/pivotCacheDefinition1.xml"/>'
+            "</Relationships>").encode()
+        parts["xl/worksheets/_rels/sheet1.xml.rels"] = (
+            f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_REL}/pivotTable" '
+            'Target="../pivotTables/pivotTable1.xml"/></Relationships>').encode()
+    return parts
+
+
+def _with_pivot_cache(path: Path, fields: str = CASES_FIELDS, records: str | None = CASES_RECORDS,
+                      refreshed_by: str | None = "Daniel Hughes", listed: bool = True,
+                      table: bool = True) -> Path:
+    """Add a pivot cache as Excel writes one (openpyxl cannot create them): its definition,
+    its records (None: saved without them), and unless *listed* is False, the workbook's
+    entry for it and a pivot table on the first sheet using it."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    added = _pivot_parts(fields, records, refreshed_by, table and listed)
+    types = "".join(
+        f'<Override PartName="/{name}" ContentType="{_TYPE}{kind}+xml"/>'
+        for name, kind in (("xl/pivotCache/pivotCacheDefinition1.xml", "pivotCacheDefinition"),
+                           ("xl/pivotCache/pivotCacheRecords1.xml", "pivotCacheRecords"),
+                           ("xl/pivotTables/pivotTable1.xml", "pivotTable"))
+        if name in added)
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", types.encode() + b"</Types>")
+    if listed:
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>", f'<Relationship Id="rIdP1" Type="{_REL}/pivotCacheDefinition" '
+            'Target="pivotCache/pivotCacheDefinition1.xml"/></Relationships>'.encode())
+        parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(
+            b"</workbook>", f'<pivotCaches><pivotCache xmlns:r="{_REL}" cacheId="7" '
+            'r:id="rIdP1"/></pivotCaches></workbook>'.encode())
+    parts.update(added)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _summary_book(tmp_path: Path, name: str = "pivot.xlsx") -> Path:
+    """A workbook whose only sheet holds a pivot table's output: the source sheet is gone."""
+    book = new_book()
+    book.active.title = "Summary"
+    book.active.append(["ward", "total"])
+    book.active.append(["Boxmoor", 1])
+    book.active.append(["Grovehill", 12])
+    return save(book, tmp_path, name)
+
+
+@pytest.fixture
+def pivot_guard(write_policy) -> Guardrail:
+    return Guardrail.from_policy(write_policy(PIVOT_POLICY))
+
+
+def test_pivot_cache_is_a_table_of_its_records_then_what_no_record_holds(tmp_path):
+    path = _with_pivot_cache(_summary_book(tmp_path))
+    jan, feb = dt.datetime(2024, 1, 1), dt.datetime(2024, 2, 1)
+    assert sections(path)[1:] == [
+        ("(pivot cache 1)", ["ward", "email", "total", "month", "open"], [
+            ["Boxmoor", "jane.doe@example.com", 1.0, jan, True],
+            ["Grovehill", "", 12.0, feb, False],
+            ["Old Town", "", "", "", ""],  # a shared item no record uses: kept by Excel
+        ], True),
+        ("(properties)", None, [{"properties": {"pivot_refreshed_by": "Daniel Hughes"}}],
+         False),
+    ]
+
+
+def test_personal_data_in_a_pivot_cache_blocks_with_its_record(pivot_guard, tmp_path):
+    """The source sheet is gone; the cache still holds every row of it."""
+    path = _with_pivot_cache(_summary_book(tmp_path))
+    decision = pivot_guard.check(path)
+    assert decision.exit_code == 1
+    assert found(decision) == [
+        ("(pivot cache 1)", 0, "email", "uk.field.contact", "j***.d**@e******.c**",
+         "pivot cache 1, record 1"),
+        ("(pivot cache 1)", 0, "email", "email", "j***@e******.c**", "pivot cache 1, record 1"),
+        ("(properties)", None, "properties.pivot_refreshed_by", "person.name", "D***** H*****",
+         "document properties"),
+    ]
+
+
+def test_shared_items_and_inline_values_are_both_checked(pivot_guard, tmp_path):
+    fields = ('<cacheField name="ward" numFmtId="0"><sharedItems><s v="Boxmoor"/>'
+              '<s v="Call 07700 900123"/></sharedItems></cacheField>'
+              '<cacheField name="total" numFmtId="0"><sharedItems/></cacheField>')
+    records = ('<r><x v="0"/><n v="4"/></r><r><x v="1"/><n v="5"/></r>'
+               '<r><x v="0"/><s v="write to jane.doe@example.com"/></r>')
+    path = _with_pivot_cache(_summary_book(tmp_path), fields, records, refreshed_by=None)
+    assert sections(path)[1][2] == [["Boxmoor", 4.0], ["Call 07700 900123", 5.0],
+                                    ["Boxmoor", "write to jane.doe@example.com"]]
+    assert found(pivot_guard.check(path)) == [
+        ("(pivot cache 1)", 1, "ward", "uk.phone", "0**** 9*****", "pivot cache 1, record 2"),
+        ("(pivot cache 1)", 2, "total", "email", "j***@e******.c**", "pivot cache 1, record 3"),
+    ]
+
+
+def test_cache_saved_without_records_still_holds_its_shared_items(pivot_guard, tmp_path):
+    """"Save source data with file" off: no records part, yet the definition keeps every
+    distinct value of a field, and the smallest and largest of a number or date field."""
+    fields = ('<cacheField name="ward" numFmtId="0"><sharedItems><s v="Boxmoor"/>'
+              '<s v="SW1A 1AA"/><m/></sharedItems></cacheField>'
+              '<cacheField name="total" numFmtId="0"><sharedItems containsNumber="1" '
+              'minValue="2" maxValue="40"/></cacheField>')
+    path = _with_pivot_cache(_summary_book(tmp_path), fields, None, refreshed_by=None)
+    assert sections(path)[1] == ("(pivot cache 1)", ["ward", "total"], [
+        ["Boxmoor", ""], ["SW1A 1AA", ""], ["", 2.0], ["", 40.0]], True)
+    assert found(pivot_guard.check(path)) == [
+        ("(pivot cache 1)", 1, "ward", "uk.postcode", "SW1A ***", "pivot cache 1, shared item 2"),
+    ]
+
+
+def test_cache_no_pivot_table_uses_is_read_too(pivot_guard, tmp_path):
+    """A cache left behind when its pivot table was deleted is still in the file."""
+    path = _with_pivot_cache(_summary_book(tmp_path), listed=False, refreshed_by=None)
+    assert [name for name, *_ in sections(path)] == ["Summary", "(pivot cache 1)"]
+    assert [f[5] for f in found(pivot_guard.check(path))] == ["pivot cache 1, record 1"] * 2
+
+
+def test_records_whose_definition_is_gone_fail_closed(uk, tmp_path):
+    path = _summary_book(tmp_path)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("xl/pivotCache/pivotCacheRecords3.xml",
+                         f'<pivotCacheRecords xmlns="{_MAIN}"><r><x v="2"/>'
+                         '<s v="jane.doe@example.com"/></r></pivotCacheRecords>')
+    assert sections(path)[1] == ("(pivot cache 1)", [], [["2", "jane.doe@example.com"]], True)
+    assert [f for f in found(uk.check(path)) if f[0] == "(pivot cache 1)"] == [
+        ("(pivot cache 1)", 0, "#1", "field.unclassified", "2", "pivot cache 1, record 1"),
+        ("(pivot cache 1)", 0, "#2", "field.unclassified", "j***.d**@e******.c**",
+         "pivot cache 1, record 1"),
+        ("(pivot cache 1)", 0, "#2", "email", "j***@e******.c**", "pivot cache 1, record 1"),
+    ]
+
+def test_calculated_and_grouping_fields_come_after_the_recorded_ones(tmp_path):
+    fields = ('<cacheField name="ward" numFmtId="0"><sharedItems><s v="Boxmoor"/>'
+              '</sharedItems></cacheField>'
+              '<cacheField name="band" numFmtId="0" databaseField="0"><fieldGroup base="2">'
+              '<groupItems><s v="small"/><s v="large"/></groupItems></fieldGroup></cacheField>'
+              '<cacheField name="total" numFmtId="0"><sharedItems/></cacheField>')
+    records = '<r><x v="0"/><n v="3"/></r>'
+    path = _with_pivot_cache(_summary_book(tmp_path), fields, records, refreshed_by=None)
+    assert sections(path)[1] == ("(pivot cache 1)", ["ward", "total", "band"], [
+        ["Boxmoor", 3.0, ""], ["", "", "small"], ["", "", "large"]], True)
+
+
+def test_clean_pivot_cache_of_aggregate_data_is_allowed(pivot_guard, tmp_path):
+    fields = ('<cacheField name="ward" numFmtId="0"><sharedItems><s v="Boxmoor"/>'
+              '<s v="Grovehill"/></sharedItems></cacheField>'
+              '<cacheField name="total" numFmtId="0"><sharedItems containsNumber="1" '
+              'minValue="14" maxValue="40"/></cacheField>')
+    records = '<r><x v="0"/><n v="14"/></r><r><x v="1"/><n v="40"/></r>'
+    path = _with_pivot_cache(_summary_book(tmp_path), fields, records, refreshed_by=None)
+    decision = pivot_guard.check(path)
+    assert decision.allowed and found(decision) == []
+    assert decision.files[0].records == 4  # two summary rows, two cache records
+
+
+@pytest.mark.parametrize(("records", "message", "position"), [
+    ('<r><x v="0"/><n v="1"/></r><r><s v="x"/>', "a pivot cache part is not well-formed XML",
+     "pivot cache 1"),
+    ('<r><x v="9"/><n v="1"/></r>', "a pivot cache record refers to a shared item its cache "
+     "does not have", "pivot cache 1, record 1"),
+    ('<r><x v="0"/><n v="1"/></r><r><x v="0"/><n v="1"/><s v="x"/></r>',
+     "a pivot cache record has more values than its cache has fields", "pivot cache 1, record 2"),
+    ('<r><x v="0"/><f v="1"/></r>', "a pivot cache record holds an element pivot caches do "
+     "not have", "pivot cache 1, record 1"),
+])
+def test_broken_pivot_cache_is_unreadable(uk, tmp_path, records, message, position):
+    fields = ('<cacheField name="ward"><sharedItems><s v="a"/></sharedItems></cacheField>'
+              '<cacheField name="total"><sharedItems/></cacheField>')
+    path = _with_pivot_cache(_summary_book(tmp_path), fields, records, refreshed_by=None)
+    decision = uk.check(path)
+    assert decision.exit_code == 3
+    assert decision.files[0].error == f"{position}: not a valid XLSX workbook: {message}"
+
+
+def test_pivot_cache_record_over_the_record_limit_blocks(uk, tmp_path):
+    fields = '<cacheField name="text"><sharedItems/></cacheField>'
+    records = f'<r><s v="{"x" * 2000}"/></r>'
+    path = _with_pivot_cache(_summary_book(tmp_path), fields, records, refreshed_by=None)
+    decision = uk.check(path, limits=Limits(max_record_bytes=1000))
+    assert decision.exit_code == 3
+    assert decision.files[0].error == (
+        "pivot cache 1, record 1: one pivot cache record exceeds the record size limit of "
+        "1,000 bytes; the payload is blocked. If it is genuine, raise the limit with "
+        "--max-record-size")
+
+
+def _named_book(tmp_path: Path) -> Path:
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book = new_book()
+    book.active.append(["text"])
+    book.create_sheet("My data")
+    book.defined_names["Contact"] = DefinedName("Contact", attr_text='"mail jane.doe@example.com"')
+    book.defined_names["Cases"] = DefinedName("Cases", attr_text="Sheet!$A$1:$A$9")
+    book.defined_names["Both"] = DefinedName("Both", attr_text="Sheet!$A:$A,'My data'!$1:$1")
+    book.defined_names["Rate"] = DefinedName("Rate", attr_text="0.25")
+    book["My data"].defined_names["Owner"] = DefinedName(
+        "Owner", attr_text='CONCATENATE("Daniel"," Hughes")', comment="ask SW1A 1AA")
+    return save(book, tmp_path, "named.xlsx")
+
+
+def test_defined_names_holding_data_are_checked(uk, tmp_path):
+    path = _named_book(tmp_path)
+    assert sections(path)[-1] == ("(defined names)", None, [
+        {"text": "mail jane.doe@example.com"},
+        {"text": "=0.25"},
+        {"text": 'Daniel Hughes\n=CONCATENATE("Daniel"," Hughes")'},
+        {"text": "ask SW1A 1AA"},
+    ], True)  # the two references (Cases, Both) point at cells: nothing to read
+    assert found(uk.check(path)) == [
+        ("(defined names)", 0, "text", "email", "j***@e******.c**", "defined name Contact"),
+        ("(defined names)", 2, "text", "person.name", "D***** H*****",
+         "defined name 'My data'!Owner"),
+        ("(defined names)", 3, "text", "uk.postcode", "SW1A ***",
+         "defined name 'My data'!Owner (comment)"),
+    ]
+
+
+@pytest.mark.parametrize(("value", "reference"), [
+    ("Sheet1!$A$1", True), ("'My sheet'!$A$1:$C$9", True), ("$A:$A", True),
+    ("Sheet1!$1:$3,Sheet1!$A:$B", True), ("#REF!", True), ("Sheet1!#REF!", True),
+    ('"jane@example.com"', False), ('{"a","b"}', False), ("42", False),
+    ("OFFSET(Sheet1!$A$1,0,0)", False), ("jane@example.com!A1", False),
+])
+def test_defined_name_references_are_told_from_data(value, reference):
+    from guardrail_xlsx.names import is_reference
+
+    assert is_reference(value) is reference
+
+
+def test_custom_properties_are_checked_under_properties(uk, tmp_path):
+    from openpyxl.packaging.custom import BoolProperty, IntProperty, StringProperty
+
+    book = new_book()
+    book.active.append(["text"])
+    book.properties.title = "Quarterly"
+    book.custom_doc_props.append(StringProperty(name="Reviewer", value="Daniel Hughes"))
+    book.custom_doc_props.append(IntProperty(name="Cases", value=3))
+    book.custom_doc_props.append(BoolProperty(name="Final", value=True))
+    book.custom_doc_props.append(StringProperty(name="Empty", value=""))
+    path = save(book, tmp_path)
+    assert sections(path)[-1] == ("(properties)", None, [{"properties": {
+        "title": "Quarterly",
+        "custom": {"Reviewer": "Daniel Hughes", "Cases": 3, "Final": True}}}], False)
+    # a custom property's name is nobody's to classify in the shipped policy: fails closed
+    assert found(uk.check(path)) == [
+        ("(properties)", None, "properties.custom.Reviewer", "field.unclassified",
+         "D***** H*****", "document properties"),
+        ("(properties)", None, "properties.custom.Reviewer", "person.name", "D***** H*****",
+         "document properties"),
+        ("(properties)", None, "properties.custom.Cases", "field.unclassified", "3",
+         "document properties"),
+        ("(properties)", None, "properties.custom.Final", "field.unclassified", "****",
+         "document properties"),
+    ]
+
+
 # -- hostile and broken payloads --------------------------------------------------------
 
 def _bomb(path: Path, megabytes: int) -> Path:
@@ -758,4 +1082,99 @@ def test_redaction_of_a_bomb_writes_nothing(redacting, tmp_path):
     output = tmp_path / "out.xlsx"
     result = redacting.redact(_bomb(tmp_path / "bomb.xlsx", 40), output)
     assert not result.written and result.exit_code == 3
+    assert not output.exists()
+
+
+def _parts(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
+
+
+def test_pivot_cache_with_personal_data_leaves_the_redacted_copy(pivot_guard, tmp_path):
+    source = _with_pivot_cache(_summary_book(tmp_path))
+    assert not pivot_guard.check(source).allowed
+    output = tmp_path / "out.xlsx"
+    result = pivot_guard.redact(source, output)
+    assert result.written, result.reason
+    assert result.verification.allowed and result.verification.findings == []
+    assert not [name for name in _parts(output) if "pivot" in name.lower()]
+    copy = openpyxl.load_workbook(output)
+    assert copy["Summary"]._pivots == []
+    # the pivot table's output on the sheet stays, as the check saw it
+    assert _cells(output) == _cells(source)
+    assert sections(output) == [
+        ("Summary", ["ward", "total"], [["Boxmoor", 1.0], ["Grovehill", 12.0]], True)]
+
+
+def test_clean_pivot_cache_stays_in_the_redacted_copy(pivot_guard, tmp_path):
+    """Only the name of whoever refreshed it is redacted: the cache and its pivot table
+    stay, without that name."""
+    fields = ('<cacheField name="ward" numFmtId="0"><sharedItems><s v="Boxmoor"/>'
+              '<s v="Grovehill"/></sharedItems></cacheField>'
+              '<cacheField name="total" numFmtId="0"><sharedItems/></cacheField>')
+    records = '<r><x v="0"/><n v="14"/></r><r><x v="1"/><n v="40"/></r>'
+    source = _with_pivot_cache(_summary_book(tmp_path), fields, records)
+    assert found(pivot_guard.check(source)) == [
+        ("(properties)", None, "properties.pivot_refreshed_by", "person.name", "D***** H*****",
+         "document properties")]
+    output = tmp_path / "out.xlsx"
+    result = pivot_guard.redact(source, output)
+    assert result.written, result.reason
+    assert result.verification.allowed
+    assert {"xl/pivotCache/pivotCacheDefinition1.xml", "xl/pivotCache/pivotCacheRecords1.xml",
+            "xl/pivotTables/pivotTable1.xml"} <= set(_parts(output))
+    copy = openpyxl.load_workbook(output)
+    assert [p.cache.refreshedBy for p in copy["Summary"]._pivots] == [None]
+    assert sections(output)[1:] == [
+        ("(pivot cache 1)", ["ward", "total"], [["Boxmoor", 14.0], ["Grovehill", 40.0]], True)]
+
+
+def test_defined_names_and_custom_properties_are_redacted(redacting, tmp_path):
+    from openpyxl.packaging.custom import IntProperty, StringProperty
+
+    book = openpyxl.load_workbook(_named_book(tmp_path))
+    book.custom_doc_props.append(StringProperty(name="Reviewer", value="Daniel Hughes"))
+    book.custom_doc_props.append(IntProperty(name="Cases", value=3))
+    book.properties.creator = None
+    source = save(book, tmp_path, "named.xlsx")
+    assert not redacting.check(source).allowed
+    output = tmp_path / "out.xlsx"
+    result = redacting.redact(source, output)
+    assert result.written, result.reason
+    assert result.verification.allowed and result.verification.findings == []
+    copy = openpyxl.load_workbook(output)
+    names = {name: d.value for name, d in copy.defined_names.items()}
+    assert names == {"Contact": '"mail [REDACTED]"', "Cases": "Sheet!$A$1:$A$9",
+                     "Both": "Sheet!$A:$A,'My data'!$1:$1", "Rate": "0.25"}
+    owner = copy["My data"].defined_names["Owner"]
+    # a formula's literals as redacted, as a constant: never the formula with a name split
+    assert (owner.value, owner.comment) == ('"[REDACTED]"', "ask [REDACTED]")
+    assert [(p.name, p.value) for p in copy.custom_doc_props] == [
+        ("Reviewer", "[REDACTED]"), ("Cases", "[REDACTED]")]
+    assert sections(output)[-2:] == [
+        ("(defined names)", None, [{"text": "mail [REDACTED]"}, {"text": "=0.25"},
+                                   {"text": "[REDACTED]"}, {"text": "ask [REDACTED]"}], True),
+        ("(properties)", None, [{"properties": {
+            "custom": {"Reviewer": "[REDACTED]", "Cases": "[REDACTED]"}}}], False),
+    ]
+
+
+def test_dropped_pivot_cache_column_removes_the_cache(write_policy, tmp_path):
+    """A special-category field is dropped from the cache: the cache cannot be kept."""
+    guard = Guardrail.from_policy(write_policy(PIVOT_POLICY))
+    fields = ('<cacheField name="ward"><sharedItems><s v="Boxmoor"/></sharedItems></cacheField>'
+              '<cacheField name="religion"><sharedItems><s v="Quaker"/></sharedItems>'
+              '</cacheField>')
+    records = '<r><x v="0"/><x v="0"/></r>'
+    source = _with_pivot_cache(_summary_book(tmp_path), fields, records, refreshed_by=None)
+    output = tmp_path / "out.xlsx"
+    result = guard.redact(source, output)
+    assert result.written, result.reason
+    assert not [name for name in _parts(output) if "pivot" in name.lower()]
+
+
+def test_personal_data_in_a_pivot_cache_blocks_a_redaction_that_blocks(uk, tmp_path):
+    output = tmp_path / "out.xlsx"
+    result = uk.redact(_with_pivot_cache(_summary_book(tmp_path)), output)
+    assert not result.written and result.exit_code == 1
     assert not output.exists()

@@ -1,5 +1,7 @@
 """XLSX format: every sheet (hidden ones too) as a table, plus what cell values do not
-show: formulas, comments and the document properties.
+show: formulas, comments, defined names holding data, pivot caches (a full copy of
+their source data, kept even when the source sheet is deleted) and the document
+properties, custom ones included.
 
 A sheet's header is its first non-empty row; each later non-empty row is a record,
 its cells typed (numbers, dates, booleans, text) and located as ``Sheet1!C12``.
@@ -17,8 +19,7 @@ from guardrail import Payload, ReadOptions, hookimpl
 from guardrail.records import Section
 
 from .archive import open_archive
-from .sheets import SheetTable
-from .workbook import parts
+from .workbook import Notes, parts
 
 __all__ = ["XlsxFormat", "guardrail_register_formats"]
 
@@ -29,7 +30,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class XlsxFormat:
     name = "xlsx"
     extensions = (".xlsx", ".xlsm")
-    description = "Excel workbook: every sheet as a table, with formulas, comments, properties"
+    description = ("Excel workbook: every sheet as a table, with formulas, comments, defined "
+                   "names, pivot caches, properties")
 
     def sniff(self, head: bytes) -> int:
         if head.startswith(_OLE):
@@ -45,7 +47,7 @@ class XlsxFormat:
     def read(self, payload: Payload, options: ReadOptions) -> Iterator[Section]:
         with open_archive(payload, options.limits) as archive:
             for part in parts(archive, payload.name, options.limits):
-                yield part.table() if isinstance(part, SheetTable) else part.documents()
+                yield part.documents() if isinstance(part, Notes) else part.table()
 
     def redact(self, payload: Payload, options: ReadOptions, redactor, out: BinaryIO) -> None:
         from .redact import redact_workbook  # openpyxl loads slowly: only when redacting

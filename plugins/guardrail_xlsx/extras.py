@@ -4,10 +4,12 @@
   values until Excel recalculates, and conditional formatting and data validation
   lists hold literals too.
 * Notes and threaded comments on cells, with their authors.
-* Document properties: ``creator`` and ``last_modified_by`` are staff names.
+* Document properties: ``creator`` and ``last_modified_by`` are staff names, and
+  custom properties (``docProps/custom.xml``) hold whatever a person typed there.
 
 Formulas and comments are records ``{"text": ...}`` (comments also ``author``),
-located by cell; properties are one record keyed by property. Sheet XML is
+located by cell; properties are one record keyed by property, custom ones under
+``custom`` by their own names (``properties.custom.Reviewer``). Sheet XML is
 streamed with ``iterparse`` and cleared row by row, so memory stays flat.
 """
 
@@ -28,7 +30,7 @@ from .cells import sheet_ref
 from .package import SAFE_PARSER
 
 __all__ = ["Located", "formulas", "comments", "threaded_comments", "properties",
-           "CORE_PROPERTIES", "APP_PROPERTIES"]
+           "custom_properties", "CORE_PROPERTIES", "APP_PROPERTIES", "CUSTOM"]
 
 _FORMULA_TAGS = ("{*}f", "{*}formula", "{*}formula1", "{*}formula2")
 _LITERAL = re.compile(r'"((?:[^"]|"")*)"')
@@ -36,6 +38,9 @@ CORE_PROPERTIES = {"creator": "creator", "lastModifiedBy": "last_modified_by", "
                    "subject": "subject", "description": "description", "keywords": "keywords",
                    "category": "category"}
 APP_PROPERTIES = {"Manager": "manager", "Company": "company"}
+CUSTOM = "custom"  # the key custom properties are under: ``properties.custom.Reviewer``
+_NUMBERS = {"i1": int, "i2": int, "i4": int, "i8": int, "int": int, "ui1": int, "ui2": int,
+            "ui4": int, "ui8": int, "uint": int, "r4": float, "r8": float, "decimal": float}
 
 
 @dataclass(frozen=True)
@@ -112,25 +117,65 @@ def people(zip: zipfile.ZipFile, limits: Limits, file: str) -> dict[str, str]:
     return found
 
 
-def properties(zip: zipfile.ZipFile, file: str) -> dict[str, str]:
-    """Non-empty document properties that can name people (see CORE/APP_PROPERTIES)."""
-    found: dict[str, str] = {}
+def properties(zip: zipfile.ZipFile, file: str) -> dict[str, Any]:
+    """Non-empty document properties that can name people (see CORE/APP_PROPERTIES),
+    and every non-empty custom property under :data:`CUSTOM`."""
+    found: dict[str, Any] = {}
     for member, names in (("docProps/core.xml", CORE_PROPERTIES),
                           ("docProps/app.xml", APP_PROPERTIES)):
-        try:
-            data = zip.read(member)
-        except KeyError:
-            continue
-        try:
-            root = etree.fromstring(data, SAFE_PARSER)
-        except etree.XMLSyntaxError:
-            raise PayloadError("not a valid XLSX workbook: its document properties are not "
-                               "well-formed XML", file=file) from None
-        for element in root:
+        root = _properties_part(zip, member, file)
+        for element in root if root is not None else ():
             key = names.get(_local(element))
             if key and element.text and element.text.strip():
                 found[key] = element.text
+    custom = custom_properties(zip, file)
+    if custom:
+        found[CUSTOM] = custom
     return found
+
+
+def custom_properties(zip: zipfile.ZipFile, file: str) -> dict[str, Any]:
+    """Custom property name -> value (numbers and flags typed, the rest as text)."""
+    root = _properties_part(zip, "docProps/custom.xml", file)
+    found: dict[str, Any] = {}
+    for element in root.iterchildren("{*}property") if root is not None else ():
+        name = element.get("name") or ""
+        if name in found:
+            raise PayloadError("not a valid XLSX workbook: two custom document properties "
+                               "have the same name, so readers may disagree on which one "
+                               "is shown", file=file)
+        value = _variant(element)
+        if value != "":
+            found[name] = value
+    return found
+
+
+def _variant(element: Any) -> Any:
+    """A custom property's value from its ``vt:`` element."""
+    for child in element.iterchildren("{*}*"):
+        kind = _local(child)
+        text = " ".join(t.strip() for t in child.itertext() if t.strip())
+        try:
+            if kind in _NUMBERS:
+                return _NUMBERS[kind](text)
+        except ValueError:
+            return text  # not a number after all: checked as text
+        if kind == "bool":
+            return text.lower() in ("1", "true")
+        return text
+    return ""
+
+
+def _properties_part(zip: zipfile.ZipFile, member: str, file: str) -> Any:
+    try:
+        data = zip.read(member)
+    except KeyError:
+        return None
+    try:
+        return etree.fromstring(data, SAFE_PARSER)
+    except etree.XMLSyntaxError:
+        raise PayloadError("not a valid XLSX workbook: its document properties are not "
+                           "well-formed XML", file=file) from None
 
 
 def _comment(text: str, author: str) -> dict[str, Any]:

@@ -1,10 +1,13 @@
 """Writing a redacted copy of a workbook with openpyxl.
 
 The parts are walked exactly as :func:`.workbook.parts` yields them for a check
-(calamine's rows, the streamed formulas and comments), and only the cells, comments
-and properties the redactor changed are written into the openpyxl workbook, so
-everything else (styles, merged cells, unchanged formulas) is kept. openpyxl
-holds the whole workbook in memory: redaction is not streamed, unlike a check.
+(calamine's rows, the streamed formulas, comments and pivot caches), and only the
+cells, comments, names and properties the redactor changed are written into the
+openpyxl workbook, so everything else (styles, merged cells, unchanged formulas) is
+kept. A pivot cache cannot be rewritten value by value (its pivot tables index into
+it), so a cache the redactor changed anything in leaves the copy with the pivot
+tables that use it; their cells on the sheet stay, as redacted. openpyxl holds the
+whole workbook in memory: redaction is not streamed, unlike a check.
 """
 
 from __future__ import annotations
@@ -15,15 +18,18 @@ from typing import Any, BinaryIO
 import openpyxl
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils.exceptions import InvalidFileException
 
 from guardrail import Payload, PayloadError, ReadOptions
 from guardrail.redaction import DROPPED, Redactor
 
 from .archive import open_archive
-from .extras import properties
+from .extras import CUSTOM, properties
+from .names import NameItem
+from .pivot import PivotCache
 from .sheets import SheetTable
-from .workbook import Notes, parts
+from .workbook import REFRESHED_BY, Notes, parts
 
 __all__ = ["redact_workbook"]
 
@@ -40,9 +46,13 @@ def redact_workbook(payload: Payload, options: ReadOptions, redactor: Redactor,
         book = _load(archive.path, archive.has("xl/vbaProject.bin"), payload.name)
         _keep_absent_properties(book, properties(archive.zip, payload.name))
         results: dict[str, dict[str, Any]] = {}  # sheet -> formula cell -> value now
+        clean: set[int] = set()  # ids of the pivot caches the redactor left alone
         for part in parts(archive, payload.name, options.limits):
             if isinstance(part, SheetTable):
                 results[part.name] = _table(book[part.name], part, redactor)
+            elif isinstance(part, PivotCache):
+                if not _pivot_cache(part, redactor):
+                    clean |= part.ids
             elif part.kind == "formulas":
                 assert part.sheet is not None
                 _formulas(book[part.sheet], part, redactor, results.get(part.sheet, {}))
@@ -50,8 +60,11 @@ def redact_workbook(payload: Payload, options: ReadOptions, redactor: Redactor,
                 _comments(book[part.sheet], part, redactor)
             elif part.kind == "threaded comments":
                 _threaded(part, redactor)
+            elif part.kind == "defined names":
+                _defined_names(book, part, redactor)
             else:
                 _properties(book, part, redactor)
+        _keep_pivots(book, clean)
     book.save(out)
 
 
@@ -156,6 +169,63 @@ def _threaded(notes: Notes, redactor: Redactor) -> None:
         redaction.record(item.record)
 
 
+def _pivot_cache(cache: PivotCache, redactor: Redactor) -> bool:
+    """Pass every row of the cache through the redactor; whether it changed any."""
+    redaction = redactor.table(cache.columns, section=cache.name, typed=True)
+    keep = list(redaction.keep)
+    width = len(cache.columns)
+    changed = len(keep) < width or redaction.columns != [cache.columns[p] for p in keep]
+    for row in cache.rows():
+        new = redaction.row(row)  # every row, even once changed: a ``block`` must be seen
+        if not changed:
+            kept = [row[p] for p in keep if p < len(row)] + list(row[width:])
+            changed = any(a is not b for a, b in zip(new, kept, strict=True))
+    return changed
+
+
+def _keep_pivots(book: Any, clean: set[int]) -> None:
+    """Remove the pivot tables whose cache the redactor changed; openpyxl writes only
+    the caches of the pivot tables left, so those caches leave the copy with them."""
+    for sheet in book.worksheets:
+        sheet._pivots = [p for p in sheet._pivots if p.cacheId in clean]
+
+
+def _defined_names(book: Any, notes: Notes, redactor: Redactor) -> None:
+    """A changed value becomes a string constant, so formulas using the name still
+    calculate: a constant's text as redacted; for a formula, its literals joined (when
+    the check joined them) or else its text, as redacted. Never a formula again: a
+    redacted formula may no longer parse. A dropped value removes the name."""
+    redaction = redactor.documents(section=notes.name, index=notes.index)
+    for item in notes.located():
+        new = redaction.record(item.record)
+        if new is item.record:
+            continue
+        assert isinstance(item, NameItem)
+        names = book.defined_names if item.scope is None else \
+            getattr(_sheet_at(book, item.scope), "defined_names", None)
+        definition = names.get(item.name) if names is not None else None
+        if definition is None:
+            continue  # openpyxl did not load it (a print area, a bad scope): not in the copy
+        text = None if new is DROPPED else new.get("text")
+        if item.attribute is not None:
+            setattr(definition, item.attribute, None if text is None else _text(text))
+        elif text is None:
+            del names[item.name]
+        else:
+            definition.value = _constant(_text(text), item.constant)
+
+
+def _sheet_at(book: Any, index: int) -> Any:
+    sheets = book._sheets  # in workbook order, as localSheetId counts them
+    return sheets[index] if index < len(sheets) else None
+
+
+def _constant(text: str, constant: bool) -> str:
+    if not constant and not text.startswith("="):
+        text = text.split("\n=", 1)[0]  # "John Smith\n=CONCATENATE(...)": the literals only
+    return '"' + text.replace('"', '""') + '"'
+
+
 def _properties(book: Any, notes: Notes, redactor: Redactor) -> None:
     """Changed properties are replaced, dropped ones removed. openpyxl writes its own
     app.xml, so ``manager`` and ``company`` are never in the copy."""
@@ -166,15 +236,35 @@ def _properties(book: Any, notes: Notes, redactor: Redactor) -> None:
             continue
         new = new.get("properties", DROPPED) if new is not DROPPED else DROPPED
         for key, value in item.record["properties"].items():
-            attribute = _CORE.get(key)
-            if attribute is None:
+            replaced = DROPPED if new is DROPPED else new.get(key, DROPPED)
+            if replaced is value:
                 continue
-            replaced = None if new is DROPPED else new.get(key)
-            if replaced is not value:
-                setattr(book.properties, attribute, replaced)
+            if key == CUSTOM:
+                _custom(book, value, replaced)
+            elif key == REFRESHED_BY:
+                for sheet in book.worksheets:
+                    for pivot in sheet._pivots:
+                        pivot.cache.refreshedBy = None
+            elif key in _CORE:
+                setattr(book.properties, _CORE[key], None if replaced is DROPPED else replaced)
 
 
-def _keep_absent_properties(book: Any, present: dict[str, str]) -> None:
+def _custom(book: Any, old: dict[str, Any], new: Any) -> None:
+    """Changed custom properties become text; dropped ones, and ones whose name was
+    itself redacted, are removed."""
+    new = {} if new is DROPPED else new
+    props = []
+    for prop in book.custom_doc_props.props:
+        if prop.name not in old:
+            props.append(prop)  # empty: nothing was checked, nothing to hide
+        elif prop.name in new:
+            value = new[prop.name]
+            props.append(prop if value is old[prop.name] else
+                         StringProperty(name=prop.name, value=_text(value)))
+    book.custom_doc_props.props = props
+
+
+def _keep_absent_properties(book: Any, present: dict[str, Any]) -> None:
     """openpyxl fills in ``creator`` ("openpyxl") when a workbook has none: keep it empty."""
     for key, attribute in _CORE.items():
         if key not in present:

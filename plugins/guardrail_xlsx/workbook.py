@@ -1,5 +1,6 @@
 """A checked workbook as an ordered list of parts to judge: for each sheet, its table,
-its formulas and its comments; then the document properties.
+its formulas and its comments; then the defined names that hold data, each pivot
+cache, and the document properties.
 
 ``read`` turns these into sections and ``redact`` writes them back, so both see
 the same parts in the same order (the redaction contract).
@@ -18,20 +19,26 @@ from guardrail.interfaces import Limits
 
 from .archive import Archive
 from .extras import Located, comments, formulas, people, properties, threaded_comments
-from .package import sheet_parts
+from .names import defined_names
+from .package import pivot_cache_parts, sheet_parts
+from .pivot import PivotCache
 from .sheets import SheetTable
 
-__all__ = ["Notes", "parts", "PROPERTIES"]
+__all__ = ["Notes", "parts", "PROPERTIES", "DEFINED_NAMES", "REFRESHED_BY"]
 
 PROPERTIES = "(properties)"
+DEFINED_NAMES = "(defined names)"
+# Who last refreshed a pivot cache (Excel writes the user's name), among the properties.
+REFRESHED_BY = "pivot_refreshed_by"
 
 
 @dataclass
 class Notes:
     """A documents section: formulas, comments or properties, each record located.
 
-    :param kind: ``formulas``, ``comments``, ``threaded comments`` or ``properties``.
-    :param sheet: the sheet it belongs to (None for properties).
+    :param kind: ``formulas``, ``comments``, ``threaded comments``, ``defined names``
+        or ``properties``.
+    :param sheet: the sheet it belongs to (None for defined names and properties).
     """
 
     name: str
@@ -57,7 +64,8 @@ class Notes:
         return self.current.position if self.current is not None else None
 
 
-def parts(archive: Archive, file: str, limits: Limits) -> Iterator[SheetTable | Notes]:
+def parts(archive: Archive, file: str,
+          limits: Limits) -> Iterator[SheetTable | PivotCache | Notes]:
     """Every part of the workbook to judge, in a fixed order. Hidden sheets included."""
     zip = archive.zip
     found = sheet_parts(zip, file)
@@ -83,7 +91,18 @@ def parts(archive: Archive, file: str, limits: Limits) -> Iterator[SheetTable | 
                 persons = people(zip, limits, file) if persons is None else persons
                 yield Notes(f"{name} (threaded comments)", "threaded comments", name,
                             threaded_comments(zip, part, name, persons, limits, file))
+        defined = list(defined_names(zip, limits, file))  # workbook.xml is parsed whole anyway
+        if defined:
+            yield Notes(DEFINED_NAMES, "defined names", None, defined)
+        refreshed_by: list[str] = []
+        for number, cache_parts in enumerate(pivot_cache_parts(zip, file), 1):
+            cache = PivotCache(zip, number, cache_parts, limits, file)
+            if cache.refreshed_by and cache.refreshed_by not in refreshed_by:
+                refreshed_by.append(cache.refreshed_by)
+            yield cache
         record = properties(zip, file)
+        if refreshed_by:
+            record[REFRESHED_BY] = ", ".join(refreshed_by)
         if record:  # under one key, so policies classify properties.creator by path
             yield Notes(PROPERTIES, "properties", None,
                         [Located({"properties": record}, "document properties", None)],
