@@ -157,9 +157,9 @@ class Evaluator:
                      locate: Locate, source: Any) -> None:
         """A classified field holds a value the destination may not receive (unless
         the value is what a redaction wrote: the data it stood for is gone)."""
-        if is_redacted(value):
-            return
         kind = plan.kind
+        if is_redacted(value, kind.action):
+            return
         finding = None
         if self.collector.wants(kind.rule):
             message = plan.message if field == kind.field else \

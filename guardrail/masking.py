@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-__all__ = ["mask_value", "mask_text", "is_redacted", "count_redacted", "REDACTED",
+__all__ = ["mask_value", "mask_text", "is_redacted", "count_redacted", "might_be_redacted",
+           "REDACTED",
            "HASH_PREFIX", "MAX_EVIDENCE_CHARS"]
 
 REDACTED = "[REDACTED]"
@@ -18,6 +19,9 @@ HASH_PREFIX = "hmac-sha256:"
 """What the ``hash`` action writes before the 64 hex digits of the keyed hash."""
 _HASH_LENGTH = len(HASH_PREFIX) + 64
 _MASK_TOKEN = re.compile(r"[^\W_](?:[^\W_]|\*)*")  # a word, or a word already masked
+# What mask_text writes: one character and stars (or stars alone) per word, between
+# spaces or punctuation; an underscore would let "J*_o*_h*_n*" spell a name.
+_MASKED = re.compile(r"[^\w*]*(?:(?:[^\W_]\*+|\*+)[^\w*]*)+")
 
 MAX_EVIDENCE_CHARS = 32
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -68,28 +72,41 @@ def _mask_token(match: re.Match[str]) -> str:
     return token[0] + "*" * (len(token) - 1) if len(token) > 1 else "*"
 
 
-def is_redacted(value: Any) -> bool:
-    """Is *value* what a redaction action wrote (marker, keyed hash or a masked value)?
+def is_redacted(value: Any, action: str | None = None) -> bool:
+    """Is *value* what the redaction *action* writes, so the data it stood for is gone?
 
-    A check accepts such a value in a field the destination may not receive: the
-    personal data it stood for is gone. Anything else in that field is reported.
+    ``[REDACTED]`` always is. A keyed hash is only where the policy's action is
+    ``hash``, and a masked value only where it is ``mask`` (or, for content
+    detectors, *action* None): a string that merely looks like a token must not carry
+    data past the check. Masked means words of one character and stars only
+    (``J*** S****``), separated by spaces or punctuation.
     """
     if not isinstance(value, str) or not _marked(value):
         return False
     if value == REDACTED:
         return True
-    if value.startswith(HASH_PREFIX):
-        return len(value) == _HASH_LENGTH and all(c in "0123456789abcdef"
-                                                 for c in value[len(HASH_PREFIX):])
-    return "*" in value and mask_text(value) == value
+    if action == "hash":
+        return (len(value) == _HASH_LENGTH and value.startswith(HASH_PREFIX)
+                and all(c in "0123456789abcdef" for c in value[len(HASH_PREFIX):]))
+    if action in (None, "mask"):
+        return _MASKED.fullmatch(value) is not None
+    return False
 
 
-def count_redacted(cells: Any) -> int:
+def count_redacted(cells: Any, action: str | None = None) -> int:
     """How many of *cells* are redaction output; one C-level scan when none is."""
     try:
         joined = "\x00".join(cells)
     except TypeError:  # typed cells (numbers, dates)
-        return sum(1 for cell in cells if is_redacted(cell))
+        return sum(1 for cell in cells if is_redacted(cell, action))
     if not _marked(joined):
         return 0
-    return sum(1 for cell in cells if is_redacted(cell))
+    return sum(1 for cell in cells if is_redacted(cell, action))
+
+
+def might_be_redacted(cells: Any) -> bool:
+    """A cheap first look: could any of *cells* be redaction output?"""
+    try:
+        return _marked("\x00".join(cells))
+    except TypeError:
+        return any(isinstance(cell, str) and _marked(cell) for cell in cells)

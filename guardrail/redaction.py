@@ -99,7 +99,7 @@ class _Recorder(Evaluator):
 
     def report_value(self, plan: Plan, record: int | None, field: str, value: Any,
                      locate: Any, source: Any) -> None:
-        if is_redacted(value):
+        if is_redacted(value, plan.kind.action):
             return
         super().report_value(plan, record, field, value, locate, source)
         action = self._action(plan.kind)

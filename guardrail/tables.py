@@ -19,7 +19,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .column_counts import ColumnCount, ColumnCounter
-from .masking import count_redacted
+from .masking import count_redacted, might_be_redacted
 from .policy.paths import normalize_key
 from .record_rules import CompiledRule, as_number, with_aliases
 from .records import Table
@@ -182,7 +182,7 @@ class TableRun:
             if getter is None:
                 continue
             values = getter(row)
-            if not listing and all(values) and not count_redacted(values):
+            if not listing and all(values) and not might_be_redacted(values):
                 bulk += 1
                 continue
             where = (row, mark() if mark is not None else None)
@@ -296,12 +296,13 @@ class TableRun:
         counted in C as soon as a batch is read, while its cells are still in the CPU
         cache (counting them when the batch is applied, later, costs several times more)."""
         wants = self.ev.collector.wants
-        return {column: self._filled(columns[column])
+        return {column: self._filled(columns[column], plan)
                 for column, plan in self.bad if not wants(plan.kind.rule)}
 
-    def _filled(self, cells: tuple[Any, ...]) -> int:
+    def _filled(self, cells: tuple[Any, ...], plan: Plan) -> int:
+        """Cells holding a value the plan reports (not empty, not redaction output)."""
         return (len(cells) - cells.count("") - (cells.count(None) if self.table.typed else 0)
-                - count_redacted(cells))
+                - count_redacted(cells, plan.kind.action))
 
     def _classify_batch(self, batch: _Batch) -> None:
         ev = self.ev
@@ -316,7 +317,7 @@ class TableRun:
                         ev.report_value(plan, batch.start + offset, plan.kind.field, value,
                                         self._where(column), batch.source(offset))
             else:
-                collector.add_many(plan.kind, self._filled(batch.columns[column]))
+                collector.add_many(plan.kind, self._filled(batch.columns[column], plan))
 
     def _run_rows(self) -> int:
         """Row at a time: record rules need each row as a record."""

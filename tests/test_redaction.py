@@ -290,18 +290,29 @@ def test_tsv_ndjson_and_json_in_an_object_round_trip(write_policy, tmp_path):
         "cases": [{"month": "2026-01", "complainant_name": "[REDACTED]"}]}
 
 
-def test_check_accepts_redaction_output_and_nothing_that_merely_looks_like_it(plain_guard):
-    def check(name: str) -> bool:
-        return plain_guard.check(f"month,complainant_name\n2026-01,{name}\n".encode(),
-                                 format="csv").allowed
+def test_check_accepts_redaction_output_and_nothing_that_merely_looks_like_it(
+        write_policy, tmp_path):
+    def allowed(actions: str, value: str, column: str = "complainant_name") -> bool:
+        guard = Guardrail.from_policy(_policy(write_policy, actions))
+        return guard.check(f"month,{column}\n2026-01,{value}\n".encode(),
+                           format="csv").allowed
 
-    assert check("[REDACTED]")
-    assert check("Z****** Q**********")
-    assert check("hmac-sha256:" + "ab" * 32)
-    assert not check("Z")  # an initial is still a clue
-    assert not check("Zebedee Q**********")
-    assert not check("hmac-sha256:abc")
-    assert not check("[redacted] Zebedee")
+    token = "hmac-sha256:" + "ab" * 32
+    assert allowed("personal: redact", "[REDACTED]")
+    assert allowed("personal: mask", "Z****** Q**********")
+    assert allowed("personal: hash", token)
+    # the shape of another action's output is not enough
+    assert not allowed("personal: redact", token)
+    assert not allowed("personal: hash", "Z****** Q**********")
+    # nothing that merely looks like redaction output
+    assert not allowed("personal: mask", "Z")  # an initial is still a clue
+    assert not allowed("personal: mask", "Zebedee Q**********")
+    assert not allowed("personal: mask", "Z*_e*_b*_e*")  # spells a name
+    assert not allowed("personal: hash", "hmac-sha256:abc")
+    assert not allowed("personal: redact", "[redacted] Zebedee")
+    # a field whose action is not hash does not accept hash-shaped values
+    assert not allowed("personal: redact", "hmac-sha256:9434765919" + "0" * 54,
+                       column="nhs_number")
 
 
 def test_masking_is_idempotent_so_a_masked_value_is_recognised():
