@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 import jmespath
+from jmespath.exceptions import JMESPathError
 import jmespath.visitor
 
 from .policy.model import RecordRule
@@ -42,8 +43,16 @@ def compile_rule(rule: RecordRule) -> CompiledRule:
 
 
 def evaluate(expression: Any, record: Any) -> bool:
-    """Is the rule true for *record*? (JMESPath truthiness)."""
-    return truthy(_INTERPRETER.visit(expression.parsed, record))
+    """Is the rule true for *record*? (JMESPath truthiness)
+
+    A rule that cannot be evaluated on this record (a function given a value of the
+    wrong type) is taken as true: the record gets the rule's level, failing closed,
+    and nothing of the error (which quotes the value) is shown.
+    """
+    try:
+        return truthy(_INTERPRETER.visit(expression.parsed, record))
+    except JMESPathError:
+        return True
 
 
 def as_number(value: Any) -> Any:

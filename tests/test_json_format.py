@@ -379,3 +379,41 @@ def test_ndjson_line_over_the_record_limit_blocks_without_reading_it_whole(plain
     exact = b'{"month": "2026-01"}\n'
     assert plain_guard.check(exact, format="ndjson",
                              limits=Limits(max_record_bytes=len(exact) - 1)).allowed
+
+
+def test_a_records_selector_that_fails_on_the_data_blocks_without_quoting_it(write_policy):
+    policy = write_policy("""
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: selector, version: "1"}
+        extends: asb-public-web
+        records: "cases[?starts_with(ref, 'A')]"
+        """)
+    body = b'{"cases": [{"ref": {"who": "Zebedee Quackenbush"}}]}'
+    decision = Guardrail.from_policy(policy).check(body, format="json")
+    assert decision.exit_code == 3
+    assert decision.files[0].error == (
+        "the policy's records selector could not be applied to this document (a function "
+        "got a value of the wrong type); fix the selector")
+
+
+def test_a_record_rule_that_fails_on_a_record_applies_to_it(write_policy):
+    policy = write_policy("""
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: rule-types, version: "1"}
+        extends: asb-public-web
+        detectors: {skip: ["*"]}
+        fields:
+          - {id: test.ref, name: [ref], level: public}
+        rules:
+          - id: test.ref_rule
+            when: "starts_with(ref, 'X')"
+            level: personal
+            fields: [ref]
+        """)
+    decision = Guardrail.from_policy(policy).check(
+        b'[{"ref": "A1"}, {"ref": {"who": "Zebedee Quackenbush"}}]', format="json")
+    # record 1's ref is an object: starts_with() cannot judge it, so the rule applies
+    assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
+        (1, "ref", "test.ref_rule", "{'w**': 'Z****** Q**********'}")]

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO
 
 import ijson
 import jmespath
+from jmespath.exceptions import JMESPathError
 
 from guardrail import Documents, Payload, PayloadError, ReadOptions, hookimpl
 from guardrail.redaction import Redactor
@@ -82,7 +83,13 @@ class JsonFormat:
                          selector: str) -> Iterator[Documents]:
         """A selector with filters or functions needs the whole document in memory."""
         document = load_document(payload, options)
-        found = jmespath.search(selector, document)
+        try:
+            found = jmespath.search(selector, document)
+        except JMESPathError:  # its message quotes the value it choked on
+            raise PayloadError(
+                "the policy's records selector could not be applied to this document (a "
+                "function got a value of the wrong type); fix the selector",
+                file=payload.name) from None
         records = found if isinstance(found, list) else ([] if found is None else [found])
         # Only containers: scalars such as 1 or true are shared objects, and removing
         # every value with the same id would hide unrelated fields from the check.
