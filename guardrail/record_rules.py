@@ -8,8 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 import jmespath
-from jmespath.exceptions import JMESPathError
 import jmespath.visitor
+from jmespath.exceptions import JMESPathError
 
 from .policy.model import RecordRule
 from .policy.paths import normalize_key
