@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .errors import UsageError
 
@@ -34,6 +36,8 @@ class AtomicOutput:
         folder = Path.cwd() if self.target is None else self.target.resolve().parent
         if not folder.is_dir():
             raise UsageError(f"cannot write {target}: folder {folder} does not exist")
+        if self.target is not None and self.target.exists() and not self.target.is_file():
+            raise UsageError(f"cannot write {target}: it exists and is not a regular file")
         prefix = f".{self.target.name}." if self.target is not None else ".guardrail-stdout."
         try:
             handle, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=folder)
@@ -42,6 +46,7 @@ class AtomicOutput:
         self.temp_path = Path(name)
         self.stream: BinaryIO = os.fdopen(handle, "wb")
         self._done = False
+        self._signals: dict[int, Any] = {}
 
     def finish_writing(self) -> Path:
         """Flush the copy to disk and close it, so it can be read back and checked."""
@@ -62,7 +67,12 @@ class AtomicOutput:
         else:
             if self.target.exists():
                 shutil.copymode(self.target, self.temp_path)
-            os.replace(self.temp_path, self.target)
+            else:  # mkstemp makes 0600; a published file gets the usual umask mode
+                os.chmod(self.temp_path, 0o666 & ~_umask())
+            try:
+                os.replace(self.temp_path, self.target)
+            except OSError as exc:
+                raise UsageError(f"cannot write {self.target}: {exc.strerror}") from None
             _fsync_folder(self.target.resolve().parent)
         self._done = True
 
@@ -74,12 +84,32 @@ class AtomicOutput:
         self._done = True
 
     def __enter__(self) -> AtomicOutput:
+        # A TERM or HUP while writing must still remove the unchecked copy: turn them
+        # into SystemExit, so __exit__ runs (only the main thread may set handlers).
+        if threading.current_thread() is threading.main_thread():
+            for number in (signal.SIGTERM, signal.SIGHUP):
+                self._signals[number] = signal.signal(number, _exit_on_signal)
         return self
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if not self._done:
-            self.discard()
+        try:
+            if not self._done:
+                self.discard()
+        finally:
+            for number, handler in self._signals.items():
+                signal.signal(number, handler)
+            self._signals.clear()
+
+
+def _exit_on_signal(number: int, frame: Any) -> None:
+    raise SystemExit(128 + number)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -7,6 +7,9 @@ import hashlib
 import hmac
 import io
 import json
+import os
+import signal
+import stat
 import types
 from pathlib import Path
 
@@ -404,3 +407,44 @@ def test_whole_floats_hash_like_the_integer_a_csv_would_hold(write_policy, tmp_p
     token = "hmac-sha256:" + hmac.new(b"k", b"7700900123", hashlib.sha256).hexdigest()
     assert json.loads(out.read_text(encoding="utf-8")) == [
         {"month": "2026-01", "complainant_name": token}]
+
+
+class _KilledFormat(_CarelessFormat):
+    """Writes part of a copy, then the process is told to stop (a deploy, a timeout)."""
+
+    name = "killed"
+
+    def redact(self, payload, options, redactor, out) -> None:
+        out.write(b"month,ward\n2026-01,Box")
+        out.flush()
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def test_a_terminated_redaction_leaves_no_unchecked_copy(write_policy, payload, tmp_path):
+    guard = _guard_with(_policy(write_policy, "personal: redact"), "killed",
+                        _plugin(_KilledFormat()))
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as stopped:
+        guard.redact(payload, tmp_path / "out.csv", format="killed")
+    assert stopped.value.code == 128 + signal.SIGTERM
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "policy.yaml"]
+    assert signal.getsignal(signal.SIGTERM) is before  # the handler is put back
+
+
+def test_a_new_copy_gets_the_usual_file_mode(write_policy, payload, tmp_path):
+    guard = Guardrail.from_policy(_policy(write_policy, "internal: redact, personal: redact, "
+                                                        "special-category: redact"))
+    previous = os.umask(0o022)
+    try:
+        assert guard.redact(payload, tmp_path / "out.csv").written
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "out.csv").stat().st_mode) == 0o644
+
+
+def test_an_output_that_is_a_folder_is_a_usage_error(write_policy, payload, tmp_path):
+    guard = Guardrail.from_policy(_policy(write_policy, "personal: redact"))
+    (tmp_path / "out").mkdir()
+    with pytest.raises(UsageError, match="it exists and is not a regular file"):
+        guard.redact(payload, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "out", "policy.yaml"]
