@@ -29,6 +29,7 @@ from .tables import TableRun
 __all__ = ["Evaluator", "Plan", "KEY_FIELD"]
 
 KEY_FIELD = "(key)"  # the field that field-name scanning passes to detectors
+SECTION_NAME = "(section name)"  # the field of a finding in a section's own name
 
 Locate = Callable[[Any], "str | None"] | None
 
@@ -79,6 +80,8 @@ class Evaluator:
         self._waiver_cache: dict[tuple[str, str], str | None] = {}
         self._kinds: dict[tuple[str, str | None, str, str, str], FindingKind] = {}
         self.section_caches: dict[tuple[str, str | None], Any] = {}  # see DocumentRun
+        self._labels: dict[str, str] = {}
+        self._named_sections: set[tuple[str, str | None]] = set()
 
     def pool(self) -> ScanPool:
         """The worker pool for content scanning, started on first use (see parallel.py)."""
@@ -127,14 +130,49 @@ class Evaluator:
         if found is None:
             action = self.policy.action_for(level, self.destination)
             found = FindingKind(file, rule, field, level, action, self._waived_by(rule, field),
-                                section)
+                                self._section_label(file, section))
             self._kinds[key] = found
         return found
+
+    # -- labels from the payload ------------------------------------------------------
+
+    def label(self, text: str | None) -> str | None:
+        """A section name or position as reports show it: masked when content detectors
+        find personal data in it (a sheet named after a person, an element id)."""
+        if not text:
+            return text
+        found = self._labels.get(text)
+        if found is None:
+            if len(self._labels) >= 10_000:
+                self._labels.clear()
+            found = self._labels[text] = mask_value(text) if self.key_hits(text) else text
+        return found
+
+    def _where(self, locate: Locate, source: Any) -> str | None:
+        return self.label(locate(source)) if locate else None
+
+    def _section_label(self, file: str, section: str | None) -> str | None:
+        """The section's label; a section name that is personal data is itself a finding
+        (the name is published with the payload), reported once."""
+        shown = self.label(section)
+        if shown != section and (file, section) not in self._named_sections:
+            self._named_sections.add((file, section))
+            for hit in self.key_hits(section or ""):
+                kind = FindingKind(file, hit.rule, SECTION_NAME, hit.level,
+                                   self.policy.action_for(hit.level, self.destination),
+                                   self._waived_by(hit.rule, SECTION_NAME), shown)
+                self.collector.add(kind, Finding(
+                    file, None, SECTION_NAME, hit.rule, hit.level, kind.action,
+                    hit.evidence or mask_value((section or "")[hit.start:hit.end]),
+                    f"{hit.rule} found in the name of a section (a sheet or table name)",
+                    None, shown, kind.waived_by))
+        return shown
 
     # -- sections ---------------------------------------------------------------------
 
     def evaluate(self, file: str, section: Section) -> int:
         """Evaluate one section; returns the number of records read."""
+        self._section_label(file, section.name)  # its name is published too
         if isinstance(section, Table):
             return TableRun(self, file, section).run()
         assert isinstance(section, Documents)
@@ -165,7 +203,7 @@ class Evaluator:
             message = plan.message if field == kind.field else \
                 plan.message.replace(f"'{kind.field}'", f"'{field}'", 1)
             finding = Finding(kind.file, record, field, kind.rule, kind.level, kind.action,
-                              mask_value(value), message, locate(source) if locate else None,
+                              mask_value(value), message, self._where(locate, source),
                               kind.section, kind.waived_by)
         self.collector.add(kind, finding)
 
@@ -183,7 +221,7 @@ class Evaluator:
                                   evidence,
                                   f"{hit.rule} found in '{field}' "
                                   f"(confidence {hit.confidence:.2f})",
-                                  locate(source) if locate else None, section, kind.waived_by)
+                                  self._where(locate, source), kind.section, kind.waived_by)
             collector.add(kind, finding)
 
     def key_hits(self, key: str) -> Any:
@@ -220,8 +258,8 @@ class Evaluator:
                 evidence = " | ".join(mask_value(v) for v in values if v not in (None, ""))
                 message = rule.description or f"record matches rule '{rule.when}'"
                 finding = Finding(file, record, field, rule.id, rule.level, kind.action,
-                                  evidence, message, locate(source) if locate else None,
-                                  section, kind.waived_by)
+                                  evidence, message, self._where(locate, source),
+                                  kind.section, kind.waived_by)
             self.collector.add(kind, finding)
 
 
