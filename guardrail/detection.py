@@ -22,7 +22,8 @@ def guardrail_detect_format(payload: Payload, formats: dict[str, Format]) -> str
     Content sniffing asks every format how confident it is about the first
     bytes and takes the most confident one above a minimum; ties go to the
     format registered first. A format with ``content_first = True`` (plain text)
-    is chosen by its extension only when no format recognises the content.
+    is chosen by its extension only when no format recognises the content, markup
+    formats (``markup = True``: HTML, XML) excepted.
     """
     suffixes = [s.lower() for s in payload.suffixes]
     generic = None
@@ -33,14 +34,20 @@ def guardrail_detect_format(payload: Payload, formats: dict[str, Format]) -> str
                     return name
                 generic = generic or name
     # A generic extension (.txt holds anything: Excel saves tab-separated data as .txt)
-    # names the format only when no structured format recognises the content.
-    return _by_content(payload, formats) or generic
+    # names the format only when no structured format recognises the content; markup
+    # formats are not asked, as they would drop text that merely looks like a tag.
+    if generic is not None:
+        return _by_content(payload, formats, markup=False) or generic
+    return _by_content(payload, formats)
 
 
-def _by_content(payload: Payload, formats: dict[str, Format]) -> str | None:
+def _by_content(payload: Payload, formats: dict[str, Format],
+                markup: bool = True) -> str | None:
     head = payload.head()
     best, best_score = None, MIN_SNIFF_CONFIDENCE - 1
     for name, fmt in formats.items():
+        if not markup and getattr(fmt, "markup", False):
+            continue
         try:
             score = int(fmt.sniff(head))
         except Exception:  # a broken sniffer must not pick a format

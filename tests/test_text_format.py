@@ -473,3 +473,15 @@ def test_unreadable_payload_is_not_redacted(policy_with, tmp_path):
     result = policy_with("redact").redact(source, tmp_path / "out.txt")
     assert (result.written, result.exit_code) == (False, 3)
     assert not (tmp_path / "out.txt").exists()
+
+
+def test_a_txt_that_starts_with_a_tag_stays_text(tmp_path):
+    """Markup readers drop what looks like a tag ("Contact <jane@example.com>"); plain
+    text reads every character, so a .txt is never promoted to HTML or XML."""
+    path = tmp_path / "log.txt"
+    path.write_text("<p>Daily log</p>\nContact <jane.smith@example.com> about the case\n",
+                    encoding="utf-8")
+    decision = Guardrail.from_policy("uk-personal-data").check(path)
+    assert decision.files[0].format == "text"
+    assert [(f.record, f.rule) for f in decision.findings] == [(1, "email")]
+    assert detect(b"<cases><case>1</case></cases>", name="export.txt") == "text"

@@ -4,15 +4,18 @@ The seed incident was an HTML page: 61 anti-social-behaviour cases with names an
 addresses, in a table, on a public web page. A page is read as sections:
 
 * each ``<table>`` is a :class:`~guardrail.Table` named by a CSS-like path
-  (``table#cases``); columns from its header row, one record per ``<tr>``, positions
-  ``table#cases row 3`` (rows counted from the top of the table, header included);
+  (``body > main > table:nth-of-type(2)``); columns from its header row, one record
+  per ``<tr>``, positions ``body > main > table:nth-of-type(2) row 3`` (rows counted
+  from the top of the table, header included);
 * each ``<script type="application/json">`` or ``application/ld+json`` block is a
-  :class:`~guardrail.Documents` section of its JSON (``script#data (JSON-LD)``), so
+  :class:`~guardrail.Documents` section of its JSON (``head > script (JSON-LD)``), so
   ``author.name`` is a field like any other;
 * everything else is one ``(page text)`` section of ``{"text": ...}`` records, one
-  per block of text, attribute value, comment or script, positioned by a CSS-like
-  path (``body > main > p:nth-of-type(3)``, ``img.logo[alt]``), hidden text
-  included and marked ``(hidden)``. See :mod:`.walk` for exactly what is read.
+  per block of text, attribute value, unknown tag or attribute name, comment or
+  script, positioned by a CSS-like path (``body > main > p:nth-of-type(3)``,
+  ``body > header > img[alt]``), hidden text included and marked ``(hidden)``.
+  Positions are structure only: ids and classes are the page's content (:mod:`.paths`).
+  See :mod:`.elements` for exactly what is read.
 
 A page is parsed whole: a DOM cannot be streamed. The tree is dropped before the
 engine runs, and the page's size, tags and nesting are capped (:mod:`.page`).
@@ -47,6 +50,7 @@ class HtmlFormat:
 
     name = "html"
     extensions = (".html", ".htm", ".xhtml", ".xht", ".shtml")
+    markup = True  # a .txt that starts with a tag is not promoted to HTML (detection.py)
     description = "HTML page: tables, text, attributes, comments, JSON-LD; hidden text included"
 
     def sniff(self, head: bytes) -> int:
@@ -63,9 +67,9 @@ class HtmlFormat:
         return 80 if stripped.startswith(_WEAK) else 0
 
     def read(self, payload: Payload, options: ReadOptions) -> Iterator[Table | Documents]:
-        tree, _ = load_page(payload, options)
-        page = walk_page(tree, options.limits, payload.name)
-        del tree  # the DOM is several times the page: free it before the engine runs
+        loaded = load_page(payload, options)
+        page = walk_page(loaded.tree, options.limits, payload.name, doctype=loaded.doctype)
+        del loaded  # the DOM is several times the page: free it before the engine runs
         yield from sections(page)
 
     def redact(self, payload: Payload, options: ReadOptions, redactor: Redactor,

@@ -7,29 +7,36 @@ inspected, hidden or not (``hidden``, ``display:none``, ``aria-hidden``,
 * text, one record per block (``<p>``, ``<li>``, ``<h2>``...), inline elements
   joined so ``J<b>ohn</b> Smith`` reads ``John Smith``; ``<br>`` is a line break;
 * attribute values that carry text or data (``alt``, ``title``, ``value``,
-  ``content``, ``data-*``, links, event handlers...): every attribute except the
-  structural ones in :data:`STRUCTURAL`; URLs are percent-decoded, so
+  ``content``, ``class``, ``data-*``, links, event handlers...): every attribute except
+  the structural ones in :data:`STRUCTURAL`; URLs are percent-decoded, so
   ``?name=Jane+Doe`` reads ``Jane Doe``; embedded base64 images are skipped;
-* comments, ``<textarea>``, ``<title>`` and ``<option>`` text;
+* the names of elements and attributes no vocabulary knows (:mod:`.vocabulary`), one
+  record per element positioned ``... (names)``: ``Jane <jane@example.com>`` pasted
+  into a page makes an element of the address. The value of an unknown attribute is
+  positioned by its place (``div (attribute 2)``), never by its name;
+* comments (processing instructions too: browsers make comments of them),
+  ``<textarea>``, ``<title>`` and ``<option>`` text, and what the doctype holds past
+  its name (public and system ids);
 * ``<script>``: JSON and JSON-LD are parsed into their own sections (their keys are
   field paths); any other script is one text record, whole: data arrays and comments
   in JavaScript are where names hide, and code tokens (lower-case identifiers,
   numbers) rarely look like personal data. Detectors see single-quoted strings as
   double-quoted (:func:`js_for_detectors`); event handlers (``onclick``) likewise;
-* ``<style>``: only its quoted strings (``content: "..."``, font names, URLs).
-  Colours such as ``#b294bb`` look like postcodes and SVG path data like phone
-  numbers, and a stylesheet shows nothing else.
+* ``<style>`` and ``style`` attributes: only their quoted strings and ``url()``s
+  (:mod:`.css`). Colours such as ``#b294bb`` look like postcodes and SVG path data like
+  phone numbers, and a stylesheet shows nothing else.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote_plus
 
 from .text import collapse_one
+from .urls import decode_url
+from .vocabulary import FOREIGN_ATTRIBUTES
 
-__all__ = ["BLOCK", "OWN_TEXT", "PRE", "STRUCTURAL", "JSON_TYPES", "CSS_STRING", "PLAIN_CELL",
+__all__ = ["BLOCK", "OWN_TEXT", "PRE", "STRUCTURAL", "JSON_TYPES", "PLAIN_CELL", "URLS",
            "attribute_text", "js_for_detectors", "is_hidden", "span", "json_depth"]
 
 BLOCK = frozenset(
@@ -40,27 +47,30 @@ BLOCK = frozenset(
     "object map picture svg math".split())
 OWN_TEXT = frozenset("textarea title xmp iframe noembed noframes plaintext".split())
 PRE = frozenset("pre listing textarea plaintext xmp".split())
+# Attributes whose values are keywords, numbers or sizes. Not here, so read: class, slot,
+# itemprop, form, list and type (names a page chooses), style (see :mod:`.css`).
 STRUCTURAL = frozenset(
-    "class style type rel lang dir width height role tabindex for colspan rowspan span scope "
+    "rel lang dir width height role tabindex for colspan rowspan span scope "
     "headers align valign bgcolor border cellpadding cellspacing frame rules target method "
     "enctype charset http-equiv media sizes crossorigin integrity loading decoding "
     "referrerpolicy fetchpriority nonce async defer hidden disabled checked selected readonly "
     "required multiple autofocus autocomplete autoplay controls loop muted playsinline "
     "spellcheck draggable contenteditable translate accesskey maxlength minlength max min "
     "step size cols rows start reversed open novalidate xmlns version itemscope itemtype "
-    "itemprop shape coords usemap ismap inputmode enterkeyhint is slot part popover inert "
-    "form formmethod formenctype formtarget formnovalidate list wrap kind default sandbox "
+    "shape coords usemap ismap inputmode enterkeyhint is part popover inert "
+    "formmethod formenctype formtarget formnovalidate wrap kind default sandbox "
     "allow allowfullscreen frameborder scrolling marginheight marginwidth color face "
     "xml:lang xml:space".split())
 _ARIA_TEXT = frozenset("aria-label aria-description aria-roledescription aria-valuetext "
                        "aria-placeholder aria-braillelabel aria-brailleroledescription".split())
-# SVG and MathML attributes are geometry and presentation, except these.
+# SVG and MathML attributes are geometry and presentation, except these (names neither
+# vocabulary knows are read, as in HTML).
 _FOREIGN_TEXT = frozenset("aria-label aria-description title href xlink:href xlink:title "
                           "alttext id name".split())
-_URLS = frozenset("href src action formaction cite poster data background longdesc manifest "
-                  "codebase ping xlink:href srcset imagesrcset".split())
+URLS = frozenset("href src action formaction cite poster data background longdesc manifest "
+                 "codebase ping xlink:href srcset imagesrcset".split())
 JSON_TYPES = frozenset({"application/json", "application/ld+json", "text/json"})
-CSS_STRING = re.compile(r'"((?:[^"\\\n]|\\.)*)"|\'((?:[^\'\\\n]|\\.)*)\'', re.S)
+# A cell with only these attributes takes the walk's fast path (its class is read there).
 PLAIN_CELL = frozenset({"colspan", "rowspan", "class", "headers", "scope", "align", "valign",
                          "width", "height", "bgcolor", "nowrap"})
 _HIDDEN_STYLES = ("display:none", "visibility:hidden", "visibility:collapse")
@@ -81,17 +91,18 @@ def js_for_detectors(code: str) -> str:
 
 
 def attribute_text(name: str, value: str | None, foreign: bool) -> str | None:
-    """The text of an attribute the walk reads, or None for one it does not."""
-    if not value or name in STRUCTURAL:
+    """The text of an attribute the walk reads, or None for one it does not (``style``
+    is read by its strings, :mod:`.css`). A URL is percent-decoded (:data:`URLS`)."""
+    if not value or name in STRUCTURAL or name == "style":
         return None
-    if foreign and name not in _FOREIGN_TEXT and not name.startswith(("data-", "on")):
+    if foreign and name not in _FOREIGN_TEXT and name.lower() in FOREIGN_ATTRIBUTES:
         return None
     if name.startswith("aria-") and name not in _ARIA_TEXT:
         return None
-    if name in _URLS:
+    if name in URLS:
         if value.startswith("data:") and ";base64," in value[:100]:
             return None  # an embedded image or font: no text to read
-        value = unquote_plus(value)
+        value = decode_url(value)
     return collapse_one(value) or None
 
 

@@ -23,11 +23,15 @@ class TextRecord:
     """A ``{"text": ...}`` record: the text, where it is, and (redaction) where it came from.
 
     ``target`` is ``("run", pieces, nodes)`` (the raw text pieces and the text node each
-    came from, None for a line break), ``("attr", element, name)``, ``("js-attr",
-    element, name, code)`` (an event handler), ``("comment", node)``, ``("own",
-    element)`` (a textarea, a title...), ``("script", element, code)`` or ``("css",
-    element, start, end)`` (one string literal of a stylesheet). ``code`` is the
-    JavaScript as written; the record's text is what detectors were shown.
+    came from, None for a line break), ``("attr", element, name)``, ``("url", element,
+    name, value)`` (a URL as written; detectors saw it decoded), ``("js-attr", element,
+    name, code)`` (an event handler), ``("comment", node)`` (a processing instruction
+    too), ``("own", element)`` (a textarea, a title...), ``("script", element, code)``,
+    ``("css", element, start, end, is_url)`` (one string or url() of a stylesheet),
+    ``("css-attr", element, name, start, end, is_url)`` (the same in a ``style``
+    attribute), ``("names", element, unknown_tag, attribute_names)`` (names no vocabulary
+    knows) or ``("doctype", node)``. ``code`` is the JavaScript as written; the record's
+    text is what detectors were shown.
     """
 
     text: str

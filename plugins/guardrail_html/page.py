@@ -10,21 +10,24 @@ its bytes are read, before anything is parsed, so memory stays bounded:
 * the longest stretch with no ``<`` against ``max_record_bytes``: one text node of
   100 MB is blocked after 16 MiB, not after the whole page has been parsed.
 
-Then the nesting guard (:mod:`.nesting`) runs before Lexbor does.
+Then the nesting guard (:mod:`.nesting`) runs before Lexbor does, and the source is
+checked for what the tree would lose (:mod:`.source`): a page whose elements repeat an
+attribute is blocked, and the doctype's ids are kept for the walk to read.
 """
 
 from __future__ import annotations
 
 import codecs
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
 from guardrail import Payload, PayloadError, ReadOptions
 
 from .nesting import GATE_LIMIT_FACTOR, deepest_nesting
+from .source import leading_doctype, repeated_attribute
 
-__all__ = ["load_page", "declared_charset", "max_tags"]
+__all__ = ["load_page", "LoadedPage", "declared_charset", "max_tags"]
 
 _CHUNK = 1 << 20
 # WHATWG: these labels mean windows-1252 in a browser, and UTF-16 in a <meta> means UTF-8.
@@ -38,8 +41,17 @@ def max_tags(options: ReadOptions) -> int:
     return max(options.limits.max_file_bytes // 1024, 1)
 
 
-def load_page(payload: Payload, options: ReadOptions) -> tuple[LexborHTMLParser, str]:
-    """The parsed page and the encoding it was decoded from."""
+class LoadedPage(NamedTuple):
+    """A parsed page, the encoding it was decoded from and what its doctype holds past
+    the name ``html`` (None for none: Lexbor keeps only the name)."""
+
+    tree: LexborHTMLParser
+    encoding: str
+    doctype: str | None
+
+
+def load_page(payload: Payload, options: ReadOptions) -> LoadedPage:
+    """The parsed page (see :class:`LoadedPage`)."""
     encoding = payload.text_encoding()  # before reading: a stream cannot be peeked after
     data = _read_capped(payload, options)
     text, encoding = _decode(data, payload, encoding)
@@ -49,7 +61,14 @@ def load_page(payload: Payload, options: ReadOptions) -> tuple[LexborHTMLParser,
     if deepest_nesting(text, threshold) > threshold:
         raise limits.exceeded("max_depth", file=payload.name,
                               what="the nesting of the page's elements")
-    return LexborHTMLParser(text), encoding
+    repeated = repeated_attribute(text)
+    if repeated is not None:
+        line = text.count("\n", 0, repeated) + 1
+        raise PayloadError(
+            "an element repeats an attribute; browsers keep the first, but the page still "
+            "holds the others: fix the export", file=payload.name,
+            position=f"line {line}")
+    return LoadedPage(LexborHTMLParser(text), encoding, leading_doctype(text))
 
 
 def _read_capped(payload: Payload, options: ReadOptions) -> bytearray:

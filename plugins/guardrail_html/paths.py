@@ -1,58 +1,72 @@
 """CSS-like paths to elements, built lazily: ``body > main > p:nth-of-type(3)``.
 
 A position must be something a person can find again, so it is a selector they can
-paste into the browser's inspector. Ids and classes come from the page, and positions
-are printed in reports, so only tokens that look like code are shown (``cases``,
-``govuk-table``: a lower-case letter first, no run of 4 digits); anything else (``Jane``,
-``case-07700900123``, spaces, ``@``) falls back to ``:nth-of-type``. Id values are also
-checked as text records, so one that holds personal data blocks the page anyway.
+paste into the browser's inspector. Positions are printed in reports, so they are made
+of structure only: tag names and ``:nth-of-type``, never an id or a class, which come
+from the page and can be anything (``div#jane-smith``). An element whose name no
+vocabulary knows (``<jane.smith@example.com>``) is ``:nth-child(n)``: its name is the
+page's content, read as text (:mod:`.vocabulary`), not printed.
 """
 
 from __future__ import annotations
 
-import re
+from selectolax.lexbor import LexborNode
 
-__all__ = ["ElementPath", "segment", "safe_token"]
+from .vocabulary import known_element
 
-_TOKEN = re.compile(r"[a-z][A-Za-z0-9_-]{0,39}")
-_DIGIT_RUN = re.compile(r"\d{4}")
+__all__ = ["ElementPath", "segment", "numbered"]
+
 _MAX_SHOWN = 12  # segments shown before a deep path is shortened
 
 
-def safe_token(value: str | None) -> bool:
-    """An id or class safe to print: code-like, short, no number that could be a phone."""
-    return value is not None and _TOKEN.fullmatch(value) is not None \
-        and _DIGIT_RUN.search(value) is None
+def segment(tag: str, nth: int, repeated: bool) -> str:
+    """One step of a path; for an unknown element *nth* counts all element siblings."""
+    if not known_element(tag):
+        return f":nth-child({nth})"
+    return f"{tag}:nth-of-type({nth})" if repeated else tag
 
 
-def segment(tag: str, element_id: str | None, classes: str | None, nth: int,
-            repeated: bool) -> tuple[str, bool]:
-    """One step of a path and whether it is an anchor (an id: the path starts there)."""
-    if element_id is not None and safe_token(element_id):
-        return f"{tag}#{element_id}", True
-    text = tag
-    if classes:
-        first = classes.split(None, 1)[0] if classes.strip() else ""
-        if safe_token(first):
-            text += "." + first
-    if repeated:
-        text += f":nth-of-type({nth})"
-    return text, False
+def numbered(parent: LexborNode) -> list[tuple[LexborNode, int, bool]]:
+    """*parent*'s child nodes, each with its :nth-of-type and whether its tag repeats.
+
+    An element no vocabulary knows gets its place among all element siblings
+    (``:nth-child``); a processing instruction (no tag) is counted with the comments.
+    """
+    children = []
+    child = parent.child
+    while child is not None:
+        children.append(child)
+        child = child.next
+    tags = [child.tag or "-comment" for child in children]
+    counts: dict[str, int] = {}
+    for tag in tags:
+        counts[tag] = counts.get(tag, 0) + 1
+    seen: dict[str, int] = {}
+    elements = 0
+    out = []
+    for child, tag in zip(children, tags, strict=True):
+        if tag[0] != "-":
+            elements += 1
+            if not known_element(tag):
+                out.append((child, elements, True))
+                continue
+        nth = seen[tag] = seen.get(tag, 0) + 1
+        out.append((child, nth, counts[tag] > 1))
+    return out
 
 
 class ElementPath:
     """Where an element is; turned into text only when a finding needs it."""
 
-    __slots__ = ("parent", "step", "anchor", "_text")
+    __slots__ = ("parent", "step", "_text")
 
-    def __init__(self, parent: ElementPath | None, step: str, anchor: bool = False) -> None:
+    def __init__(self, parent: ElementPath | None, step: str) -> None:
         self.parent = parent
         self.step = step
-        self.anchor = anchor
         self._text: str | None = None
 
-    def child(self, step: str, anchor: bool = False) -> ElementPath:
-        return ElementPath(self, step, anchor)
+    def child(self, step: str) -> ElementPath:
+        return ElementPath(self, step)
 
     def __str__(self) -> str:
         if self._text is None:
@@ -60,8 +74,6 @@ class ElementPath:
             node: ElementPath | None = self
             while node is not None:
                 steps.append(node.step)
-                if node.anchor:
-                    break
                 node = node.parent
             steps.reverse()
             if len(steps) > _MAX_SHOWN:

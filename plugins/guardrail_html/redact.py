@@ -7,7 +7,17 @@ changed value is written back where it came from:
 * a block of text or a table cell: the new text goes back into the text nodes it was
   read from, each kept character in its own node, each replacement where it starts
   (:mod:`.runs`), so bold, links and line breaks survive; dropped: its text nodes go;
-* an attribute is set, or removed when dropped; a comment is replaced or removed;
+* an attribute is set, or removed when dropped; a URL gets the new text percent-encoded
+  where it changed (:mod:`.urls`); a string or url() of a stylesheet or ``style``
+  attribute is rewritten in place (:mod:`.css`);
+* a comment (or a processing instruction) is replaced by a comment, or removed;
+* names no vocabulary knows: an unknown attribute is removed; an unknown element is
+  replaced by the redacted text of its name and keeps its content in its place
+  (``<p>Contact <jane@example.com> today</p>`` becomes ``<p>Contact [REDACTED]
+  today</p>``); these go last, once every other edit inside the element is made;
+* the doctype: Lexbor writes only its name; the copy gets the page's doctype back as it
+  was, unless the redactor changed it: then its ids are left out, and a name other than
+  ``html`` removes it (the page keeps its quirks mode);
 * a script, ``<title>`` or ``<textarea>`` gets the new text, or is removed when dropped;
 * a dropped column loses its cells (a cell spanning a kept column stays, empty, with a
   smaller ``colspan``); a header that is personal data is replaced;
@@ -29,52 +39,75 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from guardrail import Payload, ReadOptions
 from guardrail.redaction import DROPPED, Redactor
 
+from .css import CssEdit, edit_css
 from .model import TEXT_SECTION, JsonBlock, TableModel, TextRecord
 from .page import load_page
 from .runs import rewrite_run, transfer
 from .tables import Row, cell_columns
+from .urls import encode_back
 from .walk import walk_page
 
 __all__ = ["redact_page"]
 
 _CLOSING_RAW = re.compile(r"</(script|style)", re.I)
+# Where Lexbor wrote the doctype: after any comments and instructions that precede it.
+_WRITTEN_DOCTYPE = re.compile(r"\A((?:<!--.*?-->|<\?[^>]*>)*)<!DOCTYPE [^>]*>", re.S)
 
 
 def redact_page(payload: Payload, options: ReadOptions, redactor: Redactor,
                 out: BinaryIO) -> None:
     """Redact *payload* into *out* (see the module docstring)."""
-    tree, encoding = load_page(payload, options)
-    page = walk_page(tree, options.limits, payload.name, keep=True)
+    tree, encoding, doctype = load_page(payload, options)
+    page = walk_page(tree, options.limits, payload.name, keep=True, doctype=doctype)
     for model in page.tables:
         _table(model, redactor)
     for block in page.scripts:
         _json(block, redactor)
-    if page.texts:
-        _texts(page.texts, redactor)
+    doctype_changed = _texts(page.texts, redactor) if page.texts else False
     _declare_utf8(tree, encoding)
-    out.write((tree.html or "").encode("utf-8"))
+    html = tree.html or ""
+    if doctype is not None and not doctype_changed:
+        html = _WRITTEN_DOCTYPE.sub(lambda m: f"{m.group(1)}<!DOCTYPE {doctype}>", html, count=1)
+    out.write(html.encode("utf-8"))
 
 
-def _texts(texts: list[TextRecord], redactor: Redactor) -> None:
+def _texts(texts: list[TextRecord], redactor: Redactor) -> bool:
+    """Redact the page's text records; True when the doctype was among the changes."""
     section = redactor.documents(section=TEXT_SECTION)
-    styles: dict[int, tuple[LexborNode, list[tuple[int, int, str | None]]]] = {}
+    # (node, attribute or None for a <style>) -> edits, applied together once all are known
+    styles: dict[tuple[int, str | None], tuple[LexborNode, list[CssEdit]]] = {}
+    names: list[tuple[tuple[Any, ...], str | None]] = []
+    doctype_changed = False
     for record in texts:
         original = {"text": record.text}
         new = section.record(original)
         if new is original:
             continue
-        text = None if new is DROPPED else new.get("text")
-        if text == record.text:
+        value = None if new is DROPPED else new.get("text")
+        if value == record.text:
             continue
+        text = None if value is None else str(value)
         target = record.target
         assert target is not None
-        if target[0] == "css":  # applied together, from the end, once all are known
-            node, start, end = target[1], target[2], target[3]
-            styles.setdefault(node.mem_id, (node, []))[1].append((start, end, text))
+        kind = target[0]
+        if kind in ("css", "css-attr"):
+            node, attribute = target[1], (target[2] if kind == "css-attr" else None)
+            start, end, is_url = target[-3:]
+            styles.setdefault((node.mem_id, attribute), (node, []))[1].append(
+                (start, end, text, is_url, record.text))
+        elif kind == "names":  # after every edit inside the element (it may go)
+            names.append((target, text))
         else:
-            _apply(target, None if text is None else str(text), record.text)
-    for node, edits in styles.values():
-        _edit_css(node, edits)
+            doctype_changed = doctype_changed or kind == "doctype"
+            _apply(target, text, record.text)
+    for (_, attribute), (node, edits) in styles.items():
+        if attribute is None:
+            _set_text(_text_nodes(node), _raw_safe(edit_css(node.text(deep=True), edits)))
+        else:
+            node.attrs[attribute] = edit_css(node.attributes.get(attribute) or "", edits)
+    for target, text in reversed(names):
+        _rename(target, text)
+    return doctype_changed
 
 
 def _apply(target: tuple[Any, ...], text: str | None, seen: str) -> None:
@@ -89,12 +122,15 @@ def _apply(target: tuple[Any, ...], text: str | None, seen: str) -> None:
         return
     if text is not None and kind in ("js-attr", "script"):
         text = transfer(target[-1], seen, text)
-    if kind in ("attr", "js-attr"):
+    if kind in ("attr", "js-attr", "url"):
         node, name = target[1], target[2]
         if text is None:
             del node.attrs[name]
         else:
-            node.attrs[name] = text
+            node.attrs[name] = encode_back(target[3], seen, text) if kind == "url" else text
+    elif kind == "doctype":
+        if not (target[1].html or "").lower().startswith("<!doctype html>"):
+            target[1].remove()  # its name was redacted; its ids are never written
     elif kind == "comment":
         if text is None:
             target[1].remove()
@@ -146,13 +182,17 @@ def _raw_safe(text: str) -> str:
     return _CLOSING_RAW.sub(lambda m: "<\\/" + m.group(1), text).replace("<!--", "<\\!--")
 
 
-def _edit_css(node: LexborNode, edits: list[tuple[int, int, str | None]]) -> None:
-    css = node.text(deep=True)
-    for start, end, text in sorted(edits, reverse=True):
-        quote = css[start - 1]
-        new = (text or "").replace("\\", "\\\\").replace(quote, "\\" + quote).replace("\n", " ")
-        css = css[:start] + new + css[end:]
-    _set_text(_text_nodes(node), _raw_safe(css))
+def _rename(target: tuple[Any, ...], text: str | None) -> None:
+    """Remove the unknown attributes of an element; an unknown element gives way to the
+    redacted text of its name (nothing when dropped), its content staying in place."""
+    _, node, unknown_tag, attributes = target
+    for name in attributes:
+        if name in node.attributes:
+            del node.attrs[name]
+    if unknown_tag:
+        if text:
+            node.insert_before(text)
+        node.unwrap(delete_empty=True)
 
 
 def _json(block: JsonBlock, redactor: Redactor) -> None:

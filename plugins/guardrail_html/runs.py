@@ -16,7 +16,7 @@ from typing import Any
 
 from .text import BREAK, collapse
 
-__all__ = ["rewrite_run", "transfer"]
+__all__ = ["rewrite_run", "transfer", "edits"]
 
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
@@ -47,7 +47,7 @@ def rewrite_run(pieces: list[str], nodes: list[Any], new: str) -> None:
                 return i
         return owned[0]
 
-    for tag, i1, i2, j1, j2 in _edits(old, new):
+    for tag, i1, i2, j1, j2 in edits(old, new):
         if tag == "equal":
             for offset in range(i2 - i1):
                 owner = owners[i1 + offset]
@@ -69,10 +69,10 @@ def transfer(original: str, seen: str, new: str) -> str:
     """*new*, the redacted form of *seen*, applied to *original* (the same text with some
     characters swapped, same length): kept stretches come from *original*."""
     return "".join(original[i1:i2] if tag == "equal" else new[j1:j2]
-                   for tag, i1, i2, j1, j2 in _edits(seen, new))
+                   for tag, i1, i2, j1, j2 in edits(seen, new))
 
 
-def _edits(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
+def edits(old: str, new: str) -> list[tuple[str, int, int, int, int]]:
     """difflib's opcodes, with chance matches inside a replacement folded into it:
     ``Taylor`` -> ``[REDACTED]`` shares a ``T``, which must not stay behind in its own
     node and split the token across ``<b>`` or a line break. Punctuation and spaces

@@ -11,14 +11,14 @@ from guardrail import PayloadError
 from .blocks import CellText, TextRun
 from .elements import PLAIN_CELL, is_hidden, span
 from .model import Context, TableModel
-from .paths import ElementPath, segment
+from .paths import ElementPath, numbered, segment
 from .tables import MAX_COLSPAN, MAX_ROWSPAN, Row, build_grid
 from .text import BREAK, collapse, collapse_one
 
 if TYPE_CHECKING:
     from .walk import Walker
 
-__all__ = ["TableReader", "children"]
+__all__ = ["TableReader"]
 
 
 class TableReader:
@@ -38,7 +38,7 @@ class TableReader:
         self.walker.page.tables.append(model)  # before any table nested in it
         rows: list[Row] = []
         groups = 0
-        for child, nth, repeated in children(node):
+        for child, nth, repeated in numbered(node):
             tag = child.tag or ""
             if tag in ("thead", "tbody", "tfoot"):
                 groups += 1
@@ -70,14 +70,13 @@ class TableReader:
         parent_path, hidden, depth, pre, foreign = context
         if attributes is None:
             attributes = node.attributes
-        step, anchor = segment(tag, attributes.get("id"), attributes.get("class"), nth, repeated)
-        path = ElementPath(parent_path, step, anchor)
+        path = ElementPath(parent_path, segment(tag, nth, repeated))
         if depth + 1 > self.limits.max_depth:
             raise self.limits.exceeded("max_depth", file=self.file, position=str(path),
                                        what="an element's nesting")
         hidden = hidden or is_hidden(tag, attributes)
         if attributes:
-            self.walker.read_attributes(node, attributes, path, hidden, foreign)
+            self.walker.read_attributes(node, tag, attributes, path, hidden, foreign)
         return (path, hidden, depth + 1, pre, foreign)
 
     def _walk_one(self, node: LexborNode, nth: int, repeated: bool, context: Context,
@@ -129,6 +128,9 @@ class TableReader:
             if len(text) > self.limits.max_record_bytes:
                 raise self.limits.exceeded("max_record_bytes", file=self.file,
                                            position=str(context[0]), what="one table cell")
+            if (attributes.get("class") or "").strip():
+                path = ElementPath(context[0], segment(tag, nth, True))
+                self.walker.read_attributes(node, tag, attributes, path, context[1], context[4])
             if handles is not None:
                 handles.append((node, [text], [first]))
             if context[3]:
@@ -143,21 +145,3 @@ class TableReader:
             handles.append((node, collector.pieces, collector.nodes))
         return collapse(collector.pieces)
 
-
-def children(node: LexborNode) -> list[tuple[LexborNode, int, bool]]:
-    """Child nodes with their :nth-of-type number and whether their tag repeats."""
-    children = []
-    child = node.child
-    while child is not None:
-        children.append(child)
-        child = child.next
-    tags = [child.tag or "" for child in children]
-    counts: dict[str, int] = {}
-    for tag in tags:
-        counts[tag] = counts.get(tag, 0) + 1
-    seen: dict[str, int] = {}
-    out = []
-    for child, tag in zip(children, tags, strict=True):
-        seen[tag] = seen.get(tag, 0) + 1
-        out.append((child, seen[tag], counts[tag] > 1))
-    return out

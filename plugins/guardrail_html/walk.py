@@ -16,21 +16,23 @@ from guardrail import PayloadError
 from guardrail.interfaces import Limits
 
 from .blocks import TextRun
+from .css import css_texts
 from .elements import (
     BLOCK,
-    CSS_STRING,
     JSON_TYPES,
     OWN_TEXT,
     PRE,
+    URLS,
     attribute_text,
     is_hidden,
     js_for_detectors,
     json_depth,
 )
 from .model import TEXT_SECTION, Context, JsonBlock, Page, TextRecord
-from .paths import ElementPath, segment
+from .paths import ElementPath, numbered, segment
 from .table_walk import TableReader
 from .text import BREAK, collapse_one
+from .vocabulary import known_element, unknown_names
 
 __all__ = ["Walker", "walk_page", "TEXT_SECTION"]
 
@@ -38,11 +40,13 @@ __all__ = ["Walker", "walk_page", "TEXT_SECTION"]
 class Walker:
     """Walks one parsed page, depth-first without recursion, into a :class:`Page`."""
 
-    def __init__(self, tree: LexborHTMLParser, limits: Limits, file: str, keep: bool) -> None:
+    def __init__(self, tree: LexborHTMLParser, limits: Limits, file: str, keep: bool,
+                 doctype: str | None = None) -> None:
         self.tree = tree
         self.limits = limits
         self.file = file
         self.keep = keep
+        self.doctype = doctype
         self.page = Page()
         self.tables = TableReader(self)
 
@@ -85,37 +89,25 @@ class Walker:
                         raise self.limits.exceeded("max_record_bytes", file=self.file,
                                                    position=str(context[0]), what="one text node")
                     container.add(text.replace("\n", BREAK) if context[3] else text, node)
-            elif tag == "-comment":
+            elif tag == "-comment" or tag is None:  # None: a processing instruction
                 self._comment(node, nth, context)
-            elif tag is not None and tag[0] != "-":
+            elif tag[0] != "-":
                 self._element(stack, node, tag, nth, repeated, context, container)
+            elif tag == "-doctype" and self.doctype:
+                self.add(self.doctype, ElementPath(None, "doctype"), "", ("doctype", node))
 
     def push_children(self, stack: list[Any], parent: LexborNode, context: Context,
                       container: TextRun) -> None:
         """Queue *parent*'s children, first child on top, each with its :nth-of-type."""
-        children = []
-        child = parent.child
-        while child is not None:
-            children.append(child)
-            child = child.next
-        counts: dict[str, int] = {}
-        tags = [child.tag or "" for child in children]
-        for tag in tags:
-            counts[tag] = counts.get(tag, 0) + 1
-        seen: dict[str, int] = {}
-        entries = []
-        for child, tag in zip(children, tags, strict=True):
-            nth = seen[tag] = seen.get(tag, 0) + 1
-            entries.append((child, nth, counts[tag] > 1, context, container))
-        stack.extend(reversed(entries))
+        stack.extend(reversed([(child, nth, repeated, context, container)
+                               for child, nth, repeated in numbered(parent)]))
 
     def _element(self, stack: list[Any], node: LexborNode, tag: str, nth: int, repeated: bool,
                  context: Context, container: TextRun) -> None:
         parent_path, hidden, depth, pre, foreign = context
         depth += 1
         attributes = node.attributes
-        step, anchor = segment(tag, attributes.get("id"), attributes.get("class"), nth, repeated)
-        path = ElementPath(parent_path, step, anchor)
+        path = ElementPath(parent_path, segment(tag, nth, repeated))
         if depth > self.limits.max_depth:
             raise self.limits.exceeded("max_depth", file=self.file, position=str(path),
                                        what="an element's nesting")
@@ -125,8 +117,8 @@ class Walker:
         foreign = foreign or tag in ("svg", "math")
         if block and not container.absorbs:
             container.close()  # the text before a block is a record before the block's own
-        if attributes:
-            self.read_attributes(node, attributes, path, hidden, foreign)
+        if attributes or not known_element(tag):
+            self.read_attributes(node, tag, attributes, path, hidden, foreign)
         inner: Context = (None if tag == "html" else path, hidden, depth,
                            pre or tag in PRE, foreign)
         if tag == "br":
@@ -168,21 +160,42 @@ class Walker:
 
     # -- pieces of text that are not in the flow ---------------------------------------
 
-    def read_attributes(self, node: LexborNode, attributes: dict[str, str | None],
+    def read_attributes(self, node: LexborNode, tag: str, attributes: dict[str, str | None],
                         path: ElementPath, hidden: bool, foreign: bool) -> None:
-        """One record per attribute that carries text (see :func:`.elements.attribute_text`)."""
-        for name, value in attributes.items():
+        """The names no vocabulary knows, as one record, then one record per attribute that
+        carries text (see :func:`.elements.attribute_text`), or per string of a style."""
+        hide = " (hidden)" if hidden else ""
+        names = unknown_names(tag, attributes)
+        if names:
+            unknown_tag = not known_element(tag)
+            self.add(" ".join(names), path, " (names)" + hide,
+                     ("names", node, unknown_tag, names[1:] if unknown_tag else names))
+        for index, (name, value) in enumerate(attributes.items(), 1):
+            if name == "style" and value:
+                for start, end, text, is_url, label in css_texts(value):
+                    self.add(text, path, f"[style] ({label}){hide}",
+                             ("css-attr", node, name, start, end, is_url))
+                continue
             text = attribute_text(name, value, foreign)
             if not text:
                 continue
-            note = f"[{name}]" + (" (hidden)" if hidden else "")
+            # an unknown name is the page's content: the position gives its place instead
+            note = (f"[{name}]" if name not in names else f" (attribute {index})") + hide
             if name.startswith("on"):  # an event handler is JavaScript
                 self.add(js_for_detectors(text), path, note, ("js-attr", node, name, text))
+            elif name in URLS:
+                self.add(text, path, note, ("url", node, name, value))
             else:
                 self.add(text, path, note, ("attr", node, name))
 
     def _comment(self, node: LexborNode, nth: int, context: Context) -> None:
-        text = (node.comment_content or "").strip()
+        """A comment, or a processing instruction (``<?php ...?>``), which browsers make a
+        comment of; Lexbor keeps it as its own kind of node, with no tag."""
+        if node.tag is None:
+            text = collapse_one((node.html or "").removeprefix("<?").removesuffix(">")
+                                .removesuffix("?"))
+        else:
+            text = (node.comment_content or "").strip()
         if text:
             where = (context[0].child(f"comment {nth}") if context[0] is not None
                      else ElementPath(None, f"comment {nth}"))
@@ -237,14 +250,13 @@ class Walker:
 
     def _style(self, node: LexborNode, path: ElementPath, hidden: bool) -> None:
         css = node.text(deep=True)
-        for number, match in enumerate(CSS_STRING.finditer(css), 1):
-            group = 1 if match.group(1) is not None else 2
-            text = collapse_one(match.group(group))
-            if text:
-                self.add(text, path, f" (CSS string {number})" + (" (hidden)" if hidden else ""),
-                         ("css", node, match.start(group), match.end(group)))
+        for start, end, text, is_url, label in css_texts(css):
+            self.add(text, path, f" ({label})" + (" (hidden)" if hidden else ""),
+                     ("css", node, start, end, is_url))
 
 
-def walk_page(tree: LexborHTMLParser, limits: Limits, file: str, keep: bool = False) -> Page:
-    """Everything guardrail inspects on the page; ``keep`` for redaction."""
-    return Walker(tree, limits, file, keep).run()
+def walk_page(tree: LexborHTMLParser, limits: Limits, file: str, keep: bool = False,
+              doctype: str | None = None) -> Page:
+    """Everything guardrail inspects on the page; ``keep`` for redaction; *doctype* is
+    what the page's doctype holds past its name (:func:`.source.leading_doctype`)."""
+    return Walker(tree, limits, file, keep, doctype).run()
