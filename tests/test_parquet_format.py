@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -260,6 +261,124 @@ def test_map_with_a_repeated_key_keeps_every_value(plain, tmp_path):
     ]
 
 
+# -- key-value metadata -------------------------------------------------------------------
+
+def sections(decision) -> list[tuple]:
+    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
+            for f in decision.findings]
+
+
+META = "key-value metadata"
+
+
+def test_schema_metadata_is_checked(guard, tmp_path):
+    table = pa.table({"text": ["ok"]}).replace_schema_metadata(
+        {"author": "Jane Smith 07700 900123"})
+    path = write(tmp_path / "meta.parquet", table)
+    assert read(path) == [("table", True, ["text"], [("ok",)]),
+                          ("documents", [{"metadata": {"author": "Jane Smith 07700 900123"}}])]
+    decision = guard.check(path)
+    assert (decision.exit_code, decision.files[0].records) == (1, 1)  # metadata: unindexed
+    assert sections(decision) == [
+        ("(metadata)", None, "metadata.author", "field.unclassified", "J*** S**** 0**** 9*****",
+         META),
+        ("(metadata)", None, "metadata.author", "person.name", "J*** S****", META),
+        ("(metadata)", None, "metadata.author", "uk.phone", "0**** 9*****", META),
+    ]
+
+
+def test_field_metadata_and_pairs_added_after_the_schema(plain, tmp_path):
+    address = pa.struct([pa.field("street", pa.string(), metadata={"source": "Ben Brown"})])
+    schema = pa.schema([pa.field("code", pa.int64(), metadata={"source": "CRM export"}),
+                        pa.field("address", address)], metadata={"author": "Jane Smith"})
+    table = pa.table({"code": [], "address": []}, schema=schema)  # no rows: metadata only
+    path = tmp_path / "fields.parquet"
+    with pq.ParquetWriter(path, schema) as writer:
+        writer.write_table(table)
+        # a footer pair the stored Arrow schema does not have, and one it has otherwise
+        writer.add_key_value_metadata({"author": "Carol White", "query": "ward = 'North'"})
+    assert read(path)[1] == ("documents", [{"metadata": {
+        "author": ["Carol White", "Jane Smith"], "query": "ward = 'North'",
+        "fields": {"code": {"source": "CRM export"},
+                   "address.street": {"source": "Ben Brown"}}}}])
+    assert sections(plain.check(path)) == [
+        ("(metadata)", None, "metadata.author[0]", "field.unclassified", "C**** W****", META),
+        ("(metadata)", None, "metadata.author[1]", "field.unclassified", "J*** S****", META),
+        ("(metadata)", None, "metadata.query", "field.unclassified", "w*** = 'N****'", META),
+        ("(metadata)", None, "metadata.fields.code.source", "field.unclassified", "C** e*****",
+         META),
+        ("(metadata)", None, 'metadata.fields."address.street".source', "field.unclassified",
+         "B** B****", META),
+    ]
+
+
+def test_metadata_a_policy_classifies_is_allowed(write_policy, tmp_path):
+    policy = write_policy(POLICY + """\
+      - id: test.field.metadata
+        path: [metadata.author, "metadata.fields.*.source"]
+        level: public
+""")
+    schema = pa.schema([pa.field("code", pa.int64(), metadata={"source": "crm-export"})],
+                       metadata={"author": "parks-service"})
+    path = write(tmp_path / "meta.parquet", pa.table({"code": []}, schema=schema))
+    assert Guardrail.from_policy(write_policy(POLICY, "base.yaml")).check(path).exit_code == 1
+    assert Guardrail.from_policy(policy).check(path).exit_code == 0
+
+
+def test_machine_metadata_is_not_a_section(guard, tmp_path):
+    pandas = {"index_columns": [{"kind": "range", "name": None, "start": 0, "stop": 1,
+                                 "step": 1}], "column_indexes": [], "columns": [
+        {"name": "id", "field_name": "id", "pandas_type": "int64", "numpy_type": "int64",
+         "metadata": None}], "attributes": {},
+              "creator": {"library": "pyarrow", "version": pa.__version__},
+              "pandas_version": "2.2.3"}
+    schema = pa.schema([pa.field("id", pa.int64(), metadata={"PARQUET:field_id": "1"})],
+                       metadata={"pandas": json.dumps(pandas)})
+    path = write(tmp_path / "machine.parquet", pa.table({"id": [1]}, schema=schema))
+    assert set(pq.ParquetFile(path).metadata.metadata) == {b"ARROW:schema", b"pandas"}
+    assert read(path) == [("table", True, ["id"], [(1,)])]
+    assert guard.check(path).exit_code == 0
+
+
+def test_text_under_a_machine_key_is_checked(plain, tmp_path):
+    # under the pandas key, but not pandas' JSON: kept, and so checked
+    table = pa.table({"id": [1]}).replace_schema_metadata({"pandas": "Jane Smith"})
+    assert sections(plain.check(write(tmp_path / "pandas.parquet", table))) == [
+        ("(metadata)", None, "metadata.pandas", "field.unclassified", "J*** S****", META)]
+    # pandas' JSON, holding DataFrame.attrs (pyarrow keeps them there)
+    pandas = {"index_columns": [], "column_indexes": [], "columns": [],
+              "attributes": {"analyst": "Jane Smith", "run": {"ids": [7]}},
+              "creator": {"library": "pyarrow", "version": pa.__version__},
+              "pandas_version": "2.2.3"}
+    table = pa.table({"id": [1]}).replace_schema_metadata({"pandas": json.dumps(pandas)})
+    path = write(tmp_path / "attrs.parquet", table)
+    assert read(path)[1] == ("documents", [{"metadata": {"pandas": {"attributes": {
+        "analyst": "Jane Smith", "run": {"ids": [7]}}}}}])
+    assert sections(plain.check(path)) == [
+        ("(metadata)", None, "metadata.pandas.attributes.analyst", "field.unclassified",
+         "J*** S****", META),
+        ("(metadata)", None, "metadata.pandas.attributes.run.ids[0]", "field.unclassified",
+         "7", META)]
+
+
+def test_metadata_over_the_size_and_depth_limits(guard, tmp_path):
+    table = pa.table({"id": [1]}).replace_schema_metadata({"notes": "x" * 2000})
+    decision = guard.check(write(tmp_path / "big.parquet", table),
+                           limits=Limits(max_record_bytes=1000))
+    assert decision.files[0].error == (
+        "key-value metadata: the file's key-value metadata exceeds the record size limit of "
+        "1,000 bytes; the payload is blocked. If it is genuine, raise the limit with "
+        "--max-record-size")
+    # record 1, metadata 2, pandas 3, attributes 4, a 5, b 6, c 7
+    pandas = {"columns": [], "attributes": {"a": {"b": {"c": {}}}}}
+    table = pa.table({"id": [1]}).replace_schema_metadata({"pandas": json.dumps(pandas)})
+    path = write(tmp_path / "deep.parquet", table)
+    assert guard.check(path, limits=Limits(max_depth=7)).files[0].error is None
+    assert guard.check(path, limits=Limits(max_depth=6)).files[0].error.startswith(
+        "key-value metadata: the file's key-value metadata exceeds the nesting depth limit of "
+        "6 levels")
+
+
 # -- unreadable payloads ------------------------------------------------------------------
 
 NOT_PARQUET = ("not a Parquet file, or a truncated one: the footer that ends every Parquet "
@@ -306,7 +425,8 @@ def test_corrupt_footer(guard, tmp_path):
 
 def test_missing_pyarrow_names_the_extra(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "pyarrow", None)
-    for name in ("guardrail_parquet.reader", "guardrail_parquet.columns"):
+    for name in ("guardrail_parquet.reader", "guardrail_parquet.columns",
+                 "guardrail_parquet.metadata"):
         monkeypatch.delitem(sys.modules, name, raising=False)
     path = write(tmp_path / "cases.parquet", pa.table(CASES))
     with pytest.raises(PayloadError) as caught:
@@ -361,3 +481,21 @@ def test_uncompressed_size_over_the_file_limit(guard, tmp_path):
     decision = guard.check(path, limits=Limits(max_file_bytes=1_000_000))
     assert decision.files[0].error.startswith(
         "the uncompressed data exceeds the file size limit of 1,000,000 bytes")
+
+
+def test_what_spark_writes_in_the_metadata_does_not_block(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"month": ["2026-01"]}).replace_schema_metadata({
+        "org.apache.spark.version": "3.5.1",
+        "org.apache.spark.sql.parquet.row.metadata":
+            '{"type":"struct","fields":[{"name":"month","type":"string"}]}'})
+    pq.write_table(table, tmp_path / "spark.parquet")
+    guard = Guardrail.from_policy("asb-public-web")
+    assert guard.check(tmp_path / "spark.parquet").allowed
+    metadata = table.replace_schema_metadata({"org.apache.spark.version": "3.5.1",
+                                              "author": "Zebedee Quackenbush"})
+    pq.write_table(metadata, tmp_path / "authored.parquet")
+    assert [(f.field, f.rule) for f in guard.check(tmp_path / "authored.parquet").findings] \
+        == [("metadata.author", "field.unclassified"), ("metadata.author", "person.name")]

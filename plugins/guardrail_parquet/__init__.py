@@ -2,8 +2,9 @@
 
 pyarrow is imported only when a Parquet payload is read, so guardrail installs and
 runs without it; reading Parquet without it blocks with a message saying what to
-install. See :mod:`.reader` for records and positions. Redaction is not offered:
-a copy would have to rewrite the file's schema and encodings.
+install. See :mod:`.reader` for records and positions, and :mod:`.metadata` for the
+file's key-value metadata (an unindexed ``(metadata)`` section). Redaction is not
+offered: a copy would have to rewrite the file's schema and encodings.
 """
 
 from __future__ import annotations

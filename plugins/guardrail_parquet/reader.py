@@ -4,7 +4,8 @@ A flat schema is one typed :class:`Table` (rows are tuples zipped, in C, from
 the batch's columns); a schema with a struct, list or map column is
 :class:`Documents` of dicts, so fields have nested paths (``address.postcode``).
 Record indices run on across row groups; positions are ``row group G, row R``,
-both counted from 0 as pyarrow and DuckDB count them.
+both counted from 0 as pyarrow and DuckDB count them. The file's key-value metadata
+follows as an unindexed ``(metadata)`` section (see :mod:`.metadata`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from guardrail import Documents, Payload, PayloadError, ReadOptions, Table
 from guardrail.interfaces import Limits
 
 from .columns import depth, is_nested, to_python
+from .metadata import POSITION, SECTION, file_metadata
 
 __all__ = ["read_parquet", "BATCH_ROWS"]
 
@@ -42,6 +44,10 @@ def read_parquet(payload: Payload, options: ReadOptions) -> Iterator[Table | Doc
         else:
             yield Table(list(schema.names), batches.rows(), mark=batches.mark,
                         locate=batches.locate_row, typed=True)
+        record = file_metadata(parquet, schema, limits, payload)
+        if record is not None:
+            yield Documents([record], name=SECTION, locate=_metadata_position, index=False,
+                            typed=False)
 
 
 @contextmanager
@@ -156,6 +162,10 @@ class _Batches:
                 raise self.limits.exceeded("max_record_bytes", file=self.payload.name,
                                            position=self.locate_row(None, start + row),
                                            what="one cell")
+
+
+def _metadata_position(record: Any) -> str:
+    return POSITION
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -4,9 +4,10 @@ Read with PyYAML's parser (libyaml when available) event by event; nothing is ev
 constructed, so ``!!python/object`` cannot build anything (it blocks the payload),
 and ``NO``, ``0123``, ``1:30`` or ``2024-01-02`` reach the detectors as written.
 Records, sections and positions: see :mod:`guardrail_yaml.layout`. Comments are
-checked as ``(comments)`` records: see :mod:`guardrail_yaml.comments`. A redacted copy
-keeps every untouched value's style and tag but not comments: see
-:mod:`guardrail_yaml.writer`.
+checked as ``(comments)`` records: see :mod:`guardrail_yaml.comments`; tags, ``%TAG``
+directives and anchor names as ``(tags)`` records: see :mod:`guardrail_yaml.tags`. A
+redacted copy keeps every untouched value's style and tag but not comments, and leaves
+out a tag or anchor name the redactor changed: see :mod:`guardrail_yaml.writer`.
 """
 
 from __future__ import annotations

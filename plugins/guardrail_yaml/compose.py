@@ -8,8 +8,11 @@ like JSON null). Aliases reuse the anchored value, and every alias followed is
 counted with the aliases inside what it points to, so a billion-laughs file hits
 ``max_entities`` after a few events, without expanding anything.
 
-With ``keep_nodes`` it also builds the ``yaml.nodes`` graph (tags resolved as
-PyYAML's composer would, styles kept) for writing a redacted copy.
+Every tag outside the core schema, and every anchor's name, is handed to a
+:class:`~guardrail_yaml.tags.TagFinder` (both are text the exporter wrote) and counts
+towards the size of the record it is in. With ``keep_nodes`` it also builds the
+``yaml.nodes`` graph (tags resolved as PyYAML's composer would, styles kept) for
+writing a redacted copy.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from guardrail import PayloadError
 from guardrail.interfaces import Limits
 
 from .comments import CommentFinder
+from .tags import TagFinder, is_core
 
 __all__ = ["Composer", "STR_TAG", "NULL_TAG", "SEQ_TAG", "MAP_TAG", "position", "put"]
 
@@ -58,14 +62,16 @@ class Composer:
 
     :param get_event: the parser's ``get_event``.
     :param finder: told about quoted and block scalars, whose ``#`` is not a comment.
+    :param tags: given every anchor and every tag that is not a core schema tag.
     """
 
     def __init__(self, get_event: Callable[[], Any], limits: Limits, file: str,
-                 finder: CommentFinder, keep_nodes: bool = False) -> None:
+                 finder: CommentFinder, tags: TagFinder, keep_nodes: bool = False) -> None:
         self.next = get_event
         self.limits = limits
         self.file = file
         self.finder = finder
+        self.tags = tags
         self.keep_nodes = keep_nodes
         self.node: Node | None = None  # node of the value built last (keep_nodes only)
         self.by_id: dict[int, Node] | None = None  # container value id -> node, when asked
@@ -112,6 +118,8 @@ class Composer:
             self.finder.protect(event)
         if tag is not None:
             self._check_tag(event)
+        if event.anchor is not None:
+            self._anchor(event)
         if (not style and tag is None and value in _NULLS) or tag == NULL_TAG:
             out: Any = None
         elif tag == _BINARY_TAG:
@@ -265,13 +273,23 @@ class Composer:
         self.size += 1
         if start.tag is not None:
             self._check_tag(start)
+        if start.anchor is not None:
+            self._anchor(start)
 
     def _check_tag(self, event: Any) -> None:
-        if event.tag.startswith(_PYTHON_TAG):
+        tag = event.tag
+        if tag.startswith(_PYTHON_TAG):
             raise PayloadError(
                 "a !!python/ tag asks the reader to build a Python object (which can run "
                 "code); guardrail never builds one and blocks the payload. Remove the tag "
                 "from the export", file=self.file, position=position(event))
+        if not is_core(tag):
+            self.tags.tag(tag, event.start_mark.line + 1, self.size)
+            self.size += len(tag)  # checked like a value, so counted like one
+
+    def _anchor(self, event: Any) -> None:
+        self.tags.anchor(event.anchor, event.start_mark.line + 1, self.size)
+        self.size += len(event.anchor)
 
     def _remember(self, value: Any) -> None:
         if self.by_id is not None:

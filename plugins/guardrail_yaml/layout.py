@@ -14,9 +14,15 @@ documents, so an index names one record of the file. In a document:
 
 Section names: the first document's are those of a one-document file (None,
 ``cases``, ``(document)``); later ones say which document (``document 2``,
-``document 2: cases``, ``(document 2)``). Comments come after each document as an
-unindexed ``(comments)`` section of ``{"text": comment}`` records (sooner, between
-parts of one records section, when many pile up, so memory stays bounded).
+``document 2: cases``, ``(document 2)``). Tags, ``%TAG`` directives and anchor names
+come after each document as an unindexed ``(tags)`` section of ``{"text": ...}``
+records (see :mod:`guardrail_yaml.tags`), then comments as an unindexed ``(comments)``
+section of ``{"text": comment}`` records. Both come sooner, between parts of one records
+section, when many pile up, so memory stays bounded. Tags also come sooner so a copy
+written item by item never writes a tag before it is judged: before a records list
+that is the document, when its own tag or the document's directives are pending, and
+once records read since a pending tag reach ``_HOLD_TAGGED`` characters (a writer holds
+those records back until then).
 """
 
 from __future__ import annotations
@@ -26,7 +32,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import jmespath
-from jmespath.exceptions import JMESPathError
+from jmespath.exceptions import (
+    ArityError,
+    JMESPathError,
+    JMESPathTypeError,
+    UnknownFunctionError,
+    VariadictArityError,
+)
 from yaml.events import (
     MappingEndEvent,
     MappingStartEvent,
@@ -42,11 +54,16 @@ from .comments import CommentFinder
 from .compose import MAP_TAG, SEQ_TAG, Composer, put
 from .select import simple_path, without
 from .source import new_parser, open_tee, yaml_errors
+from .tags import TagFinder
 
 __all__ = ["YamlReader", "Part", "Done"]
 
 _RESOLVE_EVERY = 1 << 16  # characters of text with a '#' kept before looking for comments
 _FLUSH_COMMENTS = 1 << 20  # characters of comments kept before they are handed on
+_FLUSH_TAGS = 1 << 20  # characters of tags kept before they are handed on
+_HOLD_TAGGED = 1 << 16  # characters of records read since a tag before its tags go on
+_SELECTOR_TYPE = ("the records selector could not be applied: a function got a value of "
+                  "the wrong type; fix the policy's records selector")
 
 
 @dataclass
@@ -55,7 +72,8 @@ class Part:
 
     ``role``: ``items`` (items of a records list), ``query`` (picked by a selector
     query), ``rest`` (the document around its records), ``whole`` (the document is the
-    record), ``text`` (a scalar document as ``{"text": ...}``) or ``comments``.
+    record), ``text`` (a scalar document as ``{"text": ...}``), ``tags`` or
+    ``comments``.
     """
 
     name: str | None
@@ -65,6 +83,9 @@ class Part:
     index: bool = True
     node: Callable[[], Node | None] = lambda: None  # node of the record just produced
     opening: Any = None  # the start event of a records list that is the document itself
+    # the record just produced holds, or follows, a tag not judged yet (a later ``tags``
+    # part judges it): a writer must not write it before then
+    tags_pending: Callable[[], bool] = lambda: False
 
 
 @dataclass
@@ -100,6 +121,7 @@ class YamlReader:
         self.path = simple_path(options.records) if options.records else None
         self.query = options.records if options.records and self.path is None else None
         self.finder = CommentFinder()
+        self.tags = TagFinder()
         self.count = 0  # records so far: indices continue across documents
         self.line = 0  # line of the record produced last
         self._found: tuple[str, ...] | None = None
@@ -119,11 +141,13 @@ class YamlReader:
                 parser = new_parser(self.tee)
                 self.get, self.peek = parser.get_event, parser.peek_event
                 self.composer = Composer(self.get, self.limits, self.payload.name,
-                                         self.finder, self.keep)
+                                         self.finder, self.tags, self.keep)
                 self.get()  # stream start
                 number = 0
                 while self.peek().__class__ is not StreamEndEvent:
-                    self.get()  # document start
+                    start = self.get()  # document start
+                    self.tags.directives(start.tags, start.start_mark.line + 1,
+                                         self.composer.size)
                     number += 1
                     self.composer.new_document()
                     yield from self._document(number)
@@ -178,8 +202,7 @@ class YamlReader:
                 done = Done(node, "whole")
         end = self.get()  # document end
         self.finder.advance(end.end_mark.index)
-        if self.finder.found:
-            yield self._comments()
+        yield from self._notes()
         if self.keep:
             yield done
 
@@ -202,21 +225,25 @@ class YamlReader:
         """Parts of a streamed records list (more than one if comments are flushed);
         returns its node, unless the list is the *whole* document."""
         self.composer.enter(start, depth)
+        if whole and self.tags.found:  # its tag or directives: judged before it is opened
+            yield self._tags()
         state = _Items(keep=self.keep and not whole)
         while not state.done:
             state.paused = False
             yield Part(name, self._records(state, depth), "items", first_index=self.count,
-                       node=self._node, opening=start if whole else None)
+                       node=self._node, opening=start if whole else None,
+                       tags_pending=self._tags_pending)
             if not (state.done or state.paused):
                 raise RuntimeError("YAML sections must be read in order, each to its end")
-            if state.paused and self.finder.found:
-                yield self._comments()
+            if state.paused:
+                yield from self._notes()
         if not state.keep:
             return None
         return SequenceNode(start.tag or SEQ_TAG, state.nodes, flow_style=start.flow_style)
 
     def _records(self, state: _Items, depth: int) -> Iterator[Any]:
         get, composer, finder, tee = self.get, self.composer, self.finder, self.tee
+        tags = self.tags
         limit = self.limits.max_record_bytes
         keep = state.keep
         with yaml_errors(self.payload):
@@ -242,12 +269,16 @@ class YamlReader:
                     state.nodes.append(composer.node)  # type: ignore[arg-type]
                 self.count += 1
                 yield value
-                if finder.found_size > _FLUSH_COMMENTS:
+                if finder.found_size > _FLUSH_COMMENTS or tags.found and (
+                        tags.size > _FLUSH_TAGS or composer.size - tags.since > _HOLD_TAGGED):
                     state.paused = True
                     return
 
     def _node(self) -> Node | None:
         return self.composer.node
+
+    def _tags_pending(self) -> bool:
+        return bool(self.tags.found)
 
     def _walk(self, start: Any, path: tuple[str, ...] | None, depth: int,
               keys: tuple[str, ...]) -> Generator[Part, None, tuple[dict[str, Any],
@@ -310,8 +341,7 @@ class YamlReader:
         try:
             found = jmespath.search(self.query, document)
         except JMESPathError as exc:
-            raise PayloadError(f"the policy's records selector cannot be applied ({exc})",
-                               file=self.payload.name) from None
+            raise PayloadError(_selector_error(exc), file=self.payload.name) from None
         records = found if isinstance(found, list) else ([] if found is None else [found])
         chosen = {id(r) for r in records if isinstance(r, (dict, list))}
         self.count += len(records)
@@ -330,6 +360,23 @@ class YamlReader:
         yield Part(_rest_name(number), iter([without(document, chosen)]), "rest",
                    index=False)
         return Done(root_node, "query")
+
+    def _notes(self) -> Iterator[Part]:
+        """What is pending of tags and comments, each as its own section."""
+        if self.tags.found:
+            yield self._tags()
+        if self.finder.found:
+            yield self._comments()
+
+    def _tags(self) -> Part:
+        found = self.tags.take()
+
+        def each() -> Iterator[dict[str, str]]:
+            for line, text in found:
+                self.line = line
+                yield {"text": text}
+
+        return Part("(tags)", each(), "tags", index=False)
 
     def _comments(self) -> Part:
         found = self.finder.take()
@@ -350,3 +397,17 @@ def _name(number: int, base: str | None) -> str | None:
 
 def _rest_name(number: int) -> str:
     return "(document)" if number == 1 else f"(document {number})"
+
+
+def _selector_error(exc: JMESPathError) -> str:
+    """What went wrong, never jmespath's own text: a type error quotes the payload's value."""
+    if isinstance(exc, JMESPathTypeError):
+        return _SELECTOR_TYPE
+    if isinstance(exc, (ArityError, VariadictArityError)):
+        problem = "a function got the wrong number of arguments"
+    elif isinstance(exc, UnknownFunctionError):
+        problem = "it calls a function JMESPath does not have"
+    else:
+        problem = "it is not a valid JMESPath query"
+    return f"the records selector could not be applied: {problem}; fix the policy's " \
+        "records selector"

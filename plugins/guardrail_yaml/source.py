@@ -11,7 +11,7 @@ from typing import Any, BinaryIO
 import yaml
 from yaml.parser import Parser
 from yaml.reader import Reader, ReaderError
-from yaml.scanner import Scanner
+from yaml.scanner import Scanner, ScannerError
 
 from guardrail import Payload, PayloadError
 from guardrail.interfaces import Limits
@@ -26,12 +26,23 @@ _QUOTED = re.compile(r"""\s*(?:'[^'\s]*\w[^'\s]*'|"[^"\s]*\w[^"\s]*")""")
 
 
 class _PyParser(Reader, Scanner, Parser):
-    """PyYAML's pure-Python parser alone: events only, no constructor to build objects."""
+    """PyYAML's pure-Python parser alone: events only, no constructor to build objects.
+
+    A directive other than ``%YAML`` and ``%TAG`` (``%FOO Jane Smith``) is refused, as
+    libyaml refuses it: PyYAML would skip its text, and nothing would check it.
+    """
 
     def __init__(self, stream: Any) -> None:
         Reader.__init__(self, stream)
         Scanner.__init__(self)
         Parser.__init__(self)
+
+    def scan_directive_name(self, start_mark: Any) -> str:
+        name: str = super().scan_directive_name(start_mark)
+        if name not in ("YAML", "TAG"):
+            raise ScannerError("while scanning a directive", start_mark,
+                               "found unknown directive name", self.get_mark())
+        return name
 
 
 # The C parser (libyaml) when PyYAML was built with it: several times faster. Both are
