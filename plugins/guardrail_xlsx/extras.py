@@ -30,7 +30,7 @@ from .cells import sheet_ref
 from .package import SAFE_PARSER
 
 __all__ = ["Located", "formulas", "comments", "threaded_comments", "properties",
-           "custom_properties", "CORE_PROPERTIES", "APP_PROPERTIES", "CUSTOM"]
+           "custom_properties", "CORE_PROPERTIES", "APP_PROPERTIES", "CUSTOM", "local_name", "forget"]
 
 _FORMULA_TAGS = ("{*}f", "{*}formula", "{*}formula1", "{*}formula2")
 _LITERAL = re.compile(r'"((?:[^"]|"")*)"')
@@ -69,8 +69,8 @@ def formulas(zip: zipfile.ZipFile, part: str, sheet: str, limits: Limits,
     """Every formula on a sheet, in document order, with the cell or range it sits in."""
     ref = sheet_ref(sheet)
     for element in _stream(zip, part, _FORMULA_TAGS + ("{*}row",), limits, file):
-        if _local(element) == "row":
-            _forget(element)
+        if local_name(element) == "row":
+            forget(element)
             continue
         text = element.text
         if not text or not text.strip():
@@ -87,13 +87,13 @@ def comments(zip: zipfile.ZipFile, part: str, sheet: str, limits: Limits,
     ref = sheet_ref(sheet)
     authors: list[str] = []
     for element in _stream(zip, part, ("{*}author", "{*}comment"), limits, file):
-        if _local(element) == "author":
+        if local_name(element) == "author":
             authors.append(element.text or "")
             continue
         cell = element.get("ref") or ""
         author = _pick(authors, element.get("authorId"))
         yield Located(_comment(_text_of(element), author), f"{ref}!{cell}", cell)
-        _forget(element)
+        forget(element)
 
 
 def threaded_comments(zip: zipfile.ZipFile, part: str, sheet: str, people: dict[str, str],
@@ -104,7 +104,7 @@ def threaded_comments(zip: zipfile.ZipFile, part: str, sheet: str, people: dict[
         cell = element.get("ref") or ""
         yield Located(_comment(_text_of(element), people.get(element.get("personId") or "", "")),
                       f"{ref}!{cell}", cell)
-        _forget(element)
+        forget(element)
 
 
 def people(zip: zipfile.ZipFile, limits: Limits, file: str) -> dict[str, str]:
@@ -125,7 +125,7 @@ def properties(zip: zipfile.ZipFile, file: str) -> dict[str, Any]:
                           ("docProps/app.xml", APP_PROPERTIES)):
         root = _properties_part(zip, member, file)
         for element in root if root is not None else ():
-            key = names.get(_local(element))
+            key = names.get(local_name(element))
             if key and element.text and element.text.strip():
                 found[key] = element.text
     custom = custom_properties(zip, file)
@@ -153,7 +153,7 @@ def custom_properties(zip: zipfile.ZipFile, file: str) -> dict[str, Any]:
 def _variant(element: Any) -> Any:
     """A custom property's value from its ``vt:`` element."""
     for child in element.iterchildren("{*}*"):
-        kind = _local(child)
+        kind = local_name(child)
         text = " ".join(t.strip() for t in child.itertext() if t.strip())
         try:
             if kind in _NUMBERS:
@@ -203,12 +203,12 @@ def _stream(zip: zipfile.ZipFile, part: str, tags: tuple[str, ...], limits: Limi
                            "well-formed XML", file=file) from None
 
 
-def _local(element: Any) -> str:
+def local_name(element: Any) -> str:
     """The tag without its namespace (parts may be written with or without one)."""
     return str(element.tag).rpartition("}")[2]
 
 
-def _forget(element: Any) -> None:
+def forget(element: Any) -> None:
     """Drop an element and the siblings before it, so the tree never grows."""
     element.clear()
     parent = element.getparent()
@@ -219,7 +219,7 @@ def _forget(element: Any) -> None:
 
 def _cell_of(element: Any) -> str | None:
     parent = element.getparent()
-    if parent is not None and _local(parent) == "c":
+    if parent is not None and local_name(parent) == "c":
         return parent.get("r")
     return None
 

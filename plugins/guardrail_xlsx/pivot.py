@@ -34,6 +34,8 @@ from lxml import etree
 from guardrail import PayloadError, Table
 from guardrail.interfaces import Limits
 
+from .extras import forget as _forget
+from .extras import local_name as _local
 from .package import CacheParts
 
 __all__ = ["PivotCache"]
@@ -254,17 +256,3 @@ def _bound(raw: str | None, kind: Any) -> Any:
         return _dt.datetime.fromisoformat(raw) if kind == "date" else kind(raw)
     except ValueError:
         return raw
-
-
-def _local(element: Any) -> str:
-    return str(element.tag).rpartition("}")[2]
-
-
-def _forget(element: Any) -> None:
-    """Drop an element and the siblings before it, so the tree never grows."""
-    element.clear()
-    parent = element.getparent()
-    if parent is not None:
-        while element.getprevious() is not None:
-            del parent[0]
-
