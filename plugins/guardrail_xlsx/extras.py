@@ -30,7 +30,8 @@ from .cells import sheet_ref
 from .package import SAFE_PARSER
 
 __all__ = ["Located", "formulas", "comments", "threaded_comments", "properties",
-           "custom_properties", "CORE_PROPERTIES", "APP_PROPERTIES", "CUSTOM", "local_name", "forget"]
+           "custom_properties", "CORE_PROPERTIES", "APP_PROPERTIES", "CUSTOM", "local_name",
+           "forget"]
 
 _FORMULA_TAGS = ("{*}f", "{*}formula", "{*}formula1", "{*}formula2")
 _LITERAL = re.compile(r'"((?:[^"]|"")*)"')
