@@ -417,3 +417,18 @@ def test_a_record_rule_that_fails_on_a_record_applies_to_it(write_policy):
     # record 1's ref is an object: starts_with() cannot judge it, so the rule applies
     assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
         (1, "ref", "test.ref_rule", "{'w**': 'Z****** Q**********'}")]
+
+
+@pytest.mark.parametrize(("body", "fmt"), [
+    (b'[{"month": "2026-01", "complainant_name": "Zebedee Quackenbush", '
+     b'"complainant_name": ""}]', "json"),
+    (b'{"cases": [{"month": "2026-01", "complainant_name": "Zebedee Quackenbush", '
+     b'"complainant_name": ""}]}', "json"),
+    (b'{"month": "2026-01", "complainant_name": "Zebedee Quackenbush", '
+     b'"complainant_name": ""}\n', "ndjson"),
+])
+def test_a_repeated_key_keeps_every_value(plain_guard, body, fmt):
+    """A dict keeps the last value of a repeated key; the published file holds both."""
+    decision = plain_guard.check(body, format=fmt)
+    assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
+        (0, "complainant_name[0]", "uk.field.person_name", "Z****** Q**********")]

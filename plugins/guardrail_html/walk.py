@@ -14,6 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from guardrail import PayloadError
 from guardrail.interfaces import Limits
+from guardrail.repeated_keys import keep_all_pairs
 
 from .blocks import TextRun
 from .css import css_texts
@@ -234,7 +235,7 @@ class Walker:
             raise self.limits.exceeded("max_record_bytes", file=self.file, position=str(path),
                                        what="one JSON block")
         try:
-            value = json.loads(raw)
+            value = json.loads(raw, object_pairs_hook=keep_all_pairs)
         except json.JSONDecodeError as exc:
             raise PayloadError(
                 f"a JSON <script> block is not valid JSON ({exc.msg}); fix the block or "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, BinaryIO
 
 import ijson
@@ -18,6 +19,7 @@ from jmespath.exceptions import JMESPathError
 
 from guardrail import Documents, Payload, PayloadError, ReadOptions, hookimpl
 from guardrail.redaction import Redactor
+from guardrail.repeated_keys import KeepAll, keep_all_pairs
 
 from .depth import guarded, load_document
 from .redact import redact_json, redact_ndjson
@@ -62,7 +64,7 @@ class JsonFormat:
         """A top-level array: ijson builds each item in C, the common and fastest case."""
         stream = guarded(payload.open_utf8(), payload, options)
         try:
-            yield Documents(_guard(ijson.items(stream, "item", use_float=True), payload))
+            yield Documents(_items(stream, payload))
         finally:
             stream.close()
 
@@ -72,7 +74,7 @@ class JsonFormat:
         if not options.records and _starts_with_array(payload.head(4096)):
             stream = guarded(payload.open_utf8(), payload, options)
             try:
-                items = _guard(ijson.items(stream, "item", use_float=True), payload)
+                items = _items(stream, payload)
                 redact_json(payload, options, redactor, out, items)
             finally:
                 stream.close()
@@ -111,6 +113,11 @@ def _without(value: Any, chosen: set[int]) -> Any:
 
 def _starts_with_array(head: bytes) -> bool:
     return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+
+
+def _items(stream, payload: Payload) -> Iterator[Any]:
+    """The items of a top-level array, built in C; a repeated key keeps every value."""
+    return _guard(ijson.items(stream, "item", use_float=True, map_type=KeepAll), payload)
 
 
 def _events(stream, payload: Payload) -> Iterator[tuple[str, str, Any]]:
@@ -178,7 +185,7 @@ def _ndjson_records(stream, payload: Payload, options: ReadOptions,
                     position: dict[str, int]) -> Iterator[Any]:
     """Records line by line; a line is read at most up to the record size limit, so a
     huge line without a newline blocks without being held in memory."""
-    decode = json.loads
+    decode = partial(json.loads, object_pairs_hook=keep_all_pairs)
     limit = options.limits.max_record_bytes
     readline = stream.readline
     number = 0

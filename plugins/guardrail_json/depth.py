@@ -18,6 +18,7 @@ import ijson
 
 from guardrail import Payload, PayloadError, ReadOptions
 from guardrail.payload import StreamGuard
+from guardrail.repeated_keys import keep_all_pairs
 
 __all__ = ["DepthGuard", "guarded", "exact_depth_exceeds", "load_document"]
 
@@ -93,7 +94,7 @@ def load_document(payload: Payload, options: ReadOptions) -> Any:
     """The whole document in memory (filtering selectors, redacting records in an object)."""
     with guarded(payload.open_utf8(), payload, options) as stream:
         try:
-            return json.load(stream)
+            return json.load(stream, object_pairs_hook=keep_all_pairs)
         except json.JSONDecodeError as exc:
             raise PayloadError(f"not valid JSON: {exc.msg}", file=payload.name,
                                position=f"line {exc.lineno}, column {exc.colno}") from None

@@ -8,6 +8,7 @@ from typing import Any
 import ijson
 
 from guardrail.policy.paths import key_chain
+from guardrail.repeated_keys import KeepAll
 
 __all__ = ["RecordStreamer", "simple_prefix"]
 
@@ -33,7 +34,7 @@ class RecordStreamer:
     def __init__(self, events: Iterator[Event], prefix: str | None) -> None:
         self._events = iter(events)
         self._prefix = prefix
-        self._rest = ijson.ObjectBuilder()
+        self._rest = ijson.ObjectBuilder(map_type=KeepAll)
         self._pending: list[Event] = []
         self.section_name: str | None = None
         self._records_prefix: str | None = None
@@ -75,7 +76,7 @@ class RecordStreamer:
                 self._rest.event(event, value)
                 return
             if event in _STARTS:
-                builder = ijson.ObjectBuilder()
+                builder = ijson.ObjectBuilder(map_type=KeepAll)
                 builder.event(event, value)
                 depth = 1
                 while depth:
