@@ -10,7 +10,7 @@ this module decides what a value means and records findings.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +22,7 @@ from .policy.classify import Classifier
 from .policy.model import Destination, Policy, Waiver
 from .policy.paths import field_matches
 from .record_rules import CompiledRule, compile_rule, evaluate
-from .records import Documents, Section, Table
+from .records import Documents, Locator, Section, Table
 from .scanning import ActiveDetector, ContentScanner, Hit
 from .tables import TableRun
 
@@ -31,7 +31,7 @@ __all__ = ["Evaluator", "Plan", "KEY_FIELD"]
 KEY_FIELD = "(key)"  # the field that field-name scanning passes to detectors
 SECTION_NAME = "(section name)"  # the field of a finding in a section's own name
 
-Locate = Callable[[Any], "str | None"] | None
+Locate = Locator | None
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class Evaluator:
         if found is None:
             action = self.policy.action_for(level, self.destination)
             found = FindingKind(file, rule, field, level, action, self._waived_by(rule, field),
-                                self._section_label(file, section))
+                                self.label(section))
             self._kinds[key] = found
         return found
 
@@ -151,28 +151,21 @@ class Evaluator:
     def _where(self, locate: Locate, source: Any) -> str | None:
         return self.label(locate(source)) if locate else None
 
-    def _section_label(self, file: str, section: str | None) -> str | None:
-        """The section's label; a section name that is personal data is itself a finding
-        (the name is published with the payload), reported once."""
-        shown = self.label(section)
-        if shown != section and (file, section) not in self._named_sections:
+    def _check_section_name(self, file: str, section: str | None) -> None:
+        """A section name is published with the payload (a sheet named after a person):
+        personal data in it is a finding, as in a field name (see :meth:`report_key`)."""
+        if section and (file, section) not in self._named_sections:
             self._named_sections.add((file, section))
-            for hit in self.key_hits(section or ""):
-                kind = FindingKind(file, hit.rule, SECTION_NAME, hit.level,
-                                   self.policy.action_for(hit.level, self.destination),
-                                   self._waived_by(hit.rule, SECTION_NAME), shown)
-                self.collector.add(kind, Finding(
-                    file, None, SECTION_NAME, hit.rule, hit.level, kind.action,
-                    hit.evidence or mask_value((section or "")[hit.start:hit.end]),
-                    f"{hit.rule} found in the name of a section (a sheet or table name)",
-                    None, shown, kind.waived_by))
-        return shown
+            hits = self.key_hits(section)
+            if hits:  # not report_key: a redactor must not rename a key of that name
+                Evaluator.report_hits(self, file, section, None, SECTION_NAME, SECTION_NAME,
+                                      section, hits, None, None)
 
     # -- sections ---------------------------------------------------------------------
 
     def evaluate(self, file: str, section: Section) -> int:
         """Evaluate one section; returns the number of records read."""
-        self._section_label(file, section.name)  # its name is published too
+        self._check_section_name(file, section.name)
         if isinstance(section, Table):
             return TableRun(self, file, section).run()
         assert isinstance(section, Documents)

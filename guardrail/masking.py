@@ -10,8 +10,7 @@ import re
 from typing import Any
 
 __all__ = ["mask_value", "mask_text", "is_redacted", "count_redacted", "might_be_redacted",
-           "REDACTED",
-           "HASH_PREFIX", "MAX_EVIDENCE_CHARS"]
+           "REDACTED", "HASH_PREFIX", "MAX_EVIDENCE_CHARS"]
 
 REDACTED = "[REDACTED]"
 """What the ``redact`` action writes in place of a value."""
@@ -95,11 +94,7 @@ def is_redacted(value: Any, action: str | None = None) -> bool:
 
 def count_redacted(cells: Any, action: str | None = None) -> int:
     """How many of *cells* are redaction output; one C-level scan when none is."""
-    try:
-        joined = "\x00".join(cells)
-    except TypeError:  # typed cells (numbers, dates)
-        return sum(1 for cell in cells if is_redacted(cell, action))
-    if not _marked(joined):
+    if not might_be_redacted(cells):
         return 0
     return sum(1 for cell in cells if is_redacted(cell, action))
 
@@ -108,5 +103,5 @@ def might_be_redacted(cells: Any) -> bool:
     """A cheap first look: could any of *cells* be redaction output?"""
     try:
         return _marked("\x00".join(cells))
-    except TypeError:
+    except TypeError:  # typed cells (numbers, dates)
         return any(isinstance(cell, str) and _marked(cell) for cell in cells)

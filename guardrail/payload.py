@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO
 
 from .errors import PayloadError
+from .interfaces import Limits
 
 __all__ = ["Payload", "StreamGuard", "HEAD_BYTES"]
 
@@ -123,16 +124,12 @@ class _LineGuard(StreamGuard):
             self._lines += chunk.count(b"\n")
             self._run = size - last - 1
         if self._run > self._limit:
-            from .interfaces import Limits
-
             raise Limits(max_record_bytes=self._limit).exceeded(
                 "max_record_bytes", file=self._payload.name,
                 position=f"line {self._lines + 1}", what="one line")
 
 
 def _too_big(name: str, limit: int) -> PayloadError:
-    from .interfaces import Limits
-
     return Limits(max_file_bytes=limit).exceeded("max_file_bytes", file=name)
 
 
@@ -149,7 +146,6 @@ class Payload:
                  *, encoding: str | None = None, max_bytes: int | None = None) -> None:
         self.path: Path | None = None
         self.encoding = encoding
-        self.max_bytes = max_bytes
         self._stream: io.BufferedReader | None = None
         self._used = False
         if isinstance(source, (bytes, bytearray, memoryview)):

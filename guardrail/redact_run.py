@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +30,14 @@ from .policy.classify import Classifier
 from .policy.model import Policy
 from .redaction import listing_collector, make_redactor
 from .registry import Registry
-from .runner import CheckRequest, open_payload, resolve_destination, run_check
+from .runner import (
+    CheckRequest,
+    internal_error,
+    open_payload,
+    resolve_destination,
+    run_check,
+    unreadable,
+)
 from .scanning import select_detectors
 
 __all__ = ["RedactionResult", "run_redact"]
@@ -107,17 +113,11 @@ def run_redact(registry: Registry, policy: Policy, request: CheckRequest, output
                                       limits=request.limits)
                 writer(payload, options, redactor, target.stream)
             except PayloadError as exc:
-                where = f"{exc.position}: " if exc.position else ""
-                file_result.error, file_result.error_kind = f"{where}{exc.reason}", "payload"
+                unreadable(file_result, exc)
             except UsageError:
                 raise
             except Exception as exc:  # fail closed; the message never quotes the payload
-                file_result.error = (f"internal error ({type(exc).__name__}) while redacting; "
-                                     "nothing was written. Run with GUARDRAIL_DEBUG=1 to see "
-                                     "the traceback")
-                file_result.error_kind = "internal"
-                if os.environ.get("GUARDRAIL_DEBUG"):
-                    raise
+                internal_error(file_result, exc, "redacting", "nothing was written")
             file_result.records = redactor.records
             decision = Decision(policy=policy.describe(), destination=destination.name,
                                 mode="enforce", files=[file_result],

@@ -304,14 +304,14 @@ class TableRedaction:
             list(range(len(self._run.columns), len(row)))
         redactor.changed += sum(1 for p in self._dropped if p < len(row)
                                 and row[p] is not None and row[p] != "")
-        if not (edits.whole or edits.spans or edits.rules):
+        if not _any(edits):
             return [row[p] for p in positions]
         full = self._apply(row, edits)
         for _ in range(_RECHECKS):  # what a detector sees only once its neighbour is gone
             with redactor._ev.quietly():
                 self._run.check_row(index, full, None)
             edits = redactor._ev.take()
-            if not (edits.whole or edits.spans or edits.rules):
+            if not _any(edits):
                 break
             full = self._apply(full, edits)
         return [full[p] for p in positions]

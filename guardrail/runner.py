@@ -27,7 +27,8 @@ from .records import Documents
 from .registry import Registry, RunContext
 from .scanning import select_detectors
 
-__all__ = ["CheckRequest", "run_check", "resolve_destination", "open_payload", "MODES"]
+__all__ = ["CheckRequest", "run_check", "resolve_destination", "open_payload", "unreadable",
+           "internal_error", "MODES"]
 
 MODES = ("enforce", "audit")
 
@@ -116,7 +117,7 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         try:
             result.records = evaluator.evaluate(result.file, Documents(iter(source)))
         except Exception as exc:
-            _internal(result, exc)
+            internal_error(result, exc)
         return result
     result = FileResult(file=_label(source))
     try:
@@ -126,12 +127,11 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         for section in fmt.read(payload, options):
             result.records += evaluator.evaluate(payload.name, section)
     except PayloadError as exc:
-        where = f"{exc.position}: " if exc.position else ""
-        result.error, result.error_kind = f"{where}{exc.reason}", "payload"
+        unreadable(result, exc)
     except UsageError:
         raise
     except Exception as exc:
-        _internal(result, exc)
+        internal_error(result, exc)
     return result
 
 
@@ -161,10 +161,18 @@ def open_payload(registry: Registry, request: CheckRequest, source: Any,
     return payload, fmt
 
 
-def _internal(result: FileResult, exc: BaseException) -> None:
-    # The exception text may quote payload content, so only its type is shown.
-    result.error = (f"internal error ({type(exc).__name__}) while checking; the payload is "
-                    "blocked. Run with GUARDRAIL_DEBUG=1 to see the traceback")
+def unreadable(result: FileResult, exc: PayloadError) -> None:
+    """Record that the payload could not be read, with where, if known."""
+    where = f"{exc.position}: " if exc.position else ""
+    result.error, result.error_kind = f"{where}{exc.reason}", "payload"
+
+
+def internal_error(result: FileResult, exc: BaseException, doing: str = "checking",
+                   outcome: str = "the payload is blocked") -> None:
+    """Record an unexpected error; the exception text may quote payload content, so only
+    its type is shown (the traceback with GUARDRAIL_DEBUG=1)."""
+    result.error = (f"internal error ({type(exc).__name__}) while {doing}; {outcome}. Run "
+                    "with GUARDRAIL_DEBUG=1 to see the traceback")
     result.error_kind = "internal"
     if os.environ.get("GUARDRAIL_DEBUG"):
         traceback.print_exception(type(exc), exc, exc.__traceback__)

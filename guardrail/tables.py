@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
@@ -22,10 +22,10 @@ from .column_counts import ColumnCount, ColumnCounter
 from .masking import count_redacted, might_be_redacted
 from .policy.paths import normalize_key
 from .record_rules import CompiledRule, as_number, with_aliases
-from .records import Table
+from .records import Locator, Table
 from .scanning import as_text
 
-Locate = Callable[[Any], "str | None"] | None  # called with (row, mark)
+Locate = Locator | None  # called with (row, mark)
 
 if TYPE_CHECKING:
     from .engine import Evaluator, Plan
