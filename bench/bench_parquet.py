@@ -40,7 +40,7 @@ if what == "bare":
             rows += len(list(zip(*(column.to_pylist() for column in batch.columns))))
 elif what == "read":
     from guardrail import Payload, ReadOptions
-    from guardrail.registry import load_registry
+    from guardrail.host.registry import load_registry
     rows = 0
     for section in load_registry().format("parquet").read(Payload(path), ReadOptions()):
         for _ in section.rows:

@@ -27,7 +27,7 @@ EVENTS = ["processed batch {i} in {ms} ms", "user session {i} opened", "cache mi
 CHILD = r"""
 import json, resource, sys, time
 from guardrail import Guardrail, Payload, ReadOptions
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 what, path, fmt = sys.argv[1:4]
 start = time.perf_counter()
 if what == "read":

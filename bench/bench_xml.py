@@ -27,7 +27,7 @@ WARDS = ["North", "South", "East", "West"]
 CHILD = r"""
 import json, resource, sys, time
 from guardrail import Guardrail, Payload, ReadOptions
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 what, path = sys.argv[1:3]
 start = time.perf_counter()
 if what == "lxml":  # the floor: lxml parsing the same records, with no conversion

@@ -78,7 +78,7 @@ def _events(path: str) -> int:
 
 def _read(path: str) -> int:
     from guardrail import Payload, ReadOptions
-    from guardrail.registry import load_registry
+    from guardrail.host.registry import load_registry
 
     count = 0
     for section in load_registry().format("yaml").read(Payload(path), ReadOptions()):

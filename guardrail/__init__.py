@@ -7,9 +7,9 @@ breaks the policy, with masked evidence.
 
 from __future__ import annotations
 
-from .api import Guardrail
-from .decision import Decision, Finding
-from .errors import (
+from guardrail.api import Guardrail
+from guardrail.decision import Decision, Finding
+from guardrail.errors import (
     GuardrailError,
     PayloadError,
     PluginError,
@@ -18,11 +18,11 @@ from .errors import (
     PublishBlocked,
     UsageError,
 )
-from .hookspecs import hookimpl
-from .interfaces import Detector, Format, ReadOptions, Reporter, ReportOptions
-from .masking import mask_value
-from .payload import Payload
-from .records import Documents, Span, Table
+from guardrail.host.hookspecs import hookimpl
+from guardrail.contract.protocols import Detector, Format, ReadOptions, Reporter, ReportOptions
+from guardrail.masking import mask_value
+from guardrail.contract.payload import Payload
+from guardrail.contract.records import Documents, Span, Table
 
 __all__ = [
     "Decision",

@@ -1,5 +1,5 @@
 """``python -m guardrail`` runs the command line."""
 
-from .cli import main
+from guardrail.cli import main
 
 main()

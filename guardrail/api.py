@@ -6,16 +6,16 @@ import datetime as _dt
 import os
 from typing import Any
 
-from .decision import Decision
-from .errors import PublishBlocked
-from .interfaces import Limits
-from .policy.classify import Classifier
-from .policy.load import load_policy
-from .policy.model import Policy
-from .redact_run import RedactionResult, run_redact
-from .redaction import HASH_KEY_ENV
-from .registry import Registry, load_registry
-from .runner import CheckRequest, run_check
+from guardrail.decision import Decision
+from guardrail.errors import PublishBlocked
+from guardrail.contract.protocols import Limits
+from guardrail.policy.classify import Classifier
+from guardrail.policy.load import load_policy
+from guardrail.policy.model import Policy
+from guardrail.redact.run import RedactionResult, run_redact
+from guardrail.redact.redactor import HASH_KEY_ENV
+from guardrail.host.registry import Registry, load_registry
+from guardrail.runner import CheckRequest, run_check
 
 __all__ = ["Guardrail"]
 

@@ -16,14 +16,14 @@ from typing import Any
 import click
 import yaml
 
-from . import __version__
-from .api import Guardrail
-from .errors import EXIT_INTERNAL, GuardrailError
-from .interfaces import Limits, ReportOptions
-from .policy.load import load_policy
-from .policy.schema import policy_schema
-from .redaction import HASH_KEY_ENV
-from .registry import Registry, load_registry
+from guardrail import __version__
+from guardrail.api import Guardrail
+from guardrail.errors import EXIT_INTERNAL, GuardrailError
+from guardrail.contract.protocols import Limits, ReportOptions
+from guardrail.policy.load import load_policy
+from guardrail.policy.schema import policy_schema
+from guardrail.redact.redactor import HASH_KEY_ENV
+from guardrail.host.registry import Registry, load_registry
 
 __all__ = ["main", "cli"]
 
@@ -260,9 +260,9 @@ def explain(ctx: click.Context, policy: str, destination: str | None,
     Shows the level, the rule that set it and where that rule is written, and
     whether the destination may receive the field.
     """
-    from .policy.classify import Classifier
-    from .policy.paths import parse_field_path
-    from .runner import resolve_destination
+    from guardrail.policy.classify import Classifier
+    from guardrail.policy.paths import parse_field_path
+    from guardrail.runner import resolve_destination
 
     registry = _registry(ctx)
     loaded = load_policy(policy, registry.policy_path,

@@ -12,8 +12,8 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD
-from .policy.model import BLOCKING_ACTIONS
+from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD
+from guardrail.policy.model import BLOCKING_ACTIONS
 
 __all__ = ["Finding", "FindingKind", "FileResult", "Decision", "Collector", "DEFAULT_MAX_FINDINGS"]
 

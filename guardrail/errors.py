@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .decision import Decision
+    from guardrail.decision import Decision
 
 __all__ = [
     "GuardrailError",

@@ -14,18 +14,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .decision import DEFAULT_MAX_FINDINGS, Collector, Decision, FileResult
-from .engine import Evaluator
-from .errors import PayloadError, UsageError
-from .gc_tuning import fewer_collections
-from .interfaces import Format, Limits, ReadOptions
-from .payload import Payload
-from .policy.classify import Classifier
-from .policy.model import Policy
-from .policy.schema import did_you_mean
-from .records import Documents
-from .registry import Registry, RunContext
-from .scanning import select_detectors
+from guardrail.decision import DEFAULT_MAX_FINDINGS, Collector, Decision, FileResult
+from guardrail.engine.evaluator import Evaluator
+from guardrail.errors import PayloadError, UsageError
+from guardrail.engine.gc_tuning import fewer_collections
+from guardrail.contract.protocols import Format, Limits, ReadOptions
+from guardrail.contract.payload import Payload
+from guardrail.policy.classify import Classifier
+from guardrail.policy.model import Policy
+from guardrail.policy.schema import did_you_mean
+from guardrail.contract.records import Documents
+from guardrail.host.registry import Registry, RunContext
+from guardrail.engine.scanning import select_detectors
 
 __all__ = ["CheckRequest", "run_check", "resolve_destination", "open_payload", "unreadable",
            "internal_error", "MODES"]

@@ -42,9 +42,9 @@ from typing import Any
 
 import yaml
 
-from .interfaces import Detector
-from .policy.detectors import compile_re2
-from .records import Span
+from guardrail.contract.protocols import Detector
+from guardrail.policy.detectors import compile_re2
+from guardrail.contract.records import Span
 
 __all__ = ["DetectorCase", "ExpectedSpan", "CaseFileError", "load_detector_cases",
            "check_detector_case", "detector_spans"]

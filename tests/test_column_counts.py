@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from guardrail import Span, column_counts
-from guardrail.column_counts import ColumnCounter
-from guardrail.scanning import ActiveDetector, ContentScanner
+from guardrail import Span
+from guardrail.engine import column_memory as column_counts
+from guardrail.engine.column_memory import ColumnCounter
+from guardrail.engine.scanning import ActiveDetector, ContentScanner
 
 CALLS: list[str] = []
 

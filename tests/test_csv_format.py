@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from guardrail import Payload, ReadOptions, Table
-from guardrail.interfaces import Limits
-from guardrail.registry import load_registry
+from guardrail.contract.protocols import Limits
+from guardrail.host.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "csv"
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from guardrail import Decision, Guardrail, PolicyError
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 from guardrail.testing import DetectorCase, check_detector_case, load_detector_cases
 
 HERE = Path(__file__).parent
@@ -514,15 +514,15 @@ def test_single_names_in_person_fields_are_names(guard, write_policy):
 
 
 def _field_scanner(policy: Guardrail, field: str = "body"):
-    from guardrail.scanning import ContentScanner, select_detectors
+    from guardrail.engine.scanning import ContentScanner, select_detectors
 
     scanner = ContentScanner(select_detectors(policy.policy, policy.registry.detectors))
     return scanner.for_field(field)
 
 
 def test_a_column_counted_together_gives_what_scanning_one_by_one_gives(guard):
-    from guardrail.column_counts import ColumnCounter
-    from guardrail.scanning import signature_of
+    from guardrail.engine.column_memory import ColumnCounter
+    from guardrail.engine.scanning import signature_of
 
     field = _field_scanner(guard())
     texts = [f"ASB/2026/{i:06d}" for i in range(50)] + [LEAKY] + ["Boxmoor", "Mr Smith"]
@@ -535,7 +535,7 @@ def test_a_column_counted_together_gives_what_scanning_one_by_one_gives(guard):
 
 
 def test_anchored_custom_patterns_are_never_searched_joined(guard):
-    from guardrail.column_counts import ColumnCounter
+    from guardrail.engine.column_memory import ColumnCounter
 
     checked = guard("""
         run: [email]

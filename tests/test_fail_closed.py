@@ -6,7 +6,7 @@ from click.testing import CliRunner
 
 from guardrail import Documents, Guardrail, hookimpl
 from guardrail.cli import cli
-from guardrail.registry import load_registry, make_plugin_manager
+from guardrail.host.registry import load_registry, make_plugin_manager
 
 SECRET = "Zebedee Quackenbush"
 

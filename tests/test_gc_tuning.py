@@ -6,7 +6,7 @@ import gc
 
 import pytest
 
-from guardrail.gc_tuning import fewer_collections
+from guardrail.engine.gc_tuning import fewer_collections
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from guardrail import hookspecs
-from guardrail.registry import load_registry, make_plugin_manager
+from guardrail.host import hookspecs
+from guardrail.host.registry import load_registry, make_plugin_manager
 
 ROOT = Path(__file__).parent.parent
 DOCS = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from guardrail import Guardrail, PluginError, Span, hookimpl
-from guardrail.registry import load_registry, make_plugin_manager
+from guardrail.host.registry import load_registry, make_plugin_manager
 
 
 class NinoDetector:

@@ -17,7 +17,7 @@ from urllib.parse import unquote_plus
 import pytest
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions, Table
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

@@ -15,8 +15,8 @@ from guardrail_html.walk import walk_page
 from selectolax.lexbor import LexborHTMLParser
 
 from guardrail import Documents, Guardrail, Payload, PayloadError, ReadOptions, Table
-from guardrail.interfaces import Limits
-from guardrail.registry import load_registry
+from guardrail.contract.protocols import Limits
+from guardrail.host.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "html"
 ASB = DATA / "asb-cases.html"

@@ -11,8 +11,8 @@ import pytest
 from guardrail_json.stream import simple_prefix
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
-from guardrail.interfaces import Limits
-from guardrail.registry import load_registry
+from guardrail.contract.protocols import Limits
+from guardrail.host.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "json"
 ZEB = "Z****** Q**********"

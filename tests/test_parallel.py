@@ -8,8 +8,8 @@ import io
 import pytest
 
 from guardrail import Guardrail
-from guardrail import tables as tables_module
-from guardrail.parallel import can_fork
+from guardrail.engine import table_walk as tables_module
+from guardrail.engine.worker import can_fork
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="worker processes need fork")
 
@@ -58,7 +58,7 @@ def test_worker_gives_the_same_decision(small_batches) -> None:
 
 
 def test_worker_failure_blocks_as_an_internal_error(small_batches, monkeypatch) -> None:
-    from guardrail import scanning
+    from guardrail.engine import scanning
 
     real = scanning.FieldScanner.scan_uncached
 
@@ -97,7 +97,7 @@ def test_batches_larger_than_the_pipe_buffer(monkeypatch) -> None:
 
 
 def test_columns_cross_the_pipe_joined_unless_a_cell_holds_the_separator() -> None:
-    from guardrail.parallel import pack
+    from guardrail.engine.worker import pack
 
     assert pack(("a", "", "b c")) == "a\0\0b c"
     assert pack(("a\0b", "c")) == ("a\0b", "c")  # would split wrongly: sent as cells

@@ -15,8 +15,8 @@ pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
 
 from guardrail import Guardrail, Payload, PayloadError, ReadOptions  # noqa: E402
-from guardrail.interfaces import Limits  # noqa: E402
-from guardrail.registry import load_registry  # noqa: E402
+from guardrail.contract.protocols import Limits  # noqa: E402
+from guardrail.host.registry import load_registry  # noqa: E402
 
 POLICY = """\
     apiVersion: guardrail/v1

@@ -14,7 +14,7 @@ import pytest
 
 from guardrail import Decision, Guardrail, PolicyError
 from guardrail.policy.load import load_policy
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 
 POLICY = Path(__file__).parent / "data" / "policies" / "waivers.yaml"
 POSTCODE_WAIVER = f"exception for field postcode approved by Jo Bloggs ({POLICY}:18)"

@@ -15,7 +15,7 @@ import pytest
 from guardrail import Guardrail, PolicyError, PolicyProblem
 from guardrail.policy.classify import Classifier
 from guardrail.policy.model import Policy
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 
 ProblemsOf = Callable[[Path], tuple[PolicyProblem, ...]]  # the conftest fixture
 

@@ -16,7 +16,7 @@ import yaml
 from guardrail import Guardrail, PolicyError, PolicyProblem
 from guardrail.errors import EXIT_USAGE
 from guardrail.policy.load import load_policy
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 
 ProblemsOf = Callable[[Path], tuple[PolicyProblem, ...]]
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from guardrail import Guardrail, UsageError, hookimpl
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 from guardrail.masking import is_redacted, mask_text
-from guardrail.registry import load_registry, make_plugin_manager
+from guardrail.host.registry import load_registry, make_plugin_manager
 
 CASES = (
     "month,ward,complainant_name,notes,ethnicity,count\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from guardrail import Guardrail, ReportOptions
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"

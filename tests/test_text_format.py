@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions, Table
-from guardrail.interfaces import Limits
-from guardrail.registry import load_registry
+from guardrail.contract.protocols import Limits
+from guardrail.host.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "text"
 
@@ -200,7 +200,7 @@ def test_line_of_100_mb_blocks_with_bounded_memory(tmp_path):
     script = textwrap.dedent(f"""
         import resource
         from guardrail import Guardrail
-        from guardrail.interfaces import Limits
+        from guardrail.contract.protocols import Limits
         guard = Guardrail.from_policy("uk-personal-data")
         guard.check(b"warm up", format="text")
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -18,7 +18,7 @@ from openpyxl.comments import Comment
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions, Table
 from guardrail.cli import cli
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 REDACT_POLICY = """\
     apiVersion: guardrail/v1

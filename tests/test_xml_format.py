@@ -13,8 +13,8 @@ import pytest
 from guardrail_xml.walk import Walk
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
-from guardrail.interfaces import Limits
-from guardrail.registry import load_registry
+from guardrail.contract.protocols import Limits
+from guardrail.host.registry import load_registry
 
 REDACT_POLICY = """\
     apiVersion: guardrail/v1

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
-from guardrail.interfaces import Limits
-from guardrail.registry import load_registry
+from guardrail.contract.protocols import Limits
+from guardrail.host.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "yaml"
 POLICY = DATA / "public-fields.yaml"  # uk-personal-data; month, ward, count, id ... public

@@ -16,7 +16,7 @@ from operator import attrgetter
 from typing import Any, BinaryIO
 
 from guardrail import Payload, PayloadError, ReadOptions, Table, hookimpl
-from guardrail.redaction import Redactor
+from guardrail.redact.redactor import Redactor
 
 __all__ = ["CsvFormat", "guardrail_register_formats"]
 

@@ -34,7 +34,7 @@ from .redact import redact_page
 from .walk import walk_page
 
 if TYPE_CHECKING:
-    from guardrail.redaction import Redactor
+    from guardrail.redact.redactor import Redactor
 
 __all__ = ["HtmlFormat", "guardrail_register_formats"]
 

@@ -18,8 +18,8 @@ import jmespath
 from jmespath.exceptions import JMESPathError
 
 from guardrail import Documents, Payload, PayloadError, ReadOptions, hookimpl
-from guardrail.redaction import Redactor
-from guardrail.repeated_keys import KeepAll, keep_all_pairs
+from guardrail.redact.redactor import Redactor
+from guardrail.contract.repeated_keys import KeepAll, keep_all_pairs
 
 from .depth import guarded, load_document
 from .redact import redact_json, redact_ndjson

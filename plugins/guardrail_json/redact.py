@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from guardrail import Payload, PayloadError, ReadOptions
-from guardrail.redaction import DROPPED, Redactor
+from guardrail.redact.redactor import DROPPED, Redactor
 
 from .depth import load_document
 from .stream import simple_prefix

@@ -8,7 +8,7 @@ from typing import Any
 import ijson
 
 from guardrail.policy.paths import key_chain
-from guardrail.repeated_keys import KeepAll
+from guardrail.contract.repeated_keys import KeepAll
 
 __all__ = ["RecordStreamer", "simple_prefix"]
 

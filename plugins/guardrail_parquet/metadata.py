@@ -39,7 +39,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from guardrail import Payload
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 __all__ = ["file_metadata", "POSITION", "SECTION"]
 

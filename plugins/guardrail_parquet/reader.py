@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from guardrail import Documents, Payload, PayloadError, ReadOptions, Table
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 from .columns import depth, is_nested, to_python
 from .metadata import POSITION, SECTION, file_metadata

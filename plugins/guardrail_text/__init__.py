@@ -20,7 +20,7 @@ from .sections import Sections
 from .sniff import sniff_markdown, sniff_text
 
 if TYPE_CHECKING:
-    from guardrail.redaction import Redactor
+    from guardrail.redact.redactor import Redactor
 
 __all__ = ["LineFormat", "guardrail_register_formats"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrail import Payload, PayloadError
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 __all__ = ["LineReader", "split_ending", "PIECE"]
 

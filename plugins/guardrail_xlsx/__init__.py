@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from guardrail import Payload, ReadOptions, hookimpl
-from guardrail.records import Section
+from guardrail.contract.records import Section
 
 from .archive import open_archive
 from .workbook import Notes, parts

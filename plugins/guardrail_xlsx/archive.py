@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from guardrail import Payload, PayloadError
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 __all__ = ["Archive", "open_archive", "MAX_MEMBERS", "MAX_RATIO"]
 

@@ -24,7 +24,7 @@ from typing import Any
 from lxml import etree
 
 from guardrail import PayloadError
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 from .cells import sheet_ref
 from .package import SAFE_PARSER

@@ -32,7 +32,7 @@ from typing import Any
 from lxml import etree
 
 from guardrail import PayloadError, Table
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 from .extras import forget as _forget
 from .extras import local_name as _local

@@ -22,7 +22,7 @@ from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils.exceptions import InvalidFileException
 
 from guardrail import Payload, PayloadError, ReadOptions
-from guardrail.redaction import DROPPED, Redactor
+from guardrail.redact.redactor import DROPPED, Redactor
 
 from .archive import open_archive
 from .extras import CUSTOM, properties

@@ -15,7 +15,7 @@ from typing import Any
 import python_calamine
 
 from guardrail import Documents, PayloadError
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 from .archive import Archive
 from .extras import Located, comments, formulas, people, properties, threaded_comments

@@ -20,7 +20,7 @@ from .parse import head_text
 from .walk import Walk
 
 if TYPE_CHECKING:
-    from guardrail.redaction import Redactor
+    from guardrail.redact.redactor import Redactor
 
 __all__ = ["XmlFormat", "guardrail_register_formats"]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from lxml import etree
 
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 __all__ = ["Converter", "child_key", "attribute_keys", "local", "blank", "TEXT", "COMMENT"]
 

@@ -28,7 +28,7 @@ from .walk import Walk
 from .writeback import apply_document, apply_record
 
 if TYPE_CHECKING:
-    from guardrail.redaction import Redactor
+    from guardrail.redact.redactor import Redactor
 
 __all__ = ["write_redacted"]
 
@@ -38,7 +38,7 @@ _XMLNS = re.compile(rb'\sxmlns(?::[^\s=]+)?="[^"]*"')
 def write_redacted(payload: Payload, options: ReadOptions, redactor: Redactor,
                    out: BinaryIO) -> None:
     """Redact *payload* into *out*; the sections mirror ``XmlFormat.read`` exactly."""
-    from guardrail.redaction import DROPPED
+    from guardrail.redact.redactor import DROPPED
 
     walk = Walk(payload, options)
     if walk.empty:

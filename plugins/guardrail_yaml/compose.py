@@ -35,7 +35,7 @@ from yaml.events import (
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from guardrail import PayloadError
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 from .comments import CommentFinder
 from .tags import TagFinder, is_core

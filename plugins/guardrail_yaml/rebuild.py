@@ -15,7 +15,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from guardrail.redaction import DROPPED
+from guardrail.redact.redactor import DROPPED
 
 from .compose import MAP_TAG, NULL_TAG, SEQ_TAG, STR_TAG
 

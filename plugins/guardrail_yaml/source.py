@@ -14,7 +14,7 @@ from yaml.reader import Reader, ReaderError
 from yaml.scanner import Scanner, ScannerError
 
 from guardrail import Payload, PayloadError
-from guardrail.interfaces import Limits
+from guardrail.contract.protocols import Limits
 
 from .comments import CommentFinder
 

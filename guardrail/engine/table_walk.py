@@ -1,4 +1,4 @@
-"""Walking a :class:`~guardrail.records.Table`: no dict per row, three ways.
+"""Walking a :class:`~guardrail.contract.records.Table`: no dict per row, three ways.
 
 * Field classification only: one ``itemgetter`` call per row and bulk counting.
 * With content detectors: rows are read in batches and turned into columns
@@ -18,19 +18,19 @@ from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
-from .column_counts import ColumnCount, ColumnCounter
-from .masking import count_redacted, might_be_redacted
-from .policy.paths import normalize_key
-from .record_rules import CompiledRule, as_number, with_aliases
-from .records import Locator, Table
-from .scanning import as_text
+from guardrail.engine.column_memory import ColumnCount, ColumnCounter
+from guardrail.masking import count_redacted, might_be_redacted
+from guardrail.policy.paths import normalize_key
+from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
+from guardrail.contract.records import Locator, Table
+from guardrail.engine.scanning import as_text
 
 Locate = Locator | None  # called with (row, mark)
 
 if TYPE_CHECKING:
-    from .engine import Evaluator, Plan
-    from .parallel import ScanPool
-    from .scanning import FieldScanner, Hit
+    from guardrail.engine.evaluator import Evaluator, Plan
+    from guardrail.engine.worker import ScanPool
+    from guardrail.engine.scanning import FieldScanner, Hit
 
 __all__ = ["TableRun"]
 

@@ -1,4 +1,4 @@
-"""Walking :class:`~guardrail.records.Documents`: nested records, value by value.
+"""Walking :class:`~guardrail.contract.records.Documents`: nested records, value by value.
 
 Plans (classification and detectors) are cached per concrete path and per path
 shape, so a field is classified once however many records hold it.
@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .policy.paths import ANY_INDEX, display_path
-from .record_rules import as_number, with_aliases
-from .records import Documents
-from .scanning import as_text
+from guardrail.policy.paths import ANY_INDEX, display_path
+from guardrail.engine.record_rules import as_number, with_aliases
+from guardrail.contract.records import Documents
+from guardrail.engine.scanning import as_text
 
 if TYPE_CHECKING:
-    from .engine import Evaluator, Plan
-    from .scanning import FieldScanner
+    from guardrail.engine.evaluator import Evaluator, Plan
+    from guardrail.engine.scanning import FieldScanner
 
 __all__ = ["DocumentRun", "path_pattern"]
 

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from .decision import Decision
-    from .interfaces import Format
-    from .payload import Payload
-    from .registry import Register, RunContext
+    from guardrail.decision import Decision
+    from guardrail.contract.protocols import Format
+    from guardrail.contract.payload import Payload
+    from guardrail.host.registry import Register, RunContext
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
 
@@ -29,7 +29,7 @@ def guardrail_register_formats(register: Register) -> None:
     """Register payload formats.
 
     :param register: call ``register(format)`` with an object implementing
-        :class:`guardrail.interfaces.Format`. A name already taken is an error
+        :class:`guardrail.contract.protocols.Format`. A name already taken is an error
         naming both plugins.
     """
 
@@ -39,7 +39,7 @@ def guardrail_register_detectors(register: Register) -> None:
     """Register content detectors.
 
     :param register: call ``register(detector)`` with an object implementing
-        :class:`guardrail.interfaces.Detector`; its ``id`` must be unique.
+        :class:`guardrail.contract.protocols.Detector`; its ``id`` must be unique.
     """
 
 
@@ -48,7 +48,7 @@ def guardrail_register_reporters(register: Register) -> None:
     """Register report renderers (``--report NAME``).
 
     :param register: call ``register(reporter)`` with an object implementing
-        :class:`guardrail.interfaces.Reporter`.
+        :class:`guardrail.contract.protocols.Reporter`.
     """
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .hookspecs import hookimpl
+from guardrail.host.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from .interfaces import Format
-    from .payload import Payload
+    from guardrail.contract.protocols import Format
+    from guardrail.contract.payload import Payload
 
 __all__ = ["guardrail_detect_format"]
 

@@ -23,11 +23,11 @@ from typing import Any, NamedTuple
 
 import re2
 
-from .custom_detectors import CustomDetector
-from .interfaces import Detector
-from .masking import is_redacted
-from .policy.model import DetectorPolicy, Policy
-from .policy.paths import field_matches
+from guardrail.engine.custom_detectors import CustomDetector
+from guardrail.contract.protocols import Detector
+from guardrail.masking import is_redacted
+from guardrail.policy.model import DetectorPolicy, Policy
+from guardrail.policy.paths import field_matches
 
 __all__ = ["Hit", "Signature", "signature_of", "ActiveDetector", "ContentScanner",
            "FieldScanner", "select_detectors",

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from .errors import UsageError
+from guardrail.errors import UsageError
 
 __all__ = ["AtomicOutput"]
 

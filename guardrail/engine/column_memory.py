@@ -19,10 +19,10 @@ from itertools import compress, islice, repeat
 from operator import is_
 from typing import TYPE_CHECKING, Any
 
-from .scanning import Signature, as_text, signature_of
+from guardrail.engine.scanning import Signature, as_text, signature_of
 
 if TYPE_CHECKING:
-    from .scanning import FieldScanner, Hit
+    from guardrail.engine.scanning import FieldScanner, Hit
 
 __all__ = ["ColumnCount", "ColumnCounter"]
 

@@ -27,17 +27,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from .decision import Collector, Finding, FindingKind
-from .documents import DocumentRun
-from .engine import Evaluator, Plan
-from .errors import UsageError
-from .masking import HASH_PREFIX, REDACTED, is_redacted, mask_text
-from .policy.model import BLOCKING_ACTIONS
-from .policy.paths import display_path, normalize_key
-from .record_rules import CompiledRule, evaluate
-from .records import Documents, Table
-from .scanning import as_text
-from .tables import TableRun
+from guardrail.decision import Collector, Finding, FindingKind
+from guardrail.engine.document_walk import DocumentRun
+from guardrail.engine.evaluator import Evaluator, Plan
+from guardrail.errors import UsageError
+from guardrail.masking import HASH_PREFIX, REDACTED, is_redacted, mask_text
+from guardrail.policy.model import BLOCKING_ACTIONS
+from guardrail.policy.paths import display_path, normalize_key
+from guardrail.engine.record_rules import CompiledRule, evaluate
+from guardrail.contract.records import Documents, Table
+from guardrail.engine.scanning import as_text
+from guardrail.engine.table_walk import TableRun
 
 __all__ = ["Redactor", "TableRedaction", "DocumentRedaction", "DROPPED", "HASH_KEY_ENV"]
 
@@ -164,7 +164,7 @@ def _reported(compiled: CompiledRule) -> list[str]:
 
 
 class Redactor:
-    """Redacts the sections of one payload; made by :func:`guardrail.redact_run.run_redact`.
+    """Redacts the sections of one payload; made by :func:`guardrail.redact.run.run_redact`.
 
     :param hash_key: the secret for the ``hash`` action; None makes ``hash`` an error.
     """

@@ -10,13 +10,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, ClassVar, Protocol, TextIO, runtime_checkable
 
-from .errors import PayloadError
-from .records import Section, Span
+from guardrail.errors import PayloadError
+from guardrail.contract.records import Section, Span
 
 if TYPE_CHECKING:
-    from .decision import Decision
-    from .payload import Payload
-    from .redaction import Redactor
+    from guardrail.decision import Decision
+    from guardrail.contract.payload import Payload
+    from guardrail.redact.redactor import Redactor
 
 __all__ = ["Format", "RedactingFormat", "Detector", "Reporter", "ReadOptions", "ReportOptions",
            "Limits"]
@@ -105,8 +105,8 @@ class RedactingFormat(Format, Protocol):
     def redact(self, payload: Payload, options: ReadOptions, redactor: Redactor,
                out: BinaryIO) -> None:
         """Write the payload to *out* with each section passed through *redactor*
-        (:meth:`~guardrail.redaction.Redactor.table` or
-        :meth:`~guardrail.redaction.Redactor.documents`). Raise PayloadError on bad input."""
+        (:meth:`~guardrail.redact.redactor.Redactor.table` or
+        :meth:`~guardrail.redact.redactor.Redactor.documents`). Raise PayloadError on bad input."""
 
 
 @runtime_checkable

@@ -1,7 +1,7 @@
 """``guardrail redact``: write a copy of a payload that the policy allows, or nothing.
 
 1. The format plugin reads the payload and writes the copy to a temporary file,
-   each section passing through a :class:`~guardrail.redaction.Redactor`.
+   each section passing through a :class:`~guardrail.redact.redactor.Redactor`.
 2. A value whose action is ``block`` (or a payload that cannot be read) stops there:
    the temporary file is removed and nothing is written.
 3. The finished copy is checked again, by the same policy and destination, as any
@@ -14,9 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .atomic import AtomicOutput
-from .decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
-from .errors import (
+from guardrail.redact.atomic import AtomicOutput
+from guardrail.decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
+from guardrail.errors import (
     EXIT_ALLOW,
     EXIT_BLOCKED,
     EXIT_INTERNAL,
@@ -24,13 +24,13 @@ from .errors import (
     PayloadError,
     UsageError,
 )
-from .gc_tuning import fewer_collections
-from .interfaces import ReadOptions
-from .policy.classify import Classifier
-from .policy.model import Policy
-from .redaction import listing_collector, make_redactor
-from .registry import Registry
-from .runner import (
+from guardrail.engine.gc_tuning import fewer_collections
+from guardrail.contract.protocols import ReadOptions
+from guardrail.policy.classify import Classifier
+from guardrail.policy.model import Policy
+from guardrail.redact.redactor import listing_collector, make_redactor
+from guardrail.host.registry import Registry
+from guardrail.runner import (
     CheckRequest,
     internal_error,
     open_payload,
@@ -38,7 +38,7 @@ from .runner import (
     run_check,
     unreadable,
 )
-from .scanning import select_detectors
+from guardrail.engine.scanning import select_detectors
 
 __all__ = ["RedactionResult", "run_redact"]
 

@@ -2,8 +2,8 @@
 
 No I/O, no hooks, no printing. Field classification is computed once per field
 shape, record rules are JMESPath expressions compiled once, and content
-detectors run through a :class:`~guardrail.scanning.ContentScanner`. How a
-section is walked lives in :mod:`guardrail.tables` and :mod:`guardrail.documents`;
+detectors run through a :class:`~guardrail.engine.scanning.ContentScanner`. How a
+section is walked lives in :mod:`guardrail.engine.table_walk` and :mod:`guardrail.engine.document_walk`;
 this module decides what a value means and records findings.
 """
 
@@ -14,17 +14,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .decision import Collector, Finding, FindingKind
-from .documents import DocumentRun
-from .masking import is_redacted, mask_value
-from .parallel import ScanPool, can_fork
-from .policy.classify import Classifier
-from .policy.model import Destination, Policy, Waiver
-from .policy.paths import field_matches
-from .record_rules import CompiledRule, compile_rule, evaluate
-from .records import Documents, Locator, Section, Table
-from .scanning import ActiveDetector, ContentScanner, Hit
-from .tables import TableRun
+from guardrail.decision import Collector, Finding, FindingKind
+from guardrail.engine.document_walk import DocumentRun
+from guardrail.masking import is_redacted, mask_value
+from guardrail.engine.worker import ScanPool, can_fork
+from guardrail.policy.classify import Classifier
+from guardrail.policy.model import Destination, Policy, Waiver
+from guardrail.policy.paths import field_matches
+from guardrail.engine.record_rules import CompiledRule, compile_rule, evaluate
+from guardrail.contract.records import Documents, Locator, Section, Table
+from guardrail.engine.scanning import ActiveDetector, ContentScanner, Hit
+from guardrail.engine.table_walk import TableRun
 
 __all__ = ["Evaluator", "Plan", "KEY_FIELD"]
 
@@ -47,7 +47,7 @@ class Evaluator:
 
     :param today: the date waivers are judged against (injectable for tests).
     :param detectors: the content detectors the policy runs (see
-        :func:`guardrail.scanning.select_detectors`); those whose level the
+        :func:`guardrail.engine.scanning.select_detectors`); those whose level the
         destination may receive are dropped here.
     """
 

@@ -26,12 +26,12 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .column_counts import ColumnCount, ColumnCounter
+from guardrail.engine.column_memory import ColumnCount, ColumnCounter
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from .scanning import ContentScanner
+    from guardrail.engine.scanning import ContentScanner
 
 __all__ = ["ScanPool", "WorkerFailed", "can_fork", "pack"]
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import pluggy
 
-from . import hookspecs
-from .errors import PluginError, UsageError
-from .interfaces import Detector, Format, Reporter
-from .policy.schema import did_you_mean
+from guardrail.host import hookspecs
+from guardrail.errors import PluginError, UsageError
+from guardrail.contract.protocols import Detector, Format, Reporter
+from guardrail.policy.schema import did_you_mean
 
 __all__ = ["Register", "Registry", "RunContext", "load_registry", "make_plugin_manager"]
 
@@ -123,12 +123,12 @@ def make_plugin_manager(*, entry_points: bool = True,
     :param entry_points: load installed plugins from the ``guardrail`` entry-point group.
     :param plugins: extra ``(name, module_or_object)`` pairs to register (tests, embedding).
     """
-    from . import detection  # built-in trylast fallbacks live in the core
+    from guardrail.host import detection  # built-in trylast fallbacks live in the core
 
     pm = pluggy.PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
-    pm.register(detection, name="guardrail.detection")
-    owners = _OWNERS.setdefault(pm, {"guardrail.detection": "guardrail (built-in)"})
+    pm.register(detection, name="guardrail.host.detection")
+    owners = _OWNERS.setdefault(pm, {"guardrail.host.detection": "guardrail (built-in)"})
     if entry_points:
         for ep in md.entry_points(group=hookspecs.PROJECT):
             if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):

@@ -11,8 +11,8 @@ import jmespath
 import jmespath.visitor
 from jmespath.exceptions import JMESPathError
 
-from .policy.model import RecordRule
-from .policy.paths import normalize_key
+from guardrail.policy.model import RecordRule
+from guardrail.policy.paths import normalize_key
 
 __all__ = ["CompiledRule", "compile_rule", "truthy", "with_aliases", "as_number", "evaluate"]
 

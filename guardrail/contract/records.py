@@ -91,7 +91,7 @@ class Span(NamedTuple):
 
     def masked(self, text: str) -> str:
         """The evidence shown for this span of *text*: the detector's own, else the masked match."""
-        from .masking import mask_value
+        from guardrail.masking import mask_value
 
         return self.evidence if self.evidence is not None else \
             mask_value(text[self.start:self.end])
