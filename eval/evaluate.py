@@ -128,8 +128,9 @@ def evaluate(labels: list[dict[str, Any]] | None = None, root: Path = HERE) -> R
         read = decision.files[0] if decision.files else None
         found: dict[Key, str] = {}
         for finding in decision.findings:
-            if finding.waived_by is None:
-                found.setdefault((finding.record, finding.field, finding.rule), finding.evidence)
+            if finding.waived_by is None:  # one finding per value, carrying every rule
+                for rule in finding.rules:
+                    found.setdefault((finding.record, finding.field, rule), finding.evidence)
         expected = {(e["record"], e["field"], e["detector"]) for e in entry["entities"]}
         payloads.append(PayloadResult(
             entry["file"], entry["format"], entry["expect"], decision.verdict,

@@ -3,26 +3,28 @@
 Describe in YAML how sensitive each field is and what each destination may
 receive; guardrail reads any payload through a format plugin and blocks what
 breaks the policy, with masked evidence.
+
+Plugin authors: import from :mod:`guardrail.plugin`.
 """
 
 from __future__ import annotations
 
 from guardrail.api import Guardrail
-from guardrail.decision import Decision, Finding
+from guardrail.contract.limits import Limits
+from guardrail.contract.payload import Payload
+from guardrail.contract.protocols import Detector, Format, ReadOptions, Reporter, ReportOptions
+from guardrail.contract.records import Documents, Span, Table
+from guardrail.decision import Decision, Finding, PublishBlocked
 from guardrail.errors import (
     GuardrailError,
     PayloadError,
     PluginError,
     PolicyError,
     PolicyProblem,
-    PublishBlocked,
     UsageError,
 )
 from guardrail.host.hookspecs import hookimpl
-from guardrail.contract.protocols import Detector, Format, ReadOptions, Reporter, ReportOptions
 from guardrail.masking import mask_value
-from guardrail.contract.payload import Payload
-from guardrail.contract.records import Documents, Span, Table
 
 __all__ = [
     "Decision",
@@ -32,6 +34,7 @@ __all__ = [
     "Format",
     "Guardrail",
     "GuardrailError",
+    "Limits",
     "Payload",
     "PayloadError",
     "PluginError",

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import threading
 from typing import Any
 
-from guardrail.decision import Decision
-from guardrail.errors import PublishBlocked
-from guardrail.contract.protocols import Limits
-from guardrail.policy.classify import Classifier
+from guardrail.contract.limits import Limits
+from guardrail.decision import Decision, PublishBlocked
+from guardrail.engine.compiled import CompiledPolicy
+from guardrail.host.registry import Registry, load_registry
 from guardrail.policy.load import load_policy
 from guardrail.policy.model import Policy
-from guardrail.redact.run import RedactionResult, run_redact
 from guardrail.redact.redactor import HASH_KEY_ENV
-from guardrail.host.registry import Registry, load_registry
-from guardrail.runner import CheckRequest, run_check
+from guardrail.redact.run import RedactionResult, run_redact
+from guardrail.runner import CheckRequest, resolve_destination, run_check
+from guardrail.sources import sort_sources
 
 __all__ = ["Guardrail"]
 
@@ -23,14 +24,16 @@ __all__ = ["Guardrail"]
 class Guardrail:
     """A loaded, validated policy plus the installed plugins, ready to check payloads.
 
-    Build one per policy and reuse it: the policy is compiled once and field
-    classifications are cached across checks.
+    Build one per policy and reuse it: the policy is compiled once per destination
+    (classification, record rules, detectors) and reused by every check, so a server
+    checking thousands of payloads pays for it once. Safe to share between threads.
     """
 
     def __init__(self, policy: Policy, registry: Registry) -> None:
         self.policy = policy
         self.registry = registry
-        self._classifier = Classifier(policy)
+        self._compiled: dict[str, CompiledPolicy] = {}
+        self._lock = threading.Lock()
 
     @classmethod
     def from_policy(cls, name_or_path: str | os.PathLike[str],
@@ -44,30 +47,47 @@ class Guardrail:
                              extra_rule_ids=frozenset(registry.detectors))
         return cls(policy, registry)
 
+    def compiled(self, destination: str | None = None) -> CompiledPolicy:
+        """The policy compiled for *destination* (the policy's default when None)."""
+        name = resolve_destination(self.policy, destination)
+        found = self._compiled.get(name)
+        if found is None:
+            with self._lock:
+                found = self._compiled.get(name)
+                if found is None:
+                    found = self._compiled[name] = CompiledPolicy.build(
+                        self.policy, name, self.registry.detectors)
+        return found
+
     def check(self, source: Any, format: str | None = None, destination: str | None = None,
               *, mode: str = "enforce", max_findings: int | None = None,
               encoding: str | None = None, today: _dt.date | None = None,
-              jobs: int = 1, limits: Limits | None = None) -> Decision:
-        """Check one payload, or several given as a list or tuple of paths/streams.
+              jobs: int = 1, limits: Limits | None = None,
+              tune_gc: bool = False) -> Decision:
+        """Check one payload, or several checked as one publication.
 
-        :param source: a path, bytes, a binary or text stream, an iterable of dict
-            records, or a list/tuple of paths or streams checked as one publication.
+        :param source: a path (``str`` or ``os.PathLike``; ``"-"`` for stdin), bytes, a
+            binary or text stream, an iterable of dict records, or a list/tuple of
+            paths, bytes or streams. Anything else (a pandas DataFrame, a NumPy array,
+            a single dict, an iterable of non-dicts) raises :class:`~guardrail.UsageError`.
         :param format: format name; detected from extension and content when None.
         :param destination: where the payload is going; the policy's default when None.
         :param mode: ``enforce`` or ``audit`` (same checks, reported as a dry run).
-        :param jobs: processes for content scanning of large tables; 2 uses a second
-            core (a forked worker). Keep 1 inside servers that must not fork.
+        :param jobs: processes for content scanning of large tables; 2 forks a second
+            process. Keep 1 (the default) inside servers that must not fork.
+        :param tune_gc: collect garbage less often during the check (a process-wide
+            setting, faster on large payloads; off by default for embedding).
         """
-        sources = list(source) if _is_many(source) else [source]
-        request = CheckRequest(sources, destination, format, mode, max_findings, encoding, today,
-                               jobs, limits or Limits())
-        return run_check(self.registry, self.policy, request, self._classifier)
+        sources = sort_sources(source)
+        request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
+                               today, jobs, limits or Limits(), tune_gc)
+        return run_check(self.registry, self.compiled(destination), request)
 
     def redact(self, source: Any, output: str | os.PathLike[str], format: str | None = None,
                destination: str | None = None, *, hash_key: bytes | str | None = None,
                encoding: str | None = None, today: _dt.date | None = None,
-               max_findings: int | None = None, limits: Limits | None = None
-               ) -> RedactionResult:
+               max_findings: int | None = None, limits: Limits | None = None,
+               tune_gc: bool = False) -> RedactionResult:
         """Write a copy of *source* to *output* with what the destination may not receive
         replaced by the policy's action for its level (redact, mask, hash, drop).
 
@@ -80,9 +100,10 @@ class Guardrail:
         if hash_key is None:
             hash_key = os.environ.get(HASH_KEY_ENV)
         key = hash_key.encode("utf-8") if isinstance(hash_key, str) else hash_key
-        request = CheckRequest([source], destination, format, "enforce", max_findings,
-                               encoding, today, limits=limits or Limits())
-        return run_redact(self.registry, self.policy, request, output, key, self._classifier)
+        request = CheckRequest(sort_sources(source), destination, format, "enforce",
+                               max_findings, encoding, today, limits=limits or Limits(),
+                               tune_gc=tune_gc)
+        return run_redact(self.registry, self.compiled(destination), request, output, key)
 
     def enforce(self, source: Any, format: str | None = None,
                 destination: str | None = None, **options: Any) -> Decision:
@@ -91,10 +112,3 @@ class Guardrail:
         if not decision.allowed:
             raise PublishBlocked(decision)
         return decision
-
-
-def _is_many(source: Any) -> bool:
-    """A list/tuple of paths or streams, as opposed to a list of dict records."""
-    if not isinstance(source, (list, tuple)) or not source:
-        return False
-    return all(isinstance(s, (str, bytes, os.PathLike)) or hasattr(s, "read") for s in source)

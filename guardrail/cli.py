@@ -18,12 +18,13 @@ import yaml
 
 from guardrail import __version__
 from guardrail.api import Guardrail
+from guardrail.contract.limits import Limits
+from guardrail.contract.protocols import ReportOptions
 from guardrail.errors import EXIT_INTERNAL, GuardrailError
-from guardrail.contract.protocols import Limits, ReportOptions
+from guardrail.host.registry import Registry, load_registry
 from guardrail.policy.load import load_policy
 from guardrail.policy.schema import policy_schema
 from guardrail.redact.redactor import HASH_KEY_ENV
-from guardrail.host.registry import Registry, load_registry
 
 __all__ = ["main", "cli"]
 
@@ -154,7 +155,7 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     guard = Guardrail.from_policy(policy, registry)
     decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
                            max_findings=max_findings, encoding=encoding, jobs=jobs,
-                           limits=_limits(limits))
+                           limits=_limits(limits), tune_gc=True)
     try:
         reporter.render(decision, output, ReportOptions(color=output.isatty()))
         output.flush()
@@ -202,8 +203,8 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
     guard = Guardrail.from_policy(policy, registry)
     result = guard.redact(path, output, format=fmt, destination=destination,
                           hash_key=os.environ.get(hash_key_env) or b"", encoding=encoding,
-                          max_findings=max_findings, limits=_limits(limits))
-    err = click.get_text_stream("stderr")
+                          max_findings=max_findings, limits=_limits(limits), tune_gc=True)
+    err = sys.stderr
     reporter.render(result.decision, err, ReportOptions(color=err.isatty()))
     if result.verification is not None and not result.verification.allowed:
         reporter.render(result.verification, err, ReportOptions(color=err.isatty()))

@@ -1,8 +1,8 @@
 """Findings and the decision they add up to.
 
-Findings are small frozen records. The :class:`Collector` counts every finding
-exactly but keeps only the first ``max_findings`` per rule, so a million-row
-export with one bad column gives a readable decision in bounded memory.
+Findings are small frozen records: one per value and location, carrying every rule
+that matched it. Counts are exact (see ``guardrail.engine.collector``); only the
+first ``max_findings`` of each rule are listed.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD
+from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD, GuardrailError
 from guardrail.policy.model import BLOCKING_ACTIONS
 
-__all__ = ["Finding", "FindingKind", "FileResult", "Decision", "Collector", "DEFAULT_MAX_FINDINGS"]
+__all__ = ["Finding", "FindingKind", "FileResult", "Decision", "PublishBlocked",
+           "DEFAULT_MAX_FINDINGS"]
 
 DEFAULT_MAX_FINDINGS = 50
 
@@ -60,11 +61,21 @@ class Finding:
     position: str | None = None
     section: str | None = None
     waived_by: str | None = None
+    also: tuple[str, ...] = ()  # the other rules that matched the same value
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """Every rule that matched the value, the deciding one first."""
+        return (self.rule, *self.also)
 
     def to_dict(self) -> dict[str, Any]:
         """Optional attributes are left out when unset; ``record`` is always there (null
         for the document around the records) so consumers can rely on the key."""
-        return {k: v for k, v in asdict(self).items() if v is not None or k == "record"}
+        found = {k: v for k, v in asdict(self).items()
+                 if (v is not None or k == "record") and k != "also"}
+        if self.also:
+            found["also"] = list(self.also)
+        return found
 
 
 @dataclass
@@ -76,32 +87,6 @@ class FileResult:
     records: int = 0
     error: str | None = None
     error_kind: str | None = None  # "payload" | "internal"
-
-
-class Collector:
-    """Counts findings exactly and keeps the first ``max_findings`` of each rule."""
-
-    def __init__(self, max_findings: int = DEFAULT_MAX_FINDINGS) -> None:
-        self.max_findings = max_findings
-        self.counts: Counter[FindingKind] = Counter()
-        self.findings: list[Finding] = []
-        self._kept: Counter[str] = Counter()
-
-    def wants(self, rule: str) -> bool:
-        """True while findings of *rule* are still being listed."""
-        return self._kept[rule] < self.max_findings
-
-    def add(self, kind: FindingKind, finding: Finding | None) -> None:
-        """Count one finding of *kind*; keep *finding* if its rule is not yet full."""
-        self.counts[kind] += 1
-        if finding is not None and self._kept[kind.rule] < self.max_findings:
-            self._kept[kind.rule] += 1
-            self.findings.append(finding)
-
-    def add_many(self, kind: FindingKind, count: int) -> None:
-        """Count *count* findings of *kind* that are not listed."""
-        if count:
-            self.counts[kind] += count
 
 
 @dataclass
@@ -213,3 +198,13 @@ class Decision:
             "findings_total": sum(self.counts.values()),
             "notices": list(self.notices),
         }
+
+
+class PublishBlocked(GuardrailError):
+    """Raised by :meth:`guardrail.Guardrail.enforce`; carries the blocking decision."""
+
+    exit_code = EXIT_BLOCKED
+
+    def __init__(self, decision: Decision) -> None:
+        self.decision = decision
+        super().__init__(decision.summary())

@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from guardrail.decision import Decision
 
 __all__ = [
     "GuardrailError",
@@ -21,7 +17,6 @@ __all__ = [
     "PolicyProblem",
     "PluginError",
     "PayloadError",
-    "PublishBlocked",
     "EXIT_ALLOW",
     "EXIT_BLOCKED",
     "EXIT_USAGE",
@@ -98,13 +93,3 @@ class PayloadError(GuardrailError):
         self.reason = message
         where = ":".join(part for part in (file, position) if part)
         super().__init__(f"{where}: {message}" if where else message)
-
-
-class PublishBlocked(GuardrailError):
-    """Raised by :meth:`guardrail.Guardrail.enforce`; carries the blocking decision."""
-
-    exit_code = EXIT_BLOCKED
-
-    def __init__(self, decision: Decision) -> None:
-        self.decision = decision
-        super().__init__(decision.summary())

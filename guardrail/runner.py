@@ -1,4 +1,4 @@
-"""Orchestration in one place: detect format, read, evaluate, call listeners, decide.
+"""Orchestration in one place: open, detect the format, read, evaluate, call hooks, decide.
 
 Everything that can fail around the pure engine is caught here and turned into
 a blocking decision: an unreadable payload blocks with its position, and an
@@ -10,32 +10,39 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardrail.decision import DEFAULT_MAX_FINDINGS, Collector, Decision, FileResult
-from guardrail.engine.evaluator import Evaluator
-from guardrail.errors import PayloadError, UsageError
-from guardrail.engine.gc_tuning import fewer_collections
-from guardrail.contract.protocols import Format, Limits, ReadOptions
+from guardrail.contract.limits import Limits
 from guardrail.contract.payload import Payload
-from guardrail.policy.classify import Classifier
+from guardrail.contract.protocols import Format, ReadOptions
+from guardrail.contract.records import Documents
+from guardrail.decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
+from guardrail.engine import Collector, CompiledPolicy, Evaluation, evaluate
+from guardrail.engine.gc_tuning import fewer_collections
+from guardrail.errors import PayloadError, UsageError
+from guardrail.host.registry import Registry, RunContext
 from guardrail.policy.model import Policy
 from guardrail.policy.schema import did_you_mean
-from guardrail.contract.records import Documents
-from guardrail.host.registry import Registry, RunContext
-from guardrail.engine.scanning import select_detectors
+from guardrail.sources import Records, dict_records, source_label
 
 __all__ = ["CheckRequest", "run_check", "resolve_destination", "open_payload", "unreadable",
-           "internal_error", "MODES"]
+           "internal_error", "source_label", "MODES"]
 
 MODES = ("enforce", "audit")
 
 
 @dataclass(frozen=True)
 class CheckRequest:
-    """One check: which payloads, for which destination, how."""
+    """One check: which payloads, for which destination, how.
+
+    :param sources: payloads (paths, bytes, streams), or :class:`~guardrail.sources.Records`
+        wrappers of in-memory records (see :func:`guardrail.sources.sort_sources`).
+    :param jobs: processes for content scanning; more than 1 forks a worker.
+    :param tune_gc: collect garbage less often while checking (a process-wide setting:
+        the CLI's choice, opt-in for library callers).
+    """
 
     sources: Sequence[Any]
     destination: str | None = None
@@ -46,6 +53,7 @@ class CheckRequest:
     today: _dt.date | None = None
     jobs: int = 1
     limits: Limits = field(default_factory=Limits)
+    tune_gc: bool = False
 
 
 def resolve_destination(policy: Policy, name: str | None) -> str:
@@ -60,72 +68,57 @@ def resolve_destination(policy: Policy, name: str | None) -> str:
     return chosen
 
 
-def run_check(registry: Registry, policy: Policy, request: CheckRequest,
-              classifier: Classifier | None = None) -> Decision:
+def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckRequest) -> Decision:
     """Check every source and return one decision for the whole publishing step."""
     if request.mode not in MODES:
         raise UsageError(f"unknown mode '{request.mode}'; expected one of: {', '.join(MODES)}")
-    destination = policy.destinations[resolve_destination(policy, request.destination)]
     if request.format is not None:
         registry.format(request.format)  # fail early on a typo, before reading anything
-    max_findings = request.max_findings or policy.max_findings or DEFAULT_MAX_FINDINGS
-    collector = Collector(max_findings)
-    evaluator = Evaluator(policy, destination, collector, today=request.today,
-                          detectors=select_detectors(policy, registry.detectors),
-                          classifier=classifier, jobs=request.jobs)
-    context = RunContext(policy, destination.name, request.mode,
-                         tuple(_label(s) for s in request.sources))
+    policy = compiled.policy
+    collector = Collector(request.max_findings or policy.max_findings or DEFAULT_MAX_FINDINGS)
+    evaluation = Evaluation(compiled, collector, today=request.today, jobs=request.jobs)
+    labels = [source_label(compiled, source, n)
+              for n, source in enumerate(request.sources, 1)]
+    context = RunContext(policy, compiled.destination.name, request.mode, tuple(labels))
     registry.pm.hook.guardrail_before_check(context=context)
     try:
-        with fewer_collections():
-            files = [_check_one(registry, policy, request, evaluator, source)
-                     for source in request.sources]
+        with fewer_collections(request.tune_gc):
+            files = [_check_one(registry, policy, request, evaluation, source, label)
+                     for source, label in zip(request.sources, labels, strict=True)]
     finally:
-        evaluator.close()
+        evaluation.close()
     decision = Decision(
         policy=policy.describe(),
-        destination=destination.name,
+        destination=compiled.destination.name,
         mode=request.mode,
         files=files,
         findings=collector.findings,
         counts=dict(collector.counts),
-        notices=evaluator.notices(),
+        notices=evaluation.notices(),
     )
     registry.pm.hook.guardrail_after_check(context=context, decision=decision)
     return decision
 
 
-def _label(source: Any) -> str:
-    if isinstance(source, (str, bytes)) or hasattr(source, "__fspath__"):
-        return str(source) if not isinstance(source, bytes) else "<bytes>"
-    return getattr(source, "name", None) or f"<{type(source).__name__}>"
-
-
-def _is_records(source: Any) -> bool:
-    """An in-memory iterable of records (dicts) rather than a file or stream."""
-    if isinstance(source, (str, bytes, bytearray, memoryview, Mapping)):
-        return False
-    if hasattr(source, "read") or hasattr(source, "__fspath__"):
-        return False
-    return isinstance(source, Iterable)
-
-
 def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
-               evaluator: Evaluator, source: Any) -> FileResult:
-    if _is_records(source):
-        result = FileResult(file="<records>", format="records")
+               evaluation: Evaluation, source: Any, label: str) -> FileResult:
+    if isinstance(source, Records):
+        result = FileResult(file=label, format="records")
         try:
-            result.records = evaluator.evaluate(result.file, Documents(iter(source)))
+            result.records = evaluate(evaluation, result.file,
+                                      Documents(dict_records(source.records)))
+        except UsageError:
+            raise
         except Exception as exc:
             internal_error(result, exc)
         return result
-    result = FileResult(file=_label(source))
+    result = FileResult(file=label)
     try:
         payload, fmt = open_payload(registry, request, source, result)
         options = ReadOptions(records=policy.records, encoding=request.encoding,
                               limits=request.limits)
         for section in fmt.read(payload, options):
-            result.records += evaluator.evaluate(payload.name, section)
+            result.records += evaluate(evaluation, payload.name, section)
     except PayloadError as exc:
         unreadable(result, exc)
     except UsageError:
@@ -137,17 +130,16 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
 
 def open_payload(registry: Registry, request: CheckRequest, source: Any,
                  result: FileResult) -> tuple[Payload, Format]:
-    """The payload and the format to read it with; *result* learns both names.
+    """The payload (named as *result* names it) and the format to read it with.
 
     Raises PayloadError for a payload over the size limit or of no known format.
     """
     try:
-        payload = Payload(source, encoding=request.encoding,
+        payload = Payload(source, name=result.file, encoding=request.encoding,
                           max_bytes=request.limits.max_file_bytes)
-    except TypeError as exc:
-        raise UsageError(f"cannot check {result.file}: {exc}; pass a path, bytes, a "
-                         "stream or an iterable of dict records") from None
-    result.file = payload.name
+    except TypeError:
+        raise UsageError(f"cannot check {result.file}: pass a path, bytes, a stream or an "
+                         "iterable of dict records") from None
     name = request.format or registry.pm.hook.guardrail_detect_format(
         payload=payload, formats=registry.formats)
     if name is None:
@@ -176,3 +168,5 @@ def internal_error(result: FileResult, exc: BaseException, doing: str = "checkin
     result.error_kind = "internal"
     if os.environ.get("GUARDRAIL_DEBUG"):
         traceback.print_exception(type(exc), exc, exc.__traceback__)
+
+

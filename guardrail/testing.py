@@ -42,9 +42,9 @@ from typing import Any
 
 import yaml
 
-from guardrail.contract.protocols import Detector
-from guardrail.policy.detectors import compile_re2
+from guardrail.contract.protocols import Detector, declared
 from guardrail.contract.records import Span
+from guardrail.policy.detectors import compile_re2
 
 __all__ = ["DetectorCase", "ExpectedSpan", "CaseFileError", "load_detector_cases",
            "check_detector_case", "detector_spans"]
@@ -255,7 +255,7 @@ def _problems(detector: Detector, case: DetectorCase) -> list[str]:
     for match, evidence in actual:
         if len(match) > 1 and match.strip() in evidence:
             problems.append(f"{case.where}: evidence {evidence!r} shows the raw value")
-    gate = getattr(detector, "pattern", None)
+    gate = declared(detector, "pattern")
     if spans and isinstance(gate, str) and not _gate_matches(gate, text):
         problems.append(f"{case.where}: find() reported spans but the candidate pattern "
                         "does not match the text under RE2, so the engine never calls find()")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from guardrail import hookimpl
+from guardrail.plugin import hookimpl
 
 __all__ = ["POLICY_DIR", "guardrail_register_policies"]
 

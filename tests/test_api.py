@@ -155,8 +155,8 @@ def test_format_argument(plain_guard):
 def test_a_source_it_cannot_read_is_a_usage_error(guard):
     with pytest.raises(UsageError) as caught:
         guard.check(12345)
-    assert str(caught.value) == ("cannot check <int>: cannot read a payload from int; pass a "
-                                 "path, bytes, a stream or an iterable of dict records")
+    assert str(caught.value) == ("cannot check int: pass a path, bytes, a stream or an "
+                                 "iterable of dict records")
     assert caught.value.exit_code == 2
 
 

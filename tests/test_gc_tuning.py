@@ -54,6 +54,45 @@ def test_a_check_runs_with_the_raised_threshold(default_threshold) -> None:
         return real(payload, options)
 
     guard.registry.formats["csv"].read = read
-    guard.check(b"notes\nhello\n", format="csv")
+    guard.check(b"notes\nhello\n", format="csv", tune_gc=True)
     assert during == [20_000]
     assert gc.get_threshold() == (700, 10, 10)
+
+
+def test_a_library_check_leaves_the_collector_alone(default_threshold) -> None:
+    """A web server calling check() must not have its process-wide settings changed."""
+    from guardrail import Guardrail
+
+    guard = Guardrail.from_policy("uk-personal-data")
+    during = []
+    real = guard.registry.formats["csv"].read
+
+    def read(payload, options):
+        during.append(gc.get_threshold()[0])
+        return real(payload, options)
+
+    guard.registry.formats["csv"].read = read
+    guard.check(b"notes\nhello\n", format="csv")
+    assert during == [700]
+
+
+def test_the_cli_checks_with_the_raised_threshold(default_threshold, tmp_path,
+                                                  monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from guardrail.cli import cli
+    from guardrail.engine import gc_tuning
+
+    seen = []
+    real = gc_tuning.fewer_collections
+
+    def spy(enabled=True):
+        seen.append(enabled)
+        return real(enabled)
+
+    monkeypatch.setattr("guardrail.runner.fewer_collections", spy)
+    payload = tmp_path / "ok.csv"
+    payload.write_text("month\n2026-01\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "-p", "uk-personal-data", str(payload)])
+    assert result.exit_code == 1, result.output  # month is not classified by this policy
+    assert seen == [True]

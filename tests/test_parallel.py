@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
+from pathlib import Path
+
 import pytest
 
 from guardrail import Guardrail
@@ -28,6 +30,9 @@ def _export(rows: int) -> bytes:
     return out.getvalue().encode()
 
 
+SCANNED_NOTES = Path(__file__).parent / "data" / "policies" / "scanned-notes.yaml"
+
+
 @pytest.fixture
 def small_batches(monkeypatch):
     """Start the worker after the first batch, with batches small enough to pipeline."""
@@ -43,7 +48,7 @@ def _summary(decision):
 def _same_with_a_worker(payload: bytes) -> dict[tuple[str, str], int]:
     """Check alone and with a worker; the decisions must be identical. Counts per rule
     and field."""
-    guard = Guardrail.from_policy("uk-personal-data")
+    guard = Guardrail.from_policy(SCANNED_NOTES)
     alone = guard.check(payload, format="csv", jobs=1)
     paired = guard.check(payload, format="csv", jobs=2)
     assert _summary(paired) == _summary(alone)
@@ -51,10 +56,8 @@ def _same_with_a_worker(payload: bytes) -> dict[tuple[str, str], int]:
 
 
 def test_worker_gives_the_same_decision(small_batches) -> None:
-    counts = _same_with_a_worker(_export(2000))
-    assert counts[("person.name", "notes")] == 667
-    assert counts[("uk.phone", "notes")] == 667
-    assert counts[("uk.street_address", "notes")] == 667
+    # One finding per note, counted under its deciding rule, whatever else it holds.
+    assert _same_with_a_worker(_export(2000)) == {("person.name", "notes"): 667}
 
 
 def test_worker_failure_blocks_as_an_internal_error(small_batches, monkeypatch) -> None:
@@ -73,8 +76,7 @@ def test_worker_failure_blocks_as_an_internal_error(small_batches, monkeypatch) 
 
     parent = os.getpid()
     monkeypatch.setattr(scanning.FieldScanner, "scan_uncached", explode)
-    decision = Guardrail.from_policy("uk-personal-data").check(_export(500), format="csv",
-                                                               jobs=2)
+    decision = Guardrail.from_policy(SCANNED_NOTES).check(_export(500), format="csv", jobs=2)
     assert decision.exit_code == 4
     assert decision.files[0].error.startswith("internal error (WorkerFailed)")
     assert "Quackenbush" not in str(decision.to_dict())
@@ -91,9 +93,7 @@ def test_batches_larger_than_the_pipe_buffer(monkeypatch) -> None:
     for i in range(3000):
         extra = f" Contact Emma Clarke on 07700 900{i % 1000:03d}." if i % 7 == 0 else ""
         writer.writerow([f"ASB/2026/{i:06d}", f"{filler}{i}{extra}"])
-    counts = _same_with_a_worker(out.getvalue().encode())
-    assert counts[("uk.phone", "notes")] == 429
-    assert counts[("person.name", "notes")] == 429
+    assert _same_with_a_worker(out.getvalue().encode()) == {("person.name", "notes"): 429}
 
 
 def test_columns_cross_the_pipe_joined_unless_a_cell_holds_the_separator() -> None:

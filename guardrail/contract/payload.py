@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO
 
-from guardrail.errors import PayloadError
 from guardrail.contract.protocols import Limits
+from guardrail.errors import PayloadError
 
 __all__ = ["Payload", "StreamGuard", "HEAD_BYTES"]
 

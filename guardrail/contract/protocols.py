@@ -8,59 +8,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, BinaryIO, ClassVar, Protocol, TextIO, runtime_checkable
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TextIO, runtime_checkable
 
-from guardrail.errors import PayloadError
+from guardrail.contract.limits import Limits
 from guardrail.contract.records import Section, Span
 
 if TYPE_CHECKING:
-    from guardrail.decision import Decision
     from guardrail.contract.payload import Payload
-    from guardrail.redact.redactor import Redactor
+    from guardrail.contract.redaction import Redactor
+    from guardrail.decision import Decision
 
 __all__ = ["Format", "RedactingFormat", "Detector", "Reporter", "ReadOptions", "ReportOptions",
-           "Limits"]
+           "Limits", "declared"]
+
+_DEFAULTS: dict[str, object] = {"content_first": False, "markup": False, "pattern": None,
+                                "wants_field": None}
 
 
-@dataclass(frozen=True)
-class Limits:
-    """How much of a payload a reader accepts before it blocks (hostile or broken input).
-
-    Readers raise :class:`~guardrail.PayloadError` naming the limit and the option that
-    raises it. The defaults are far above real exports and far below what hurts.
-
-    :param max_file_bytes: the whole payload (``--max-file-size``); also the total
-        uncompressed size of a zipped format (XLSX).
-    :param max_record_bytes: one record, line, cell or text node (``--max-record-size``).
-    :param max_depth: nesting of objects, arrays or elements (``--max-depth``).
-    :param max_entities: XML entity references expanded, or YAML aliases followed
-        (``--max-entities``); external entities are never loaded at all.
-    """
-
-    max_file_bytes: int = 4 * 1024**3
-    max_record_bytes: int = 16 * 1024**2
-    max_depth: int = 256
-    max_entities: int = 10_000
-
-    OPTIONS: ClassVar[dict[str, str]] = {
-        "max_file_bytes": "--max-file-size", "max_record_bytes": "--max-record-size",
-        "max_depth": "--max-depth", "max_entities": "--max-entities"}
-
-    _LABELS: ClassVar[dict[str, tuple[str, str]]] = {
-        "max_file_bytes": ("file size", "bytes"), "max_record_bytes": ("record size", "bytes"),
-        "max_depth": ("nesting depth", "levels"), "max_entities": ("entity", "expansions")}
-
-    def exceeded(self, limit: str, *, file: str, position: str | None = None,
-                 what: str = "the payload") -> PayloadError:
-        """The error a reader raises when *limit* (a field name, ``"max_depth"``) is passed.
-
-        :param what: what went over, for the message (``"one cell"``); never its content.
-        """
-        label, unit = self._LABELS[limit]
-        return PayloadError(
-            f"{what} exceeds the {label} limit of {getattr(self, limit):,} {unit}; the "
-            f"payload is blocked. If it is genuine, raise the limit with "
-            f"{self.OPTIONS[limit]}", file=file, position=position)
+def declared(plugin: object, member: str) -> Any:
+    """An optional contract member of *plugin*, or its documented default (see
+    :class:`Format` and :class:`Detector`): the one place the core reads them."""
+    return getattr(plugin, member, _DEFAULTS[member])
 
 
 @dataclass(frozen=True)
@@ -80,7 +48,17 @@ class ReadOptions:
 
 @runtime_checkable
 class Format(Protocol):
-    """Reads one payload format into sections of records."""
+    """Reads one payload format into sections of records.
+
+    Optional members (the core applies the default when a format leaves them out):
+
+    - ``content_first: bool = False``: the extension alone does not name the format
+      (plain text: a ``.txt`` often holds CSV); it is chosen only when no other
+      format recognises the content.
+    - ``markup: bool = False``: the format reads tags (HTML, XML); it is not chosen by
+      content for a file whose extension names a ``content_first`` format, since a
+      line of text that merely starts with ``<`` would lose its text.
+    """
 
     name: str
     extensions: tuple[str, ...]
@@ -105,13 +83,25 @@ class RedactingFormat(Format, Protocol):
     def redact(self, payload: Payload, options: ReadOptions, redactor: Redactor,
                out: BinaryIO) -> None:
         """Write the payload to *out* with each section passed through *redactor*
-        (:meth:`~guardrail.redact.redactor.Redactor.table` or
-        :meth:`~guardrail.redact.redactor.Redactor.documents`). Raise PayloadError on bad input."""
+        (:meth:`~guardrail.plugin.Redactor.table` or
+        :meth:`~guardrail.plugin.Redactor.documents`). Raise PayloadError on bad input."""
 
 
 @runtime_checkable
 class Detector(Protocol):
-    """Finds sensitive values inside strings, whatever field they are in."""
+    """Finds sensitive values inside strings, whatever field they are in.
+
+    ``find`` may take a second argument, the field name (a column or path pattern),
+    for detectors whose confidence depends on it.
+
+    Optional members (the core applies the default when a detector leaves them out):
+
+    - ``pattern: str | None = None``: an RE2 pattern that every match lies inside;
+      the engine calls ``find`` only on values it matches (one RE2 set gates every
+      detector in a single pass). None: ``find`` runs on every value.
+    - ``wants_field(field: str) -> bool``: True for a field whose every value
+      ``find`` must see, ungated (a column named ``phone`` holding bare digits).
+    """
 
     id: str
     level: str

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re2
 
+from guardrail.contract.records import Span
 from guardrail.masking import mask_value
 from guardrail.policy.detectors import compile_re2
 from guardrail.policy.model import CustomDetectorSpec
-from guardrail.contract.records import Span
 
 __all__ = ["CustomDetector", "HOTWORD_BOOST"]
 

@@ -8,33 +8,38 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from guardrail.policy.paths import ANY_INDEX, display_path
-from guardrail.engine.record_rules import as_number, with_aliases
 from guardrail.contract.records import Documents
+from guardrail.engine.record_rules import as_number, with_aliases
 from guardrail.engine.scanning import as_text
+from guardrail.policy.paths import ANY_INDEX, display_path
 
 if TYPE_CHECKING:
-    from guardrail.engine.evaluator import Evaluator, Plan
+    from guardrail.engine.evaluation import Evaluation, Plan
     from guardrail.engine.scanning import FieldScanner
 
-__all__ = ["DocumentRun", "path_pattern"]
+__all__ = ["DocumentWalk", "path_pattern"]
 
 _Entry = tuple["Plan | None", str, "FieldScanner | None"]
 
 
-class DocumentRun:
-    """Evaluates nested records for one evaluator."""
+class DocumentWalk:
+    """Evaluates nested records for one check.
+
+    A key is a path segment as it is when reports may print it; a key that is
+    personal data becomes ``[detector]`` and a key no one would call a field name
+    (a line of prose used as a key) ``#N``, numbered in the order such keys are met.
+    """
 
     _MAX_CACHED_PATHS = 50_000
 
-    def __init__(self, evaluator: Evaluator, file: str, docs: Documents) -> None:
-        self.ev = evaluator
+    def __init__(self, evaluation: Evaluation, file: str, docs: Documents) -> None:
+        self.ev = evaluation
         self.file = file
         self.docs = docs
         self.section = docs.name
         # Plans depend on the file, section name and path only: sections of the same name
         # (runs of lines between tables, one per blank line) share them.
-        caches = evaluator.section_caches.setdefault((file, docs.name), ({}, {}, {}))
+        caches = evaluation.section_caches.setdefault((file, docs.name), ({}, {}, {}))
         self.by_shape: dict[tuple[str | int, ...], _Entry] = caches[0]
         self.by_path: dict[tuple[str | int, ...], _Entry] = caches[1]
         # key -> (path segment, hits): a key holding personal data becomes "[detector]"
@@ -99,34 +104,41 @@ class DocumentRun:
         if value is None or value == "":
             return
         plan, pattern, scanner = self._entry(path)
-        if plan is not None:
-            wanted = self.ev.collector.wants(plan.kind.rule)
-            field = (display_path(path) if path else "@") if wanted else pattern
-            self.ev.report_value(plan, self.index, field, value, self.docs.locate, self.record)
+        hits = ()
         if scanner is not None:
             text = as_text(value)
-            hits = scanner.scan(text) if text else ()
-            if hits and text:
-                field = display_path(path) if path else "@"
-                self.ev.report_hits(self.file, self.section, self.index, field, pattern, text,
-                                    hits, self.docs.locate, self.record)
-
+            if text:
+                hits = scanner.scan(text)
+        if plan is None and not hits:
+            return
+        if hits or self.ev.sink.wants(plan.kind.rule):  # type: ignore[union-attr]
+            field = display_path(path) if path else "@"
+        else:
+            field = pattern
+        self.ev.value(self.file, self.section, self.index, field, pattern, value, plan, hits,
+                      self.docs.locate, self.record)
 
     def _segment(self, key: str, path: tuple[str | int, ...]) -> str:
-        """The key as a path segment; a key that is personal data becomes ``[detector]``."""
+        """The key as a path segment (see the class docstring)."""
         found = self.segments.get(key)
         if found is None:
-            hits = self.ev.key_hits(key)
-            found = (f"[{hits[0].rule}]", hits) if hits else (key, ())
+            hits = tuple(h for h in self.ev.name_hits(key) if self.ev.exceeds(h.level))
+            if hits:
+                found = (f"[{hits[0].rule}]", hits)
+            elif self.ev.shown_name(key):
+                found = (key, ())
+            else:
+                found = (self.ev.unnamed_key(self.file, key), ())
             if len(self.segments) >= self._MAX_CACHED_PATHS:
                 self.segments.clear()
             self.segments[key] = found
         segment, hits = found
         if hits:
             label = display_path(path + (segment,))
-            self.ev.report_key(self.file, self.section, self.index, label, key, hits,
-                               self.docs.locate, self.record)
+            self.ev.key(self.file, self.section, self.index, label, key, hits,
+                        self.docs.locate, self.record)
         return segment
+
 
 
 def path_pattern(shape: tuple[str | int, ...]) -> str:

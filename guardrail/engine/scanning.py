@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 
 import re2
 
+from guardrail.contract.protocols import Detector, declared
 from guardrail.engine.custom_detectors import CustomDetector
-from guardrail.contract.protocols import Detector
 from guardrail.masking import is_redacted
 from guardrail.policy.model import DetectorPolicy, Policy
 from guardrail.policy.paths import field_matches
@@ -114,10 +114,10 @@ def select_detectors(policy: Policy, installed: dict[str, Detector]) -> list[Act
         threshold = setting.min_confidence if setting and setting.min_confidence is not None \
             else config.min_confidence
         chosen.append(ActiveDetector(
-            detector_id, level, threshold, _caller(detector), getattr(detector, "pattern", None),
+            detector_id, level, threshold, _caller(detector), declared(detector, "pattern"),
             (setting.fields if setting else ()) or config.fields,
             tuple(config.skip_fields) + (setting.skip_fields if setting else ()),
-            getattr(detector, "wants_field", None),
+            declared(detector, "wants_field"),
         ))
     for spec in config.custom:
         # A policy's own detectors always run unless skipped; settings tune them too.

@@ -3,8 +3,10 @@
 * Field classification only: one ``itemgetter`` call per row and bulk counting.
 * With content detectors: rows are read in batches and turned into columns
   (``zip``, in C); each scanned column is counted by value signature with Python
-  work only per new value (``column_counts.py``), here or in a worker process
-  (``parallel.py``). Only findings still being listed are walked row by row.
+  work only per new value (``column_memory.py``), here or in a worker process
+  (``worker.py``). Only findings still being listed are walked row by row.
+  A column a field rule already blocks is not counted by its detectors: a value is
+  one finding, whatever else it holds; they are asked only for the listed cells.
 * Record rules need rows as records, so a table with applicable rules is read row
   by row.
 """
@@ -18,21 +20,22 @@ from itertools import islice
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from guardrail.contract.records import Locator, Table
+from guardrail.decision import FindingKind
 from guardrail.engine.column_memory import ColumnCount, ColumnCounter
+from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
+from guardrail.engine.scanning import Signature, as_text
 from guardrail.masking import count_redacted, might_be_redacted
 from guardrail.policy.paths import normalize_key
-from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
-from guardrail.contract.records import Locator, Table
-from guardrail.engine.scanning import as_text
 
 Locate = Locator | None  # called with (row, mark)
 
 if TYPE_CHECKING:
-    from guardrail.engine.evaluator import Evaluator, Plan
-    from guardrail.engine.worker import ScanPool
+    from guardrail.engine.evaluation import Evaluation, Plan
     from guardrail.engine.scanning import FieldScanner, Hit
+    from guardrail.engine.worker import ScanPool
 
-__all__ = ["TableRun"]
+__all__ = ["TableWalk"]
 
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
@@ -56,21 +59,29 @@ class _Batch:
         return self.rows[offset], self.marks[offset]
 
 
-class TableRun:
-    """Evaluates one table for one evaluator."""
+class TableWalk:
+    """Evaluates one table for one check.
 
-    def __init__(self, evaluator: Evaluator, file: str, table: Table) -> None:
-        self.ev = evaluator
+    Each column has a *name*, by which rules classify it and record rules read it,
+    and a *label*, how reports show it: the name, or ``#N`` when the name is personal
+    data or a string no rule uses and no one would call a field name.
+    """
+
+    def __init__(self, evaluation: Evaluation, file: str, table: Table) -> None:
+        self.ev = evaluation
         self.file = file
         self.table = table
         self.section = table.name
-        self.columns = [self._header(i, str(c)) for i, c in enumerate(table.columns)]
+        self.columns: list[str] = []  # names
+        self.labels: list[str] = []
+        for index, name in enumerate(table.columns):
+            self._header(index, str(name))
         self.plans: list[Plan | None] = [self._plan(i) for i in range(len(self.columns))]
         self.scanners: list[FieldScanner | None] = [self._scanner(i)
                                                     for i in range(len(self.columns))]
         present = {normalize_key(c) for c in self.columns} | set(self.columns)
         self.rules: list[CompiledRule] = []
-        for compiled in evaluator.rules:
+        for compiled in evaluation.rules:
             if compiled.roots is not None and compiled.roots.isdisjoint(present):
                 # None of its fields exist: the result is the same for every row.
                 if not compiled.when_absent:
@@ -82,25 +93,36 @@ class TableRun:
             else None
         self.cell_locates: dict[int, Locate] = {}
 
-    def _header(self, index: int, name: str) -> str:
-        """The column's name, or ``#N`` when the name itself is personal data."""
-        hits = self.ev.key_hits(name)
-        if not hits:
-            return name
+    def _header(self, index: int, name: str) -> None:
+        """Name and label one column. A name that is personal data the destination may
+        not receive is a finding, and the column is then known by its number alone."""
         label = f"#{index + 1}"
-        self.ev.report_key(self.file, self.section, None, label, name, hits, None, None)
-        return label
+        hits = self.ev.name_hits(name)
+        if any(self.ev.exceeds(hit.level) for hit in hits):
+            self.ev.key(self.file, self.section, None, label, name, hits, None, None)
+            name = label
+        self.columns.append(name)
+        self.labels.append(name if not hits and self.ev.shown_name(name) else label)
 
-    def _name(self, index: int) -> str:
+    def name(self, index: int) -> str:
+        """Column *index* as rules know it (``#N`` past the header's end)."""
         return self.columns[index] if index < len(self.columns) else f"#{index + 1}"
 
+    def label(self, index: int) -> str:
+        """Column *index* as reports show it."""
+        return self.labels[index] if index < len(self.labels) else f"#{index + 1}"
+
+    def plan(self, index: int) -> Plan | None:
+        """What a field rule reports for a value in column *index*, if anything."""
+        return self.plans[index] if index < len(self.plans) else self._plan(index)
+
     def _plan(self, index: int) -> Plan | None:
-        name = self._name(index)
-        return self.ev.field_plan(self.file, self.section, (name,), name)
+        return self.ev.field_plan(self.file, self.section, (self.name(index),),
+                                  self.label(index))
 
     def _scanner(self, index: int) -> FieldScanner | None:
         scanner = self.ev.scanner
-        return scanner.for_field(self._name(index)) if scanner is not None else None
+        return scanner.for_field(self.name(index)) if scanner is not None else None
 
     def _variants(self) -> list[tuple[list[tuple[str, int]], list[CompiledRule]]]:
         """Which column each record field is read from, and the rules to apply.
@@ -137,26 +159,25 @@ class TableRun:
 
     def run(self) -> int:
         self.bad = [(i, plan) for i, plan in enumerate(self.plans) if plan is not None]
-        self.scan = [(i, s) for i, s in enumerate(self.scanners) if s is not None]
+        # Columns a field rule reports are walked with their plan; the others' detectors
+        # count by signature.
+        self.scan = [(i, s) for i, s in enumerate(self.scanners)
+                     if s is not None and self.plans[i] is None]
         self.plain = not self.table.typed  # every cell is text
         self.counters = [(i, ColumnCounter(s, self.plain)) for i, s in self.scan]
         self.fields = [s.field for _, s in self.scan]
         self.rule_ids = frozenset(d.id for _, s in self.scan for d in s.detectors)
-        self.tally: dict[tuple[int, str, str], int] = {}  # (column, rule, level) -> unlisted
-        collector = self.ev.collector
-        first = len(collector.findings)
+        self.tally: dict[FindingKind, int] = {}  # counted, not listed
+        self.primaries: dict[tuple[int, Signature], FindingKind] = {}
         if self.rules:
             count = self._run_rows()
-        elif self.scan:
+        elif any(s is not None for s in self.scanners):
             count = self._run_batches()
         else:
             count = self._run_classified()
-        # Batches are handled column by column; list the findings record by record.
-        collector.findings[first:] = sorted(collector.findings[first:],
-                                            key=lambda f: -1 if f.record is None else f.record)
-        for (column, rule, level), hits in self.tally.items():
-            name = self._name(column)
-            collector.add_many(self.ev.kind(self.file, self.section, rule, name, level), hits)
+        sink = self.ev.sink
+        for kind, times in self.tally.items():
+            sink.count(kind, times)
         return count
 
     def _run_classified(self) -> int:
@@ -166,7 +187,7 @@ class TableRun:
         non-empty costs one C call and one ``all``.
         """
         ev = self.ev
-        collector = ev.collector
+        sink = ev.sink
         mark = self.table.mark
         width = len(self.columns)
         bad = self.bad
@@ -188,11 +209,11 @@ class TableRun:
             where = (row, mark() if mark is not None else None)
             for (column, plan), value in zip(bad, values, strict=True):
                 if value is not None and value != "":
-                    ev.report_value(plan, count - 1, plan.kind.field, value,
-                                    self._where(column), where)
-            listing = any(collector.wants(plan.kind.rule) for _, plan in bad)
+                    ev.value(self.file, self.section, count - 1, plan.kind.field,
+                             plan.kind.field, value, plan, (), self._where(column), where)
+            listing = any(sink.wants(plan.kind.rule) for _, plan in bad)
         for _, plan in bad:
-            collector.add_many(plan.kind, bulk)
+            sink.count(plan.kind, bulk)
         return count
 
     def _run_batches(self) -> int:
@@ -228,7 +249,7 @@ class TableRun:
             batch = _Batch(count, rows_read, marks, list(zip(*rows_read, strict=True)))
             batch.filled = self._count_filled(batch.columns)
             count += len(rows_read)
-            if pool is None and self.ev.jobs > 1 and count > _POOL_AFTER_ROWS:
+            if pool is None and self.ev.jobs > 1 and count > _POOL_AFTER_ROWS and self.counters:
                 pool = self.ev.pool()
             if pool is not None and pool.can_take():
                 pool.submit(self.fields, self.plain,
@@ -245,7 +266,7 @@ class TableRun:
 
     def _listing(self) -> frozenset[str]:
         """Detectors still listing examples: their cells are walked one by one."""
-        wants = self.ev.collector.wants
+        wants = self.ev.sink.wants
         return frozenset(rule for rule in self.rule_ids if wants(rule))
 
     def _count(self, batch: _Batch) -> list[ColumnCount | None]:
@@ -263,7 +284,7 @@ class TableRun:
         if batch.counts is None:  # counted by the worker
             batch.counts = pool.result()  # type: ignore[union-attr]
         self._classify_batch(batch)
-        wants = self.ev.collector.wants
+        wants = self.ev.sink.wants
         tally = self.tally
         for index, ((column, counter), counted) in enumerate(
                 zip(self.counters, batch.counts, strict=True)):
@@ -271,12 +292,11 @@ class TableRun:
                 continue
             listed = set()
             for signature, times in counted.counts.items():
-                if any(wants(rule) for rule, _ in signature):
+                primary = self._primary(column, signature)
+                if wants(primary.rule):
                     listed.add(signature)  # some of these are listed: go row by row below
                     continue
-                for rule, level in signature:
-                    key = (column, rule, level)
-                    tally[key] = tally.get(key, 0) + times
+                tally[primary] = tally.get(primary, 0) + times
             if not listed:
                 continue
             # Rules only stop listing, so one listed now was listed when counted, and
@@ -291,13 +311,32 @@ class TableRun:
                     hits = found.get(text) or counter.scanner.scan(text)
                     self._hits(batch.start + offset, column, text, hits, batch.source(offset))
 
+    def _primary(self, column: int, signature: Signature) -> FindingKind:
+        """The rule a value with these hits is counted under (see Evaluation.matches)."""
+        key = (column, signature)
+        found = self.primaries.get(key)
+        if found is None:
+            label = self.label(column)
+            ev = self.ev
+            kinds = [ev.kind(self.file, self.section, rule, label, level)
+                     for rule, level in signature]
+            found = self.primaries[key] = min(
+                kinds, key=lambda k: (not k.blocking, -ev.compiled.rank(k.level), k.rule))
+        return found
+
     def _count_filled(self, columns: list[tuple[Any, ...]]) -> dict[int, int]:
         """Non-empty cells of each classified column whose findings are no longer listed,
         counted in C as soon as a batch is read, while its cells are still in the CPU
         cache (counting them when the batch is applied, later, costs several times more)."""
-        wants = self.ev.collector.wants
+        wants = self.ev.sink.wants
         return {column: self._filled(columns[column], plan)
-                for column, plan in self.bad if not wants(plan.kind.rule)}
+                for column, plan in self.bad
+                if not wants(plan.kind.rule) and self._merged(column, plan)}
+
+    def _merged(self, column: int, plan: Plan) -> bool:
+        """True when a cell of *column* is one finding of *plan* whatever detectors find
+        in it: the plan blocks, or no detector looks at the column."""
+        return plan.kind.blocking or self.scanners[column] is None
 
     def _filled(self, cells: tuple[Any, ...], plan: Plan) -> int:
         """Cells holding a value the plan reports (not empty, not redaction output)."""
@@ -306,18 +345,23 @@ class TableRun:
 
     def _classify_batch(self, batch: _Batch) -> None:
         ev = self.ev
-        collector = ev.collector
+        sink = ev.sink
         for column, plan in self.bad:
             filled = batch.filled.get(column)
             if filled is not None:  # not listed since the batch was read: counted then
-                collector.add_many(plan.kind, filled)
-            elif collector.wants(plan.kind.rule):
+                sink.count(plan.kind, filled)
+            elif sink.wants(plan.kind.rule) or not self._merged(column, plan):
+                # Listed, or a warning that a detector's hit may turn into a block.
+                scanner = self.scanners[column]
                 for offset, value in enumerate(batch.columns[column]):
                     if value is not None and value != "":
-                        ev.report_value(plan, batch.start + offset, plan.kind.field, value,
-                                        self._where(column), batch.source(offset))
+                        text = as_text(value) if scanner is not None else None
+                        ev.value(self.file, self.section, batch.start + offset,
+                                 plan.kind.field, plan.kind.field, value, plan,
+                                 scanner.scan(text) if text else (),  # type: ignore[union-attr]
+                                 self._where(column), batch.source(offset))
             else:
-                collector.add_many(plan.kind, self._filled(batch.columns[column], plan))
+                sink.count(plan.kind, self._filled(batch.columns[column], plan))
 
     def _run_rows(self) -> int:
         """Row at a time: record rules need each row as a record."""
@@ -345,28 +389,20 @@ class TableRun:
                 self.plans.append(self._plan(len(self.plans)))
                 self.scanners.append(self._scanner(len(self.scanners)))
             plan = self.plans[column]
-            if plan is not None:
-                self.ev.report_value(plan, index, self._name(column), value, self._where(column),
-                                     source)
             scanner = self.scanners[column]
             text = as_text(value) if scanner is not None else None
-            if text:
-                hits = scanner.scan(text)  # type: ignore[union-attr]
-                if hits:
-                    self._hits(index, column, text, hits, source)
+            hits = scanner.scan(text) if text else ()  # type: ignore[union-attr]
+            if plan is not None or hits:
+                label = self.label(column)
+                self.ev.value(self.file, self.section, index, label, label, value, plan, hits,
+                              self._where(column), source)
 
     def _hits(self, index: int, column: int, value: str, hits: tuple[Any, ...],
               source: Any) -> None:
-        """List the hits whose detector still wants examples; count the others."""
-        wants = self.ev.collector.wants
-        for hit in hits:
-            if wants(hit.rule):
-                name = self._name(column)
-                self.ev.report_hits(self.file, self.section, index, name, name, value, (hit,),
-                                    self._where(column), source)
-            else:
-                key = (column, hit.rule, hit.level)
-                self.tally[key] = self.tally.get(key, 0) + 1
+        """Report one listed cell of a column no field rule reports."""
+        label = self.label(column)
+        self.ev.value(self.file, self.section, index, label, label, value, None, hits,
+                      self._where(column), source)
 
     def _record(self, row: Sequence[Any], chosen: list[tuple[str, int]]) -> dict[str, Any]:
         typed = self.table.typed

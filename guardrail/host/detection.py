@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from guardrail.contract.protocols import declared
 from guardrail.host.hookspecs import hookimpl
 
 if TYPE_CHECKING:
-    from guardrail.contract.protocols import Format
     from guardrail.contract.payload import Payload
+    from guardrail.contract.protocols import Format
 
 __all__ = ["guardrail_detect_format"]
 
@@ -30,7 +31,7 @@ def guardrail_detect_format(payload: Payload, formats: dict[str, Format]) -> str
     for suffix in reversed(suffixes):
         for name, fmt in formats.items():
             if suffix in fmt.extensions:
-                if not getattr(fmt, "content_first", False):
+                if not declared(fmt, "content_first"):
                     return name
                 generic = generic or name
     # A generic extension (.txt holds anything: Excel saves tab-separated data as .txt)
@@ -46,7 +47,7 @@ def _by_content(payload: Payload, formats: dict[str, Format],
     head = payload.head()
     best, best_score = None, MIN_SNIFF_CONFIDENCE - 1
     for name, fmt in formats.items():
-        if not markup and getattr(fmt, "markup", False):
+        if not markup and declared(fmt, "markup"):
             continue
         try:
             score = int(fmt.sniff(head))

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
-    from guardrail.decision import Decision
-    from guardrail.contract.protocols import Format
     from guardrail.contract.payload import Payload
-    from guardrail.host.registry import Register, RunContext
+    from guardrail.contract.protocols import Format
+    from guardrail.decision import Decision
+    from guardrail.host.register import Register, RunContext
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
 

@@ -16,42 +16,13 @@ from typing import Any
 
 import pluggy
 
-from guardrail.host import hookspecs
-from guardrail.errors import PluginError, UsageError
 from guardrail.contract.protocols import Detector, Format, Reporter
+from guardrail.errors import PluginError, UsageError
+from guardrail.host import hookspecs
+from guardrail.host.register import Register, RunContext
 from guardrail.policy.schema import did_you_mean
 
 __all__ = ["Register", "Registry", "RunContext", "load_registry", "make_plugin_manager"]
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """What a run is doing, for lifecycle hooks."""
-
-    policy: Any
-    destination: str
-    mode: str
-    sources: tuple[str, ...] = ()
-
-
-class Register:
-    """Callable handed to ``guardrail_register_*`` hooks; records who registered what."""
-
-    def __init__(self, kind: str, key: Callable[[Any], str], check: Callable[[Any], None],
-                 table: dict[str, Any], owners: dict[str, str], owner: str) -> None:
-        self._kind, self._key, self._check = kind, key, check
-        self._table, self._owners, self._owner = table, owners, owner
-
-    def __call__(self, item: Any) -> None:
-        self._check(item)
-        name = self._key(item)
-        if name in self._table:
-            raise PluginError(
-                f"{self._kind} '{name}' from {self._owner} is already provided by "
-                f"{self._owners[name]}; uninstall one of them"
-            )
-        self._table[name] = item
-        self._owners[name] = self._owner
 
 
 @dataclass

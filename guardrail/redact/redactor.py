@@ -22,156 +22,39 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import Any
 
-from guardrail.decision import Collector, Finding, FindingKind
-from guardrail.engine.document_walk import DocumentRun
-from guardrail.engine.evaluator import Evaluator, Plan
-from guardrail.errors import UsageError
-from guardrail.masking import HASH_PREFIX, REDACTED, is_redacted, mask_text
-from guardrail.policy.model import BLOCKING_ACTIONS
-from guardrail.policy.paths import display_path, normalize_key
-from guardrail.engine.record_rules import CompiledRule, evaluate
 from guardrail.contract.records import Documents, Table
+from guardrail.contract.redaction import DROPPED
+from guardrail.engine.document_walk import DocumentWalk
+from guardrail.engine.evaluation import Evaluation
 from guardrail.engine.scanning import as_text
-from guardrail.engine.table_walk import TableRun
+from guardrail.engine.table_walk import TableWalk
+from guardrail.errors import UsageError
+from guardrail.masking import HASH_PREFIX, REDACTED, mask_text
+from guardrail.policy.paths import display_path, normalize_key
+from guardrail.redact.recorder import WHOLE_RECORD, EditRecorder, Edits, stronger
 
 __all__ = ["Redactor", "TableRedaction", "DocumentRedaction", "DROPPED", "HASH_KEY_ENV"]
 
 HASH_KEY_ENV = "GUARDRAIL_HASH_KEY"
-_STRENGTH: Final = {"mask": 1, "hash": 2, "redact": 3, "drop": 4, "block": 5}
-_WHOLE = "@"  # a record rule about the whole record
 _RECHECKS = 3  # re-checks of a redacted record before the copy's own check decides
-
-
-class _Dropped:
-    """The marker for a value (or whole record) the ``drop`` action removes."""
-
-    def __repr__(self) -> str:
-        return "DROPPED"
-
-
-DROPPED: Final = _Dropped()
-
-
-def _stronger(current: str | None, action: str) -> str:
-    return action if current is None or _STRENGTH[action] > _STRENGTH[current] else current
-
-
-@dataclass
-class _Edits:
-    """What one record needs changed, keyed the way the engine reports fields."""
-
-    whole: dict[str, str] = field(default_factory=dict)  # field -> action on the whole value
-    spans: dict[tuple[str, str], list[tuple[int, int, str]]] = field(default_factory=dict)
-    keys: dict[str, str] = field(default_factory=dict)  # a key that is personal data -> action
-    rules: dict[str, str] = field(default_factory=dict)  # normalised top-level field -> action
-
-
-class _ListAll(Collector):
-    """Counts like a check's collector but always asks for details, so every finding
-    reaches the redactor with its exact field path; only ``max_findings`` are kept."""
-
-    def wants(self, rule: str) -> bool:
-        return True
-
-    def add(self, kind: FindingKind, finding: Finding | None) -> None:
-        super().add(kind, finding if super().wants(kind.rule) else None)
-
-
-class _Recorder(Evaluator):
-    """An evaluator that also notes, per record, what each finding's action asks for."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.edits = _Edits()
-        self.blocked = False
-
-    def _action(self, kind: FindingKind) -> str | None:
-        if kind.waived_by is not None or kind.action not in BLOCKING_ACTIONS:
-            return None
-        if kind.action == "block":
-            self.blocked = True
-        return kind.action
-
-    def report_value(self, plan: Plan, record: int | None, field: str, value: Any,
-                     locate: Any, source: Any) -> None:
-        if is_redacted(value, plan.kind.action):
-            return
-        super().report_value(plan, record, field, value, locate, source)
-        action = self._action(plan.kind)
-        if action is not None:
-            self.edits.whole[field] = _stronger(self.edits.whole.get(field), action)
-
-    def report_hits(self, file: str, section: str | None, record: int | None, field: str,
-                    pattern: str, value: str, hits: Any, locate: Any, source: Any) -> None:
-        hits = tuple(hits)
-        super().report_hits(file, section, record, field, pattern, value, hits, locate, source)
-        for hit in hits:
-            action = self._action(self.kind(file, section, hit.rule, pattern, hit.level))
-            if action is not None:
-                self.edits.spans.setdefault((field, value), []).append(
-                    (hit.start, hit.end, action))
-
-    def report_key(self, file: str, section: str | None, record: int | None, label: str,
-                   key: str, hits: Any, locate: Any, source: Any) -> None:
-        hits = tuple(hits)
-        Evaluator.report_hits(self, file, section, record, label, label, key, hits, locate,
-                              source)
-        for hit in hits:
-            action = self._action(self.kind(file, section, hit.rule, label, hit.level))
-            if action is not None:
-                self.edits.keys[key] = _stronger(self.edits.keys.get(key), action)
-
-    def apply_rules(self, file: str, section: str | None, record: int | None, data: Any,
-                    rules: Any, locate: Any, source: Any) -> None:
-        rules = list(rules)
-        super().apply_rules(file, section, record, data, rules, locate, source)
-        for compiled in rules:
-            if not evaluate(compiled.expression, data):
-                continue
-            kind = self.kind(file, section, compiled.rule.id, ", ".join(compiled.report),
-                             compiled.rule.level)
-            action = self._action(kind)
-            if action is None:
-                continue
-            for name in _reported(compiled):
-                self.edits.rules[name] = _stronger(self.edits.rules.get(name), action)
-
-    @contextmanager
-    def quietly(self) -> Iterator[None]:
-        """Re-check a redacted record without reporting its findings a second time."""
-        collector, self.collector = self.collector, _ListAll(0)
-        try:
-            yield
-        finally:
-            self.collector = collector
-
-    def take(self) -> _Edits:
-        edits, self.edits = self.edits, _Edits()
-        return edits
-
-
-def _any(edits: _Edits) -> bool:
-    return bool(edits.whole or edits.spans or edits.keys or edits.rules)
-
-
-def _reported(compiled: CompiledRule) -> list[str]:
-    return [_WHOLE if name == "@" else normalize_key(name) for name in compiled.report]
 
 
 class Redactor:
     """Redacts the sections of one payload; made by :func:`guardrail.redact.run.run_redact`.
 
+    :param evaluation: evaluates each record, reporting to *recorder*.
+    :param file: the payload's display name, as findings show it.
     :param hash_key: the secret for the ``hash`` action; None makes ``hash`` an error.
     """
 
-    def __init__(self, evaluator: _Recorder, file: str, hash_key: bytes | None) -> None:
-        self._ev = evaluator
-        self._file = file
+    def __init__(self, evaluation: Evaluation, recorder: EditRecorder, file: str,
+                 hash_key: bytes | None) -> None:
+        self.evaluation = evaluation
+        self.recorder = recorder
+        self.file = file
         self._hash_key = hash_key
         self.changed = 0  # values replaced or removed
         self.records = 0  # records redacted (in sections that are lists of records)
@@ -179,7 +62,17 @@ class Redactor:
     @property
     def blocked(self) -> bool:
         """True once any value needed the ``block`` action: the copy must not be written."""
-        return self._ev.blocked
+        return self.recorder.blocked
+
+    def recheck(self, check: Any, *args: Any) -> Edits:
+        """Run ``check(*args)`` (a re-check of a redacted record) without reporting its
+        findings a second time; returns the edits it still asks for."""
+        self.recorder.quiet = True
+        try:
+            check(*args)
+        finally:
+            self.recorder.quiet = False
+        return self.recorder.take()
 
     def table(self, columns: Sequence[str], *, section: str | None = None,
               typed: bool = False) -> TableRedaction:
@@ -221,15 +114,15 @@ class Redactor:
         digest = hmac.new(self._hash_key, text.encode("utf-8"), hashlib.sha256).hexdigest()
         return HASH_PREFIX + digest
 
-    def _edit(self, value: Any, field: str, edits: _Edits, rule_action: str | None) -> Any:
+    def edit(self, value: Any, field: str, edits: Edits, rule_action: str | None) -> Any:
         """*value* at *field* after the edits the check noted for it."""
         action = edits.whole.get(field)
         if rule_action is not None:
-            action = _stronger(action, rule_action)
+            action = stronger(action, rule_action)
         text = as_text(value) if edits.spans else None
         spans = edits.spans.get((field, text)) if text else None
         if spans and any(a == "drop" for _, _, a in spans):
-            action = _stronger(action, "drop")
+            action = stronger(action, "drop")
         if action is not None:
             return self.replace(value, action)
         if not spans:
@@ -259,7 +152,7 @@ def _merged(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     for start, end, action in sorted(spans):
         if merged and start < merged[-1][1]:
             last_start, last_end, last_action = merged[-1]
-            merged[-1] = (last_start, max(last_end, end), _stronger(last_action, action))
+            merged[-1] = (last_start, max(last_end, end), stronger(last_action, action))
         else:
             merged.append((start, end, action))
     return merged
@@ -271,16 +164,15 @@ class TableRedaction:
     def __init__(self, redactor: Redactor, columns: Sequence[str], section: str | None,
                  typed: bool) -> None:
         self._redactor = redactor
-        ev = redactor._ev
-        self._run = TableRun(ev, redactor._file, Table(list(columns), (), name=section,
-                                                       typed=typed))
-        header = ev.take()  # a header that is itself personal data was reported just now
+        self._walk = TableWalk(redactor.evaluation, redactor.file,
+                               Table(list(columns), (), name=section, typed=typed))
+        header = redactor.recorder.take()  # a header that is personal data was reported
         self._index = 0
         self.keep: list[int] = []
         self._dropped: list[int] = []
         self.columns: list[Any] = []
         for position, name in enumerate(columns):
-            plan = self._run.plans[position]
+            plan = self._walk.plan(position)
             action = header.keys.get(str(name))
             if action == "drop" or (plan is not None and plan.kind.waived_by is None
                                     and plan.kind.action == "drop"):
@@ -296,38 +188,36 @@ class TableRedaction:
         """
         redactor = self._redactor
         index = self._index
-        self._run.check_row(index, row, None)
+        self._walk.check_row(index, row, None)
         self._index += 1
         redactor.records += 1
-        edits = redactor._ev.take()
+        edits = redactor.recorder.take()
         positions = [p for p in self.keep if p < len(row)] + \
-            list(range(len(self._run.columns), len(row)))
+            list(range(len(self._walk.columns), len(row)))
         redactor.changed += sum(1 for p in self._dropped if p < len(row)
                                 and row[p] is not None and row[p] != "")
-        if not _any(edits):
+        if not edits:
             return [row[p] for p in positions]
         full = self._apply(row, edits)
         for _ in range(_RECHECKS):  # what a detector sees only once its neighbour is gone
-            with redactor._ev.quietly():
-                self._run.check_row(index, full, None)
-            edits = redactor._ev.take()
-            if not _any(edits):
+            edits = redactor.recheck(self._walk.check_row, index, full, None)
+            if not edits:
                 break
             full = self._apply(full, edits)
         return [full[p] for p in positions]
 
-    def _apply(self, row: Sequence[Any], edits: _Edits) -> list[Any]:
+    def _apply(self, row: Sequence[Any], edits: Edits) -> list[Any]:
         """*row* (all its cells, in place) with *edits* applied; a dropped cell is ""."""
         redactor = self._redactor
-        whole_record = edits.rules.get(_WHOLE)
+        whole_record = edits.rules.get(WHOLE_RECORD)
         out = list(row)
         dropped = self._dropped
         for position, value in enumerate(row):
             if value is None or value == "" or position in dropped:
                 continue
-            name = self._run._name(position)
-            rule_action = edits.rules.get(normalize_key(name)) or whole_record
-            new = redactor._edit(value, name, edits, rule_action)
+            rule_action = edits.rules.get(normalize_key(self._walk.name(position))) \
+                or whole_record
+            new = redactor.edit(value, self._walk.label(position), edits, rule_action)
             out[position] = "" if new is DROPPED else new
         return out
 
@@ -339,9 +229,9 @@ class DocumentRedaction:
                  index: bool, typed: bool = True, keep_dropped: bool = False) -> None:
         self._redactor = redactor
         self._keep_dropped = keep_dropped
-        self._run = DocumentRun(redactor._ev, redactor._file,
-                                Documents((), name=section, first_index=first_index,
-                                          index=index, typed=typed))
+        self._walk = DocumentWalk(redactor.evaluation, redactor.file,
+                                  Documents((), name=section, first_index=first_index,
+                                            index=index, typed=typed))
         self._next = first_index if index else None
 
     def record(self, record: Any) -> Any:
@@ -349,34 +239,32 @@ class DocumentRedaction:
 
         Returns :data:`DROPPED` when the whole record is dropped.
         """
-        self._run.check(record, self._next)
+        walk = self._walk
+        walk.check(record, self._next)
         if self._next is not None:
             self._next += 1
             self._redactor.records += 1
-        ev = self._redactor._ev
-        edits = ev.take()
-        if not _any(edits):
+        edits = self._redactor.recorder.take()
+        if not edits:
             return record
         new = self._apply(record, edits)
         for _ in range(_RECHECKS):  # what a detector sees only once its neighbour is gone
             if new is DROPPED:
                 break
-            with ev.quietly():
-                self._run.check(new, self._run.index)
-            edits = ev.take()
-            if not _any(edits):
+            edits = self._redactor.recheck(walk.check, new, walk.index)
+            if not edits:
                 break
             new = self._apply(new, edits)
         return new
 
-    def _apply(self, record: Any, edits: _Edits) -> Any:
-        whole = edits.rules.get(_WHOLE)
+    def _apply(self, record: Any, edits: Edits) -> Any:
+        whole = edits.rules.get(WHOLE_RECORD)
         if whole is not None:
             return self._redactor.replace(record, whole) if whole == "drop" else \
                 self._everything(record, whole)
         return self._rewrite(record, (), edits)
 
-    def _rewrite(self, value: Any, path: tuple[str | int, ...], edits: _Edits,
+    def _rewrite(self, value: Any, path: tuple[str | int, ...], edits: Edits,
                  rule_action: str | None = None) -> Any:
         if isinstance(value, dict):
             out: dict[Any, Any] = {}
@@ -388,7 +276,7 @@ class DocumentRedaction:
                     continue
                 new_key = self._redactor.replace(key, key_action) if key_action else key
                 child_rule = edits.rules.get(normalize_key(text_key)) if not path else None
-                new = self._rewrite(item, path + (self._run.segment_of(text_key),), edits,
+                new = self._rewrite(item, path + (self._walk.segment_of(text_key),), edits,
                                     child_rule or rule_action)
                 if new is not DROPPED:
                     out[new_key] = new
@@ -399,7 +287,7 @@ class DocumentRedaction:
             return items if self._keep_dropped else [i for i in items if i is not DROPPED]
         if value is None or value == "":
             return value
-        return self._redactor._edit(value, display_path(path) if path else "@", edits,
+        return self._redactor.edit(value, display_path(path) if path else "@", edits,
                                     rule_action)
 
     def _everything(self, value: Any, action: str) -> Any:
@@ -411,15 +299,3 @@ class DocumentRedaction:
         if value is None or value == "":
             return value
         return self._redactor.replace(value, action)
-
-
-def make_redactor(evaluator_args: dict[str, Any], file: str, hash_key: bytes | None,
-                  collector: Collector) -> tuple[Redactor, Callable[[], None]]:
-    """A redactor over a fresh recording evaluator, and the function that closes it."""
-    recorder = _Recorder(collector=collector, **evaluator_args)
-    return Redactor(recorder, file, hash_key), recorder.close
-
-
-def listing_collector(max_findings: int) -> Collector:
-    """The collector a redaction reports into (every finding detailed, a few kept)."""
-    return _ListAll(max_findings)

@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from guardrail.redact.atomic import AtomicOutput
+from guardrail.contract.protocols import ReadOptions, RedactingFormat
 from guardrail.decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
+from guardrail.engine import Collector, CompiledPolicy, Evaluation
+from guardrail.engine.gc_tuning import fewer_collections
 from guardrail.errors import (
     EXIT_ALLOW,
     EXIT_BLOCKED,
@@ -24,21 +26,18 @@ from guardrail.errors import (
     PayloadError,
     UsageError,
 )
-from guardrail.engine.gc_tuning import fewer_collections
-from guardrail.contract.protocols import ReadOptions
-from guardrail.policy.classify import Classifier
-from guardrail.policy.model import Policy
-from guardrail.redact.redactor import listing_collector, make_redactor
 from guardrail.host.registry import Registry
+from guardrail.redact.atomic import AtomicOutput
+from guardrail.redact.recorder import EditRecorder
+from guardrail.redact.redactor import Redactor
 from guardrail.runner import (
     CheckRequest,
     internal_error,
     open_payload,
-    resolve_destination,
     run_check,
+    source_label,
     unreadable,
 )
-from guardrail.engine.scanning import select_detectors
 
 __all__ = ["RedactionResult", "run_redact"]
 
@@ -81,67 +80,61 @@ class RedactionResult:
         return f"NOT WRITTEN: {self.reason}"
 
 
-def run_redact(registry: Registry, policy: Policy, request: CheckRequest, output: Any,
-               hash_key: bytes | None, classifier: Classifier | None = None) -> RedactionResult:
+def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckRequest,
+               output: Any, hash_key: bytes | None) -> RedactionResult:
     """Redact ``request.sources[0]`` into *output* (a path, or ``"-"`` for stdout)."""
     if len(request.sources) != 1:
         raise UsageError("redact takes one payload at a time")
     source = request.sources[0]
-    destination = policy.destinations[resolve_destination(policy, request.destination)]
+    policy, destination = compiled.policy, compiled.destination
     if request.format is not None:
         registry.format(request.format)
-    collector = listing_collector(request.max_findings or policy.max_findings
-                                  or DEFAULT_MAX_FINDINGS)
-    file_result = FileResult(file=str(source))
-    redactor, close = make_redactor(
-        {"policy": policy, "destination": destination, "today": request.today,
-         "detectors": select_detectors(policy, registry.detectors), "classifier": classifier},
-        file_result.file, hash_key, collector)
+    collector = Collector(request.max_findings or policy.max_findings or DEFAULT_MAX_FINDINGS)
+    recorder = EditRecorder(collector)
+    evaluation = Evaluation(compiled, recorder, today=request.today)
+    file_result = FileResult(file=source_label(compiled, source, 1))
+    redactor = Redactor(evaluation, recorder, file_result.file, hash_key)
     target = AtomicOutput(output)
     result: RedactionResult | None = None
-    try:
-        with target, fewer_collections():
-            try:
-                payload, fmt = open_payload(registry, request, source, file_result)
-                redactor._file = payload.name
-                writer = getattr(fmt, "redact", None)
-                if writer is None:
-                    able = sorted(n for n, f in registry.formats.items() if hasattr(f, "redact"))
-                    raise UsageError(f"format '{fmt.name}' cannot write redacted copies; "
-                                     f"formats that can: {', '.join(able)}")
-                options = ReadOptions(records=policy.records, encoding=request.encoding,
-                                      limits=request.limits)
-                writer(payload, options, redactor, target.stream)
-            except PayloadError as exc:
-                unreadable(file_result, exc)
-            except UsageError:
-                raise
-            except Exception as exc:  # fail closed; the message never quotes the payload
-                internal_error(file_result, exc, "redacting", "nothing was written")
-            file_result.records = redactor.records
-            decision = Decision(policy=policy.describe(), destination=destination.name,
-                                mode="enforce", files=[file_result],
-                                findings=collector.findings, counts=dict(collector.counts))
-            result = RedactionResult(decision, str(output), changed=redactor.changed)
-            if file_result.error:
-                result.reason = f"{file_result.file} could not be read: {file_result.error}"
-                return result
-            if redactor.blocked:
-                result.reason = (f"the policy's action for some findings is 'block' for "
-                                 f"'{destination.name}': the payload cannot be redacted, "
-                                 "only fixed at its source")
-                return result
-            copy = target.finish_writing()
-            result.verification = run_check(
-                registry, policy,
-                CheckRequest([str(copy)], destination.name, fmt.name, today=request.today,
-                             limits=request.limits), classifier)
-            if not result.verification.allowed:
-                result.reason = ("the redacted copy still fails the policy ("
-                                 f"{result.verification.summary()}); nothing was written")
-                return result
-            target.commit()
-            result.written = True
+    with target, fewer_collections(request.tune_gc):
+        try:
+            payload, fmt = open_payload(registry, request, source, file_result)
+            if not isinstance(fmt, RedactingFormat):
+                able = sorted(n for n, f in registry.formats.items()
+                              if isinstance(f, RedactingFormat))
+                raise UsageError(f"format '{fmt.name}' cannot write redacted copies; "
+                                 f"formats that can: {', '.join(able)}")
+            options = ReadOptions(records=policy.records, encoding=request.encoding,
+                                  limits=request.limits)
+            fmt.redact(payload, options, redactor, target.stream)
+        except PayloadError as exc:
+            unreadable(file_result, exc)
+        except UsageError:
+            raise
+        except Exception as exc:  # fail closed; the message never quotes the payload
+            internal_error(file_result, exc, "redacting", "nothing was written")
+        file_result.records = redactor.records
+        decision = Decision(policy=policy.describe(), destination=destination.name,
+                            mode="enforce", files=[file_result],
+                            findings=collector.findings, counts=dict(collector.counts))
+        result = RedactionResult(decision, str(output), changed=redactor.changed)
+        if file_result.error:
+            result.reason = f"{file_result.file} could not be read: {file_result.error}"
             return result
-    finally:
-        close()
+        if redactor.blocked:
+            result.reason = (f"the policy's action for some findings is 'block' for "
+                             f"'{destination.name}': the payload cannot be redacted, "
+                             "only fixed at its source")
+            return result
+        copy = target.finish_writing()
+        result.verification = run_check(
+            registry, compiled,
+            CheckRequest([str(copy)], destination.name, fmt.name, today=request.today,
+                         limits=request.limits))
+        if not result.verification.allowed:
+            result.reason = ("the redacted copy still fails the policy ("
+                             f"{result.verification.summary()}); nothing was written")
+            return result
+        target.commit()
+        result.written = True
+        return result

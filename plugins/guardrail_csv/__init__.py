@@ -15,8 +15,7 @@ from functools import partial
 from operator import attrgetter
 from typing import Any, BinaryIO
 
-from guardrail import Payload, PayloadError, ReadOptions, Table, hookimpl
-from guardrail.redact.redactor import Redactor
+from guardrail.plugin import Payload, PayloadError, ReadOptions, Redactor, Table, hookimpl
 
 __all__ = ["CsvFormat", "guardrail_register_formats"]
 

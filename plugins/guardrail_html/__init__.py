@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from guardrail import Documents, Payload, ReadOptions, Table, hookimpl
+from guardrail.plugin import Documents, Payload, ReadOptions, Table, hookimpl
 
 from .model import TEXT_SECTION, JsonBlock, Page, TableModel, TextRecord
 from .page import load_page
@@ -34,7 +34,7 @@ from .redact import redact_page
 from .walk import walk_page
 
 if TYPE_CHECKING:
-    from guardrail.redact.redactor import Redactor
+    from guardrail.plugin import Redactor
 
 __all__ = ["HtmlFormat", "guardrail_register_formats"]
 

@@ -22,7 +22,7 @@ from typing import BinaryIO, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser
 
-from guardrail import Payload, PayloadError, ReadOptions
+from guardrail.plugin import Payload, PayloadError, ReadOptions
 
 from .nesting import GATE_LIMIT_FACTOR, deepest_nesting
 from .source import leading_doctype, repeated_attribute

@@ -36,8 +36,7 @@ from typing import Any, BinaryIO
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from guardrail import Payload, ReadOptions
-from guardrail.redact.redactor import DROPPED, Redactor
+from guardrail.plugin import DROPPED, Payload, ReadOptions, Redactor
 
 from .css import CssEdit, edit_css
 from .model import TEXT_SECTION, JsonBlock, TableModel, TextRecord

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from selectolax.lexbor import LexborNode
 
-from guardrail import PayloadError
+from guardrail.plugin import PayloadError
 
 from .blocks import CellText, TextRun
 from .elements import PLAIN_CELL, is_hidden, span

@@ -12,9 +12,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from guardrail import PayloadError
-from guardrail.contract.protocols import Limits
-from guardrail.contract.repeated_keys import keep_all_pairs
+from guardrail.plugin import Limits, PayloadError, keep_all_pairs
 
 from .blocks import TextRun
 from .css import css_texts

@@ -17,9 +17,16 @@ import ijson
 import jmespath
 from jmespath.exceptions import JMESPathError
 
-from guardrail import Documents, Payload, PayloadError, ReadOptions, hookimpl
-from guardrail.redact.redactor import Redactor
-from guardrail.contract.repeated_keys import KeepAll, keep_all_pairs
+from guardrail.plugin import (
+    Documents,
+    KeepAll,
+    Payload,
+    PayloadError,
+    ReadOptions,
+    Redactor,
+    hookimpl,
+    keep_all_pairs,
+)
 
 from .depth import guarded, load_document
 from .redact import redact_json, redact_ndjson

@@ -16,9 +16,7 @@ from typing import Any
 
 import ijson
 
-from guardrail import Payload, PayloadError, ReadOptions
-from guardrail.contract.payload import StreamGuard
-from guardrail.contract.repeated_keys import keep_all_pairs
+from guardrail.plugin import Payload, PayloadError, ReadOptions, StreamGuard, keep_all_pairs
 
 __all__ = ["DepthGuard", "guarded", "exact_depth_exceeds", "load_document"]
 

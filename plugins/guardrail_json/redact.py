@@ -6,8 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from guardrail import Payload, PayloadError, ReadOptions
-from guardrail.redact.redactor import DROPPED, Redactor
+from guardrail.plugin import DROPPED, Payload, PayloadError, ReadOptions, Redactor
 
 from .depth import load_document
 from .stream import simple_prefix

@@ -7,8 +7,7 @@ from typing import Any
 
 import ijson
 
-from guardrail.policy.paths import key_chain
-from guardrail.contract.repeated_keys import KeepAll
+from guardrail.plugin import KeepAll, key_chain
 
 __all__ = ["RecordStreamer", "simple_prefix"]
 

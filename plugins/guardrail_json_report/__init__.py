@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from guardrail import Decision, ReportOptions, hookimpl
+from guardrail.plugin import Decision, ReportOptions, hookimpl
 
 __all__ = ["JsonReporter", "guardrail_register_reporters"]
 

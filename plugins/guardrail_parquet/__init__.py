@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrail import Documents, Payload, PayloadError, ReadOptions, Table, hookimpl
+from guardrail.plugin import Documents, Payload, PayloadError, ReadOptions, Table, hookimpl
 
 __all__ = ["ParquetFormat", "guardrail_register_formats"]
 

@@ -38,8 +38,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from guardrail import Payload
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits, Payload
 
 __all__ = ["file_metadata", "POSITION", "SECTION"]
 

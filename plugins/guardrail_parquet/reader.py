@@ -21,8 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from guardrail import Documents, Payload, PayloadError, ReadOptions, Table
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Documents, Limits, Payload, PayloadError, ReadOptions, Table
 
 from .columns import depth, is_nested, to_python
 from .metadata import POSITION, SECTION, file_metadata

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from guardrail import Documents, Payload, ReadOptions, Table, hookimpl
+from guardrail.plugin import Documents, Payload, ReadOptions, Table, hookimpl
 
 from .blocks import Event, markdown_events, text_events
 from .lines import LineReader
@@ -20,7 +20,7 @@ from .sections import Sections
 from .sniff import sniff_markdown, sniff_text
 
 if TYPE_CHECKING:
-    from guardrail.redact.redactor import Redactor
+    from guardrail.plugin import Redactor
 
 __all__ = ["LineFormat", "guardrail_register_formats"]
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrail import Payload, PayloadError
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits, Payload, PayloadError
 
 __all__ = ["LineReader", "split_ending", "PIECE"]
 

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from guardrail.redact.redactor import DROPPED
+from guardrail.plugin import DROPPED
 
 from .blocks import BLANK, DELIMITER, HEADER, ROW, TEXT, Event
 from .sections import column_names, table_name
 
 if TYPE_CHECKING:
-    from guardrail.redact.redactor import DocumentRedaction, Redactor, TableRedaction
+    from guardrail.plugin import DocumentRedaction, Redactor, TableRedaction
 
 __all__ = ["write_redacted"]
 

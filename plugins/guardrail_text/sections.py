@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrail import Documents, Table
+from guardrail.plugin import Documents, Table
 
 from .blocks import HEADER, ROW, TEXT, Event
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TextIO
 
-from guardrail import Decision, Finding, ReportOptions, hookimpl
+from guardrail.plugin import Decision, Finding, ReportOptions, hookimpl
 
 __all__ = ["TextReporter", "guardrail_register_reporters"]
 

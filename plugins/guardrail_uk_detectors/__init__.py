@@ -8,7 +8,7 @@ issuing rules, name lists, context words. See each module for its rules and sour
 
 from __future__ import annotations
 
-from guardrail import hookimpl
+from guardrail.plugin import hookimpl
 
 from .addresses import StreetAddressDetector
 from .contact import EmailDetector, IpAddressDetector

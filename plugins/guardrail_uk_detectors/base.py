@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from guardrail import Span
+from guardrail.plugin import Span
 
 __all__ = ["PatternDetector", "window_before", "window_around"]
 

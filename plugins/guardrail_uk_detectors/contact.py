@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from guardrail import Span, mask_value
+from guardrail.plugin import Span, mask_value
 
 from .base import PatternDetector, window_before
 

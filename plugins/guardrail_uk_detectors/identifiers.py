@@ -12,7 +12,7 @@ import re
 from stdnum import luhn
 from stdnum.gb import nhs
 
-from guardrail import Span
+from guardrail.plugin import Span
 
 from .base import PatternDetector, window_around, window_before
 

@@ -26,7 +26,7 @@ from functools import cached_property, lru_cache, partial
 from importlib import resources
 from itertools import compress, count
 
-from guardrail import Span
+from guardrail.plugin import Span
 
 from .addresses import STREET_WORDS
 from .base import PatternDetector

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import phonenumbers
 
-from guardrail import Span
+from guardrail.plugin import Span
 
 from .base import PatternDetector, window_before
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail import Span
+from guardrail.plugin import Span
 
 from .base import PatternDetector
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from guardrail import Span
+from guardrail.plugin import Span
 
 from .base import PatternDetector, window_around
 

@@ -15,8 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from guardrail import Payload, ReadOptions, hookimpl
-from guardrail.contract.records import Section
+from guardrail.plugin import Payload, ReadOptions, Section, hookimpl
 
 from .archive import open_archive
 from .workbook import Notes, parts

@@ -20,8 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from guardrail import Payload, PayloadError
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits, Payload, PayloadError
 
 __all__ = ["Archive", "open_archive", "MAX_MEMBERS", "MAX_RATIO"]
 

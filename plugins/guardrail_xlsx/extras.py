@@ -23,8 +23,7 @@ from typing import Any
 
 from lxml import etree
 
-from guardrail import PayloadError
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits, PayloadError
 
 from .cells import sheet_ref
 from .package import SAFE_PARSER

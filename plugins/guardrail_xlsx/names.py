@@ -17,7 +17,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits
 
 from .cells import sheet_ref
 from .extras import Located, formula_text

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from guardrail import PayloadError
+from guardrail.plugin import PayloadError
 
 __all__ = ["SheetParts", "sheet_parts", "CacheParts", "pivot_cache_parts", "workbook_xml",
            "SAFE_PARSER"]

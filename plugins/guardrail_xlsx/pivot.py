@@ -31,8 +31,7 @@ from typing import Any
 
 from lxml import etree
 
-from guardrail import PayloadError, Table
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits, PayloadError, Table
 
 from .extras import forget as _forget
 from .extras import local_name as _local

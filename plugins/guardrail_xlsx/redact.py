@@ -21,8 +21,7 @@ from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.utils.exceptions import InvalidFileException
 
-from guardrail import Payload, PayloadError, ReadOptions
-from guardrail.redact.redactor import DROPPED, Redactor
+from guardrail.plugin import DROPPED, Payload, PayloadError, ReadOptions, Redactor
 
 from .archive import open_archive
 from .extras import CUSTOM, properties

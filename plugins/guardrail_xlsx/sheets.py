@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import Any
 
-from guardrail import Table
+from guardrail.plugin import Table
 
 from .cells import column_letter, header_name, sheet_ref
 

@@ -14,8 +14,7 @@ from typing import Any
 
 import python_calamine
 
-from guardrail import Documents, PayloadError
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Documents, Limits, PayloadError
 
 from .archive import Archive
 from .extras import Located, comments, formulas, people, properties, threaded_comments

@@ -13,14 +13,14 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from guardrail import Documents, Payload, ReadOptions, hookimpl
+from guardrail.plugin import Documents, Payload, ReadOptions, hookimpl
 
 from .convert import Converter
 from .parse import head_text
 from .walk import Walk
 
 if TYPE_CHECKING:
-    from guardrail.redact.redactor import Redactor
+    from guardrail.plugin import Redactor
 
 __all__ = ["XmlFormat", "guardrail_register_formats"]
 

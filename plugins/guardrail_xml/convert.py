@@ -27,7 +27,7 @@ from typing import Any
 
 from lxml import etree
 
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits
 
 __all__ = ["Converter", "child_key", "attribute_keys", "local", "blank", "TEXT", "COMMENT"]
 

@@ -15,8 +15,7 @@ from typing import Any
 
 from lxml import etree
 
-from guardrail import Payload, PayloadError
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits, Payload, PayloadError
 
 __all__ = ["CHUNK", "head_tree", "pull_parser", "read_chunks", "check_prolog",
            "check_declaration", "effective_encoding", "syntax_error", "is_blank",

@@ -21,14 +21,14 @@ from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from lxml import etree
 
-from guardrail import Payload, ReadOptions
+from guardrail.plugin import Payload, ReadOptions
 
 from .convert import Converter
 from .walk import Walk
 from .writeback import apply_document, apply_record
 
 if TYPE_CHECKING:
-    from guardrail.redact.redactor import Redactor
+    from guardrail.plugin import Redactor
 
 __all__ = ["write_redacted"]
 
@@ -38,7 +38,7 @@ _XMLNS = re.compile(rb'\sxmlns(?::[^\s=]+)?="[^"]*"')
 def write_redacted(payload: Payload, options: ReadOptions, redactor: Redactor,
                    out: BinaryIO) -> None:
     """Redact *payload* into *out*; the sections mirror ``XmlFormat.read`` exactly."""
-    from guardrail.redact.redactor import DROPPED
+    from guardrail.plugin import DROPPED
 
     walk = Walk(payload, options)
     if walk.empty:

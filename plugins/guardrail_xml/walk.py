@@ -17,7 +17,7 @@ from typing import Any
 
 from lxml import etree
 
-from guardrail import Payload, ReadOptions
+from guardrail.plugin import Payload, ReadOptions
 
 from .layout import SNIFF_BYTES, Layout, choose_layout
 from .parse import (

@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from guardrail.redact.redactor import DROPPED
+from guardrail.plugin import DROPPED
 
 from .convert import TEXT, attribute_keys, blank, child_key, local
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from guardrail import Documents, Payload, ReadOptions, hookimpl
+from guardrail.plugin import Documents, Payload, ReadOptions, hookimpl
 
 from .layout import Part, YamlReader
 from .sniff import sniff as _sniff

@@ -34,8 +34,7 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from guardrail import PayloadError
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits, PayloadError
 
 from .comments import CommentFinder
 from .tags import TagFinder, is_core

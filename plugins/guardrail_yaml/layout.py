@@ -48,7 +48,7 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from guardrail import Payload, PayloadError, ReadOptions
+from guardrail.plugin import Payload, PayloadError, ReadOptions
 
 from .comments import CommentFinder
 from .compose import MAP_TAG, SEQ_TAG, Composer, put

@@ -15,7 +15,7 @@ from typing import Any
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from guardrail.redact.redactor import DROPPED
+from guardrail.plugin import DROPPED
 
 from .compose import MAP_TAG, NULL_TAG, SEQ_TAG, STR_TAG
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardrail.policy.paths import key_chain
+from guardrail.plugin import key_chain
 
 __all__ = ["simple_path", "without"]
 

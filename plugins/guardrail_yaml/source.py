@@ -13,8 +13,7 @@ from yaml.parser import Parser
 from yaml.reader import Reader, ReaderError
 from yaml.scanner import Scanner, ScannerError
 
-from guardrail import Payload, PayloadError
-from guardrail.contract.protocols import Limits
+from guardrail.plugin import Limits, Payload, PayloadError
 
 from .comments import CommentFinder
 

@@ -35,7 +35,7 @@ from yaml.events import (
 )
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from guardrail.redact.redactor import DROPPED
+from guardrail.plugin import DROPPED
 
 from .compose import MAP_TAG, SEQ_TAG, STR_TAG
 from .layout import Done, Part

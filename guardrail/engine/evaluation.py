@@ -1,0 +1,241 @@
+"""One check's evaluation: what values mean, reported to a sink.
+
+No I/O, no hooks, no printing. The walkers (``table_walk``, ``document_walk``) find
+values; this module decides which rules each value breaks, orders them, and hands
+one report per value to the :class:`~guardrail.engine.sink.Sink`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from guardrail.contract.records import Locator
+from guardrail.decision import FindingKind
+from guardrail.engine.compiled import CompiledPolicy
+from guardrail.engine.record_rules import CompiledRule, evaluate
+from guardrail.engine.scanning import Hit
+from guardrail.engine.sink import Match, Sink
+from guardrail.engine.worker import ScanPool, can_fork
+from guardrail.masking import is_redacted, mask_value
+from guardrail.policy.model import Waiver
+from guardrail.policy.paths import field_matches
+
+__all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name"]
+
+SECTION_NAME = "(section name)"  # the field of a finding in a section's own name
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
+
+Locate = Locator | None
+
+
+def is_plain_name(name: str) -> bool:
+    """An identifier-like name (``case_id``, ``Ward``, ``lsoa.code``): short, no spaces,
+    ASCII; a report may print it even when no rule of the policy names it."""
+    return _PLAIN_NAME.fullmatch(name) is not None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a field rule reports when a field shape holds a value."""
+
+    kind: FindingKind
+    message: str
+
+
+class Evaluation:
+    """Evaluates sections of records for one check, reporting to *sink*.
+
+    :param today: the date waivers are judged against (injectable for tests).
+    :param jobs: processes for content scanning; 2 forks a worker (see ``worker.py``).
+    """
+
+    def __init__(self, compiled: CompiledPolicy, sink: Sink, *,
+                 today: _dt.date | None = None, jobs: int = 1) -> None:
+        self.compiled = compiled
+        self.sink = sink
+        self.policy = compiled.policy
+        self.destination = compiled.destination
+        self.today = today or _dt.date.today()
+        self.rules = compiled.rules
+        self.scanner = compiled.scanner
+        self.jobs = jobs if self.scanner is not None and can_fork() else 1
+        self._active = [w for w in compiled.waivers if w.active_on(self.today)]
+        self._pool: ScanPool | None = None
+        self._waiver_cache: dict[tuple[str, str], str | None] = {}
+        self._kinds: dict[tuple[str, str | None, str, str, str], FindingKind] = {}
+        self.section_caches: dict[tuple[str, str | None], Any] = {}  # see DocumentWalk
+        self._labels: dict[str, str] = {}
+        self._named_sections: set[tuple[str, str | None]] = set()
+        self._unnamed: dict[tuple[str, str], str] = {}
+
+    def pool(self) -> ScanPool:
+        """The worker pool for content scanning, started on first use (see worker.py)."""
+        if self._pool is None:
+            assert self.scanner is not None
+            self._pool = ScanPool(self.scanner)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop worker processes, if any were started."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
+
+    # -- policy ---------------------------------------------------------------------
+
+    def notices(self) -> list[str]:
+        """Expired exceptions relevant to this destination: they no longer waive anything."""
+        return [
+            f"{w.label()} expired on {w.expires.isoformat()} and no longer applies"
+            for w in self.compiled.waivers if not w.active_on(self.today)
+        ]
+
+    def exceeds(self, level: str) -> bool:
+        return self.compiled.exceeds(level)
+
+    def _waived_by(self, rule: str, field: str) -> str | None:
+        key = (rule, field)
+        if key not in self._waiver_cache:
+            self._waiver_cache[key] = next(
+                (w.label() for w in self._active if _waiver_matches(w, rule, field)), None
+            )
+        return self._waiver_cache[key]
+
+    def kind(self, file: str, section: str | None, rule: str, field: str,
+             level: str) -> FindingKind:
+        key = (file, section, rule, field, level)
+        found = self._kinds.get(key)
+        if found is None:
+            found = FindingKind(file, rule, field, level, self.compiled.action_for(level),
+                                self._waived_by(rule, field), self.label(section))
+            self._kinds[key] = found
+        return found
+
+    def field_plan(self, file: str, section: str | None, path: Sequence[str | int],
+                   pattern: str) -> Plan | None:
+        """The finding a value at *path* produces, or None when the destination may have it."""
+        found = self.compiled.classify(path)
+        if not self.exceeds(found.level):
+            return None
+        kind = self.kind(file, section, found.rule, pattern, found.level)
+        message = (f"field '{pattern}' is {found.level} ({found.matched_by}); "
+                   f"'{self.destination.name}' accepts at most {self.destination.max_level}")
+        return Plan(kind, message)
+
+    # -- names from the payload -------------------------------------------------------
+
+    def name_hits(self, name: str) -> tuple[Hit, ...]:
+        return self.compiled.name_hits(name)  # type: ignore[no-any-return]
+
+    def shown_name(self, name: str) -> bool:
+        """May reports print this field name as it is? Only when no detector finds
+        anything in it and it is a plain identifier or a name the policy's rules use:
+        a header that is really a line of prose must not reach a verdict line."""
+        return not self.name_hits(name) and (
+            is_plain_name(name) or self.compiled.named_by_rule(name))
+
+    def unnamed_key(self, file: str, key: str) -> str:
+        """``#N`` for a key reports may not print: in one payload, the same key keeps
+        the same number."""
+        found = self._unnamed.get((file, key))
+        if found is None:
+            if len(self._unnamed) >= 50_000:
+                self._unnamed.clear()
+            found = self._unnamed[(file, key)] = f"#{len(self._unnamed) + 1}"
+        return found
+
+    def label(self, text: str | None) -> str | None:
+        """A section name or position as reports show it: masked when content detectors
+        find personal data in it (a sheet named after a person, an element id)."""
+        if not text:
+            return text
+        found = self._labels.get(text)
+        if found is None:
+            if len(self._labels) >= 10_000:
+                self._labels.clear()
+            found = self._labels[text] = mask_value(text) if self.name_hits(text) else text
+        return found
+
+    def where(self, locate: Locate, source: Any) -> str | None:
+        return self.label(locate(source)) if locate else None
+
+    def check_section_name(self, file: str, section: str | None) -> None:
+        """A section name is published with the payload (a sheet named after a person):
+        personal data in it is a finding, as in a field name."""
+        if section and (file, section) not in self._named_sections:
+            self._named_sections.add((file, section))
+            self.value(file, section, None, SECTION_NAME, SECTION_NAME, section, None,
+                       self.name_hits(section), None, None)
+
+    # -- reporting --------------------------------------------------------------------
+
+    def matches(self, file: str, section: str | None, pattern: str, value: Any,
+                plan: Plan | None, hits: Iterable[Hit]) -> list[Match]:
+        """Every rule a value breaks, primary first; empty when it breaks none."""
+        found = []
+        if plan is not None and not is_redacted(value, plan.kind.action):
+            found.append(Match(plan.kind, message=plan.message))
+        exceeds = self.exceeds
+        for hit in hits:
+            if exceeds(hit.level):
+                found.append(Match(self.kind(file, section, hit.rule, pattern, hit.level),
+                                   hit.start, hit.end, hit.evidence, hit.confidence))
+        if len(found) > 1:
+            found.sort(key=self._precedence)
+        return found
+
+    def _precedence(self, match: Match) -> tuple[bool, bool, int, str]:
+        """Blocking before warning or waived, field rules before detectors, higher
+        levels first: the primary rule is the one that decides."""
+        kind = match.kind
+        return (not kind.blocking, match.start is not None, -self.compiled.rank(kind.level),
+                kind.rule)
+
+    def value(self, file: str, section: str | None, record: int | None, field: str,
+              pattern: str, value: Any, plan: Plan | None, hits: Iterable[Hit],
+              locate: Locate, source: Any) -> None:
+        """Report one value: every rule it breaks, as one finding."""
+        found = self.matches(file, section, pattern, value, plan, hits)
+        if found:
+            position = self.where(locate, source) \
+                if locate is not None and self.sink.wants(found[0].kind.rule) else None
+            self.sink.value(record, field, value, found, position)
+
+    def key(self, file: str, section: str | None, record: int | None, label: str,
+            key: str, hits: Iterable[Hit], locate: Locate, source: Any) -> None:
+        """A field name holds personal data: report it under *label*, never the name."""
+        found = self.matches(file, section, label, key, None, hits)
+        if found:
+            position = self.where(locate, source) \
+                if locate is not None and self.sink.wants(found[0].kind.rule) else None
+            self.sink.key(record, label, key, found, position)
+
+    def apply_rules(self, file: str, section: str | None, record: int | None, data: Any,
+                    rules: Iterable[CompiledRule], locate: Locate, source: Any) -> None:
+        """Evaluate record rules against one record (a dict)."""
+        sink = self.sink
+        for compiled in rules:
+            if not evaluate(compiled.expression, data):
+                continue
+            rule = compiled.rule
+            kind = self.kind(file, section, rule.id, ", ".join(compiled.report), rule.level)
+            wanted = sink.wants(rule.id)
+            message = (rule.description or f"record matches rule '{rule.when}'") \
+                if wanted else ""
+            position = self.where(locate, source) if wanted and locate is not None else None
+            sink.record(record, kind, compiled.report, data, message, position)
+
+
+def _waiver_matches(waiver: Waiver, rule: str, field: str) -> bool:
+    """Does *waiver* cover a finding of *rule* on *field* (a pattern like ``people[*].name``)?
+
+    The waiver's field may name the field, its last key, or an enclosing field,
+    with or without list indices, and may use globs.
+    """
+    if waiver.rule is not None and waiver.rule != rule:
+        return False
+    return waiver.field is None or field_matches((waiver.field,), field)
