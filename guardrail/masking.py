@@ -28,14 +28,26 @@ _SPACE = re.compile(r"\s+")
 
 
 def _mask_word(word: str, keep: int) -> str:
-    shown = max(keep, 0)
+    # Digits are never shown: the first digits of several words of one identifier
+    # (a NINO's "Q* 1* 3* 5* C") would spell part of it.
+    shown = min(max(keep, 0), _leading_letters(word))
     return word[:shown] + "*" * max(len(word) - shown, 0)
 
 
-def mask_value(value: Any, keep: int = 1) -> str:
-    """Keep the first *keep* character(s) of each word and star the rest.
+def _leading_letters(word: str) -> int:
+    count = 0
+    for char in word:
+        if not char.isalpha():
+            break
+        count += 1
+    return count
 
-    ``"John Smith"`` -> ``"J*** S****"``; ``"07700 900123"`` -> ``"0**** 9*****"``.
+
+def mask_value(value: Any, keep: int = 1) -> str:
+    """Keep the first *keep* letter(s) of each word and star the rest; digits are
+    never shown.
+
+    ``"John Smith"`` -> ``"J*** S****"``; ``"07700 900123"`` -> ``"***** ******"``.
     Long values are cut to the first few words with the original length noted, so
     free text cannot be read back from the evidence.
     """
@@ -68,7 +80,9 @@ def mask_text(text: str) -> str:
 
 def _mask_token(match: re.Match[str]) -> str:
     token = match.group(0)
-    return token[0] + "*" * (len(token) - 1) if len(token) > 1 else "*"
+    if len(token) > 1 and token[0].isalpha():
+        return token[0] + "*" * (len(token) - 1)
+    return "*" * len(token)  # a digit is never kept: "07700" becomes "*****"
 
 
 def is_redacted(value: Any, action: str | None = None) -> bool:

@@ -115,7 +115,7 @@ def test_check_a_list_of_dicts(plain_guard):
     assert [(f.file, f.format, f.records) for f in decision.files] == [("<records>", "records", 2)]
     assert findings(decision) == [
         (1, "complainant_name", "uk.field.person_name", "Z****** Q**********"),
-        (1, "contacts[0].phone", "uk.field.contact", "0**** 9*****"),
+        (1, "contacts[0].phone", "uk.field.contact", "***** ******"),
     ]
 
 
@@ -134,7 +134,7 @@ def test_check_an_empty_list_is_allowed(guard):
 def test_record_rules_apply_to_dicts(guard):
     decision = guard.check([{"month": "2026-01", "count": 3}, {"month": "2026-01", "count": 12}])
     assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
-        (0, "count", "asb.small_count", "3")]
+        (0, "count", "asb.small_count", "*")]
 
 
 def test_check_several_paths_as_one_publication(plain_guard):
@@ -297,7 +297,7 @@ def test_decision_to_dict(plain_guard):
     }
     assert report["findings"] == [{
         "file": "<records>", "record": 0, "field": "postcode", "rule": "uk.field.address",
-        "level": "personal", "action": "block", "evidence": "H** 1**",
+        "level": "personal", "action": "block", "evidence": "H** ***",
         "message": "field 'postcode' is personal (name rule 'postcode'); 'public-web' accepts "
                    "at most public",
     }]

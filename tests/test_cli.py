@@ -319,7 +319,7 @@ def test_json_report_structure(plain_policy):
     first = report["findings"][0]
     assert first == {
         "file": LEAKY, "record": 0, "field": "case_ref", "rule": "asb.field.internal",
-        "level": "internal", "action": "block", "evidence": "A**/2***/0*****",
+        "level": "internal", "action": "block", "evidence": "A**/****/******",
         "message": "field 'case_ref' is internal (name rule 'case_ref'); 'public-web' accepts "
                    "at most public",
         "position": "line 2",

@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from guardrail import Guardrail, PublishBlocked, mask_value
 from guardrail.cli import cli
-from guardrail.masking import MAX_EVIDENCE_CHARS
+from guardrail.masking import MAX_EVIDENCE_CHARS, mask_text
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
@@ -38,10 +38,12 @@ SECRETS = [NAME, EMAIL, PHONE, ADDRESS, NOTE, "Zebedee", "Quackenbush", "zebedee
 
 @pytest.mark.parametrize(("value", "masked"), [
     ("John Smith", "J*** S****"),
-    ("07700 900123", "0**** 9*****"),
-    ("HP1 1AA", "H** 1**"),
+    ("07700 900123", "***** ******"),
+    ("HP1 1AA", "H** ***"),
+    ("HP3 9QT", "H** ***"),
+    ("QQ 12 34 56 C", "Q* ** ** ** C"),
     ("zeb@example.org", "z**@e******.o**"),
-    ("ASB/2026/004400", "A**/2***/0*****"),
+    ("ASB/2026/004400", "A**/****/******"),
     ("O'Brien-Smythe", "O'B****-S*****"),
     ("snake_case_value", "s****_c***_v****"),
     ("Zo\u00eb \u00c5ngstr\u00f6m", "Z** \u00c5*******"),
@@ -52,10 +54,10 @@ SECRETS = [NAME, EMAIL, PHONE, ADDRESS, NOTE, "Zebedee", "Quackenbush", "zebedee
     (None, ""),
     (True, "****"),
     (False, "*****"),
-    (0, "0"),
-    (42, "4*"),
-    (3.25, "3.2*"),
-    (-17, "-1*"),
+    (0, "*"),
+    (42, "**"),
+    (3.25, "*.**"),
+    (-17, "-**"),
 ])
 def test_mask_value(value, masked):
     assert mask_value(value) == masked
@@ -92,12 +94,65 @@ def test_keep_more_characters():
 
 @pytest.mark.parametrize("value", [NAME, EMAIL, PHONE, ADDRESS, NOTE, "HP3 9SY", "1987-04-01"])
 def test_mask_shows_one_character_per_word(value):
+    # One letter per word that starts with a letter; a word that starts with a digit
+    # shows nothing (issue 9: digits are never shown).
     masked = mask_value(value)
     shown = value[:MAX_EVIDENCE_CHARS]
     assert sum(ch.isalnum() for ch in masked.split("\u2026")[0]) == len(
-        re.findall(r"[^\W_]+", shown))
+        re.findall(r"(?<![^\W_])[^\W\d_]", shown))
     for word in re.findall(r"[^\W_]{2,}", value):
         assert word not in masked
+
+
+# Issue 9: masking "QQ 12 34 56 C" as "Q* 1* 3* 5* C" showed 5 of its 9 characters; the
+# first digits of the words of one identifier spell part of it. No mask shows a digit.
+WITH_DIGITS = [
+    "QQ 12 34 56 C", "QQ123456C", "07700 900123", "+44 7700 900123", "(01442) 228000",
+    "HP3 9QT", "HP1 1AA", "943 476 5919", "9434765919", "4111 1111 1111 1111",
+    "4111-1111-1111-1111", "3782 822463 10005", "192.168.1.20", "1987-04-01", "01/04/1987",
+    "AB12 CDE", "ASB/2026/004400", "42 Wallaby Way, Sydney", "Flat 3, 12a High St",
+    "4th", "x9", "A1B2C3", "snake_1_case_2", "0", "42", "3.25", "-17", "1e10",
+    "\u0661\u0662\u0663", "\uff10\uff17\uff17\uff10\uff10",  # Arabic-Indic, fullwidth
+    NOTE,
+]
+
+
+def _digits(text: str) -> list[str]:
+    return [ch for ch in text if ch.isdigit()]
+
+
+@pytest.mark.parametrize("value", WITH_DIGITS)
+def test_no_mask_shows_a_digit(value):
+    assert _digits(value)
+    length_note = f"\u2026 ({len(value)} chars)"  # the one number evidence may hold
+    for keep in (1, 0, 2, 5):
+        evidence = mask_value(value, keep=keep)
+        if len(value) > MAX_EVIDENCE_CHARS:
+            assert evidence.endswith(length_note)
+            evidence = evidence[:-len(length_note)]
+        assert _digits(evidence) == [], (keep, evidence)
+    assert _digits(mask_text(value)) == [], mask_text(value)
+    assert _digits(mask_text(mask_text(value))) == []
+
+
+@pytest.mark.parametrize(("value", "masked"), [
+    (12345, "*****"),
+    (-3.5, "-*.*"),
+])
+def test_no_mask_shows_a_digit_of_a_number(value, masked):
+    assert mask_value(value) == masked
+
+
+@pytest.mark.parametrize(("value", "evidence", "redacted"), [
+    ("QQ 12 34 56 C", "Q* ** ** ** C", "Q* ** ** ** *"),
+    ("07700 900123", "***** ******", "***** ******"),
+    ("07700", "*****", "*****"),
+    ("HP3 9QT", "H** ***", "H** ***"),
+    ("Flat 3, 12a High St", "F*** *, *** H*** S*", "F*** *, *** H*** S*"),
+])
+def test_masks_of_values_with_digits(value, evidence, redacted):
+    assert mask_value(value) == evidence
+    assert mask_text(value) == redacted
 
 
 # -- no raw value anywhere --------------------------------------------------------------------

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from guardrail import Decision, Guardrail, PolicyError
-from guardrail.policy.load import load_policy
 from guardrail.host.registry import load_registry
+from guardrail.policy.load import load_policy
 
 POLICY = Path(__file__).parent / "data" / "policies" / "waivers.yaml"
 POSTCODE_WAIVER = f"exception for field postcode approved by Jo Bloggs ({POLICY}:18)"
@@ -58,8 +58,8 @@ def test_field_waiver_makes_findings_non_blocking(guardrail: Guardrail) -> None:
     ]
     # Waived findings are still listed, with masked evidence, so nothing is hidden.
     assert [(f.record, f.field, f.evidence, f.waived_by) for f in decision.findings] == [
-        (0, "postcode", "H** 1**", POSTCODE_WAIVER),
-        (1, "postcode", "H** 4**", POSTCODE_WAIVER),
+        (0, "postcode", "H** ***", POSTCODE_WAIVER),
+        (1, "postcode", "H** ***", POSTCODE_WAIVER),
     ]
     assert decision.to_dict()["counts"]["blocking"] == 0
 

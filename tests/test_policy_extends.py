@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from guardrail import Guardrail, PolicyError, PolicyProblem
+from guardrail.host.registry import load_registry
 from guardrail.policy.classify import Classifier
 from guardrail.policy.model import Policy
-from guardrail.host.registry import load_registry
 
 ProblemsOf = Callable[[Path], tuple[PolicyProblem, ...]]  # the conftest fixture
 

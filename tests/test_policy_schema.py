@@ -15,8 +15,8 @@ import yaml
 
 from guardrail import Guardrail, PolicyError, PolicyProblem
 from guardrail.errors import EXIT_USAGE
-from guardrail.policy.load import load_policy
 from guardrail.host.registry import load_registry
+from guardrail.policy.load import load_policy
 
 ProblemsOf = Callable[[Path], tuple[PolicyProblem, ...]]
 

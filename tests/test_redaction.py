@@ -17,8 +17,8 @@ import pytest
 
 from guardrail import Guardrail, UsageError, hookimpl
 from guardrail.contract.protocols import Limits
-from guardrail.masking import is_redacted, mask_text
 from guardrail.host.registry import load_registry, make_plugin_manager
+from guardrail.masking import is_redacted, mask_text
 
 CASES = (
     "month,ward,complainant_name,notes,ethnicity,count\n"
@@ -90,7 +90,7 @@ def test_mask_keeps_the_first_character_of_each_word(write_policy, payload, tmp_
     assert guard.redact(payload, out).written
     rows = _rows(out)
     assert rows[1] == ["2026-01", "Boxmoor", "Z****** Q**********",
-                       "Noise from the flat; call 0**** 9*****", "W****", "7"]
+                       "Noise from the flat; call ***** ******", "W****", "7"]
     assert rows[2][5] == "*"  # a one-digit small count leaves no digit behind
     assert guard.check(out).allowed
 

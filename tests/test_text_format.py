@@ -72,11 +72,14 @@ MEETING = b"Meeting notes\n\nCall Jane Smith on 07700 900123.\nOffice: SW1A 1AA\
 def test_each_line_is_a_text_record_indexed_by_line_number(uk):
     decision = uk.check(MEETING, format="text")
     assert decision.exit_code == 1
+    # One finding per value: the name and the phone number on line 3 are one finding,
+    # decided by person.name (alphabetically first of two personal detectors).
     assert findings(decision) == [
         (2, "text", "person.name", "J*** S****", "line 3", None),
-        (2, "text", "uk.phone", "0**** 9*****", "line 3", None),
         (3, "text", "uk.postcode", "SW1A ***", "line 4", None),
     ]
+    assert [(f.record, f.rule, f.also) for f in decision.findings] == [
+        (2, "person.name", ("uk.phone",)), (3, "uk.postcode", ())]
     assert [(f.format, f.records, f.error) for f in decision.files] == [("text", 3, None)]
 
 
@@ -98,7 +101,7 @@ def test_every_line_break_style_counts_lines(uk, ending):
 
 def test_last_line_without_a_line_break_is_read(uk):
     decision = uk.check(b"alpha\nCall 07700 900123", format="text")
-    assert findings(decision) == [(1, "text", "uk.phone", "0**** 9*****", "line 2", None)]
+    assert findings(decision) == [(1, "text", "uk.phone", "***** ******", "line 2", None)]
     assert decision.files[0].records == 2
 
 
@@ -171,7 +174,7 @@ def test_line_over_the_record_limit_blocks_naming_the_line(uk):
 def test_line_within_the_record_limit_is_read(uk):
     data = b"x" * 90 + b"\nCall 07700 900123\n"
     decision = uk.check(data, format="text", limits=Limits(max_record_bytes=100))
-    assert findings(decision) == [(1, "text", "uk.phone", "0**** 9*****", "line 2", None)]
+    assert findings(decision) == [(1, "text", "uk.phone", "***** ******", "line 2", None)]
 
 
 def test_record_limit_counts_bytes_not_characters(uk):
@@ -187,7 +190,7 @@ def test_long_line_split_between_cr_and_lf_is_one_line(uk, tmp_path):
     path = tmp_path / "long.txt"
     data = b"a" * (PIECE - 1) + b"\r\nCall 07700 900123\r\n"
     path.write_bytes(data)
-    assert findings(uk.check(path)) == [(1, "text", "uk.phone", "0**** 9*****", "line 2", None)]
+    assert findings(uk.check(path)) == [(1, "text", "uk.phone", "***** ******", "line 2", None)]
     assert sections(path, "text") == [("documents", 0, ["a" * (PIECE - 1), "Call 07700 900123"])]
 
 
@@ -307,19 +310,21 @@ def test_markdown_pipe_table_is_classified_by_its_columns(uk):
     assert decision.files[0].format == "markdown"
     assert findings(decision) == [
         (2, "text", "person.name", "J*** S****", "line 3", None),
+        # The field rule decides; the detector that matched the same value rides along
+        # in `also`, and a postcode column shows the detector's own evidence.
         (0, "Name", "uk.field.person_name", "A*** B****", "line 13", "table 1 (line 11)"),
-        (0, "Postcode", "uk.field.address", "S*** 1**", "line 13", "table 1 (line 11)"),
+        (0, "Postcode", "uk.field.address", "SW1A ***", "line 13", "table 1 (line 11)"),
         # no policy names "Ward": an unknown field is personal (fail closed)
         (0, "Ward", "field.unclassified", "N****", "line 13", "table 1 (line 11)"),
-        (0, "Name", "person.name", "A*** B****", "line 13", "table 1 (line 11)"),
-        (0, "Postcode", "uk.postcode", "SW1A ***", "line 13", "table 1 (line 11)"),
-        (1, "Postcode", "uk.field.address", "E*** 1**", "line 14", "table 1 (line 11)"),
+        (1, "Postcode", "uk.field.address", "EC1A ***", "line 14", "table 1 (line 11)"),
         (1, "Ward", "field.unclassified", "S**** | E***", "line 14", "table 1 (line 11)"),
-        (1, "Postcode", "uk.postcode", "EC1A ***", "line 14", "table 1 (line 11)"),
-        (18, "text", "uk.phone", "0**** 9*****", "line 19", None),
+        (18, "text", "uk.phone", "***** ******", "line 19", None),
         (21, "text", "email", "j***@e******.c**", "line 22", None),
         (24, "text", "uk.postcode", "M1 ***", "line 25", None),
     ]
+    assert [(f.record, f.field, f.also) for f in decision.findings if f.also] == [
+        (0, "Name", ("person.name",)), (0, "Postcode", ("uk.postcode",)),
+        (1, "Postcode", ("uk.postcode",))]
     # 14 text lines (front matter, heading, prose, code fence, comment) and 2 table rows
     assert decision.files[0].records == 16
 

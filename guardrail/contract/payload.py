@@ -186,7 +186,10 @@ class Payload:
 
     @property
     def suffixes(self) -> list[str]:
-        """File extensions of the display name (``.csv``), for format detection."""
+        """File extensions (``.csv``), for format detection: of the file itself when
+        there is one (its display name may be ``<payload 2>``), else of the name."""
+        if self.path is not None:
+            return self.path.suffixes
         return Path(self.name).suffixes if not self.name.startswith("<") else []
 
     def head(self, size: int = HEAD_BYTES) -> bytes:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from guardrail.decision import DEFAULT_MAX_FINDINGS, Finding, FindingKind
+from guardrail.engine.scanning import as_text
 from guardrail.engine.sink import Match
 from guardrail.masking import mask_value
 
@@ -84,7 +85,7 @@ def evidence_of(value: Any, matches: Sequence[Match]) -> str:
     A detector's own evidence is used when its match is the whole value or the value's
     primary finding; otherwise the whole value is masked.
     """
-    text = value if isinstance(value, str) else None
+    text = as_text(value)  # what the detectors scanned: numbers of 6+ digits as digits
     if text is not None:
         stripped = text.strip()
         for match in matches:

@@ -70,7 +70,7 @@ class Evaluation:
         self.section_caches: dict[tuple[str, str | None], Any] = {}  # see DocumentWalk
         self._labels: dict[str, str] = {}
         self._named_sections: set[tuple[str, str | None]] = set()
-        self._unnamed: dict[tuple[str, str], str] = {}
+        self._unnamed: dict[str, dict[str, str]] = {}  # file -> key -> #N
 
     def pool(self) -> ScanPool:
         """The worker pool for content scanning, started on first use (see worker.py)."""
@@ -141,11 +141,12 @@ class Evaluation:
     def unnamed_key(self, file: str, key: str) -> str:
         """``#N`` for a key reports may not print: in one payload, the same key keeps
         the same number."""
-        found = self._unnamed.get((file, key))
+        names = self._unnamed.setdefault(file, {})
+        found = names.get(key)
         if found is None:
-            if len(self._unnamed) >= 50_000:
-                self._unnamed.clear()
-            found = self._unnamed[(file, key)] = f"#{len(self._unnamed) + 1}"
+            if len(names) >= 50_000:
+                names.clear()
+            found = names[key] = f"#{len(names) + 1}"
         return found
 
     def label(self, text: str | None) -> str | None:

@@ -86,7 +86,7 @@ class IpAddressDetector(PatternDetector):
         if not hot and all(octet < 10 for octet in octets):
             return None  # 1.2.3.4-like: a version or clause number far more often
         confidence = self.confidence if hot or not address.is_private else 0.6
-        return self.span(match, confidence, evidence=".".join(value.split(".")[:2]) + ".*.*")
+        return self.span(match, confidence, evidence="*.*.*.*")
 
     def _ipv6(self, match: re.Match[str], value: str) -> Span | None:
         # Clock times (12:30:45) and MAC-like runs are not addresses: require a real
