@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import re2
 
 from .model import CustomDetectorSpec, DetectorPolicy, DetectorSetting
+from .problems import Item, Problems
 from .schema import did_you_mean
-
-if TYPE_CHECKING:
-    from .load import _Item, _Problems
 
 __all__ = ["merge_detectors", "build_detectors", "compile_re2", "RE2_MAX_MEM"]
 
@@ -35,7 +33,7 @@ def compile_re2(pattern: str, ignore_case: bool = False) -> Any:
 
 
 def merge_detectors(out: dict[str, Any], data: dict[str, Any], doc: Any,
-                    item: Callable[..., _Item]) -> None:
+                    item: Callable[..., Item]) -> None:
     """Fold one document's ``detectors:`` into *out* (parents first, then the child).
 
     Scalars and ``run``/``fields`` are replaced by the child; ``skip``,
@@ -64,7 +62,7 @@ def merge_detectors(out: dict[str, Any], data: dict[str, Any], doc: Any,
             out[key] = item(value, doc, ("detectors", key))
 
 
-def build_detectors(merged: dict[str, Any], report: _Problems, levels: tuple[str, ...],
+def build_detectors(merged: dict[str, Any], report: Problems, levels: tuple[str, ...],
                     known: frozenset[str],
                     check_level: Callable[..., str]) -> DetectorPolicy:
     """Validate the merged section against installed detectors and build it."""
@@ -138,7 +136,7 @@ def _unknown_detector(name: str, known: frozenset[str]) -> str:
            f"installed: {listed}"
 
 
-def _check_regex(report: _Problems, entry: _Item, pattern: str, ignore_case: bool,
+def _check_regex(report: Problems, entry: Item, pattern: str, ignore_case: bool,
                  *sub: Any) -> None:
     try:
         compile_re2(pattern, ignore_case)

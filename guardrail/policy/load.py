@@ -10,7 +10,6 @@ import datetime as _dt
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,21 +30,13 @@ from .model import (
     Waiver,
 )
 from .paths import PathPatternError, compile_path_pattern, jmespath_reason
+from .problems import Item, Problems
 from .schema import did_you_mean, schema_problems
 
 __all__ = ["load_policy", "PolicyLookup"]
 
 PolicyLookup = Callable[[str], "Path | None"]
 """Maps a shipped policy name to its file, or None when no plugin provides it."""
-
-
-@dataclass
-class _Item:
-    """A piece of a policy together with the document and path it came from."""
-
-    value: Any
-    doc: MarkedDocument
-    path: tuple[Any, ...]
 
 
 def load_policy(
@@ -66,9 +57,10 @@ def load_policy(
     if problems:
         raise PolicyError(problems)
     merged = _merge(chain)
-    policy = _build(merged, chain, problems, extra_rule_ids)
-    if problems:
-        raise PolicyError(sorted(problems, key=lambda p: (p.file, p.line, p.column)))
+    report = Problems()
+    policy = _build(merged, chain, report, extra_rule_ids)
+    if report:
+        raise PolicyError(sorted(report.found, key=lambda p: (p.file, p.line, p.column)))
     assert policy is not None
     return policy
 
@@ -136,49 +128,34 @@ def _merge(chain: list[MarkedDocument]) -> dict[str, Any]:
         data = doc.data
         for key in ("levels", "default_destination", "records", "metadata"):
             if key in data:
-                out[key] = _Item(data[key], doc, (key,))
+                out[key] = Item(data[key], doc, (key,))
         for key in ("destinations", "actions", "defaults"):
             for name, value in (data.get(key) or {}).items():
-                out[key][name] = _Item(value, doc, (key, name))
+                out[key][name] = Item(value, doc, (key, name))
         # A child's field rules are tried before its parents'.
         out["fields"] = [
-            _Item(v, doc, ("fields", i)) for i, v in enumerate(data.get("fields") or [])
+            Item(v, doc, ("fields", i)) for i, v in enumerate(data.get("fields") or [])
         ] + out["fields"]
         for i, rule in enumerate(data.get("rules") or []):
-            out["rules"][rule["id"]] = _Item(rule, doc, ("rules", i))
+            out["rules"][rule["id"]] = Item(rule, doc, ("rules", i))
         out["exceptions"] += [
-            _Item(v, doc, ("exceptions", i)) for i, v in enumerate(data.get("exceptions") or [])
+            Item(v, doc, ("exceptions", i)) for i, v in enumerate(data.get("exceptions") or [])
         ]
-        merge_detectors(out["detectors"], data, doc, _Item)
+        merge_detectors(out["detectors"], data, doc, Item)
     return out
-
-
-class _Problems:
-    def __init__(self, sink: list[PolicyProblem]) -> None:
-        self.sink = sink
-
-    def add(self, item: _Item, message: str, *sub: Any) -> None:
-        path = item.path + sub
-        line, col = item.doc.position(path)
-        self.sink.append(PolicyProblem(item.doc.file, line, col, dotted_path(path), message))
-
-
-def _origin(item: _Item) -> str:
-    return f"{item.doc.file}:{item.doc.position(item.path)[0]}"
 
 
 def _build(
     merged: dict[str, Any],
     chain: list[MarkedDocument],
-    sink: list[PolicyProblem],
+    report: Problems,
     extra_rule_ids: frozenset[str],
 ) -> Policy | None:
-    report = _Problems(sink)
     child = chain[-1]
     levels_item = merged.get("levels")
     levels = tuple(levels_item.value) if levels_item else DEFAULT_LEVELS
 
-    def check_level(item: _Item, value: Any, *sub: Any) -> str:
+    def check_level(item: Item, value: Any, *sub: Any) -> str:
         if value not in levels:
             hint = did_you_mean(value, levels)
             report.add(item, f"unknown level '{value}'{hint or ';'} expected one of: "
@@ -199,9 +176,9 @@ def _build(
             actions=dict(spec.get("actions") or {}),
         )
     if not destinations:
-        sink.append(PolicyProblem(child.file, 1, 1, "destinations",
-                                  "no destinations defined; add e.g. 'destinations: "
-                                  "{public-web: public}' here or in a policy this one extends"))
+        report.found.append(PolicyProblem(
+            child.file, 1, 1, "destinations", "no destinations defined; add e.g. 'destinations: "
+            "{public-web: public}' here or in a policy this one extends"))
 
     default_item = merged.get("default_destination")
     default_destination = default_item.value if default_item else ""
@@ -210,9 +187,9 @@ def _build(
                    f"{did_you_mean(default_destination, destinations) or ';'} expected one of: "
                    f"{', '.join(destinations)}")
     if not default_item:
-        sink.append(PolicyProblem(child.file, 1, 1, "default_destination",
-                                  "missing 'default_destination'; name the destination used "
-                                  "when the caller names none (the strictest is safest)"))
+        report.found.append(PolicyProblem(
+            child.file, 1, 1, "default_destination", "missing 'default_destination'; name the "
+            "destination used when the caller names none (the strictest is safest)"))
 
     actions = {}
     for level, item in merged["actions"].items():
@@ -240,7 +217,7 @@ def _build(
                         else ("path",)
                     report.add(item, str(exc), *at)
         field_rules.append(FieldRule(kind, tuple(patterns), spec["level"], spec.get("id"),
-                                     spec.get("description", ""), _origin(item)))
+                                     spec.get("description", ""), item.origin()))
 
     record_rules = []
     for rule_id, item in merged["rules"].items():
@@ -255,7 +232,7 @@ def _build(
                        f"{jmespath_reason(exc)}; see https://jmespath.org/", "when")
         record_rules.append(RecordRule(rule_id, spec["when"], spec["level"],
                                        tuple(spec.get("fields") or ()),
-                                       spec.get("description", ""), _origin(item)))
+                                       spec.get("description", ""), item.origin()))
 
     detectors = build_detectors(merged["detectors"], report, levels, extra_rule_ids,
                                 check_level)
@@ -282,9 +259,9 @@ def _build(
             continue
         waivers.append(Waiver(spec["reason"], spec["approved_by"], expires, spec.get("rule"),
                               spec.get("field"), tuple(spec.get("destinations") or ()),
-                              _origin(item)))
+                              item.origin()))
 
-    if sink:
+    if report:
         return None
     metadata = merged["metadata"].value
     resolved = _resolved_document(merged, chain)
