@@ -268,7 +268,7 @@ def _build(
     text = json.dumps(resolved, sort_keys=True, separators=(",", ":"), default=str)
     return Policy(
         name=metadata["name"],
-        version=str(metadata.get("version", "")),
+        version=metadata.get("version", ""),
         owner=metadata.get("owner", ""),
         description=metadata.get("description", ""),
         file=child.file,
@@ -297,7 +297,7 @@ def _resolved_document(merged: dict[str, Any], chain: list[MarkedDocument]) -> d
     """
     out: dict[str, Any] = {"apiVersion": "guardrail/v1", "kind": "Policy"}
     out["resolved_from"] = [
-        {"name": meta["name"], "version": str(meta.get("version", ""))}
+        {"name": meta["name"], "version": meta.get("version", "")}
         for meta in (doc.data["metadata"] for doc in chain)
     ]
     for key in ("metadata", "levels", "default_destination", "records"):

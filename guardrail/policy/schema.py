@@ -18,7 +18,7 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from ..errors import PolicyProblem
-from .marked_yaml import MarkedDocument, dotted_path
+from .marked_yaml import MarkedDocument, dotted_path, quoted
 
 __all__ = ["policy_schema", "schema_problems", "did_you_mean"]
 
@@ -66,6 +66,8 @@ def schema_problems(doc: MarkedDocument) -> list[PolicyProblem]:
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
+    if isinstance(value, float):
+        return "a number"  # JSON Schema counts 1.0 as an integer; the author wrote a decimal
     for name, label in _TYPE_NAMES.items():
         if jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(value, name):
             return label
@@ -98,8 +100,7 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
     if kind == "type":
         expected = error.validator_value
         names = [expected] if isinstance(expected, str) else list(expected)
-        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-        return [_problem(doc, path, f"found {_describe(error.instance)}; expected {want}")]
+        return [_wrong_type(doc, path, error.instance, names)]
     if kind in ("enum", "const"):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
         shown = ", ".join(repr(a) for a in allowed)
@@ -152,6 +153,24 @@ def _explain_alternatives(
         if len(deepest.absolute_path) > len(error.absolute_path) or deepest.validator != "type":
             return _explain(deepest, doc)
     types = [o["type"] for o in options if isinstance(o, dict) and isinstance(o.get("type"), str)]
-    wanted = sorted({_TYPE_NAMES.get(t, t) for t in types})
-    expected = " or ".join(wanted) if wanted else "one of the documented shapes"
-    return [_problem(doc, path, f"found {_describe(error.instance)}; expected {expected}")]
+    if types:
+        by_label = sorted(types, key=lambda t: _TYPE_NAMES.get(t, t))
+        return [_wrong_type(doc, path, error.instance, by_label)]
+    return [_problem(doc, path, f"found {_describe(error.instance)}; expected one of the "
+                                "documented shapes")]
+
+
+def _wrong_type(doc: MarkedDocument, path: tuple[Any, ...], found: Any,
+                names: list[str]) -> PolicyProblem:
+    """A value of the wrong type; a number or yes/no where text belongs is shown quoted.
+
+    YAML reads ``version: 1.10`` as the number 1.1; turning it back into text would
+    silently change what the author wrote, so the fix is theirs to make.
+    """
+    want = " or ".join(dict.fromkeys(_TYPE_NAMES.get(n, n) for n in names))
+    message = f"found {_describe(found)}; expected {want}"
+    written = doc.written.get(path)
+    if "string" in names and not isinstance(found, str) and written:
+        key = f"{path[-1]}: " if path and isinstance(path[-1], str) else ""
+        message += f"; write {key}{quoted(written)}"
+    return _problem(doc, path, message)
