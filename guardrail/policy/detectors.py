@@ -141,7 +141,10 @@ def _check_regex(report: Problems, entry: Item, pattern: str, ignore_case: bool,
     try:
         compile_re2(pattern, ignore_case)
     except re2.error as exc:
-        reason = str(exc) or "invalid pattern"
+        # The binding raises with bytes; str() of them would show b'...' to the author.
+        raw = exc.args[0] if exc.args else ""
+        reason = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)) \
+            or "invalid pattern"
         report.add(entry, f"invalid regular expression ({reason}); patterns use RE2 syntax "
                    "(no backreferences or lookaround), see https://github.com/google/re2/wiki/Syntax",
                    *sub)
