@@ -116,10 +116,9 @@ def test_one_problem_is_singular(write_policy: Callable[..., Path]) -> None:
         Guardrail.from_policy(write_policy(VALID + "kind: Policy\n"))
 
 
-def test_semantic_checks_wait_for_a_schema_valid_policy(
+def test_schema_and_semantic_problems_are_reported_in_one_pass(
     write_policy: Callable[..., Path], problems_of: ProblemsOf) -> None:
-    # 'publc' would be an unknown level, but the schema error is reported alone:
-    # levels are only checked on a document whose shape is known to be right.
+    # The unknown key does not hold back the unknown level: both come at once.
     path = write_policy("""\
         apiVersion: guardrail/v1
         kind: Policy
@@ -129,6 +128,8 @@ def test_semantic_checks_wait_for_a_schema_valid_policy(
         colour: red
     """)
     assert [str(p) for p in problems_of(path)] == [
+        (f"{path}:4:21: destinations.web: unknown level 'publc'; did you mean 'public'? "
+         "expected one of: public, internal, personal, special-category"),
         (f"{path}:6:1: colour: unknown key 'colour'; expected one of: actions, apiVersion, "
          "default_destination, defaults, destinations, detectors, exceptions, extends, fields, "
          "kind, levels, metadata, records, rules"),
@@ -283,6 +284,8 @@ def test_keys_that_yaml_reads_as_numbers_or_booleans_are_refused(
          'write "2024": instead'),
         (f'{path}:10:3: actions.yes: found true/false as a key; expected a string; '
          'write "yes": instead'),
+        # Read as written ('yes', not 'True'), the key is also not a level.
+        f"{path}:10:8: actions.yes: unknown level 'yes'; expected one of: 0, 1, 2",
     ]
 
 

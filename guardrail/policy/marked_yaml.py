@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import PolicyError, PolicyProblem
 
-__all__ = ["MarkedDocument", "load_marked_yaml", "quoted"]
+__all__ = ["MarkedDocument", "load_marked_yaml", "read_marked_yaml", "quoted"]
 
 Path = tuple[Any, ...]
 
@@ -79,28 +79,40 @@ _READ_AS = {
 def load_marked_yaml(text: str, file: str) -> MarkedDocument:
     """Parse one YAML document with the safe loader, keeping node positions.
 
-    Raises :class:`PolicyError` naming the line and column of a syntax error or
-    a duplicated key (PyYAML silently keeps the last one, which hides typos).
+    Raises :class:`PolicyError` naming the line and column of a syntax error, a
+    duplicated key or a key that is not text (see :func:`read_marked_yaml`).
+    """
+    doc, problems = read_marked_yaml(text, file)
+    if problems:
+        raise PolicyError(problems)
+    return doc
+
+
+def read_marked_yaml(text: str, file: str) -> tuple[MarkedDocument, list[PolicyProblem]]:
+    """Parse one YAML document, and the problems that still leave it worth checking.
+
+    A duplicated key (PyYAML silently keeps the last one, which hides typos) and a
+    key YAML reads as a number or boolean are returned with the document, so the
+    rest of the file is checked too. Raises :class:`PolicyError` when there is no
+    document to check: a syntax error, an empty file, a value that cannot be built.
     """
     loader = _Loader(text)
+    problems: list[PolicyProblem] = []
     try:
         node = loader.get_single_node()
         if node is None:
             raise PolicyError([PolicyProblem(file, 1, 1, "", "the policy file is empty")])
         doc = MarkedDocument(file=file, data=None)
-        problems: list[PolicyProblem] = []
         _walk(node, (), doc, problems)
-        if problems:
-            raise PolicyError(problems)
         doc.data = _plain(loader.construct_document(node))
-        return doc
+        return doc, problems
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        raise PolicyError(
-            [PolicyProblem(file, line, col, "", f"YAML syntax error: {what}; fix the YAML syntax")]
-        ) from None
+        problems.append(
+            PolicyProblem(file, line, col, "", f"YAML syntax error: {what}; fix the YAML syntax"))
+        raise PolicyError(sorted(problems, key=lambda p: (p.line, p.column))) from None
     except yaml.YAMLError as exc:
         raise PolicyError([PolicyProblem(file, 1, 1, "", f"YAML error: {exc}")]) from None
     finally:
@@ -124,6 +136,7 @@ def _walk(node: yaml.Node, path: Path, doc: MarkedDocument, problems: list[Polic
                 problems.append(PolicyProblem(
                     doc.file, line, key_node.start_mark.column + 1, _dotted(path + (key,)),
                     f"found {what} as a key; expected a string; {fix}"))
+                key_node.tag = _STR_TAG  # read it as written, so later messages name 'yes'
             if key in seen:
                 problems.append(
                     PolicyProblem(
