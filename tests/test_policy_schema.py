@@ -116,10 +116,9 @@ def test_one_problem_is_singular(write_policy: Callable[..., Path]) -> None:
         Guardrail.from_policy(write_policy(VALID + "kind: Policy\n"))
 
 
-def test_semantic_checks_wait_for_a_schema_valid_policy(
+def test_schema_and_semantic_problems_are_reported_in_one_pass(
     write_policy: Callable[..., Path], problems_of: ProblemsOf) -> None:
-    # 'publc' would be an unknown level, but the schema error is reported alone:
-    # levels are only checked on a document whose shape is known to be right.
+    # The unknown key does not hold back the unknown level: both come at once.
     path = write_policy("""\
         apiVersion: guardrail/v1
         kind: Policy
@@ -129,6 +128,8 @@ def test_semantic_checks_wait_for_a_schema_valid_policy(
         colour: red
     """)
     assert [str(p) for p in problems_of(path)] == [
+        (f"{path}:4:21: destinations.web: unknown level 'publc'; did you mean 'public'? "
+         "expected one of: public, internal, personal, special-category"),
         (f"{path}:6:1: colour: unknown key 'colour'; expected one of: actions, apiVersion, "
          "default_destination, defaults, destinations, detectors, exceptions, extends, fields, "
          "kind, levels, metadata, records, rules"),
@@ -207,3 +208,101 @@ def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.yaml"
     path.write_bytes(b"\xef\xbb\xbf" + VALID.encode())
     assert Guardrail.from_policy(path).policy.name == "minimal"
+
+
+# -- text stays text: no value is silently turned into a string --------------------------
+
+VERSIONED = """\
+apiVersion: guardrail/v1
+kind: Policy
+metadata:
+  name: versioned
+  version: {version}
+destinations: {{web: public}}
+default_destination: web
+"""
+
+
+@pytest.mark.parametrize(("written", "shown"), [("1.0", "1.0"), ("1.10", "1.10"), ("2", "2")])
+def test_unquoted_version_is_refused_with_the_quoted_text_to_write(
+    write_policy: Callable[..., Path], problems_of: ProblemsOf, written: str, shown: str,
+) -> None:
+    # YAML reads 1.10 as the number 1.1: accepting it would publish version "1.1".
+    path = write_policy(VERSIONED.format(version=written))
+    found = "a whole number" if written == "2" else "a number"
+    assert [str(p) for p in problems_of(path)] == [
+        f'{path}:5:12: metadata.version: found {found}; expected a string; '
+        f'write version: "{shown}"',
+    ]
+
+
+def test_quoted_version_is_accepted_as_written(write_policy: Callable[..., Path]) -> None:
+    policy = Guardrail.from_policy(write_policy(VERSIONED.format(version='"1.10"'))).policy
+    assert policy.version == "1.10"
+    assert policy.describe()["version"] == "1.10"
+    assert policy.resolved["resolved_from"] == [{"name": "versioned", "version": "1.10"}]
+
+
+def test_numbers_and_booleans_where_text_belongs_are_refused(
+    write_policy: Callable[..., Path], problems_of: ProblemsOf,
+) -> None:
+    path = write_policy("""\
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: 2024, owner: yes, description: 3.0}
+        levels: [public, 2, secret]
+        destinations: {web: public}
+        default_destination: web
+    """)
+    assert [str(p) for p in problems_of(path)] == [
+        f'{path}:3:18: metadata.name: found a whole number; expected a string; write name: "2024"',
+        f'{path}:3:31: metadata.owner: found true/false; expected a string; write owner: "yes"',
+        (f'{path}:3:49: metadata.description: found a number; expected a string; '
+         'write description: "3.0"'),
+        f'{path}:4:18: levels[1]: found a whole number; expected a string; write "2"',
+    ]
+
+
+def test_keys_that_yaml_reads_as_numbers_or_booleans_are_refused(
+    write_policy: Callable[..., Path], problems_of: ProblemsOf,
+) -> None:
+    # 2024: and yes: would silently become the names "2024" and "True".
+    path = write_policy("""\
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: keys}
+        levels: ["0", "1", "2"]
+        destinations:
+          web: "0"
+          2024: "1"
+        default_destination: web
+        actions:
+          yes: warn
+    """)
+    assert [str(p) for p in problems_of(path)] == [
+        (f'{path}:7:3: destinations.2024: found a whole number as a key; expected a string; '
+         'write "2024": instead'),
+        (f'{path}:10:3: actions.yes: found true/false as a key; expected a string; '
+         'write "yes": instead'),
+        # Read as written ('yes', not 'True'), the key is also not a level.
+        f"{path}:10:8: actions.yes: unknown level 'yes'; expected one of: 0, 1, 2",
+    ]
+
+
+def test_dates_and_times_stay_as_written(
+    write_policy: Callable[..., Path], problems_of: ProblemsOf,
+) -> None:
+    policy = Guardrail.from_policy(write_policy(VERSIONED.format(
+        version="2026-06-30 10:00:00"))).policy
+    assert policy.version == "2026-06-30 10:00:00"  # not 2026-06-30T10:00:00
+    path = write_policy(VALID + """\
+exceptions:
+  - field: postcode
+    reason: agreed
+    approved_by: Jo Bloggs
+    expires: 2026-06-30 10:00:00
+""", name="waiver.yaml")
+    assert [str(p) for p in problems_of(path)] == [
+        (f"{path}:12:14: exceptions[0].expires: '2026-06-30 10:00:00' is not a valid date; "
+         "expected YYYY-MM-DD"),
+    ]

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import re2
 
+from .marked_yaml import MarkedDocument
 from .model import CustomDetectorSpec, DetectorPolicy, DetectorSetting
+from .problems import Item, Problems
 from .schema import did_you_mean
 
-if TYPE_CHECKING:
-    from .load import _Item, _Problems
-
-__all__ = ["merge_detectors", "build_detectors", "compile_re2", "RE2_MAX_MEM"]
+__all__ = [
+    "merge_detectors",
+    "resolved_detectors",
+    "check_detectors",
+    "build_detectors",
+    "compile_re2",
+    "RE2_MAX_MEM",
+]
 
 _UNION_LISTS = ("skip", "skip_fields", "allow")
 RE2_MAX_MEM = 8 << 20  # bytes of automaton per custom pattern: bounds memory, not only time
@@ -34,40 +40,107 @@ def compile_re2(pattern: str, ignore_case: bool = False) -> Any:
     return re2.compile(pattern, options)
 
 
-def merge_detectors(out: dict[str, Any], data: dict[str, Any], doc: Any,
-                    item: Callable[..., _Item]) -> None:
+def merge_detectors(out: dict[str, Any], data: dict[str, Any], doc: MarkedDocument) -> bool:
     """Fold one document's ``detectors:`` into *out* (parents first, then the child).
 
     Scalars and ``run``/``fields`` are replaced by the child; ``skip``,
-    ``skip_fields`` and ``allow`` add up; ``settings`` merge per detector;
-    ``custom`` detectors are replaced by id.
+    ``skip_fields`` and ``allow`` add up, each entry remembering its own file;
+    ``settings`` merge per detector; ``custom`` detectors are replaced by id.
+    Pieces of the wrong shape (reported by the schema) are left out. Returns
+    False when a broken piece hides the id of a custom detector.
     """
     section = data.get("detectors")
+    if section is None:
+        return "detectors" not in data
     if not isinstance(section, dict):
-        return
+        return False
+    ids_known = True
     for key, value in section.items():
-        if key == "settings":
+        where = ("detectors", key)
+        if key == "settings" and isinstance(value, dict):
             for name, setting in value.items():
-                previous = out.setdefault("settings", {}).get(name)
-                merged = {**(previous.value if previous else {}), **setting}
-                out["settings"][name] = item(merged, doc, ("detectors", "settings", name))
+                if isinstance(setting, dict):
+                    previous = out.setdefault("settings", {}).get(name)
+                    merged = {**(previous.value if previous else {}), **setting}
+                    out["settings"][name] = Item(merged, doc, (*where, name))
         elif key == "custom":
+            if not isinstance(value, list):
+                ids_known = False
+                continue
             for index, spec in enumerate(value):
-                out.setdefault("custom", {})[spec["id"]] = item(
-                    spec, doc, ("detectors", "custom", index))
+                if not isinstance(spec, dict):
+                    ids_known = False
+                    continue
+                spec_id = spec.get("id")
+                ids_known = ids_known and isinstance(spec_id, str)
+                name = spec_id if isinstance(spec_id, str) else (doc.file, index)
+                out.setdefault("custom", {})[name] = Item(spec, doc, (*where, index))
+        elif key in _UNION_LISTS and isinstance(value, list):
+            entries = out.setdefault(key, [])
+            seen = [entry.value for entry in entries]
+            entries += [Item(v, doc, (*where, i)) for i, v in enumerate(value) if v not in seen]
+        elif key not in ("settings", *_UNION_LISTS):
+            out[key] = Item(value, doc, where)
+    return ids_known
+
+
+def resolved_detectors(merged: dict[str, Any]) -> dict[str, Any]:
+    """The merged section as plain data, for the resolved policy."""
+    out: dict[str, Any] = {}
+    for key, value in merged.items():
+        if key == "settings":
+            out[key] = {name: entry.value for name, entry in value.items()}
+        elif key == "custom":
+            out[key] = [entry.value for entry in value.values()]
         elif key in _UNION_LISTS:
-            previous = out.get(key)
-            combined = list(previous.value) if previous else []
-            combined += [v for v in value if v not in combined]
-            out[key] = item(combined, doc, ("detectors", key))
+            out[key] = [entry.value for entry in value]
         else:
-            out[key] = item(value, doc, ("detectors", key))
+            out[key] = value.value
+    return out
 
 
-def build_detectors(merged: dict[str, Any], report: _Problems, levels: tuple[str, ...],
-                    known: frozenset[str],
-                    check_level: Callable[..., str]) -> DetectorPolicy:
-    """Validate the merged section against installed detectors and build it."""
+def check_detectors(merged: dict[str, Any], report: Problems, installed: frozenset[str],
+                    check_level: Callable[..., Any], *, ids_known: bool = True) -> None:
+    """Check the merged section against the installed detectors and the policy's levels.
+
+    :param ids_known: False when a broken or unreadable piece hides custom detector
+        ids, so a name that matches none of the known ones is not reported.
+    """
+    # The policy's own detectors can be skipped and tuned like installed ones.
+    known = installed | frozenset(k for k in merged.get("custom", {}) if isinstance(k, str))
+    run = merged.get("run")
+    if ids_known and run is not None and report.usable(run):
+        listed = run.value if isinstance(run.value, list) else [run.value]
+        for index, pattern in enumerate(listed):
+            sub = (index,) if isinstance(run.value, list) else ()
+            if isinstance(pattern, str) and report.usable(run, *sub):
+                _check_known(report, run, pattern, known, *sub)
+    for entry in merged.get("skip", ()) if ids_known else ():
+        if isinstance(entry.value, str) and report.usable(entry):
+            _check_known(report, entry, entry.value, known)
+    for name, entry in merged.get("settings", {}).items():
+        if ids_known and name not in known:
+            report.add(entry, _unknown_detector(name, known))
+        check_level(entry, entry.value.get("level"), "level")
+    for name, entry in merged.get("custom", {}).items():
+        spec = entry.value
+        check_level(entry, spec.get("level"), "level")
+        if name in installed and report.usable(entry, "id"):
+            report.add(entry, f"custom detector id '{name}' is already used by an installed "
+                       "detector; choose another id (e.g. prefix it with your organisation)",
+                       "id")
+        ignore_case = spec.get("ignore_case") is True
+        if isinstance(spec.get("regex"), str) and report.usable(entry, "regex"):
+            _check_regex(report, entry, spec["regex"], ignore_case, "regex")
+        exclude = spec.get("exclude")
+        if isinstance(exclude, list) and report.usable(entry, "exclude"):
+            for index, pattern in enumerate(exclude):
+                if isinstance(pattern, str) and report.usable(entry, "exclude", index):
+                    _check_regex(report, entry, pattern, ignore_case, "exclude", index)
+
+
+def build_detectors(merged: dict[str, Any]) -> DetectorPolicy:
+    """The detector configuration of a policy that passed every check."""
     if not merged:
         return DetectorPolicy()
 
@@ -75,49 +148,26 @@ def build_detectors(merged: dict[str, Any], report: _Problems, levels: tuple[str
         entry = merged.get(key)
         if entry is None:
             return ()
+        if key in _UNION_LISTS:
+            return tuple(e.value for e in entry)
         return (entry.value,) if isinstance(entry.value, str) else tuple(entry.value)
 
-    installed = known
-    # The policy's own detectors can be skipped and tuned like installed ones.
-    known = known | frozenset(merged.get("custom", {}))
-    for key in ("run", "skip"):
-        listed = merged.get(key)
-        for index, pattern in enumerate(values(key)):
-            if not any(fnmatch.fnmatchcase(d, pattern) for d in known):
-                assert listed is not None
-                sub = (index,) if isinstance(listed.value, list) else ()
-                report.add(listed, _unknown_detector(pattern, known), *sub)
-    settings = {}
-    for name, entry in merged.get("settings", {}).items():
-        if name not in known:
-            report.add(entry, _unknown_detector(name, known))
-        spec = entry.value
-        if "level" in spec:
-            check_level(entry, spec["level"], "level")
-        settings[name] = DetectorSetting(spec.get("level"), spec.get("min_confidence"),
-                                         tuple(spec.get("fields", ())),
-                                         tuple(spec.get("skip_fields", ())))
+    settings = {
+        name: DetectorSetting(spec.get("level"), spec.get("min_confidence"),
+                              tuple(spec.get("fields", ())), tuple(spec.get("skip_fields", ())))
+        for name, spec in ((n, e.value) for n, e in merged.get("settings", {}).items())
+    }
     custom = []
     for name, entry in merged.get("custom", {}).items():
         spec = entry.value
-        check_level(entry, spec["level"], "level")
-        if name in installed:
-            report.add(entry, f"custom detector id '{name}' is already used by an installed "
-                       "detector; choose another id (e.g. prefix it with your organisation)",
-                       "id")
-        ignore_case = bool(spec.get("ignore_case", False))
-        if "regex" in spec:
-            _check_regex(report, entry, spec["regex"], ignore_case, "regex")
-        for index, pattern in enumerate(spec.get("exclude", ())):
-            _check_regex(report, entry, pattern, ignore_case, "exclude", index)
-        line = entry.doc.position(entry.path)[0]
         custom.append(CustomDetectorSpec(
             id=name, level=spec["level"], regex=spec.get("regex"),
             terms=tuple(spec.get("terms", ())), confidence=spec.get("confidence", 0.9),
-            ignore_case=ignore_case, hotwords=tuple(spec.get("hotwords", ())),
+            ignore_case=bool(spec.get("ignore_case", False)),
+            hotwords=tuple(spec.get("hotwords", ())),
             hotword_window=spec.get("hotword_window", 40), exclude=tuple(spec.get("exclude", ())),
             fields=tuple(spec.get("fields", ())), skip_fields=tuple(spec.get("skip_fields", ())),
-            description=spec.get("description", ""), origin=f"{entry.doc.file}:{line}",
+            description=spec.get("description", ""), origin=entry.origin(),
         ))
     min_confidence = merged.get("min_confidence")
     return DetectorPolicy(
@@ -132,18 +182,27 @@ def build_detectors(merged: dict[str, Any], report: _Problems, levels: tuple[str
     )
 
 
+def _check_known(report: Problems, entry: Item, pattern: str, known: frozenset[str],
+                 *sub: Any) -> None:
+    if not any(fnmatch.fnmatchcase(d, pattern) for d in known):
+        report.add(entry, _unknown_detector(pattern, known), *sub)
+
+
 def _unknown_detector(name: str, known: frozenset[str]) -> str:
     listed = ", ".join(sorted(known)) or "none (is a detector plugin installed?)"
     return f"no installed detector matches '{name}'{did_you_mean(name, known) or ';'} " \
            f"installed: {listed}"
 
 
-def _check_regex(report: _Problems, entry: _Item, pattern: str, ignore_case: bool,
+def _check_regex(report: Problems, entry: Item, pattern: str, ignore_case: bool,
                  *sub: Any) -> None:
     try:
         compile_re2(pattern, ignore_case)
     except re2.error as exc:
-        reason = str(exc) or "invalid pattern"
+        # The binding raises with bytes; str() of them would show b'...' to the author.
+        raw = exc.args[0] if exc.args else ""
+        reason = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)) \
+            or "invalid pattern"
         report.add(entry, f"invalid regular expression ({reason}); patterns use RE2 syntax "
                    "(no backreferences or lookaround), see https://github.com/google/re2/wiki/Syntax",
                    *sub)

@@ -7,7 +7,7 @@ safe constructor and record each node's start mark under its document path.
 
 from __future__ import annotations
 
-import datetime as _dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ import yaml
 
 from ..errors import PolicyError, PolicyProblem
 
-__all__ = ["MarkedDocument", "load_marked_yaml"]
+__all__ = ["MarkedDocument", "load_marked_yaml", "read_marked_yaml", "quoted"]
 
 Path = tuple[Any, ...]
 
@@ -28,6 +28,9 @@ class MarkedDocument:
     data: Any
     marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    # How scalars that YAML read as numbers, booleans or null were written (``1.10``,
+    # ``yes``), so a message can show the author the quoted string to write instead.
+    written: dict[Path, str] = field(default_factory=dict)
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Position of *path*, or of its nearest ancestor that has one."""
@@ -54,42 +57,62 @@ class _Loader(yaml.SafeLoader):
             ) from None
 
 
-def _timestamp_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    # An impossible date such as 2026-13-01 stays text, so the schema reports it in place.
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
+def _timestamp_as_written(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    # A date stays the text the author wrote: 2026-06-30 is already the ISO form the
+    # schema expects, an impossible 2026-13-01 is reported in place, and a time such as
+    # 2026-06-30 10:00:00 is not silently rewritten to 2026-06-30T10:00:00.
+    return loader.construct_scalar(node)
 
 
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_written)
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_READ_AS = {
+    "tag:yaml.org,2002:int": "a whole number",
+    "tag:yaml.org,2002:float": "a number",
+    "tag:yaml.org,2002:bool": "true/false",
+    "tag:yaml.org,2002:null": "nothing",
+}
 
 
 def load_marked_yaml(text: str, file: str) -> MarkedDocument:
     """Parse one YAML document with the safe loader, keeping node positions.
 
-    Raises :class:`PolicyError` naming the line and column of a syntax error or
-    a duplicated key (PyYAML silently keeps the last one, which hides typos).
+    Raises :class:`PolicyError` naming the line and column of a syntax error, a
+    duplicated key or a key that is not text (see :func:`read_marked_yaml`).
+    """
+    doc, problems = read_marked_yaml(text, file)
+    if problems:
+        raise PolicyError(problems)
+    return doc
+
+
+def read_marked_yaml(text: str, file: str) -> tuple[MarkedDocument, list[PolicyProblem]]:
+    """Parse one YAML document, and the problems that still leave it worth checking.
+
+    A duplicated key (PyYAML silently keeps the last one, which hides typos) and a
+    key YAML reads as a number or boolean are returned with the document, so the
+    rest of the file is checked too. Raises :class:`PolicyError` when there is no
+    document to check: a syntax error, an empty file, a value that cannot be built.
     """
     loader = _Loader(text)
+    problems: list[PolicyProblem] = []
     try:
         node = loader.get_single_node()
         if node is None:
             raise PolicyError([PolicyProblem(file, 1, 1, "", "the policy file is empty")])
         doc = MarkedDocument(file=file, data=None)
-        problems: list[PolicyProblem] = []
         _walk(node, (), doc, problems)
-        if problems:
-            raise PolicyError(problems)
         doc.data = _plain(loader.construct_document(node))
-        return doc
+        return doc, problems
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "invalid YAML"
-        raise PolicyError(
-            [PolicyProblem(file, line, col, "", f"YAML syntax error: {what}; fix the YAML syntax")]
-        ) from None
+        problems.append(
+            PolicyProblem(file, line, col, "", f"YAML syntax error: {what}; fix the YAML syntax"))
+        raise PolicyError(sorted(problems, key=lambda p: (p.line, p.column))) from None
     except yaml.YAMLError as exc:
         raise PolicyError([PolicyProblem(file, 1, 1, "", f"YAML error: {exc}")]) from None
     finally:
@@ -98,11 +121,22 @@ def load_marked_yaml(text: str, file: str) -> MarkedDocument:
 
 def _walk(node: yaml.Node, path: Path, doc: MarkedDocument, problems: list[PolicyProblem]) -> None:
     doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.ScalarNode) and node.tag != _STR_TAG:
+        doc.written[path] = node.value
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
             line = key_node.start_mark.line + 1
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag not in (_STR_TAG,
+                                                                            _MERGE_TAG):
+                # Every key in a policy is a name; 2024 or yes would become "2024" or "True".
+                what = _READ_AS.get(key_node.tag, "a value that is not text")
+                fix = f"write {quoted(key)}: instead" if key else "give the key a name"
+                problems.append(PolicyProblem(
+                    doc.file, line, key_node.start_mark.column + 1, _dotted(path + (key,)),
+                    f"found {what} as a key; expected a string; {fix}"))
+                key_node.tag = _STR_TAG  # read it as written, so later messages name 'yes'
             if key in seen:
                 problems.append(
                     PolicyProblem(
@@ -124,14 +158,17 @@ def _walk(node: yaml.Node, path: Path, doc: MarkedDocument, problems: list[Polic
 
 
 def _plain(value: Any) -> Any:
-    """Turn YAML-only types into JSON-schema friendly ones (dates become ISO strings)."""
+    """Give every mapping string keys, as JSON Schema expects (other keys are reported)."""
     if isinstance(value, dict):
         return {str(k) if not isinstance(k, str) else k: _plain(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain(v) for v in value]
-    if isinstance(value, (_dt.date, _dt.datetime)):
-        return value.isoformat()
     return value
+
+
+def quoted(text: str) -> str:
+    """*text* as a YAML double-quoted string (JSON's escapes are YAML's)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _dotted(path: Path) -> str:

@@ -18,9 +18,9 @@ import jsonschema
 from jsonschema.exceptions import ValidationError
 
 from ..errors import PolicyProblem
-from .marked_yaml import MarkedDocument, dotted_path
+from .marked_yaml import MarkedDocument, dotted_path, quoted
 
-__all__ = ["policy_schema", "schema_problems", "did_you_mean"]
+__all__ = ["policy_schema", "schema_problems", "check_schema", "did_you_mean"]
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -50,22 +50,94 @@ def _validator() -> jsonschema.protocols.Validator:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` when a close match exists, else ``""``."""
+    match = _closest(word, choices)
+    return f"; did you mean '{match}'?" if match else ""
+
+
+def _closest(word: Any, choices: Iterable[str]) -> str | None:
     match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{match[0]}'?" if match else ""
+    return match[0] if match else None
 
 
 def schema_problems(doc: MarkedDocument) -> list[PolicyProblem]:
     """Every schema violation in *doc*, sorted by position."""
+    return check_schema(doc)[0]
+
+
+def check_schema(doc: MarkedDocument) -> tuple[list[PolicyProblem], set[tuple[Any, ...]]]:
+    """Every schema violation in *doc*, and the paths of the values they make unusable.
+
+    The later checks (levels, destinations, JMESPath, ...) skip an unusable value
+    rather than report a second, derived problem about it. A misspelt or missing
+    key leaves the values beside it usable; a misspelt key marks the key it most
+    likely meant, which the author did write, just not under its name.
+    """
     problems: list[PolicyProblem] = []
+    broken: set[tuple[Any, ...]] = set()
     for error in _validator().iter_errors(doc.data):
         problems.extend(_explain(error, doc))
+        at = _broken_at(error)
+        if at is not None:
+            broken.add(at)
+        broken.update(_hidden_by_misspelling(error))
     unique = {(p.line, p.column, p.message): p for p in problems}
-    return sorted(unique.values(), key=lambda p: (p.line, p.column))
+    return sorted(unique.values(), key=lambda p: (p.line, p.column)), broken
+
+
+def _broken_at(error: ValidationError) -> tuple[Any, ...] | None:
+    """The path of the value *error* makes unusable, or None when only keys around it are wrong."""
+    if error.validator in ("additionalProperties", "required"):
+        return None
+    if "propertyNames" in error.schema_path:  # a badly spelt name; its value is still usable
+        return None
+    if error.validator in ("oneOf", "anyOf"):
+        if _required_only(error.validator_value):
+            return None
+        chosen = _chosen_alternative(error)
+        if chosen is not None:
+            return _broken_at(chosen)
+    return tuple(error.absolute_path)
+
+
+def _hidden_by_misspelling(error: ValidationError) -> list[tuple[Any, ...]]:
+    """Paths of known keys that a misspelt key stands in for (``destinatons`` hides
+    ``destinations``), so nothing is reported missing that the author did write."""
+    if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
+        return []
+    known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    path = tuple(error.absolute_path)
+    out = []
+    for extra in set(error.instance) - set(known):
+        match = _closest(extra, known)
+        if match and match not in error.instance:
+            out.append(path + (match,))
+    return out
+
+
+def _required_only(options: Any) -> bool:
+    """Alternatives that only say which key must be given (``name`` or ``match`` or ``path``)."""
+    return all(isinstance(o, dict) and set(o) == {"required"} for o in options)
+
+
+def _chosen_alternative(error: ValidationError) -> ValidationError | None:
+    """Of a oneOf/anyOf's failed alternatives, the one the author meant, if one stands out.
+
+    The alternative whose own errors go deepest (or are about more than the type) is
+    the shape the author was writing.
+    """
+    if not error.context:
+        return None
+    deepest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
+    if len(deepest.absolute_path) > len(error.absolute_path) or deepest.validator != "type":
+        return deepest
+    return None
 
 
 def _describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
+    if isinstance(value, float):
+        return "a number"  # JSON Schema counts 1.0 as an integer; the author wrote a decimal
     for name, label in _TYPE_NAMES.items():
         if jsonschema.Draft202012Validator.TYPE_CHECKER.is_type(value, name):
             return label
@@ -98,8 +170,7 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
     if kind == "type":
         expected = error.validator_value
         names = [expected] if isinstance(expected, str) else list(expected)
-        want = " or ".join(_TYPE_NAMES.get(n, n) for n in names)
-        return [_problem(doc, path, f"found {_describe(error.instance)}; expected {want}")]
+        return [_wrong_type(doc, path, error.instance, names)]
     if kind in ("enum", "const"):
         allowed = error.validator_value if kind == "enum" else [error.validator_value]
         shown = ", ".join(repr(a) for a in allowed)
@@ -138,20 +209,35 @@ def _explain_alternatives(
     error: ValidationError, doc: MarkedDocument, path: tuple[Any, ...]
 ) -> list[PolicyProblem]:
     options = error.validator_value
-    required_only = all(isinstance(o, dict) and set(o) == {"required"} for o in options)
-    if required_only:
+    if _required_only(options):
         keys = [o["required"][0] for o in options]
         present = [k for k in keys if isinstance(error.instance, dict) and k in error.instance]
         listed = ", ".join(f"'{k}'" for k in keys)
         if present:
             return [_problem(doc, path, f"give only one of {listed}; found {', '.join(present)}")]
         return [_problem(doc, path, f"give one of {listed}")]
-    # Prefer the alternative whose own errors go deepest: it is what the author meant.
-    if error.context:
-        deepest = max(error.context, key=lambda e: (len(e.absolute_path), e.validator != "type"))
-        if len(deepest.absolute_path) > len(error.absolute_path) or deepest.validator != "type":
-            return _explain(deepest, doc)
+    chosen = _chosen_alternative(error)
+    if chosen is not None:
+        return _explain(chosen, doc)
     types = [o["type"] for o in options if isinstance(o, dict) and isinstance(o.get("type"), str)]
-    wanted = sorted({_TYPE_NAMES.get(t, t) for t in types})
-    expected = " or ".join(wanted) if wanted else "one of the documented shapes"
-    return [_problem(doc, path, f"found {_describe(error.instance)}; expected {expected}")]
+    if types:
+        by_label = sorted(types, key=lambda t: _TYPE_NAMES.get(t, t))
+        return [_wrong_type(doc, path, error.instance, by_label)]
+    return [_problem(doc, path, f"found {_describe(error.instance)}; expected one of the "
+                                "documented shapes")]
+
+
+def _wrong_type(doc: MarkedDocument, path: tuple[Any, ...], found: Any,
+                names: list[str]) -> PolicyProblem:
+    """A value of the wrong type; a number or yes/no where text belongs is shown quoted.
+
+    YAML reads ``version: 1.10`` as the number 1.1; turning it back into text would
+    silently change what the author wrote, so the fix is theirs to make.
+    """
+    want = " or ".join(dict.fromkeys(_TYPE_NAMES.get(n, n) for n in names))
+    message = f"found {_describe(found)}; expected {want}"
+    written = doc.written.get(path)
+    if "string" in names and not isinstance(found, str) and written:
+        key = f"{path[-1]}: " if path and isinstance(path[-1], str) else ""
+        message += f"; write {key}{quoted(written)}"
+    return _problem(doc, path, message)
