@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from guardrail import Guardrail, PolicyError, PolicyProblem
+from guardrail.host.registry import load_registry
 from guardrail.policy.load import load_policy
-from guardrail.registry import load_registry
 
 ProblemsOf = Callable[[Path], tuple[PolicyProblem, ...]]  # the conftest fixture
 
