@@ -31,6 +31,7 @@ import sys
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from guardrail import Payload
 from guardrail.registry import load_registry
@@ -44,6 +45,7 @@ SEED = 20260409
 TABLES = ("csv", "tsv")
 LOCALES = ("en_GB", "en_US", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL",
            "pt_PT", "sv_SE", "cs_CZ", "tr_TR", "ru_RU", "el_GR")
+OTHER_LOCALES = ("zh_CN",)  # prose of its own kind, not mixed into the others
 # Modules whose docstrings are long English prose (CPython's own text).
 DOC_MODULES = ("argparse", "asyncio", "calendar", "collections", "csv", "datetime",
                "decimal", "difflib", "email.message", "fractions", "ftplib", "heapq",
@@ -59,7 +61,7 @@ class Sources:
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        self.fakes = {loc: Faker(loc) for loc in LOCALES}
+        self.fakes = {loc: Faker(loc) for loc in LOCALES + OTHER_LOCALES}
         for i, fake in enumerate(self.fakes.values()):
             fake.seed_instance(seed + i)
         self.uk = self.fakes["en_GB"]
@@ -90,6 +92,7 @@ class Sources:
             "email": uk.email(), "date": date.strftime("%-d %B %Y"),
             "weekday": date.strftime("%A"), "month": date.strftime("%B"),
             "time": f"{rng.randint(8, 18)}:{rng.choice(('00', '15', '30', '45'))}",
+            "amount": f"{rng.randint(1000, 250000):,}",
             "role": rng.choice(ROLES), "topic": rng.choice(TOPICS),
             "org": rng.choice(("residents' association", "planning committee",
                                "parish council", "tenants' forum", "safety group")),
@@ -122,6 +125,8 @@ LETTER = (
     "I enclose photos, a copy of the tenancy agreement and my neighbour's statement.",
     "{name} from number {n} says the same thing happened to her last year.",
     "Mrs {last}, who is 87, cannot get her wheelie bin down the steps.",
+    "The invoice came to £{amount}, which is more than the quote.",
+    "We have paid £{amount} since {month} and nothing has been done.",
 )
 SIGN_OFFS = ("Yours sincerely,", "Yours faithfully,", "Kind regards,", "Best wishes,",
              "Thanks,", "Regards", "Many thanks")
@@ -137,6 +142,14 @@ NOTES = (
     "Note from {title} {last} about {topic}",
     "Resident says the problem started in {month}, not before.",
     "Chased again, still no date.",
+)
+SHORT = (
+    "Hi {first}, thanks for the call", "Speak soon, {first}", "Thanks, {first}",
+    "{first}, can you ring {name} back", "Bins not collected again, third week running",
+    "Please sort it, {first}", "Cheers, {first}", "Meeting moved to {weekday}, {time}",
+    "Keys are with {name}, flat {n}", "Running late, there in ten",
+    "Called {title} {last}, no answer", "See you {weekday}, {first}",
+    "Paid £{amount}, receipt attached", "Back on {weekday}, {date}",
 )
 
 
@@ -177,6 +190,19 @@ def faker_prose(src: Sources) -> str:
     fake = src.fake()
     return layout(src, [[src.lorem(fake) for _ in range(src.rng.randint(1, 5))]
                         for _ in range(src.rng.randint(1, 4))])
+
+
+def chinese(src: Sources) -> str:
+    """Chinese typed with ASCII commas and no spaces: no space says "punctuation"."""
+    fake = src.fakes["zh_CN"]
+    sentences = []
+    for _ in range(src.rng.randint(2, 10)):
+        words = [fake.word() for _ in range(src.rng.randint(4, 14))]
+        for cut in src.rng.sample(range(1, len(words)), src.rng.randint(1, 3)):
+            words[cut] = "," + words[cut]
+        sentences.append("".join(words) + src.rng.choice(("。", "。", "！", "？", "")))
+    joiner = src.rng.choice(("\n", "", "\n\n"))
+    return joiner.join(sentences) + "\n"
 
 
 def letter(src: Sources) -> str:
@@ -221,18 +247,53 @@ def one_line(src: Sources) -> str:
     return text + src.rng.choice(("", "\n"))
 
 
-def one_comma_lines(src: Sources) -> str:
-    """Each line a sentence with exactly one comma: the same field count on every line."""
-    pool = [s for s in (src.fill(t) for t in LETTER + NOTES) if s.count(",") == 1]
+def same_commas(src: Sources, commas: int) -> str:
+    """Each line a sentence with exactly *commas* commas: the same field count on every
+    line, the hardest prose for a sniffer that counts delimiters."""
+    pool = [s for s in (src.fill(t) for t in LETTER + NOTES + SHORT)
+            if s.count(",") == commas]
     lines = []
     for _ in range(src.rng.randint(2, 8)):
-        if src.rng.random() < 0.5:
+        if pool and src.rng.random() < 0.5:
             lines.append(src.rng.choice(pool))
-        else:
-            words = src.fake().sentence(nb_words=src.rng.randint(5, 15)).split()
-            cut = src.rng.randint(1, len(words) - 1)
-            lines.append(" ".join(words[:cut]) + ", " + " ".join(words[cut:]))
+            continue
+        words = src.fake().sentence(nb_words=src.rng.randint(commas + 4, 18)).split()
+        for cut in sorted(src.rng.sample(range(len(words) - 1), commas)):
+            words[cut] += ","
+        lines.append(" ".join(words).rstrip(".") if src.rng.random() < 0.3 else " ".join(words))
     return "\n".join(lines) + "\n"
+
+
+def short_note(src: Sources) -> str:
+    """Two or three short lines, a comma in each, often no full stop."""
+    lines = src.rng.sample(SHORT, src.rng.randint(2, 3))
+    return "\n".join(src.fill(line) for line in lines) + "\n"
+
+
+def email(src: Sources) -> str:
+    head = src.fill("From: {name} <{email}>\nSent: {weekday}, {date} {time}\n"
+                    "To: {name2}\nSubject: Re: {topic}\n\n")
+    quoted = "".join("> " + line + "\n" for line in textwrap.wrap(
+        " ".join(src.fill(t) for t in src.rng.sample(LETTER, 3)), 70))
+    return head + letter(src) + "\n" + src.fill("On {date}, {name2} wrote:\n") + quoted
+
+
+def dialogue(src: Sources) -> str:
+    lines = []
+    for _ in range(src.rng.randint(2, 8)):
+        first, second = (src.fill(src.rng.choice(LETTER)) for _ in range(2))
+        said = src.fill(src.rng.choice(('said {first}', 'she said', '{title} {last} replied')))
+        lines.append(f'"{first.rstrip(".")}," {said}, "{second}"')
+    return "\n".join(lines) + "\n"
+
+
+def address_block(src: Sources) -> str:
+    """Signature and address blocks: short lines, some with a comma."""
+    forms = ("{name}\n{n} {street}, {town}\n{postcode}\n",
+             "{title} {last}, {n} {street}\n{town}, {postcode}\n",
+             "{name}, {role}\n{town} Council, {n} {street}\n{town} {postcode}\nTel: {phone}\n",
+             "Kind regards,\n{name}\n{role}, {town} Council\n{phone}, {email}\n")
+    return src.fill(src.rng.choice(forms))
 
 
 def docstrings(src: Sources) -> str:
@@ -248,9 +309,13 @@ def docstrings(src: Sources) -> str:
 
 
 PROSE: dict[str, Callable[[Sources], str]] = {
-    "Faker sentences, 14 locales": faker_prose, "letters": letter, "phone notes": note,
-    "minutes": minutes, "verse": verse, "one long line": one_line,
-    "one comma on every line": one_comma_lines, "CPython docstrings": docstrings,
+    "Faker sentences, 14 locales": faker_prose, "letters": letter, "emails": email,
+    "phone notes": note, "minutes": minutes, "verse": verse, "dialogue": dialogue,
+    "one long line": one_line, "CPython docstrings": docstrings,
+    "Chinese, ASCII commas": chinese,
+    "one comma on every line": lambda src: same_commas(src, 1),
+    "two commas on every line": lambda src: same_commas(src, 2),
+    "short notes, 2-3 lines": short_note, "signature and address blocks": address_block,
 }
 
 
@@ -358,10 +423,15 @@ def t_long_text(src: Sources) -> str:
 
 
 def t_ragged(src: Sources) -> str:
-    """Trailing empty cells left out, as hand-edited files and some exports do."""
+    """Empty cells at the end of a row left out, as hand-edited files and some exports
+    (Debian's distro-info) do: the last columns are often empty."""
     rows = _table(src)
+    sparse = src.rng.randint(1, max(1, len(rows[0]) // 2))
     for row in rows[1:]:
-        while len(row) > 1 and (not row[-1] or src.rng.random() < 0.3):
+        for i in range(len(row) - sparse, len(row)):
+            if src.rng.random() < 0.7:
+                row[i] = ""
+        while len(row) > 1 and not row[-1]:
             row.pop()
     return _write(rows, ",")
 
@@ -407,14 +477,19 @@ AMBIGUOUS = {"one column": "no delimiter: only the .csv extension can say it is 
 
 # -- running -------------------------------------------------------------------------------
 
-def samples(src: Sources, count: int) -> Iterator[tuple[str, str, str | None, bytes]]:
-    """(group, kind, expected table format or None for prose, payload bytes)."""
+def samples(src: Sources, count: int, prose_files: list[Path], table_files: list[Path]
+            ) -> Iterator[tuple[str, str, frozenset[str], bytes]]:
+    """(group, kind, the formats that are right for a table (none for prose), bytes)."""
     for kind, make in PROSE.items():
         for _ in range(count):
-            yield "prose", kind, None, _encode(src, make(src))
+            yield "prose", kind, frozenset(), _encode(src, make(src))
+    for path in prose_files:
+        yield "prose", "given prose files", frozenset(), path.read_bytes()
     for kind, (fmt, make_table) in TABLE.items():
         for _ in range(count):
-            yield "table", kind, fmt, _encode(src, make_table(src))
+            yield "table", kind, frozenset({fmt}), _encode(src, make_table(src))
+    for path in table_files:
+        yield "table", "given table files", frozenset(TABLES), path.read_bytes()
 
 
 def _encode(src: Sources, text: str | bytes) -> bytes:
@@ -424,42 +499,67 @@ def _encode(src: Sources, text: str | bytes) -> bytes:
     return bom + text.encode("utf-8")
 
 
+def _files(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for path in map(Path, paths):
+        found.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir()
+                     else [path])
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--count", type=int, default=200, help="payloads of each kind")
+    parser.add_argument("--prose", nargs="*", default=[], metavar="PATH",
+                        help="also judge these files (or every file under a folder) as prose")
+    parser.add_argument("--tables", nargs="*", default=[], metavar="PATH",
+                        help="also judge these files as tables (csv or tsv is right)")
     parser.add_argument("--show-errors", type=int, default=0, metavar="N",
                         help="print the start of up to N wrongly read payloads of each kind")
     args = parser.parse_args(argv)
     registry = load_registry()
     detect = registry.pm.hook.guardrail_detect_format
     src = Sources(args.seed)
-    wrong: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     seen: Counter[tuple[str, str]] = Counter()
+    wrong: Counter[tuple[str, str, int]] = Counter()
+    other: Counter[str] = Counter()  # what prose named x.txt was read as, if not text
     examples: dict[tuple[str, str], list[tuple[str, bytes]]] = defaultdict(list)
-    for group, kind, expected, data in samples(src, args.count):
+    for group, kind, right, data in samples(src, args.count, _files(args.prose),
+                                            _files(args.tables)):
         seen[group, kind] += 1
         for i, name in enumerate(("x.txt", None)):
             got = detect(payload=Payload(data, name=name), formats=registry.formats)
-            bad = got in TABLES if expected is None else got != expected
-            if bad:
-                wrong[group, kind][i] += 1
+            if group == "prose" and name and got != "text":
+                other[str(got)] += 1
+            if (got in TABLES) if group == "prose" else (got not in right):
+                wrong[group, kind, i] += 1
                 if len(examples[group, kind]) < args.show_errors:
                     examples[group, kind].append((f"{name or '<bytes>'} -> {got}", data))
-    print(f"seed {args.seed}, {args.count} payloads of each kind\n")
+    print(f"seed {args.seed}, {args.count} generated payloads of each kind\n")
     for group, title in (("prose", "Prose read as a table (csv/tsv)"),
                          ("table", "Tables not read as their format")):
-        print(f"{title:<40}{'payloads':>9}{'as x.txt':>12}{'as <bytes>':>12}")
-        total = [0, 0, 0]
+        print(f"{title:<42}{'payloads':>8}{'as x.txt':>10}{'as <bytes>':>12}")
+        totals: Counter[str] = Counter()
         for (g, kind), n in seen.items():
             if g != group:
                 continue
-            txt, raw, _ = wrong[g, kind]
-            total = [total[0] + n, total[1] + txt, total[2] + raw]
+            txt, raw = wrong[g, kind, 0], wrong[g, kind, 1]
             note = f"  ({AMBIGUOUS[kind]})" if kind in AMBIGUOUS else ""
-            print(f"  {kind:<38}{n:>9}{txt:>12}{raw:>12}{note}")
-        n, txt, raw = total
-        print(f"  {'all':<38}{n:>9}{txt / n:>11.1%} {raw / n:>11.1%}\n")
+            print(f"  {kind:<40}{n:>8}{txt:>10}{raw:>12}{note}")
+            for key in ("all", "clear") if kind not in AMBIGUOUS else ("all",):
+                totals[key] += n
+                totals[key + " x.txt"] += txt
+                totals[key + " raw"] += raw
+        for key, label in (("all", "all"), ("clear", "all but the ambiguous")):
+            if totals[key] and (key == "all" or totals[key] != totals["all"]):
+                n = totals[key]
+                print(f"  {label:<40}{n:>8}{totals[key + ' x.txt'] / n:>10.1%}"
+                      f"{totals[key + ' raw'] / n:>12.1%}")
+        print()
+    if other:
+        print("Prose named x.txt read as other than text: "
+              + ", ".join(f"{fmt} {n}" for fmt, n in other.most_common()) + "\n")
     for (group, kind), found in examples.items():
         for label, data in found:
             print(f"--- {group} / {kind}: {label}")
