@@ -3,19 +3,23 @@
     pip install -e '.[eval]'          # Faker
     python eval/sniffing.py           # figures per kind of payload
     python eval/sniffing.py --seed 7 --count 300 --show-errors 5
+    python eval/sniffing.py --count 0 --prose letters/ --tables exports/   # your files
 
-Generates, from a seed, prose that has commas (Faker sentences in many locales with
-clause commas, letters to a council officer, phone notes, minutes, verse, one long
-line, a sentence per line with exactly one comma each, and CPython's own docstrings:
-real prose nobody in this project wrote) and tables (CSV with every quoting style,
-semicolon and pipe delimiters, Excel tab-separated text in UTF-8 and UTF-16, one
-column, header only, no header, ragged rows, long quoted free text with commas and
-line breaks, survey exports with questions as headers, hand-typed ``a, b`` rows).
+Generates, from a seed, prose that has commas (Faker sentences in 14 locales with
+clause commas, Chinese typed with ASCII commas, letters to a council officer,
+emails, phone notes, minutes, verse, dialogue, one long line, a sentence per line
+with exactly one or two commas, short notes, address blocks, and CPython's own
+docstrings: real prose nobody in this project wrote) and tables (CSV with every
+quoting style, semicolon and pipe delimiters, Excel tab-separated text in UTF-8 and
+UTF-16, one column, header only, no header, ragged rows, long quoted free text with
+commas and line breaks, survey exports with questions as headers, hand-typed
+``a, b`` rows, a pandas index column).
 
 Each payload goes through the real detection hook twice: named ``x.txt`` (plain
 text unless a structured format claims the content) and with no name (``<bytes>``,
 content only). Prose read as ``csv`` or ``tsv`` is an error; so is a table that is
-not read as its own format. The docstring prose depends on the Python version.
+not read as its own format. Output depends on the seed, Faker's data and (for the
+docstrings) the Python version.
 """
 
 from __future__ import annotations
