@@ -5,10 +5,11 @@ counting delimiters is not enough. The head is parsed with :mod:`csv` (quoted ce
 honoured) and judged as people read it:
 
 * A comma or semicolon followed by a space is punctuation (so is the comma in
-  "paid £1,250"). When most rows use the delimiter that way, the text is prose or a
-  table typed by hand, and only the second passes: every row as wide as a header of
-  short labels (not sentences), and three delimiters on every line or a column of
-  numbers, dates or times under its label. One comma per sentence is prose.
+  "paid £1,250" or a log's "10:00:01,123"). When most rows use the delimiter that
+  way, the text is prose or a table typed by hand, and only the second passes: every
+  row as wide as a header of short labels (not sentences), and three delimiters on
+  every line or a column of numbers, dates or times under its label. One comma per
+  sentence is prose.
 * Otherwise the delimiter was written by a program (and a tab is never
   punctuation): every row as wide as the header, or (empty cells left off the end)
   none wider and most split at all, under a header of labels.
@@ -31,8 +32,13 @@ ROWS = 50  # rows of the head judged
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
          (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
          (codecs.BOM_UTF16_BE, "utf-16"))
-_THOUSANDS = re.compile(r"\d{3}(?!\d)")  # the rest of "£1,250" after the comma
-_NUMBER_IN_TEXT = re.compile(r"\s\D?\d{1,3}(?:,\d{3})*$")  # "paid £1", "paid £1,250"
+# A comma inside a number is not a delimiter: a thousands separator in running text
+# ("paid £1,250") or the decimal sign of a time's seconds ("10:00:01,123", ISO 8601
+# and Python's logging).
+_THOUSANDS = re.compile(r"\d{3}(?!\d)")
+_NUMBER_IN_TEXT = re.compile(r"\s\D?\d{1,3}(?:,\d{3})*$")
+_FRACTION = re.compile(r"\d+\s+\D")  # "123 INFO ...": a log line goes on
+_TIME = re.compile(r"(?:^|[\sT])\d\d?:\d\d:\d\d$")
 # 42, -3.5, £1,250, 12%, 2026-01-31, 10:30, (01632) 960 123
 _VALUE = re.compile(r"[-+(]?[£$€]?\d[\d.,:/() -]*%?")
 # "was fixed." or a CJK full stop ends a sentence; a label may be "No."
@@ -125,12 +131,13 @@ def _spaced(rows: list[list[str]], delimiter: str) -> tuple[int, int]:
 
 
 def _rejoin(row: list[str], delimiter: str) -> list[str]:
-    """Cells split at a thousands separator in running text joined again: "paid £1,250"."""
+    """Cells split at a comma inside a number joined again."""
     if delimiter != ",":
         return row
     out = row[:1]
     for cell in row[1:]:
-        if _THOUSANDS.match(cell) and _NUMBER_IN_TEXT.search(out[-1]):
+        if (_THOUSANDS.match(cell) and _NUMBER_IN_TEXT.search(out[-1])
+                or _FRACTION.match(cell) and _TIME.search(out[-1])):
             out[-1] += "," + cell
         else:
             out.append(cell)
