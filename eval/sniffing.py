@@ -8,8 +8,9 @@
 Generates, from a seed, prose that has commas (Faker sentences in 14 locales with
 clause commas, Chinese typed with ASCII commas, letters to a council officer,
 emails, phone notes, minutes, verse, dialogue, one long line, a sentence per line
-with exactly one or two commas, short notes, address blocks, and CPython's own
-docstrings: real prose nobody in this project wrote) and tables (CSV with every
+with exactly one or two commas, short notes, address blocks, Python log lines
+whose "10:00:01,123" has a comma, and CPython's own docstrings: real prose nobody
+in this project wrote) and tables (CSV with every
 quoting style, semicolon and pipe delimiters, Excel tab-separated text in UTF-8 and
 UTF-16, one column, header only, no header, ragged rows, long quoted free text with
 commas and line breaks, survey exports with questions as headers, hand-typed
@@ -209,6 +210,20 @@ def chinese(src: Sources) -> str:
     return joiner.join(sentences) + "\n"
 
 
+def log_lines(src: Sources) -> str:
+    """Python's logging format: the comma in "10:00:01,123" is the seconds' decimal sign."""
+    start = src.uk.date_time_between("-1y", "now")
+    lines = []
+    for i in range(src.rng.randint(2, 30)):
+        level = src.rng.choice(("INFO", "INFO", "DEBUG", "WARNING", "ERROR"))
+        message = src.fill(src.rng.choice(NOTES)) if src.rng.random() < 0.5 else \
+            src.uk.sentence().rstrip(".")
+        sep = src.rng.choice((" ", " - ", " "))
+        stamp = f"{start:%Y-%m-%d %H:%M}:{i % 60:02d},{src.rng.randint(0, 999):03d}"
+        lines.append(f"{stamp}{sep}{level}{sep}{message}")
+    return "\n".join(lines) + "\n"
+
+
 def letter(src: Sources) -> str:
     rng = src.rng
     body = [[src.fill(rng.choice(LETTER)) for _ in range(rng.randint(1, 4))]
@@ -316,7 +331,7 @@ PROSE: dict[str, Callable[[Sources], str]] = {
     "Faker sentences, 14 locales": faker_prose, "letters": letter, "emails": email,
     "phone notes": note, "minutes": minutes, "verse": verse, "dialogue": dialogue,
     "one long line": one_line, "CPython docstrings": docstrings,
-    "Chinese, ASCII commas": chinese,
+    "Chinese, ASCII commas": chinese, "log lines, Python logging": log_lines,
     "one comma on every line": lambda src: same_commas(src, 1),
     "two commas on every line": lambda src: same_commas(src, 2),
     "short notes, 2-3 lines": short_note, "signature and address blocks": address_block,
