@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,9 +18,12 @@ from typing import Any, BinaryIO
 
 from guardrail.plugin import Payload, PayloadError, ReadOptions, Redactor, Table, hookimpl
 
+from .sniff import decode_head, table_confidence
+
 __all__ = ["CsvFormat", "guardrail_register_formats"]
 
-_SNIFF_LINES = 20
+HEAD_BYTES = 65536  # what the core passes to sniff: a head this long may be cut
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")  # never in text, tabs and breaks aside
 
 
 class CsvFormat:
@@ -33,23 +37,17 @@ class CsvFormat:
         self.description = description
 
     def sniff(self, head: bytes) -> int:
-        try:
-            text = head.decode("utf-8-sig", errors="strict")
-        except UnicodeDecodeError as exc:  # the head may end inside a character
-            text = head[: exc.start].decode("utf-8-sig", errors="ignore")
-        lines = [line for line in text.splitlines()[:_SNIFF_LINES] if line.strip()]
-        if len(head) == 65536 and len(lines) > 1:
-            lines = lines[:-1]  # last line may be cut
-        if not lines or text.lstrip().startswith(("{", "[", "<")):
+        """60 for a table (70 as TSV), 35 (40) with rows shorter than the header, 0 for
+        anything else, prose with commas included (see :mod:`.sniff`)."""
+        text, stopped = decode_head(head)
+        if text.lstrip().startswith(("{", "[", "<")) or _CONTROL.search(text):
+            return 0  # JSON or markup; or binary bytes that happen to decode
+        delimiter = self.delimiter or _pick_delimiter(text.split("\n", 1)[0])  # as read
+        shape = table_confidence(text, delimiter, cut=stopped or len(head) >= HEAD_BYTES)
+        if shape is None:
             return 0
-        delimiter = self.delimiter or _pick_delimiter(lines[0])
-        counts = {line.count(delimiter) for line in lines}
-        if counts == {0}:
-            return 0
-        consistent = len(counts) == 1
-        if self.delimiter == "\t":
-            return 70 if consistent else 40
-        return 60 if consistent else 35
+        tab = self.delimiter == "\t"
+        return (70 if tab else 60) if shape == "table" else (40 if tab else 35)
 
     def read(self, payload: Payload, options: ReadOptions) -> Iterator[Table]:
         with self._open(payload, options) as (reader, rows):

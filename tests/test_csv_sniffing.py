@@ -1,0 +1,115 @@
+"""CSV and TSV sniffing tells a table from prose with commas (issue 9).
+
+Detection cases are data (``data/csv/sniffing.yaml``): each payload is detected
+named ``x.txt`` and as nameless bytes, through the registered detection hook.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from guardrail import Guardrail, Payload
+from guardrail.cli import cli
+from guardrail.registry import load_registry
+
+DATA = Path(__file__).parent / "data" / "csv"
+NOTE = Path(__file__).parent / "data" / "text" / "council-note.txt"
+CASES = yaml.safe_load((DATA / "sniffing.yaml").read_text(encoding="utf-8"))
+
+
+def payload_bytes(case: dict) -> bytes:
+    if "file" in case:
+        return (DATA / case["file"]).read_bytes()
+    return case["text"].encode(case.get("encoding", "utf-8"))
+
+
+def detect(data: bytes, name: str | None) -> str | None:
+    registry = load_registry()
+    return registry.pm.hook.guardrail_detect_format(payload=Payload(data, name=name),
+                                                    formats=registry.formats)
+
+
+@pytest.mark.parametrize("case", CASES["prose"], ids=lambda case: case["case"])
+def test_prose_is_not_a_table(case):
+    data = payload_bytes(case)
+    assert (detect(data, "x.txt"), detect(data, None)) == ("text", None)
+
+
+@pytest.mark.parametrize("case", CASES["tables"], ids=lambda case: case["case"])
+def test_a_table_is_read_as_one(case):
+    data = payload_bytes(case)
+    assert (detect(data, "x.txt"), detect(data, None)) == (case["txt"], case["bytes"])
+
+
+def test_the_extension_still_decides():
+    """A .csv is CSV even when it holds prose: the name is the author's word."""
+    note = NOTE.read_bytes()
+    assert (detect(note, "note.csv"), detect(note, "note.tsv")) == ("csv", "tsv")
+
+
+def test_sniff_scores():
+    registry = load_registry()
+    csv, tsv = registry.format("csv"), registry.format("tsv")
+    assert csv.sniff(b"month,ward\n2026-01,North\n") == 60
+    assert csv.sniff(b"month,category,ward\n2026-01\n2026-02,Nuisance\n") == 35
+    assert tsv.sniff(b"month\tward\n2026-01\tNorth\n") == 70
+    assert tsv.sniff(b"month\tcategory\tward\n2026-01\n2026-02\tNuisance\n") == 40
+    assert csv.sniff(NOTE.read_bytes()) == 0
+    assert csv.sniff(b"month,ward\n" + b"\x00\x01" * 8) == 0  # binary after a line
+    # a head cut mid-line (64 KiB) judges the complete rows only
+    head = (b"month,ward\n" + b"2026-01,North\n" * 5000)[:65536]
+    assert csv.sniff(head) == 60
+
+
+# -- the issue, end to end ---------------------------------------------------------------
+
+def test_check_reads_the_note_as_text_and_names_no_columns():
+    result = CliRunner().invoke(cli, ["check", "--policy", "uk-personal-data", str(NOTE)],
+                                catch_exceptions=False)
+    assert result.exit_code == 1  # it names people: blocked, as lines of text
+    assert f"{NOTE}: text, 7 records, BLOCKED" in result.output
+    assert "Note from" not in result.output  # the first line is not a column name
+    assert "field.unclassified" not in result.output
+
+
+def test_check_report_has_only_the_text_field():
+    result = CliRunner().invoke(
+        cli, ["check", "--policy", "uk-personal-data", "--report", "json", str(NOTE)],
+        catch_exceptions=False)
+    report = json.loads(result.output)
+    assert result.exit_code == 1
+    assert report["files"] == [{"file": str(NOTE), "format": "text", "records": 7}]
+    assert {f["field"] for f in report["findings"]} == {"text"}
+    assert {f["rule"] for f in report["findings"]} == {"person.name", "uk.street_address"}
+
+
+def test_a_txt_that_is_csv_is_checked_as_csv():
+    path = DATA / "export.txt"
+    result = CliRunner().invoke(
+        cli, ["check", "--policy", "uk-personal-data", "--report", "json", str(path)],
+        catch_exceptions=False)
+    report = json.loads(result.output)
+    assert result.exit_code == 1
+    assert report["files"] == [{"file": str(path), "format": "csv", "records": 2}]
+    assert {f["field"] for f in report["findings"]} == {"month", "ward", "postcode"}
+
+
+def test_prose_bytes_are_not_csv():
+    """With no name there is no .txt to fall back on: prose is unreadable, not a table."""
+    decision = Guardrail.from_policy("uk-personal-data").check(NOTE.read_bytes())
+    [result] = decision.files
+    assert (result.format, result.records, decision.exit_code) == (None, 0, 3)
+    assert result.error.startswith("cannot tell the format")
+
+
+def test_prose_on_stdin_is_not_csv():
+    result = CliRunner().invoke(cli, ["check", "--policy", "uk-personal-data", "-"],
+                                input=NOTE.read_bytes(), catch_exceptions=False)
+    assert result.exit_code == 3
+    assert "<stdin>: ?, 0 records, UNREADABLE: cannot tell the format" in result.output
+    assert "Note from" not in result.output
