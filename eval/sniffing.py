@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from guardrail import Payload
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 
 try:
     from faker import Faker

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from guardrail import Guardrail, Payload
 from guardrail.cli import cli
-from guardrail.registry import load_registry
+from guardrail.host.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "csv"
 NOTE = Path(__file__).parent / "data" / "text" / "council-note.txt"
