@@ -128,3 +128,20 @@ def test_the_policy_is_compiled_once_per_destination(personal) -> None:
     personal.check([{"month": "2026-02"}], destination="public-web")
     assert personal.compiled() is first
     assert personal.compiled("internal") is not first
+
+
+def test_attribute_and_namespaced_names_are_plain(personal) -> None:
+    from guardrail.engine.evaluation import is_plain_name
+
+    assert [is_plain_name(n) for n in ("@ref", "@xml:lang", "?audit", "#text", "case_id",
+                                       "lsoa.code", "Ward Name", "2026-01", "@", "a b")] \
+        == [True, True, True, True, True, True, False, False, False, False]
+
+
+def test_unnamed_keys_are_numbered_per_payload(personal, tmp_path) -> None:
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    one.write_text('[{"Note from mrs Hargreaves": "x"}]', encoding="utf-8")
+    two.write_text('[{"Letter to mr Wolski": "y"}]', encoding="utf-8")
+    decision = personal.check([one, two])
+    assert [(f.file, f.field) for f in decision.findings] == [
+        (str(one), '"#1"'), (str(two), '"#1"')]

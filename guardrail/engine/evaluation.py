@@ -27,14 +27,16 @@ from guardrail.policy.paths import field_matches
 __all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name"]
 
 SECTION_NAME = "(section name)"  # the field of a finding in a section's own name
-_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")
+# An identifier, optionally namespaced (a:id) or marked as XML readers mark attributes
+# (@ref), processing instructions (?audit) and text (#text); never a space.
+_PLAIN_NAME = re.compile(r"[@?#]?[A-Za-z_][A-Za-z0-9_.:\-]{0,63}")
 
 Locate = Locator | None
 
 
 def is_plain_name(name: str) -> bool:
-    """An identifier-like name (``case_id``, ``Ward``, ``lsoa.code``): short, no spaces,
-    ASCII; a report may print it even when no rule of the policy names it."""
+    """An identifier-like name (``case_id``, ``Ward``, ``lsoa.code``, ``@xml:lang``):
+    short, no spaces, ASCII; a report may print it even when no rule names it."""
     return _PLAIN_NAME.fullmatch(name) is not None
 
 
