@@ -42,38 +42,31 @@ def test_a_disabled_or_higher_threshold_is_left_alone(default_threshold) -> None
     assert gc.get_threshold() == (100_000, 10, 10)
 
 
-def test_a_check_runs_with_the_raised_threshold(default_threshold) -> None:
+def _threshold_while_reading(**options) -> list[int]:
+    """The collector's first threshold while a check of a small CSV reads it."""
     from guardrail import Guardrail
 
     guard = Guardrail.from_policy("uk-personal-data")
     during = []
     real = guard.registry.formats["csv"].read
 
-    def read(payload, options):
+    def read(payload, read_options):
         during.append(gc.get_threshold()[0])
-        return real(payload, options)
+        return real(payload, read_options)
 
     guard.registry.formats["csv"].read = read
-    guard.check(b"notes\nhello\n", format="csv", tune_gc=True)
-    assert during == [20_000]
+    guard.check(b"notes\nhello\n", format="csv", **options)
+    return during
+
+
+def test_a_check_runs_with_the_raised_threshold_when_asked(default_threshold) -> None:
+    assert _threshold_while_reading(tune_gc=True) == [20_000]
     assert gc.get_threshold() == (700, 10, 10)
 
 
 def test_a_library_check_leaves_the_collector_alone(default_threshold) -> None:
     """A web server calling check() must not have its process-wide settings changed."""
-    from guardrail import Guardrail
-
-    guard = Guardrail.from_policy("uk-personal-data")
-    during = []
-    real = guard.registry.formats["csv"].read
-
-    def read(payload, options):
-        during.append(gc.get_threshold()[0])
-        return real(payload, options)
-
-    guard.registry.formats["csv"].read = read
-    guard.check(b"notes\nhello\n", format="csv")
-    assert during == [700]
+    assert _threshold_while_reading() == [700]
 
 
 def test_the_cli_checks_with_the_raised_threshold(default_threshold, tmp_path,
