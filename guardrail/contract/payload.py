@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO
 
-from guardrail.contract.protocols import Limits
+from guardrail.contract.limits import Limits
 from guardrail.errors import PayloadError
 
 __all__ = ["Payload", "StreamGuard", "HEAD_BYTES"]
