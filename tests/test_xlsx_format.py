@@ -223,9 +223,9 @@ def test_ragged_rows_extra_cells_are_unnamed_columns_that_block(uk, tmp_path):
     path = save(book, tmp_path)
     assert sections(path)[0][1:3] == (["text", "#B", "#C"],
                                       [["short", "", ""], ["long", "", "hidden off the header"]])
-    # "#C" is no plain identifier and no rule names it: reports show its column number
+    # the reader's own name for a column past the header is shown as it is
     assert found(uk.check(path)) == [
-        ("Sheet", 1, "#3", "field.unclassified", "h***** o** t** h*****", "Sheet!C3")]
+        ("Sheet", 1, "#C", "field.unclassified", "h***** o** t** h*****", "Sheet!C3")]
 
 
 def test_duplicate_headers_check_every_column(uk, tmp_path):
