@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import finding_tuples
 
 from guardrail import (
     Decision,
@@ -27,8 +28,7 @@ CSV = b"month,ward,complainant_name\n2026-01,Boxmoor,Zebedee Quackenbush\n"
 EXPECTED = [(0, "complainant_name", "uk.field.person_name", "Z****** Q**********")]
 
 
-def findings(decision: Decision) -> list[tuple]:
-    return [(f.record, f.field, f.rule, f.evidence) for f in decision.findings]
+findings = finding_tuples("record", "field", "rule", "evidence")
 
 
 # -- loading -------------------------------------------------------------------------------

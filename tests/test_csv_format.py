@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from helpers import finding_tuples
 
 from guardrail import Payload, ReadOptions, Table
 from guardrail.contract.protocols import Limits
@@ -16,9 +17,7 @@ DATA = Path(__file__).parent / "data" / "csv"
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
-def findings(decision) -> list[tuple]:
-    return [(f.record, f.field, f.rule, f.level, f.evidence, f.position)
-            for f in decision.findings]
+findings = finding_tuples("record", "field", "rule", "level", "evidence", "position")
 
 
 def read_tables(path: Path, fmt: str = "csv") -> list[Table]:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from guardrail_html.runs import rewrite_run
 from guardrail_html.walk import walk_page
+from helpers import findings
 from selectolax.lexbor import LexborHTMLParser
 
 from guardrail import Documents, Guardrail, Payload, PayloadError, ReadOptions, Table
@@ -57,11 +58,6 @@ def redacting(write_policy):
 @pytest.fixture(scope="module")
 def uk() -> Guardrail:
     return Guardrail.from_policy("uk-personal-data")
-
-
-def findings(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
 
 
 def also(decision) -> list[tuple]:

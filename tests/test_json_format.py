@@ -9,6 +9,7 @@ from pathlib import Path
 import guardrail_json
 import pytest
 from guardrail_json.stream import simple_prefix
+from helpers import findings
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.contract.protocols import Limits
@@ -17,11 +18,6 @@ from guardrail.host.registry import load_registry
 DATA = Path(__file__).parent / "data" / "json"
 ZEB = "Z****** Q**********"
 EMAIL = "z**@e******.o**"
-
-
-def findings(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
 
 
 def read_sections(path: Path, fmt: str = "json", records: str | None = None) -> list[tuple]:

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import finding_tuples
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions, Table
 from guardrail.contract.protocols import Limits
@@ -40,9 +41,7 @@ def policy_with(write_policy):
     return lambda action: Guardrail.from_policy(write_policy(REDACT_POLICY % action))
 
 
-def findings(decision) -> list[tuple]:
-    return [(f.record, f.field, f.rule, f.evidence, f.position, f.section)
-            for f in decision.findings]
+findings = finding_tuples("record", "field", "rule", "evidence", "position", "section")
 
 
 def sections(data: bytes | Path, fmt: str, limits: Limits | None = None) -> list:

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from guardrail_xlsx import XlsxFormat
 from guardrail_xlsx.archive import MAX_MEMBERS
+from helpers import findings as found
 from openpyxl.comments import Comment
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions, Table
@@ -56,11 +57,6 @@ def save(book: openpyxl.Workbook, tmp_path: Path, name: str = "book.xlsx") -> Pa
     path = tmp_path / name
     book.save(path)
     return path
-
-
-def found(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
 
 
 def also(decision) -> list[tuple]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from guardrail_xml.walk import Walk
+from helpers import findings
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.contract.protocols import Limits
@@ -39,11 +40,6 @@ def policy_with(write_policy):
     def make(personal: str) -> Guardrail:
         return Guardrail.from_policy(write_policy(REDACT_POLICY.format(personal=personal)))
     return make
-
-
-def findings(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
 
 
 def sections(data: bytes | Path, limits: Limits | None = None) -> list[tuple]:

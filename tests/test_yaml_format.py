@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import findings
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.contract.protocols import Limits
@@ -26,11 +27,6 @@ PHONE = "***** ******"
 @pytest.fixture
 def guard() -> Guardrail:
     return Guardrail.from_policy(POLICY)
-
-
-def findings(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
 
 
 def read_sections(source: Any, records: str | None = None,
