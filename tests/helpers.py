@@ -6,9 +6,13 @@ Importable as ``helpers`` because pytest puts this folder (it holds a conftest.p
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
+
+from guardrail import Payload
+from guardrail.host.registry import load_registry
 
 
 def finding_tuples(*attributes: str) -> Callable[[Any], list[tuple]]:
@@ -24,3 +28,11 @@ def finding_tuples(*attributes: str) -> Callable[[Any], list[tuple]]:
 
 # Where a document or table finding is: the form most format tests compare.
 findings = finding_tuples("section", "record", "field", "rule", "evidence", "position")
+
+
+def detect(source: bytes | str | os.PathLike[str], name: str | None = None) -> str | None:
+    """The format a fresh registry detects for *source* (a path or bytes, which *name*
+    may name), as a check would before reading; None when no format claims it."""
+    registry = load_registry()
+    return registry.pm.hook.guardrail_detect_format(payload=Payload(source, name=name),
+                                                    formats=registry.formats)

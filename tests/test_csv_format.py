@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from helpers import finding_tuples
+from helpers import detect, finding_tuples
 
 from guardrail import Payload, ReadOptions, Table
 from guardrail.contract.protocols import Limits
@@ -28,12 +28,6 @@ def read_tables(path: Path, fmt: str = "csv") -> list[Table]:
         rows = [list(row) for row in section.rows]
         tables.append(Table(list(section.columns), rows, section.name))
     return tables
-
-
-def detect(path: Path) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(path),
-                                                    formats=registry.formats)
 
 
 # -- shapes of table ------------------------------------------------------------------

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import detect
 
-from guardrail import Guardrail, Payload
+from guardrail import Guardrail
 from guardrail.cli import cli
 from guardrail.host.registry import load_registry
 
@@ -26,12 +27,6 @@ def payload_bytes(case: dict) -> bytes:
     if "file" in case:
         return (DATA / case["file"]).read_bytes()
     return case["text"].encode(case.get("encoding", "utf-8"))
-
-
-def detect(data: bytes, name: str | None) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(data, name=name),
-                                                    formats=registry.formats)
 
 
 @pytest.mark.parametrize("case", CASES["prose"], ids=lambda case: case["case"])

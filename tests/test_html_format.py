@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from guardrail_html.runs import rewrite_run
 from guardrail_html.walk import walk_page
-from helpers import findings
+from helpers import detect, findings
 from selectolax.lexbor import LexborHTMLParser
 
 from guardrail import Documents, Guardrail, Payload, PayloadError, ReadOptions, Table
@@ -87,12 +87,6 @@ def texts(data: bytes) -> list[tuple[str, str]]:
     """The (page text) records: (text, position)."""
     found = [s for s in read(data) if s[0] == "documents" and s[1] == "(page text)"]
     return [(record["text"], where) for record, where in (found[0][2] if found else [])]
-
-
-def detect(data: bytes, name: str | None = None) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(data, name=name),
-                                                    formats=registry.formats)
 
 
 # -- format detection -------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import guardrail_json
 import pytest
 from guardrail_json.stream import simple_prefix
-from helpers import findings
+from helpers import detect, findings
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.contract.protocols import Limits
@@ -28,12 +28,6 @@ def read_sections(path: Path, fmt: str = "json", records: str | None = None) -> 
         assert isinstance(section, Documents)
         out.append((section.name, section.index, list(section.records)))
     return out
-
-
-def detect(path: Path) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(path),
-                                                    formats=registry.formats)
 
 
 # -- where the records are ---------------------------------------------------------------

@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import finding_tuples
+from helpers import detect, finding_tuples
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions, Table
 from guardrail.contract.protocols import Limits
@@ -55,12 +55,6 @@ def sections(data: bytes | Path, fmt: str, limits: Limits | None = None) -> list
         else:
             out.append(("documents", section.first_index, [r["text"] for r in section.records]))
     return out
-
-
-def detect(data: bytes, name: str | None = None) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(data, name=name),
-                                                    formats=registry.formats)
 
 
 # -- plain text: records, positions, line breaks ---------------------------------------

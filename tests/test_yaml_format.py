@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from helpers import findings
+from helpers import detect, findings
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.contract.protocols import Limits
@@ -40,12 +40,6 @@ def read_sections(source: Any, records: str | None = None,
         out.append((section.name, section.index, section.first_index,
                     [(record, section.locate(record)) for record in section.records]))
     return out
-
-
-def detect(head: bytes) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(head),
-                                                    formats=registry.formats)
 
 
 # -- where the records are ---------------------------------------------------------------
