@@ -28,6 +28,12 @@ def plain_guard() -> Guardrail:
 
 
 @pytest.fixture
+def uk() -> Guardrail:
+    """The shipped generic UK policy (uk-personal-data) with every detector, freshly loaded."""
+    return Guardrail.from_policy("uk-personal-data")
+
+
+@pytest.fixture
 def write_policy(tmp_path: Path) -> Callable[..., Path]:
     """Write a policy given as a (dedented) YAML string under tmp_path; returns its path."""
 

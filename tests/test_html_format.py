@@ -55,11 +55,6 @@ def redacting(write_policy):
                                                              f"{action}.yaml"))
 
 
-@pytest.fixture(scope="module")
-def uk() -> Guardrail:
-    return Guardrail.from_policy("uk-personal-data")
-
-
 def also(decision) -> list[tuple]:
     """Each finding's rule and the other rules that matched the same value."""
     return [(f.rule, f.also) for f in decision.findings]

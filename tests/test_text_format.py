@@ -30,11 +30,6 @@ REDACT_POLICY = """\
 """
 
 
-@pytest.fixture(scope="module")
-def uk() -> Guardrail:
-    return Guardrail.from_policy("uk-personal-data")
-
-
 @pytest.fixture
 def policy_with(write_policy):
     """The uk-personal-data policy (ward and month public) with *action* for personal data."""

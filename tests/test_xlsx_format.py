@@ -37,11 +37,6 @@ REDACT_POLICY = """\
 
 
 @pytest.fixture
-def uk() -> Guardrail:
-    return Guardrail.from_policy("uk-personal-data")
-
-
-@pytest.fixture
 def redacting(write_policy) -> Guardrail:
     return Guardrail.from_policy(write_policy(REDACT_POLICY))
 

@@ -29,11 +29,6 @@ REDACT_POLICY = """\
 """
 
 
-@pytest.fixture(scope="module")
-def uk() -> Guardrail:
-    return Guardrail.from_policy("uk-personal-data")
-
-
 @pytest.fixture
 def policy_with(write_policy):
     """The shipped UK policy with ref/id/... public and *personal* as the action for personal."""
