@@ -468,13 +468,13 @@ def test_unreadable_payload_is_not_redacted(policy_with, tmp_path):
     assert not (tmp_path / "out.txt").exists()
 
 
-def test_a_txt_that_starts_with_a_tag_stays_text(tmp_path):
+def test_a_txt_that_starts_with_a_tag_stays_text(uk, tmp_path):
     """Markup readers drop what looks like a tag ("Contact <jane@example.com>"); plain
     text reads every character, so a .txt is never promoted to HTML or XML."""
     path = tmp_path / "log.txt"
     path.write_text("<p>Daily log</p>\nContact <jane.smith@example.com> about the case\n",
                     encoding="utf-8")
-    decision = Guardrail.from_policy("uk-personal-data").check(path)
+    decision = uk.check(path)
     assert decision.files[0].format == "text"
     assert [(f.record, f.rule) for f in decision.findings] == [(1, "email")]
     assert detect(b"<cases><case>1</case></cases>", name="export.txt") == "text"
