@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import NO_DETECTORS
 
 from guardrail import Guardrail, PolicyError, PolicyProblem
-
-# asb-public-web with no content detectors: for tests whose expected findings are the
-# field and record rules alone (formats, positions, destinations, modes, reports).
-NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 
 
 @pytest.fixture

@@ -9,10 +9,19 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from operator import attrgetter
+from pathlib import Path
 from typing import Any
 
 from guardrail import Payload
 from guardrail.host.registry import load_registry
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+# The shipped ASB exports, 61 records each: one publishable, one leaking every personal column.
+CLEAN_EXPORT = EXAMPLES / "asb-export-clean.csv"
+LEAKY_EXPORT = EXAMPLES / "asb-export-leaky.csv"
+# asb-public-web with no content detectors: for tests whose expected findings are the
+# field and record rules alone (formats, positions, destinations, modes, reports, CLI).
+NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 
 
 def finding_tuples(*attributes: str) -> Callable[[Any], list[tuple]]:

@@ -7,14 +7,13 @@ import io
 from pathlib import Path
 
 import pytest
-from helpers import detect, finding_tuples
+from helpers import EXAMPLES, detect, finding_tuples
 
 from guardrail import Payload, ReadOptions, Table
 from guardrail.contract.protocols import Limits
 from guardrail.host.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "csv"
-EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 findings = finding_tuples("record", "field", "rule", "level", "evidence", "position")

@@ -12,18 +12,14 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import LEAKY_EXPORT as LEAKY
 
 from guardrail import Guardrail, PublishBlocked, mask_value
 from guardrail.cli import cli
 from guardrail.masking import MAX_EVIDENCE_CHARS, mask_text
-
-HERE = Path(__file__).parent
-DATA = HERE / "data"
-LEAKY = HERE.parent / "examples" / "asb-export-leaky.csv"
 
 NAME = "Zebedee Quackenbush"
 EMAIL = "zebedee.quackenbush@example.org"

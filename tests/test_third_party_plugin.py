@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import NO_DETECTORS
 
 PLUGIN = Path(__file__).parent / "data" / "plugins" / "guardrail-kv"
-# asb-public-web without content detectors: the findings come from field rules alone.
-NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 
 
 @pytest.fixture(scope="module")
