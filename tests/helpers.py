@@ -7,6 +7,8 @@ Importable as ``helpers`` because pytest puts this folder (it holds a conftest.p
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
@@ -45,3 +47,10 @@ def detect(source: bytes | str | os.PathLike[str], name: str | None = None) -> s
     registry = load_registry()
     return registry.pm.hook.guardrail_detect_format(payload=Payload(source, name=name),
                                                     formats=registry.formats)
+
+
+def run_guardrail(*args: str, **kwargs: Any) -> subprocess.CompletedProcess:
+    """Run ``python -m guardrail`` with *args* as its own process, output captured; the
+    keyword arguments (input, text, env, cwd, timeout) go to subprocess.run."""
+    return subprocess.run([sys.executable, "-m", "guardrail", *args], capture_output=True,
+                          **kwargs)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -439,8 +438,7 @@ def test_version():
 
 def _python_m(*args: str, input: bytes | None = None, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUARDRAIL_")}
-    return subprocess.run([sys.executable, "-m", "guardrail", *args], input=input,
-                          capture_output=True, env=env, cwd=cwd, timeout=60)
+    return helpers.run_guardrail(*args, input=input, env=env, cwd=cwd, timeout=60)
 
 
 def test_subprocess_clean_and_leaky(tmp_path):

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from guardrail_html.runs import rewrite_run
 from guardrail_html.walk import walk_page
-from helpers import detect, findings
+from helpers import detect, findings, run_guardrail
 from selectolax.lexbor import LexborHTMLParser
 
 from guardrail import Documents, Guardrail, Payload, PayloadError, ReadOptions, Table
@@ -190,8 +190,7 @@ def test_cli_exit_codes(tmp_path):
     broken.write_bytes(b'<script type="application/json">{"a": </script>')
 
     def run(path: Path) -> int:
-        return subprocess.run([sys.executable, "-m", "guardrail", "check", "--policy",
-                               "uk-personal-data", str(path)], capture_output=True).returncode
+        return run_guardrail("check", "--policy", "uk-personal-data", str(path)).returncode
 
     quiet = tmp_path / "quiet.html"
     quiet.write_bytes(b"<!DOCTYPE html><title>Opening hours</title><p>Open 9am to 5pm.</p>")

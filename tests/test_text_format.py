@@ -8,7 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from helpers import detect, finding_tuples
+from helpers import detect, finding_tuples, run_guardrail
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions, Table
 from guardrail.contract.protocols import Limits
@@ -220,16 +220,14 @@ def test_line_of_100_mb_with_default_limits_holds_at_most_the_limit(uk, tmp_path
 def test_cli_exit_codes_and_stdin(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"ok\n\xff\n")
-    command = [sys.executable, "-m", "guardrail", "check", "--policy", "uk-personal-data"]
-    blocked = subprocess.run([*command, str(REPORT)], capture_output=True)
-    unreadable = subprocess.run([*command, str(bad)], capture_output=True)
-    piped = subprocess.run([*command, "--format", "text", "-"], input=MEETING,
-                           capture_output=True)
-    unnamed = subprocess.run([*command, "-"], input=MEETING, capture_output=True)
+    command = ("check", "--policy", "uk-personal-data")
+    blocked = run_guardrail(*command, str(REPORT))
+    unreadable = run_guardrail(*command, str(bad))
+    piped = run_guardrail(*command, "--format", "text", "-", input=MEETING)
+    unnamed = run_guardrail(*command, "-", input=MEETING)
     assert unnamed.returncode == 3  # prose on stdin is not guessed: --format text says so
     assert b"cannot tell the format" in unnamed.stdout
-    clean = subprocess.run([*command, "--format", "markdown", "-"], input=b"# Notes\n\nAll fine.\n",
-                           capture_output=True)
+    clean = run_guardrail(*command, "--format", "markdown", "-", input=b"# Notes\n\nAll fine.\n")
     assert (blocked.returncode, unreadable.returncode, piped.returncode, clean.returncode) == \
         (1, 3, 1, 0)
     assert b"Jane" not in blocked.stdout + unreadable.stdout + piped.stdout
