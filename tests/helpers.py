@@ -10,11 +10,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from guardrail import Payload
+from guardrail import Decision, Payload
 from guardrail.host.registry import load_registry
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -26,13 +25,13 @@ LEAKY_EXPORT = EXAMPLES / "asb-export-leaky.csv"
 NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 
 
-def finding_tuples(*attributes: str) -> Callable[[Any], list[tuple]]:
+def finding_tuples(*attributes: str) -> Callable[[Decision], list[tuple]]:
     """A function giving, for every finding of a decision, the tuple of *attributes* in the
     order named: what a test compares exactly, and nothing it does not mean to check."""
-    get = attrgetter(*attributes)
 
-    def tuples(decision: Any) -> list[tuple]:
-        return [get(finding) for finding in decision.findings]
+    def tuples(decision: Decision) -> list[tuple]:
+        return [tuple(getattr(finding, name) for name in attributes)
+                for finding in decision.findings]
 
     return tuples
 
