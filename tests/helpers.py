@@ -38,6 +38,8 @@ def finding_tuples(*attributes: str) -> Callable[[Decision], list[tuple]]:
 
 # Where a document or table finding is: the form most format tests compare.
 findings = finding_tuples("section", "record", "field", "rule", "evidence", "position")
+# Each finding's rule and the other rules that matched the same value (Finding.also).
+also = finding_tuples("rule", "also")
 
 
 def detect(source: bytes | str | os.PathLike[str], name: str | None = None) -> str | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from guardrail_html.runs import rewrite_run
 from guardrail_html.walk import walk_page
-from helpers import detect, findings, run_guardrail
+from helpers import also, detect, findings, run_guardrail
 from selectolax.lexbor import LexborHTMLParser
 
 from guardrail import Documents, Guardrail, Payload, PayloadError, ReadOptions, Table
@@ -53,11 +53,6 @@ def redacting(write_policy):
     """A policy whose action for personal data is *action* (redact, mask, hash, drop)."""
     return lambda action: Guardrail.from_policy(write_policy(REDACT_POLICY % action,
                                                              f"{action}.yaml"))
-
-
-def also(decision) -> list[tuple]:
-    """Each finding's rule and the other rules that matched the same value."""
-    return [(f.rule, f.also) for f in decision.findings]
 
 
 def read(data: bytes | Path | io.BytesIO, limits: Limits | None = None) -> list:

@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import finding_tuples
+from helpers import also, finding_tuples
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -62,11 +62,6 @@ def read(path: Path) -> list[tuple]:
 
 
 findings = finding_tuples("record", "field", "rule", "evidence", "position")
-
-
-def also(decision) -> list[tuple]:
-    """Each finding's rule and the other rules that matched the same value."""
-    return [(f.rule, f.also) for f in decision.findings]
 
 
 CASES = {

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from guardrail_xlsx import XlsxFormat
 from guardrail_xlsx.archive import MAX_MEMBERS
+from helpers import also
 from helpers import findings as found
 from openpyxl.comments import Comment
 
@@ -52,11 +53,6 @@ def save(book: openpyxl.Workbook, tmp_path: Path, name: str = "book.xlsx") -> Pa
     path = tmp_path / name
     book.save(path)
     return path
-
-
-def also(decision) -> list[tuple]:
-    """Each finding's rule and the other rules that matched the same value."""
-    return [(f.rule, f.also) for f in decision.findings]
 
 
 def sections(path: Path | bytes, limits: Limits | None = None) -> list[tuple]:
