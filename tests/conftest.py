@@ -7,12 +7,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import NO_DETECTORS
 
 from guardrail import Guardrail, PolicyError, PolicyProblem
-
-# asb-public-web with no content detectors: for tests whose expected findings are the
-# field and record rules alone (formats, positions, destinations, modes, reports).
-NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 
 
 @pytest.fixture
@@ -25,6 +22,12 @@ def guard() -> Guardrail:
 def plain_guard() -> Guardrail:
     """asb-public-web without content detectors, freshly loaded."""
     return Guardrail.from_policy(NO_DETECTORS)
+
+
+@pytest.fixture
+def uk() -> Guardrail:
+    """The shipped generic UK policy (uk-personal-data) with every detector, freshly loaded."""
+    return Guardrail.from_policy("uk-personal-data")
 
 
 @pytest.fixture

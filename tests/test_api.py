@@ -8,6 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import CLEAN_EXPORT as CLEAN
+from helpers import LEAKY_EXPORT as LEAKY
+from helpers import finding_tuples
 
 from guardrail import (
     Decision,
@@ -20,15 +23,11 @@ from guardrail import (
 )
 
 HERE = Path(__file__).parent
-EXAMPLES = HERE.parent / "examples"
-CLEAN = EXAMPLES / "asb-export-clean.csv"
-LEAKY = EXAMPLES / "asb-export-leaky.csv"
 CSV = b"month,ward,complainant_name\n2026-01,Boxmoor,Zebedee Quackenbush\n"
 EXPECTED = [(0, "complainant_name", "uk.field.person_name", "Z****** Q**********")]
 
 
-def findings(decision: Decision) -> list[tuple]:
-    return [(f.record, f.field, f.rule, f.evidence) for f in decision.findings]
+findings = finding_tuples("record", "field", "rule", "evidence")
 
 
 # -- loading -------------------------------------------------------------------------------

@@ -287,9 +287,9 @@ def test_record_rule_compares_csv_text_as_numbers(small_counts: Guardrail) -> No
     assert decision.findings[0].message == "record matches rule 'count > `0` && count < `5`'"
 
 
-def test_suppressed_count_written_as_text_is_not_a_number() -> None:
+def test_suppressed_count_written_as_text_is_not_a_number(guard: Guardrail) -> None:
     # The shipped rule tells authors to publish "<5": that cell must not break the check.
-    decision = Guardrail.from_policy("asb-public-web").check(
+    decision = guard.check(
         b"month,ward,count\n2026-01,Boxmoor,<5\n2026-02,Boxmoor,3\n", format="csv")
     assert [f.error for f in decision.files] == [None]
     assert decision.files[0].records == 2
@@ -383,8 +383,8 @@ def test_record_rule_true_without_its_fields_still_applies(
     ]
 
 
-def test_shipped_small_count_rule() -> None:
-    decision = Guardrail.from_policy("asb-public-web").check(
+def test_shipped_small_count_rule(guard: Guardrail) -> None:
+    decision = guard.check(
         b"month,ward,count\n2026-01,Boxmoor,2\n2026-02,Boxmoor,5\n", format="csv")
     assert [(f.record, f.field, f.rule, f.evidence, f.message) for f in decision.findings] == [
         (0, "count", "asb.small_count", "*",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
+import helpers
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -19,13 +19,12 @@ from guardrail.policy.schema import policy_schema
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
-EXAMPLES = HERE.parent / "examples"
-CLEAN = str(EXAMPLES / "asb-export-clean.csv")
-LEAKY = str(EXAMPLES / "asb-export-leaky.csv")
+CLEAN = str(helpers.CLEAN_EXPORT)
+LEAKY = str(helpers.LEAKY_EXPORT)
 INVALID_POLICY = DATA / "cli" / "invalid-policy.yaml"
 # asb-public-web with no content detectors: for tests of CLI mechanics (destinations,
 # modes, stdin, caps, the report's shape) whose expected findings are the field rules alone.
-NO_DETECTORS = str(DATA / "policies" / "asb-no-detectors.yaml")
+NO_DETECTORS = str(helpers.NO_DETECTORS)
 LEAKY_FIELDS = "case_ref, complainant_address, complainant_name, notes, postcode"
 RULES = ["asb.field.internal", "uk.field.address", "uk.field.free_text", "uk.field.name_like",
          "uk.field.person_name"]
@@ -439,8 +438,7 @@ def test_version():
 
 def _python_m(*args: str, input: bytes | None = None, cwd: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUARDRAIL_")}
-    return subprocess.run([sys.executable, "-m", "guardrail", *args], input=input,
-                          capture_output=True, env=env, cwd=cwd, timeout=60)
+    return helpers.run_guardrail(*args, input=input, env=env, cwd=cwd, timeout=60)
 
 
 def test_subprocess_clean_and_leaky(tmp_path):

@@ -7,18 +7,16 @@ import io
 from pathlib import Path
 
 import pytest
+from helpers import EXAMPLES, detect, finding_tuples
 
 from guardrail import Payload, ReadOptions, Table
 from guardrail.contract.protocols import Limits
 from guardrail.host.registry import load_registry
 
 DATA = Path(__file__).parent / "data" / "csv"
-EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
-def findings(decision) -> list[tuple]:
-    return [(f.record, f.field, f.rule, f.level, f.evidence, f.position)
-            for f in decision.findings]
+findings = finding_tuples("record", "field", "rule", "level", "evidence", "position")
 
 
 def read_tables(path: Path, fmt: str = "csv") -> list[Table]:
@@ -29,12 +27,6 @@ def read_tables(path: Path, fmt: str = "csv") -> list[Table]:
         rows = [list(row) for row in section.rows]
         tables.append(Table(list(section.columns), rows, section.name))
     return tables
-
-
-def detect(path: Path) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(path),
-                                                    formats=registry.formats)
 
 
 # -- shapes of table ------------------------------------------------------------------

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from helpers import detect
 
-from guardrail import Guardrail, Payload
 from guardrail.cli import cli
 from guardrail.host.registry import load_registry
 
@@ -26,12 +26,6 @@ def payload_bytes(case: dict) -> bytes:
     if "file" in case:
         return (DATA / case["file"]).read_bytes()
     return case["text"].encode(case.get("encoding", "utf-8"))
-
-
-def detect(data: bytes, name: str | None) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(data, name=name),
-                                                    formats=registry.formats)
 
 
 @pytest.mark.parametrize("case", CASES["prose"], ids=lambda case: case["case"])
@@ -99,9 +93,9 @@ def test_a_txt_that_is_csv_is_checked_as_csv():
     assert {f["field"] for f in report["findings"]} == {"month", "ward", "postcode"}
 
 
-def test_prose_bytes_are_not_csv():
+def test_prose_bytes_are_not_csv(uk):
     """With no name there is no .txt to fall back on: prose is unreadable, not a table."""
-    decision = Guardrail.from_policy("uk-personal-data").check(NOTE.read_bytes())
+    decision = uk.check(NOTE.read_bytes())
     [result] = decision.files
     assert (result.format, result.records, decision.exit_code) == (None, 0, 3)
     assert result.error.startswith("cannot tell the format")

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from guardrail import Guardrail
-
 # Each payload holds one personal value (a name field or a name in prose) and an accent,
 # so a wrong decoding would show in the findings.
 PAYLOADS = {
@@ -32,11 +30,6 @@ ENCODINGS = {
     "utf-16 (LE, BOM)": lambda text: text.encode("utf-16"),
     "utf-16-be with BOM": lambda text: codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
 }
-
-
-@pytest.fixture(scope="module")
-def guard() -> Guardrail:
-    return Guardrail.from_policy("asb-public-web")
 
 
 def _found(decision) -> list[tuple[str, str]]:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 from click.testing import CliRunner
+from helpers import EXAMPLES
 
 from guardrail.cli import cli
-
-EXAMPLES = Path(__file__).parent.parent / "examples"
 
 
 def _run(*args: str):

@@ -50,12 +50,12 @@ def test_internal_error_blocks_even_in_audit_mode() -> None:
     assert decision.exit_code == 4
 
 
-def test_records_iterable_that_raises_is_an_internal_error() -> None:
+def test_records_iterable_that_raises_is_an_internal_error(guard) -> None:
     def rows():
         yield {"month": "2026-01"}
         raise RuntimeError(SECRET)
 
-    decision = Guardrail.from_policy("asb-public-web").check(rows())
+    decision = guard.check(rows())
     assert decision.exit_code == 4
     assert decision.files[0].records == 0
     assert SECRET not in str(decision.to_dict())

@@ -190,13 +190,13 @@ def test_the_table_reads_as_the_browser_lays_it_out(browser):
      "body > p:nth-of-type(2) (hidden)"),
 ])
 def test_a_page_whose_only_personal_data_the_browser_does_not_show_is_blocked(
-        browser, tmp_path, body, position):
+        browser, uk, tmp_path, body, position):
     page = tmp_path / "page.html"
     page.write_text(f"<!DOCTYPE html><html><head><title>Hours</title></head><body>{body}"
                     "</body></html>", encoding="utf-8")
     seen = browser_text(browser, page)
     assert "Sarah" not in seen["visible"]  # nothing personal on screen
-    decision = Guardrail.from_policy("uk-personal-data").check(page)
+    decision = uk.check(page)
     assert decision.exit_code == 1
     assert [(f.field, f.rule, f.evidence, f.position) for f in decision.findings] == [
         ("text", "person.name", "S**** C*****", position)]

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from guardrail_html.runs import rewrite_run
 from guardrail_html.walk import walk_page
+from helpers import also, detect, findings, run_guardrail
 from selectolax.lexbor import LexborHTMLParser
 
 from guardrail import Documents, Guardrail, Payload, PayloadError, ReadOptions, Table
@@ -54,21 +55,6 @@ def redacting(write_policy):
                                                              f"{action}.yaml"))
 
 
-@pytest.fixture(scope="module")
-def uk() -> Guardrail:
-    return Guardrail.from_policy("uk-personal-data")
-
-
-def findings(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
-
-
-def also(decision) -> list[tuple]:
-    """Each finding's rule and the other rules that matched the same value."""
-    return [(f.rule, f.also) for f in decision.findings]
-
-
 def read(data: bytes | Path | io.BytesIO, limits: Limits | None = None) -> list:
     """Every section the reader yields, as plain tuples: tables with their rows and each
     row's position, documents with each record and its position."""
@@ -91,12 +77,6 @@ def texts(data: bytes) -> list[tuple[str, str]]:
     """The (page text) records: (text, position)."""
     found = [s for s in read(data) if s[0] == "documents" and s[1] == "(page text)"]
     return [(record["text"], where) for record, where in (found[0][2] if found else [])]
-
-
-def detect(data: bytes, name: str | None = None) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(data, name=name),
-                                                    formats=registry.formats)
 
 
 # -- format detection -------------------------------------------------------------------
@@ -205,8 +185,7 @@ def test_cli_exit_codes(tmp_path):
     broken.write_bytes(b'<script type="application/json">{"a": </script>')
 
     def run(path: Path) -> int:
-        return subprocess.run([sys.executable, "-m", "guardrail", "check", "--policy",
-                               "uk-personal-data", str(path)], capture_output=True).returncode
+        return run_guardrail("check", "--policy", "uk-personal-data", str(path)).returncode
 
     quiet = tmp_path / "quiet.html"
     quiet.write_bytes(b"<!DOCTYPE html><title>Opening hours</title><p>Open 9am to 5pm.</p>")
@@ -1022,8 +1001,8 @@ def test_a_redacted_link_stays_a_valid_url_written_as_the_page_wrote_it(redactin
                                f'<img src="/p/x.png" srcset="{image}"></body></html>')
 
 
-def test_a_block_action_writes_nothing(tmp_path):
+def test_a_block_action_writes_nothing(uk, tmp_path):
     out = tmp_path / "out.html"
-    result = Guardrail.from_policy("uk-personal-data").redact(ASB, out)
+    result = uk.redact(ASB, out)
     assert (result.written, out.exists(), result.exit_code) == (False, False, 1)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import guardrail_json
 import pytest
 from guardrail_json.stream import simple_prefix
+from helpers import detect, findings
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.contract.protocols import Limits
@@ -19,11 +20,6 @@ ZEB = "Z****** Q**********"
 EMAIL = "z**@e******.o**"
 
 
-def findings(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
-
-
 def read_sections(path: Path, fmt: str = "json", records: str | None = None) -> list[tuple]:
     """(name, index, records) of every section a format yields, records materialised."""
     registry = load_registry()
@@ -32,12 +28,6 @@ def read_sections(path: Path, fmt: str = "json", records: str | None = None) -> 
         assert isinstance(section, Documents)
         out.append((section.name, section.index, list(section.records)))
     return out
-
-
-def detect(path: Path) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(path),
-                                                    formats=registry.formats)
 
 
 # -- where the records are ---------------------------------------------------------------

@@ -12,18 +12,14 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import LEAKY_EXPORT as LEAKY
 
 from guardrail import Guardrail, PublishBlocked, mask_value
 from guardrail.cli import cli
 from guardrail.masking import MAX_EVIDENCE_CHARS, mask_text
-
-HERE = Path(__file__).parent
-DATA = HERE / "data"
-LEAKY = HERE.parent / "examples" / "asb-export-leaky.csv"
 
 NAME = "Zebedee Quackenbush"
 EMAIL = "zebedee.quackenbush@example.org"
@@ -225,10 +221,9 @@ CRAFTED = {
 
 
 @pytest.mark.parametrize("fmt", sorted(CRAFTED))
-def test_crafted_payload_reports_never_show_a_raw_value(fmt, tmp_path):
+def test_crafted_payload_reports_never_show_a_raw_value(guard, fmt, tmp_path):
     path = tmp_path / f"payload.{fmt}"
     path.write_bytes(CRAFTED[fmt])
-    guard = Guardrail.from_policy("asb-public-web")
     decision = guard.check(path)
     assert decision.exit_code == 1
     assert len(decision.findings) >= 5
@@ -263,11 +258,10 @@ UNREADABLE = {
 
 
 @pytest.mark.parametrize("case", sorted(UNREADABLE))
-def test_unreadable_payload_errors_never_show_a_raw_value(case, tmp_path):
+def test_unreadable_payload_errors_never_show_a_raw_value(guard, case, tmp_path):
     fmt, content = UNREADABLE[case]
     path = tmp_path / f"payload.{fmt}"
     path.write_bytes(content)
-    guard = Guardrail.from_policy("asb-public-web")
     assert guard.check(path).exit_code == 3
     assert guard.check(content, format=fmt).exit_code == 3
     outputs = cli_outputs(str(path)) + cli_outputs("-", "--format", fmt, input=content)

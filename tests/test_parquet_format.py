@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from helpers import also, finding_tuples
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")
@@ -60,13 +61,7 @@ def read(path: Path) -> list[tuple]:
     return out
 
 
-def findings(decision) -> list[tuple]:
-    return [(f.record, f.field, f.rule, f.evidence, f.position) for f in decision.findings]
-
-
-def also(decision) -> list[tuple]:
-    """Each finding's rule and the other rules that matched the same value."""
-    return [(f.rule, f.also) for f in decision.findings]
+findings = finding_tuples("record", "field", "rule", "evidence", "position")
 
 
 CASES = {

@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import helpers
 import pytest
 
 from guardrail import Guardrail, ReportOptions
@@ -14,8 +15,8 @@ from guardrail.host.registry import load_registry
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"
-LEAKY = str(HERE.parent / "examples" / "asb-export-leaky.csv")
-CLEAN = str(HERE.parent / "examples" / "asb-export-clean.csv")
+LEAKY = str(helpers.LEAKY_EXPORT)
+CLEAN = str(helpers.CLEAN_EXPORT)
 WAIVERS = DATA / "reports" / "waivers.yaml"
 TODAY = _dt.date(2026, 6, 1)
 

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from helpers import detect, finding_tuples, run_guardrail
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions, Table
 from guardrail.contract.protocols import Limits
@@ -29,20 +30,13 @@ REDACT_POLICY = """\
 """
 
 
-@pytest.fixture(scope="module")
-def uk() -> Guardrail:
-    return Guardrail.from_policy("uk-personal-data")
-
-
 @pytest.fixture
 def policy_with(write_policy):
     """The uk-personal-data policy (ward and month public) with *action* for personal data."""
     return lambda action: Guardrail.from_policy(write_policy(REDACT_POLICY % action))
 
 
-def findings(decision) -> list[tuple]:
-    return [(f.record, f.field, f.rule, f.evidence, f.position, f.section)
-            for f in decision.findings]
+findings = finding_tuples("record", "field", "rule", "evidence", "position", "section")
 
 
 def sections(data: bytes | Path, fmt: str, limits: Limits | None = None) -> list:
@@ -56,12 +50,6 @@ def sections(data: bytes | Path, fmt: str, limits: Limits | None = None) -> list
         else:
             out.append(("documents", section.first_index, [r["text"] for r in section.records]))
     return out
-
-
-def detect(data: bytes, name: str | None = None) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(data, name=name),
-                                                    formats=registry.formats)
 
 
 # -- plain text: records, positions, line breaks ---------------------------------------
@@ -232,16 +220,14 @@ def test_line_of_100_mb_with_default_limits_holds_at_most_the_limit(uk, tmp_path
 def test_cli_exit_codes_and_stdin(tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"ok\n\xff\n")
-    command = [sys.executable, "-m", "guardrail", "check", "--policy", "uk-personal-data"]
-    blocked = subprocess.run([*command, str(REPORT)], capture_output=True)
-    unreadable = subprocess.run([*command, str(bad)], capture_output=True)
-    piped = subprocess.run([*command, "--format", "text", "-"], input=MEETING,
-                           capture_output=True)
-    unnamed = subprocess.run([*command, "-"], input=MEETING, capture_output=True)
+    command = ("check", "--policy", "uk-personal-data")
+    blocked = run_guardrail(*command, str(REPORT))
+    unreadable = run_guardrail(*command, str(bad))
+    piped = run_guardrail(*command, "--format", "text", "-", input=MEETING)
+    unnamed = run_guardrail(*command, "-", input=MEETING)
     assert unnamed.returncode == 3  # prose on stdin is not guessed: --format text says so
     assert b"cannot tell the format" in unnamed.stdout
-    clean = subprocess.run([*command, "--format", "markdown", "-"], input=b"# Notes\n\nAll fine.\n",
-                           capture_output=True)
+    clean = run_guardrail(*command, "--format", "markdown", "-", input=b"# Notes\n\nAll fine.\n")
     assert (blocked.returncode, unreadable.returncode, piped.returncode, clean.returncode) == \
         (1, 3, 1, 0)
     assert b"Jane" not in blocked.stdout + unreadable.stdout + piped.stdout
@@ -480,13 +466,13 @@ def test_unreadable_payload_is_not_redacted(policy_with, tmp_path):
     assert not (tmp_path / "out.txt").exists()
 
 
-def test_a_txt_that_starts_with_a_tag_stays_text(tmp_path):
+def test_a_txt_that_starts_with_a_tag_stays_text(uk, tmp_path):
     """Markup readers drop what looks like a tag ("Contact <jane@example.com>"); plain
     text reads every character, so a .txt is never promoted to HTML or XML."""
     path = tmp_path / "log.txt"
     path.write_text("<p>Daily log</p>\nContact <jane.smith@example.com> about the case\n",
                     encoding="utf-8")
-    decision = Guardrail.from_policy("uk-personal-data").check(path)
+    decision = uk.check(path)
     assert decision.files[0].format == "text"
     assert [(f.record, f.rule) for f in decision.findings] == [(1, "email")]
     assert detect(b"<cases><case>1</case></cases>", name="export.txt") == "text"

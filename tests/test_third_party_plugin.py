@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import NO_DETECTORS, run_guardrail
 
 PLUGIN = Path(__file__).parent / "data" / "plugins" / "guardrail-kv"
-# asb-public-web without content detectors: the findings come from field rules alone.
-NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +31,7 @@ def plugin_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _guardrail(site: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     path = os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "PYTHONPATH": path}
-    return subprocess.run([sys.executable, "-m", "guardrail", *args], capture_output=True,
-                          text=True, env=env, cwd=cwd)
+    return run_guardrail(*args, text=True, env=env, cwd=cwd)
 
 
 def test_installed_plugin_format_is_used(plugin_site: Path, tmp_path: Path) -> None:
@@ -71,8 +69,7 @@ def test_plugin_payload_error_blocks_with_position(plugin_site: Path, tmp_path: 
 def test_without_the_plugin_the_format_is_unknown(tmp_path: Path) -> None:
     payload = tmp_path / "cases.kv"
     payload.write_text("month: 2026-05\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "guardrail", "check", "--policy",
-                             "asb-public-web", str(payload)], capture_output=True, text=True,
-                            cwd=tmp_path)
+    result = run_guardrail("check", "--policy", "asb-public-web", str(payload), text=True,
+                           cwd=tmp_path)
     assert result.returncode == 3
     assert "cannot tell the format" in result.stdout

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from guardrail_xml.walk import Walk
+from helpers import findings
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.contract.protocols import Limits
@@ -28,22 +29,12 @@ REDACT_POLICY = """\
 """
 
 
-@pytest.fixture(scope="module")
-def uk() -> Guardrail:
-    return Guardrail.from_policy("uk-personal-data")
-
-
 @pytest.fixture
 def policy_with(write_policy):
     """The shipped UK policy with ref/id/... public and *personal* as the action for personal."""
     def make(personal: str) -> Guardrail:
         return Guardrail.from_policy(write_policy(REDACT_POLICY.format(personal=personal)))
     return make
-
-
-def findings(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
 
 
 def sections(data: bytes | Path, limits: Limits | None = None) -> list[tuple]:
@@ -728,17 +719,9 @@ def test_redacted_copy_of_utf16_is_utf8(policy_with, tmp_path):
     _round_trip(guard, out)
 
 
-def test_record_rules_compare_numbers_written_as_element_text(write_policy):
-    policy = write_policy("""
-        apiVersion: guardrail/v1
-        kind: Policy
-        metadata: {name: small-counts, version: "1"}
-        extends: asb-public-web
-        detectors: {skip: ["*"]}
-        """)
-    guard = Guardrail.from_policy(policy)
-    decision = guard.check(b"<stats><row><ward>Apsley</ward><count>3</count></row>"
-                           b"<row><ward>Boxmoor</ward><count>12</count></row></stats>",
-                           format="xml")
+def test_record_rules_compare_numbers_written_as_element_text(plain_guard):
+    decision = plain_guard.check(b"<stats><row><ward>Apsley</ward><count>3</count></row>"
+                                 b"<row><ward>Boxmoor</ward><count>12</count></row></stats>",
+                                 format="xml")
     assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
         (0, "count", "asb.small_count", "*")]

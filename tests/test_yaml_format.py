@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from helpers import detect, findings, run_guardrail
 
 from guardrail import Documents, Guardrail, Payload, ReadOptions
 from guardrail.contract.protocols import Limits
@@ -28,11 +27,6 @@ def guard() -> Guardrail:
     return Guardrail.from_policy(POLICY)
 
 
-def findings(decision) -> list[tuple]:
-    return [(f.section, f.record, f.field, f.rule, f.evidence, f.position)
-            for f in decision.findings]
-
-
 def read_sections(source: Any, records: str | None = None,
                   limits: Limits | None = None) -> list[tuple]:
     """(name, index, first_index, [(record, position)]) of every section read."""
@@ -44,12 +38,6 @@ def read_sections(source: Any, records: str | None = None,
         out.append((section.name, section.index, section.first_index,
                     [(record, section.locate(record)) for record in section.records]))
     return out
-
-
-def detect(head: bytes) -> str | None:
-    registry = load_registry()
-    return registry.pm.hook.guardrail_detect_format(payload=Payload(head),
-                                                    formats=registry.formats)
 
 
 # -- where the records are ---------------------------------------------------------------
@@ -336,8 +324,7 @@ def test_python_tags_block_and_nothing_is_constructed(guard, tmp_path):
         "line 2, column 8: a !!python/ tag asks the reader to build a Python object (which "
         "can run code); guardrail never builds one and blocks the payload. Remove the tag from "
         "the export")
-    result = subprocess.run([sys.executable, "-m", "guardrail", "check", "--policy",
-                             str(POLICY), str(payload)], capture_output=True, text=True)
+    result = run_guardrail("check", "--policy", str(POLICY), str(payload), text=True)
     assert result.returncode == 3
     assert not marker.exists()
 
@@ -566,8 +553,7 @@ def test_file_size_limit(guard, tmp_path):
 
 def test_cli_exit_codes(tmp_path):
     def run(path: Path) -> int:
-        return subprocess.run([sys.executable, "-m", "guardrail", "check", "--policy",
-                               str(POLICY), str(path)], capture_output=True).returncode
+        return run_guardrail("check", "--policy", str(POLICY), str(path)).returncode
 
     clean = tmp_path / "clean.yml"
     clean.write_text("- ward: Boxmoor\n  month: 2026-01\n", encoding="utf-8")
@@ -575,9 +561,8 @@ def test_cli_exit_codes(tmp_path):
     assert run(DATA / "cases.yaml") == 1
     assert run(DATA / "malformed.yaml") == 3
     # stdin has no name: the content is sniffed, and comments are found on a stream too
-    piped = subprocess.run([sys.executable, "-m", "guardrail", "check", "--policy", str(POLICY),
-                            "--report", "json", "-"], capture_output=True,
-                           input=b"# call Alice Smith\n- ward: Boxmoor\n  month: 2026-01\n")
+    piped = run_guardrail("check", "--policy", str(POLICY), "--report", "json", "-",
+                          input=b"# call Alice Smith\n- ward: Boxmoor\n  month: 2026-01\n")
     assert piped.returncode == 1
     report = json.loads(piped.stdout)
     assert report["files"][0]["format"] == "yaml"
