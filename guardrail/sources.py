@@ -115,6 +115,16 @@ def source_label(compiled: CompiledPolicy, source: Any, position: int) -> str:
         text = getattr(source, "name", None)
         if not isinstance(text, str):
             return "<text stream>" if hasattr(source, "encoding") else "<stream>"
-    if looks_like_path(text) and not compiled.name_hits(text):
+    if looks_like_path(text) and not _holds_personal_data(compiled, text):
         return text
     return f"<payload {position}>"
+
+
+def _holds_personal_data(compiled: CompiledPolicy, path: str) -> bool:
+    """Does a detector find anything in *path*, or in one of its folder and file names
+    (a detector that wants a word boundary does not see ``./07700 900123.csv`` whole)?"""
+    if compiled.name_hits(path):
+        return True
+    parts = [part for part in re.split(r"[/\\]", path) if part not in ("", ".", "..")]
+    names = parts + [part.rsplit(".", 1)[0] for part in parts if "." in part]
+    return any(compiled.name_hits(name) for name in names)

@@ -145,3 +145,45 @@ def test_unnamed_keys_are_numbered_per_payload(personal, tmp_path) -> None:
     decision = personal.check([one, two])
     assert [(f.file, f.field) for f in decision.findings] == [
         (str(one), '"#1"'), (str(two), '"#1"')]
+
+
+RESEARCH = """\
+apiVersion: guardrail/v1
+kind: Policy
+metadata: {name: research, version: "1"}
+extends: uk-personal-data
+destinations:
+  research: {max_level: personal}
+default_destination: research
+fields:
+  - id: research.gp_notes
+    path: ['patient."Clinical Notes (GP)"']
+    level: special-category
+"""
+
+PERMISSIVE = """\
+apiVersion: guardrail/v1
+kind: Policy
+metadata: {name: permissive, version: "1"}
+extends: uk-personal-data
+defaults:
+  unknown_fields: public
+"""
+
+
+def test_a_path_rule_naming_a_key_with_spaces_still_classifies_it(write_policy) -> None:
+    guard = Guardrail.from_policy(write_policy(RESEARCH))
+    decision = guard.check([{"patient": {"Clinical Notes (GP)": "depression"}}])
+    assert [(f.field, f.rule, f.level) for f in decision.findings] == [
+        ('patient."Clinical Notes (GP)"', "research.gp_notes", "special-category")]
+
+
+@pytest.mark.parametrize("key, value, rule", [
+    ("NHS #", "9434765919", "uk.nhs_number"),
+    ("Reg. plate", "AB12 CDE", "uk.vehicle_registration"),
+])
+def test_detectors_see_a_hidden_key_as_written(write_policy, key, value, rule) -> None:
+    """A key shown as #1 is still the key its detectors' cues read ("NHS", "plate")."""
+    decision = Guardrail.from_policy(write_policy(PERMISSIVE)).check([{key: value}])
+    assert [(f.field, f.rule) for f in decision.findings] == [('"#1"', rule)]
+    assert key not in json.dumps(decision.to_dict())

@@ -16,6 +16,7 @@ from guardrail.engine.record_rules import CompiledRule, compile_rule
 from guardrail.engine.scanning import ActiveDetector, ContentScanner, select_detectors
 from guardrail.policy.classify import Classification, Classifier
 from guardrail.policy.model import UNCLASSIFIED_RULE, Destination, Policy, Waiver
+from guardrail.policy.paths import compile_path_pattern, normalize_key
 
 __all__ = ["CompiledPolicy", "KEY_FIELD"]
 
@@ -47,6 +48,12 @@ class CompiledPolicy:
         # may receive: a report can travel further than the payload it describes.
         self._names = ContentScanner(detectors, policy.detectors.allow) if detectors else None
         self._name_scanner: Any = None
+        # Keys that a path rule spells out (patient."Clinical Notes (GP)"): named by the
+        # policy's author, so reports may print them.
+        self._path_keys = frozenset(
+            normalize_key(segment) for rule in policy.field_rules if rule.kind == "path"
+            for pattern in rule.patterns for segment in compile_path_pattern(pattern)
+            if isinstance(segment, str))
 
     @classmethod
     def build(cls, policy: Policy, destination: str,
@@ -91,5 +98,7 @@ class CompiledPolicy:
         return self._name_scanner.scan(text) if self._name_scanner else ()
 
     def named_by_rule(self, name: str) -> bool:
-        """Does a field rule of the policy name *name* (as a field anywhere)?"""
-        return self.classifier.classify((name,)).rule != UNCLASSIFIED_RULE
+        """Does a field rule of the policy name *name* (as a field anywhere, or as a key
+        of a path rule)?"""
+        return normalize_key(name) in self._path_keys or \
+            self.classifier.classify((name,)).rule != UNCLASSIFIED_RULE

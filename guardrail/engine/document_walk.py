@@ -20,14 +20,16 @@ if TYPE_CHECKING:
 __all__ = ["DocumentWalk", "path_pattern"]
 
 _Entry = tuple["Plan | None", str, "FieldScanner | None"]
+Path = tuple[str | int, ...]
 
 
 class DocumentWalk:
     """Evaluates nested records for one check.
 
-    A key is a path segment as it is when reports may print it; a key that is
-    personal data becomes ``[detector]`` and a key no one would call a field name
-    (a line of prose used as a key) ``#N``, numbered in the order such keys are met.
+    Each value has two paths. Rules classify and detectors scan by its *path*: the
+    keys as written, except that a key which is personal data becomes ``[detector]``.
+    Reports show its *shown* path, where a key no one would call a field name (a line
+    of prose used as a key) is ``#N``, numbered in the order such keys are met.
     """
 
     _MAX_CACHED_PATHS = 50_000
@@ -42,8 +44,9 @@ class DocumentWalk:
         caches = evaluation.section_caches.setdefault((file, docs.name), ({}, {}, {}))
         self.by_shape: dict[tuple[str | int, ...], _Entry] = caches[0]
         self.by_path: dict[tuple[str | int, ...], _Entry] = caches[1]
-        # key -> (path segment, hits): a key holding personal data becomes "[detector]"
-        self.segments: dict[str, tuple[str, Any]] = caches[2]
+        # key -> (segment, shown segment, hits); a key holding personal data is
+        # "[detector]" in both
+        self.segments: dict[str, tuple[str, str, Any]] = caches[2]
         self.record: Any = None
         self.index: int | None = None
 
@@ -58,7 +61,7 @@ class DocumentWalk:
         """Evaluate one record (*index* None for a section that is not a list of records)."""
         self.index = index
         self.record = record
-        self._walk(record, ())
+        self._walk(record, (), ())
         rules = self.ev.rules
         if rules and isinstance(record, dict):
             view = with_aliases(record if self.docs.typed else
@@ -69,21 +72,26 @@ class DocumentWalk:
                                     self.docs.locate, record)
 
     def segment_of(self, key: str) -> str:
-        """The path segment *key* was given when it was walked (``[detector]`` when the
-        key itself is personal data), without reporting it again."""
+        """The shown segment *key* was given when it was walked (``[detector]`` when the
+        key itself is personal data, ``#N`` when reports may not print it), without
+        reporting it again: how a redaction finds the fields a check reported."""
         found = self.segments.get(key)
-        return found[0] if found is not None else key
+        return found[1] if found is not None else key
 
-    def _entry(self, path: tuple[str | int, ...]) -> _Entry:
-        """(plan, field pattern, scanner) for a concrete path, cached by path and shape."""
+    def _entry(self, path: Path, shown: Path) -> _Entry:
+        """(plan, shown field pattern, scanner) for a concrete path, cached by path and
+        shape (the shown path follows from the path: one shown segment per key)."""
         found = self.by_path.get(path)
         if found is not None:
             return found
         shape = tuple(ANY_INDEX if isinstance(p, int) else p for p in path)
         found = self.by_shape.get(shape)
         if found is None:
-            pattern = path_pattern(shape)
-            scanner = self.ev.scanner.for_field(pattern) if self.ev.scanner else None
+            pattern = path_pattern(tuple(ANY_INDEX if isinstance(p, int) else p
+                                         for p in shown))
+            # Detectors' field settings and cues (a key named "NHS #") see the real key.
+            scanner = self.ev.scanner.for_field(path_pattern(shape)) \
+                if self.ev.scanner else None
             found = (self.ev.field_plan(self.file, self.section, path, pattern), pattern,
                      scanner)
             self.by_shape[shape] = found
@@ -91,19 +99,20 @@ class DocumentWalk:
             self.by_path[path] = found
         return found
 
-    def _walk(self, value: Any, path: tuple[str | int, ...]) -> None:
+    def _walk(self, value: Any, path: Path, shown: Path) -> None:
         if isinstance(value, dict):
             for key, item in value.items():
-                self._walk(item, path + (self._segment(key if isinstance(key, str) else str(key),
-                                                       path),))
+                segment, shown_segment = self._segment(
+                    key if isinstance(key, str) else str(key), shown)
+                self._walk(item, path + (segment,), shown + (shown_segment,))
             return
         if isinstance(value, list):
             for position, item in enumerate(value):
-                self._walk(item, path + (position,))
+                self._walk(item, path + (position,), shown + (position,))
             return
         if value is None or value == "":
             return
-        plan, pattern, scanner = self._entry(path)
+        plan, pattern, scanner = self._entry(path, shown)
         hits = ()
         if scanner is not None:
             text = as_text(value)
@@ -112,32 +121,33 @@ class DocumentWalk:
         if plan is None and not hits:
             return
         if hits or self.ev.sink.wants(plan.kind.rule):  # type: ignore[union-attr]
-            field = display_path(path) if path else "@"
+            field = display_path(shown) if shown else "@"
         else:
             field = pattern
         self.ev.value(self.file, self.section, self.index, field, pattern, value, plan, hits,
                       self.docs.locate, self.record)
 
-    def _segment(self, key: str, path: tuple[str | int, ...]) -> str:
-        """The key as a path segment (see the class docstring)."""
+    def _segment(self, key: str, shown: Path) -> tuple[str, str]:
+        """The key's segment and shown segment (see the class docstring); a key that is
+        personal data is reported, under its shown path, each time it is met."""
         found = self.segments.get(key)
         if found is None:
             hits = tuple(h for h in self.ev.name_hits(key) if self.ev.exceeds(h.level))
             if hits:
-                found = (f"[{hits[0].rule}]", hits)
+                found = (f"[{hits[0].rule}]", f"[{hits[0].rule}]", hits)
             elif self.ev.shown_name(key):
-                found = (key, ())
+                found = (key, key, ())
             else:
-                found = (self.ev.unnamed_key(self.file, key), ())
+                found = (key, self.ev.unnamed_key(self.file, key), ())
             if len(self.segments) >= self._MAX_CACHED_PATHS:
                 self.segments.clear()
             self.segments[key] = found
-        segment, hits = found
+        segment, shown_segment, hits = found
         if hits:
-            label = display_path(path + (segment,))
+            label = display_path(shown + (shown_segment,))
             self.ev.key(self.file, self.section, self.index, label, key, hits,
                         self.docs.locate, self.record)
-        return segment
+        return segment, shown_segment
 
 
 

@@ -29,6 +29,8 @@ __all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name"]
 SECTION_NAME = "(section name)"  # the field of a finding in a section's own name
 # An identifier, optionally namespaced (a:id) or marked as XML readers mark attributes
 # (@ref), processing instructions (?audit) and text (#text); never a space.
+_JOINERS = re.compile(r"[_.\-:@?#]+")  # what joins the words of an identifier
+_PARTS = re.compile(r"[!/>\\]")  # a position's parts: sheet!cell, a > b
 _PLAIN_NAME = re.compile(r"[@?#]?[A-Za-z_][A-Za-z0-9_.:\-]{0,63}")
 
 Locate = Locator | None
@@ -36,8 +38,10 @@ Locate = Locator | None
 
 def is_plain_name(name: str) -> bool:
     """An identifier-like name (``case_id``, ``Ward``, ``lsoa.code``, ``@xml:lang``):
-    short, no spaces, ASCII; a report may print it even when no rule names it."""
-    return _PLAIN_NAME.fullmatch(name) is not None
+    short, no spaces, ASCII, fewer than six digits (``tel.07700900123`` is a number
+    dressed as a name); a report may print it even when no rule names it."""
+    return _PLAIN_NAME.fullmatch(name) is not None and \
+        sum(char.isdigit() for char in name) < 6
 
 
 @dataclass(frozen=True)
@@ -135,10 +139,15 @@ class Evaluation:
 
     def shown_name(self, name: str) -> bool:
         """May reports print this field name as it is? Only when no detector finds
-        anything in it and it is a plain identifier or a name the policy's rules use:
-        a header that is really a line of prose must not reach a verdict line."""
-        return not self.name_hits(name) and (
-            is_plain_name(name) or self.compiled.named_by_rule(name))
+        anything in it, nor in its words once ``_`` ``.`` ``-`` are read as spaces
+        (``John_Smith``), and it is a plain identifier or a name the policy's rules
+        use: a header that is really a line of prose must not reach a verdict line."""
+        if self.name_hits(name):
+            return False
+        words = _JOINERS.sub(" ", name).strip()
+        if words != name and words and self.name_hits(words):
+            return False
+        return is_plain_name(name) or self.compiled.named_by_rule(name)
 
     def unnamed_key(self, file: str, key: str) -> str:
         """``#N`` for a key reports may not print: in one payload, the same key keeps
@@ -160,8 +169,17 @@ class Evaluation:
         if found is None:
             if len(self._labels) >= 10_000:
                 self._labels.clear()
-            found = self._labels[text] = mask_value(text) if self.name_hits(text) else text
+            found = self._labels[text] = mask_value(text) if self._personal(text) else text
         return found
+
+    def _personal(self, text: str) -> bool:
+        """Does a detector find anything in *text* or in one of its parts? A position
+        wraps a name in quotes and a cell (``'Grace Okafor'!A2``), which can hide it
+        from a detector that wants a word boundary."""
+        if self.name_hits(text):
+            return True
+        parts = [part.strip(" '\"") for part in _PARTS.split(text)]
+        return len(parts) > 1 and any(part and self.name_hits(part) for part in parts)
 
     def where(self, locate: Locate, source: Any) -> str | None:
         return self.label(locate(source)) if locate else None

@@ -99,4 +99,4 @@ class IpAddressDetector(PatternDetector):
             return None
         if address.is_loopback or address.is_unspecified or address.is_link_local:
             return None
-        return self.span(match, self.confidence, evidence=value.split(":")[0] + ":****")
+        return self.span(match, self.confidence, evidence="****:****")

@@ -50,4 +50,7 @@ class VehicleRegistrationDetector(PatternDetector):
         if not (in_field or nearby):
             return None
         compact = value.replace(" ", "")
-        return self.span(match, evidence=compact[:2] + "*" * (len(compact) - 2))
+        # The leading letters only: a digit of a plate is never shown.
+        shown = compact[:2] if compact[:2].isalpha() else compact[:1]
+        shown = shown if shown.isalpha() else ""
+        return self.span(match, evidence=shown + "*" * (len(compact) - len(shown)))
