@@ -112,9 +112,10 @@ def source_label(compiled: CompiledPolicy, source: Any, position: int) -> str:
         if text == "-":
             return "<stdin>"
     else:
-        text = getattr(source, "name", None)
-        if not isinstance(text, str):
+        name = getattr(source, "name", None)
+        if not isinstance(name, str):
             return "<text stream>" if hasattr(source, "encoding") else "<stream>"
+        text = name
     if looks_like_path(text) and not _holds_personal_data(compiled, text):
         return text
     return f"<payload {position}>"

@@ -15,7 +15,7 @@ from guardrail.policy.paths import ANY_INDEX, display_path
 
 if TYPE_CHECKING:
     from guardrail.engine.evaluation import Evaluation, Plan
-    from guardrail.engine.scanning import FieldScanner
+    from guardrail.engine.scanning import FieldScanner, Hit
 
 __all__ = ["DocumentWalk", "path_pattern"]
 
@@ -113,7 +113,7 @@ class DocumentWalk:
         if value is None or value == "":
             return
         plan, pattern, scanner = self._entry(path, shown)
-        hits = ()
+        hits: tuple[Hit, ...] = ()
         if scanner is not None:
             text = as_text(value)
             if text:
