@@ -14,7 +14,8 @@ in this project wrote) and tables (CSV with every
 quoting style, semicolon and pipe delimiters, Excel tab-separated text in UTF-8 and
 UTF-16, one column, header only, no header, ragged rows, long quoted free text with
 commas and line breaks, survey exports with questions as headers, hand-typed
-``a, b`` rows, a pandas index column).
+``a, b`` rows, a pandas index column, an empty column A, ragged rows under a
+phrase as a label).
 
 Each payload goes through the real detection hook twice: named ``x.txt`` (plain
 text unless a structured format claims the content) and with no name (``<bytes>``,
@@ -475,6 +476,27 @@ def t_spaced(src: Sources) -> str:
     return "\n".join(", ".join(row) for row in rows) + "\n"
 
 
+def t_blank_first(src: Sources) -> str:
+    """Written by a program with column A left empty: every line starts with a comma."""
+    return _write([[""] + row for row in _table(src)], ",")
+
+
+def t_ragged_label(src: Sources) -> str:
+    """Ragged rows (see :func:`t_ragged`) under a header with a question or phrase as
+    one of its labels."""
+    rows = _table(src)
+    rows[0][src.rng.randrange(len(rows[0]))] = src.rng.choice(SURVEY[1:] + (
+        "Surname of the person who called us", "Date the complaint was first received"))
+    sparse = src.rng.randint(1, max(1, len(rows[0]) // 2))
+    for row in rows[1:]:
+        for i in range(len(row) - sparse, len(row)):
+            if src.rng.random() < 0.7:
+                row[i] = ""
+        while len(row) > 1 and not row[-1]:
+            row.pop()
+    return _write(rows, ",")
+
+
 def t_index(src: Sources) -> str:
     """pandas ``to_csv()`` with its index: the first header cell is empty."""
     rows = _table(src)
@@ -490,6 +512,9 @@ TABLE: dict[str, tuple[str, Callable[[Sources], str | bytes]]] = {
     "no header row": ("csv", t_no_header), "survey export": ("csv", t_survey),
     "typed by hand, 'a, b'": ("csv", t_spaced), "pandas index column": ("csv", t_index),
     "header only": ("csv", t_header_only), "one column": ("csv", t_one_column),
+    # after the others, so that adding them left the others' payloads as they were
+    "column A empty": ("csv", t_blank_first),
+    "ragged rows, a phrase as a label": ("csv", t_ragged_label),
 }
 AMBIGUOUS = {"one column": "no delimiter: only the .csv extension can say it is a table"}
 

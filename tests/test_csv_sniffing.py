@@ -1,4 +1,5 @@
-"""CSV and TSV sniffing tells a table from prose with commas (issue 9).
+"""CSV and TSV sniffing tells a table from prose with commas (issue 9), failing closed:
+lines that all split into the same number of fields are a table, prose or not.
 
 Detection cases are data (``data/csv/sniffing.yaml``): each payload is detected
 named ``x.txt`` and as nameless bytes, through the registered detection hook.
@@ -38,6 +39,13 @@ def test_prose_is_not_a_table(case):
 def test_a_table_is_read_as_one(case):
     data = payload_bytes(case)
     assert (detect(data, "x.txt"), detect(data, None)) == (case["txt"], case["bytes"])
+
+
+@pytest.mark.parametrize("case", CASES["steady_prose"], ids=lambda case: case["case"])
+def test_prose_with_a_steady_field_count_is_read_as_a_table(case):
+    """Fail closed: the same shape as a table typed by hand, so read as one."""
+    data = payload_bytes(case)
+    assert (detect(data, "x.txt"), detect(data, None)) == ("csv", "csv")
 
 
 def test_the_extension_still_decides():
@@ -91,6 +99,35 @@ def test_a_txt_that_is_csv_is_checked_as_csv():
     assert result.exit_code == 1
     assert report["files"] == [{"file": str(path), "format": "csv", "records": 2}]
     assert {f["field"] for f in report["findings"]} == {"month", "ward", "postcode"}
+
+
+@pytest.mark.parametrize("case", CASES["steady_prose"][:3], ids=lambda case: case["case"])
+def test_steady_prose_read_as_a_table_is_blocked_and_never_shown_raw(tmp_path, case):
+    path = tmp_path / "note.txt"
+    path.write_text(case["text"], encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--policy", "uk-personal-data", str(path)],
+                                catch_exceptions=False)
+    first = case["text"].splitlines()[0]
+    assert result.exit_code == 1
+    assert f"{path}: csv," in result.output and "BLOCKED" in result.output
+    assert "field.unclassified  #1" in result.output
+    for words in [first, *first.split(",")]:
+        assert words.strip() not in result.output
+
+
+def test_a_hand_typed_table_in_a_txt_gets_its_field_rules(tmp_path):
+    """The reviewer's fail-open (F1): read as text, no field rule applied and it passed."""
+    path = tmp_path / "wards.txt"
+    path.write_text("Surname, Forename, Ward\nOkafor, Grace, Linden\nLowe, Patricia, Park\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["check", "--policy", "uk-personal-data", "--report", "json", str(path)],
+        catch_exceptions=False)
+    report = json.loads(result.output)
+    assert result.exit_code == 1
+    assert report["files"] == [{"file": str(path), "format": "csv", "records": 2}]
+    assert {(f["field"], f["rule"]) for f in report["findings"]} >= {
+        ("Surname", "uk.field.person_name"), ("Forename", "uk.field.person_name")}
 
 
 def test_prose_bytes_are_not_csv(uk):

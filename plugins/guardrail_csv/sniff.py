@@ -1,20 +1,26 @@
 """Is the head of a payload a delimited table, or prose that happens to have commas?
 
-Read as CSV, a letter's first line becomes column names and each sentence a row, so
-counting delimiters is not enough. The head is parsed with :mod:`csv` (quoted cells
-honoured) and judged as people read it:
+Guardrail fails closed, and the two mistakes are not alike. Prose read as a table is
+blocked, not leaked: its first line becomes column names, which the engine shows as
+``#N`` unless they are plain identifiers, and no policy classifies them. A table read
+as plain text is checked by content detectors only, so its field rules never apply
+and a column of surnames passes. So the head is parsed with :mod:`csv` (quoted cells
+honoured), and:
 
-* A comma or semicolon followed by a space is punctuation (so is the comma in
-  "paid £1,250" or a log's "10:00:01,123"). When most rows use the delimiter that
-  way, the text is prose or a table typed by hand, and only the second passes: every
-  row as wide as a header of short labels (not sentences), and three delimiters on
-  every line or a column of numbers, dates or times under its label. One comma per
-  sentence is prose.
-* Otherwise the delimiter was written by a program (and a tab is never
-  punctuation): every row as wide as the header, or (empty cells left off the end)
-  none wider and most split at all, under a header of labels.
-* One line is a table only as a header of labels written by a program; a delimiter
-  that only ends lines ("Dear Sir,") or every line indented is not a column.
+* Rows of a steady width make a table: two lines or more, every one split into the
+  same number of fields, two or more, whatever the spacing ("Okafor, Grace, Linden"
+  typed by hand is a table) and whatever the labels. Commas inside numbers ("paid
+  £1,250", a log's "10:00:01,123") may be read either way: if the rows are steady
+  with them joined again, that is a table too. Prose with the same number of commas
+  on every line is read as a table: blocked, never leaked.
+* Otherwise, when the delimiter was written by a program (no space after it on most
+  rows; a tab is never punctuation): a header of labels alone; rows none wider than
+  the header (empty cells at the end left off or not) when one of them splits or
+  the header is one of labels, whatever its length; or steady rows under a shorter
+  header (cells past the header are read as unnamed columns).
+* Otherwise it is text: rows of varying width with a space after the delimiter
+  (sentences), one line that is not a header of labels, a delimiter that only ends
+  lines ("Dear Sir," and verse), or every line indented by a tab before one column.
 
 One column has no delimiter to go by: only a ``.csv`` name makes it a table.
 """
@@ -39,8 +45,6 @@ _THOUSANDS = re.compile(r"\d{3}(?!\d)")
 _NUMBER_IN_TEXT = re.compile(r"\s\D?\d{1,3}(?:,\d{3})*$")
 _FRACTION = re.compile(r"\d+\s+\D")  # "123 INFO ...": a log line goes on
 _TIME = re.compile(r"(?:^|[\sT])\d\d?:\d\d:\d\d$")
-# 42, -3.5, £1,250, 12%, 2026-01-31, 10:30, (01632) 960 123
-_VALUE = re.compile(r"[-+(]?[£$€]?\d[\d.,:/() -]*%?")
 # "was fixed." or a CJK full stop ends a sentence; a label may be "No."
 _SENTENCE = re.compile(r"\s\S*\w[.!?]['\")]*$|[。！？]")
 _LABEL_WORDS = 5  # "Date of first contact" is a label; "I spoke to the ward officer" is not
@@ -59,7 +63,8 @@ def decode_head(head: bytes) -> tuple[str, bool]:
 
 
 def table_confidence(text: str, delimiter: str, cut: bool) -> str | None:
-    """``"table"``, ``"ragged"`` (rows shorter than the header) or None for not a table.
+    """``"table"``, ``"ragged"`` (rows of another width than the header) or None for
+    not a table.
 
     :param text: the head, decoded.
     :param delimiter: the cell delimiter to judge the text by.
@@ -69,25 +74,28 @@ def table_confidence(text: str, delimiter: str, cut: bool) -> str | None:
     rows = _rows(text, delimiter, cut)
     if not rows or len(rows[0]) < 2:
         return None
-    width, body = len(rows[0]), rows[1:]
-    if body and all(not row[0].strip() for row in rows):
-        return None  # every line indented: a margin, not an empty first column
-    spaced, delimited = _spaced(rows, delimiter)
-    if not delimited:
+    if not any(_filled(row[1:]) for row in rows):
         return None  # delimiters only end lines ("Dear Sir," and verse): no second cell
-    if delimiter == "\t" or spaced * 2 <= delimited:  # written by a program
-        if not body:
-            return "table" if _labels(rows[0]) else None
-        shape = _shape(width, body)
-        # rows of different widths make a table only under a header of labels
-        return shape if shape == "table" or _labels(rows[0]) else None
-    # Punctuation, or typed by a person: only a steady table under a header of labels,
-    # with three delimiters on every line or a column of numbers under its label.
-    rows = [_rejoin(row, delimiter) for row in rows]
-    width, body = len(rows[0]), rows[1:]
-    if not body or any(len(row) != width for row in body) or not _labels(rows[0]):
-        return None
-    return "table" if width >= 4 or _typed_column(rows) else None
+    if delimiter == "\t" and all(not row[0].strip() and not _filled(row[2:])
+                                  for row in rows):
+        return None  # every line indented by a tab: a margin, not an empty column
+    if _steady(rows) or delimiter == "," and _steady([_rejoin(row) for row in rows]):
+        return "table"
+    spaced, delimited = _spaced(rows, delimiter)
+    if delimiter != "\t" and spaced * 2 > delimited:
+        return None  # punctuation: sentences, or a table typed by hand with ragged rows
+    if len(rows) == 1:
+        return "table" if _labels(rows[0]) else None
+    return _shape(rows)
+
+
+def _filled(cells: list[str]) -> bool:
+    return any(cell.strip() for cell in cells)
+
+
+def _steady(rows: list[list[str]]) -> bool:
+    """Two rows or more, each split into the same number of fields."""
+    return len(rows) > 1 and all(len(row) == len(rows[0]) for row in rows)
 
 
 def _rows(text: str, delimiter: str, cut: bool) -> list[list[str]]:
@@ -108,14 +116,23 @@ def _rows(text: str, delimiter: str, cut: bool) -> list[list[str]]:
     return rows
 
 
-def _shape(width: int, body: list[list[str]]) -> str | None:
-    """Every row as wide as the header; or, empty cells at the end of a row left off,
-    none wider than the header and most rows, the header included, split at all."""
-    widths = [len(row) for row in body]
-    if all(w == width for w in widths):
-        return "table"
-    split = 1 + sum(1 for w in widths if w > 1)
-    return "ragged" if max(widths) <= width and split * 2 > 1 + len(widths) else None
+def _shape(rows: list[list[str]]) -> str | None:
+    """Rows of other widths than the header, written by a program: a table when none
+    is wider than the header (empty cells at the end of a row left off or not) and one
+    of them splits or the header is one of labels; or when the rows under a shorter
+    header are steady (R's ``write.table`` leaves the row names unlabelled)."""
+    header, body = rows[0], [_trim(row) for row in rows[1:]]
+    if max(len(row) for row in body) <= len(header):
+        return "ragged" if any(len(row) > 1 for row in body) or _labels(header) else None
+    return "ragged" if _steady(rows[1:]) and len(rows[1]) > 1 else None
+
+
+def _trim(row: list[str]) -> list[str]:
+    """The row without the empty cells at its end (the first cell kept)."""
+    end = len(row)
+    while end > 1 and not row[end - 1].strip():
+        end -= 1
+    return row[:end]
 
 
 def _spaced(rows: list[list[str]], delimiter: str) -> tuple[int, int]:
@@ -123,17 +140,15 @@ def _spaced(rows: list[list[str]], delimiter: str) -> tuple[int, int]:
     or a thousands separator in running text); and rows with a value after a delimiter."""
     spaced = delimited = 0
     for row in rows:
-        if any(cell.strip() for cell in row[1:]):
+        if _filled(row[1:]):
             delimited += 1
-            spaced += all(cell[:1].isspace() for cell in _rejoin(row, delimiter)[1:]
-                          if cell.strip())
+            cells = _rejoin(row) if delimiter == "," else row
+            spaced += all(cell[:1].isspace() for cell in cells[1:] if cell.strip())
     return spaced, delimited
 
 
-def _rejoin(row: list[str], delimiter: str) -> list[str]:
+def _rejoin(row: list[str]) -> list[str]:
     """Cells split at a comma inside a number joined again."""
-    if delimiter != ",":
-        return row
     out = row[:1]
     for cell in row[1:]:
         if (_THOUSANDS.match(cell) and _NUMBER_IN_TEXT.search(out[-1])
@@ -149,12 +164,3 @@ def _labels(header: list[str]) -> bool:
     return any(cells) and all(
         len(cell) <= _LABEL_CHARS and len(cell.split()) <= _LABEL_WORDS
         and not _SENTENCE.search(cell) for cell in cells)
-
-
-def _typed_column(rows: list[list[str]]) -> bool:
-    """A column of numbers, dates or times under a header cell that is none (the
-    csv module's ``Sniffer.has_header`` votes the same way)."""
-    return len(rows) > 2 and any(  # a column's type shows in two cells or more
-        not _VALUE.fullmatch(rows[0][i].strip())
-        and all(_VALUE.fullmatch(row[i].strip()) for row in rows[1:])
-        for i in range(len(rows[0])))
