@@ -8,7 +8,7 @@ distinct signature, not per cell. Values that no detector's RE2 gate can match
 when joined (references, codes, months) are settled in C and not remembered.
 
 The same code runs in the main process and in a scanning worker (see
-``parallel.py``): the result, a :class:`ColumnCount`, is small and picklable.
+``worker.py``): the result, a :class:`ColumnCount`, is small and picklable.
 """
 
 from __future__ import annotations

@@ -206,15 +206,18 @@ class Evaluation:
                 found.append(Match(self.kind(file, section, hit.rule, pattern, hit.level),
                                    hit.start, hit.end, hit.evidence, hit.confidence))
         if len(found) > 1:
-            found.sort(key=self._precedence)
+            found.sort(key=lambda match: self.precedence(match.kind, match.start is not None))
         return found
 
-    def _precedence(self, match: Match) -> tuple[bool, bool, int, str]:
-        """Blocking before warning or waived, field rules before detectors, higher
-        levels first: the primary rule is the one that decides."""
-        kind = match.kind
-        return (not kind.blocking, match.start is not None, -self.compiled.rank(kind.level),
-                kind.rule)
+    def precedence(self, kind: FindingKind, detector: bool) -> tuple[bool, bool, int, str]:
+        """Sort key of the rules one value broke: blocking before warning or waived,
+        field rules before detectors, higher levels first. The first decides."""
+        return (not kind.blocking, detector, -self.compiled.rank(kind.level), kind.rule)
+
+    def _position(self, rule: str, locate: Locate, source: Any) -> str | None:
+        """Where a finding of *rule* is, computed only when the sink lists it."""
+        return self.where(locate, source) \
+            if locate is not None and self.sink.wants(rule) else None
 
     def value(self, file: str, section: str | None, record: int | None, field: str,
               pattern: str, value: Any, plan: Plan | None, hits: Iterable[Hit],
@@ -222,18 +225,16 @@ class Evaluation:
         """Report one value: every rule it breaks, as one finding."""
         found = self.matches(file, section, pattern, value, plan, hits)
         if found:
-            position = self.where(locate, source) \
-                if locate is not None and self.sink.wants(found[0].kind.rule) else None
-            self.sink.value(record, field, value, found, position)
+            self.sink.value(record, field, value, found,
+                            self._position(found[0].kind.rule, locate, source))
 
     def key(self, file: str, section: str | None, record: int | None, label: str,
             key: str, hits: Iterable[Hit], locate: Locate, source: Any) -> None:
         """A field name holds personal data: report it under *label*, never the name."""
         found = self.matches(file, section, label, key, None, hits)
         if found:
-            position = self.where(locate, source) \
-                if locate is not None and self.sink.wants(found[0].kind.rule) else None
-            self.sink.key(record, label, key, found, position)
+            self.sink.key(record, label, key, found,
+                          self._position(found[0].kind.rule, locate, source))
 
     def apply_rules(self, file: str, section: str | None, record: int | None, data: Any,
                     rules: Iterable[CompiledRule], locate: Locate, source: Any) -> None:
@@ -244,11 +245,10 @@ class Evaluation:
                 continue
             rule = compiled.rule
             kind = self.kind(file, section, rule.id, ", ".join(compiled.report), rule.level)
-            wanted = sink.wants(rule.id)
             message = (rule.description or f"record matches rule '{rule.when}'") \
-                if wanted else ""
-            position = self.where(locate, source) if wanted and locate is not None else None
-            sink.record(record, kind, compiled.report, data, message, position)
+                if sink.wants(rule.id) else ""
+            sink.record(record, kind, compiled.report, data, message,
+                        self._position(rule.id, locate, source))
 
 
 def _waiver_matches(waiver: Waiver, rule: str, field: str) -> bool:

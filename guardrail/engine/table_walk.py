@@ -51,7 +51,7 @@ class _Batch:
     marks: list[Any]
     columns: list[tuple[Any, ...]]
     counts: list[ColumnCount | None] | None = None  # per scanned column; None: at the worker
-    filled: dict[int, int] = field(default_factory=dict)  # see TableRun._count_filled
+    filled: dict[int, int] = field(default_factory=dict)  # see TableWalk._count_filled
     hits: list[dict[str, tuple[Hit, ...]]] = field(default_factory=list)  # counted here
 
     def source(self, offset: int) -> tuple[Sequence[Any], Any]:
@@ -219,7 +219,7 @@ class TableWalk:
     def _run_batches(self) -> int:
         """Column at a time over batches of rows: repeated values cost one C-level count.
 
-        With a worker, batches go to it while it has room (``parallel.MAX_IN_FLIGHT``);
+        With a worker, batches go to it while it has room (``worker.MAX_IN_FLIGHT``);
         the others are counted here. Counts are applied in batch order either way.
         """
         rows = iter(self.table.rows)
@@ -320,8 +320,7 @@ class TableWalk:
             ev = self.ev
             kinds = [ev.kind(self.file, self.section, rule, label, level)
                      for rule, level in signature]
-            found = self.primaries[key] = min(
-                kinds, key=lambda k: (not k.blocking, -ev.compiled.rank(k.level), k.rule))
+            found = self.primaries[key] = min(kinds, key=lambda k: ev.precedence(k, True))
         return found
 
     def _count_filled(self, columns: list[tuple[Any, ...]]) -> dict[int, int]:

@@ -3,7 +3,7 @@
 Content detection is pure Python and takes most of the time of a large check;
 reading and counting take most of the rest. With ``jobs=2`` a forked worker
 counts whole batches (every scanned column: look up, scan new values, count by
-signature, see ``column_counts.py``) while the main process reads the next ones
+signature, see ``column_memory.py``) while the main process reads the next ones
 and counts a batch itself whenever the worker already has four: the work shares
 itself out, and the results are applied in batch order, so the decision is the
 one a single process makes.
