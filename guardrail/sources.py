@@ -116,16 +116,7 @@ def source_label(compiled: CompiledPolicy, source: Any, position: int) -> str:
         if not isinstance(name, str):
             return "<text stream>" if hasattr(source, "encoding") else "<stream>"
         text = name
-    if looks_like_path(text) and not _holds_personal_data(compiled, text):
+    if looks_like_path(text) and not compiled.holds_personal_data(text):
         return text
     return f"<payload {position}>"
 
-
-def _holds_personal_data(compiled: CompiledPolicy, path: str) -> bool:
-    """Does a detector find anything in *path*, or in one of its folder and file names
-    (a detector that wants a word boundary does not see ``./07700 900123.csv`` whole)?"""
-    if compiled.name_hits(path):
-        return True
-    parts = [part for part in re.split(r"[/\\]", path) if part not in ("", ".", "..")]
-    names = parts + [part.rsplit(".", 1)[0] for part in parts if "." in part]
-    return any(compiled.name_hits(name) for name in names)

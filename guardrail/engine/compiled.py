@@ -8,6 +8,7 @@ destination are built here once instead of once per check.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from guardrail.policy.paths import compile_path_pattern, normalize_key
 __all__ = ["CompiledPolicy", "KEY_FIELD"]
 
 KEY_FIELD = "(key)"  # the field that field-name scanning passes to detectors
+_PARTS = re.compile(r"[!/>\\]")  # a path's folders, a position's sheet!cell and a > b
 
 
 class CompiledPolicy:
@@ -96,6 +98,19 @@ class CompiledPolicy:
         if self._name_scanner is None:
             self._name_scanner = self._names.for_field(KEY_FIELD) or False
         return self._name_scanner.scan(text) if self._name_scanner else ()
+
+    def holds_personal_data(self, text: str) -> bool:
+        """Does a detector find anything in *text* or in one of its parts? A path or a
+        position puts a name between separators, quotes and an extension
+        (``./07700 900123.csv``, ``'Grace Okafor'!A2``), which hides it from a
+        detector that wants a word boundary."""
+        if self.name_hits(text):
+            return True
+        parts = [part.strip(" '\"") for part in _PARTS.split(text)]
+        parts = [part for part in parts if part not in ("", ".", "..")]
+        if len(parts) > 1 and any(self.name_hits(part) for part in parts):
+            return True
+        return any(self.name_hits(part.rsplit(".", 1)[0]) for part in parts if "." in part)
 
     def named_by_rule(self, name: str) -> bool:
         """Does a field rule of the policy name *name* (as a field anywhere, or as a key

@@ -30,7 +30,6 @@ SECTION_NAME = "(section name)"  # the field of a finding in a section's own nam
 # An identifier, optionally namespaced (a:id) or marked as XML readers mark attributes
 # (@ref), processing instructions (?audit) and text (#text); never a space.
 _JOINERS = re.compile(r"[_.\-:@?#]+")  # what joins the words of an identifier
-_PARTS = re.compile(r"[!/>\\]")  # a position's parts: sheet!cell, a > b
 _PLAIN_NAME = re.compile(r"[@?#]?[A-Za-z_][A-Za-z0-9_.:\-]{0,63}")
 
 Locate = Locator | None
@@ -169,17 +168,9 @@ class Evaluation:
         if found is None:
             if len(self._labels) >= 10_000:
                 self._labels.clear()
-            found = self._labels[text] = mask_value(text) if self._personal(text) else text
+            found = self._labels[text] = mask_value(text) \
+                if self.compiled.holds_personal_data(text) else text
         return found
-
-    def _personal(self, text: str) -> bool:
-        """Does a detector find anything in *text* or in one of its parts? A position
-        wraps a name in quotes and a cell (``'Grace Okafor'!A2``), which can hide it
-        from a detector that wants a word boundary."""
-        if self.name_hits(text):
-            return True
-        parts = [part.strip(" '\"") for part in _PARTS.split(text)]
-        return len(parts) > 1 and any(part and self.name_hits(part) for part in parts)
 
     def where(self, locate: Locate, source: Any) -> str | None:
         return self.label(locate(source)) if locate else None
