@@ -70,9 +70,20 @@ def test_sniff_scores():
 
 # -- the issue, end to end ---------------------------------------------------------------
 
+def check_with_cli(*args: str, **kwargs):
+    """``guardrail check --policy uk-personal-data ARGS`` through click's runner."""
+    return CliRunner().invoke(cli, ["check", "--policy", "uk-personal-data", *args],
+                              catch_exceptions=False, **kwargs)
+
+
+def check_report(path: Path) -> tuple[int, dict]:
+    """The exit code and JSON report of checking *path* with uk-personal-data."""
+    result = check_with_cli("--report", "json", str(path))
+    return result.exit_code, json.loads(result.output)
+
+
 def test_check_reads_the_note_as_text_and_names_no_columns():
-    result = CliRunner().invoke(cli, ["check", "--policy", "uk-personal-data", str(NOTE)],
-                                catch_exceptions=False)
+    result = check_with_cli(str(NOTE))
     assert result.exit_code == 1  # it names people: blocked, as lines of text
     assert f"{NOTE}: text, 7 records, BLOCKED" in result.output
     assert "Note from" not in result.output  # the first line is not a column name
@@ -80,11 +91,8 @@ def test_check_reads_the_note_as_text_and_names_no_columns():
 
 
 def test_check_report_has_only_the_text_field():
-    result = CliRunner().invoke(
-        cli, ["check", "--policy", "uk-personal-data", "--report", "json", str(NOTE)],
-        catch_exceptions=False)
-    report = json.loads(result.output)
-    assert result.exit_code == 1
+    exit_code, report = check_report(NOTE)
+    assert exit_code == 1
     assert report["files"] == [{"file": str(NOTE), "format": "text", "records": 7}]
     assert {f["field"] for f in report["findings"]} == {"text"}
     assert {f["rule"] for f in report["findings"]} == {"person.name", "uk.street_address"}
@@ -92,11 +100,8 @@ def test_check_report_has_only_the_text_field():
 
 def test_a_txt_that_is_csv_is_checked_as_csv():
     path = DATA / "export.txt"
-    result = CliRunner().invoke(
-        cli, ["check", "--policy", "uk-personal-data", "--report", "json", str(path)],
-        catch_exceptions=False)
-    report = json.loads(result.output)
-    assert result.exit_code == 1
+    exit_code, report = check_report(path)
+    assert exit_code == 1
     assert report["files"] == [{"file": str(path), "format": "csv", "records": 2}]
     assert {f["field"] for f in report["findings"]} == {"month", "ward", "postcode"}
 
@@ -105,8 +110,7 @@ def test_a_txt_that_is_csv_is_checked_as_csv():
 def test_steady_prose_read_as_a_table_is_blocked_and_never_shown_raw(tmp_path, case):
     path = tmp_path / "note.txt"
     path.write_text(case["text"], encoding="utf-8")
-    result = CliRunner().invoke(cli, ["check", "--policy", "uk-personal-data", str(path)],
-                                catch_exceptions=False)
+    result = check_with_cli(str(path))
     first = case["text"].splitlines()[0]
     assert result.exit_code == 1
     assert f"{path}: csv," in result.output and "BLOCKED" in result.output
@@ -120,11 +124,8 @@ def test_a_hand_typed_table_in_a_txt_gets_its_field_rules(tmp_path):
     path = tmp_path / "wards.txt"
     path.write_text("Surname, Forename, Ward\nOkafor, Grace, Linden\nLowe, Patricia, Park\n",
                     encoding="utf-8")
-    result = CliRunner().invoke(
-        cli, ["check", "--policy", "uk-personal-data", "--report", "json", str(path)],
-        catch_exceptions=False)
-    report = json.loads(result.output)
-    assert result.exit_code == 1
+    exit_code, report = check_report(path)
+    assert exit_code == 1
     assert report["files"] == [{"file": str(path), "format": "csv", "records": 2}]
     assert {(f["field"], f["rule"]) for f in report["findings"]} >= {
         ("Surname", "uk.field.person_name"), ("Forename", "uk.field.person_name")}
@@ -139,8 +140,7 @@ def test_prose_bytes_are_not_csv(uk):
 
 
 def test_prose_on_stdin_is_not_csv():
-    result = CliRunner().invoke(cli, ["check", "--policy", "uk-personal-data", "-"],
-                                input=NOTE.read_bytes(), catch_exceptions=False)
+    result = check_with_cli("-", input=NOTE.read_bytes())
     assert result.exit_code == 3
     assert "<stdin>: ?, 0 records, UNREADABLE: cannot tell the format" in result.output
     assert "Note from" not in result.output
