@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from guardrail.reading import reading_of
+
 __all__ = ["mask_value", "mask_text", "is_redacted", "count_redacted", "might_be_redacted",
            "REDACTED", "HASH_PREFIX", "MAX_EVIDENCE_CHARS"]
 
@@ -49,13 +51,19 @@ def mask_value(value: Any, keep: int = 1) -> str:
 
     ``"John Smith"`` -> ``"J*** S****"``; ``"07700 900123"`` -> ``"***** ******"``.
     Long values are cut to the first few words with the original length noted, so
-    free text cannot be read back from the evidence.
+    free text cannot be read back from the evidence. The value is masked as a reader
+    reads it (``reading.py``): full-width, look-alike and invisible characters would
+    otherwise pass through into a terminal or a report.
     """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "*" * len(str(value))
-    text = _SPACE.sub(" ", str(value)).strip()
+    text = str(value)
+    reading = reading_of(text)  # what a reader reads: no control or invisible characters
+    if reading is not None:
+        text = reading.text
+    text = _SPACE.sub(" ", text).strip()
     cut = len(text) > MAX_EVIDENCE_CHARS
     shown = text[:MAX_EVIDENCE_CHARS]
     masked = _WORD.sub(lambda m: _mask_word(m.group(0), keep), shown)

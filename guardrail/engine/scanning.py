@@ -28,6 +28,7 @@ from guardrail.engine.custom_detectors import CustomDetector
 from guardrail.masking import is_redacted
 from guardrail.policy.model import DetectorPolicy, Policy
 from guardrail.policy.paths import field_matches
+from guardrail.reading import NEEDS_READING, Reading, reading_of
 
 __all__ = ["Hit", "Signature", "signature_of", "ActiveDetector", "ContentScanner",
            "FieldScanner", "select_detectors",
@@ -160,7 +161,17 @@ class ContentScanner:
             self._fields[field] = FieldScanner(self, field, active, always) if active else None
         return self._fields[field]
 
+    def joined_field(self, field: str, active: Sequence[ActiveDetector]) -> FieldScanner:
+        """A scanner for text joined from several fields (see ``adjacent.py``), running
+        *active* (the detectors those fields share)."""
+        return FieldScanner(self, field, list(active))
+
     def gate(self, active: list[ActiveDetector], always: frozenset[str] = frozenset()):
+        """(RE2 set, gated detectors, ungated detectors) for *active*.
+
+        The set's last pattern is not a detector: it says whether a value needs reading
+        before detection (see ``guardrail/reading.py``), in the same pass.
+        """
         key = (tuple(d.id for d in active), always)
         if key not in self._gates:
             gated: list[ActiveDetector] = []
@@ -180,14 +191,19 @@ class ContentScanner:
                     ungated.append(detector)
                     continue
                 gated.append(detector)
-            if gated:
-                rset.Compile()
-            self._gates[key] = (rset if gated else None, gated, ungated)
+            rset.Add(NEEDS_READING)
+            rset.Compile()
+            self._gates[key] = (rset, gated, ungated)
         return self._gates[key]
 
 
 class FieldScanner:
-    """Scans values of one field; remembers what it found for values seen before."""
+    """Scans values of one field; remembers what it found for values seen before.
+
+    A value is scanned as a reader reads it (``guardrail/reading.py``): the RE2 pass that
+    gates the detectors also says whether the value needs reading first, so values
+    written in printable ASCII with single spaces cost nothing more.
+    """
 
     def __init__(self, owner: ContentScanner, field: str, active: list[ActiveDetector],
                  always: frozenset[str] = frozenset()) -> None:
@@ -195,16 +211,17 @@ class FieldScanner:
         self.detectors = tuple(active)
         self.allow = owner.allow
         self.gate, self.gated, self.ungated = owner.gate(active, always)
+        self._reads = len(self.gated)  # the set's index of NEEDS_READING
         # The RE2 set's own Match, without the wrapper's per-call type check and copy.
-        self._match = None if self.gate is None else \
-            getattr(getattr(self.gate, "_set", None), "Match", None) or self._wrapped_match
+        self._match = getattr(getattr(self.gate, "_set", None), "Match", None) \
+            or self._wrapped_match
         self.cache: dict[str, tuple[Hit, ...]] = {}
         # Searching values joined by newlines finds everything the values hold only if no
         # pattern is anchored or crosses a line: then no match is lost by joining.
         self._joinable = all(_joinable(d.gate) for d in self.gated)
 
     def _wrapped_match(self, data: bytes) -> list[int] | None:
-        return self.gate.Match(data)  # type: ignore[union-attr,no-any-return]
+        return self.gate.Match(data)  # type: ignore[no-any-return]
 
     def scan(self, text: str) -> tuple[Hit, ...]:
         hits = self.cache.get(text)
@@ -217,14 +234,20 @@ class FieldScanner:
         """True when no detector can match any of *texts*: one RE2 pass over them joined.
 
         Only when every detector is gated by an unanchored pattern, so that joining
-        cannot hide or invent a candidate; otherwise False (scan them one by one).
+        cannot hide or invent a candidate, and no value needs reading first or holds a
+        newline; otherwise False (scan them one by one).
         """
-        return self.joined_holds_nothing("\n".join(texts))
+        texts = texts if isinstance(texts, (list, tuple)) else list(texts)
+        joined = "\n".join(texts)
+        if joined.count("\n") != len(texts) - 1:
+            return False  # a value holds a newline: it must be read as one line
+        return self.joined_holds_nothing(joined)
 
     def joined_holds_nothing(self, joined: str) -> bool:
         """:meth:`holds_nothing` for values already joined by a separator that no pattern
-        can match across without also matching a value alone (a newline or NUL)."""
-        if self.ungated or self._match is None or not self._joinable:
+        can match across without also matching a value alone (a newline or NUL) and
+        that no value holds."""
+        if self.ungated or not self._joinable:
             return False
         return not self._match(joined.encode("utf-8", "surrogatepass"))
 
@@ -236,13 +259,45 @@ class FieldScanner:
             self.cache[text] = hits
 
     def scan_uncached(self, text: str) -> tuple[Hit, ...]:
+        matched = self._match(text.encode("utf-8", "surrogatepass"))
+        reads = self._reads
+        # Odd spacing, non-ASCII, an escape (the set's last pattern), or a line break.
+        if (matched and reads in matched) or "\n" in text or "\0" in text:
+            reading = reading_of(text)
+            if reading is not None:
+                return self._scan_reading(text, reading)
         candidates = self.ungated
-        if self._match is not None:
-            matched = self._match(text.encode("utf-8", "surrogatepass"))
-            if matched:
-                candidates = candidates + [self.gated[i] for i in matched]
+        if matched:
+            gated = self.gated
+            candidates = candidates + [gated[i] for i in matched if i < reads]
         if not candidates or is_redacted(text):  # what a redaction wrote holds nothing
             return ()
+        hits = self._find(text, candidates)
+        if hits and self.allow:
+            hits = [h for h in hits if not _allowed(text, h, self.allow)]
+        return tuple(hits)
+
+    def _scan_reading(self, text: str, reading: Reading) -> tuple[Hit, ...]:
+        """Scan what a reader reads; report where it is in what was written."""
+        seen = reading.text
+        if not seen or is_redacted(seen):
+            return ()
+        matched = self._match(seen.encode("utf-8", "surrogatepass"))
+        candidates = self.ungated
+        if matched:
+            reads = self._reads
+            gated = self.gated
+            candidates = candidates + [gated[i] for i in matched if i < reads]
+        if not candidates:
+            return ()
+        hits = self._find(seen, candidates)
+        if hits and self.allow:
+            hits = [h for h in hits if not _allowed(seen, h, self.allow)]
+        span = reading.original_span
+        return tuple(hit._replace(start=start, end=end) for hit in hits
+                     for start, end in (span(hit.start, hit.end),))
+
+    def _find(self, text: str, candidates: Sequence[ActiveDetector]) -> list[Hit]:
         hits = []
         field = self.field
         for detector in candidates:
@@ -251,9 +306,7 @@ class FieldScanner:
                 if confidence >= minimum:
                     hits.append(_new_hit((detector.id, detector.level, start, end, confidence,
                                           evidence)))
-        if hits and self.allow:
-            hits = [h for h in hits if not _allowed(text, h, self.allow)]
-        return tuple(hits)
+        return hits
 
 
 def as_text(value: Any) -> str | None:
