@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from guardrail.contract.protocols import Detector
+from guardrail.engine.adjacent import Neighbours
 from guardrail.engine.record_rules import CompiledRule, compile_rule
 from guardrail.engine.scanning import ActiveDetector, ContentScanner, select_detectors
 from guardrail.policy.classify import Classification, Classifier
@@ -46,6 +47,7 @@ class CompiledPolicy:
             compile_rule(r) for r in policy.record_rules if self.exceeds(r.level))
         relevant = [d for d in detectors if self.exceeds(d.level)]
         self.scanner = ContentScanner(relevant, policy.detectors.allow) if relevant else None
+        self.neighbours = Neighbours(self.scanner) if self.scanner is not None else None
         # Names are screened by every detector the policy runs, whatever the destination
         # may receive: a report can travel further than the payload it describes.
         self._names = ContentScanner(detectors, policy.detectors.allow) if detectors else None

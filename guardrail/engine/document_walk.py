@@ -6,9 +6,10 @@ shape, so a field is classified once however many records hold it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardrail.contract.records import Documents
+from guardrail.engine.adjacent import edges
 from guardrail.engine.record_rules import as_number, with_aliases
 from guardrail.engine.scanning import as_text
 from guardrail.policy.paths import ANY_INDEX, display_path
@@ -21,6 +22,16 @@ __all__ = ["DocumentWalk", "path_pattern"]
 
 _Entry = tuple["Plan | None", str, "FieldScanner | None"]
 Path = tuple[str | int, ...]
+_SHORT_LIST = 64  # items of a longer list are a column of values, not one line of text
+
+
+class _Leaf(NamedTuple):
+    """A text value no rule reported, which its next sibling may be read with."""
+
+    text: str
+    scanner: FieldScanner
+    pattern: str
+    shown: Path
 
 
 class DocumentWalk:
@@ -99,19 +110,30 @@ class DocumentWalk:
             self.by_path[path] = found
         return found
 
-    def _walk(self, value: Any, path: Path, shown: Path) -> None:
+    def _walk(self, value: Any, path: Path, shown: Path) -> _Leaf | None:
+        """Evaluate *value* and everything in it. Returns the value as a leaf a
+        neighbour may be read with (text no rule reported), else None."""
         if isinstance(value, dict):
+            previous = None
             for key, item in value.items():
                 segment, shown_segment = self._segment(
                     key if isinstance(key, str) else str(key), shown)
-                self._walk(item, path + (segment,), shown + (shown_segment,))
-            return
+                leaf = self._walk(item, path + (segment,), shown + (shown_segment,))
+                if leaf is not None and previous is not None:
+                    self._across(previous, leaf)
+                previous = leaf
+            return None
         if isinstance(value, list):
+            previous = None
+            short = len(value) <= _SHORT_LIST
             for position, item in enumerate(value):
-                self._walk(item, path + (position,), shown + (position,))
-            return
+                leaf = self._walk(item, path + (position,), shown + (position,))
+                if short and leaf is not None and previous is not None:
+                    self._across(previous, leaf)
+                previous = leaf
+            return None
         if value is None or value == "":
-            return
+            return None
         plan, pattern, scanner = self._entry(path, shown)
         hits: tuple[Hit, ...] = ()
         if scanner is not None:
@@ -119,13 +141,32 @@ class DocumentWalk:
             if text:
                 hits = scanner.scan(text)
         if plan is None and not hits:
-            return
+            if scanner is not None and value.__class__ is str and self.ev.neighbours:
+                return _Leaf(value, scanner, pattern, shown)
+            return None
         if hits or self.ev.sink.wants(plan.kind.rule):  # type: ignore[union-attr]
             field = display_path(shown) if shown else "@"
         else:
             field = pattern
         self.ev.value(self.file, self.section, self.index, field, pattern, value, plan, hits,
                       self.docs.locate, self.record)
+        return None
+
+    def _across(self, left: _Leaf, right: _Leaf) -> None:
+        """Read two neighbouring values together (``adjacent.py``): sibling values of one
+        object (an element's children), or items of a short list."""
+        neighbours = self.ev.neighbours
+        pair = neighbours.scanner_for(left.scanner, right.scanner)  # type: ignore[union-attr]
+        if pair is None:
+            return
+        joined = edges(left.text, right.text)
+        hits = neighbours.across(pair, joined.text, joined.boundary)  # type: ignore[union-attr]
+        if hits:
+            locate = self.docs.locate
+            cells = [(display_path(leaf.shown) if leaf.shown else "@", leaf.pattern,
+                      leaf.text, locate) for leaf in (left, right)]
+            self.ev.across(self.file, self.section, self.index, cells, joined.boundary,
+                           joined.tail, hits, self.record)
 
     def _segment(self, key: str, shown: Path) -> tuple[str, str]:
         """The key's segment and shown segment (see the class docstring); a key that is

@@ -67,6 +67,7 @@ class Evaluation:
         self.today = today or _dt.date.today()
         self.rules = compiled.rules
         self.scanner = compiled.scanner
+        self.neighbours = compiled.neighbours
         self.jobs = jobs if self.scanner is not None and can_fork() else 1
         self._active = [w for w in compiled.waivers if w.active_on(self.today)]
         self._pool: ScanPool | None = None
@@ -217,6 +218,36 @@ class Evaluation:
         found = self.matches(file, section, pattern, value, plan, hits)
         if found:
             self.sink.value(record, field, value, found,
+                            self._position(found[0].kind.rule, locate, source))
+
+    def across(self, file: str, section: str | None, record: int | None,
+               cells: Sequence[tuple[str, str, str, Locate]], boundary: int, tail: int,
+               hits: Iterable[Hit], source: Any) -> None:
+        """Report what two neighbouring values hold only when read together (see
+        ``adjacent.py``): each value is a finding, for the part of it the match covers.
+
+        :param cells: (field, pattern, text, locate) of the left and the right value.
+        :param boundary: where the right value starts in the joined text.
+        :param tail: where the joined text starts in the left value.
+        """
+        (left, left_pattern, left_text, left_locate), \
+            (right, right_pattern, right_text, right_locate) = cells
+        hits = [hit for hit in hits if self.exceeds(hit.level)]
+        if not hits:
+            return
+        message = f"{{rule}} found across '{left}' and '{right}', read together " \
+                  "(confidence {confidence:.2f})"
+        for field, pattern, text, locate, spans in (
+                (left, left_pattern, left_text, left_locate,
+                 [(tail + h.start, len(left_text)) for h in hits]),
+                (right, right_pattern, right_text, right_locate,
+                 [(0, min(h.end - boundary, len(right_text))) for h in hits])):
+            found = [Match(self.kind(file, section, hit.rule, pattern, hit.level), start, end,
+                           None, hit.confidence,
+                           message.format(rule=hit.rule, confidence=hit.confidence))
+                     for hit, (start, end) in zip(hits, spans, strict=True)]
+            found.sort(key=lambda match: self.precedence(match.kind, True))
+            self.sink.value(record, field, text, found,
                             self._position(found[0].kind.rule, locate, source))
 
     def key(self, file: str, section: str | None, record: int | None, label: str,

@@ -16,12 +16,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import islice
-from operator import itemgetter
+from itertools import islice, repeat
+from operator import getitem, itemgetter
 from typing import TYPE_CHECKING, Any
 
 from guardrail.contract.records import Locator, Table
 from guardrail.decision import FindingKind
+from guardrail.engine.adjacent import EDGE, edges
 from guardrail.engine.column_memory import ColumnCount, ColumnCounter
 from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
 from guardrail.engine.scanning import Signature, as_text
@@ -40,6 +41,7 @@ __all__ = ["TableWalk"]
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
 _WAITING = 8  # batches read ahead of the one being applied, at most
+_TAIL, _HEAD = slice(-EDGE, None), slice(0, EDGE)  # what a neighbour pair reads of each
 
 
 @dataclass(slots=True)
@@ -88,6 +90,9 @@ class TableWalk:
                     continue
             self.rules.append(compiled)
         self.variants = self._variants()
+        self.pairs = self._neighbour_pairs()
+        # What each counted column's values hold, by value (see ColumnCounter.known).
+        self.known: dict[int, dict[Any, Signature]] = {}
         table_locate = table.locate
         self.locate: Locate = (lambda src: table_locate(src[0], src[1])) if table_locate \
             else None
@@ -168,6 +173,7 @@ class TableWalk:
         self.fields = [s.field for _, s in self.scan]
         self.rule_ids = frozenset(d.id for _, s in self.scan for d in s.detectors)
         self.tally: dict[FindingKind, int] = {}  # counted, not listed
+        self.known = {column: counter.known for column, counter in self.counters}
         self.primaries: dict[tuple[int, Signature], FindingKind] = {}
         if self.rules:
             count = self._run_rows()
@@ -310,6 +316,8 @@ class TableWalk:
                     text = as_text(cells[offset]) or ""
                     hits = found.get(text) or counter.scanner.scan(text)
                     self._hits(batch.start + offset, column, text, hits, batch.source(offset))
+        for left, pair in self.pairs:
+            self._across_batch(batch, left, pair)
 
     def _primary(self, column: int, signature: Signature) -> FindingKind:
         """The rule a value with these hits is counted under (see Evaluation.matches)."""
@@ -395,6 +403,58 @@ class TableWalk:
                 label = self.label(column)
                 self.ev.value(self.file, self.section, index, label, label, value, plan, hits,
                               self._where(column), source)
+        for left, pair in self.pairs:
+            if left + 1 < len(row):
+                self._across(index, left, pair, row[left], row[left + 1], source)
+
+    def _neighbour_pairs(self) -> list[tuple[int, FieldScanner]]:
+        """Neighbouring columns whose values are also read together (``adjacent.py``):
+        both scanned by detectors, neither reported whole by a field rule."""
+        neighbours = self.ev.neighbours
+        pairs: list[tuple[int, FieldScanner]] = []
+        if neighbours is None:
+            return pairs
+        for left in range(len(self.columns) - 1):
+            first, second = self.scanners[left], self.scanners[left + 1]
+            if first is None or second is None or self.plans[left] is not None \
+                    or self.plans[left + 1] is not None:
+                continue
+            pair = neighbours.scanner_for(first, second)
+            if pair is not None:
+                pairs.append((left, pair))
+        return pairs
+
+    def _across_batch(self, batch: _Batch, left: int, pair: FieldScanner) -> None:
+        """Read one pair of neighbouring columns of a batch together: one RE2 pass over
+        every row's join settles a quiet pair."""
+        lefts, rights = batch.columns[left], batch.columns[left + 1]
+        if not self.plain:  # typed cells: only text is read across
+            lefts = tuple(v if v.__class__ is str else "" for v in lefts)
+            rights = tuple(v if v.__class__ is str else "" for v in rights)
+        joined = list(map(" ".join, zip(map(getitem, lefts, repeat(_TAIL)),
+                                        map(getitem, rights, repeat(_HEAD)), strict=True)))
+        if pair.holds_nothing(joined):
+            return
+        for offset, (first, second) in enumerate(zip(lefts, rights, strict=True)):
+            self._across(batch.start + offset, left, pair, first, second,
+                         batch.source(offset))
+
+    def _across(self, index: int, left: int, pair: FieldScanner, first: Any, second: Any,
+                source: Any) -> None:
+        """Report what cells *left* and *left* + 1 of one row hold only read together."""
+        if not first or not second or first.__class__ is not str \
+                or second.__class__ is not str:
+            return
+        known = self.known
+        if known.get(left, {}).get(first) or known.get(left + 1, {}).get(second):
+            return  # a cell holds findings of its own: the row is reported already
+        joined = edges(first, second)
+        hits = self.ev.neighbours.across(pair, joined.text, joined.boundary)  # type: ignore[union-attr]
+        if hits:
+            cells = [(self.label(c), self.label(c), text, self._where(c))
+                     for c, text in ((left, first), (left + 1, second))]
+            self.ev.across(self.file, self.section, index, cells, joined.boundary,
+                           joined.tail, hits, source)
 
     def _hits(self, index: int, column: int, value: str, hits: tuple[Any, ...],
               source: Any) -> None:
