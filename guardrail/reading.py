@@ -15,7 +15,10 @@ so they are run on the text as it reads:
 * every run of whitespace of any kind read as one space;
 * percent-encoding (``%20``, ``%C3%A9``) and HTML character references
   (``&#72;``, ``&nbsp;``) decoded;
-* Markdown emphasis inside a word dropped (``**Mar**garet`` reads ``Margaret``).
+* Markdown emphasis and code marks beside a word dropped (``**Mar**garet`` reads
+  ``Margaret``);
+* accents dropped from letters (``Ṕ``, ``Zsófia``): detectors match the letters, and
+  a diacritic added to a postcode's letter must not hide it.
 
 What a person could not read is not undone: base64, other encodings, encryption,
 text spelled out in words (see SECURITY.md).
@@ -41,14 +44,14 @@ __all__ = ["Reading", "reading_of", "is_plain", "NEEDS_READING"]
 # values joined for one pass of the RE2 gate): an RE2 pattern, so the gate tells in
 # the same pass whether a value needs reading.
 NEEDS_READING = (r"[^\x20-\x7e\n\x00]| {2}|%[0-9A-Fa-f]{2}|&(?:#|[A-Za-z][A-Za-z0-9]*;)"
-                 r"|[A-Za-z0-9](?:\*+|~~|`+)[A-Za-z0-9]")
+                 r"|[A-Za-z0-9](?:\*+|~~|`+)|(?:\*+|~~|`+)[A-Za-z0-9]")
 
 # What a reader reads differently from how it is written, in the order tried.
 _EVENT = re.compile(
     r"\s{2,}|[^\S ]"  # whitespace that is not one plain space
     r"|(?:%[0-9A-Fa-f]{2})+"  # percent-encoded bytes, decoded as UTF-8
     r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
-    r"|(?<=[^\W_])(?:\*+|~~|`+)(?=[^\W_])"  # Markdown emphasis or code inside a word
+    r"|(?<=[^\W_])(?:\*+|~~|`+)|(?:\*+|~~|`+)(?=[^\W_])"  # Markdown emphasis or code
     r"|[^\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
     r"|[\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
@@ -172,15 +175,15 @@ def _seen_cluster(cluster: str) -> str:
     if cluster.isspace():
         return " "
     seen = []
-    for char in unicodedata.normalize("NFKC", cluster):
+    for char in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", cluster)):
         if char.isspace():
             seen.append(" ")
         elif "\x20" <= char <= "\x7e":
             seen.append(char)
         elif unicodedata.category(char) in _DROPPED:
-            continue
+            continue  # invisible, or an accent (NFKD splits it from its letter)
         else:
-            seen.append(_latin(char))
+            seen.append(_latin(unicodedata.normalize("NFC", char)))
     return "".join(seen)
 
 

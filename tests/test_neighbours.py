@@ -1,0 +1,117 @@
+"""Neighbouring values are read together (guardrail/engine/adjacent.py).
+
+A reader reads a table row as a line and an element's children as one text: a
+postcode split over two cells, or a name over two array items, is still read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from helpers import finding_tuples
+
+from guardrail import Guardrail
+
+POLICY = Path(__file__).parent / "data" / "policies" / "detectors-decide.yaml"
+where = finding_tuples("record", "field", "rule", "evidence")
+
+
+@pytest.fixture(scope="module")
+def detectors() -> Guardrail:
+    return Guardrail.from_policy(POLICY)
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_postcode_split_over_two_cells_is_found_in_both(detectors, tmp_path):
+    path = write(tmp_path, "split.csv", "id,district,inward,count\n1,AB1,2CD,3\n"
+                                        "2,HP3,9QT,4\n")
+    decision = detectors.check(path)
+    assert decision.exit_code == 1
+    assert where(decision) == [(1, "district", "uk.postcode", "H**"),
+                               (1, "inward", "uk.postcode", "***")]
+    assert decision.findings[0].message.startswith(
+        "uk.postcode found across 'district' and 'inward', read together")
+
+
+def test_a_forename_and_surname_in_neighbouring_cells_are_a_name(detectors, tmp_path):
+    path = write(tmp_path, "people.csv", "ref,first,last\nR1,Margaret,Thompson\n")
+    assert where(detectors.check(path)) == [(0, "first", "person.name", "M*******"),
+                                            (0, "last", "person.name", "T*******")]
+
+
+@pytest.mark.parametrize("text", [
+    "month,ward,count\n2026-03,Tring West and Rural,97\n2026-06,Adeyfield East,5\n",
+    "lsoa_code,lsoa_name,ward\nE01023630,Dacorum 007E,Boxmoor East\n",
+    "location,store,count\nWatford,John Lewis,4\n",
+    "sku,stock,supplier\nPPE-1,777,\"Thomas, Harvey and Williams\"\n",
+])
+def test_ordinary_columns_side_by_side_are_not_read_as_prose(detectors, tmp_path, text):
+    assert detectors.check(write(tmp_path, "clean.csv", text)).exit_code == 0
+
+
+def test_many_rows_read_in_batches_find_the_one_split_row(detectors, tmp_path):
+    rows = [f"{n},Ward {n % 7},E0{n:07d}" for n in range(5000)]
+    rows[3210] = "3210,HP3,9QT"
+    path = write(tmp_path, "big.csv", "id,area,code\n" + "\n".join(rows) + "\n")
+    decision = detectors.check(path)
+    assert [(f.record, f.field) for f in decision.findings] == [(3210, "area"),
+                                                                 (3210, "code")]
+
+
+def test_the_worker_finds_the_same_split_as_one_process(detectors, tmp_path):
+    rows = [f"{n},Ward {n % 7},Note {n % 13}" for n in range(60_000)]
+    rows[41_000] = "41000,Margaret,Thompson"
+    path = write(tmp_path, "big.csv", "id,area,note\n" + "\n".join(rows) + "\n")
+    alone, forked = detectors.check(path, jobs=1), detectors.check(path, jobs=2)
+    assert where(forked) == where(alone) == [
+        (41_000, "area", "person.name", "M*******"), (41_000, "note", "person.name", "T*******")]
+
+
+@pytest.mark.parametrize("name,payload,fields", [
+    ("split.json", json.dumps([{"id": 1, "parts": ["HP3", "9QT"]}]),
+     ["parts[0]", "parts[1]"]),
+    ("split.xml", "<rows><row><out>HP3</out><in>9QT</in></row></rows>", ["out", "in"]),
+    ("split.yaml", "- id: 1\n  address: {outward: HP3, inward: 9QT}\n",
+     ["address.outward", "address.inward"]),
+])
+def test_siblings_and_short_lists_are_read_together(detectors, tmp_path, name, payload,
+                                                    fields):
+    decision = detectors.check(write(tmp_path, name, payload))
+    assert [(f.field, f.rule) for f in decision.findings] == [
+        (field, "uk.postcode") for field in fields]
+
+
+def test_a_long_list_is_a_column_not_a_line(detectors):
+    items = ["HP3", "9QT"] + [f"tag{n}" for n in range(70)]
+    assert detectors.check([{"tags": items}]).exit_code == 0
+    assert detectors.check([{"tags": items[:60]}]).exit_code == 1
+
+
+def test_three_way_splits_are_not_read_together(detectors):
+    """Documented limit (SECURITY.md): only neighbouring pairs are joined."""
+    assert detectors.check([{"a": "07700", "b": "900", "c": "123"}]).exit_code == 0
+
+
+def test_redacting_a_split_postcode_redacts_both_cells(detectors, tmp_path):
+    source = write(tmp_path, "split.csv", "id,district,inward\n1,HP3,9QT\n2,AB1,2CD\n")
+    out = tmp_path / "redacted.csv"
+    result = detectors.redact(source, out)
+    assert (result.written, result.verification.exit_code) == (True, 0)
+    assert out.read_text(encoding="utf-8") == \
+        "id,district,inward\n1,[REDACTED],[REDACTED]\n2,AB1,2CD\n"
+
+
+def test_redacting_split_siblings_in_a_document(detectors, tmp_path):
+    source = write(tmp_path, "split.json", json.dumps([{"who": ["Margaret", "Thompson"]}]))
+    out = tmp_path / "redacted.json"
+    result = detectors.redact(source, out)
+    assert (result.written, result.verification.exit_code) == (True, 0)
+    assert json.loads(out.read_text(encoding="utf-8")) == [{"who": ["[REDACTED]",
+                                                                    "[REDACTED]"]}]
