@@ -8,7 +8,7 @@ parent's objects at the same addresses). Nothing here runs unless something fail
 
 from __future__ import annotations
 
-from types import FrameType, TracebackType
+from types import CodeType, FrameType, TracebackType
 
 __all__ = ["Frame", "frames_of", "frames_from"]
 
@@ -32,10 +32,11 @@ def frames_of(tb: TracebackType | None) -> tuple[Frame, ...]:
     return tuple(frames)
 
 
-def frames_from(frame: FrameType | None, stop: FrameType | None = None) -> tuple[Frame, ...]:
-    """The frames of a running stack, innermost first, up to (not including) *stop*."""
+def frames_from(frame: FrameType | None, stop: CodeType | None = None) -> tuple[Frame, ...]:
+    """The frames of a running stack, innermost first, up to (not including) the first
+    that runs *stop* (the host's own code that started the check)."""
     frames: list[Frame] = []
-    while frame is not None and frame is not stop:
+    while frame is not None and frame.f_code is not stop:
         frames.append(_summary(frame))
         frame = frame.f_back
     return tuple(frames)
