@@ -27,7 +27,7 @@ import pytest
 from click.testing import CliRunner
 from helpers import run_guardrail
 
-from guardrail import Guardrail, Limits, PluginFault
+from guardrail import Guardrail, Limits, PluginFault, UsageError
 from guardrail.cli import cli
 from guardrail.engine import table_walk
 from guardrail.engine.worker import can_fork
@@ -443,3 +443,41 @@ def test_ctrl_c_reaches_an_api_caller_as_keyboard_interrupt(
     presser.join()
     assert not isinstance(caught.value, PluginFault)
     _assert_signals_restored()
+
+
+def test_the_programs_own_interrupt_handler_is_not_blamed_on_a_plugin(
+        faulty: ModuleType, fault: Callable[..., None], tmp_path: Path) -> None:
+    """A program with its own SIGINT handler keeps it; what it raises is its own."""
+    mark = tmp_path / "reached"
+    fault("detector.find", "sleep", mark=str(mark))
+    guard = Guardrail.from_policy("asb-public-web", _registry(faulty))
+
+    def stop(number: int, frame: Any) -> None:
+        raise KeyboardInterrupt("the program stops")
+
+    def press_ctrl_c() -> None:
+        _wait_for(mark)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, stop)
+    try:
+        presser = threading.Thread(target=press_ctrl_c)
+        presser.start()
+        with pytest.raises(KeyboardInterrupt, match="the program stops"):
+            guard.check(PAYLOAD.encode(), format="csv", limits=Limits(max_seconds=60))
+        presser.join()
+        assert signal.getsignal(signal.SIGINT) is stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_check_from_another_thread_is_the_same_check(guard: Guardrail) -> None:
+    alone = guard.check(PAYLOAD.encode(), format="csv")
+    results: list[Any] = []
+    for _ in range(3):  # the helper thread is reused
+        assert _in_thread(lambda: results.append(guard.check(PAYLOAD.encode(),
+                                                             format="csv"))) is None
+    assert [d.to_dict()["findings"] for d in results] == [alone.to_dict()["findings"]] * 3
+    error = _in_thread(lambda: guard.check(PAYLOAD.encode(), format="nope"))
+    assert isinstance(error, UsageError) and "unknown format 'nope'" in str(error)
+

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import signal
 import traceback
 import types
 from collections.abc import Callable, Iterable
@@ -124,12 +125,12 @@ class PluginMap:
         first): the innermost frame running a plugin's code, and the way guardrail
         called into it (the outermost of that plugin's frames around it).
 
-        :param strict: blame a plugin only if the failure was raised in a frame that is
-            not guardrail's (a ``SystemExit`` raised by guardrail's own signal handler
-            is not the fault of the plugin it interrupted).
+        :param strict: blame no plugin for a failure raised by guardrail's code or by a
+            signal handler (``SystemExit`` from a handler of ``SIGTERM``, the program's
+            own ``KeyboardInterrupt``): that is not the fault of the code it interrupted.
         """
         frames = list(frames)
-        if strict and frames and _is_core(frames[0][0]):
+        if strict and frames and (_is_core(frames[0][0]) or _signal_handler(frames[0])):
             return None
         owners = [self.plugin_of(frame) for frame in frames]
         inner = next((n for n, owner in enumerate(owners) if owner is not None), None)
@@ -149,6 +150,19 @@ class PluginMap:
 
 def _is_core(module: str) -> bool:
     return module == "guardrail" or module.startswith("guardrail.")
+
+
+def _signal_handler(frame: Frame) -> bool:
+    """Does *frame* run a Python function installed as a signal handler?"""
+    for number in signal.valid_signals():
+        try:
+            handler = signal.getsignal(number)
+        except (OSError, ValueError):
+            continue
+        code = getattr(handler, "__code__", None)
+        if code is not None and frame[:2] == (getattr(handler, "__module__", ""), code.co_name):
+            return True
+    return False
 
 
 # The plugins and limits of the check running in this context, for fault_of().
