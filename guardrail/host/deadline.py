@@ -13,7 +13,10 @@ stopped from outside. How:
   exception (``PyThreadState_SetAsyncExc``) is not seen by a thread blocked in C
   (``time.sleep``, a read). So the check runs in a helper thread that the caller waits
   for: when the time is up the caller is answered at once, and the helper is sent
-  :class:`OverBudget`, which stops it as soon as it runs Python code again.
+  :class:`OverBudget`, which stops it as soon as it runs Python code again. Helpers
+  are kept for the next check (a thread costs more to start than a small check); the
+  hand-over costs a thread switch per check. ``max_seconds=None`` runs the check in
+  the caller's thread, with no budget.
 
 What cannot be done in-process: a plugin stuck inside one C call that never returns
 to Python (a regular expression that backtracks for ever, a read with no timeout) is
