@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import threading
-from typing import Any
+from typing import Any, TextIO
 
 from guardrail.contract.limits import Limits
+from guardrail.contract.protocols import ReportOptions
 from guardrail.decision import Decision, PublishBlocked
 from guardrail.engine.compiled import CompiledPolicy
+from guardrail.host.faults import guarded
 from guardrail.host.registry import Registry, load_registry
 from guardrail.policy.load import load_policy
 from guardrail.policy.model import Policy
@@ -27,6 +29,12 @@ class Guardrail:
     Build one per policy and reuse it: the policy is compiled once per destination
     (classification, record rules, detectors) and reused by every check, so a server
     checking thousands of payloads pays for it once. Safe to share between threads.
+
+    Plugins run guarded: whatever one raises (``SystemExit`` and ``KeyboardInterrupt``
+    too), or a check that outlasts ``limits.max_seconds``, raises
+    :class:`~guardrail.PluginFault` naming the plugin (or, when no plugin was running
+    out of time, :class:`~guardrail.PayloadError`); no decision is returned. The
+    user's own Ctrl-C is re-raised as the ``KeyboardInterrupt`` it is.
     """
 
     def __init__(self, policy: Policy, registry: Registry) -> None:
@@ -77,11 +85,14 @@ class Guardrail:
             process. Keep 1 (the default) inside servers that must not fork.
         :param tune_gc: collect garbage less often during the check (a process-wide
             setting, faster on large payloads; off by default for embedding).
+
+        Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns.
         """
         sources = sort_sources(source)
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
                                today, jobs, limits or Limits(), tune_gc)
-        return run_check(self.registry, self.compiled(destination), request)
+        return guarded(self.registry, request.limits,
+                       lambda: run_check(self.registry, self.compiled(destination), request))
 
     def redact(self, source: Any, output: str | os.PathLike[str], format: str | None = None,
                destination: str | None = None, *, hash_key: bytes | str | None = None,
@@ -96,6 +107,9 @@ class Guardrail:
 
         :param hash_key: secret for the ``hash`` action (default: the
             ``GUARDRAIL_HASH_KEY`` environment variable).
+
+        Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns; nothing
+        is written then.
         """
         if hash_key is None:
             hash_key = os.environ.get(HASH_KEY_ENV)
@@ -103,7 +117,17 @@ class Guardrail:
         request = CheckRequest(sort_sources(source), destination, format, "enforce",
                                max_findings, encoding, today, limits=limits or Limits(),
                                tune_gc=tune_gc)
-        return run_redact(self.registry, self.compiled(destination), request, output, key)
+        return guarded(self.registry, request.limits,
+                       lambda: run_redact(self.registry, self.compiled(destination), request,
+                                          output, key))
+
+    def render(self, decision: Decision, out: TextIO, report: str = "text", *,
+               color: bool = False, limits: Limits | None = None) -> None:
+        """Write *decision* to *out* with the reporter named *report*, guarded as a check
+        is: a reporter that fails raises :class:`~guardrail.PluginFault`."""
+        reporter = self.registry.reporter(report)
+        guarded(self.registry, limits or Limits(),
+                lambda: reporter.render(decision, out, ReportOptions(color=color)))
 
     def enforce(self, source: Any, format: str | None = None,
                 destination: str | None = None, **options: Any) -> Decision:

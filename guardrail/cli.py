@@ -1,7 +1,8 @@
 """The ``guardrail`` command line.
 
 Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
-3 payload could not be read (blocked), 4 internal error (blocked).
+3 payload could not be read (blocked), 4 internal error, plugin fault or
+interrupted (blocked).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import yaml
 from guardrail import __version__
 from guardrail.api import Guardrail
 from guardrail.contract.limits import Limits
-from guardrail.contract.protocols import ReportOptions
 from guardrail.errors import EXIT_INTERNAL, GuardrailError
 from guardrail.host.registry import Registry, load_registry
 from guardrail.policy.load import load_policy
@@ -40,7 +40,14 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except Exception as exc:  # fail closed, without echoing anything from the payload
+        except KeyboardInterrupt:
+            # The user's Ctrl-C (a plugin's own KeyboardInterrupt is a PluginFault): exit
+            # 4, not click's "Aborted!" and 1, which would read as a policy's verdict.
+            click.echo("guardrail: interrupted before the check finished; nothing may be "
+                       "published.", err=True)
+            ctx.exit(EXIT_INTERNAL)
+        except BaseException as exc:  # fail closed, without echoing anything from the payload
+            # SystemExit too: nothing but the decision may end a command, least of all 0.
             click.echo(f"guardrail: internal error ({type(exc).__name__}); nothing was "
                        "published. Set GUARDRAIL_DEBUG=1 for a traceback.", err=True)
             if _debug():
@@ -68,7 +75,7 @@ class _Size(click.ParamType):
 
 
 def _limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """--max-file-size, --max-record-size, --max-depth, --max-entities."""
+    """--max-file-size, --max-record-size, --max-depth, --max-entities, --time-limit."""
     defaults = Limits()
     options = [
         click.option("--max-file-size", "max_file_bytes", type=_Size(), metavar="SIZE",
@@ -84,6 +91,10 @@ def _limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--max-entities", "max_entities", type=click.IntRange(min=0),
                      metavar="N", default=defaults.max_entities, show_default=True,
                      help="Block XML entity expansions or YAML aliases beyond this count."),
+        click.option("--time-limit", "max_seconds", type=click.FloatRange(min=0),
+                     metavar="SECONDS", default=defaults.max_seconds, show_default=True,
+                     help="Block when the whole run takes longer, naming the plugin still "
+                          "running (0: no limit)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -91,7 +102,9 @@ def _limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _limits(values: dict[str, Any]) -> Limits:
-    return Limits(**{name: values.pop(name) for name in Limits.OPTIONS})
+    chosen = {name: values.pop(name) for name in Limits.OPTIONS}
+    chosen["max_seconds"] = chosen["max_seconds"] or None  # 0: no limit
+    return Limits(**chosen)
 
 
 def _debug() -> bool:
@@ -148,16 +161,18 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     """Check payload files (or '-' for stdin) against a policy and exit with the decision.
 
     Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
-    3 payload could not be read (blocked), 4 internal error (blocked).
+    3 payload could not be read or too slow to check (blocked), 4 internal error,
+    plugin fault or interrupted (blocked).
     """
     registry = _registry(ctx)
-    reporter = registry.reporter(report)
+    registry.reporter(report)  # fail early on a typo, before reading anything
     guard = Guardrail.from_policy(policy, registry)
+    chosen = _limits(limits)
     decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
                            max_findings=max_findings, encoding=encoding, jobs=jobs,
-                           limits=_limits(limits), tune_gc=True)
+                           limits=chosen, tune_gc=True)
     try:
-        reporter.render(decision, output, ReportOptions(color=output.isatty()))
+        guard.render(decision, output, report, color=output.isatty(), limits=chosen)
         output.flush()
     except BrokenPipeError:  # e.g. piped into `head`: the decision still sets the exit code
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -196,18 +211,20 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
     unreadable payload, or a copy that would still fail the policy writes nothing.
 
     Exit codes: 0 copy written, 1 blocked by policy (nothing written), 2 usage or
-    policy error, 3 payload could not be read, 4 internal error.
+    policy error, 3 payload could not be read, 4 internal error, plugin fault or
+    interrupted.
     """
     registry = _registry(ctx)
-    reporter = registry.reporter(report)
+    registry.reporter(report)  # fail early on a typo, before reading anything
     guard = Guardrail.from_policy(policy, registry)
+    chosen = _limits(limits)
     result = guard.redact(path, output, format=fmt, destination=destination,
                           hash_key=os.environ.get(hash_key_env) or b"", encoding=encoding,
-                          max_findings=max_findings, limits=_limits(limits), tune_gc=True)
+                          max_findings=max_findings, limits=chosen, tune_gc=True)
     err = sys.stderr
-    reporter.render(result.decision, err, ReportOptions(color=err.isatty()))
+    guard.render(result.decision, err, report, color=err.isatty(), limits=chosen)
     if result.verification is not None and not result.verification.allowed:
-        reporter.render(result.verification, err, ReportOptions(color=err.isatty()))
+        guard.render(result.verification, err, report, color=err.isatty(), limits=chosen)
     click.echo(result.summary(), err=True)
     ctx.exit(result.exit_code)
 
@@ -299,4 +316,16 @@ def plugins(ctx: click.Context) -> None:
 
 def main() -> None:
     """Console-script entry point."""
+    sys.unraisablehook = _unraisable
     cli.main(prog_name="guardrail")
+
+
+def _unraisable(unraisable: Any) -> None:
+    """An error nobody could catch (a plugin's generator failing as it is closed, once
+    the check it read for has stopped): its text may quote the payload, so only its
+    type is shown."""
+    if _debug():
+        sys.__unraisablehook__(unraisable)
+        return
+    click.echo(f"guardrail: warning: {unraisable.exc_type.__name__} ignored while "
+               "cleaning up. Set GUARDRAIL_DEBUG=1 for the traceback.", err=True)

@@ -16,6 +16,7 @@ __all__ = [
     "PolicyError",
     "PolicyProblem",
     "PluginError",
+    "PluginFault",
     "PayloadError",
     "EXIT_ALLOW",
     "EXIT_BLOCKED",
@@ -75,7 +76,27 @@ class PolicyError(GuardrailError):
 
 
 class PluginError(GuardrailError):
-    """A plugin failed to load or clashed with another one; guardrail fails closed."""
+    """A plugin clashed with another one or does not keep the contract; guardrail fails
+    closed."""
+
+
+class PluginFault(PluginError):
+    """A plugin raised (anything: ``SystemExit`` and ``KeyboardInterrupt`` too) or ran out
+    of time; the run stopped and nothing may be published.
+
+    The message names the plugin and what it was doing, never the exception's text,
+    which may quote the payload (``GUARDRAIL_DEBUG=1`` prints the traceback).
+
+    :param plugin: the plugin's name as registered (its entry-point name).
+    :param fault: what went wrong: the exception's type name, or ``"time limit"``.
+    """
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str, *, plugin: str, fault: str) -> None:
+        super().__init__(message)
+        self.plugin = plugin
+        self.fault = fault
 
 
 class PayloadError(GuardrailError):

@@ -2,7 +2,9 @@
 
 Everything that can fail around the pure engine is caught here and turned into
 a blocking decision: an unreadable payload blocks with its position, and an
-unexpected error blocks with a message that never repeats payload content.
+unexpected error blocks with a message that never repeats payload content. A
+plugin's fault stops the check instead (see :mod:`guardrail.host.faults`, which the
+API runs every check under).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from guardrail.decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
 from guardrail.engine import Collector, CompiledPolicy, Evaluation, evaluate
 from guardrail.engine.gc_tuning import fewer_collections
 from guardrail.errors import PayloadError, UsageError
+from guardrail.host.faults import fault_of
 from guardrail.host.registry import Registry, RunContext
 from guardrail.policy.model import Policy
 from guardrail.policy.schema import did_you_mean
@@ -117,8 +120,13 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         payload, fmt = open_payload(registry, request, source, result)
         options = ReadOptions(records=policy.records, encoding=request.encoding,
                               limits=request.limits)
-        for section in fmt.read(payload, options):
-            result.records += evaluate(evaluation, payload.name, section)
+        sections, section = fmt.read(payload, options), None
+        try:
+            for section in sections:
+                result.records += evaluate(evaluation, payload.name, section)
+        except BaseException:
+            _discard(getattr(section, "rows", getattr(section, "records", None)), sections)
+            raise
     except PayloadError as exc:
         unreadable(result, exc)
     except UsageError:
@@ -126,6 +134,19 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
     except Exception as exc:
         internal_error(result, exc)
     return result
+
+
+def _discard(*readers: Any) -> None:
+    """Close a reader's generators stopped half-way now, rather than when the garbage
+    collector gets to them: Python would print what their clean-up raises, text and
+    all. What stopped them is the error reported."""
+    for reader in readers:
+        close = getattr(reader, "close", None)
+        if close is not None:
+            try:
+                close()
+            except BaseException:  # noqa: S110 - the error already raised is what counts
+                pass
 
 
 def open_payload(registry: Registry, request: CheckRequest, source: Any,
@@ -162,7 +183,14 @@ def unreadable(result: FileResult, exc: PayloadError) -> None:
 def internal_error(result: FileResult, exc: BaseException, doing: str = "checking",
                    outcome: str = "the payload is blocked") -> None:
     """Record an unexpected error; the exception text may quote payload content, so only
-    its type is shown (the traceback with GUARDRAIL_DEBUG=1)."""
+    its type is shown (the traceback with GUARDRAIL_DEBUG=1).
+
+    An error a plugin raised (or the time limit) is not recorded: it stops the check,
+    raised as the GuardrailError that names the plugin.
+    """
+    fault = fault_of(exc)
+    if fault is not None:
+        raise fault from None
     result.error = (f"internal error ({type(exc).__name__}) while {doing}; {outcome}. Run "
                     "with GUARDRAIL_DEBUG=1 to see the traceback")
     result.error_kind = "internal"

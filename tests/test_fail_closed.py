@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
-from guardrail import Documents, Guardrail, hookimpl
+from guardrail import Documents, Guardrail, PluginFault, hookimpl
 from guardrail.cli import cli
 from guardrail.host.registry import load_registry, make_plugin_manager
 
@@ -33,21 +34,23 @@ class Plugin:
         register(ExplodingFormat())
 
 
-def test_internal_error_blocks_without_leaking(capsys) -> None:
+def test_a_plugin_error_stops_the_check_naming_the_plugin_without_leaking(capsys) -> None:
     registry = load_registry(make_plugin_manager(plugins=[("boom", Plugin())]))
-    decision = Guardrail.from_policy("asb-public-web", registry).check(b"x", format="boom")
-    assert decision.verdict == "block"
-    assert decision.exit_code == 4
-    assert decision.files[0].error_kind == "internal"
-    assert decision.files[0].error.startswith("internal error (ValueError) while checking")
-    assert SECRET not in str(decision.to_dict()) + capsys.readouterr().err
+    with pytest.raises(PluginFault) as caught:
+        Guardrail.from_policy("asb-public-web", registry).check(b"x", format="boom")
+    assert caught.value.exit_code == 4
+    assert (caught.value.plugin, caught.value.fault) == ("boom", "ValueError")
+    assert str(caught.value).startswith(
+        "plugin 'boom' (format 'boom', records() in test_fail_closed) raised ValueError; "
+        "the check stopped and nothing may be published")
+    assert SECRET not in str(caught.value) + capsys.readouterr().err
 
 
-def test_internal_error_blocks_even_in_audit_mode() -> None:
+def test_a_plugin_error_stops_the_check_even_in_audit_mode() -> None:
     registry = load_registry(make_plugin_manager(plugins=[("boom", Plugin())]))
-    decision = Guardrail.from_policy("asb-public-web", registry).check(b"x", format="boom",
-                                                                       mode="audit")
-    assert decision.exit_code == 4
+    with pytest.raises(PluginFault):
+        Guardrail.from_policy("asb-public-web", registry).check(b"x", format="boom",
+                                                                mode="audit")
 
 
 def test_records_iterable_that_raises_is_an_internal_error(guard) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from guardrail import Guardrail, UsageError, hookimpl
+from guardrail import Guardrail, PluginFault, UsageError, hookimpl
 from guardrail.contract.protocols import Limits
 from guardrail.host.registry import load_registry, make_plugin_manager
 from guardrail.masking import is_redacted, mask_text
@@ -223,9 +223,12 @@ def test_a_writer_that_fails_half_way_leaves_no_partial_file(write_policy, paylo
                         _plugin(_FailingFormat()))
     out = tmp_path / "out.csv"
     out.write_text("previous export\n", encoding="utf-8")
-    result = guard.redact(payload, out, format="failing")
-    assert result.exit_code == 4
-    assert "disk went away" not in result.reason  # internal errors never quote anything
+    with pytest.raises(PluginFault) as caught:
+        guard.redact(payload, out, format="failing")
+    assert caught.value.exit_code == 4
+    assert str(caught.value).startswith("plugin 'failing' (format 'failing', redact() in "
+                                        "test_redaction) raised RuntimeError;")
+    assert "disk went away" not in str(caught.value)  # faults never quote anything
     assert out.read_text(encoding="utf-8") == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "out.csv",
                                                            "policy.yaml"]

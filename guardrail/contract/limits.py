@@ -23,20 +23,27 @@ class Limits:
     :param max_depth: nesting of objects, arrays or elements (``--max-depth``).
     :param max_entities: XML entity references expanded, or YAML aliases followed
         (``--max-entities``); external entities are never loaded at all.
+    :param max_seconds: wall-clock time for one whole check or redaction, plugins
+        included (``--time-limit``); None for no limit. A plugin still running when it
+        runs out is stopped and named (see ``guardrail.host.deadline`` for how, and
+        for what cannot be stopped).
     """
 
     max_file_bytes: int = 4 * 1024**3
     max_record_bytes: int = 16 * 1024**2
     max_depth: int = 256
     max_entities: int = 10_000
+    max_seconds: float | None = 600.0
 
     OPTIONS: ClassVar[dict[str, str]] = {
         "max_file_bytes": "--max-file-size", "max_record_bytes": "--max-record-size",
-        "max_depth": "--max-depth", "max_entities": "--max-entities"}
+        "max_depth": "--max-depth", "max_entities": "--max-entities",
+        "max_seconds": "--time-limit"}
 
     _LABELS: ClassVar[dict[str, tuple[str, str]]] = {
         "max_file_bytes": ("file size", "bytes"), "max_record_bytes": ("record size", "bytes"),
-        "max_depth": ("nesting depth", "levels"), "max_entities": ("entity", "expansions")}
+        "max_depth": ("nesting depth", "levels"), "max_entities": ("entity", "expansions"),
+        "max_seconds": ("time", "s")}
 
     def exceeded(self, limit: str, *, file: str, position: str | None = None,
                  what: str = "the payload") -> PayloadError:
@@ -46,6 +53,11 @@ class Limits:
         """
         label, unit = self._LABELS[limit]
         return PayloadError(
-            f"{what} exceeds the {label} limit of {getattr(self, limit):,} {unit}; the "
+            f"{what} exceeds the {label} limit of {self.shown(limit)} {unit}; the "
             f"payload is blocked. If it is genuine, raise the limit with "
             f"{self.OPTIONS[limit]}", file=file, position=position)
+
+    def shown(self, limit: str) -> str:
+        """A limit's value as messages print it: ``16,777,216``, ``600``, ``0.5``."""
+        value = getattr(self, limit)
+        return f"{value:,}" if isinstance(value, int) else f"{value:g}"

@@ -12,8 +12,10 @@ The worker inherits the compiled detectors through ``fork``; columns of text
 cross the pipe as one joined string each (a C join and split instead of pickling
 every cell) and the answers are small (counts per signature). It receives and answers
 from helper threads, so neither side can block the other on a full pipe. Any
-failure in it surfaces as an exception in the main process, which blocks the
-payload.
+failure in it (``SystemExit`` from a detector too) surfaces as a :class:`WorkerFailed`
+in the main process, which blocks the payload; it carries the failure's frames, so the
+main process can name the plugin that raised. The worker leaves the user's Ctrl-C to
+the main process, and stops itself when the check's time is up (:data:`SCAN_DEADLINE`).
 """
 
 from __future__ import annotations
@@ -22,26 +24,59 @@ import gc
 import multiprocessing
 import pickle
 import queue
+import signal
 import threading
+import time
 from collections.abc import Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from guardrail.engine.column_memory import ColumnCount, ColumnCounter
+from guardrail.engine.frames import Frame, frames_of
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from guardrail.engine.scanning import ContentScanner
 
-__all__ = ["ScanPool", "WorkerFailed", "can_fork", "pack"]
+__all__ = ["SCAN_DEADLINE", "ScanPool", "TIME_UP", "WorkerFailed", "can_fork", "pack"]
 
 _SEPARATOR = "\0"
 _STOP = b"stop"  # no pickle looks like this: pickles start with b"\x80"
 MAX_IN_FLIGHT = 4  # batches sent and not yet answered: the worker never waits for work
+TIME_UP = "time limit"  # WorkerFailed.fault when the worker stopped itself on time
+
+# When the running check must end (time.monotonic()), or None: set by the host for the
+# duration of a check, read when a worker starts. The worker stops itself a little
+# earlier, so that its answer, naming the detector it stopped, reaches the main process
+# before the main process's own deadline does.
+SCAN_DEADLINE: ContextVar[float | None] = ContextVar("guardrail_scan_deadline", default=None)
 
 
 class WorkerFailed(RuntimeError):
-    """The scanning worker raised or died; the check must fail closed."""
+    """The scanning worker raised or died; the check must fail closed.
+
+    :param fault: the type name of what the worker raised, or :data:`TIME_UP`.
+    :param frames: where it was raised in the worker (see :mod:`guardrail.engine.frames`).
+    """
+
+    def __init__(self, message: str, fault: str = "", frames: tuple[Frame, ...] = ()) -> None:
+        super().__init__(message)
+        self.fault = fault
+        self.frames = frames
+
+
+class _TimeUp(BaseException):
+    """Raised in the worker when the check's time is up; not an Exception, so that a
+    detector's ``except Exception`` cannot swallow it."""
+
+
+_counting = False  # in the worker: a batch is being counted (else it waits for one)
+
+
+def _time_up(number: int, frame: Any) -> None:
+    if _counting:  # waiting for work is not overrunning: the main process is late
+        raise _TimeUp()
 
 
 def can_fork() -> bool:
@@ -58,13 +93,20 @@ def pack(cells: Sequence[Any]) -> str | Sequence[Any]:
     return joined if joined.count(_SEPARATOR) == len(cells) - 1 else cells
 
 
-def _serve(connection: Connection, scanner: ContentScanner) -> None:
+def _serve(connection: Connection, scanner: ContentScanner, deadline: float | None) -> None:
     """Worker loop: receive (fields, plain, packed columns, listing), answer a
     ColumnCount (or None) per column, until told to stop.
 
     Threads receive and send, so that the main process never blocks on a full pipe
     while this one counts; they wait in system calls, without the GIL.
     """
+    # A Ctrl-C in the terminal reaches the whole process group: the main process
+    # handles it (and kills this one), so it cannot surface here as a detector's fault.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        signal.signal(signal.SIGALRM, _time_up)
+        signal.setitimer(signal.ITIMER_REAL, max(left - min(0.2, left / 10), 0.001), 0.1)
     gc.freeze()  # what the worker inherited lives as long as it does: never walk it
     inbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
     outbox: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -73,9 +115,11 @@ def _serve(connection: Connection, scanner: ContentScanner) -> None:
     for thread in threads:
         thread.start()
     counters: dict[tuple[str, bool], ColumnCounter] = {}
+    global _counting
     try:
         while (data := inbox.get()) is not None:
             try:
+                _counting = True
                 fields, plain, columns, listing = pickle.loads(data)
                 results = []
                 for field, packed in zip(fields, columns, strict=True):
@@ -87,8 +131,12 @@ def _serve(connection: Connection, scanner: ContentScanner) -> None:
                     results.append(counter.count_joined(packed, _SEPARATOR, listing)
                                    if isinstance(packed, str) else counter.count(packed, listing))
                 answer: tuple[str, Any] = ("ok", results)
-            except Exception as exc:  # reported to the main process, which blocks
-                answer = ("error", type(exc).__name__)
+            except BaseException as exc:  # reported to the main process, which blocks
+                _counting = False
+                fault = TIME_UP if isinstance(exc, _TimeUp) else type(exc).__name__
+                answer = ("error", (fault, frames_of(exc.__traceback__)))
+            finally:
+                _counting = False
             outbox.put(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
     finally:
         outbox.put(None)
@@ -118,7 +166,8 @@ class ScanPool:
     def __init__(self, scanner: ContentScanner) -> None:
         context = multiprocessing.get_context("fork")
         self._connection, child = context.Pipe()
-        self._process = context.Process(target=_serve, args=(child, scanner), daemon=True)
+        self._process = context.Process(target=_serve, daemon=True,
+                                        args=(child, scanner, SCAN_DEADLINE.get()))
         self._process.start()
         child.close()
         self.in_flight = 0
@@ -148,18 +197,21 @@ class ScanPool:
         finally:
             self.in_flight -= 1
         if status != "ok":
-            raise WorkerFailed(f"the scanning worker failed ({payload})")
+            fault, frames = payload
+            raise WorkerFailed(f"the scanning worker failed ({fault})", fault, frames)
         return payload  # type: ignore[no-any-return]
 
     def close(self) -> None:
+        """Stop the worker: told to when every answer is in, killed when some are still
+        out (the walk stopped on a fault, and the worker may be stuck in a plugin)."""
         try:
-            while self.in_flight:
-                self.in_flight -= 1
-                self._connection.recv()
-            self._connection.send_bytes(_STOP)
-        except (EOFError, OSError, BrokenPipeError):
+            if not self.in_flight:
+                self._connection.send_bytes(_STOP)
+                self._process.join(timeout=5)
+        except OSError:
             pass
-        self._connection.close()
-        self._process.join(timeout=5)
-        if self._process.is_alive():
-            self._process.kill()
+        finally:
+            self._connection.close()
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(timeout=5)

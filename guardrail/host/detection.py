@@ -49,10 +49,9 @@ def _by_content(payload: Payload, formats: dict[str, Format],
     for name, fmt in formats.items():
         if not markup and declared(fmt, "markup"):
             continue
-        try:
-            score = int(fmt.sniff(head))
-        except Exception:  # a broken sniffer must not pick a format
-            continue
+        # A sniffer that raises is not skipped: whatever it raises stops the check,
+        # naming its plugin (see guardrail.host.faults), as any plugin's fault does.
+        score = int(fmt.sniff(head))
         if score > best_score:
             best, best_score = name, score
     return best

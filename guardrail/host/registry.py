@@ -8,6 +8,8 @@ its distribution and version (a guardrail fails closed).
 from __future__ import annotations
 
 import importlib.metadata as md
+import os
+import traceback
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,8 +19,10 @@ from typing import Any
 import pluggy
 
 from guardrail.contract.protocols import Detector, Format, Reporter
-from guardrail.errors import PluginError, UsageError
+from guardrail.errors import PluginError, PluginFault, UsageError
 from guardrail.host import hookspecs
+from guardrail.host.deadline import UserInterrupt, user_interrupts
+from guardrail.host.faults import PluginMap, named
 from guardrail.host.register import Register, RunContext
 from guardrail.policy.schema import did_you_mean
 
@@ -35,6 +39,10 @@ class Registry:
     reporters: dict[str, Reporter] = field(default_factory=dict)
     policies: dict[str, Path] = field(default_factory=dict)
     owners: dict[str, dict[str, str]] = field(default_factory=dict)
+    # kind ("formats") -> name -> the registered name of the plugin that registered it
+    providers: dict[str, dict[str, str]] = field(default_factory=dict)
+    _plugin_map: PluginMap | None = field(default=None, init=False, repr=False,
+                                          compare=False)
 
     def format(self, name: str) -> Format:
         try:
@@ -56,6 +64,13 @@ class Registry:
 
     def policy_path(self, name: str) -> Path | None:
         return self.policies.get(name)
+
+    def plugin_map(self) -> PluginMap:
+        """Which plugin each module and registered object belongs to, for naming the
+        plugin at fault (see :mod:`guardrail.host.faults`); built on first use."""
+        if self._plugin_map is None:
+            self._plugin_map = PluginMap(self, _OWNERS.get(self.pm, {}))
+        return self._plugin_map
 
 
 def _require(what: str, attrs: Iterable[str]) -> Callable[[Any], None]:
@@ -101,19 +116,8 @@ def make_plugin_manager(*, entry_points: bool = True,
     pm.register(detection, name="guardrail.host.detection")
     owners = _OWNERS.setdefault(pm, {"guardrail.host.detection": "guardrail (built-in)"})
     if entry_points:
-        for ep in md.entry_points(group=hookspecs.PROJECT):
-            if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
-                continue
-            dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else "an unknown distribution"
-            try:
-                plugin = ep.load()
-            except Exception as exc:  # any import failure must stop the run
-                raise PluginError(
-                    f"plugin '{ep.name}' from {dist} failed to load "
-                    f"({type(exc).__name__}: {exc}); fix or uninstall it"
-                ) from exc
-            pm.register(plugin, name=ep.name)
-            owners[ep.name] = dist
+        with user_interrupts():
+            _load_entry_points(pm, owners)
     for name, plugin in plugins:
         pm.register(plugin, name=name)
     try:
@@ -123,24 +127,64 @@ def make_plugin_manager(*, entry_points: bool = True,
     return pm
 
 
+def _load_entry_points(pm: pluggy.PluginManager, owners: dict[str, str]) -> None:
+    """Import and register every plugin of the entry-point group; one that fails to
+    import (SystemExit included) stops the run."""
+    for ep in md.entry_points(group=hookspecs.PROJECT):
+        if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+            continue
+        dist = f"{ep.dist.name} {ep.dist.version}" if ep.dist else "an unknown distribution"
+        try:
+            plugin = ep.load()
+        except UserInterrupt:
+            raise
+        except BaseException as exc:  # any import failure, SystemExit too, stops the run
+            # Importing reads no payload: the exception's text (a missing module)
+            # is safe to show, and the one thing that says what to fix.
+            raise PluginFault(
+                f"plugin '{ep.name}' from {dist} failed to load "
+                f"({type(exc).__name__}: {exc}); fix or uninstall it",
+                plugin=ep.name, fault=type(exc).__name__,
+            ) from exc
+        pm.register(plugin, name=ep.name)
+        owners[ep.name] = dist
+
+
 def load_registry(pm: pluggy.PluginManager | None = None) -> Registry:
     """Call every ``guardrail_register_*`` hook and collect what plugins registered."""
     pm = pm or make_plugin_manager()
     registry = Registry(pm)
     dists = _OWNERS.get(pm, {})
-    for attr, (kind, key, check) in _KINDS.items():
-        table: dict[str, Any] = getattr(registry, attr)
-        owners = registry.owners.setdefault(attr, {})
-        caller = getattr(pm.hook, f"guardrail_register_{attr}")
-        # One implementation at a time, in registration order, so a collision can name
-        # both owners and an installed plugin cannot be shadowed by a later one.
-        for impl in caller.get_hookimpls():
-            owner = dists.get(impl.plugin_name, f"plugin '{impl.plugin_name}'")
-            try:
-                impl.function(register=Register(kind, key, check, table, owners, owner))
-            except PluginError:
-                raise
-            except Exception as exc:
-                raise PluginError(f"{owner} failed while registering {attr} "
-                                  f"({type(exc).__name__}: {exc})") from exc
+    with user_interrupts():
+        for attr, (kind, key, check) in _KINDS.items():
+            table: dict[str, Any] = getattr(registry, attr)
+            owners = registry.owners.setdefault(attr, {})
+            providers = registry.providers.setdefault(attr, {})
+            caller = getattr(pm.hook, f"guardrail_register_{attr}")
+            # One implementation at a time, in registration order, so a collision can
+            # name both owners and an installed plugin cannot be shadowed by a later one.
+            for impl in caller.get_hookimpls():
+                owner = dists.get(impl.plugin_name, f"plugin '{impl.plugin_name}'")
+                known = len(table)
+                _register(impl, attr, dists.get(impl.plugin_name, ""),
+                          Register(kind, key, check, table, owners, owner))
+                providers.update(dict.fromkeys(list(table)[known:], impl.plugin_name))
     return registry
+
+
+def _register(impl: pluggy.HookImpl, attr: str, dist: str, register: Register) -> None:
+    """Call one ``guardrail_register_*`` implementation; whatever it raises (but a clash,
+    or the user's Ctrl-C) is a fault naming its plugin, never quoting the exception."""
+    try:
+        impl.function(register=register)
+    except (PluginError, UserInterrupt):
+        raise
+    except BaseException as exc:
+        if os.environ.get("GUARDRAIL_DEBUG"):
+            traceback.print_exception(type(exc), exc, exc.__traceback__)
+        fault = type(exc).__name__
+        raise PluginFault(
+            f"{named(impl.plugin_name, dist)} raised {fault} while registering "
+            f"{attr}; fix or uninstall it. Set GUARDRAIL_DEBUG=1 for the traceback",
+            plugin=impl.plugin_name, fault=fault) from None
+
