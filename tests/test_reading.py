@@ -83,7 +83,8 @@ def test_printable_ascii_with_single_spaces_needs_no_reading(text):
     assert is_plain(text) and reading_of(text) is None
 
 
-@pytest.mark.parametrize("text", ["50% off", "A & E", "* a list item", "5 * 3", "x ~ y"])
+@pytest.mark.parametrize("text", ["50% off", "A & E", "* a list item", "5 * 3", "x ~ y",
+                                  "J*** S****"])
 def test_text_that_reads_as_written_is_left_alone(text):
     assert reading_of(text) is None
 
