@@ -222,8 +222,7 @@ def test_stale_copies_go_and_live_or_unknown_ones_stay(tmp_path: Path) -> None:
         }
         held = tmp_path / make(f".held.guardrail-tmp.{dead}-{tag}.0123abcd")
         with held.open("rb") as handle:  # a writer holding its lock is alive, whatever
-            from guardrail.atomic.stale import hold_lock  # its name says
-            hold_lock(handle.fileno())
+            hold_lock(handle.fileno())  # its name says
             assert sorted(remove_stale(tmp_path, "out.csv")) == sorted(gone)
         assert set(_names(tmp_path)) == kept | {held.name}
     finally:

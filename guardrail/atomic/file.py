@@ -66,6 +66,7 @@ class AtomicFile:
             self.temp_path: Path | None = None
             if fd is None:
                 fd, self.temp_path = _open_named(folder, self._name)
+            stale.hold_lock(fd)  # also covers an unnamed copy's brief marked name
         except OSError as exc:
             self._close_folder()
             raise UsageError(f"cannot write to {folder}: {exc.strerror}") from None
@@ -225,7 +226,6 @@ def _open_named(folder: Path, target_name: str) -> tuple[int, Path]:
             fd = os.open(path, flags, 0o600)
         except FileExistsError:
             continue
-        stale.hold_lock(fd)
         return fd, path
 
 
