@@ -1,10 +1,12 @@
 """Kill `guardrail redact` with SIGKILL at random moments; count what it leaves behind.
 
     python bench/kill_redact.py [--kills 200] [--seed 10] [--rows 3000] [--named]
+                                [--aim anywhere|writing]
 
 Writes an ASB-like CSV (seeded) and a redacting policy to a fresh folder, times one
 uninterrupted ``guardrail redact`` of it, then starts it again and again, each time
-sending SIGKILL after a random delay (fixed seed) within that time. Every other run
+sending SIGKILL after a random delay (fixed seed) within that time (``--aim writing``:
+within the time it holds its copy, counted from when it opens it). Every other run
 replaces an existing output; the others write a new one. After each kill it checks:
 
 * the output is absent (or the previous one) or byte-identical to the uninterrupted
@@ -90,26 +92,32 @@ def command(named: bool = False) -> list[str]:
     return [*start, "redact", "--policy", POLICY, PAYLOAD, "-o", OUTPUT]
 
 
-def reference(folder: Path) -> tuple[bytes, float]:
-    """The uninterrupted run's output and how long the run took (seconds): the faster
-    of two, as the first also compiles bytecode and fills the page cache."""
-    times = []
+def reference(folder: Path) -> tuple[bytes, float, float]:
+    """The uninterrupted run's output, how long the run took and how long it held a copy
+    open (seconds): the faster of two, as the first also compiles bytecode."""
+    times, writing = [], []
     for _ in range(2):
         (folder / OUTPUT).unlink(missing_ok=True)
         start = time.perf_counter()
-        done = subprocess.run(command(), cwd=folder, capture_output=True, timeout=600)
+        process = subprocess.Popen(command(), cwd=folder, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
+        opened = _await_copy(process, folder)
+        _, errors = process.communicate(timeout=600)
         times.append(time.perf_counter() - start)
-        if done.returncode != 0:
-            raise RuntimeError(f"the uninterrupted run failed: {done.stderr.decode()[-500:]}")
-    return (folder / OUTPUT).read_bytes(), min(times)
+        writing.append(times[-1] - (opened - start))
+        if process.returncode != 0:
+            raise RuntimeError(f"the uninterrupted run failed: {errors.decode()[-500:]}")
+    return (folder / OUTPUT).read_bytes(), min(times), min(writing)
 
 
 def kill_runs(folder: Path, kills: int, seed: int, named: bool = False,
-              window: tuple[float, float] = (0.0, 1.0)) -> Figures:
+              aim: str = "anywhere") -> Figures:
     """Run and SIGKILL ``guardrail redact`` *kills* times in *folder* (made by
-    :func:`prepare`), each after a delay drawn from *window* (fractions of an
-    uninterrupted run's time)."""
-    expected, took = reference(folder)
+    :func:`prepare`). *aim* ``anywhere``: after a delay drawn from an uninterrupted
+    run's time; ``writing``: once the run holds its copy open, after a delay drawn from
+    the time an uninterrupted run holds it (so the kills hit the copy whatever the
+    machine's load)."""
+    expected, took, writing = reference(folder)
     rng = random.Random(seed)
     figures = Figures(took=took)
     for number in range(kills):
@@ -121,7 +129,11 @@ def kill_runs(folder: Path, kills: int, seed: int, named: bool = False,
         before = _leftovers(folder)
         process = subprocess.Popen(command(named), cwd=folder, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(*window) * took)
+        if aim == "writing":
+            _await_copy(process, folder)
+            time.sleep(rng.uniform(0, writing))
+        else:
+            time.sleep(rng.uniform(0, took))
         figures.while_writing += _holds_copy(process.pid, folder)
         process.send_signal(signal.SIGKILL)
         figures.finished_first += process.wait() == 0
@@ -139,6 +151,13 @@ def kill_runs(folder: Path, kills: int, seed: int, named: bool = False,
         raise RuntimeError("the run after the kills did not write the expected copy")
     figures.left_after_next_run = len(_leftovers(folder))
     return figures
+
+
+def _await_copy(process: subprocess.Popen[bytes], folder: Path) -> float:
+    """Poll until *process* holds a copy open in *folder*, or has ended; when."""
+    while process.poll() is None and not _holds_copy(process.pid, folder):
+        time.sleep(0.002)
+    return time.perf_counter()
 
 
 def _leftovers(folder: Path) -> set[str]:
@@ -163,13 +182,16 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=3000)
     parser.add_argument("--named", action="store_true",
                         help="hide O_TMPFILE: measure the named fallback")
+    parser.add_argument("--aim", choices=["anywhere", "writing"], default="anywhere",
+                        help="kill at any moment of a run, or only once it holds a copy")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="kill-redact-") as name:
         folder = Path(name).resolve()
         prepare(folder, args.rows)
-        figures = kill_runs(folder, args.kills, args.seed, named=args.named)
-    print(f"{args.rows} rows, uninterrupted run {figures.took:.2f} s, "
-          f"{'named fallback' if args.named else 'O_TMPFILE'}, seed {args.seed}")
+        figures = kill_runs(folder, args.kills, args.seed, named=args.named, aim=args.aim)
+    copy = "O_TMPFILE hidden (named fallback)" if args.named else "default"
+    print(f"{args.rows} rows, uninterrupted run {figures.took:.2f} s, {copy} copy, "
+          f"kills aimed {args.aim}, seed {args.seed}")
     print("\n".join(figures.lines()))
     return 0 if not figures.partial_outputs and not figures.left_after_next_run else 1
 
