@@ -38,7 +38,7 @@ HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 from bench_check import generate  # noqa: E402
 
-from guardrail.atomic.names import parse  # noqa: E402
+from guardrail.atomic.names import legacy_pattern, parse  # noqa: E402
 
 PAYLOAD, POLICY, OUTPUT = "in.csv", "policy.yaml", "out.csv"
 PREVIOUS = b"previous export\n"
@@ -170,8 +170,10 @@ def _holds_copy(pid: int, folder: Path) -> bool:
         links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
     except OSError:  # it has just exited
         return False
+    legacy = legacy_pattern(OUTPUT)  # guardrail 0.1's copies, to measure it too
     return any(os.path.dirname(link.removesuffix(" (deleted)")) == str(folder)
-               and (link.endswith(" (deleted)") or parse(os.path.basename(link)) is not None)
+               and (link.endswith(" (deleted)") or parse(os.path.basename(link)) is not None
+                    or legacy.fullmatch(os.path.basename(link)) is not None)
                for link in links)
 
 
