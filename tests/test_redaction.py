@@ -451,3 +451,11 @@ def test_an_output_that_is_a_folder_is_a_usage_error(write_policy, payload, tmp_
     with pytest.raises(UsageError, match="it exists and is not a regular file"):
         guard.redact(payload, tmp_path / "out")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "out", "policy.yaml"]
+
+
+def test_the_copy_may_not_replace_the_payload_it_is_made_from(write_policy, payload, tmp_path):
+    guard = Guardrail.from_policy(_policy(write_policy, "personal: redact"))
+    with pytest.raises(UsageError, match="it is the input being read"):
+        guard.redact(payload, tmp_path / "." / "cases.csv")
+    assert payload.read_text(encoding="utf-8") == CASES
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "policy.yaml"]

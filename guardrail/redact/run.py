@@ -1,12 +1,14 @@
 """``guardrail redact``: write a copy of a payload that the policy allows, or nothing.
 
-1. The format plugin reads the payload and writes the copy to a temporary file,
-   each section passing through a :class:`~guardrail.redact.redactor.Redactor`.
+1. The format plugin reads the payload and writes the copy to a temporary file
+   (:class:`~guardrail.atomic.AtomicFile`: on Linux one with no name, so a killed run
+   leaves nothing), each section passing through a
+   :class:`~guardrail.redact.redactor.Redactor`.
 2. A value whose action is ``block`` (or a payload that cannot be read) stops there:
-   the temporary file is removed and nothing is written.
+   the temporary file is dropped and nothing is written.
 3. The finished copy is checked again, by the same policy and destination, as any
-   published file would be. Only a copy that passes is renamed into place: a bug in
-   a writer, or a value a detector only sees once its neighbour is gone, fails closed.
+   published file would be. Only a copy that passes is put in place: a bug in a
+   writer, or a value a detector only sees once its neighbour is gone, fails closed.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from guardrail.atomic import AtomicFile
 from guardrail.contract.protocols import ReadOptions, RedactingFormat
 from guardrail.decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
 from guardrail.engine import Collector, CompiledPolicy, Evaluation
@@ -27,7 +30,6 @@ from guardrail.errors import (
     UsageError,
 )
 from guardrail.host.registry import Registry
-from guardrail.redact.atomic import AtomicOutput
 from guardrail.redact.recorder import EditRecorder
 from guardrail.redact.redactor import Redactor
 from guardrail.runner import (
@@ -94,7 +96,7 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
     evaluation = Evaluation(compiled, recorder, today=request.today)
     file_result = FileResult(file=source_label(compiled, source, 1))
     redactor = Redactor(evaluation, recorder, file_result.file, hash_key)
-    target = AtomicOutput(output)
+    target = AtomicFile(output, inputs=[source])
     result: RedactionResult | None = None
     with target, fewer_collections(request.tune_gc):
         try:
@@ -126,7 +128,7 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
                              f"'{destination.name}': the payload cannot be redacted, "
                              "only fixed at its source")
             return result
-        copy = target.finish_writing()
+        copy = target.finish()
         result.verification = run_check(
             registry, compiled,
             CheckRequest([str(copy)], destination.name, fmt.name, today=request.today,
