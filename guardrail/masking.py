@@ -52,18 +52,16 @@ def mask_value(value: Any, keep: int = 1) -> str:
     ``"John Smith"`` -> ``"J*** S****"``; ``"07700 900123"`` -> ``"***** ******"``.
     Long values are cut to the first few words with the original length noted, so
     free text cannot be read back from the evidence. The value is masked as a reader
-    reads it (``reading.py``): full-width, look-alike and invisible characters would
-    otherwise pass through into a terminal or a report.
+    reads it (``reading.py``, accents kept): invisible and control characters would
+    split words (showing more letters) and reach a terminal or report through the mask.
     """
     if value is None:
         return ""
     if isinstance(value, bool):
         return "*" * len(str(value))
     text = str(value)
-    reading = reading_of(text)  # what a reader reads: no control or invisible characters
-    if reading is not None:
-        text = reading.text
-    text = _SPACE.sub(" ", text).strip()
+    reading = reading_of(text, keep_accents=True)  # no invisible or control characters
+    text = _SPACE.sub(" ", text if reading is None else reading.text).strip()
     cut = len(text) > MAX_EVIDENCE_CHARS
     shown = text[:MAX_EVIDENCE_CHARS]
     masked = _WORD.sub(lambda m: _mask_word(m.group(0), keep), shown)

@@ -15,8 +15,7 @@ so they are run on the text as it reads:
 * every run of whitespace of any kind read as one space;
 * percent-encoding (``%20``, ``%C3%A9``) and HTML character references
   (``&#72;``, ``&nbsp;``) decoded;
-* Markdown emphasis and code marks beside a word dropped (``**Mar**garet`` reads
-  ``Margaret``);
+* Markdown emphasis and code marks dropped (``**Mar**garet`` reads ``Margaret``);
 * accents dropped from letters (``Ṕ``, ``Zsófia``): detectors match the letters, and
   a diacritic added to a postcode's letter must not hide it.
 
@@ -51,11 +50,14 @@ _EVENT = re.compile(
     r"\s{2,}|[^\S ]"  # whitespace that is not one plain space
     r"|(?:%[0-9A-Fa-f]{2})+"  # percent-encoded bytes, decoded as UTF-8
     r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
-    r"|(?<=[^\W_])(?:\*+|~~|`+)|(?:\*+|~~|`+)(?=[^\W_])"  # Markdown emphasis or code
+    # Markdown emphasis or code: an opening mark before a character, the same mark
+    # closing after one (a masked "J*** S****" has no such pair and is kept as it is).
+    r"|(\*{1,3}|~~|`{1,3})(?=[^\s*~`])(?:(?!\1).){1,200}?(?<=[^\s*~`])\1"
     r"|[^\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
     r"|[\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
-_DROPPED = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Mn", "Me"})
+_INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Cn")  # control, format, private, surrogate, unassigned
+_DROPPED = frozenset({*_INVISIBLE, "Mn", "Me"})  # and accents, once NFKD splits them off
 
 
 def is_plain(text: str) -> bool:
@@ -96,8 +98,12 @@ class Reading:
         return begin, max(finish, begin)
 
 
-def reading_of(text: str) -> Reading | None:
-    """*text* as a reader reads it, or None when it reads exactly as written."""
+def reading_of(text: str, *, keep_accents: bool = False) -> Reading | None:
+    """*text* as a reader reads it, or None when it reads exactly as written.
+
+    :param keep_accents: keep accented letters as they are (for masks shown to people,
+        who find ``Å*******`` more easily than ``A*******``); detectors read without.
+    """
     if is_plain(text):
         return None
     out: list[str] = []
@@ -123,7 +129,7 @@ def reading_of(text: str) -> Reading | None:
                 length += len(piece) - skip
                 space_last = piece[-1] == " "
         token = event.group()
-        seen = _seen(token)
+        seen = _seen(token, keep_accents)
         if seen != token:
             changed = True
         if space_last and seen[:1] == " ":
@@ -151,31 +157,37 @@ def reading_of(text: str) -> Reading | None:
     return Reading("".join(out), starts, origins, ends)
 
 
-def _seen(token: str) -> str:
+def _seen(token: str, keep_accents: bool = False) -> str:
     """How one stretch the event pattern found reads."""
     first = token[0]
-    if first in "*~`":
-        return ""  # emphasis: the reader sees the word it marks
+    if first in "*~`":  # emphasis: the reader sees the text it marks
+        mark = len(token) - len(token.lstrip(first))
+        inner = token[mark:-mark]
+        reading = reading_of(inner, keep_accents=keep_accents)
+        return inner if reading is None else reading.text
     if first.isspace():
         return " "
     if first == "%" and len(token) > 1 and token[1] != " ":
         decoded = unquote(token, errors="replace")
-        return "".join(map(_seen_cluster, decoded)) if decoded != token else token
+        return "".join(_seen_cluster(c, keep_accents) for c in decoded) \
+            if decoded != token else token
     if first == "&" and token.endswith(";"):
         decoded = html.unescape(token)
-        return "".join(map(_seen_cluster, decoded)) if decoded != token else token
-    return _seen_cluster(token)
+        return "".join(_seen_cluster(c, keep_accents) for c in decoded) \
+            if decoded != token else token
+    return _seen_cluster(token, keep_accents)
 
 
 @lru_cache(maxsize=8192)
-def _seen_cluster(cluster: str) -> str:
+def _seen_cluster(cluster: str, keep_accents: bool = False) -> str:
     """One character and its combining marks, as a reader reads it."""
     if len(cluster) == 1 and " " <= cluster <= "~":
         return cluster
     if cluster.isspace():
         return " "
     seen = []
-    for char in unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", cluster)):
+    composed = unicodedata.normalize("NFKC", cluster)
+    for char in composed if keep_accents else unicodedata.normalize("NFKD", composed):
         if char.isspace():
             seen.append(" ")
         elif "\x20" <= char <= "\x7e":
@@ -183,7 +195,7 @@ def _seen_cluster(cluster: str) -> str:
         elif unicodedata.category(char) in _DROPPED:
             continue  # invisible, or an accent (NFKD splits it from its letter)
         else:
-            seen.append(_latin(unicodedata.normalize("NFC", char)))
+            seen.append(_latin(char if keep_accents else unicodedata.normalize("NFC", char)))
     return "".join(seen)
 
 

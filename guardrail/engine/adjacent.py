@@ -4,58 +4,83 @@ A person reading a published table reads a row as a line: ``HP3`` in one cell an
 ``9QT`` in the next is a postcode, ``Margaret`` beside ``Thompson`` is a name. The
 same holds for the items of a short list of strings and for the sibling values of
 one object (an XML element's children). Each value alone holds nothing a detector
-recognises, so neighbours are also scanned joined by a space, and what is found
-*across* the join is reported on both values, for the part of each it covers.
+recognises, so neighbours are also scanned joined by a space (up to ``EDGE``
+characters of each), and what is found *across* the join is reported on both
+values, for the part of each it covers.
 
-Only pairs are joined, and a match counts only when it takes one word from each
-value (see ``_read_as_one``); wider joins read ordinary tables as prose (a count
-beside a ward's name as a street address) and block them. So an identifier spread
-over three values, or several words of one value joined to the next (a house
-number split from ``Marlowes Road``), is not caught (see SECURITY.md). A pair whose
-values already hold findings of their own is not scanned again: the record is
-reported either way. Each value contributes at most ``EDGE`` characters next to the
-join, so long free text costs no more than a short value.
+A match counts only when it takes one word from each value, and not a number beside
+a word (a reference beside a month, a count beside a ward's name): wider matches
+read ordinary tables as prose and block them. So an identifier spread over three
+values, or several words of one value joined to the next (a house number split
+from ``Marlowes Road``), is not caught (see SECURITY.md).
+
+The cost stays low because the words that meet at the join decide first: a table's
+pair of columns is settled by one RE2 pass over every row's two meeting words
+(:func:`word_pairs`, built in C), and only rows whose two words could start such a
+match are joined and scanned, each distinct join once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from guardrail.engine.scanning import ContentScanner, FieldScanner, Hit
 
-__all__ = ["Neighbours", "Joined", "EDGE", "pair_label", "edges"]
+__all__ = ["Neighbours", "Joined", "EDGE", "pair_label", "joined", "meeting_words",
+           "word_pairs", "could_meet"]
 
 EDGE = 40  # characters of each value next to the join that are read together
-_MEMO_LIMIT = 50_000  # joined edges remembered per pair of fields
+_MEMO_LIMIT = 50_000  # joins remembered per pair of fields
+_LAST, _FIRST = itemgetter(2), itemgetter(0)  # of str.rpartition, of str.partition
 
 
 def pair_label(left: str, right: str) -> str:
-    """How a finding across two fields names where it is."""
+    """How the scanner for two fields read together is named (detectors see it)."""
     return f"{left}+{right}"
 
 
 class Joined(NamedTuple):
-    """Two values read across their join."""
+    """Two neighbouring values read together."""
 
     text: str  # the left value's last EDGE characters, a space, the right's first EDGE
     boundary: int  # where the right value starts in text
-    tail: int  # where text starts in the left value
+    left_start: int  # where text starts in the left value
 
 
-def edges(left: str, right: str) -> Joined:
+def joined(left: str, right: str) -> Joined:
     """The text read across the join of *left* and *right*."""
-    tail = max(len(left) - EDGE, 0)
-    return Joined(f"{left[tail:]} {right[:EDGE]}", len(left) - tail + 1, tail)
+    start = max(len(left) - EDGE, 0)
+    return Joined(f"{left[start:]} {right[:EDGE]}", len(left) - start + 1, start)
+
+
+def meeting_words(left: str, right: str) -> str:
+    """The left value's last word and the right value's first, joined by a space."""
+    return f"{left.rstrip().rpartition(' ')[2]} {right.lstrip().partition(' ')[0]}"
+
+
+def word_pairs(lefts: Iterable[str], rights: Iterable[str]) -> list[str]:
+    """``meeting_words(l, r)`` for each pair of text values, computed in C."""
+    lasts = map(_LAST, map(str.rpartition, map(str.rstrip, lefts), repeat(" ")))
+    firsts = map(_FIRST, map(str.partition, map(str.lstrip, rights), repeat(" ")))
+    return list(map(" ".join, zip(lasts, firsts, strict=True)))
+
+
+def could_meet(words: str) -> bool:
+    """Could a match take one word of each side of *words* (:func:`meeting_words`)?
+    Both words present, and both or neither holding letters."""
+    left, _, right = words.partition(" ")
+    return bool(left and right) and _has_letters(left) == _has_letters(right)
 
 
 def _read_as_one(left: str, right: str) -> bool:
     """Would a reader read these two parts of a match as one thing split in two?
 
-    Each part must be one word: the halves of a postcode, a forename beside a surname.
-    A match that takes several words from a value (``Dacorum 007E | Boxmoor East``,
-    ``Watford | John Lewis``) is two columns read as prose. And not a number beside
-    words: a count or a date beside a ward's name is not a street address.
+    Each must be (part of) one word, and not a number beside a word: a reference
+    beside a month, or a count beside a ward's name, is two columns.
     """
     return len(left.split()) == 1 == len(right.split()) \
         and _has_letters(left) == _has_letters(right)
@@ -84,17 +109,19 @@ class Neighbours:
                 if both else None
         return self._pairs[key]
 
-    def across(self, pair: FieldScanner, joined: str, boundary: int) -> tuple[Hit, ...]:
-        """Hits in *joined* (see :func:`edges`) that start before *boundary*'s space and
-        end after it: what neither value holds alone."""
+    def across(self, pair: FieldScanner, left: str, right: str) -> tuple[Joined, tuple[Hit, ...]]:
+        """*left* and *right* read together, and the hits in that text that start in
+        the left value and end in the right one: what neither value holds alone."""
+        join = joined(left, right)
         memo = self._memo.setdefault(pair.field, {})
-        found = memo.get(joined)
+        found = memo.get(join.text)
         if found is None:
-            found = tuple(hit for hit in pair.scan_uncached(joined)
+            text, boundary = join.text, join.boundary
+            found = tuple(hit for hit in pair.scan_uncached(text)
                           if hit.start < boundary - 1 and hit.end > boundary
-                          and _read_as_one(joined[hit.start:boundary - 1],
-                                           joined[boundary:hit.end]))
+                          and _read_as_one(text[hit.start:boundary - 1],
+                                           text[boundary:hit.end]))
             if len(memo) >= _MEMO_LIMIT:
                 memo.clear()
-            memo[joined] = found
-        return found
+            memo[join.text] = found
+        return join, found

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardrail.contract.records import Documents
-from guardrail.engine.adjacent import edges
+from guardrail.engine.adjacent import could_meet, meeting_words
 from guardrail.engine.record_rules import as_number, with_aliases
 from guardrail.engine.scanning import as_text
 from guardrail.policy.paths import ANY_INDEX, display_path
@@ -159,14 +159,15 @@ class DocumentWalk:
         pair = neighbours.scanner_for(left.scanner, right.scanner)  # type: ignore[union-attr]
         if pair is None:
             return
-        joined = edges(left.text, right.text)
-        hits = neighbours.across(pair, joined.text, joined.boundary)  # type: ignore[union-attr]
+        if not could_meet(meeting_words(left.text, right.text)):
+            return
+        join, hits = neighbours.across(pair, left.text, right.text)  # type: ignore[union-attr]
         if hits:
             locate = self.docs.locate
             cells = [(display_path(leaf.shown) if leaf.shown else "@", leaf.pattern,
                       leaf.text, locate) for leaf in (left, right)]
-            self.ev.across(self.file, self.section, self.index, cells, joined.boundary,
-                           joined.tail, hits, self.record)
+            self.ev.across(self.file, self.section, self.index, cells, join, hits,
+                           self.record)
 
     def _segment(self, key: str, shown: Path) -> tuple[str, str]:
         """The key's segment and shown segment (see the class docstring); a key that is

@@ -15,6 +15,7 @@ from typing import Any
 
 from guardrail.contract.records import Locator
 from guardrail.decision import FindingKind
+from guardrail.engine.adjacent import Joined
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.engine.record_rules import CompiledRule, evaluate
 from guardrail.engine.scanning import Hit
@@ -221,30 +222,29 @@ class Evaluation:
                             self._position(found[0].kind.rule, locate, source))
 
     def across(self, file: str, section: str | None, record: int | None,
-               cells: Sequence[tuple[str, str, str, Locate]], boundary: int, tail: int,
+               cells: Sequence[tuple[str, str, str, Locate]], join: Joined,
                hits: Iterable[Hit], source: Any) -> None:
         """Report what two neighbouring values hold only when read together (see
         ``adjacent.py``): each value is a finding, for the part of it the match covers.
 
         :param cells: (field, pattern, text, locate) of the left and the right value.
-        :param boundary: where the right value starts in the joined text.
-        :param tail: where the joined text starts in the left value.
+        :param join: where the two values meet; *hits* are positioned in its text.
         """
         (left, left_pattern, left_text, left_locate), \
             (right, right_pattern, right_text, right_locate) = cells
         hits = [hit for hit in hits if self.exceeds(hit.level)]
         if not hits:
             return
-        message = f"{{rule}} found across '{left}' and '{right}', read together " \
-                  "(confidence {confidence:.2f})"
+        boundary = join.boundary
         for field, pattern, text, locate, spans in (
                 (left, left_pattern, left_text, left_locate,
-                 [(tail + h.start, len(left_text)) for h in hits]),
+                 [(join.left_start + h.start, len(left_text)) for h in hits]),
                 (right, right_pattern, right_text, right_locate,
-                 [(0, min(h.end - boundary, len(right_text))) for h in hits])):
+                 [(0, h.end - boundary) for h in hits])):
             found = [Match(self.kind(file, section, hit.rule, pattern, hit.level), start, end,
                            None, hit.confidence,
-                           message.format(rule=hit.rule, confidence=hit.confidence))
+                           f"{hit.rule} found across '{left}' and '{right}', read "
+                           f"together (confidence {hit.confidence:.2f})")
                      for hit, (start, end) in zip(hits, spans, strict=True)]
             found.sort(key=lambda match: self.precedence(match.kind, True))
             self.sink.value(record, field, text, found,

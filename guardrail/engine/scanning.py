@@ -265,7 +265,7 @@ class FieldScanner:
         if (matched and reads in matched) or "\n" in text or "\0" in text:
             reading = reading_of(text)
             if reading is not None:
-                return self._scan_reading(text, reading)
+                return () if is_redacted(text) else self._scan_reading(text, reading)
         candidates = self.ungated
         if matched:
             gated = self.gated

@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import islice, repeat
-from operator import getitem, itemgetter
+from itertools import compress, islice
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from guardrail.contract.records import Locator, Table
 from guardrail.decision import FindingKind
-from guardrail.engine.adjacent import EDGE, edges
+from guardrail.engine.adjacent import could_meet, meeting_words, word_pairs
 from guardrail.engine.column_memory import ColumnCount, ColumnCounter
 from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
 from guardrail.engine.scanning import Signature, as_text
@@ -41,7 +41,6 @@ __all__ = ["TableWalk"]
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
 _WAITING = 8  # batches read ahead of the one being applied, at most
-_TAIL, _HEAD = slice(-EDGE, None), slice(0, EDGE)  # what a neighbour pair reads of each
 
 
 @dataclass(slots=True)
@@ -405,7 +404,10 @@ class TableWalk:
                               self._where(column), source)
         for left, pair in self.pairs:
             if left + 1 < len(row):
-                self._across(index, left, pair, row[left], row[left + 1], source)
+                first, second = row[left], row[left + 1]
+                if first.__class__ is str and second.__class__ is str \
+                        and could_meet(meeting_words(first, second)):
+                    self._across(index, left, pair, first, second, source)
 
     def _neighbour_pairs(self) -> list[tuple[int, FieldScanner]]:
         """Neighbouring columns whose values are also read together (``adjacent.py``):
@@ -425,36 +427,36 @@ class TableWalk:
         return pairs
 
     def _across_batch(self, batch: _Batch, left: int, pair: FieldScanner) -> None:
-        """Read one pair of neighbouring columns of a batch together: one RE2 pass over
-        every row's join settles a quiet pair."""
+        """Read one pair of neighbouring columns of a batch together. One RE2 pass over
+        every row's two meeting words settles a quiet pair; otherwise only rows whose
+        words could meet are joined and scanned."""
         lefts, rights = batch.columns[left], batch.columns[left + 1]
         if not self.plain:  # typed cells: only text is read across
             lefts = tuple(v if v.__class__ is str else "" for v in lefts)
             rights = tuple(v if v.__class__ is str else "" for v in rights)
-        joined = list(map(" ".join, zip(map(getitem, lefts, repeat(_TAIL)),
-                                        map(getitem, rights, repeat(_HEAD)), strict=True)))
-        if pair.holds_nothing(joined):
+        words = word_pairs(lefts, rights)
+        if pair.holds_nothing(words):
             return
-        for offset, (first, second) in enumerate(zip(lefts, rights, strict=True)):
-            self._across(batch.start + offset, left, pair, first, second,
+        meeting = {text for text in set(words) if could_meet(text)}
+        for offset in compress(range(len(words)), map(meeting.__contains__, words)):
+            self._across(batch.start + offset, left, pair, lefts[offset], rights[offset],
                          batch.source(offset))
 
     def _across(self, index: int, left: int, pair: FieldScanner, first: Any, second: Any,
                 source: Any) -> None:
-        """Report what cells *left* and *left* + 1 of one row hold only read together."""
+        """Report what cells *left* and *left* + 1 of one row hold only read together,
+        unless a cell holds findings of its own (the row is reported already)."""
         if not first or not second or first.__class__ is not str \
                 or second.__class__ is not str:
             return
         known = self.known
         if known.get(left, {}).get(first) or known.get(left + 1, {}).get(second):
-            return  # a cell holds findings of its own: the row is reported already
-        joined = edges(first, second)
-        hits = self.ev.neighbours.across(pair, joined.text, joined.boundary)  # type: ignore[union-attr]
+            return
+        join, hits = self.ev.neighbours.across(pair, first, second)  # type: ignore[union-attr]
         if hits:
             cells = [(self.label(c), self.label(c), text, self._where(c))
                      for c, text in ((left, first), (left + 1, second))]
-            self.ev.across(self.file, self.section, index, cells, joined.boundary,
-                           joined.tail, hits, source)
+            self.ev.across(self.file, self.section, index, cells, join, hits, source)
 
     def _hits(self, index: int, column: int, value: str, hits: tuple[Any, ...],
               source: Any) -> None:
