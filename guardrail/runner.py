@@ -45,6 +45,9 @@ class CheckRequest:
     :param jobs: processes for content scanning; more than 1 forks a worker.
     :param tune_gc: collect garbage less often while checking (a process-wide setting:
         the CLI's choice, opt-in for library callers).
+    :param shown_as: what reports call each source, in place of its own name (still
+        screened like a path): a redacted copy is read from a file with no name of
+        its own and shown as the output it will become.
     """
 
     sources: Sequence[Any]
@@ -57,6 +60,7 @@ class CheckRequest:
     jobs: int = 1
     limits: Limits = field(default_factory=Limits)
     tune_gc: bool = False
+    shown_as: Sequence[Any] | None = None
 
 
 def resolve_destination(policy: Policy, name: str | None) -> str:
@@ -81,7 +85,7 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
     collector = Collector(request.max_findings or policy.max_findings or DEFAULT_MAX_FINDINGS)
     evaluation = Evaluation(compiled, collector, today=request.today, jobs=request.jobs)
     labels = [source_label(compiled, source, n)
-              for n, source in enumerate(request.sources, 1)]
+              for n, source in enumerate(request.shown_as or request.sources, 1)]
     context = RunContext(policy, compiled.destination.name, request.mode, tuple(labels))
     registry.pm.hook.guardrail_before_check(context=context)
     try:

@@ -214,6 +214,8 @@ def test_a_copy_that_still_fails_the_policy_is_not_written(write_policy, payload
     assert not result.written and result.exit_code == 1
     assert result.verification is not None and not result.verification.allowed
     assert result.reason.startswith("the redacted copy still fails the policy (BLOCKED:")
+    # The copy is read from a file with no name yet; reports call it what it would be.
+    assert [f.file for f in result.verification.files] == [str(out)]
     assert not out.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cases.csv", "policy.yaml"]
 

@@ -132,7 +132,8 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
         result.verification = run_check(
             registry, compiled,
             CheckRequest([str(copy)], destination.name, fmt.name, today=request.today,
-                         limits=request.limits))
+                         limits=request.limits,
+                         shown_as=["<redacted copy>" if output == "-" else output]))
         if not result.verification.allowed:
             result.reason = ("the redacted copy still fails the policy ("
                              f"{result.verification.summary()}); nothing was written")
