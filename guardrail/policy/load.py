@@ -26,6 +26,7 @@ from .model import Policy
 from .problems import Item, Problems
 from .safe_yaml import decode_policy
 from .schema import check_schema
+from .sizes import check_sizes
 
 __all__ = ["load_policy", "PolicyLookup"]
 
@@ -51,6 +52,7 @@ def load_policy(
     try:
         root = chain.load(path, via=None, stack=())
         merged = merge_chain(chain.docs, report)
+        check_sizes(merged, report)
         if chain.docs and chain.docs[-1] is root:  # a root that is not a mapping has no pieces
             check_merged(merged, chain.docs, report, extra_rule_ids, complete=chain.complete)
         if report:
