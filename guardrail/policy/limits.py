@@ -64,7 +64,7 @@ MAX_TERMS_PER_DETECTOR = 2_000
 MAX_TERMS = 5_000
 """``terms`` plus ``hotwords`` of all custom detectors together."""
 
-MAX_TERM_CHARS = 100
+MAX_TERM_CHARS = 60
 """Characters in one term or hotword (a name, a word, a short phrase)."""
 
 MAX_REGEX_CHARS = 2_000

@@ -68,18 +68,26 @@ def _locate(ref: str, lookup: PolicyLookup, base: Path | None) -> Path:
     looks_like_path = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
     if looks_like_path:
         candidate = Path(ref) if base is None or Path(ref).is_absolute() else base / ref
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
         raise PolicyError(f"policy file not found: {candidate}")
     shipped = lookup(ref)
     if shipped is not None:
         return shipped
-    if base is None and Path(ref).is_file():
+    if base is None and _is_file(Path(ref)):
         return Path(ref)
     raise PolicyError(
         f"no policy named '{ref}'; run 'guardrail policies' to list shipped policies "
         "or pass a path to a .yaml file"
     )
+
+
+def _is_file(path: Path) -> bool:
+    """Whether *path* names a regular file; a name the system refuses (too long) does not."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 class _Chain:
@@ -138,8 +146,10 @@ class _Chain:
             text = decode_policy(self._bytes(path), str(path))
             doc, found = read_marked_yaml(text, str(path), MAX_YAML_NODES - self.nodes)
         except OSError as exc:
-            error = PolicyError([PolicyProblem(str(path), 1, 1, "", "the policy cannot be read "
-                                               f"({exc.strerror or exc})")])
+            reason = f"({exc.strerror or exc})"
+            error = PolicyError(f"policy file {path} cannot be read {reason}") if via else \
+                PolicyError([PolicyProblem(str(path), 1, 1, "", f"the policy cannot be read "
+                                           f"{reason}")])
         except PolicyLimitError:
             raise
         except PolicyError as exc:

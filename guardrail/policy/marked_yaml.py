@@ -102,8 +102,13 @@ def read_marked_yaml(text: str, file: str, nodes: int = MAX_YAML_NODES,
     mark = error.problem_mark or error.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     what = error.problem or error.context or "invalid YAML"
-    problems.append(
-        PolicyProblem(file, line, col, "", f"YAML syntax error: {what}; fix the YAML syntax"))
+    if error.problem == "second occurrence" and error.context and error.context_mark:
+        # PyYAML splits "found duplicate anchor 'a'; first occurrence ... second occurrence".
+        what = (f"{error.context.split(';')[0]} (first on line {error.context_mark.line + 1});"
+                " give each anchor its own name")
+    message = f"YAML error: {what}" if isinstance(error, yaml.constructor.ConstructorError) \
+        else f"YAML syntax error: {what}; fix the YAML syntax"  # a value, or the syntax
+    problems.append(PolicyProblem(file, line, col, "", message))
     raise PolicyError(sorted(problems, key=lambda p: (p.line, p.column))) from None
 
 

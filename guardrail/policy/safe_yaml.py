@@ -75,9 +75,19 @@ class _Constructor(SafeConstructor):
         try:
             return super().construct_object(node, deep)
         except ValueError as exc:  # e.g. ``!!int abc``
+            shown = node.value if len(node.value) <= 40 else node.value[:40] + "..."
             raise ConstructorError(
-                None, None, f"cannot read {node.value!r} as {node.tag}: {exc}", node.start_mark
+                None, None, f"cannot read {shown!r} as {node.tag}: {exc}", node.start_mark
             ) from None
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float:
+        value: float = super().construct_yaml_float(node)
+        if value != value:
+            # NaN passes every minimum and maximum and fails every comparison: as a
+            # min_confidence it would silently drop every detector's findings.
+            raise ConstructorError(None, None, f"{node.value} is not a number; write a "
+                                   "number", node.start_mark)
+        return value
 
 
 def _timestamp_as_written(loader: SafeConstructor, node: yaml.ScalarNode) -> Any:
@@ -88,6 +98,7 @@ def _timestamp_as_written(loader: SafeConstructor, node: yaml.ScalarNode) -> Any
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_written)
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
 
 
 class _BoundedComposer(Composer):
