@@ -18,6 +18,7 @@ from guardrail import Guardrail, PolicyError, hookimpl
 from guardrail.host.registry import load_registry, make_plugin_manager
 from guardrail.policy import limits
 from guardrail.policy.marked_yaml import read_marked_yaml
+from guardrail.policy.safe_yaml import fast_parser, policy_loader
 
 _SIZE = "the policy is larger than 1,048,576 bytes"
 _DEPTH = "the YAML is nested more than 32 levels deep"
@@ -195,6 +196,21 @@ def test_a_recursion_error_while_checking_is_a_policy_error(
     path = write_policy(valid_policy())
     assert [str(p) for p in problems_of(path)] == [
         f"{path}:1:1: the policy is nested too deeply to be checked; write it flatter"]
+
+
+@pytest.mark.parametrize("name", ["billion-laughs", "merge-key-laughs", "recursive-alias",
+                                  "flow-brackets", "block-sequences"])
+def test_libyaml_and_pyyaml_parsers_stop_at_the_same_place(name: str, tmp_path: Path) -> None:
+    # libyaml reads policies when PyYAML has it (here: fast_parser()); PyYAML's own
+    # parser re-reads small files after a syntax error and is the fallback without it.
+    assert fast_parser()
+    text = CASES[name](tmp_path).read_text(encoding="utf-8")
+    _, line, column, message = EXPECTED[name]
+    for clear_messages in (False, True):
+        loader = policy_loader(text, "p.yaml", clear_messages=clear_messages)
+        with pytest.raises(limits.PolicyLimitError) as caught:
+            loader.get_single_node()
+        assert str(caught.value.problems[0]).startswith(f"p.yaml:{line}:{column}: {message}")
 
 
 # -- at the limits, policies work ---------------------------------------------------------
