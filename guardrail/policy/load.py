@@ -200,8 +200,6 @@ class _Chain:
         return usable
 
 
-
-
 def _stop(via: Item | None, path: Path, message: str) -> NoReturn:
     """Stop loading with one problem, at the ``extends`` entry *via* that leads to *path*."""
     if via is None:

@@ -12,7 +12,7 @@ nesting), else from PyYAML's own parser. Only the safe constructor builds values
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from yaml.composer import Composer
@@ -170,7 +170,7 @@ class _BoundedComposer(Composer):
                      "values and lists, with the files it extends); a policy holds rules, "
                      "not data: keep long lists out of it")
 
-    def _refuse(self, event: Any, message: str) -> None:
+    def _refuse(self, event: Any, message: str) -> NoReturn:
         mark = event.start_mark
         raise PolicyLimitError(self.file, mark.line + 1, mark.column + 1, message)
 
