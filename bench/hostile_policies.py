@@ -8,8 +8,9 @@ that child's alone) and the start of the first problem:
 
     python bench/hostile_policies.py [--only NAME] [--runs N]
 
-With ``--runs``, each figure is the worst of N runs. Exits 1 if any case does not
-exit 2 or passes a bound.
+With ``--runs``, each figure is the worst of N runs. The first rows run the shipped
+``asb-public-web`` policy the same way, for scale: most of each figure is starting
+Python and loading the plugins. Exits 1 if any case does not exit 2 or passes a bound.
 """
 
 from __future__ import annotations
@@ -70,6 +71,13 @@ def main() -> int:
     failed = 0
     print(f"{'case':28} {'command':8} {'size':>9} exit {'wall':>6} {'cpu':>6} {'peak':>7}  "
           "first problem")
+    # For scale: the shipped policy, valid, through the same commands (exit 0).
+    with tempfile.TemporaryDirectory() as tmp:
+        for command, argv in COMMANDS.items():
+            runs = [measure(argv("asb-public-web"), Path(tmp)) for _ in range(args.runs)]
+            wall, cpu, peak = (max(r[i] for r in runs) for i in (1, 2, 3))
+            print(f"{'(shipped asb-public-web)':28} {command:8} {'':>9} {runs[0][0]:4} "
+                  f"{wall:5.2f}s {cpu:5.2f}s {peak:5.0f}MB")
     for name, build in CASES.items():
         if args.only and name != args.only:
             continue
