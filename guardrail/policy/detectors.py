@@ -14,7 +14,7 @@ from typing import Any
 
 import re2
 
-from .limits import MAX_DETECTOR_SET_MEMORY
+from .limits import MAX_DETECTOR_SET_MEMORY, MAX_PATTERN_MEMORY
 from .marked_yaml import MarkedDocument
 from .model import CustomDetectorSpec, DetectorPolicy, DetectorSetting
 from .problems import Item, Problems
@@ -32,7 +32,7 @@ __all__ = [
 ]
 
 _UNION_LISTS = ("skip", "skip_fields", "allow")
-RE2_MAX_MEM = 8 << 20  # bytes of automaton per custom pattern: bounds memory, not only time
+RE2_MAX_MEM = MAX_PATTERN_MEMORY  # the name it had before the limits had one place
 
 
 def compile_re2(pattern: str, ignore_case: bool = False) -> Any:

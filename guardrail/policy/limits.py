@@ -28,6 +28,7 @@ __all__ = [
     "MAX_TERMS",
     "MAX_TERM_CHARS",
     "MAX_REGEX_CHARS",
+    "MAX_PATTERN_MEMORY",
     "MAX_DETECTOR_SET_MEMORY",
     "MAX_JMESPATH_CHARS",
     "MAX_JMESPATH_DEPTH",
@@ -69,6 +70,10 @@ MAX_TERM_CHARS = 60
 
 MAX_REGEX_CHARS = 2_000
 """Characters in one custom ``regex`` or ``exclude`` pattern."""
+
+MAX_PATTERN_MEMORY = 8 * 1024 * 1024
+"""Bytes of RE2 automaton for one custom pattern (a regex, an exclude pattern, or a
+detector's terms or hotwords): bounds memory, not only time."""
 
 MAX_DETECTOR_SET_MEMORY = 4 * 1024 * 1024
 """Bytes RE2 may use for the policy's custom detectors compiled into one set: half of
