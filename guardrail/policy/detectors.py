@@ -159,28 +159,36 @@ def check_detectors(merged: dict[str, Any], report: Problems, installed: frozens
             for index, pattern in enumerate(exclude):
                 if isinstance(pattern, str) and report.usable(entry, "exclude", index):
                     _check_regex(report, entry, pattern, ignore_case, "exclude", index)
-        for key in ("terms", "hotwords"):
-            words = spec.get(key)
-            if isinstance(words, list) and words and report.intact(Item(words, entry.doc,
-                                                                        (*entry.path, key))):
-                _check_terms(report, entry, words, ignore_case or key == "hotwords", key)
-    _check_together(merged.get("custom", {}), report)
+        _check_words(report, entry, "hotwords", True)
+    custom = merged.get("custom", {})
+    if _check_together(custom, report):
+        for entry in custom.values():
+            _check_words(report, entry, "terms", entry.value.get("ignore_case") is True)
 
 
-def _check_together(custom: dict[str, Item], report: Problems) -> None:
+def _check_words(report: Problems, entry: Item, key: str, ignore_case: bool) -> None:
+    words = entry.value.get(key)
+    if isinstance(words, list) and words and report.intact(Item(words, entry.doc,
+                                                                (*entry.path, key))):
+        _check_terms(report, entry, words, ignore_case, key)
+
+
+def _check_together(custom: dict[str, Item], report: Problems) -> bool:
     """Report custom detectors too large for RE2 to match in one set, as the scanner does.
 
-    Only when every one of them compiled alone: a broken one would fail the set too.
+    Only when every one of them is intact: a broken one would fail the set too. False
+    when the set failed, so the terms are not compiled again one detector at a time,
+    which would only take time (and memory) to report nothing more.
     """
     gates = []
     for entry in custom.values():
         spec = entry.value
         if not report.intact(entry):
-            return
+            return True
         gates.append((entry, gate_pattern(spec.get("regex"), spec.get("terms", ()),
                                           spec.get("ignore_case") is True)))
     if not gates:
-        return
+        return True
     options = re2.Options()
     options.max_mem = MAX_DETECTOR_SET_MEMORY
     options.log_errors = False
@@ -195,6 +203,8 @@ def _check_together(custom: dict[str, Item], report: Problems) -> None:
         report.add(largest, f"the custom detectors are too large together for RE2 to match "
                    f"in one pass (over {MAX_DETECTOR_SET_MEMORY >> 20} MiB); use fewer or "
                    "shorter terms, or simpler patterns (this is the largest)", "id")
+        return False
+    return True
 
 
 def build_detectors(merged: dict[str, Any]) -> DetectorPolicy:
