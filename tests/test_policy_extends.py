@@ -174,8 +174,10 @@ def test_cycle_is_named() -> None:
     a, b = EXTENDS / "cycle-a.yaml", EXTENDS / "cycle-b.yaml"
     with pytest.raises(PolicyError) as caught:
         Guardrail.from_policy(a)
-    assert caught.value.message == (
-        f"policy 'extends' forms a cycle: {a.resolve()} -> {b.resolve()} -> {a.resolve()}")
+    # Reported at the entry that closes the cycle.
+    assert [str(p) for p in caught.value.problems] == [
+        f"{b}:5:10: extends: 'extends' forms a cycle: {a.resolve()} -> {b.resolve()} -> "
+        f"{a.resolve()}; remove one of these extends"]
 
 
 def test_policy_extending_itself_is_a_cycle(write_policy: Callable[..., Path]) -> None:
@@ -187,8 +189,9 @@ def test_policy_extending_itself_is_a_cycle(write_policy: Callable[..., Path]) -
     """)
     with pytest.raises(PolicyError) as caught:
         Guardrail.from_policy(path)
-    assert caught.value.message == (
-        f"policy 'extends' forms a cycle: {path.resolve()} -> {path.resolve()}")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:4:10: extends: 'extends' forms a cycle: {path.resolve()} -> {path.resolve()}; "
+        "remove one of these extends"]
 
 
 def test_missing_parents_are_reported_at_their_extends_entries(problems_of: ProblemsOf) -> None:

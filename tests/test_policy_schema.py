@@ -201,7 +201,10 @@ def test_policy_that_is_not_utf8(tmp_path: Path) -> None:
     path.write_bytes(VALID.encode() + b"# caf\xe9\n")
     with pytest.raises(PolicyError) as caught:
         Guardrail.from_policy(path)
-    assert caught.value.message == f"{path}: policy is not valid UTF-8 (byte {len(VALID) + 5})"
+    line = VALID.count("\n") + 1
+    assert [str(p) for p in caught.value.problems] == [
+        f"{path}:{line}:6: the policy is not UTF-8 text (byte 0xE9 at offset {len(VALID) + 5}); "
+        "save it as UTF-8 (a policy is a YAML text file; is this the right file?)"]
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:

@@ -7,11 +7,9 @@ patterns drop matches that are known to be harmless.
 
 from __future__ import annotations
 
-import re2
-
 from guardrail.contract.records import Span
 from guardrail.masking import mask_value
-from guardrail.policy.detectors import compile_re2
+from guardrail.policy.detectors import compile_re2, gate_pattern, terms_pattern
 from guardrail.policy.model import CustomDetectorSpec
 
 __all__ = ["CustomDetector", "HOTWORD_BOOST"]
@@ -27,17 +25,13 @@ class CustomDetector:
         self.id = spec.id
         self.level = spec.level
         self.confidence = spec.confidence
-        if spec.regex is not None:
-            body = spec.regex
-        else:
-            # Longest first so "John Smith" wins over "John" in one alternation.
-            terms = sorted(spec.terms, key=len, reverse=True)
-            body = r"\b(?:" + "|".join(re2.escape(t) for t in terms) + r")\b"
-        self.gate = ("(?i)" if spec.ignore_case else "") + body
+        # Built exactly as the policy loader checked them (policy.detectors), so what
+        # loaded also compiles here.
+        body = spec.regex if spec.regex is not None else terms_pattern(spec.terms)
+        self.gate = gate_pattern(spec.regex, spec.terms, spec.ignore_case)
         self._regex = compile_re2(body, spec.ignore_case)
-        self._hotwords = compile_re2(
-            r"\b(?:" + "|".join(re2.escape(w) for w in spec.hotwords) + r")\b", True
-        ) if spec.hotwords else None
+        self._hotwords = compile_re2(terms_pattern(spec.hotwords), True) \
+            if spec.hotwords else None
         self._exclude = [compile_re2(p, spec.ignore_case) for p in spec.exclude]
 
     def find(self, text: str, field: str | None = None) -> list[Span]:

@@ -12,7 +12,7 @@ import jmespath.visitor
 from jmespath.exceptions import JMESPathError
 
 from guardrail.policy.model import RecordRule
-from guardrail.policy.paths import normalize_key
+from guardrail.policy.paths import compile_jmespath, normalize_key
 
 __all__ = ["CompiledRule", "compile_rule", "truthy", "with_aliases", "as_number", "evaluate"]
 
@@ -36,7 +36,8 @@ class CompiledRule:
 
 
 def compile_rule(rule: RecordRule) -> CompiledRule:
-    expression = jmespath.compile(rule.when)
+    """Compile a validated rule; the same bounded compile that validated it."""
+    expression = compile_jmespath(rule.when)
     roots = _root_fields(expression.parsed)
     report = rule.fields or (tuple(sorted(roots)) if roots else ("@",))
     return CompiledRule(rule, expression, roots, report, evaluate(expression, {}))

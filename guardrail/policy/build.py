@@ -14,7 +14,6 @@ import hashlib
 import json
 from typing import Any
 
-import jmespath
 from jmespath.exceptions import JMESPathError
 
 from ..errors import PolicyProblem
@@ -31,9 +30,15 @@ from .model import (
     RecordRule,
     Waiver,
 )
-from .paths import PathPatternError, compile_path_pattern, jmespath_reason
+from .paths import (
+    JMESPathLimitError,
+    PathPatternError,
+    compile_jmespath,
+    compile_path_pattern,
+    jmespath_reason,
+)
 from .problems import Item, Problems
-from .schema import did_you_mean
+from .schema import one_of
 
 __all__ = ["check_merged", "build_policy"]
 
@@ -97,8 +102,9 @@ class _Checks:
         if levels is None or not isinstance(value, str) or value in levels:
             return
         if self.report.usable(item, *sub, key=key):
-            self.report.add(item, f"unknown level '{value}'{did_you_mean(value, levels) or ';'} "
-                            f"expected one of: {', '.join(levels)}", *sub)
+            self.report.add(item, f"unknown level '{value}'"
+                            f"{self.report.hint(value, levels) or ';'} "
+                            f"expected one of: {one_of(levels)}", *sub)
 
     def _destinations(self) -> None:
         for item in self.merged.destinations.values():
@@ -136,8 +142,8 @@ class _Checks:
             return
         if self.report.usable(item, *sub):
             self.report.add(item, f"unknown destination '{value}'"
-                            f"{did_you_mean(value, names) or ';'} expected one of: "
-                            f"{', '.join(names)}", *sub)
+                            f"{self.report.hint(value, names) or ';'} expected one of: "
+                            f"{one_of(names)}", *sub)
 
     def _records(self) -> None:
         item = self.merged.single.get("records")
@@ -149,7 +155,9 @@ class _Checks:
         for part in sub:
             value = value[part]
         try:
-            jmespath.compile(value)
+            compile_jmespath(value)
+        except JMESPathLimitError as exc:
+            self.report.add(item, f"the JMESPath in '{name}' {exc}", *sub)
         except JMESPathError as exc:
             pos = getattr(exc, "lex_position", None)
             where = f" at character {pos + 1}" if isinstance(pos, int) else ""
@@ -200,8 +208,8 @@ class _Checks:
         if (known_rules is not None and isinstance(rule, str) and rule not in known_rules
                 and self.report.usable(item, "rule")):
             self.report.add(item, f"exception names unknown rule '{rule}'"
-                            f"{did_you_mean(rule, known_rules) or ';'} expected one of: "
-                            f"{', '.join(sorted(known_rules))}", "rule")
+                            f"{self.report.hint(rule, known_rules) or ';'} expected one of: "
+                            f"{one_of(sorted(known_rules))}", "rule")
         destinations = spec.get("destinations")
         if isinstance(destinations, list) and self.report.usable(item, "destinations"):
             for index in range(len(destinations)):

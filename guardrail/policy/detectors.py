@@ -1,22 +1,24 @@
 """The ``detectors:`` section of a policy: merged along ``extends``, validated, built.
 
-Custom regexes are compiled with RE2 here, so a pattern that RE2 rejects is a
-policy error at its line and column, and no pattern can take more than linear
-time on any payload.
+Custom regexes and term lists are compiled with RE2 here, exactly as the engine
+compiles them, so a pattern that RE2 rejects or cannot fit in memory is a policy
+error at its line and column rather than an internal error in a later check, and no
+pattern can take more than linear time on any payload.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import re2
 
+from .limits import MAX_DETECTOR_SET_MEMORY, MAX_PATTERN_MEMORY
 from .marked_yaml import MarkedDocument
 from .model import CustomDetectorSpec, DetectorPolicy, DetectorSetting
 from .problems import Item, Problems
-from .schema import did_you_mean
+from .schema import one_of
 
 __all__ = [
     "merge_detectors",
@@ -24,11 +26,13 @@ __all__ = [
     "check_detectors",
     "build_detectors",
     "compile_re2",
+    "terms_pattern",
+    "gate_pattern",
     "RE2_MAX_MEM",
 ]
 
 _UNION_LISTS = ("skip", "skip_fields", "allow")
-RE2_MAX_MEM = 8 << 20  # bytes of automaton per custom pattern: bounds memory, not only time
+RE2_MAX_MEM = MAX_PATTERN_MEMORY  # the name it had before the limits had one place
 
 
 def compile_re2(pattern: str, ignore_case: bool = False) -> Any:
@@ -38,6 +42,24 @@ def compile_re2(pattern: str, ignore_case: bool = False) -> Any:
     options.case_sensitive = not ignore_case
     options.log_errors = False
     return re2.compile(pattern, options)
+
+
+def terms_pattern(terms: Iterable[str]) -> str:
+    """One RE2 alternation matching any of *terms* as whole words.
+
+    Longest first, so "John Smith" wins over "John" in one alternation.
+    """
+    ordered = sorted(terms, key=len, reverse=True)
+    return r"\b(?:" + "|".join(re2.escape(t) for t in ordered) + r")\b"
+
+
+def gate_pattern(regex: str | None, terms: Iterable[str], ignore_case: bool) -> str:
+    """The pattern a custom detector matches: its regex, or its terms as whole words.
+
+    The content scanner puts it in one RE2 set with every other detector's.
+    """
+    body = regex if regex is not None else terms_pattern(terms)
+    return ("(?i)" if ignore_case else "") + body
 
 
 def merge_detectors(out: dict[str, Any], data: dict[str, Any], doc: MarkedDocument) -> bool:
@@ -120,7 +142,7 @@ def check_detectors(merged: dict[str, Any], report: Problems, installed: frozens
             _check_known(report, entry, entry.value, known)
     for name, entry in merged.get("settings", {}).items():
         if ids_known and name not in known:
-            report.add(entry, _unknown_detector(name, known))
+            report.add(entry, _unknown_detector(report, name, known))
         check_level(entry, entry.value.get("level"), "level")
     for name, entry in merged.get("custom", {}).items():
         spec = entry.value
@@ -137,6 +159,52 @@ def check_detectors(merged: dict[str, Any], report: Problems, installed: frozens
             for index, pattern in enumerate(exclude):
                 if isinstance(pattern, str) and report.usable(entry, "exclude", index):
                     _check_regex(report, entry, pattern, ignore_case, "exclude", index)
+        _check_words(report, entry, "hotwords", True)
+    custom = merged.get("custom", {})
+    if _check_together(custom, report):
+        for entry in custom.values():
+            _check_words(report, entry, "terms", entry.value.get("ignore_case") is True)
+
+
+def _check_words(report: Problems, entry: Item, key: str, ignore_case: bool) -> None:
+    words = entry.value.get(key)
+    if isinstance(words, list) and words and report.intact(Item(words, entry.doc,
+                                                                (*entry.path, key))):
+        _check_terms(report, entry, words, ignore_case, key)
+
+
+def _check_together(custom: dict[str, Item], report: Problems) -> bool:
+    """Report custom detectors too large for RE2 to match in one set, as the scanner does.
+
+    Only when every one of them is intact: a broken one would fail the set too. False
+    when the set failed, so the terms are not compiled again one detector at a time,
+    which would only take time (and memory) to report nothing more.
+    """
+    gates = []
+    for entry in custom.values():
+        spec = entry.value
+        if not report.intact(entry):
+            return True
+        gates.append((entry, gate_pattern(spec.get("regex"), spec.get("terms", ()),
+                                          spec.get("ignore_case") is True)))
+    if not gates:
+        return True
+    options = re2.Options()
+    options.max_mem = MAX_DETECTOR_SET_MEMORY
+    options.log_errors = False
+    options.never_capture = True
+    together = re2.Set.SearchSet(options)
+    try:
+        for _, gate in gates:
+            together.Add(gate)
+        together.Compile()
+    except re2.error:
+        largest = max(gates, key=lambda pair: len(pair[1]))[0]
+        report.add(largest, f"the custom detectors are too large together for RE2 to match "
+                   f"in one pass (over {MAX_DETECTOR_SET_MEMORY >> 20} MiB); use fewer or "
+                   "shorter terms, or simpler patterns (this is the largest)", "id")
+        return False
+    return True
 
 
 def build_detectors(merged: dict[str, Any]) -> DetectorPolicy:
@@ -185,13 +253,23 @@ def build_detectors(merged: dict[str, Any]) -> DetectorPolicy:
 def _check_known(report: Problems, entry: Item, pattern: str, known: frozenset[str],
                  *sub: Any) -> None:
     if not any(fnmatch.fnmatchcase(d, pattern) for d in known):
-        report.add(entry, _unknown_detector(pattern, known), *sub)
+        report.add(entry, _unknown_detector(report, pattern, known), *sub)
 
 
-def _unknown_detector(name: str, known: frozenset[str]) -> str:
-    listed = ", ".join(sorted(known)) or "none (is a detector plugin installed?)"
-    return f"no installed detector matches '{name}'{did_you_mean(name, known) or ';'} " \
+def _unknown_detector(report: Problems, name: str, known: frozenset[str]) -> str:
+    listed = one_of(sorted(known)) or "none (is a detector plugin installed?)"
+    return f"no installed detector matches '{name}'{report.hint(name, known) or ';'} " \
            f"installed: {listed}"
+
+
+def _check_terms(report: Problems, entry: Item, words: list[str], ignore_case: bool,
+                 key: str) -> None:
+    try:
+        compile_re2(terms_pattern(words), ignore_case)
+    except re2.error:  # escaped words are always valid: only their size can fail
+        report.add(entry, f"these {key} are too many or too long for RE2 to compile (over "
+                   f"{RE2_MAX_MEM >> 20} MiB); use fewer or shorter ones", key)
+        report.mark_broken(entry.doc, [(*entry.path, key)])
 
 
 def _check_regex(report: Problems, entry: Item, pattern: str, ignore_case: bool,
@@ -199,6 +277,7 @@ def _check_regex(report: Problems, entry: Item, pattern: str, ignore_case: bool,
     try:
         compile_re2(pattern, ignore_case)
     except re2.error as exc:
+        report.mark_broken(entry.doc, [(*entry.path, *sub)])
         # The binding raises with bytes; str() of them would show b'...' to the author.
         raw = exc.args[0] if exc.args else ""
         reason = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)) \

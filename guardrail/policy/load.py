@@ -5,22 +5,28 @@ what the schema finds in each file and what only the merged policy shows (unknow
 levels and destinations, JMESPath and regexes that do not compile, ...), each as
 ``file:line:col: path: message``. A value the schema found broken is skipped by
 the later checks, so nothing is reported twice. Only a policy file that cannot
-be read at all and an ``extends`` cycle stop at once.
+be read at all, an ``extends`` cycle and a policy past one of the size limits
+(:mod:`.limits`: bytes, files, nesting, YAML nodes) stop at once. Every policy file,
+whether named on the command line, reached through ``extends`` or shipped by a
+plugin's policy pack, is read here, so the limits hold for all of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from ..errors import PolicyError
+from ..errors import PolicyError, PolicyProblem
 from .build import build_policy, check_merged
-from .marked_yaml import MarkedDocument, read_marked_yaml
+from .limits import MAX_POLICY_BYTES, MAX_POLICY_FILES, MAX_YAML_NODES, PolicyLimitError
+from .marked_yaml import MarkedDocument, dotted_path, read_marked_yaml
 from .merge import merge_chain
 from .model import Policy
 from .problems import Item, Problems
+from .safe_yaml import decode_policy
 from .schema import check_schema
+from .sizes import check_sizes
 
 __all__ = ["load_policy", "PolicyLookup"]
 
@@ -42,31 +48,46 @@ def load_policy(
     """
     report = Problems()
     chain = _Chain(lookup, report)
-    root = chain.load(_locate(str(name_or_path), lookup, None), via=None, stack=())
-    merged = merge_chain(chain.docs, report)
-    if chain.docs and chain.docs[-1] is root:  # a root that is not a mapping has no pieces
-        check_merged(merged, chain.docs, report, extra_rule_ids, complete=chain.complete)
-    if report:
-        raise PolicyError(report.sorted())
-    return build_policy(merged, chain.docs)
+    path = _locate(str(name_or_path), lookup, None)
+    try:
+        root = chain.load(path, via=None, stack=())
+        merged = merge_chain(chain.docs, report)
+        check_sizes(merged, report)
+        if chain.docs and chain.docs[-1] is root:  # a root that is not a mapping has no pieces
+            check_merged(merged, chain.docs, report, extra_rule_ids, complete=chain.complete)
+        if report:
+            raise PolicyError(report.sorted())
+        return build_policy(merged, chain.docs)
+    except RecursionError:  # the limits should make this impossible; fail as a policy error
+        raise PolicyError([PolicyProblem(
+            str(path), 1, 1, "", "the policy is nested too deeply to be checked; write it "
+            "flatter")]) from None
 
 
 def _locate(ref: str, lookup: PolicyLookup, base: Path | None) -> Path:
     looks_like_path = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
     if looks_like_path:
         candidate = Path(ref) if base is None or Path(ref).is_absolute() else base / ref
-        if candidate.is_file():
+        if _is_file(candidate):
             return candidate
         raise PolicyError(f"policy file not found: {candidate}")
     shipped = lookup(ref)
     if shipped is not None:
         return shipped
-    if base is None and Path(ref).is_file():
+    if base is None and _is_file(Path(ref)):
         return Path(ref)
     raise PolicyError(
         f"no policy named '{ref}'; run 'guardrail policies' to list shipped policies "
         "or pass a path to a .yaml file"
     )
+
+
+def _is_file(path: Path) -> bool:
+    """Whether *path* names a regular file; a name the system refuses (too long) does not."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 class _Chain:
@@ -83,12 +104,20 @@ class _Chain:
         self.report = report
         self.docs: list[MarkedDocument] = []
         self.complete = True
+        self.files = 0  # read or tried, for MAX_POLICY_FILES
+        self.bytes = 0  # read so far, for MAX_POLICY_BYTES
+        self.nodes = 0  # YAML nodes so far, for MAX_YAML_NODES
 
     def load(self, path: Path, via: Item | None, stack: tuple[Path, ...]) -> MarkedDocument | None:
         resolved = path.resolve()
         if resolved in stack:
             cycle = " -> ".join(str(p) for p in (*stack, resolved))
-            raise PolicyError(f"policy 'extends' forms a cycle: {cycle}")
+            _stop(via, path, f"'extends' forms a cycle: {cycle}; remove one of these extends")
+        self.files += 1
+        if self.files > MAX_POLICY_FILES:
+            _stop(via, path, f"the 'extends' chain reaches more than {MAX_POLICY_FILES} "
+                  "policy files (this policy and every policy it extends, at any depth); "
+                  "merge some of them")
         doc = self._read(path, via)
         if doc is None:
             return None
@@ -114,14 +143,19 @@ class _Chain:
     def _read(self, path: Path, via: Item | None) -> MarkedDocument | None:
         """The parsed file; a parent that cannot be read is reported and gives None."""
         try:
-            doc, found = read_marked_yaml(path.read_text(encoding="utf-8-sig"), str(path))
-        except UnicodeDecodeError as exc:
-            error = PolicyError(f"{path}: policy is not valid UTF-8 (byte {exc.start})")
+            text = decode_policy(self._bytes(path), str(path))
+            doc, found = read_marked_yaml(text, str(path), MAX_YAML_NODES - self.nodes)
         except OSError as exc:
-            error = PolicyError(f"{path}: policy cannot be read ({exc.strerror or exc})")
+            reason = f"({exc.strerror or exc})"
+            error = PolicyError(f"policy file {path} cannot be read {reason}") if via else \
+                PolicyError([PolicyProblem(str(path), 1, 1, "", f"the policy cannot be read "
+                                           f"{reason}")])
+        except PolicyLimitError:
+            raise
         except PolicyError as exc:
             error = exc
         else:
+            self.nodes += doc.nodes
             self.report.extend(found)
             return doc
         if via is None:
@@ -132,6 +166,19 @@ class _Chain:
         else:
             self.report.add(via, error.message)
         return None
+
+    def _bytes(self, path: Path) -> bytes:
+        """The file's bytes; never more than what is left of :data:`MAX_POLICY_BYTES`."""
+        left = MAX_POLICY_BYTES - self.bytes
+        with path.open("rb") as file:
+            data = file.read(left + 1)
+        if len(data) > left:
+            raise PolicyLimitError(
+                str(path), 1, 1, f"the policy is larger than {MAX_POLICY_BYTES:,} bytes "
+                "(1 MiB, counting the files it extends); a policy holds rules, not data: "
+                "is this the right file?")
+        self.bytes += len(data)
+        return data
 
     def _parents(self, doc: MarkedDocument) -> list[Item]:
         """The usable ``extends`` entries of *doc*; a broken one makes the chain incomplete."""
@@ -153,3 +200,9 @@ class _Chain:
         return usable
 
 
+def _stop(via: Item | None, path: Path, message: str) -> NoReturn:
+    """Stop loading with one problem, at the ``extends`` entry *via* that leads to *path*."""
+    if via is None:
+        raise PolicyLimitError(str(path), 1, 1, message)
+    line, column = via.doc.position(via.path)
+    raise PolicyLimitError(via.doc.file, line, column, message, dotted_path(via.path))

@@ -1,8 +1,9 @@
 """Load YAML safely while keeping the line and column of every node.
 
 Policy errors must say ``file:line:col``; converting YAML to plain data loses
-positions, so we compose the node graph once, build the data with PyYAML's
-safe constructor and record each node's start mark under its document path.
+positions, so we compose the node graph once (within the policy limits, see
+:mod:`.safe_yaml`), build the data with PyYAML's safe constructor and record each
+node's start mark under its document path.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 import yaml
 
 from ..errors import PolicyError, PolicyProblem
+from .limits import MAX_YAML_NODES
+from .safe_yaml import fast_parser, policy_loader
 
 __all__ = ["MarkedDocument", "load_marked_yaml", "read_marked_yaml", "quoted"]
 
@@ -31,6 +34,7 @@ class MarkedDocument:
     # How scalars that YAML read as numbers, booleans or null were written (``1.10``,
     # ``yes``), so a message can show the author the quoted string to write instead.
     written: dict[Path, str] = field(default_factory=dict)
+    nodes: int = 0  # YAML nodes read, aliases expanded (see limits.MAX_YAML_NODES)
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Position of *path*, or of its nearest ancestor that has one."""
@@ -45,29 +49,10 @@ class MarkedDocument:
         return self.marks.get((), (1, 1))
 
 
-class _Loader(yaml.SafeLoader):
-    """The safe loader, but a scalar it cannot build is a positioned error, not a crash."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep)
-        except ValueError as exc:  # e.g. ``!!int abc``
-            raise yaml.constructor.ConstructorError(
-                None, None, f"cannot read {node.value!r} as {node.tag}: {exc}", node.start_mark
-            ) from None
-
-
-def _timestamp_as_written(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    # A date stays the text the author wrote: 2026-06-30 is already the ISO form the
-    # schema expects, an impossible 2026-13-01 is reported in place, and a time such as
-    # 2026-06-30 10:00:00 is not silently rewritten to 2026-06-30T10:00:00.
-    return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_written)
-
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# Files this small are parsed again by PyYAML's parser after a syntax error, for its message.
+_CLEARER_BELOW = 64 * 1024
 _READ_AS = {
     "tag:yaml.org,2002:int": "a whole number",
     "tag:yaml.org,2002:float": "a number",
@@ -88,33 +73,54 @@ def load_marked_yaml(text: str, file: str) -> MarkedDocument:
     return doc
 
 
-def read_marked_yaml(text: str, file: str) -> tuple[MarkedDocument, list[PolicyProblem]]:
+def read_marked_yaml(text: str, file: str, nodes: int = MAX_YAML_NODES,
+                     ) -> tuple[MarkedDocument, list[PolicyProblem]]:
     """Parse one YAML document, and the problems that still leave it worth checking.
 
     A duplicated key (PyYAML silently keeps the last one, which hides typos) and a
     key YAML reads as a number or boolean are returned with the document, so the
     rest of the file is checked too. Raises :class:`PolicyError` when there is no
-    document to check: a syntax error, an empty file, a value that cannot be built.
+    document to check: a syntax error, an empty file, a value that cannot be built;
+    and :class:`~guardrail.policy.limits.PolicyLimitError` for a document nested
+    deeper or holding more than *nodes* nodes (aliases expanded) allows.
     """
-    loader = _Loader(text)
     problems: list[PolicyProblem] = []
+    try:
+        return _read(policy_loader(text, file, nodes), file, problems), problems
+    except yaml.MarkedYAMLError as exc:
+        error = exc
+    except yaml.YAMLError as exc:  # not positioned (the text was checked before)
+        raise PolicyError([PolicyProblem(file, 1, 1, "", f"YAML error: {exc}")]) from None
+    if fast_parser() and len(text) <= _CLEARER_BELOW:
+        # libyaml says what it expected; PyYAML's parser also says what it found.
+        try:
+            _read(policy_loader(text, file, nodes, clear_messages=True), file, [])
+        except yaml.MarkedYAMLError as clearer:
+            error = clearer
+        except (yaml.YAMLError, PolicyError):
+            pass
+    mark = error.problem_mark or error.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    what = error.problem or error.context or "invalid YAML"
+    if error.problem == "second occurrence" and error.context and error.context_mark:
+        # PyYAML splits "found duplicate anchor 'a'; first occurrence ... second occurrence".
+        what = (f"{error.context.split(';')[0]} (first on line {error.context_mark.line + 1});"
+                " give each anchor its own name")
+    message = f"YAML error: {what}" if isinstance(error, yaml.constructor.ConstructorError) \
+        else f"YAML syntax error: {what}; fix the YAML syntax"  # a value, or the syntax
+    problems.append(PolicyProblem(file, line, col, "", message))
+    raise PolicyError(sorted(problems, key=lambda p: (p.line, p.column))) from None
+
+
+def _read(loader: Any, file: str, problems: list[PolicyProblem]) -> MarkedDocument:
     try:
         node = loader.get_single_node()
         if node is None:
             raise PolicyError([PolicyProblem(file, 1, 1, "", "the policy file is empty")])
-        doc = MarkedDocument(file=file, data=None)
+        doc = MarkedDocument(file=file, data=None, nodes=loader.nodes)
         _walk(node, (), doc, problems)
         doc.data = _plain(loader.construct_document(node))
-        return doc, problems
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "invalid YAML"
-        problems.append(
-            PolicyProblem(file, line, col, "", f"YAML syntax error: {what}; fix the YAML syntax"))
-        raise PolicyError(sorted(problems, key=lambda p: (p.line, p.column))) from None
-    except yaml.YAMLError as exc:
-        raise PolicyError([PolicyProblem(file, 1, 1, "", f"YAML error: {exc}")]) from None
+        return doc
     finally:
         loader.dispose()
 

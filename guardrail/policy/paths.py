@@ -15,6 +15,8 @@ from typing import Any
 import jmespath
 from jmespath.exceptions import IncompleteExpressionError, JMESPathError, LexerError, ParseError
 
+from .limits import MAX_JMESPATH_CHARS, MAX_JMESPATH_DEPTH
+
 __all__ = [
     "field_matches",
     "normalize_glob",
@@ -24,6 +26,8 @@ __all__ = [
     "ANY_KEY",
     "PathPatternError",
     "compile_path_pattern",
+    "compile_jmespath",
+    "JMESPathLimitError",
     "display_path",
     "jmespath_reason",
     "match_path",
@@ -39,6 +43,46 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 class PathPatternError(ValueError):
     """A ``path:`` rule that is not a plain JMESPath field chain."""
+
+
+class JMESPathLimitError(JMESPathError):
+    """A JMESPath expression longer or more deeply nested than the policy limits allow.
+
+    Its message completes "the expression ...", and never quotes the expression.
+    """
+
+
+def compile_jmespath(expression: str) -> Any:
+    """Compile *expression* (a ``jmespath.parser.ParsedResult``) within the policy limits.
+
+    jmespath's parser and interpreter recurse once per level of nesting, so an
+    expression nested 2,000 deep would crash either with a RecursionError; it is
+    refused here instead, as is one that parses but nests deeper than evaluating it
+    per record should recurse. Raises :class:`JMESPathError` (a
+    :class:`JMESPathLimitError` for the limits).
+    """
+    if len(expression) > MAX_JMESPATH_CHARS:
+        raise JMESPathLimitError(f"is {len(expression):,} characters long; at most "
+                                 f"{MAX_JMESPATH_CHARS:,} are allowed")
+    try:
+        compiled = jmespath.compile(expression)
+    except RecursionError:
+        compiled = None
+    if compiled is None or _depth(compiled.parsed) > MAX_JMESPATH_DEPTH:
+        raise JMESPathLimitError(f"is nested more than {MAX_JMESPATH_DEPTH} levels deep; "
+                                 "split it into simpler conditions")
+    return compiled
+
+
+def _depth(tree: dict[str, Any]) -> int:
+    """Nesting of a parsed expression, without recursing (it may be deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.get("children", ())
+                     if isinstance(child, dict))
+    return deepest
 
 
 def normalize_key(key: str) -> str:
@@ -70,7 +114,7 @@ def parse_field_path(text: str) -> tuple[str | int, ...]:
     so a CSV header such as ``Date of Birth`` works as written.
     """
     try:
-        tree = jmespath.compile(text).parsed
+        tree = compile_jmespath(text).parsed
     except JMESPathError:
         return (text,)
     parts: list[str | int] = []
@@ -130,7 +174,9 @@ def compile_path_pattern(expression: str) -> tuple[str | int, ...]:
     where a value lives, it is not a query.
     """
     try:
-        tree = jmespath.compile(expression).parsed
+        tree = compile_jmespath(expression).parsed
+    except JMESPathLimitError as exc:
+        raise PathPatternError(f"the path {exc}") from None
     except JMESPathError as exc:
         raise PathPatternError(f"invalid JMESPath path '{expression}': "
                                f"{jmespath_reason(exc)}") from None
@@ -192,7 +238,7 @@ def key_chain(selector: str) -> tuple[str, ...] | None:
     for a richer JMESPath query: readers that stream records can follow a chain of keys,
     not a filter."""
     try:
-        node = jmespath.compile(selector).parsed
+        node = compile_jmespath(selector).parsed
     except JMESPathError:
         return None
     keys: list[str] = []

@@ -13,8 +13,11 @@ from typing import Any
 
 from ..errors import PolicyProblem
 from .marked_yaml import MarkedDocument, dotted_path
+from .schema import did_you_mean
 
 __all__ = ["Item", "Problems"]
+
+_HINT_COMPARISONS = 20_000  # about 0.1 s of difflib; a typo among 200 names costs 200
 
 
 @dataclass
@@ -41,6 +44,9 @@ class Problems:
     def __init__(self) -> None:
         self.found: list[PolicyProblem] = []
         self._broken: dict[str, set[tuple[Any, ...]]] = {}
+        # Every prefix of every broken path, so intact() is one look-up, not a scan.
+        self._around: dict[str, set[tuple[Any, ...]]] = {}
+        self._hints_left = _HINT_COMPARISONS
 
     def __bool__(self) -> bool:
         return bool(self.found)
@@ -50,7 +56,11 @@ class Problems:
 
     def mark_broken(self, doc: MarkedDocument, paths: Iterable[tuple[Any, ...]]) -> None:
         """Record values of *doc* that already have a problem and must not be checked again."""
+        paths = list(paths)
         self._broken.setdefault(doc.file, set()).update(paths)
+        around = self._around.setdefault(doc.file, set())
+        for path in paths:
+            around.update(path[:end] for end in range(len(path) + 1))
 
     def usable(self, item: Item, *sub: Any, key: bool = False) -> bool:
         """Whether the value at *sub* in *item*, and every piece around it, has no problem yet.
@@ -64,10 +74,18 @@ class Problems:
 
     def intact(self, item: Item) -> bool:
         """Whether *item* is usable and nothing inside it has a problem either."""
-        broken = self._broken.get(item.doc.file, ())
-        size = len(item.path)
-        inside = any(path[:size] == item.path for path in broken)
-        return self.usable(item) and not inside
+        return self.usable(item) and item.path not in self._around.get(item.doc.file, ())
+
+    def hint(self, word: Any, choices: Iterable[str]) -> str:
+        """:func:`~.schema.did_you_mean`, while the budget of comparisons lasts.
+
+        difflib compares the word with every choice; hundreds of unknown names among
+        thousands of defined ones would take seconds, so past the budget the message
+        goes without its hint.
+        """
+        choices = list(choices)
+        self._hints_left -= len(choices)
+        return did_you_mean(word, choices) if self._hints_left >= 0 else ""
 
     def sorted(self) -> list[PolicyProblem]:
         """The problems in file, line and column order (stable for ties), each once.

@@ -20,7 +20,7 @@ from jsonschema.exceptions import ValidationError
 from ..errors import PolicyProblem
 from .marked_yaml import MarkedDocument, dotted_path, quoted
 
-__all__ = ["policy_schema", "schema_problems", "check_schema", "did_you_mean"]
+__all__ = ["policy_schema", "schema_problems", "check_schema", "did_you_mean", "one_of"]
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -52,6 +52,17 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` when a close match exists, else ``""``."""
     match = _closest(word, choices)
     return f"; did you mean '{match}'?" if match else ""
+
+
+def one_of(names: Iterable[str], shown: int = 40) -> str:
+    """*names* joined for a message; past *shown* of them, the first ones and the count.
+
+    A policy can define thousands of names, and hundreds of problems may each list them.
+    """
+    names = list(names)
+    if len(names) <= shown:
+        return ", ".join(names)
+    return ", ".join(names[:shown]) + f", ... ({len(names):,} in all)"
 
 
 def _closest(word: Any, choices: Iterable[str]) -> str | None:
@@ -200,6 +211,12 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
         size = len(error.instance) if isinstance(error.instance, (str, list, dict)) else 0
         found = "is empty" if size == 0 else f"has {size} {unit}"
         return [_problem(doc, path, f"{found}; expected at least {error.validator_value} {unit}")]
+    if kind in ("maxItems", "maxProperties", "maxLength"):
+        # Never the value itself (jsonschema's message quotes it whole).
+        unit = "character(s)" if kind == "maxLength" else "item(s)"
+        size = len(error.instance) if isinstance(error.instance, (str, list, dict)) else 0
+        return [_problem(doc, path, f"has {size:,} {unit}; expected at most "
+                                    f"{error.validator_value:,} {unit}")]
     if kind == "uniqueItems":
         return [_problem(doc, path, "has repeated entries; each entry must appear once")]
     return [_problem(doc, path, error.message)]
