@@ -42,7 +42,9 @@ def test_counts_cells_per_signature_and_scans_each_value_once(counter) -> None:
     assert result is not None
     assert result.counts == {(("card", "secret"), ("name", "personal")): 2,
                              (("card", "secret"), ("card", "secret")): 1}
-    assert result.signatures is None  # nothing asked to be listed
+    assert result.signatures == [(("card", "secret"), ("name", "personal")), (), (),
+                                 (("card", "secret"), ("name", "personal")),
+                                 (("card", "secret"), ("card", "secret"))]
     # Each distinct value once, by the detectors whose gate it passes ("nothing": none).
     assert sorted(CALLS) == ["CARD-1 and Zebedee", "CARD-1 and Zebedee", "CARD-22 CARD-3"]
     CALLS.clear()
@@ -51,9 +53,9 @@ def test_counts_cells_per_signature_and_scans_each_value_once(counter) -> None:
     assert CALLS == []
 
 
-def test_signatures_per_cell_when_a_listed_rule_is_present(counter) -> None:
+def test_signatures_per_cell_say_which_cells_hold_what(counter) -> None:
     cells = ("x", "Zebedee", "CARD-9")
-    result = counter.count(cells, listing=frozenset({"name"}))
+    result = counter.count(cells)
     assert result is not None
     assert result.signatures == [(), (("name", "personal"),), (("card", "secret"),)]
     assert counter.hits["Zebedee"][0].rule == "name"

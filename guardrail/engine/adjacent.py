@@ -22,9 +22,10 @@ match are joined and scanned, each distinct join once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from itertools import repeat
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import and_, eq, itemgetter, mul
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -34,8 +35,11 @@ __all__ = ["Neighbours", "Joined", "EDGE", "pair_label", "joined", "meeting_word
            "word_pairs", "could_meet"]
 
 EDGE = 40  # characters of each value next to the join that are read together
-_MEMO_LIMIT = 50_000  # joins remembered per pair of fields
+_MEMO_LIMIT = 50_000  # pairs of values remembered per pair of fields
+_COMBINATIONS = 4_096  # distinct values of two columns tried against each other, at most
 _LAST, _FIRST = itemgetter(2), itemgetter(0)  # of str.rpartition, of str.partition
+_LETTER = re.compile(r"[^\W\d_]")
+_BARE = re.compile(r"^(?:[\d_]|[^\w\n])+$", re.MULTILINE)  # a word holding no letter
 
 
 def pair_label(left: str, right: str) -> str:
@@ -63,10 +67,20 @@ def meeting_words(left: str, right: str) -> str:
 
 
 def word_pairs(lefts: Iterable[str], rights: Iterable[str]) -> list[str]:
-    """``meeting_words(l, r)`` for each pair of text values, computed in C."""
-    lasts = map(_LAST, map(str.rpartition, map(str.rstrip, lefts), repeat(" ")))
-    firsts = map(_FIRST, map(str.partition, map(str.lstrip, rights), repeat(" ")))
-    return list(map(" ".join, zip(lasts, firsts, strict=True)))
+    """``meeting_words(l, r)`` for each pair of text values where :func:`could_meet`,
+    else ``""``: computed in C, with no Python call per pair. An empty list when no
+    pair can meet (a column of references beside a column of months)."""
+    lasts = list(map(_LAST, map(str.rpartition, map(str.rstrip, lefts), repeat(" "))))
+    firsts = list(map(_FIRST, map(str.partition, map(str.lstrip, rights), repeat(" "))))
+    last_lines, first_lines = "\n".join(lasts), "\n".join(firsts)
+    # Whole columns first: words with letters on both sides, or without on both?
+    if not ((_LETTER.search(last_lines) and _LETTER.search(first_lines))
+            or (_BARE.search(last_lines) and _BARE.search(first_lines))):
+        return []
+    lettered = map(eq, map(bool, map(_LETTER.search, lasts)),
+                   map(bool, map(_LETTER.search, firsts)))
+    meet = map(and_, map(and_, map(bool, lasts), map(bool, firsts)), lettered)
+    return list(map(mul, map(" ".join, zip(lasts, firsts, strict=True)), meet))
 
 
 def could_meet(words: str) -> bool:
@@ -87,7 +101,10 @@ def _read_as_one(left: str, right: str) -> bool:
 
 
 def _has_letters(text: str) -> bool:
-    return any(char.isalpha() for char in text)
+    return _LETTER.search(text) is not None
+
+
+Found = dict[tuple[str, str], tuple[Joined, tuple["Hit", ...]]]
 
 
 class Neighbours:
@@ -96,7 +113,7 @@ class Neighbours:
     def __init__(self, scanner: ContentScanner) -> None:
         self.scanner = scanner
         self._pairs: dict[tuple[str, str], FieldScanner | None] = {}
-        self._memo: dict[str, dict[str, tuple[Hit, ...]]] = {}  # per pair of fields
+        self._memo: dict[str, dict[tuple[str, str], tuple[Joined, tuple[Hit, ...]]]] = {}
 
     def scanner_for(self, left: FieldScanner, right: FieldScanner) -> FieldScanner | None:
         """The scanner for text joined across *left*'s and *right*'s fields: the
@@ -112,16 +129,57 @@ class Neighbours:
     def across(self, pair: FieldScanner, left: str, right: str) -> tuple[Joined, tuple[Hit, ...]]:
         """*left* and *right* read together, and the hits in that text that start in
         the left value and end in the right one: what neither value holds alone."""
-        join = joined(left, right)
         memo = self._memo.setdefault(pair.field, {})
-        found = memo.get(join.text)
+        key = (left, right)
+        found = memo.get(key)
         if found is None:
-            text, boundary = join.text, join.boundary
-            found = tuple(hit for hit in pair.scan_uncached(text)
-                          if hit.start < boundary - 1 and hit.end > boundary
-                          and _read_as_one(text[hit.start:boundary - 1],
-                                           text[boundary:hit.end]))
+            join = joined(left, right)
+            hits: tuple[Hit, ...] = ()
+            words = meeting_words(left, right)
+            if could_meet(words) and pair.may_hold(words):
+                text, boundary = join.text, join.boundary
+                hits = tuple(hit for hit in pair.scan_uncached(text)
+                             if hit.start < boundary - 1 and hit.end > boundary
+                             and _read_as_one(text[hit.start:boundary - 1],
+                                              text[boundary:hit.end]))
             if len(memo) >= _MEMO_LIMIT:
                 memo.clear()
-            memo[join.text] = found
-        return join, found
+            found = memo[key] = (join, hits)
+        return found
+
+    def among(self, pair: FieldScanner, lefts: Iterable[str],
+              rights: Iterable[str]) -> Found | None:
+        """Every combination of these distinct values read together, when there are
+        few enough (columns of wards, months, categories): the pairs that hold
+        something, with what. None when there are too many combinations to try."""
+        lefts, rights = list(lefts), list(rights)
+        if len(lefts) * len(rights) > _COMBINATIONS:
+            return None
+        across = self.across
+        found = {}
+        for left in lefts:
+            for right in rights:
+                result = across(pair, left, right)
+                if result[1]:
+                    found[(left, right)] = result
+        return found
+
+    def along(self, pair: FieldScanner, lefts: list[str], rights: list[str]) -> Found:
+        """The pairs of values, row by row, that hold something read together: for
+        columns with too many distinct values to try every combination. One RE2 pass
+        over every row's meeting words settles a quiet run."""
+        words = word_pairs(lefts, rights)  # "" where no match could take a word of each
+        if not words or pair.holds_nothing(words):
+            return {}
+        gate = pair.may_hold
+        meeting = {text for text in set(words) if text and gate(text)}
+        if not meeting:
+            return {}
+        across = self.across
+        found = {}
+        for key in set(compress(zip(lefts, rights, strict=True),
+                                map(meeting.__contains__, words))):
+            result = across(pair, *key)
+            if result[1]:
+                found[key] = result
+        return found

@@ -35,12 +35,13 @@ _NOTHING: dict[Any, Signature] = {"": (), None: ()}  # empty cells hold nothing
 class ColumnCount:
     """Cells per signature in one column of a batch (cells holding nothing left out).
 
-    ``signatures`` (each cell's, in order) is kept when some signature has a rule in
-    the set the caller asked about: those cells are listed one by one.
+    ``signatures`` (each cell's, in order) says which cells to list one by one (some
+    signature has a rule the caller asked about) and which hold nothing (their
+    neighbours are read with them, see ``adjacent.py``).
     """
 
     counts: dict[Signature, int]
-    signatures: list[Signature] | None = None
+    signatures: list[Signature]
 
 
 class ColumnCounter:
@@ -53,26 +54,23 @@ class ColumnCounter:
         self.quiet = True  # the last batch's new values could hold nothing
         self.hits: dict[str, tuple[Hit, ...]] = {}  # of values scanned for the last batch
 
-    def count_joined(self, joined: str, separator: str,
-                     listing: frozenset[str] | set[str] = frozenset()) -> ColumnCount | None:
+    def count_joined(self, joined: str, separator: str) -> ColumnCount | None:
         """:meth:`count` for a column of text cells joined by *separator* (how columns
         reach the worker): a quiet column is settled without splitting it."""
         self.hits = {}
         if self.plain and self.quiet and self.scanner.joined_holds_nothing(joined):
             return None
-        return self._count(joined.split(separator), listing)
+        return self._count(joined.split(separator))
 
-    def count(self, cells: tuple[Any, ...] | list[Any],
-              listing: frozenset[str] | set[str] = frozenset()) -> ColumnCount | None:
+    def count(self, cells: tuple[Any, ...] | list[Any]) -> ColumnCount | None:
         """None when no cell holds anything; else the count per signature, with each
-        cell's signature when some signature has a rule in *listing*."""
+        cell's signature."""
         self.hits = {}
         if self.plain and self.quiet and self.scanner.holds_nothing(cells):
             return None  # a quiet column tried whole: two C passes in all
-        return self._count(cells, listing)
+        return self._count(cells)
 
-    def _count(self, cells: tuple[Any, ...] | list[Any],
-               listing: frozenset[str] | set[str]) -> ColumnCount | None:
+    def _count(self, cells: tuple[Any, ...] | list[Any]) -> ColumnCount | None:
         """:meth:`count` once the column, tried whole, may hold something."""
         scanner = self.scanner
         known = self.known
@@ -89,9 +87,7 @@ class ColumnCounter:
         del counts[()]
         if not counts:
             return None
-        listed = listing and any(rule in listing for signature in counts
-                                 for rule, _ in signature)
-        return ColumnCount(dict(counts), signatures if listed else None)
+        return ColumnCount(dict(counts), signatures)
 
     def _learn(self, values: set[Any]) -> dict[Any, Signature]:
         """Signatures of values the column does not know (for text, ``count`` found

@@ -159,7 +159,8 @@ class DocumentWalk:
         pair = neighbours.scanner_for(left.scanner, right.scanner)  # type: ignore[union-attr]
         if pair is None:
             return
-        if not could_meet(meeting_words(left.text, right.text)):
+        words = meeting_words(left.text, right.text)
+        if not could_meet(words) or not pair.may_hold(words):
             return
         join, hits = neighbours.across(pair, left.text, right.text)  # type: ignore[union-attr]
         if hits:

@@ -243,6 +243,11 @@ class FieldScanner:
             return False  # a value holds a newline: it must be read as one line
         return self.joined_holds_nothing(joined)
 
+    def may_hold(self, text: str) -> bool:
+        """False when no detector can match in *text* (one RE2 pass; True when some
+        detector runs ungated)."""
+        return bool(self.ungated) or bool(self._match(text.encode("utf-8", "surrogatepass")))
+
     def joined_holds_nothing(self, joined: str) -> bool:
         """:meth:`holds_nothing` for values already joined by a separator that no pattern
         can match across without also matching a value alone (a newline or NUL) and

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from guardrail.contract.records import Locator, Table
 from guardrail.decision import FindingKind
-from guardrail.engine.adjacent import could_meet, meeting_words, word_pairs
 from guardrail.engine.column_memory import ColumnCount, ColumnCounter
 from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
 from guardrail.engine.scanning import Signature, as_text
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TableWalk"]
 
+_EMPTY = frozenset({"", None})
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
 _WAITING = 8  # batches read ahead of the one being applied, at most
@@ -89,9 +89,8 @@ class TableWalk:
                     continue
             self.rules.append(compiled)
         self.variants = self._variants()
+        self.plain = not table.typed  # every cell is text
         self.pairs = self._neighbour_pairs()
-        # What each counted column's values hold, by value (see ColumnCounter.known).
-        self.known: dict[int, dict[Any, Signature]] = {}
         table_locate = table.locate
         self.locate: Locate = (lambda src: table_locate(src[0], src[1])) if table_locate \
             else None
@@ -167,12 +166,9 @@ class TableWalk:
         # count by signature.
         self.scan = [(i, s) for i, s in enumerate(self.scanners)
                      if s is not None and self.plans[i] is None]
-        self.plain = not self.table.typed  # every cell is text
         self.counters = [(i, ColumnCounter(s, self.plain)) for i, s in self.scan]
         self.fields = [s.field for _, s in self.scan]
-        self.rule_ids = frozenset(d.id for _, s in self.scan for d in s.detectors)
         self.tally: dict[FindingKind, int] = {}  # counted, not listed
-        self.known = {column: counter.known for column, counter in self.counters}
         self.primaries: dict[tuple[int, Signature], FindingKind] = {}
         if self.rules:
             count = self._run_rows()
@@ -258,8 +254,7 @@ class TableWalk:
                 pool = self.ev.pool()
             if pool is not None and pool.can_take():
                 pool.submit(self.fields, self.plain,
-                            [batch.columns[column] for column, _ in self.counters],
-                            self._listing())
+                            [batch.columns[column] for column, _ in self.counters])
                 batch.counts = None  # out at the worker
             else:
                 batch.counts = self._count(batch)
@@ -269,18 +264,12 @@ class TableWalk:
                                (pool is not None and pool.ready()) or len(waiting) > _WAITING):
                 self._apply(waiting.popleft(), pool)
 
-    def _listing(self) -> frozenset[str]:
-        """Detectors still listing examples: their cells are walked one by one."""
-        wants = self.ev.sink.wants
-        return frozenset(rule for rule in self.rule_ids if wants(rule))
-
     def _count(self, batch: _Batch) -> list[ColumnCount | None]:
         """Count the batch's scanned columns here; the hits of values scanned for it are
         kept on the batch, for listing."""
-        listing = self._listing()
         counts = []
         for column, counter in self.counters:
-            counts.append(counter.count(batch.columns[column], listing))
+            counts.append(counter.count(batch.columns[column]))
             batch.hits.append(counter.hits)
         return counts
 
@@ -304,10 +293,7 @@ class TableWalk:
                 tally[primary] = tally.get(primary, 0) + times
             if not listed:
                 continue
-            # Rules only stop listing, so one listed now was listed when counted, and
-            # each cell's signature was kept.
             signatures = counted.signatures
-            assert signatures is not None, "a listed rule was not listed when counted"
             found = batch.hits[index] if batch.hits else {}  # else rescanned here
             cells = batch.columns[column]
             for offset, signature in enumerate(signatures):
@@ -315,8 +301,19 @@ class TableWalk:
                     text = as_text(cells[offset]) or ""
                     hits = found.get(text) or counter.scanner.scan(text)
                     self._hits(batch.start + offset, column, text, hits, batch.source(offset))
-        for left, pair in self.pairs:
-            self._across_batch(batch, left, pair)
+        if self.pairs:
+            held = {column: counted.signatures
+                    for (column, _), counted in zip(self.counters, batch.counts, strict=True)
+                    if counted is not None}
+
+            def holds(column: int, offset: int, value: Any) -> bool:
+                signatures = held.get(column)
+                return bool(signatures and signatures[offset])
+
+            for left, pair in self.pairs:
+                self._across_columns(batch.columns[left], batch.columns[left + 1], left,
+                                     pair, lambda offset: batch.start + offset,
+                                     batch.source, holds)
 
     def _primary(self, column: int, signature: Signature) -> FindingKind:
         """The rule a value with these hits is counted under (see Evaluation.matches)."""
@@ -370,16 +367,28 @@ class TableWalk:
                 sink.count(plan.kind, self._filled(batch.columns[column], plan))
 
     def _run_rows(self) -> int:
-        """Row at a time: record rules need each row as a record."""
+        """Row at a time: record rules need each row as a record. Neighbouring cells
+        are read together a batch of rows at a time, as in :meth:`_run_batches`."""
         mark = self.table.mark
         count = 0
+        held: list[tuple[int, Sequence[Any], Any]] = []
         for count, row in enumerate(self.table.rows, 1):
-            self.check_row(count - 1, row, mark() if mark is not None else None)
+            at = mark() if mark is not None else None
+            self.check_row(count - 1, row, at, neighbours=False)
+            held.append((count - 1, row, at))
+            if len(held) == _BATCH:
+                self._across_rows(held)
+                held = []
+        self._across_rows(held)
         return count
 
-    def check_row(self, index: int, row: Sequence[Any], mark: Any = None) -> None:
-        """Check one row: its cells, then the record rules (the slow, general path)."""
+    def check_row(self, index: int, row: Sequence[Any], mark: Any = None,
+                  neighbours: bool = True) -> None:
+        """Check one row: its cells, its neighbouring cells read together (unless the
+        caller reads them by batch), then the record rules (the slow, general path)."""
         self._row(index, row, mark)
+        if neighbours and self.pairs:
+            self._across_rows([(index, row, mark)])
         source = (row, mark)
         for chosen, chosen_rules in self.variants:
             self.ev.apply_rules(self.file, self.section, index, self._record(row, chosen),
@@ -402,12 +411,6 @@ class TableWalk:
                 label = self.label(column)
                 self.ev.value(self.file, self.section, index, label, label, value, plan, hits,
                               self._where(column), source)
-        for left, pair in self.pairs:
-            if left + 1 < len(row):
-                first, second = row[left], row[left + 1]
-                if first.__class__ is str and second.__class__ is str \
-                        and could_meet(meeting_words(first, second)):
-                    self._across(index, left, pair, first, second, source)
 
     def _neighbour_pairs(self) -> list[tuple[int, FieldScanner]]:
         """Neighbouring columns whose values are also read together (``adjacent.py``):
@@ -426,37 +429,52 @@ class TableWalk:
                 pairs.append((left, pair))
         return pairs
 
-    def _across_batch(self, batch: _Batch, left: int, pair: FieldScanner) -> None:
-        """Read one pair of neighbouring columns of a batch together. One RE2 pass over
-        every row's two meeting words settles a quiet pair; otherwise only rows whose
-        words could meet are joined and scanned."""
-        lefts, rights = batch.columns[left], batch.columns[left + 1]
-        if not self.plain:  # typed cells: only text is read across
-            lefts = tuple(v if v.__class__ is str else "" for v in lefts)
-            rights = tuple(v if v.__class__ is str else "" for v in rights)
-        words = word_pairs(lefts, rights)
-        if pair.holds_nothing(words):
+    def _across_rows(self, held: list[tuple[int, Sequence[Any], Any]]) -> None:
+        """Read the neighbouring cells of rows checked one by one (index, row, mark)."""
+        width = len(self.columns)
+        held = [entry for entry in held if len(entry[1]) == width]  # ragged: no pairs
+        if not held or not self.pairs:
             return
-        meeting = {text for text in set(words) if could_meet(text)}
-        for offset in compress(range(len(words)), map(meeting.__contains__, words)):
-            self._across(batch.start + offset, left, pair, lefts[offset], rights[offset],
-                         batch.source(offset))
+        rows = [row for _, row, _ in held]
+        columns = {c: list(map(itemgetter(c), rows))
+                   for left, _ in self.pairs for c in (left, left + 1)}
+        for left, pair in self.pairs:
+            self._across_columns(columns[left], columns[left + 1], left, pair,
+                                 lambda offset: held[offset][0],
+                                 lambda offset: (held[offset][1], held[offset][2]),
+                                 self._holds_cached)
 
-    def _across(self, index: int, left: int, pair: FieldScanner, first: Any, second: Any,
-                source: Any) -> None:
-        """Report what cells *left* and *left* + 1 of one row hold only read together,
-        unless a cell holds findings of its own (the row is reported already)."""
-        if not first or not second or first.__class__ is not str \
-                or second.__class__ is not str:
+    def _holds_cached(self, column: int, offset: int, value: Any) -> bool:
+        """Does *value* of *column* hold findings of its own (as its scanner remembers)?"""
+        scanner = self.scanners[column]
+        return bool(scanner is not None and scanner.cache.get(value))
+
+    def _across_columns(self, lefts: Sequence[Any], rights: Sequence[Any], left: int,
+                        pair: FieldScanner, index_of: Any, source: Any, holds: Any) -> None:
+        """Read two neighbouring columns of a run of rows together (``adjacent.py``):
+        every combination of their distinct values when there are few, else row by
+        row in C. Rows are walked only where a pair of values holds something, and a
+        row whose cell holds findings of its own is reported already (*holds*)."""
+        if not self.plain:  # typed cells: only text is read across
+            lefts = [v if v.__class__ is str else "" for v in lefts]
+            rights = [v if v.__class__ is str else "" for v in rights]
+        neighbours = self.ev.neighbours
+        found = neighbours.among(  # type: ignore[union-attr]
+            pair, set(lefts) - _EMPTY, set(rights) - _EMPTY)
+        if found is None:
+            found = neighbours.along(pair, lefts, rights)  # type: ignore[union-attr]
+        if not found:
             return
-        known = self.known
-        if known.get(left, {}).get(first) or known.get(left + 1, {}).get(second):
-            return
-        join, hits = self.ev.neighbours.across(pair, first, second)  # type: ignore[union-attr]
-        if hits:
-            cells = [(self.label(c), self.label(c), text, self._where(c))
+        cells = list(zip(lefts, rights, strict=True))
+        for offset in compress(range(len(cells)), map(found.__contains__, cells)):
+            first, second = cells[offset]
+            if holds(left, offset, first) or holds(left + 1, offset, second):
+                continue
+            join, hits = found[cells[offset]]
+            shown = [(self.label(c), self.label(c), text, self._where(c))
                      for c, text in ((left, first), (left + 1, second))]
-            self.ev.across(self.file, self.section, index, cells, join, hits, source)
+            self.ev.across(self.file, self.section, index_of(offset), shown, join, hits,
+                           source(offset))
 
     def _hits(self, index: int, column: int, value: str, hits: tuple[Any, ...],
               source: Any) -> None:

@@ -94,7 +94,7 @@ def pack(cells: Sequence[Any]) -> str | Sequence[Any]:
 
 
 def _serve(connection: Connection, scanner: ContentScanner, deadline: float | None) -> None:
-    """Worker loop: receive (fields, plain, packed columns, listing), answer a
+    """Worker loop: receive (fields, plain, packed columns), answer a
     ColumnCount (or None) per column, until told to stop.
 
     Threads receive and send, so that the main process never blocks on a full pipe
@@ -120,7 +120,7 @@ def _serve(connection: Connection, scanner: ContentScanner, deadline: float | No
         while (data := inbox.get()) is not None:
             try:
                 _counting = True
-                fields, plain, columns, listing = pickle.loads(data)
+                fields, plain, columns = pickle.loads(data)
                 results = []
                 for field, packed in zip(fields, columns, strict=True):
                     counter = counters.get((field, plain))
@@ -128,8 +128,8 @@ def _serve(connection: Connection, scanner: ContentScanner, deadline: float | No
                         field_scanner = scanner.for_field(field)
                         assert field_scanner is not None, f"no scanner for field {field!r}"
                         counter = counters[(field, plain)] = ColumnCounter(field_scanner, plain)
-                    results.append(counter.count_joined(packed, _SEPARATOR, listing)
-                                   if isinstance(packed, str) else counter.count(packed, listing))
+                    results.append(counter.count_joined(packed, _SEPARATOR)
+                                   if isinstance(packed, str) else counter.count(packed))
                 answer: tuple[str, Any] = ("ok", results)
             except BaseException as exc:  # reported to the main process, which blocks
                 _counting = False
@@ -175,11 +175,10 @@ class ScanPool:
     def can_take(self) -> bool:
         return self.in_flight < MAX_IN_FLIGHT
 
-    def submit(self, fields: list[str], plain: bool, columns: list[Sequence[Any]],
-               listing: frozenset[str]) -> None:
-        """Send one batch's scanned columns; *listing*: rules whose cells must be listed."""
+    def submit(self, fields: list[str], plain: bool, columns: list[Sequence[Any]]) -> None:
+        """Send one batch's scanned columns."""
         assert self.can_take(), "collect a result first"
-        message = (fields, plain, [pack(c) for c in columns], listing)
+        message = (fields, plain, [pack(c) for c in columns])
         self._connection.send_bytes(pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
         self.in_flight += 1
 
