@@ -23,9 +23,9 @@ match are joined and scanned, each distinct join once.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from itertools import compress, repeat
-from operator import and_, eq, itemgetter, mul
+from collections.abc import Iterable, Sequence
+from itertools import compress, product, repeat
+from operator import eq, itemgetter, mul
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ __all__ = ["Neighbours", "Joined", "EDGE", "pair_label", "joined", "meeting_word
 EDGE = 40  # characters of each value next to the join that are read together
 _MEMO_LIMIT = 50_000  # pairs of values remembered per pair of fields
 _COMBINATIONS = 4_096  # distinct values of two columns tried against each other, at most
+_TRIES = 3  # batches in a row of mostly new pairs of values before rows are read in C
+_EMPTY = frozenset({""})
 _LAST, _FIRST = itemgetter(2), itemgetter(0)  # of str.rpartition, of str.partition
 _LETTER = re.compile(r"[^\W\d_]")
 _BARE = re.compile(r"^(?:[\d_]|[^\w\n])+$", re.MULTILINE)  # a word holding no letter
@@ -67,20 +69,22 @@ def meeting_words(left: str, right: str) -> str:
 
 
 def word_pairs(lefts: Iterable[str], rights: Iterable[str]) -> list[str]:
-    """``meeting_words(l, r)`` for each pair of text values where :func:`could_meet`,
-    else ``""``: computed in C, with no Python call per pair. An empty list when no
-    pair can meet (a column of references beside a column of months)."""
+    """``meeting_words(l, r)`` for each pair of text values, ``""`` where the two
+    words are not both or neither lettered: computed in C, with no Python call per
+    pair. An empty list when no pair can meet (references beside months)."""
     lasts = list(map(_LAST, map(str.rpartition, map(str.rstrip, lefts), repeat(" "))))
     firsts = list(map(_FIRST, map(str.partition, map(str.lstrip, rights), repeat(" "))))
     last_lines, first_lines = "\n".join(lasts), "\n".join(firsts)
     # Whole columns first: words with letters on both sides, or without on both?
-    if not ((_LETTER.search(last_lines) and _LETTER.search(first_lines))
-            or (_BARE.search(last_lines) and _BARE.search(first_lines))):
+    lettered = (_LETTER.search(last_lines) is not None, _LETTER.search(first_lines) is not None)
+    bare = (_BARE.search(last_lines) is not None, _BARE.search(first_lines) is not None)
+    if not (all(lettered) or all(bare)):
         return []
-    lettered = map(eq, map(bool, map(_LETTER.search, lasts)),
-                   map(bool, map(_LETTER.search, firsts)))
-    meet = map(and_, map(and_, map(bool, lasts), map(bool, firsts)), lettered)
-    return list(map(mul, map(" ".join, zip(lasts, firsts, strict=True)), meet))
+    words = map(" ".join, zip(lasts, firsts, strict=True))
+    if not any(bare) or not any(lettered):  # every word alike: all pairs could meet
+        return list(words)
+    meet = map(eq, map(bool, map(_LETTER.search, lasts)), map(bool, map(_LETTER.search, firsts)))
+    return list(map(mul, words, meet))
 
 
 def could_meet(words: str) -> bool:
@@ -108,12 +112,18 @@ Found = dict[tuple[str, str], tuple[Joined, tuple["Hit", ...]]]
 
 
 class Neighbours:
-    """Scans pairs of neighbouring values with the detectors that apply to both."""
+    """Scans pairs of neighbouring values with the detectors that apply to both.
+
+    What each pair of values holds read together is remembered per pair of fields,
+    so a pair of columns costs Python work only per new pair of values.
+    """
 
     def __init__(self, scanner: ContentScanner) -> None:
         self.scanner = scanner
         self._pairs: dict[tuple[str, str], FieldScanner | None] = {}
-        self._memo: dict[str, dict[tuple[str, str], tuple[Joined, tuple[Hit, ...]]]] = {}
+        self._memo: dict[str, Found] = {}  # per pair of fields: every pair of values tried
+        self._holding: dict[str, set[tuple[str, str]]] = {}  # ... and those holding hits
+        self._tries: dict[str, int] = {}  # per pair of fields: batches of pairs seldom repeating
 
     def scanner_for(self, left: FieldScanner, right: FieldScanner) -> FieldScanner | None:
         """The scanner for text joined across *left*'s and *right*'s fields: the
@@ -142,32 +152,52 @@ class Neighbours:
                              if hit.start < boundary - 1 and hit.end > boundary
                              and _read_as_one(text[hit.start:boundary - 1],
                                               text[boundary:hit.end]))
+            holding = self._holding.setdefault(pair.field, set())
             if len(memo) >= _MEMO_LIMIT:
                 memo.clear()
+                holding.clear()
             found = memo[key] = (join, hits)
+            if hits:
+                holding.add(key)
         return found
 
-    def among(self, pair: FieldScanner, lefts: Iterable[str],
-              rights: Iterable[str]) -> Found | None:
-        """Every combination of these distinct values read together, when there are
-        few enough (columns of wards, months, categories): the pairs that hold
-        something, with what. None when there are too many combinations to try."""
-        lefts, rights = list(lefts), list(rights)
-        if len(lefts) * len(rights) > _COMBINATIONS:
-            return None
-        across = self.across
-        found = {}
-        for left in lefts:
-            for right in rights:
-                result = across(pair, left, right)
-                if result[1]:
-                    found[(left, right)] = result
-        return found
+    def find(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str]) -> Found:
+        """The pairs of values, among these two columns' rows, that hold something read
+        together, with what.
 
-    def along(self, pair: FieldScanner, lefts: list[str], rights: list[str]) -> Found:
-        """The pairs of values, row by row, that hold something read together: for
-        columns with too many distinct values to try every combination. One RE2 pass
-        over every row's meeting words settles a quiet run."""
+        Columns that sit side by side in exports mostly hold few values (months,
+        categories, wards): every combination of their distinct values is tried, once
+        for the whole check. When there are too many combinations, the pairs that
+        occur are tried, each once, while they repeat; when they stop repeating (a
+        reference beside anything), rows are read in C (:meth:`along`).
+        """
+        distinct_lefts, distinct_rights = set(lefts) - _EMPTY, set(rights) - _EMPTY
+        if not distinct_lefts or not distinct_rights:
+            return {}
+        field = pair.field
+        if len(distinct_lefts) * len(distinct_rights) <= _COMBINATIONS:
+            keys = set(product(distinct_lefts, distinct_rights))
+        elif self._tries.get(field, 0) < _TRIES:
+            keys = set(zip(lefts, rights, strict=True))
+        else:
+            return self.along(pair, lefts, rights)
+        memo = self._memo.setdefault(field, {})
+        new = keys - memo.keys()
+        # Pairs of values that stop repeating after the first batches (a reference
+        # beside anything) are read row by row in C from then on.
+        tries = self._tries.get(field, 0)
+        self._tries[field] = tries + 1 if tries < 1 or len(new) * 4 > len(keys) else 0
+        for left, right in new:
+            self.across(pair, left, right)
+        memo = self._memo[field]
+        return {key: memo[key] for key in keys & self._holding.get(field, set())}
+
+    def along(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str]) -> Found:
+        """:meth:`find` row by row, for columns of many distinct values (references,
+        notes). One RE2 pass over the rows joined, or over every row's meeting words,
+        settles a quiet run."""
+        if pair.holds_nothing(list(map(" ".join, zip(lefts, rights, strict=True)))):
+            return {}  # the meeting words lie inside: nothing there either
         words = word_pairs(lefts, rights)  # "" where no match could take a word of each
         if not words or pair.holds_nothing(words):
             return {}

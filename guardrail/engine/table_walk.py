@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress, islice
-from operator import itemgetter
+from itertools import compress, islice, repeat
+from operator import and_, itemgetter, not_
 from typing import TYPE_CHECKING, Any
 
 from guardrail.contract.records import Locator, Table
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 
 __all__ = ["TableWalk"]
 
-_EMPTY = frozenset({"", None})
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
 _WAITING = 8  # batches read ahead of the one being applied, at most
@@ -305,15 +304,10 @@ class TableWalk:
             held = {column: counted.signatures
                     for (column, _), counted in zip(self.counters, batch.counts, strict=True)
                     if counted is not None}
-
-            def holds(column: int, offset: int, value: Any) -> bool:
-                signatures = held.get(column)
-                return bool(signatures and signatures[offset])
-
             for left, pair in self.pairs:
                 self._across_columns(batch.columns[left], batch.columns[left + 1], left,
                                      pair, lambda offset: batch.start + offset,
-                                     batch.source, holds)
+                                     batch.source, held.get(left), held.get(left + 1))
 
     def _primary(self, column: int, signature: Signature) -> FindingKind:
         """The rule a value with these hits is counted under (see Evaluation.matches)."""
@@ -438,43 +432,49 @@ class TableWalk:
         rows = [row for _, row, _ in held]
         columns = {c: list(map(itemgetter(c), rows))
                    for left, _ in self.pairs for c in (left, left + 1)}
+        # Cells with findings of their own, as each column's scanner remembers them.
+        holding = {c: list(map(self.scanners[c].cache.get, cells))  # type: ignore[union-attr]
+                   for c, cells in columns.items()}
         for left, pair in self.pairs:
             self._across_columns(columns[left], columns[left + 1], left, pair,
                                  lambda offset: held[offset][0],
                                  lambda offset: (held[offset][1], held[offset][2]),
-                                 self._holds_cached)
-
-    def _holds_cached(self, column: int, offset: int, value: Any) -> bool:
-        """Does *value* of *column* hold findings of its own (as its scanner remembers)?"""
-        scanner = self.scanners[column]
-        return bool(scanner is not None and scanner.cache.get(value))
+                                 holding[left], holding[left + 1])
 
     def _across_columns(self, lefts: Sequence[Any], rights: Sequence[Any], left: int,
-                        pair: FieldScanner, index_of: Any, source: Any, holds: Any) -> None:
-        """Read two neighbouring columns of a run of rows together (``adjacent.py``):
-        every combination of their distinct values when there are few, else row by
-        row in C. Rows are walked only where a pair of values holds something, and a
-        row whose cell holds findings of its own is reported already (*holds*)."""
+                        pair: FieldScanner, index_of: Any, source: Any,
+                        left_holds: Sequence[Any] | None,
+                        right_holds: Sequence[Any] | None) -> None:
+        """Read two neighbouring columns of a run of rows together (``adjacent.py``).
+
+        Rows where a cell holds findings of its own (*left_holds*, *right_holds*: each
+        cell's hits or signature; None: no cell holds any) are reported already and
+        left out, in C. Rows are walked only where a pair of values holds something.
+        """
+        rows: Sequence[int] = range(len(lefts))
+        if left_holds is not None or right_holds is not None:
+            free = list(map(and_, map(not_, left_holds or repeat(None)),
+                            map(not_, right_holds or repeat(None))))
+            if not all(free):
+                rows = list(compress(rows, free))
+                lefts, rights = list(compress(lefts, free)), list(compress(rights, free))
+        if not rows:
+            return
         if not self.plain:  # typed cells: only text is read across
             lefts = [v if v.__class__ is str else "" for v in lefts]
             rights = [v if v.__class__ is str else "" for v in rights]
-        neighbours = self.ev.neighbours
-        found = neighbours.among(  # type: ignore[union-attr]
-            pair, set(lefts) - _EMPTY, set(rights) - _EMPTY)
-        if found is None:
-            found = neighbours.along(pair, lefts, rights)  # type: ignore[union-attr]
+        found = self.ev.neighbours.find(pair, lefts, rights)  # type: ignore[union-attr]
         if not found:
             return
         cells = list(zip(lefts, rights, strict=True))
         for offset in compress(range(len(cells)), map(found.__contains__, cells)):
             first, second = cells[offset]
-            if holds(left, offset, first) or holds(left + 1, offset, second):
-                continue
             join, hits = found[cells[offset]]
             shown = [(self.label(c), self.label(c), text, self._where(c))
                      for c, text in ((left, first), (left + 1, second))]
-            self.ev.across(self.file, self.section, index_of(offset), shown, join, hits,
-                           source(offset))
+            row = rows[offset]
+            self.ev.across(self.file, self.section, index_of(row), shown, join, hits,
+                           source(row))
 
     def _hits(self, index: int, column: int, value: str, hits: tuple[Any, ...],
               source: Any) -> None:
