@@ -123,6 +123,8 @@ class Neighbours:
         self._pairs: dict[tuple[str, str], FieldScanner | None] = {}
         self._memo: dict[str, Found] = {}  # per pair of fields: every pair of values tried
         self._holding: dict[str, set[tuple[str, str]]] = {}  # ... and those holding hits
+        # Per pair of fields: values every combination of which has been tried.
+        self._tried: dict[str, tuple[set[str], set[str]]] = {}
         self._tries: dict[str, int] = {}  # per pair of fields: batches of pairs seldom repeating
 
     def scanner_for(self, left: FieldScanner, right: FieldScanner) -> FieldScanner | None:
@@ -156,6 +158,7 @@ class Neighbours:
             if len(memo) >= _MEMO_LIMIT:
                 memo.clear()
                 holding.clear()
+                self._tried.pop(pair.field, None)
             found = memo[key] = (join, hits)
             if hits:
                 holding.add(key)
@@ -175,22 +178,39 @@ class Neighbours:
         if not distinct_lefts or not distinct_rights:
             return {}
         field = pair.field
-        if len(distinct_lefts) * len(distinct_rights) <= _COMBINATIONS:
+        tried = self._tried.get(field)
+        if tried is None or not (distinct_lefts <= tried[0] and distinct_rights <= tried[1]):
+            # Read every combination of all the values seen so far, while there are few
+            # enough: a later batch of known values is then settled by two subset tests.
+            lefts_seen = distinct_lefts | (tried[0] if tried else set())
+            rights_seen = distinct_rights | (tried[1] if tried else set())
+            tried = None
+            if len(lefts_seen) * len(rights_seen) <= _COMBINATIONS:
+                self._settle(pair, set(product(lefts_seen, rights_seen)))
+                tried = self._tried[field] = (lefts_seen, rights_seen)
+        if tried is not None:  # every combination of these values has been read
+            if not self._holding.get(field):
+                return {}
             keys = set(product(distinct_lefts, distinct_rights))
         elif self._tries.get(field, 0) < _TRIES:
+            # Too many combinations: read the pairs that occur while they repeat; when
+            # they stop (a reference beside anything), rows are read in C from then on.
             keys = set(zip(lefts, rights, strict=True))
+            new = self._settle(pair, keys)
+            tries = self._tries.get(field, 0)
+            self._tries[field] = tries + 1 if tries < 1 or new * 4 > len(keys) else 0
         else:
             return self.along(pair, lefts, rights)
-        memo = self._memo.setdefault(field, {})
-        new = keys - memo.keys()
-        # Pairs of values that stop repeating after the first batches (a reference
-        # beside anything) are read row by row in C from then on.
-        tries = self._tries.get(field, 0)
-        self._tries[field] = tries + 1 if tries < 1 or len(new) * 4 > len(keys) else 0
-        for left, right in new:
-            self.across(pair, left, right)
         memo = self._memo[field]
         return {key: memo[key] for key in keys & self._holding.get(field, set())}
+
+    def _settle(self, pair: FieldScanner, keys: set[tuple[str, str]]) -> int:
+        """Read every pair of values in *keys* not read before; how many were new."""
+        memo = self._memo.setdefault(pair.field, {})
+        new = keys - memo.keys()
+        for left, right in new:
+            self.across(pair, left, right)
+        return len(new)
 
     def along(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str]) -> Found:
         """:meth:`find` row by row, for columns of many distinct values (references,
