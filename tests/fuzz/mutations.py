@@ -29,17 +29,26 @@ from .identifiers import Identifier
 
 __all__ = ["Mutation", "MUTATIONS", "PRESERVING", "MISSED_TODAY", "mutation"]
 
-# Preserving kinds the engine let through when this harness was written (see above).
-MISSED_TODAY = frozenset({
-    "tab", "newline", "nbsp", "narrow_nbsp", "ideographic_space", "other_spaces",
-    "fullwidth_digits", "fullwidth_letters", "math_alphanumerics", "cyrillic_lookalikes",
-    "greek_lookalikes", "zero_width", "soft_hyphen", "direction_marks", "control_chars",
-    "percent_url", "split_cells", "split_array", "split_emphasis", "split_br",
-    "xml_children",
-})
-
 ALL_FORMATS = frozenset({"csv", "tsv", "xlsx", "parquet", "json", "ndjson", "yaml", "xml",
                          "html", "text", "markdown"})
+_BUT_HTML = ALL_FORMATS - {"html"}  # the HTML reader already collapses spaces, drops U+200B
+
+# Preserving kinds, and the formats where the engine let them through when this
+# harness was written (see the module docstring). Information only: no test skips
+# or expects a failure from it; the strict tests fail for these until they are fixed.
+MISSED_TODAY: dict[str, frozenset[str]] = {
+    "double_space": _BUT_HTML, "tab": _BUT_HTML, "newline": _BUT_HTML - {"markdown"},
+    "nbsp": _BUT_HTML, "narrow_nbsp": _BUT_HTML, "ideographic_space": _BUT_HTML,
+    "other_spaces": _BUT_HTML, "zero_width": _BUT_HTML, "soft_hyphen": _BUT_HTML,
+    "fullwidth_digits": ALL_FORMATS, "fullwidth_letters": ALL_FORMATS,
+    "math_alphanumerics": ALL_FORMATS, "cyrillic_lookalikes": ALL_FORMATS,
+    "greek_lookalikes": ALL_FORMATS, "direction_marks": ALL_FORMATS,
+    "control_chars": ALL_FORMATS, "percent_url": ALL_FORMATS,
+    "entities": frozenset({"markdown"}),
+    "split_cells": ALL_FORMATS - {"text"}, "split_array": frozenset({"json", "ndjson", "yaml"}),
+    "split_emphasis": frozenset({"markdown"}), "split_br": frozenset({"html", "markdown"}),
+    "xml_children": frozenset({"xml"}),
+}
 
 
 @dataclass(frozen=True)
