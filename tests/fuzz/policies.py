@@ -119,14 +119,15 @@ def coherent_policies(draw: st.DrawFn) -> dict[str, Any]:
     return document
 
 
-def must_block(policy: Policy, destination: str, rule: str, field: str, level: str,
+def must_block(policy: Policy, destination: str, rule: str, level: str,
                today: _dt.date) -> bool:
-    """Must *policy* block a value of *field* that detector *rule* (installed at *level*)
-    finds with confidence 0.5 or more? False when unsure: any waiver, allow list, field
-    restriction or raised threshold that could reach it."""
+    """Must *policy* block a value that detector *rule* (installed at *level*) finds with
+    confidence 0.5 or more, in any field? False when unsure: an active waiver, an allow
+    list, a field restriction or a raised threshold that could reach it."""
     target = policy.destinations[destination]
     config = policy.detectors
-    if policy.waivers or config.allow or config.fields or config.skip_fields:
+    if any(w.active_on(today) for w in policy.waivers) or config.allow or config.fields \
+            or config.skip_fields:
         return False
     setting = config.settings.get(rule)
     if setting is not None and (setting.fields or setting.skip_fields or
