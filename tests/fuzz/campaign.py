@@ -164,7 +164,7 @@ def _metamorphic(ctx: _Context, base: Base, data: st.DataObject) -> None:
     found = judge_equivalent(ctx.guard("asb-public-web"), planted.payload, base.format,
                              needles=[needle_of(base.identifier.value)], make=make,
                              rng=random.Random(len(order)), reordered=reordered,
-                             jobs=data.draw(st.booleans()))
+                             jobs=data.draw(st.booleans()), detect=data.draw(st.booleans()))
     for violation in found:
         if violation.invariant == "order":
             violation.extra = {"reordered": reordered}

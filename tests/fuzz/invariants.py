@@ -96,9 +96,11 @@ def _differ(first: Outcome, second: Outcome) -> str:
 def judge_equivalent(guard: Guardrail, payload: bytes, format_name: str, *,
                      needles: Sequence[Needle], make: Any, rng: random.Random,
                      reordered: bytes | None = None, jobs: bool = False,
+                     detect: bool = False,
                      options: dict[str, Any] | None = None) -> list[Violation]:
-    """(c): bytes, a trickling stream, the records reordered and jobs=2 all agree."""
-    options = dict(options or {}, format=format_name)
+    """(c): bytes, a trickling stream, the records reordered and jobs=2 all agree; with
+    *detect*, also when the format is left to detection (sniffing a trickle sees less)."""
+    options = dict(options or {}, format=None if detect else format_name)
     base = probe.check(guard, payload, **options)
     found = judge(base, needles, make)
     trickle = probe.check(guard, probe.Trickle(payload, rng), **options)
