@@ -1,9 +1,9 @@
 """Failing inputs as files, and their replay.
 
-A violation is written as ``<id>.<ext>`` (the payload, as generated: its identifiers are
-synthetic), ``<id>.json`` (what failed, described with masked values only, and the
-planted values as SHA-256 digests of their reader forms) and, for a generated policy,
-``<id>.policy.yaml``. Copy a case into ``tests/data/fuzz-regressions/`` and
+A violation is written as ``<id>.payload.<ext>`` (the payload, as generated: its
+identifiers are synthetic), ``<id>.case.json`` (what failed, described with masked values
+only, and the planted values as SHA-256 digests of their reader forms) and, for a
+generated policy, ``<id>.policy.yaml``. Copy a case into ``tests/data/fuzz-regressions/`` and
 ``tests/test_fuzz_regressions.py`` replays it with the invariant it broke.
 """
 
@@ -34,7 +34,7 @@ def save(violation: Violation, folder: Path) -> Path:
     digest = hashlib.sha256(violation.payload + violation.invariant.encode()).hexdigest()[:12]
     case_id = f"{violation.invariant}-{violation.format}-{violation.kind}-{digest}"
     suffix = WRITERS[violation.format].suffix if violation.format in WRITERS else ".bin"
-    (folder / f"{case_id}{suffix}").write_bytes(violation.payload)
+    (folder / f"{case_id}.payload{suffix}").write_bytes(violation.payload)
     for name, data in violation.extra.items():
         (folder / f"{case_id}.{name}{suffix}").write_bytes(data)
     policy = violation.policy
@@ -44,12 +44,12 @@ def save(violation: Violation, folder: Path) -> Path:
     description = {
         "invariant": violation.invariant, "suite": violation.suite,
         "format": violation.format, "kind": violation.kind, "detail": violation.detail,
-        "payload": f"{case_id}{suffix}", "policy": policy,
+        "payload": f"{case_id}.payload{suffix}", "policy": policy,
         "extra": {name: f"{case_id}.{name}{suffix}" for name in violation.extra},
         "options": violation.options, "case": violation.description,
         "planted": [n.to_dict() for n in violation.needles],
     }
-    path = folder / f"{case_id}.json"
+    path = folder / f"{case_id}.case.json"
     path.write_text(json.dumps(description, indent=2, ensure_ascii=True) + "\n",
                     encoding="utf-8")
     return path
@@ -64,7 +64,7 @@ class RegressionCase:
 
     @property
     def id(self) -> str:
-        return self.path.stem
+        return self.path.name.removesuffix(".case.json")
 
     def file(self, name: str) -> Path:
         return self.path.parent / name
@@ -76,7 +76,7 @@ class RegressionCase:
 
 def load(folder: Path) -> list[RegressionCase]:
     return [RegressionCase(p, json.loads(p.read_text(encoding="utf-8")))
-            for p in sorted(folder.glob("*.json"))]
+            for p in sorted(folder.glob("*.case.json"))]
 
 
 def replay(case: RegressionCase) -> list[Violation]:
