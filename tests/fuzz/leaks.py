@@ -46,9 +46,15 @@ def _compact(text: str) -> str:
     return _SEPARATORS.sub("", text)
 
 
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
 def views(output: str) -> list[str]:
-    """What to search: the output, and every string in it when it is JSON."""
+    """What to search: the output, with ``\\uXXXX`` escapes read (JSON in a log line),
+    and every string in it when it is JSON."""
     found = [output]
+    if "\\u" in output:
+        found.append(_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), output))
     try:
         document = json.loads(output)
     except ValueError:
