@@ -39,8 +39,8 @@ from robustness_report import print_hostile, print_kinds, print_suites  # noqa: 
 
 # Share of the workers' time per suite (the CLI sample is slower per input, and the
 # policies suites load a policy per input).
-SHARES = {"mutations": 0.44, "damage": 0.15, "metamorphic": 0.12, "redact": 0.09,
-          "policies-coherent": 0.10, "policies-schema": 0.03, "cli": 0.07}
+SHARES = {"mutations": 0.34, "leaks": 0.10, "damage": 0.15, "metamorphic": 0.12,
+          "redact": 0.09, "policies-coherent": 0.10, "policies-schema": 0.03, "cli": 0.07}
 WORKERS = 2
 HOSTILE_SECONDS = 150  # what the full-size hostile set takes on one core, roughly
 

@@ -6,6 +6,7 @@
 * order, chunks, jobs: the same verdict and counts whatever the record order, for
   bytes and trickled streams, and with a forked scanning worker (``jobs=2``);
 * redaction: the copy of a payload passes the policy it was redacted for;
+* masks: a mutated value reported by its field rule is never shown, however written;
 * the CLI, as its own process: no traceback and no planted value on stdout or stderr.
 """
 
@@ -20,9 +21,10 @@ import pytest
 from fuzz.cases import applicable, bases
 from fuzz.damage import DAMAGE, damage
 from fuzz.formats import WRITERS, NotRepresentable
-from fuzz.invariants import Violation, judge_equivalent, judge_redaction
+from fuzz.invariants import Violation, judge, judge_equivalent, judge_redaction
 from fuzz.leaks import needle_of
-from fuzz.policies import redacting_policy
+from fuzz.policies import personal_slots_policy, redacting_policy
+from fuzz.probe import check
 from fuzz.settings import ci
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -80,6 +82,29 @@ def test_same_verdict_whatever_the_order_chunking_or_jobs(asb, fmt):
             asb, planted.payload, fmt, needles=[needle_of(base.identifier.value)],
             make=_maker("metamorphic", fmt, planted.mutation), rng=random.Random(2),
             reordered=planted.reordered(list(order)), jobs=True)
+        assert not found, f"{'; '.join(map(str, found))}; case {base.masked()}"
+    run()
+
+
+@pytest.mark.parametrize("kind", ["name", "email", "postcode"])  # letters masks keep some of
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_masked_evidence_never_shows_a_planted_value(fmt, kind, tmp_path_factory):
+    """Planted in a field the policy makes personal, any mutation of the value is
+    reported by the field rule: its mask must hide it however it is written."""
+    guard = Guardrail.from_policy(personal_slots_policy(tmp_path_factory.mktemp("leaks")))
+
+    @ci(2)
+    @given(base=bases(formats=(fmt,), kinds=(kind,)))
+    def run(base):
+        found = []
+        for mutation in applicable(base):
+            try:
+                planted = base.mutated(mutation, random.Random(0))
+            except NotRepresentable:
+                continue
+            found += judge(check(guard, planted.payload, format=fmt),
+                           [needle_of(base.identifier.value)],
+                           _maker("leaks", fmt, mutation.name))
         assert not found, f"{'; '.join(map(str, found))}; case {base.masked()}"
     run()
 

@@ -31,7 +31,14 @@ from .damage import DAMAGE, damage
 from .formats import WRITERS, NotRepresentable
 from .invariants import Violation, judge, judge_blocks, judge_equivalent, judge_redaction
 from .leaks import needle_of
-from .policies import coherent_policies, dump, must_block, redacting_policy, schema_policies
+from .policies import (
+    coherent_policies,
+    dump,
+    must_block,
+    personal_slots_policy,
+    redacting_policy,
+    schema_policies,
+)
 from .regressions import save
 
 __all__ = ["Tally", "SUITES", "run_suite"]
@@ -126,6 +133,24 @@ def _mutations(ctx: _Context, base: Base, data: st.DataObject) -> None:
         make = _maker("mutations", base, mutation.name, planted.payload)
         ctx.record(judge_blocks(outcome, needles, make) if mutation.preserving
                    else judge(outcome, needles, make))
+
+
+def _leaks(ctx: _Context, base: Base, data: st.DataObject) -> None:
+    """(a), (e) where the planted field is personal: every mutation is reported by the
+    field rule, so what is shown is the mask of the mutated value."""
+    guard = ctx.guard(personal_slots_policy(ctx.folder))
+    rng = random.Random(data.draw(st.integers(0, 2**32 - 1)))
+    needles = [needle_of(base.identifier.value)]
+    for mutation in applicable(base):
+        try:
+            planted = base.mutated(mutation, rng)
+        except NotRepresentable:
+            continue
+        outcome = probe.check(guard, planted.payload, format=base.format)
+        ctx.tally.inputs += 1
+        make = _maker("leaks", base, mutation.name, planted.payload,
+                      personal_slots_policy(ctx.folder).read_text())
+        ctx.record(judge(outcome, needles, make))
 
 
 def _planted(base: Base, data: st.DataObject, preserving: bool = True) -> Any:
@@ -293,6 +318,7 @@ _BASES = {"base": bases(), "data": st.data()}
 # own replay, which hypothesis rightly refuses.
 SUITES: dict[str, tuple[dict[str, Any], Callable[..., None], int]] = {
     "mutations": (_BASES, _mutations, 20),
+    "leaks": (_BASES, _leaks, 20),
     "damage": (_BASES, _damage, 20),
     "metamorphic": ({"base": bases(records=(5, 14)), "data": st.data()}, _metamorphic, 10),
     "redact": (_BASES, _redact, 10),

@@ -23,11 +23,11 @@ from hypothesis import strategies as st
 from guardrail.policy.model import Policy
 from guardrail.policy.schema import policy_schema
 
-from .exports import COLUMNS
+from .exports import COLUMNS, PUBLIC_SLOTS
 from .schema_gen import OMIT, SchemaDrawer
 
 __all__ = ["SCHEMA", "schema_policies", "coherent_policies", "must_block",
-           "redacting_policy", "DETECTOR_IDS", "dump"]
+           "redacting_policy", "personal_slots_policy", "DETECTOR_IDS", "dump"]
 
 SCHEMA: dict[str, Any] = policy_schema()  # what `guardrail schema` prints
 DETECTOR_IDS = ("email", "network.ip_address", "payment_card", "person.name",
@@ -143,6 +143,22 @@ def must_block(policy: Policy, destination: str, rule: str, level: str,
         return False
     over = policy.rank(found_level) > policy.rank(target.max_level)
     return over and policy.action_for(found_level, target) != "warn"
+
+
+def personal_slots_policy(folder: Path) -> Path:
+    """asb-public-web with the fields values are planted in made personal, so a planted
+    value is reported by its field rule and shown only as masked evidence: what the
+    leak suite looks at (mutations that break a detector must not break the mask)."""
+    path = folder / "personal-slots.yaml"
+    if not path.exists():
+        path.write_text(dump({
+            "apiVersion": "guardrail/v1", "kind": "Policy",
+            "metadata": {"name": "fuzz-personal-slots", "version": "1"},
+            "extends": "asb-public-web",
+            "fields": [{"id": "fuzz.planted", "name": list(PUBLIC_SLOTS),
+                        "level": "personal"}],
+        }), encoding="utf-8")
+    return path
 
 
 def redacting_policy(actions: dict[str, str], folder: Path) -> Path:
