@@ -40,7 +40,7 @@ def test_every_registered_format_has_a_writer(asb):
 
 
 def _reader_preserving_blocks(guard: Guardrail, mutation: Mutation, fmt: str) -> None:
-    @ci(6)
+    @ci(4)
     @given(base=bases(formats=(fmt,), mutation=mutation), seed=st.integers(0, 2**16))
     def run(base, seed):
         assume(check(guard, base.clean(), format=fmt).verdict == "allow")
