@@ -26,7 +26,7 @@ from .formats import WRITERS
 from .identifiers import KINDS, Identifier
 from .mutations import MUTATIONS, Mutation, render
 
-__all__ = ["Base", "Planted", "bases", "planted", "applicable"]
+__all__ = ["Base", "Planted", "bases", "applicable"]
 
 SPLIT_SLOTS = ("category", "ward", "lsoa_name")  # followed by another public text column
 
@@ -113,10 +113,6 @@ def bases(draw: st.DrawFn, formats: tuple[str, ...] = tuple(WRITERS),
         None if in_prose else draw(st.integers(0, len(export.records) - 1)),
         draw(st.sampled_from(PUBLIC_SLOTS)), draw(st.integers(0, 3)),
         draw(st.sampled_from(CONTEXTS[identifier.kind])))
-
-
-def planted(base: Base, mutation: Mutation, seed: int) -> Planted:
-    return base.mutated(mutation, random.Random(seed))
 
 
 def applicable(base: Base) -> list[Mutation]:

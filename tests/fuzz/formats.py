@@ -4,9 +4,9 @@ when a format plugin is added (a test fails if a registered format has no writer
 from __future__ import annotations
 
 from . import documents, markup, tables
-from .writers import FAMILY, NotRepresentable, Writer
+from .writers import NotRepresentable, Writer
 
-__all__ = ["WRITERS", "writer", "NotRepresentable", "Writer", "FAMILY"]
+__all__ = ["WRITERS", "writer", "NotRepresentable", "Writer"]
 
 WRITERS: dict[str, Writer] = {w.name: w for w in
                               (*tables.WRITERS, *documents.WRITERS, *markup.WRITERS)}

@@ -4,10 +4,11 @@
 person reading the page, sheet or file takes the value to be: a postcode written with a
 no-break space, full-width digits or a zero-width joiner is still that postcode, and a
 name split across two cells of a row is still that name. A payload holding one must
-block. **Destructive** mutations (:mod:`fuzz.damage`) break the bytes; for them only the
-invariants that hold for any input apply (no traceback, same verdict however the
-payload is passed, redact-then-check, no leak), and a payload that cannot be parsed
-blocks with exit 3.
+block. **Destructive** mutations (``preserving=False`` here: the value cut short or
+garbled; and every damage to the bytes in :mod:`fuzz.damage`) leave no identifier to
+read; for them only the invariants that hold for any input apply (no traceback, same
+verdict however the payload is passed, redact-then-check, no leak), and a payload that
+cannot be parsed blocks with exit 3.
 
 ``MISSED_TODAY`` lists the preserving kinds that the engine lets through at the commit
 this harness was written against: reading what a reader sees (NFKC, look-alikes,
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from .exports import Markup, Parts, Rendering, Text
 from .identifiers import Identifier
 
-__all__ = ["Mutation", "MUTATIONS", "PRESERVING", "MISSED_TODAY", "mutation"]
+__all__ = ["Mutation", "MUTATIONS", "PRESERVING", "MISSED_TODAY", "render"]
 
 ALL_FORMATS = frozenset({"csv", "tsv", "xlsx", "parquet", "json", "ndjson", "yaml", "xml",
                          "html", "text", "markdown"})
@@ -181,6 +182,13 @@ def _inline(identifier: Identifier, rng: random.Random) -> Rendering:
     return Markup("html", f"{value[:at]}<{tag}>{value[at:]}</{tag}>")
 
 
+def _garbled(identifier: Identifier, rng: random.Random) -> Rendering:
+    value = identifier.value
+    at = rng.choice([i for i, c in enumerate(value) if c.isalnum()])
+    other = rng.choice("#?!") if value[at].isalnum() else "x"
+    return Text(value[:at] + other + value[at + 1:])
+
+
 _C0 = "".join(chr(c) for c in (*range(1, 9), 11, 12, *range(14, 32), 127))
 _C1 = "".join(chr(c) for c in range(0x80, 0xA0))
 
@@ -231,14 +239,15 @@ _LIST = (
              frozenset({"html"})),
     Mutation("xml_children", True, "cut in two child elements", lambda i, r: Parts(
         i.parts, "children"), frozenset({"xml"})),
+    # Not the identifier any more: only the invariants that hold for any input apply.
+    Mutation("value_truncated", False, "the last one to three characters cut off",
+             lambda i, r: Text(i.value[:-r.randint(1, 3)])),
+    Mutation("value_garbled", False, "one letter or digit replaced by another kind",
+             _garbled),
 )
 
 MUTATIONS: dict[str, Mutation] = {m.name: m for m in _LIST}
 PRESERVING = tuple(name for name, m in MUTATIONS.items() if m.preserving)
-
-
-def mutation(name: str) -> Mutation:
-    return MUTATIONS[name]
 
 
 def render(mutation: Mutation, identifier: Identifier, format_name: str,

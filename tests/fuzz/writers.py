@@ -7,11 +7,7 @@ from dataclasses import dataclass
 
 from .exports import Export, Markup, Parts, Slot, Text
 
-__all__ = ["NotRepresentable", "Writer", "slot_text", "slot_markup", "FAMILY"]
-
-# Which raw markup a format writes as is.
-FAMILY = {"html": "html", "xml": "xml", "markdown": "markdown"}
-
+__all__ = ["NotRepresentable", "Writer", "slot_text", "slot_markup"]
 
 class NotRepresentable(ValueError):
     """The format cannot hold this rendering faithfully (a control character in an XLSX
