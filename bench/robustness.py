@@ -42,7 +42,12 @@ from robustness_report import print_hostile, print_kinds, print_suites  # noqa: 
 SHARES = {"mutations": 0.34, "leaks": 0.10, "damage": 0.15, "metamorphic": 0.12,
           "redact": 0.09, "policies-coherent": 0.10, "policies-schema": 0.03, "cli": 0.07}
 WORKERS = 2
-HOSTILE_SECONDS = 150  # what the full-size hostile set takes on one core, roughly
+
+
+def hostile_seconds(scale: float) -> float:
+    """What the hostile set takes on one core, roughly: a process start per payload,
+    plus the reading, which grows with the payloads."""
+    return 20 + 100 * scale
 
 
 def _task(job: tuple[str, float, int, str]) -> Tally | list[Measured]:
@@ -71,7 +76,7 @@ def main() -> int:
     hostile = not (args.no_hostile or args.kinds)
     scale = 0.05 if args.quick else 1.0
     # The hostile set runs on one worker; the suites share the rest of both workers' time.
-    suite_core_seconds = budget * WORKERS * 0.97 - (HOSTILE_SECONDS * scale if hostile else 0)
+    suite_core_seconds = budget * WORKERS * 0.97 - (hostile_seconds(scale) if hostile else 0)
     jobs = [(name, suite_core_seconds * share / WORKERS, args.seed * 100 + worker,
              str(failures)) for name, share in shares.items() for worker in range(WORKERS)]
     if hostile:
@@ -82,7 +87,7 @@ def main() -> int:
     tallies: dict[str, Tally] = {}
     measured: list[Measured] = []
     # Longest first, one job at a time per worker, a fresh process per job.
-    jobs.sort(key=lambda j: -(HOSTILE_SECONDS * scale if j[0] == "hostile" else j[1]))
+    jobs.sort(key=lambda j: -(hostile_seconds(scale) if j[0] == "hostile" else j[1]))
     with multiprocessing.get_context("fork").Pool(WORKERS, maxtasksperchild=1) as pool:
         for result in pool.imap_unordered(_task, jobs, chunksize=1):
             if isinstance(result, Tally):
