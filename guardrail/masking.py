@@ -31,9 +31,9 @@ _SPACE = re.compile(r"\s+")
 
 def _mask_word(word: str, keep: int) -> str:
     # Digits are never shown: the first digits of several words of one identifier
-    # (a NINO's "Q* 1* 3* 5* C") would spell part of it. Nor is a word of one or two
-    # letters: a name written letter by letter ("J o h n") would be shown whole.
-    shown = min(max(keep, 0), _leading_letters(word)) if len(word) > 2 else 0
+    # (a NINO's "Q* 1* 3* 5* C") would spell part of it. A name written letter by
+    # letter ("J o h n") is read as one word first (reading.py), so it is not shown.
+    shown = min(max(keep, 0), _leading_letters(word))
     return word[:shown] + "*" * max(len(word) - shown, 0)
 
 

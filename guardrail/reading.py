@@ -16,6 +16,7 @@ so they are run on the text as it reads:
 * percent-encoding (``%20``, ``%C3%A9``) and HTML character references
   (``&#72;``, ``&nbsp;``) decoded;
 * Markdown emphasis and code marks dropped (``**Mar**garet`` reads ``Margaret``);
+* words written letter by letter read as words (``H P 3  9 Q T`` reads ``HP3 9QT``);
 * accents dropped from letters (``Ṕ``, ``Zsófia``): detectors match the letters, and
   a diacritic added to a postcode's letter must not hide it.
 
@@ -43,11 +44,14 @@ __all__ = ["Reading", "reading_of", "is_plain", "NEEDS_READING"]
 # values joined for one pass of the RE2 gate): an RE2 pattern, so the gate tells in
 # the same pass whether a value needs reading.
 NEEDS_READING = (r"[^\x20-\x7e\n\x00]| {2}|%[0-9A-Fa-f]{2}|&(?:#|[A-Za-z][A-Za-z0-9]*;)"
-                 r"|[A-Za-z0-9](?:\*+|~~|`+)|(?:\*+|~~|`+)[A-Za-z0-9]")
+                 r"|[A-Za-z0-9](?:\*+|~~|`+)|(?:\*+|~~|`+)[A-Za-z0-9]"
+                 r"|(?:^|[^A-Za-z0-9])[A-Za-z0-9] [A-Za-z0-9](?:$|[^A-Za-z0-9])")
 
 # What a reader reads differently from how it is written, in the order tried.
+_SPACED = r"(?<![^\W_])[^\W_](?: [^\W_])+(?![^\W_])"  # letter by letter: "J o h n"
 _EVENT = re.compile(
-    r"\s{2,}|[^\S ]"  # whitespace that is not one plain space
+    _SPACED +  # each word's letters read together, "H P 3  9 Q T" as "HP3 9QT"
+    r"|\s{2,}|[^\S ]"  # whitespace that is not one plain space
     r"|(?:%[0-9A-Fa-f]{2})+"  # percent-encoded bytes, decoded as UTF-8
     r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
     # Markdown emphasis or code: an opening mark before a character, the same mark
@@ -56,6 +60,7 @@ _EVENT = re.compile(
     r"|[^\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]*"
     r"|[\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
+_LETTERS_SPACED = re.compile(_SPACED)
 _INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Cn")  # control, format, private, surrogate, unassigned
 _DROPPED = frozenset({*_INVISIBLE, "Mn", "Me"})  # and accents, once NFKD splits them off
 
@@ -66,7 +71,7 @@ def is_plain(text: str) -> bool:
     C-level checks."""
     return (text.isascii() and text.isprintable() and "  " not in text
             and "%" not in text and "&" not in text and "*" not in text
-            and "~~" not in text and "`" not in text)
+            and "~~" not in text and "`" not in text and _LETTERS_SPACED.search(text) is None)
 
 
 class Reading:
@@ -160,6 +165,8 @@ def reading_of(text: str, *, keep_accents: bool = False) -> Reading | None:
 def _seen(token: str, keep_accents: bool = False) -> str:
     """How one stretch the event pattern found reads."""
     first = token[0]
+    if len(token) >= 3 and token[1] == " " and not first.isspace():  # letter by letter
+        return "".join(_seen_cluster(c, keep_accents) for c in token[::2])
     if first in "*~`":  # emphasis: the reader sees the text it marks
         mark = len(token) - len(token.lstrip(first))
         inner = token[mark:-mark]

@@ -8,16 +8,17 @@ recognises, so neighbours are also scanned joined by a space (up to ``EDGE``
 characters of each), and what is found *across* the join is reported on both
 values, for the part of each it covers.
 
-A match counts only when it takes one word from each value, and not a number beside
-a word (a reference beside a month, a count beside a ward's name): wider matches
-read ordinary tables as prose and block them. So an identifier spread over three
-values, or several words of one value joined to the next (a house number split
-from ``Marlowes Road``), is not caught (see SECURITY.md).
+A match of words counts only when it takes one word from each value, and not a
+number beside a word (a reference beside a month, a count beside a ward's name):
+wider matches read ordinary tables as prose and block them. A code (capitals and
+digits: a postcode, a NINO, a phone number) counts wherever it is cut. So an
+identifier spread over three values, or several words of one value joined to the
+next (a house number split from ``Marlowes Road``), is not caught (see SECURITY.md).
 
-The cost stays low because the words that meet at the join decide first: a table's
-pair of columns is settled by one RE2 pass over every row's two meeting words
-(:func:`word_pairs`, built in C), and only rows whose two words could start such a
-match are joined and scanned, each distinct join once.
+The cost stays low because the words that meet at the join decide first (both or
+neither lettered), then the RE2 gate on ``REACH`` characters each side of the join;
+a pair of columns of few values is settled once per combination of values
+(:meth:`Neighbours.find`), others by one RE2 pass per batch in C (:func:`word_pairs`).
 """
 
 from __future__ import annotations
@@ -25,22 +26,26 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from itertools import compress, product, repeat
-from operator import eq, itemgetter, mul
+from operator import and_, eq, getitem, itemgetter, mul
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from guardrail.engine.scanning import ContentScanner, FieldScanner, Hit
 
-__all__ = ["Neighbours", "Joined", "EDGE", "pair_label", "joined", "meeting_words",
-           "word_pairs", "could_meet"]
+__all__ = ["Neighbours", "Joined", "EDGE", "REACH", "pair_label", "joined", "meeting_words",
+           "meeting_text", "word_pairs", "could_meet"]
 
 EDGE = 40  # characters of each value next to the join that are read together
+REACH = 24  # characters of each side a match across the join may take (a card number)
+_TAIL, _HEAD = slice(-REACH, None), slice(0, REACH)
 _MEMO_LIMIT = 50_000  # pairs of values remembered per pair of fields
 _COMBINATIONS = 4_096  # distinct values of two columns tried against each other, at most
 _TRIES = 3  # batches in a row of mostly new pairs of values before rows are read in C
 _EMPTY = frozenset({""})
 _LAST, _FIRST = itemgetter(2), itemgetter(0)  # of str.rpartition, of str.partition
 _LETTER = re.compile(r"[^\W\d_]")
+_LOWER = re.compile(r"[a-z]")
+_DIGIT = re.compile(r"\d")
 _BARE = re.compile(r"^(?:[\d_]|[^\w\n])+$", re.MULTILINE)  # a word holding no letter
 
 
@@ -68,23 +73,34 @@ def meeting_words(left: str, right: str) -> str:
     return f"{left.rstrip().rpartition(' ')[2]} {right.lstrip().partition(' ')[0]}"
 
 
+def meeting_text(left: str, right: str) -> str:
+    """What a match across the join of *left* and *right* lies inside: up to ``REACH``
+    characters of each side of the join (the gate is tried on it)."""
+    return f"{left.rstrip()[-REACH:]} {right.lstrip()[:REACH]}"
+
+
 def word_pairs(lefts: Iterable[str], rights: Iterable[str]) -> list[str]:
-    """``meeting_words(l, r)`` for each pair of text values, ``""`` where the two
-    words are not both or neither lettered: computed in C, with no Python call per
-    pair. An empty list when no pair can meet (references beside months)."""
-    lasts = list(map(_LAST, map(str.rpartition, map(str.rstrip, lefts), repeat(" "))))
-    firsts = list(map(_FIRST, map(str.partition, map(str.lstrip, rights), repeat(" "))))
+    """``meeting_text(l, r)`` for each pair of text values whose meeting words are
+    both or neither lettered (:func:`could_meet`), else ``""``: computed in C, with no
+    Python call per pair. An empty list when no pair can meet (references beside
+    months)."""
+    lefts = list(map(str.rstrip, lefts))
+    rights = list(map(str.lstrip, rights))
+    lasts = list(map(_LAST, map(str.rpartition, lefts, repeat(" "))))
+    firsts = list(map(_FIRST, map(str.partition, rights, repeat(" "))))
     last_lines, first_lines = "\n".join(lasts), "\n".join(firsts)
     # Whole columns first: words with letters on both sides, or without on both?
     lettered = (_LETTER.search(last_lines) is not None, _LETTER.search(first_lines) is not None)
     bare = (_BARE.search(last_lines) is not None, _BARE.search(first_lines) is not None)
     if not (all(lettered) or all(bare)):
         return []
-    words = map(" ".join, zip(lasts, firsts, strict=True))
-    if not any(bare) or not any(lettered):  # every word alike: all pairs could meet
-        return list(words)
-    meet = map(eq, map(bool, map(_LETTER.search, lasts)), map(bool, map(_LETTER.search, firsts)))
-    return list(map(mul, words, meet))
+    texts = map(" ".join, zip(map(getitem, lefts, repeat(_TAIL)),
+                              map(getitem, rights, repeat(_HEAD)), strict=True))
+    meet = map(and_, map(bool, lasts), map(bool, firsts))
+    if any(bare) and any(lettered):
+        meet = map(and_, meet, map(eq, map(bool, map(_LETTER.search, lasts)),
+                                   map(bool, map(_LETTER.search, firsts))))
+    return list(map(mul, texts, meet))
 
 
 def could_meet(words: str) -> bool:
@@ -97,9 +113,14 @@ def could_meet(words: str) -> bool:
 def _read_as_one(left: str, right: str) -> bool:
     """Would a reader read these two parts of a match as one thing split in two?
 
-    Each must be (part of) one word, and not a number beside a word: a reference
-    beside a month, or a count beside a ward's name, is two columns.
+    A code (capitals and digits: a postcode, a NINO, a phone number) split anywhere,
+    yes. Words only when the match takes one of each side, and not a number beside a
+    word: a reference beside a month, a count beside a ward's name, ``Dacorum 007E``
+    beside ``Boxmoor East`` are two columns, not an address.
     """
+    whole = f"{left} {right}"
+    if not _LOWER.search(whole) and _DIGIT.search(whole):
+        return True
     return len(left.split()) == 1 == len(right.split()) \
         and _has_letters(left) == _has_letters(right)
 
@@ -147,8 +168,8 @@ class Neighbours:
         if found is None:
             join = joined(left, right)
             hits: tuple[Hit, ...] = ()
-            words = meeting_words(left, right)
-            if could_meet(words) and pair.may_hold(words):
+            if could_meet(meeting_words(left, right)) \
+                    and pair.may_hold(meeting_text(left, right)):
                 text, boundary = join.text, join.boundary
                 hits = tuple(hit for hit in pair.scan_uncached(text)
                              if hit.start < boundary - 1 and hit.end > boundary

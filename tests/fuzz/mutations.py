@@ -10,12 +10,10 @@ read; for them only the invariants that hold for any input apply (no traceback, 
 verdict however the payload is passed, redact-then-check, no leak), and a payload that
 cannot be parsed blocks with exit 3.
 
-``MISSED_TODAY`` lists the preserving kinds that the engine lets through at the commit
-this harness was written against: reading what a reader sees (NFKC, look-alikes,
-invisible characters, whitespace, percent-encoding) and joining adjacent values is
-being added to the engine. The strict CI test asserts every preserving kind blocks, so
-it fails for exactly these until that lands; ``python bench/robustness.py --kinds``
-prints the current table.
+``MISSED_TODAY`` lists the preserving kinds, per format, that the engine still lets
+through (most were fixed by reading values as a reader sees them and reading
+neighbouring values together). The CI test expects exactly these to fail; ``python
+bench/robustness.py --kinds`` prints the current table.
 """
 
 from __future__ import annotations
@@ -34,21 +32,18 @@ ALL_FORMATS = frozenset({"csv", "tsv", "xlsx", "parquet", "json", "ndjson", "yam
                          "html", "text", "markdown"})
 _BUT_HTML = ALL_FORMATS - {"html"}  # the HTML reader already collapses spaces, drops U+200B
 
-# Preserving kinds, and the formats where the engine let them through when this
-# harness was written (see the module docstring). Information only: no test skips
-# or expects a failure from it; the strict tests fail for these until they are fixed.
+# Preserving kinds, and the formats where the engine still lets them through. The CI
+# test expects exactly these to fail (strict xfail): when one is fixed its test passes
+# unexpectedly and fails, and the entry must be removed here.
 MISSED_TODAY: dict[str, frozenset[str]] = {
-    "double_space": _BUT_HTML, "tab": _BUT_HTML, "newline": _BUT_HTML - {"markdown"},
-    "nbsp": _BUT_HTML, "narrow_nbsp": _BUT_HTML, "ideographic_space": _BUT_HTML,
-    "other_spaces": _BUT_HTML, "zero_width": _BUT_HTML, "soft_hyphen": _BUT_HTML,
-    "fullwidth_digits": ALL_FORMATS, "fullwidth_letters": ALL_FORMATS,
-    "math_alphanumerics": ALL_FORMATS, "cyrillic_lookalikes": ALL_FORMATS,
-    "greek_lookalikes": ALL_FORMATS, "direction_marks": ALL_FORMATS,
-    "control_chars": ALL_FORMATS, "percent_url": ALL_FORMATS, "letter_spaced": ALL_FORMATS,
-    "entities": frozenset({"markdown"}),
-    "split_cells": ALL_FORMATS - {"text"}, "split_array": frozenset({"json", "ndjson", "yaml"}),
-    "split_emphasis": frozenset({"markdown"}), "split_br": frozenset({"html", "markdown"}),
-    "xml_children": frozenset({"xml"}),
+    # A line break or a control character that the text reader takes as a line end:
+    # each line is its own record, and lines are not read together.
+    "newline": frozenset({"text"}),
+    "control_chars": frozenset({"html", "markdown", "text"}),
+    # A NINO percent-encoded with some letters escaped too, inside a URL's query.
+    "percent_url": ALL_FORMATS - {"html", "text", "markdown"},
+    # A <br> in Markdown: the two halves are two lines of the text reader.
+    "split_br": frozenset({"markdown"}),
 }
 
 
