@@ -94,8 +94,9 @@ def word_pairs(lefts: Iterable[str], rights: Iterable[str]) -> list[str]:
     bare = (_BARE.search(last_lines) is not None, _BARE.search(first_lines) is not None)
     if not (all(lettered) or all(bare)):
         return []
-    texts = map(" ".join, zip(map(getitem, lefts, repeat(_TAIL)),
-                              map(getitem, rights, repeat(_HEAD)), strict=True))
+    tails: Iterable[str] = map(getitem, lefts, repeat(_TAIL))
+    heads: Iterable[str] = map(getitem, rights, repeat(_HEAD))
+    texts = map(" ".join, zip(tails, heads, strict=True))
     meet = map(and_, map(bool, lasts), map(bool, firsts))
     if any(bare) and any(lettered):
         meet = map(and_, meet, map(eq, map(bool, map(_LETTER.search, lasts)),
