@@ -73,3 +73,16 @@ def test_undecodable_bytes_block_naming_the_byte_offset(guard, tmp_path: Path, f
     error = decision.files[0].error
     assert f"byte {offset - 1}" in error, error
     assert "Quackenbush" not in error
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "json", "csv"])
+def test_undecodable_bytes_in_a_stream_block_as_unreadable(guard, fmt: str):
+    """A stream cannot be peeked again once read: the error must not need to (it was an
+    internal error, exit 4, for NDJSON on stdin; found by the fuzzing campaign)."""
+    import io
+    payload = {"ndjson": b'{"month": "2026-01"}\n{"ward": "\xff\xfe"}\n',
+               "json": b'[{"month": "2026-01"}, {"ward": "\xff\xfe"}]',
+               "csv": b"month,ward\n2026-01,\xff\xfe\n"}[fmt]
+    decision = guard.check(io.BytesIO(payload), format=fmt)
+    assert decision.exit_code == 3
+    assert [f.error_kind for f in decision.files] == ["payload"]

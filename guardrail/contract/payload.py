@@ -147,6 +147,7 @@ class Payload:
         self.path: Path | None = None
         self.encoding = encoding
         self._stream: io.BufferedReader | None = None
+        self._bom_encoding: str | None = None  # the encoding a BOM names, once looked at
         self._used = False
         if isinstance(source, (bytes, bytearray, memoryview)):
             self._stream = io.BufferedReader(io.BytesIO(bytes(source)), HEAD_BYTES)  # type: ignore[arg-type]
@@ -219,11 +220,11 @@ class Payload:
                 raise PayloadError(f"unknown text encoding '{self.encoding}'",
                                    file=self.name) from None
             return self.encoding
-        head = self.head(4)
-        for bom, encoding in _BOMS:
-            if head.startswith(bom):
-                return encoding
-        return "utf-8"
+        if self._bom_encoding is None:  # remembered: a stream cannot be peeked once closed
+            head = self.head(4)
+            self._bom_encoding = next(
+                (encoding for bom, encoding in _BOMS if head.startswith(bom)), "utf-8")
+        return self._bom_encoding
 
     def open_text(self, max_line_bytes: int | None = None) -> TextIO:
         """A text stream with universal newlines disabled (csv needs ``newline=''``).
