@@ -126,7 +126,13 @@ class _Batches:
         start = 0
         for batch in self._batches():
             self._check_cells(batch, start)
-            items = build([to_python(column) for column in batch.columns], batch.num_rows)
+            try:
+                columns = [to_python(column) for column in batch.columns]
+            except UnicodeDecodeError:  # a string cell that is not UTF-8: damaged
+                raise PayloadError(
+                    "damaged Parquet file: a text cell is not valid UTF-8; re-export the "
+                    "file", file=self.payload.name, position=f"row {start}") from None
+            items = build(columns, batch.num_rows)
             self._start, self._size = start, len(items)
             self._current = iter(items)
             start += len(items)

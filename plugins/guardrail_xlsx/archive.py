@@ -66,11 +66,14 @@ def open_archive(payload: Payload, limits: Limits) -> Iterator[Archive]:
         _check_directory_size(path, payload.name)
         try:
             archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
             raise _corrupt(payload.name) from None
         with archive:
-            _check_members(archive, payload.name, limits)
-            found = _verify(archive, payload.name)
+            try:
+                _check_members(archive, payload.name, limits)
+                found = _verify(archive, payload.name)
+            except NotImplementedError:  # a ZIP feature or version no reader supports
+                raise _corrupt(payload.name) from None
             yield Archive(path, archive, found)
 
 
