@@ -40,8 +40,6 @@ MISSED_TODAY: dict[str, frozenset[str]] = {
     # each line is its own record, and lines are not read together.
     "newline": frozenset({"text"}),
     "control_chars": frozenset({"html", "markdown", "text"}),
-    # A NINO percent-encoded with some letters escaped too, inside a URL's query.
-    "percent_url": ALL_FORMATS - {"html", "text", "markdown"},
     # A <br> in Markdown: the two halves are two lines of the text reader.
     "split_br": frozenset({"markdown"}),
 }
@@ -129,10 +127,12 @@ def _math_bold(c: str) -> str | None:
 
 
 def _percent_url(identifier: Identifier, rng: random.Random) -> Rendering:
-    encoded = urllib.parse.quote(identifier.value, safe="")
-    if rng.random() < 0.5:  # some encoders escape letters too
-        encoded = "".join(f"%{ord(c):02X}" if c.isalnum() and rng.random() < 0.3 else c
-                          for c in encoded)
+    escape_letters = rng.random() < 0.5  # some encoders escape letters too
+    # Each character of the value once: escaping a digit of an escape (%20 -> %%320)
+    # would be a second encoding, which no reader decodes.
+    encoded = "".join(f"%{ord(c):02X}" if escape_letters and c.isalnum()
+                      and rng.random() < 0.3 else urllib.parse.quote(c, safe="")
+                      for c in identifier.value)
     key = {"email": "email", "name": "name", "phone": "tel"}.get(identifier.kind, "ref")
     return Text(f"https://www.example.org/report?{key}={encoded}")
 
