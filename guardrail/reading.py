@@ -45,10 +45,12 @@ __all__ = ["Reading", "reading_of", "is_plain", "NEEDS_READING"]
 # the same pass whether a value needs reading.
 NEEDS_READING = (r"[^\x20-\x7e\n\x00]| {2}|%[0-9A-Fa-f]{2}|&(?:#|[A-Za-z][A-Za-z0-9]*;)"
                  r"|[A-Za-z0-9](?:\*+|~~|`+)|(?:\*+|~~|`+)[A-Za-z0-9]"
-                 r"|(?:^|[^A-Za-z0-9])[A-Za-z0-9] [A-Za-z0-9](?:$|[^A-Za-z0-9])")
+                 r"|(?:^|[ \n\x00])(?:[!-~] [!-~] [!-~] [!-~]|[A-Za-z0-9] [A-Za-z0-9])"
+                 r"(?:$|[ \n\x00])")
 
 # What a reader reads differently from how it is written, in the order tried.
-_SPACED = r"(?<![^\W_])[^\W_](?: [^\W_])+(?![^\W_])"  # letter by letter: "J o h n"
+# Letter by letter: "J o h n", "C A  2 1", "j . s @ x . c o m" (but not "A & E").
+_SPACED = r"(?<!\S)(?:\S(?: \S){3,}|[^\W_](?: [^\W_])+)(?!\S)"
 _EVENT = re.compile(
     _SPACED +  # each word's letters read together, "H P 3  9 Q T" as "HP3 9QT"
     r"|\s{2,}|[^\S ]"  # whitespace that is not one plain space
