@@ -101,6 +101,27 @@ _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_writte
 _Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)
 
 
+_DEPTH_MESSAGE = (f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep here; a policy "
+                  "needs about 6, so write it flatter")
+
+
+def _too_deep(text: str) -> tuple[int, int]:
+    """(line, column) of the first flow bracket past :data:`MAX_YAML_DEPTH` levels,
+    counted plainly (quotes and comments aside): where a parser that gave up further on
+    should have stopped."""
+    depth, line, start = 0, 1, 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                return line, index - start + 1
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "\n":
+            line, start = line + 1, index + 1
+    return 1, 1
+
+
 class _BoundedComposer(Composer):
     """PyYAML's composer, counting depth and nodes (aliases expanded) as it goes.
 
@@ -124,8 +145,7 @@ class _BoundedComposer(Composer):
             return self._alias(event, parent, index)
         self._depth += 1
         if self._depth > MAX_YAML_DEPTH:
-            self._refuse(event, f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep "
-                         "here; a policy needs about 6, so write it flatter")
+            self._refuse(event, _DEPTH_MESSAGE)
         self._count(1, event, alias=False)
         anchor = event.anchor
         if anchor is not None:
@@ -197,6 +217,18 @@ if _CParser is not None:
             _BoundedComposer.__init__(self, file, nodes)
             _Constructor.__init__(self)
             Resolver.__init__(self)
+            self._text = text
+
+        def get_single_node(self) -> Any:
+            # libyaml 0.2.5 and later stop at 1,000 levels of flow nesting while scanning
+            # ahead, before the composer sees level 33: report it as the depth limit.
+            try:
+                return super().get_single_node()
+            except yaml.MarkedYAMLError as exc:
+                if "maximum nesting depth" not in (exc.problem or ""):
+                    raise
+            line, column = _too_deep(self._text)
+            raise PolicyLimitError(self.file, line, column, _DEPTH_MESSAGE) from None
 
     _Fast: type = _CLoader
 else:
