@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardrail.contract.records import Documents
-from guardrail.engine.adjacent import could_meet, meeting_text, meeting_words
 from guardrail.engine.record_rules import as_number, with_aliases
 from guardrail.engine.scanning import as_text
 from guardrail.policy.paths import ANY_INDEX, display_path
@@ -158,9 +157,6 @@ class DocumentWalk:
         neighbours = self.ev.neighbours
         pair = neighbours.scanner_for(left.scanner, right.scanner)  # type: ignore[union-attr]
         if pair is None:
-            return
-        if not could_meet(meeting_words(left.text, right.text)) \
-                or not pair.may_hold(meeting_text(left.text, right.text)):
             return
         join, hits = neighbours.across(pair, left.text, right.text)  # type: ignore[union-attr]
         if hits:

@@ -28,7 +28,7 @@ from guardrail.engine.custom_detectors import CustomDetector
 from guardrail.masking import is_redacted
 from guardrail.policy.model import DetectorPolicy, Policy
 from guardrail.policy.paths import field_matches
-from guardrail.reading import NEEDS_READING, Reading, reading_of
+from guardrail.reading import NEEDS_READING, reading_of
 
 __all__ = ["Hit", "Signature", "signature_of", "ActiveDetector", "ContentScanner",
            "FieldScanner", "select_detectors",
@@ -265,42 +265,34 @@ class FieldScanner:
 
     def scan_uncached(self, text: str) -> tuple[Hit, ...]:
         matched = self._match(text.encode("utf-8", "surrogatepass"))
-        reads = self._reads
-        # Odd spacing, non-ASCII, an escape (the set's last pattern), or a line break.
-        if (matched and reads in matched) or "\n" in text or "\0" in text:
+        # Odd spacing, non-ASCII, an escape (the set's last pattern), or a line break:
+        # scan what a reader reads, and report where it is in what was written.
+        if (matched and self._reads in matched) or "\n" in text or "\0" in text:
             reading = reading_of(text)
             if reading is not None:
-                return () if is_redacted(text) else self._scan_reading(text, reading)
-        candidates = self.ungated
-        if matched:
-            gated = self.gated
-            candidates = candidates + [gated[i] for i in matched if i < reads]
-        if not candidates or is_redacted(text):  # what a redaction wrote holds nothing
-            return ()
-        hits = self._find(text, candidates)
-        if hits and self.allow:
-            hits = [h for h in hits if not _allowed(text, h, self.allow)]
-        return tuple(hits)
+                seen = reading.text
+                if not seen or is_redacted(text):
+                    return ()
+                span = reading.original_span
+                return tuple(hit._replace(start=start, end=end)
+                             for hit in self._scan(seen, self._match(
+                                 seen.encode("utf-8", "surrogatepass")))
+                             for start, end in (span(hit.start, hit.end),))
+        return tuple(self._scan(text, matched))
 
-    def _scan_reading(self, text: str, reading: Reading) -> tuple[Hit, ...]:
-        """Scan what a reader reads; report where it is in what was written."""
-        seen = reading.text
-        if not seen or is_redacted(seen):
-            return ()
-        matched = self._match(seen.encode("utf-8", "surrogatepass"))
+    def _scan(self, text: str, matched: list[int] | None) -> list[Hit]:
+        """The hits in *text*, given which patterns of the RE2 set *matched* it."""
         candidates = self.ungated
         if matched:
             reads = self._reads
             gated = self.gated
             candidates = candidates + [gated[i] for i in matched if i < reads]
-        if not candidates:
-            return ()
-        hits = self._find(seen, candidates)
+        if not candidates or is_redacted(text):  # what a redaction wrote holds nothing
+            return []
+        hits = self._find(text, candidates)
         if hits and self.allow:
-            hits = [h for h in hits if not _allowed(seen, h, self.allow)]
-        span = reading.original_span
-        return tuple(hit._replace(start=start, end=end) for hit in hits
-                     for start, end in (span(hit.start, hit.end),))
+            hits = [h for h in hits if not _allowed(text, h, self.allow)]
+        return hits
 
     def _find(self, text: str, candidates: Sequence[ActiveDetector]) -> list[Hit]:
         hits = []
