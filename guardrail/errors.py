@@ -41,6 +41,18 @@ class GuardrailError(Exception):
         super().__init__(message)
         self.message = message
 
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        # Errors cross process boundaries (parallel checks, worker pools): rebuild them
+        # whole, keyword-only attributes included, rather than from ``args`` alone.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[GuardrailError], args: tuple, state: dict) -> GuardrailError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(GuardrailError):
     """The caller asked for something that does not exist (a destination, a format, ...)."""
