@@ -16,6 +16,8 @@ so they are run on the text as it reads:
 * percent-encoding (``%20``, ``%C3%A9``) and HTML character references
   (``&#72;``, ``&nbsp;``) decoded;
 * Markdown emphasis and code marks dropped (``**Mar**garet`` reads ``Margaret``);
+* spaces around an ``@`` between two words dropped (``jo.bloggs @ example.org``, or
+  an address cut at its ``@`` across two cells, reads as one address);
 * words written letter by letter read as words (``H P 3  9 Q T`` reads ``HP3 9QT``);
 * accents dropped from letters (``Ṕ``, ``Zsófia``): detectors match the letters, and
   a diacritic added to a postcode's letter must not hide it.
@@ -46,13 +48,14 @@ __all__ = ["Reading", "reading_of", "is_plain", "NEEDS_READING"]
 NEEDS_READING = (r"[^\x20-\x7e\n\x00]| {2}|%[0-9A-Fa-f]{2}|&(?:#|[A-Za-z][A-Za-z0-9]*;)"
                  r"|[A-Za-z0-9](?:\*+|~~|`+)|(?:\*+|~~|`+)[A-Za-z0-9]"
                  r"|(?:^|[ \n\x00])(?:[!-~] [!-~] [!-~] [!-~]|[A-Za-z0-9] [A-Za-z0-9])"
-                 r"(?:$|[ \n\x00])")
+                 r"(?:$|[ \n\x00])|[^ \n\x00] +@|@ +[^ \n\x00]")
 
 # What a reader reads differently from how it is written, in the order tried.
 # Letter by letter: "J o h n", "C A  2 1", "j . s @ x . c o m" (but not "A & E").
 _SPACED = r"(?<!\S)(?:\S(?: \S){3,}|[^\W_](?: [^\W_])+)(?!\S)"
 _EVENT = re.compile(
     _SPACED +  # each word's letters read together, "H P 3  9 Q T" as "HP3 9QT"
+    r"|(?<=[^\s@])(?:\s+@\s*|@\s+)(?=[^\s@])"  # "jo @ example.org": one address
     r"|\s{2,}|[^\S ]"  # whitespace that is not one plain space
     r"|(?:%[0-9A-Fa-f]{2})+"  # percent-encoded bytes, decoded as UTF-8
     r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
@@ -73,7 +76,8 @@ def is_plain(text: str) -> bool:
     C-level checks."""
     return (text.isascii() and text.isprintable() and "  " not in text
             and "%" not in text and "&" not in text and "*" not in text
-            and "~~" not in text and "`" not in text and _LETTERS_SPACED.search(text) is None)
+            and "~~" not in text and "`" not in text and " @" not in text and "@ " not in text
+            and _LETTERS_SPACED.search(text) is None)
 
 
 class Reading:
@@ -167,6 +171,8 @@ def reading_of(text: str, *, keep_accents: bool = False) -> Reading | None:
 def _seen(token: str, keep_accents: bool = False) -> str:
     """How one stretch the event pattern found reads."""
     first = token[0]
+    if "@" in token and token.strip() == "@":  # spaces around an address's "@"
+        return "@"
     if len(token) >= 3 and token[1] == " " and not first.isspace():  # letter by letter
         return "".join(_seen_cluster(c, keep_accents) for c in token[::2])
     if first in "*~`":  # emphasis: the reader sees the text it marks

@@ -15,10 +15,7 @@ from fuzz.regressions import load, replay
 
 CASES = load(Path(__file__).parent / "data" / "fuzz-regressions")
 # Cases still failing, expected to (strict): when one is fixed, remove it from here.
-KNOWN_GAPS = {
-    # XML children split in a way neighbouring siblings do not yet join.
-    "wrong-allow-xml-xml_children-74fd2a9fc0a1",
-}
+KNOWN_GAPS: set[str] = set()
 
 
 @pytest.mark.parametrize("case", [

@@ -115,3 +115,18 @@ def test_redacting_split_siblings_in_a_document(detectors, tmp_path):
     assert (result.written, result.verification.exit_code) == (True, 0)
     assert json.loads(out.read_text(encoding="utf-8")) == [{"who": ["[REDACTED]",
                                                                     "[REDACTED]"]}]
+
+
+@pytest.mark.parametrize("name,payload,fields", [
+    ("split.csv", "id,local,domain\n1,sarah.hamilton,@example.net\n", ["local", "domain"]),
+    ("split.xml", "<rows><row><c><p>sarah.hamilton</p><p>@example.net</p></c></row></rows>",
+     ["c.p[0]", "c.p[1]"]),
+    ("split.json", json.dumps([{"to": ["sarah.hamilton@", "example.net"]}]),
+     ["to[0]", "to[1]"]),
+])
+def test_an_address_cut_at_its_at_sign_is_read_whole(detectors, tmp_path, name, payload,
+                                                    fields):
+    decision = detectors.check(write(tmp_path, name, payload))
+    assert [(f.field, f.rule) for f in decision.findings] == [
+        (field, "email") for field in fields]
+    assert "hamilton" not in json.dumps(decision.to_dict())

@@ -146,3 +146,16 @@ def test_findings_are_the_same_whether_a_value_is_written_plainly_or_not(detecto
 ])
 def test_accents_and_compatibility_forms_are_read_as_their_letters(written, read):
     assert reading_of(written).text == read
+
+
+@pytest.mark.parametrize("written", ["jo.bloggs @ example.org", "jo.bloggs@ example.org",
+                                     "jo.bloggs\u00a0@example.org"])
+def test_spaces_around_an_at_sign_do_not_hide_an_address(detectors, written):
+    [finding] = detectors.check([{"note": f"write to {written} today"}]).findings
+    assert (finding.field, finding.rule) == ("note", "email")
+    assert "bloggs" not in finding.evidence and "example" not in finding.evidence
+
+
+@pytest.mark.parametrize("text", ["tickets @ 5", "@ home", "reply to @"])
+def test_an_at_sign_without_an_address_around_it_is_not_an_address(detectors, text):
+    assert detectors.check([{"note": text}]).exit_code == 0
