@@ -56,7 +56,9 @@ _SPACED = r"(?<!\S)(?:\S(?: \S){3,}|[^\W_](?: [^\W_])+)(?!\S)"
 _EVENT = re.compile(
     _SPACED +  # each word's letters read together, "H P 3  9 Q T" as "HP3 9QT"
     r"|(?<=[^\s@])(?:\s+@\s*|@\s+)(?=[^\s@])"  # "jo @ example.org": one address
-    r"|\s{2,}|[^\S ]"  # whitespace that is not one plain space
+    # Whitespace that is not one plain space. Control characters Python calls spaces
+    # (vertical tab, form feed, the information separators, NEL) are not seen: dropped.
+    r"|[^\S\x0b\x0c\x1c-\x1f\x85]{2,}|[^\S \x0b\x0c\x1c-\x1f\x85]"
     r"|(?:%[0-9A-Fa-f]{2})+"  # percent-encoded bytes, decoded as UTF-8
     r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
     # Markdown emphasis or code: an opening mark before a character, the same mark
@@ -66,6 +68,7 @@ _EVENT = re.compile(
     r"|[\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
 _LETTERS_SPACED = re.compile(_SPACED)
+_UNSEEN_SPACES = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85")  # control characters, not spaces
 _INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Cn")  # control, format, private, surrogate, unassigned
 _DROPPED = frozenset({*_INVISIBLE, "Mn", "Me"})  # and accents, once NFKD splits them off
 
@@ -180,7 +183,7 @@ def _seen(token: str, keep_accents: bool = False) -> str:
         inner = token[mark:-mark]
         reading = reading_of(inner, keep_accents=keep_accents)
         return inner if reading is None else reading.text
-    if first.isspace():
+    if first.isspace() and first not in _UNSEEN_SPACES:
         return " "
     if first == "%" and len(token) > 1 and token[1] != " ":
         decoded = unquote(token, errors="replace")
@@ -199,12 +202,13 @@ def _seen_cluster(cluster: str, keep_accents: bool = False) -> str:
     if len(cluster) == 1 and " " <= cluster <= "~":
         return cluster
     if cluster.isspace():
-        return " "
+        return "" if cluster in _UNSEEN_SPACES else " "
     seen = []
     composed = unicodedata.normalize("NFKC", cluster)
     for char in composed if keep_accents else unicodedata.normalize("NFKD", composed):
         if char.isspace():
-            seen.append(" ")
+            if char not in _UNSEEN_SPACES:
+                seen.append(" ")
         elif "\x20" <= char <= "\x7e":
             seen.append(char)
         elif unicodedata.category(char) in _DROPPED:

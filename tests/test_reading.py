@@ -38,6 +38,10 @@ VARIANTS = {
     "soft hyphen": lambda s: s[:2] + "\u00ad" + s[2:],
     "direction marks": lambda s: "\u200f" + s[:2] + "\u200e" + s[2:],
     "control character": lambda s: s[:2] + "\x07" + s[2:],
+    # Control characters Python counts as whitespace: unseen, so dropped, not spaces.
+    "form feed": lambda s: s[:2] + "\x0c" + s[2:],
+    "information separator": lambda s: s[:2] + "\x1f" + s[2:],
+    "next line (NEL)": lambda s: s[:2] + "\x85" + s[2:],
     "combining mark": lambda s: s[:2] + "\u0301" + s[2:],
     "percent-encoded": lambda s: s.replace(" ", "%20"),
     "html entity": lambda s: f"&#{ord(s[0])};{s[1:]}",
@@ -102,6 +106,8 @@ def test_a_value_of_nothing_but_invisible_characters_holds_nothing(detectors):
     ("export.yaml", "- id: 1\n  note: \"HP3\\u00a09QT\"\n"),
     ("export.txt", "Report\n\nThe caller lives at HP3\u00a09QT.\n"),
     ("export.md", "# Report\n\nThe caller lives at **HP**3 9QT.\n"),
+    ("export.html", "<p>The caller lives at HP3 9\x0cQ\x1dT.</p>"),
+    ("export.txt", "The caller lives at H\x0bP3 9\x85QT.\n"),
 ])
 def test_every_format_reads_the_same_way(detectors, tmp_path, name, payload):
     path = tmp_path / name
