@@ -16,6 +16,8 @@ so they are run on the text as it reads:
 * percent-encoding (``%20``, ``%C3%A9``) and HTML character references
   (``&#72;``, ``&nbsp;``) decoded;
 * Markdown emphasis and code marks dropped (``**Mar**garet`` reads ``Margaret``);
+* an HTML line break (``<br>``, ``<br/>``) in text read as the space between two lines
+  (Markdown and other text that a web page renders);
 * spaces around an ``@`` between two words dropped (``jo.bloggs @ example.org``, or
   an address cut at its ``@`` across two cells, reads as one address);
 * words written letter by letter read as words (``H P 3  9 Q T`` reads ``HP3 9QT``);
@@ -47,15 +49,21 @@ __all__ = ["Reading", "reading_of", "is_plain", "NEEDS_READING"]
 # the same pass whether a value needs reading.
 NEEDS_READING = (r"[^\x20-\x7e\n\x00]| {2}|%[0-9A-Fa-f]{2}|&(?:#|[A-Za-z][A-Za-z0-9]*;)"
                  r"|[A-Za-z0-9](?:\*+|~~|`+)|(?:\*+|~~|`+)[A-Za-z0-9]"
-                 r"|(?:^|[ \n\x00])(?:[!-~] [!-~] [!-~] [!-~]|[A-Za-z0-9] [A-Za-z0-9])"
-                 r"(?:$|[ \n\x00])|[^ \n\x00] +@|@ +[^ \n\x00]")
+                 r"|(?:^|[ \n\x00(\[{\"'])(?:[!-~] [!-~] [!-~] [!-~]|[A-Za-z0-9] [A-Za-z0-9])"
+                 r"(?:$|[ \n\x00.,;:!?)\]}\"'])|[^ \n\x00] +@|@ +[^ \n\x00]|<[Bb][Rr]")
 
 # What a reader reads differently from how it is written, in the order tried.
 # Letter by letter: "J o h n", "C A  2 1", "j . s @ x . c o m" (but not "A & E").
-_SPACED = r"(?<!\S)(?:\S(?: \S){3,}|[^\W_](?: [^\W_])+)(?!\S)"
+# A run starts after a space or an opening bracket or quote, and ends before a space or
+# closing punctuation: "(E C 6 B  8 E L)." reads "(EC6B 8EL).".
+_SPACED = (r"(?<![^\s(\[{\"'])(?:\S(?: \S){3,}|[^\W_](?: [^\W_])+)"
+           r"(?![^\s.,;:!?)\]}\"'])")
+_GAP = r"(?:\s|<[Bb][Rr]\s*/?>)"  # what a reader sees as space: white space, a <br>
 _EVENT = re.compile(
     _SPACED +  # each word's letters read together, "H P 3  9 Q T" as "HP3 9QT"
-    r"|(?<=[^\s@])(?:\s+@\s*|@\s+)(?=[^\s@])"  # "jo @ example.org": one address
+    # "jo @ example.org", "jo<br>@example.org": one address.
+    rf"|(?<=[^\s@>])(?:{_GAP}+@{_GAP}*|@{_GAP}+)(?=[^\s@<])"
+    r"|\s*<[Bb][Rr]\s*/?>\s*"  # a line break in HTML (Markdown renders it)
     # Whitespace that is not one plain space. Control characters Python calls spaces
     # (vertical tab, form feed, the information separators, NEL) are not seen: dropped.
     r"|[^\S\x0b\x0c\x1c-\x1f\x85]{2,}|[^\S \x0b\x0c\x1c-\x1f\x85]"
@@ -68,6 +76,8 @@ _EVENT = re.compile(
     r"|[\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
 _LETTERS_SPACED = re.compile(_SPACED)
+_BREAKS = re.compile(r"<[Bb][Rr]\s*/?>")
+_WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _UNSEEN_SPACES = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85")  # control characters, not spaces
 _INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Cn")  # control, format, private, surrogate, unassigned
 _DROPPED = frozenset({*_INVISIBLE, "Mn", "Me"})  # and accents, once NFKD splits them off
@@ -80,7 +90,7 @@ def is_plain(text: str) -> bool:
     return (text.isascii() and text.isprintable() and "  " not in text
             and "%" not in text and "&" not in text and "*" not in text
             and "~~" not in text and "`" not in text and " @" not in text and "@ " not in text
-            and _LETTERS_SPACED.search(text) is None)
+            and "<" not in text and _LETTERS_SPACED.search(text) is None)
 
 
 class Reading:
@@ -174,15 +184,20 @@ def reading_of(text: str, *, keep_accents: bool = False) -> Reading | None:
 def _seen(token: str, keep_accents: bool = False) -> str:
     """How one stretch the event pattern found reads."""
     first = token[0]
-    if "@" in token and token.strip() == "@":  # spaces around an address's "@"
+    if "@" in token and _BREAKS.sub("", token).strip() == "@":  # around an address's "@"
         return "@"
     if len(token) >= 3 and token[1] == " " and not first.isspace():  # letter by letter
-        return "".join(_seen_cluster(c, keep_accents) for c in token[::2])
+        # A capital after a small letter starts a word: "S o p h i e H o p k i n s" in
+        # a web page (whose layout collapsed the wider gap) reads "Sophie Hopkins".
+        return _WORD_START.sub(" ", "".join(_seen_cluster(c, keep_accents)
+                                            for c in token[::2]))
     if first in "*~`":  # emphasis: the reader sees the text it marks
         mark = len(token) - len(token.lstrip(first))
         inner = token[mark:-mark]
         reading = reading_of(inner, keep_accents=keep_accents)
         return inner if reading is None else reading.text
+    if first == "<" or (first.isspace() and token.lstrip()[:1] == "<"):  # <br>
+        return " "
     if first.isspace() and first not in _UNSEEN_SPACES:
         return " "
     if first == "%" and len(token) > 1 and token[1] != " ":

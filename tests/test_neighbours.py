@@ -130,3 +130,49 @@ def test_an_address_cut_at_its_at_sign_is_read_whole(detectors, tmp_path, name, 
     assert [(f.field, f.rule) for f in decision.findings] == [
         (field, "email") for field in fields]
     assert "hamilton" not in json.dumps(decision.to_dict())
+
+
+def lines_of(decision):
+    return [(f.record, f.field, f.rule, f.evidence, f.position) for f in decision.findings]
+
+
+def test_a_postcode_broken_over_two_lines_of_text_is_found_on_both(detectors, tmp_path):
+    path = write(tmp_path, "notes.txt", "Report\n\nThe caller lives at HP3\n9QT, near the shops.\n")
+    decision = detectors.check(path)
+    assert lines_of(decision) == [(2, "text", "uk.postcode", "H**", "line 3"),
+                                  (3, "text", "uk.postcode", "***", "line 4")]
+    assert decision.findings[0].message.startswith(
+        "uk.postcode found across the end of one line and the start of the next")
+
+
+@pytest.mark.parametrize("name,text,rule,records", [
+    # A code broken over many short lines is read whole (the paragraph carries on).
+    ("nino.txt", "Claimant NINO CA\n21\n93\n76\nC\n", "uk.nino", [3, 4]),
+    # Lines of prose are one text: any words may meet at the break, unlike cells.
+    ("address.txt", "She lives at 12\nMarlowes Road, Hemel.\n", "uk.street_address", [0, 1]),
+    # Markdown joins a paragraph's lines when it renders them.
+    ("notes.md", "# Notes\n\nThe caller, Margaret\nThompson, rang twice.\n", "person.name",
+     [2, 3]),
+])
+def test_lines_of_one_paragraph_are_read_as_one_text(detectors, tmp_path, name, text, rule,
+                                                     records):
+    decision = detectors.check(write(tmp_path, name, text))
+    assert [(f.record, f.rule) for f in decision.findings] == [(r, rule) for r in records]
+
+
+@pytest.mark.parametrize("text", [
+    "Report for HP3\n\n9QT was the sample code.\n",  # a blank line ends the paragraph
+    "The ward of Ashby\nEast had 12 reports.\nMost were noise.\n",
+    "Totals by month\n2026-03\n97 reports\n",
+])
+def test_lines_that_do_not_read_on_are_not_joined(detectors, tmp_path, text):
+    assert detectors.check(write(tmp_path, "clean.txt", text)).exit_code == 0
+
+
+def test_redacting_a_match_across_lines_masks_the_later_line(detectors, tmp_path):
+    source = write(tmp_path, "notes.txt", "The caller lives at HP3\n9QT, near the shops.\n")
+    out = tmp_path / "redacted.txt"
+    result = detectors.redact(source, out)
+    assert (result.written, result.verification.exit_code) == (True, 0)
+    assert out.read_text(encoding="utf-8") == \
+        "The caller lives at HP3\n[REDACTED], near the shops.\n"

@@ -165,3 +165,17 @@ def test_spaces_around_an_at_sign_do_not_hide_an_address(detectors, written):
 @pytest.mark.parametrize("text", ["tickets @ 5", "@ home", "reply to @"])
 def test_an_at_sign_without_an_address_around_it_is_not_an_address(detectors, text):
     assert detectors.check([{"note": text}]).exit_code == 0
+
+
+@pytest.mark.parametrize("written,reads", [
+    ("(H P 3  9 Q T).", "(HP3 9QT)."),  # brackets and stops around a spaced-out code
+    ("Advice given to L a u r a   T h o m p s o n.", "Advice given to Laura Thompson."),
+    # A web page collapses the wider gap between words: a capital starts the next word.
+    ("Advice given to S o p h i e H o p k i n s", "Advice given to Sophie Hopkins"),
+    ("karen6<br />@example.net", "karen6@example.net"),
+    ("HP3<br>9QT", "HP3 9QT"),
+])
+def test_what_a_reader_reads_around_punctuation_and_breaks(written, reads):
+    reading = reading_of(written)
+    assert reading is not None and reading.text == reads
+    assert reading.original_span(0, len(reads)) == (0, len(written))

@@ -64,6 +64,9 @@ class Documents:
         rest of a JSON document around its records); its findings carry no index.
     :param typed: False when scalars are text as written (YAML read as written, XML),
         so record rules compare top-level numbers written as text (``count: 3``).
+    :param lines: the records are consecutive lines of one text (a paragraph), which a
+        reader reads on from one to the next: the end of each record is also read
+        with the start of the next (a postcode or a name broken over two lines).
     """
 
     records: Iterable[Any]
@@ -72,6 +75,7 @@ class Documents:
     first_index: int = 0
     index: bool = True
     typed: bool = True
+    lines: bool = False
 
 
 Section = Table | Documents

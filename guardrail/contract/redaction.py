@@ -63,8 +63,9 @@ class Redactor(Protocol):
 
     def documents(self, *, section: str | None = None, first_index: int = 0,
                   index: bool = True, typed: bool = True,
-                  keep_dropped: bool = False) -> DocumentRedaction:
-        """Start a section of nested records (as :class:`~guardrail.plugin.Documents`).
+                  keep_dropped: bool = False, lines: bool = False) -> DocumentRedaction:
+        """Start a section of nested records (as :class:`~guardrail.plugin.Documents`,
+        *lines* too).
 
         :param keep_dropped: leave :data:`DROPPED` in place of a dropped list item
             (instead of removing it), for writers that map items back to nodes.

@@ -15,6 +15,10 @@ digits: a postcode, a NINO, a phone number) counts wherever it is cut. So an
 identifier spread over three values, or several words of one value joined to the
 next (a house number split from ``Marlowes Road``), is not caught (see SECURITY.md).
 
+Lines of one paragraph of text (:attr:`Documents.lines`) are different: they are one
+text, so the end of the paragraph so far is read on into each line and any match
+across the line break counts (:meth:`Neighbours.read_on`).
+
 The cost stays low because the words that meet at the join decide first (both or
 neither lettered), then the RE2 gate on ``REACH`` characters each side of the join;
 a pair of columns of few values is settled once per combination of values
@@ -147,6 +151,7 @@ class Neighbours:
         # Per pair of fields: values every combination of which has been tried.
         self._tried: dict[str, tuple[set[str], set[str]]] = {}
         self._tries: dict[str, int] = {}  # per pair of fields: batches of pairs seldom repeating
+        self._lines: dict[tuple[str, str, str], tuple[Joined, tuple[Hit, ...]]] = {}
 
     def scanner_for(self, left: FieldScanner, right: FieldScanner) -> FieldScanner | None:
         """The scanner for text joined across *left*'s and *right*'s fields: the
@@ -183,6 +188,26 @@ class Neighbours:
             found = memo[key] = (join, hits)
             if hits:
                 holding.add(key)
+        return found
+
+    def read_on(self, pair: FieldScanner, before: str, line: str) -> tuple[Joined, tuple[Hit, ...]]:
+        """The end of the lines *before* read on into *line*, as one paragraph: the hits
+        that start before the line break and end after it. Unlike cells, lines of
+        prose are one text, so a match may take any words of each side
+        (``12 Marlowes`` | ``Road``)."""
+        memo = self._lines
+        key = (pair.field, before, line)
+        found = memo.get(key)
+        if found is None:
+            join = joined(before, line)
+            hits: tuple[Hit, ...] = ()
+            if pair.may_hold(meeting_text(before, line)):
+                boundary = join.boundary
+                hits = tuple(hit for hit in pair.scan_uncached(join.text)
+                             if hit.start < boundary - 1 and hit.end > boundary)
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            found = memo[key] = (join, hits)
         return found
 
     def find(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str]) -> Found:

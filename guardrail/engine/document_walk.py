@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardrail.contract.records import Documents
+from guardrail.engine.adjacent import EDGE
 from guardrail.engine.record_rules import as_number, with_aliases
 from guardrail.engine.scanning import as_text
 from guardrail.policy.paths import ANY_INDEX, display_path
@@ -22,6 +23,7 @@ __all__ = ["DocumentWalk", "path_pattern"]
 _Entry = tuple["Plan | None", str, "FieldScanner | None"]
 Path = tuple[str | int, ...]
 _SHORT_LIST = 64  # items of a longer list are a column of values, not one line of text
+_UNSET = object()  # no value of the record walked yet
 
 
 class _Leaf(NamedTuple):
@@ -59,6 +61,16 @@ class DocumentWalk:
         self.segments: dict[str, tuple[str, str, Any]] = caches[2]
         self.record: Any = None
         self.index: int | None = None
+        # Lines of one text: what each recent line ends with (the tail of its paragraph,
+        # read with the next line's start), with its record; the line before is kept
+        # too, for re-checks of a redacted line.
+        self._lines = docs.lines and docs.index and evaluation.neighbours is not None
+        self._tails: dict[int, tuple[str, _Leaf, Any]] = {}
+        self._opening: _Leaf | None | object = _UNSET
+        self._closing: _Leaf | None = None
+        #: False while redacting: the line before is written already, so a match across
+        #: two lines is reported (and masked) in the later line only.
+        self.report_earlier = True
 
     def run(self) -> int:
         count = 0
@@ -71,7 +83,11 @@ class DocumentWalk:
         """Evaluate one record (*index* None for a section that is not a list of records)."""
         self.index = index
         self.record = record
+        if self._lines:
+            self._opening, self._closing = _UNSET, None
         self._walk(record, (), ())
+        if self._lines and index is not None:
+            self._read_on(index, record)
         rules = self.ev.rules
         if rules and isinstance(record, dict):
             view = with_aliases(record if self.docs.typed else
@@ -139,10 +155,12 @@ class DocumentWalk:
             text = as_text(value)
             if text:
                 hits = scanner.scan(text)
+        leaf = _Leaf(value, scanner, pattern, shown) \
+            if scanner is not None and value.__class__ is str and self.ev.neighbours else None
+        if self._lines:  # a line is read on into the next, reported or not
+            self._edge(leaf)
         if plan is None and not hits:
-            if scanner is not None and value.__class__ is str and self.ev.neighbours:
-                return _Leaf(value, scanner, pattern, shown)
-            return None
+            return leaf
         if hits or self.ev.sink.wants(plan.kind.rule):  # type: ignore[union-attr]
             field = display_path(shown) if shown else "@"
         else:
@@ -151,20 +169,47 @@ class DocumentWalk:
                       self.docs.locate, self.record)
         return None
 
-    def _across(self, left: _Leaf, right: _Leaf) -> None:
+    def _edge(self, leaf: _Leaf | None) -> None:
+        """Note a text value of a line's record: the first is read with the line before,
+        the last with the line after."""
+        if self._opening is _UNSET:
+            self._opening = leaf
+        self._closing = leaf
+
+    def _read_on(self, index: int, record: Any) -> None:
+        """Read the end of the lines before with the start of this one, as one text."""
+        before = self._tails.get(index - 1)
+        opening, closing = self._opening, self._closing
+        if before is not None and isinstance(opening, _Leaf):
+            self._across(before[1]._replace(text=before[0]), opening,
+                         earlier=(index - 1, before[2]))
+        self._tails = {} if before is None else {index - 1: before}
+        if closing is not None:
+            # A line of one value carries the paragraph on: a code broken over several
+            # short lines ("CA", "21 93", "76 C") is read whole.
+            tail = f"{before[0]} {closing.text}" \
+                if before is not None and opening is closing else closing.text
+            self._tails[index] = (tail[-EDGE:], closing, record)
+
+    def _across(self, left: _Leaf, right: _Leaf,
+                earlier: tuple[int, Any] | None = None) -> None:
         """Read two neighbouring values together (``adjacent.py``): sibling values of one
-        object (an element's children), or items of a short list."""
+        object (an element's children), items of a short list, or the end of a line
+        and the start of the next (*earlier*: the left value's record)."""
         neighbours = self.ev.neighbours
-        pair = neighbours.scanner_for(left.scanner, right.scanner)  # type: ignore[union-attr]
+        assert neighbours is not None  # only values read with a neighbour are leaves
+        pair = neighbours.scanner_for(left.scanner, right.scanner)
         if pair is None:
             return
-        join, hits = neighbours.across(pair, left.text, right.text)  # type: ignore[union-attr]
+        join, hits = neighbours.read_on(pair, left.text, right.text) if earlier \
+            else neighbours.across(pair, left.text, right.text)
         if hits:
             locate = self.docs.locate
             cells = [(display_path(leaf.shown) if leaf.shown else "@", leaf.pattern,
                       leaf.text, locate) for leaf in (left, right)]
             self.ev.across(self.file, self.section, self.index, cells, join, hits,
-                           self.record)
+                           self.record, earlier=earlier,
+                           left_reported=earlier is None or self.report_earlier)
 
     def _segment(self, key: str, shown: Path) -> tuple[str, str]:
         """The key's segment and shown segment (see the class docstring); a key that is

@@ -223,12 +223,18 @@ class Evaluation:
 
     def across(self, file: str, section: str | None, record: int | None,
                cells: Sequence[tuple[str, str, str, Locate]], join: Joined,
-               hits: Iterable[Hit], source: Any) -> None:
+               hits: Iterable[Hit], source: Any, *,
+               earlier: tuple[int | None, Any] | None = None,
+               left_reported: bool = True) -> None:
         """Report what two neighbouring values hold only when read together (see
         ``adjacent.py``): each value is a finding, for the part of it the match covers.
 
         :param cells: (field, pattern, text, locate) of the left and the right value.
         :param join: where the two values meet; *hits* are positioned in its text.
+        :param earlier: (index, record) of the left value's record when it is not
+            *record* (the line before, in text read line by line).
+        :param left_reported: False when the left value is past reporting (a redacted
+            copy has already written the line before): only the right part is.
         """
         (left, left_pattern, left_text, left_locate), \
             (right, right_pattern, right_text, right_locate) = cells
@@ -236,19 +242,24 @@ class Evaluation:
         if not hits:
             return
         boundary = join.boundary
-        for field, pattern, text, locate, spans in (
-                (left, left_pattern, left_text, left_locate,
-                 [(join.left_start + h.start, len(left_text)) for h in hits]),
-                (right, right_pattern, right_text, right_locate,
-                 [(0, h.end - boundary) for h in hits])):
+        left_record, left_source = earlier if earlier is not None else (record, source)
+        between = "the end of one line and the start of the next" if earlier is not None \
+            else f"'{left}' and '{right}'"
+        sides = [(record, source, right, right_pattern, right_text, right_locate,
+                  [(0, h.end - boundary) for h in hits])]
+        if left_reported:
+            sides.insert(0, (left_record, left_source, left, left_pattern, left_text,
+                             left_locate,
+                             [(join.left_start + h.start, len(left_text)) for h in hits]))
+        for index, origin, field, pattern, text, locate, spans in sides:
             found = [Match(self.kind(file, section, hit.rule, pattern, hit.level), start, end,
                            None, hit.confidence,
-                           f"{hit.rule} found across '{left}' and '{right}', read "
-                           f"together (confidence {hit.confidence:.2f})")
+                           f"{hit.rule} found across {between}, read together "
+                           f"(confidence {hit.confidence:.2f})")
                      for hit, (start, end) in zip(hits, spans, strict=True)]
             found.sort(key=lambda match: self.precedence(match.kind, True))
-            self.sink.value(record, field, text, found,
-                            self._position(found[0].kind.rule, locate, source))
+            self.sink.value(index, field, text, found,
+                            self._position(found[0].kind.rule, locate, origin))
 
     def key(self, file: str, section: str | None, record: int | None, label: str,
             key: str, hits: Iterable[Hit], locate: Locate, source: Any) -> None:

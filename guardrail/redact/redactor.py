@@ -81,14 +81,18 @@ class Redactor:
 
     def documents(self, *, section: str | None = None, first_index: int = 0,
                   index: bool = True, typed: bool = True,
-                  keep_dropped: bool = False) -> DocumentRedaction:
+                  keep_dropped: bool = False, lines: bool = False) -> DocumentRedaction:
         """Start a section of nested records; call :meth:`DocumentRedaction.record` for each.
 
         :param typed: as :class:`~guardrail.Documents` (False: scalars are text as written).
+        :param lines: as :class:`~guardrail.Documents`: the records are lines of one text.
+            A match across two lines is masked in the later one (the earlier one is
+            written already), which leaves no reader anything to read across.
         :param keep_dropped: leave :data:`DROPPED` in place of a dropped list item
             (instead of removing it), for writers that map items back to nodes.
         """
-        return DocumentRedaction(self, section, first_index, index, typed, keep_dropped)
+        return DocumentRedaction(self, section, first_index, index, typed, keep_dropped,
+                                 lines)
 
     # -- values -------------------------------------------------------------------------
 
@@ -226,12 +230,14 @@ class DocumentRedaction:
     """One section of nested records being redacted."""
 
     def __init__(self, redactor: Redactor, section: str | None, first_index: int,
-                 index: bool, typed: bool = True, keep_dropped: bool = False) -> None:
+                 index: bool, typed: bool = True, keep_dropped: bool = False,
+                 lines: bool = False) -> None:
         self._redactor = redactor
         self._keep_dropped = keep_dropped
         self._walk = DocumentWalk(redactor.evaluation, redactor.file,
                                   Documents((), name=section, first_index=first_index,
-                                            index=index, typed=typed))
+                                            index=index, typed=typed, lines=lines))
+        self._walk.report_earlier = False
         self._next = first_index if index else None
 
     def record(self, record: Any) -> Any:

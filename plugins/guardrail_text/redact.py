@@ -61,7 +61,7 @@ class _Writer:
     def _text(self, event: Event) -> None:
         if self.docs is None:
             self.table = None
-            self.docs = self.redactor.documents(first_index=event.number - 1)
+            self.docs = self.redactor.documents(first_index=event.number - 1, lines=True)
         record = self.docs.record({"text": event.text})
         if record is DROPPED or "text" not in record:
             return  # nothing of the line may be published: leave the line out

@@ -34,14 +34,17 @@ class Sections:
         self._events = events
         self._next: Event | None = next(events, None)
         self.line = 0  # number of the line whose record or row was produced last
+        self._before: tuple[object, int] = (None, 0)  # the record before it, and its line
         self._tables = 0
+        self._current: object = None
 
     def __iter__(self) -> Iterator[Documents | Table]:
         while self._next is not None:
             event = self._next
             if event.kind == TEXT:
                 section: Documents | Table = Documents(
-                    self._records(), first_index=event.number - 1, locate=self._locate)
+                    self._records(), first_index=event.number - 1, locate=self._locate,
+                    lines=True)
             elif event.kind == HEADER:
                 self._tables += 1
                 self._advance()  # the header
@@ -70,8 +73,11 @@ class Sections:
         while self._next is not None and self._next.kind == TEXT:
             event = self._next
             self._next = next(self._events, None)
-            self.line = event.number
-            yield {"text": event.text}
+            record = {"text": event.text}
+            if self.line:
+                self._before = (self._current, self.line)
+            self.line, self._current = event.number, record
+            yield record
 
     def _rows(self) -> Iterator[list[str]]:
         while self._next is not None and self._next.kind == ROW:
@@ -81,7 +87,9 @@ class Sections:
             yield event.cells  # type: ignore[misc]
 
     def _locate(self, record: object) -> str:
-        return f"line {self.line}"
+        # A match across two lines is also reported on the line before.
+        before, line = self._before
+        return f"line {line if record is before else self.line}"
 
     def _mark(self) -> int:
         return self.line

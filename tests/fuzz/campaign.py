@@ -34,6 +34,7 @@ from .leaks import needle_of
 from .policies import (
     coherent_policies,
     dump,
+    judges_fields_apart,
     must_block,
     personal_slots_policy,
     redacting_policy,
@@ -257,6 +258,7 @@ def _coherent_policy(ctx: _Context, document: Any, base: Base, data: st.DataObje
                         plain.verdict)] += 1
     if plain.verdict != "block":
         return
+    apart = judges_fields_apart(document, guard.policy)
     for mutation in applicable(base):  # what reads the same as a blocked value blocks
         try:
             planted = base.mutated(mutation, random.Random(0))
@@ -265,8 +267,10 @@ def _coherent_policy(ctx: _Context, document: Any, base: Base, data: st.DataObje
         outcome = probe.check(guard, planted.payload, **options)
         make = _maker("policies", base, mutation.name, planted.payload, text,
                       destination=destination)
-        ctx.record(judge_blocks(outcome, needles, make) if mutation.preserving
-                   else judge(outcome, needles, make))
+        # ... in the same field: a value cut across cells starts in another one.
+        same_place = not apart or base.moves(mutation) is None
+        ctx.record(judge_blocks(outcome, needles, make)
+                   if mutation.preserving and same_place else judge(outcome, needles, make))
         ctx.tally.inputs += 1
 
 

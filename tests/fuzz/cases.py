@@ -53,6 +53,13 @@ class Base:
             field = SPLIT_SLOTS[PUBLIC_SLOTS.index(field) % len(SPLIT_SLOTS)]
         return Slot(rendering, self.record, field, self.line, prefix, suffix)
 
+    def moves(self, mutation: Mutation) -> str | None:
+        """The field *mutation* moves the identifier to, when it is not its own."""
+        if mutation.name != "split_cells" or self.record is None:
+            return None
+        field = self.slot(Parts(self.identifier.parts, "cells")).field
+        return field if field != self.field else None
+
     def clean(self) -> bytes:
         return WRITERS[self.format].write(self.export)
 

@@ -36,11 +36,7 @@ _BUT_HTML = ALL_FORMATS - {"html"}  # the HTML reader already collapses spaces, 
 # test expects exactly these to fail (strict xfail): when one is fixed its test passes
 # unexpectedly and fails, and the entry must be removed here.
 MISSED_TODAY: dict[str, frozenset[str]] = {
-    # A line break that the text reader takes as a line end: each line is its own
-    # record, and lines are not read together.
-    "newline": frozenset({"text"}),
-    # A <br> in Markdown: the two halves are two lines of the text reader.
-    "split_br": frozenset({"markdown"}),
+    # None today. An entry reads: "kind": frozenset({"format", ...}).
 }
 
 

@@ -145,6 +145,17 @@ def must_block(policy: Policy, destination: str, rule: str, level: str,
     return over and policy.action_for(found_level, target) != "warn"
 
 
+def judges_fields_apart(document: Any, policy: Policy) -> bool:
+    """Does the generated policy (*document*, loaded as *policy*) treat some fields
+    differently from others: field rules of its own, detectors limited to or kept from
+    fields? Then a value moved to another field (a mutation that cuts it across two
+    cells) may rightly get another verdict than where it was."""
+    config = policy.detectors
+    own_rules = isinstance(document, dict) and bool(document.get("fields"))
+    return own_rules or bool(config.fields or config.skip_fields or any(
+        setting.fields or setting.skip_fields for setting in config.settings.values()))
+
+
 def personal_slots_policy(folder: Path) -> Path:
     """asb-public-web with the fields values are planted in made personal, so a planted
     value is reported by its field rule and shown only as masked evidence: what the
