@@ -176,3 +176,39 @@ def test_redacting_a_match_across_lines_masks_the_later_line(detectors, tmp_path
     assert (result.written, result.verification.exit_code) == (True, 0)
     assert out.read_text(encoding="utf-8") == \
         "The caller lives at HP3\n[REDACTED], near the shops.\n"
+
+
+@pytest.mark.parametrize("left,right", [("GG 46 94", "92 C"), ("463 268", "4414"),
+                                        ("0141 496", "0460")])
+def test_a_code_cut_between_columns_of_many_values_is_found_in_any_check(tmp_path, left,
+                                                                        right):
+    """However the pair of columns is read (every combination of their values, or row by
+    row once values stop repeating) and however many checks one Guardrail has run, a
+    code of several groups cut between two cells is found."""
+    guard = Guardrail.from_policy(POLICY)
+    rng = __import__("random").Random(7)
+
+    def table(split_at: int | None) -> Path:
+        rows = [f"R{n},K{rng.randint(10**5, 10**6)},{rng.randint(1, 10**4)} units"
+                for n in range(4000)]
+        if split_at is not None:
+            rows[split_at] = f"R{split_at},{left},{right}"
+        return write(tmp_path, "t.csv", "ref,code,area\n" + "\n".join(rows) + "\n")
+
+    for _ in range(3):  # earlier checks of clean tables of many values
+        assert guard.check(table(None)).exit_code == 0
+    decision = guard.check(table(3500))
+    assert [(f.record, f.field) for f in decision.findings] == [(3500, "code"), (3500, "area")]
+
+
+@pytest.mark.parametrize("name,payload,fields", [
+    ("split.csv", "id,district,inward\n1,HP3,9QT\n", ["district", "inward"]),
+    ("split.xml", "<rows><row><c><p>GG 46 94</p><p>92 C</p></c></row></rows>",
+     ["c.p[0]", "c.p[1]"]),
+])
+def test_values_a_field_rule_only_warns_about_are_read_with_their_neighbours(
+        tmp_path, name, payload, fields):
+    guard = Guardrail.from_policy(POLICY.parent / "unknown-fields-warn.yaml")
+    decision = guard.check(write(tmp_path, name, payload))
+    assert decision.exit_code == 1
+    assert sorted({f.field for f in decision.findings if f.action == "block"}) == sorted(fields)

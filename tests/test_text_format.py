@@ -389,12 +389,14 @@ def test_redacted_copy_is_utf8_without_bom(policy_with, tmp_path):
     assert (tmp_path / "out.txt").read_bytes() == "Préférence\nContact: J*** S****\n".encode()
 
 
-def test_dropped_lines_are_left_out(policy_with, tmp_path):
+def test_a_dropped_line_becomes_an_empty_line_that_ends_its_paragraph(policy_with, tmp_path):
+    """Left out, the lines around it would be read on as one text: "given to Catherine"
+    then "In 2026-09, ..." reads as a name that was in neither."""
     source = tmp_path / "notes.txt"
     source.write_bytes(b"Meeting notes\nCall Jane Smith.\n\nThe end\n")
     result = policy_with("drop").redact(source, tmp_path / "out.txt")
     assert result.written
-    assert (tmp_path / "out.txt").read_bytes() == b"Meeting notes\n\nThe end\n"
+    assert (tmp_path / "out.txt").read_bytes() == b"Meeting notes\n\n\nThe end\n"
 
 
 def test_hashed_values_are_keyed_tokens(policy_with, tmp_path):

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from guardrail.engine.scanning import ContentScanner, FieldScanner, Hit
 
 __all__ = ["Neighbours", "Joined", "EDGE", "REACH", "pair_label", "joined", "meeting_words",
-           "meeting_text", "word_pairs", "could_meet"]
+           "meeting_text", "meeting_texts", "word_pairs", "could_meet"]
 
 EDGE = 40  # characters of each value next to the join that are read together
 REACH = 24  # characters of each side a match across the join may take (a card number)
@@ -86,9 +86,8 @@ def word_pairs(lefts: Iterable[str], rights: Iterable[str]) -> list[str]:
     """``meeting_words(l, r)`` for each pair of text values whose meeting words are
     both or neither lettered (:func:`could_meet`), else ``""``: computed in C, with no
     Python call per pair. An empty list when no pair can meet (references beside
-    months). Gating these two words alone misses a code of several groups cut in the
-    middle (``CA 21 93 | 76 C``) in columns of many distinct values; columns of few
-    values try each pair of values with the wider :func:`meeting_text`."""
+    months). The gate is then tried on the wider :func:`meeting_texts`: these two words
+    alone miss a code of several groups cut in the middle (``CA 21 93 | 76 C``)."""
     lefts = list(map(str.rstrip, lefts))
     rights = list(map(str.lstrip, rights))
     lasts = list(map(_LAST, map(str.rpartition, lefts, repeat(" "))))
@@ -105,6 +104,15 @@ def word_pairs(lefts: Iterable[str], rights: Iterable[str]) -> list[str]:
         meet = map(and_, meet, map(eq, map(bool, map(_LETTER.search, lasts)),
                                    map(bool, map(_LETTER.search, firsts))))
     return list(map(mul, texts, meet))
+
+
+def meeting_texts(lefts: Iterable[str], rights: Iterable[str], words: Iterable[str]
+                  ) -> list[str]:
+    """:func:`meeting_text` of each pair of values whose *words* (:func:`word_pairs`)
+    could meet, else ``""``: computed in C, with no Python call per pair."""
+    ends = map(itemgetter(slice(-REACH, None)), map(str.rstrip, lefts))
+    starts = map(itemgetter(slice(None, REACH)), map(str.lstrip, rights))
+    return list(map(mul, map(" ".join, zip(ends, starts, strict=True)), map(bool, words)))
 
 
 def could_meet(words: str) -> bool:
@@ -265,16 +273,21 @@ class Neighbours:
         if pair.holds_nothing(list(map(" ".join, zip(lefts, rights, strict=True)))):
             return {}  # the meeting words lie inside: nothing there either
         words = word_pairs(lefts, rights)  # "" where no match could take a word of each
-        if not words or pair.holds_nothing(words):
+        if not words:
+            return {}
+        # The gate sees what a match across the join lies inside, not the two words
+        # alone: "CA 21 93 | 76 C" meets as "93 76", which no detector's gate takes.
+        texts = meeting_texts(lefts, rights, words)
+        if pair.holds_nothing(texts):
             return {}
         gate = pair.may_hold
-        meeting = {text for text in set(words) if text and gate(text)}
+        meeting = {text for text in set(texts) if text and gate(text)}
         if not meeting:
             return {}
         across = self.across
         found = {}
         for key in set(compress(zip(lefts, rights, strict=True),
-                                map(meeting.__contains__, words))):
+                                map(meeting.__contains__, texts))):
             result = across(pair, *key)
             if result[1]:
                 found[key] = result

@@ -27,7 +27,7 @@ _UNSET = object()  # no value of the record walked yet
 
 
 class _Leaf(NamedTuple):
-    """A text value no rule reported, which its next sibling may be read with."""
+    """A text value no rule blocks, which its next sibling may be read with."""
 
     text: str
     scanner: FieldScanner
@@ -167,7 +167,9 @@ class DocumentWalk:
             field = pattern
         self.ev.value(self.file, self.section, self.index, field, pattern, value, plan, hits,
                       self.docs.locate, self.record)
-        return None
+        # A value its field rule only warns about is published as it is: it is still
+        # read with its neighbours.
+        return leaf if not hits and not plan.kind.blocking else None  # type: ignore[union-attr]
 
     def _edge(self, leaf: _Leaf | None) -> None:
         """Note a text value of a line's record: the first is read with the line before,

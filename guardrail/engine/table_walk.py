@@ -408,15 +408,16 @@ class TableWalk:
 
     def _neighbour_pairs(self) -> list[tuple[int, FieldScanner]]:
         """Neighbouring columns whose values are also read together (``adjacent.py``):
-        both scanned by detectors, neither reported whole by a field rule."""
+        both scanned by detectors, neither blocked whole by a field rule (a column its
+        rule only warns about is published as it is)."""
         neighbours = self.ev.neighbours
         pairs: list[tuple[int, FieldScanner]] = []
         if neighbours is None:
             return pairs
+        kept = [plan is None or not plan.kind.blocking for plan in self.plans]
         for left in range(len(self.columns) - 1):
             first, second = self.scanners[left], self.scanners[left + 1]
-            if first is None or second is None or self.plans[left] is not None \
-                    or self.plans[left + 1] is not None:
+            if first is None or second is None or not (kept[left] and kept[left + 1]):
                 continue
             pair = neighbours.scanner_for(first, second)
             if pair is not None:

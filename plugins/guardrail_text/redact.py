@@ -3,9 +3,9 @@
 The copy is cut into sections exactly as :class:`~.sections.Sections` cuts the
 original (a run of text lines, a pipe table), so the redactor judges each line as a
 check would. Unchanged lines are written byte for byte as read (line breaks too);
-a line whose record is dropped is left out; a table row that changed is written
-again as ``| a | b |`` with dropped columns removed from the header, the delimiter
-row and every row.
+a line whose record is dropped becomes an empty line; a table row that changed is
+written again as ``| a | b |`` with dropped columns removed from the header, the
+delimiter row and every row.
 """
 
 from __future__ import annotations
@@ -64,7 +64,13 @@ class _Writer:
             self.docs = self.redactor.documents(first_index=event.number - 1, lines=True)
         record = self.docs.record({"text": event.text})
         if record is DROPPED or "text" not in record:
-            return  # nothing of the line may be published: leave the line out
+            # Nothing of the line may be published: an empty line in its place ends the
+            # paragraph, so what is left around it is not read on as one text (the end
+            # of the line before and the start of the line after could spell a name),
+            # and line numbers stay those of the original.
+            self.docs = None
+            self._write(event.ending)
+            return
         value = record["text"]
         self._write((event.text if value is event.text else str(value)) + event.ending)
 

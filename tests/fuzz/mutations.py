@@ -245,6 +245,10 @@ def render(mutation: Mutation, identifier: Identifier, format_name: str,
     """The mutated identifier as written in *format_name*: markup left to the format
     family decided here (entities and <br> in HTML, XML or Markdown)."""
     rendering = mutation.make(identifier, rng)
+    if format_name == "yaml" and isinstance(rendering, Text) and "\x85" in rendering.value:
+        # YAML reads NEL as a line break, folded with the indentation after it into a
+        # space inside the value ("e xample.com"): no longer what a reader reads.
+        return Text(rendering.value.replace("\x85", "\x07"))
     if isinstance(rendering, Markup) and rendering.family == _FAMILY_OF_RUN:
         family = {"html": "html", "xml": "xml", "markdown": "markdown"}[format_name]
         return Markup(family, rendering.markup)
