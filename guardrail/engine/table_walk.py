@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardrail.contract.records import Locator, Table
 from guardrail.decision import FindingKind
+from guardrail.engine.adjacent import values_of
 from guardrail.engine.column_memory import ColumnCount, ColumnCounter
 from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
 from guardrail.engine.scanning import Signature, as_text
@@ -53,6 +54,7 @@ class _Batch:
     counts: list[ColumnCount | None] | None = None  # per scanned column; None: at the worker
     filled: dict[int, int] = field(default_factory=dict)  # see TableWalk._count_filled
     hits: list[dict[str, tuple[Hit, ...]]] = field(default_factory=list)  # counted here
+    values: dict[int, set[str]] = field(default_factory=dict)  # see TableWalk._values
 
     def source(self, offset: int) -> tuple[Sequence[Any], Any]:
         """What ``locate`` needs to say where row *offset* is."""
@@ -90,6 +92,7 @@ class TableWalk:
         self.variants = self._variants()
         self.plain = not table.typed  # every cell is text
         self.pairs = self._neighbour_pairs()
+        self.paired = sorted({c for left, _ in self.pairs for c in (left, left + 1)})
         table_locate = table.locate
         self.locate: Locate = (lambda src: table_locate(src[0], src[1])) if table_locate \
             else None
@@ -248,6 +251,7 @@ class TableWalk:
                 continue
             batch = _Batch(count, rows_read, marks, list(zip(*rows_read, strict=True)))
             batch.filled = self._count_filled(batch.columns)
+            batch.values = self._values(batch.columns)
             count += len(rows_read)
             if pool is None and self.ev.jobs > 1 and count > _POOL_AFTER_ROWS and self.counters:
                 pool = self.ev.pool()
@@ -307,7 +311,16 @@ class TableWalk:
             for left, pair in self.pairs:
                 self._across_columns(batch.columns[left], batch.columns[left + 1], left,
                                      pair, lambda offset: batch.start + offset,
-                                     batch.source, held.get(left), held.get(left + 1))
+                                     batch.source, held.get(left), held.get(left + 1),
+                                     batch.values)
+
+    def _values(self, columns: list[tuple[Any, ...]]) -> dict[int, set[str]]:
+        """The distinct values of each text column read with a neighbour, found as soon as
+        a batch is read, while its cells are in the CPU cache (see :meth:`_count_filled`),
+        once for the two pairs a column is in."""
+        if not self.plain or not self.pairs:
+            return {}
+        return {column: values_of(columns[column]) for column in self.paired}
 
     def _primary(self, column: int, signature: Signature) -> FindingKind:
         """The rule a value with these hits is counted under (see Evaluation.matches)."""
@@ -435,35 +448,48 @@ class TableWalk:
         # Cells with findings of their own, as each column's scanner remembers them.
         holding = {c: list(map(self.scanners[c].cache.get, cells))  # type: ignore[union-attr]
                    for c, cells in columns.items()}
+        values: dict[int, set[str]] = {}
         for left, pair in self.pairs:
             self._across_columns(columns[left], columns[left + 1], left, pair,
                                  lambda offset: held[offset][0],
                                  lambda offset: (held[offset][1], held[offset][2]),
-                                 holding[left], holding[left + 1])
+                                 holding[left], holding[left + 1], values)
 
     def _across_columns(self, lefts: Sequence[Any], rights: Sequence[Any], left: int,
                         pair: FieldScanner, index_of: Any, source: Any,
                         left_holds: Sequence[Any] | None,
-                        right_holds: Sequence[Any] | None) -> None:
+                        right_holds: Sequence[Any] | None,
+                        values: dict[int, set[str]]) -> None:
         """Read two neighbouring columns of a run of rows together (``adjacent.py``).
 
         Rows where a cell holds findings of its own (*left_holds*, *right_holds*: each
         cell's hits or signature; None: no cell holds any) are reported already and
         left out, in C. Rows are walked only where a pair of values holds something.
+        *values*: the distinct values of whole text columns of these rows, by column,
+        computed once for the two pairs a column is in.
         """
         rows: Sequence[int] = range(len(lefts))
+        whole = True  # every row of both columns is read
         if left_holds is not None or right_holds is not None:
             free = list(map(and_, map(not_, left_holds or repeat(None)),
                             map(not_, right_holds or repeat(None))))
             if not all(free):
                 rows = list(compress(rows, free))
                 lefts, rights = list(compress(lefts, free)), list(compress(rights, free))
+                whole = False
         if not rows:
             return
+        distinct = None
         if not self.plain:  # typed cells: only text is read across
             lefts = [v if v.__class__ is str else "" for v in lefts]
             rights = [v if v.__class__ is str else "" for v in rights]
-        found = self.ev.neighbours.find(pair, lefts, rights)  # type: ignore[union-attr]
+        elif whole:
+            for column, cells in ((left, lefts), (left + 1, rights)):
+                if column not in values:
+                    values[column] = values_of(cells)
+            distinct = (values[left], values[left + 1])
+        found = self.ev.neighbours.find(  # type: ignore[union-attr]
+            pair, lefts, rights, distinct)
         if not found:
             return
         cells = list(zip(lefts, rights, strict=True))
