@@ -25,11 +25,13 @@ others by one RE2 pass per batch in C (:func:`word_pairs`).
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import and_, eq, itemgetter, mul
 from typing import TYPE_CHECKING, NamedTuple
+
+import re2
 
 if TYPE_CHECKING:
     from guardrail.engine.scanning import ContentScanner, FieldScanner, Hit
@@ -48,6 +50,12 @@ _LETTER = re.compile(r"[^\W\d_]")
 _LOWER = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"\d")
 _BARE = re.compile(r"^(?:[\d_]|[^\w\n])+$", re.MULTILINE)  # a word holding no letter
+# The same two in ASCII text, where RE2 runs them many times faster; what strips as space.
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.never_capture = True
+_ASCII_LETTER = re2.compile(r"[A-Za-z]", _RE2_OPTIONS)
+_ASCII_BARE = re2.compile(r"(?m)^[^A-Za-z\n]+$", _RE2_OPTIONS)
+_ASCII_SPACES = " \t\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 def pair_label(left: str, right: str) -> str:
@@ -129,6 +137,18 @@ def _read_as_one(left: str, right: str) -> bool:
 
 def _has_letters(text: str) -> bool:
     return _LETTER.search(text) is not None
+
+
+def _word_kinds(cells: Sequence[str]) -> tuple[bool, bool] | None:
+    """Whether some of *cells* hold letters, and some do not, when each is one word of
+    ASCII (its own meeting word, as :func:`word_pairs` finds it): two RE2 passes over
+    the cells joined, rather than a Python regex per column and a split per cell.
+    None for any other cells."""
+    text = "\n".join(cells)
+    if not text.isascii() or text.count("\n") != len(cells) - 1 \
+            or any(space in text for space in _ASCII_SPACES):
+        return None
+    return _ASCII_LETTER.search(text) is not None, _ASCII_BARE.search(text) is not None
 
 
 def _by_meeting_word(values: Collection[str], words: Iterable[str]) -> dict[bool, list[str]]:
@@ -226,10 +246,10 @@ class Neighbours:
         return found
 
     def find(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str],
-             distinct: tuple[set[str], set[str]] | None = None) -> Found:
+             distinct: Callable[[], tuple[set[str], set[str]]] | None = None) -> Found:
         """The pairs of values, among these two columns' rows, that hold something read
-        together, with what. *distinct*: each column's :func:`values_of`, if known (the
-        sets are not changed).
+        together, with what. *distinct*, if given, returns each column's
+        :func:`values_of` (shared with other pairs: the sets are not changed).
 
         Columns that sit side by side in exports mostly hold values that repeat (months,
         wards, area codes): every combination of their distinct values is read, once
@@ -239,12 +259,14 @@ class Neighbours:
         occur are read, each once, while they repeat; when they stop repeating (a
         reference beside anything), rows are read in C (:meth:`along`).
         """
-        distinct_lefts, distinct_rights = distinct if distinct is not None \
+        state = self._state(pair)
+        state.rows += len(lefts)
+        if state.seen is None and state.tries >= _TRIES:
+            return self.along(pair, lefts, rights)  # too many values to cross, seldom repeating
+        distinct_lefts, distinct_rights = distinct() if distinct is not None \
             else (values_of(lefts), values_of(rights))
         if not distinct_lefts or not distinct_rights:
             return {}
-        state = self._state(pair)
-        state.rows += len(lefts)
         if not self._cross(pair, state, distinct_lefts, distinct_rights):
             if state.tries >= _TRIES:
                 return self.along(pair, lefts, rights)
@@ -336,6 +358,11 @@ class Neighbours:
         """:meth:`find` row by row, for columns of many distinct values (references,
         notes). One RE2 pass over the rows joined, or over every row's meeting words,
         settles a quiet run."""
+        left_kinds, right_kinds = _word_kinds(lefts), _word_kinds(rights)
+        if left_kinds is not None and right_kinds is not None \
+                and not (left_kinds[0] and right_kinds[0]) \
+                and not (left_kinds[1] and right_kinds[1]):
+            return {}  # one-word values, lettered on one side only (references, months)
         if pair.holds_nothing(list(map(" ".join, zip(lefts, rights, strict=True)))):
             return {}  # the meeting words lie inside: nothing there either
         words = word_pairs(lefts, rights)  # "" where no match could take a word of each

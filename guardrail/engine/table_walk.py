@@ -54,7 +54,6 @@ class _Batch:
     counts: list[ColumnCount | None] | None = None  # per scanned column; None: at the worker
     filled: dict[int, int] = field(default_factory=dict)  # see TableWalk._count_filled
     hits: list[dict[str, tuple[Hit, ...]]] = field(default_factory=list)  # counted here
-    values: dict[int, set[str]] = field(default_factory=dict)  # see TableWalk._values
 
     def source(self, offset: int) -> tuple[Sequence[Any], Any]:
         """What ``locate`` needs to say where row *offset* is."""
@@ -92,7 +91,6 @@ class TableWalk:
         self.variants = self._variants()
         self.plain = not table.typed  # every cell is text
         self.pairs = self._neighbour_pairs()
-        self.paired = sorted({c for left, _ in self.pairs for c in (left, left + 1)})
         table_locate = table.locate
         self.locate: Locate = (lambda src: table_locate(src[0], src[1])) if table_locate \
             else None
@@ -251,7 +249,6 @@ class TableWalk:
                 continue
             batch = _Batch(count, rows_read, marks, list(zip(*rows_read, strict=True)))
             batch.filled = self._count_filled(batch.columns)
-            batch.values = self._values(batch.columns)
             count += len(rows_read)
             if pool is None and self.ev.jobs > 1 and count > _POOL_AFTER_ROWS and self.counters:
                 pool = self.ev.pool()
@@ -305,6 +302,7 @@ class TableWalk:
                     hits = found.get(text) or counter.scanner.scan(text)
                     self._hits(batch.start + offset, column, text, hits, batch.source(offset))
         if self.pairs:
+            values: dict[int, set[str]] = {}  # per column: shared by its two pairs
             held = {column: counted.signatures
                     for (column, _), counted in zip(self.counters, batch.counts, strict=True)
                     if counted is not None}
@@ -312,15 +310,7 @@ class TableWalk:
                 self._across_columns(batch.columns[left], batch.columns[left + 1], left,
                                      pair, lambda offset: batch.start + offset,
                                      batch.source, held.get(left), held.get(left + 1),
-                                     batch.values)
-
-    def _values(self, columns: list[tuple[Any, ...]]) -> dict[int, set[str]]:
-        """The distinct values of each text column read with a neighbour, found as soon as
-        a batch is read, while its cells are in the CPU cache (see :meth:`_count_filled`),
-        once for the two pairs a column is in."""
-        if not self.plain or not self.pairs:
-            return {}
-        return {column: values_of(columns[column]) for column in self.paired}
+                                     values)
 
     def _primary(self, column: int, signature: Signature) -> FindingKind:
         """The rule a value with these hits is counted under (see Evaluation.matches)."""
@@ -466,7 +456,7 @@ class TableWalk:
         cell's hits or signature; None: no cell holds any) are reported already and
         left out, in C. Rows are walked only where a pair of values holds something.
         *values*: the distinct values of whole text columns of these rows, by column,
-        computed once for the two pairs a column is in.
+        computed when first needed, once for the two pairs a column is in.
         """
         rows: Sequence[int] = range(len(lefts))
         whole = True  # every row of both columns is read
@@ -484,10 +474,11 @@ class TableWalk:
             lefts = [v if v.__class__ is str else "" for v in lefts]
             rights = [v if v.__class__ is str else "" for v in rights]
         elif whole:
-            for column, cells in ((left, lefts), (left + 1, rights)):
-                if column not in values:
-                    values[column] = values_of(cells)
-            distinct = (values[left], values[left + 1])
+            def distinct() -> tuple[set[str], set[str]]:
+                for column, cells in ((left, lefts), (left + 1, rights)):
+                    if column not in values:
+                        values[column] = values_of(cells)
+                return values[left], values[left + 1]
         found = self.ev.neighbours.find(  # type: ignore[union-attr]
             pair, lefts, rights, distinct)
         if not found:
