@@ -216,3 +216,19 @@ def test_one_word_ascii_columns_are_sorted_as_word_pairs_sorts_them(cells):
     assert kinds == (adjacent._LETTER.search(words) is not None,
                      adjacent._BARE.search(words) is not None)
     assert all(c.split() == [c] for c in cells if c)
+
+
+def test_a_sorted_export_has_each_batch_of_few_values_crossed(detectors, monkeypatch):
+    """Values that change batch by batch (an export sorted by area) are too many to cross
+    in all, but each batch's few are: a code cut inside a group is read in every one."""
+    from guardrail.engine import adjacent
+    monkeypatch.setattr(adjacent, "_CROSSING", 100)
+    scanner = detectors.compiled().scanner
+    column = scanner.for_field("column")
+    neighbours = adjacent.Neighbours(scanner)
+    pair = neighbours.scanner_for(column, column)
+    for batch in range(40):
+        lefts = [f"Ward {batch}-{n % 3}" for n in range(500)]
+        rights = [f"E0{batch:03d}{n % 4:04d}" for n in range(500)]
+        lefts[batch], rights[batch] = "CA 21 93", "76 C"
+        assert list(neighbours.find(pair, lefts, rights)) == [("CA 21 93", "76 C")], batch

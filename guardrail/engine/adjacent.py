@@ -255,19 +255,25 @@ class Neighbours:
         wards, area codes): every combination of their distinct values is read, once
         for the whole check, as soon as there are no more combinations than rows read
         (:meth:`_cross`); a later batch of known values is then settled by two subset
-        tests. Until then, and when there are too many combinations, the pairs that
-        occur are read, each once, while they repeat; when they stop repeating (a
-        reference beside anything), rows are read in C (:meth:`along`).
+        tests. Until then, and when there are too many combinations in all, a batch of
+        few values has its own combinations read; otherwise the pairs that occur are
+        read, each once, while they repeat; when they stop repeating (a reference beside
+        anything), rows are read in C (:meth:`along`).
         """
         state = self._state(pair)
         state.rows += len(lefts)
-        if state.seen is None and state.tries >= _TRIES:
-            return self.along(pair, lefts, rights)  # too many values to cross, seldom repeating
         distinct_lefts, distinct_rights = distinct() if distinct is not None \
             else (values_of(lefts), values_of(rights))
         if not distinct_lefts or not distinct_rights:
             return {}
         if not self._cross(pair, state, distinct_lefts, distinct_rights):
+            if len(distinct_lefts) * len(distinct_rights) <= _COMBINATIONS:
+                # Few values in this batch, too many in all (an export sorted by date or
+                # area): this batch's combinations are read.
+                if len(state.memo) + _COMBINATIONS > _MEMO_LIMIT:
+                    state.forget()  # make room first: reading must keep what it finds
+                self._read_all(pair, distinct_lefts, distinct_rights)
+                return self._held(state, distinct_lefts, distinct_rights)
             if state.tries >= _TRIES:
                 return self.along(pair, lefts, rights)
             # Too many combinations: read the pairs that occur while they repeat; when
@@ -277,11 +283,17 @@ class Neighbours:
             state.tries = state.tries + 1 if state.tries < 1 or new * 4 > len(keys) else 0
             memo = state.memo
             return {key: memo[key] for key in keys & state.holding}
-        if not state.holding:  # every combination of these values has been read
+        return self._held(state, distinct_lefts, distinct_rights)
+
+    @staticmethod
+    def _held(state: _Fields, lefts: set[str], rights: set[str]) -> Found:
+        """The pairs of these values known to hold something (every combination of them
+        has been read)."""
+        if not state.holding:
             return {}
         memo = state.memo
         return {key: memo[key] for key in state.holding
-                if key[0] in distinct_lefts and key[1] in distinct_rights}
+                if key[0] in lefts and key[1] in rights}
 
     def _cross(self, pair: FieldScanner, state: _Fields, lefts: set[str],
                rights: set[str]) -> bool:
