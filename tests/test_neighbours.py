@@ -212,3 +212,105 @@ def test_values_a_field_rule_only_warns_about_are_read_with_their_neighbours(
     decision = guard.check(write(tmp_path, name, payload))
     assert decision.exit_code == 1
     assert sorted({f.field for f in decision.findings if f.action == "block"}) == sorted(fields)
+
+
+def _export(rows: int, planted: dict[int, tuple[str, str, str]]) -> str:
+    """An export like the ASB benchmark's: a ward (8 values), an area code (1,000) and an
+    area name (20), drawn at random so that every combination occurs; *planted* rows
+    replace the three cells."""
+    import random
+    draw = random.Random(10)
+    wards = ["Boxmoor", "Leverstock Green", "Adeyfield East", "Chaulden and Warners End",
+             "Gadebridge", "Grovehill", "Highfield", "Tring West and Rural"]
+    codes = [f"E0{draw.randrange(1_000_000, 9_999_999)}" for _ in range(1000)]
+    names = [f"Dacorum {n:03d}{'ABCDE'[n % 5]}" for n in range(20)]
+    lines = ["id,ward,code,name"]
+    for n in range(rows):
+        ward, code, name = planted.get(n) or (draw.choice(wards), draw.choice(codes),
+                                              draw.choice(names))
+        lines.append(f"{n},{ward},{code},{name}")
+    return "\n".join(lines) + "\n"
+
+
+def test_splits_between_columns_of_many_values_are_found_late_in_a_file(detectors, tmp_path):
+    """Columns of many values are crossed once their combinations are read; a split in
+    a value first seen after that, or in a pair of values crossed long before, is still
+    read, by one process or two."""
+    path = write(tmp_path, "areas.csv", _export(160_000, {
+        3_000: ("Boxmoor", "HP3", "9QT"),
+        150_000: ("Gadebridge", "HP3", "9QT"),  # a pair of values crossed long ago
+        150_001: ("Margaret", "Thompson", "Dacorum 001B"),  # two values never seen
+        150_002: ("Highfield", "CA 21 93", "76 C"),  # a code cut inside a group
+    }))
+    alone, forked = detectors.check(path, jobs=1), detectors.check(path, jobs=2)
+    assert where(forked) == where(alone) == [
+        (3_000, "code", "uk.postcode", "H**"), (3_000, "name", "uk.postcode", "***"),
+        (150_000, "code", "uk.postcode", "H**"), (150_000, "name", "uk.postcode", "***"),
+        (150_001, "ward", "person.name", "M*******"),
+        (150_001, "code", "person.name", "T*******"),
+        (150_002, "code", "uk.nino", "C* ** **"), (150_002, "name", "uk.nino", "** C")]
+
+
+@pytest.mark.parametrize("limits", [{}, {"_COMBINATIONS": 16, "_CROSSING": 1000,
+                                          "_MEMO_LIMIT": 1100}])
+def test_finding_by_batch_reads_what_each_pair_read_alone_holds(detectors, monkeypatch,
+                                                                limits):
+    """Crossing, pairs that repeat, rows in C and forgetting when the memo is full all
+    find, batch after batch, the pairs of values that hold something read alone; only
+    rows read in C (small limits) may miss a code cut inside a group (``along``)."""
+    import random
+
+    from guardrail.engine import adjacent
+    for name, value in limits.items():
+        monkeypatch.setattr(adjacent, name, value)
+    scanner = detectors.compiled().scanner
+    column = scanner.for_field("column")
+    neighbours = adjacent.Neighbours(scanner)
+    pair = neighbours.scanner_for(column, column)
+    alone = adjacent.Neighbours(scanner)
+    draw = random.Random(3)
+    few, many = [f"Ward {n}" for n in range(6)], [f"E0{n:07d}" for n in range(90)]
+    splits = [("HP3", "9QT"), ("Margaret", "Thompson"), ("CA 21 93", "76 C")]
+    for batch in range(60):
+        size = draw.randrange(1, 300)
+        lefts = [draw.choice(few if batch < 30 else many) for _ in range(size)]
+        rights = [draw.choice(many if batch % 7 else few) for _ in range(size)]
+        for row in draw.sample(range(size), min(size, 2)):
+            lefts[row], rights[row] = draw.choice(splits)
+        found = neighbours.find(pair, lefts, rights)
+        expected = {key for key in zip(lefts, rights, strict=True) if alone.across(pair, *key)[1]}
+        read = set(found) & set(zip(lefts, rights, strict=True))
+        assert read <= expected and expected - read <= ({splits[2]} if limits else set())
+        assert all(found[key][1] == alone.across(pair, *key)[1] for key in found)
+
+
+@pytest.mark.parametrize("cells", [
+    ["ASB/2026/000001", "ASB/2026/000002"], ["2026-08", "2026-09", ""], ["E01023630", "2026"],
+    ["_", "--", "x"], [""], ["a b"], [" HP3"], ["Zoë"], ["HP3\n9QT"], ["a\tb", "c"]])
+def test_one_word_ascii_columns_are_sorted_as_word_pairs_sorts_them(cells):
+    """The RE2 shortcut says what the regexes of ``word_pairs`` say, or nothing."""
+    from guardrail.engine import adjacent
+    kinds = adjacent._word_kinds(cells)
+    if kinds is None:
+        assert any(not c.isascii() or c.split() != [c] for c in cells if c)
+        return
+    words = "\n".join(cells)
+    assert kinds == (adjacent._LETTER.search(words) is not None,
+                     adjacent._BARE.search(words) is not None)
+    assert all(c.split() == [c] for c in cells if c)
+
+
+def test_a_sorted_export_has_each_batch_of_few_values_crossed(detectors, monkeypatch):
+    """Values that change batch by batch (an export sorted by area) are too many to cross
+    in all, but each batch's few are: a code cut inside a group is read in every one."""
+    from guardrail.engine import adjacent
+    monkeypatch.setattr(adjacent, "_CROSSING", 100)
+    scanner = detectors.compiled().scanner
+    column = scanner.for_field("column")
+    neighbours = adjacent.Neighbours(scanner)
+    pair = neighbours.scanner_for(column, column)
+    for batch in range(40):
+        lefts = [f"Ward {batch}-{n % 3}" for n in range(500)]
+        rights = [f"E0{batch:03d}{n % 4:04d}" for n in range(500)]
+        lefts[batch], rights[batch] = "CA 21 93", "76 C"
+        assert list(neighbours.find(pair, lefts, rights)) == [("CA 21 93", "76 C")], batch

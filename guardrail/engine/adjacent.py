@@ -21,17 +21,21 @@ across the line break counts (:meth:`Neighbours.read_on`).
 
 The cost stays low because the words that meet at the join decide first (both or
 neither lettered), then the RE2 gate on ``REACH`` characters each side of the join;
-a pair of columns of few values is settled once per combination of values
-(:meth:`Neighbours.find`), others by one RE2 pass per batch in C (:func:`word_pairs`).
+a pair of columns whose values repeat is settled once per combination of values
+(:meth:`Neighbours.find`: a later batch of known values costs two subset tests),
+others by one RE2 pass per batch in C (:func:`word_pairs`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from itertools import compress, product, repeat
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import compress, repeat
 from operator import and_, eq, itemgetter, mul
 from typing import TYPE_CHECKING, NamedTuple
+
+import re2
 
 if TYPE_CHECKING:
     from guardrail.engine.scanning import ContentScanner, FieldScanner, Hit
@@ -42,14 +46,20 @@ __all__ = ["Neighbours", "Joined", "EDGE", "REACH", "pair_label", "joined", "mee
 EDGE = 40  # characters of each value next to the join that are read together
 REACH = 24  # characters of each side a match across the join may take (a card number)
 _MEMO_LIMIT = 50_000  # pairs of values remembered per pair of fields
-_COMBINATIONS = 4_096  # distinct values of two columns tried against each other, at most
+_COMBINATIONS = 4_096  # combinations of two columns' values read before rows justify more
+_CROSSING = 32_768  # combinations of two columns' values read, at most (< _MEMO_LIMIT)
 _TRIES = 3  # batches in a row of mostly new pairs of values before rows are read in C
-_EMPTY = frozenset({""})
 _LAST, _FIRST = itemgetter(2), itemgetter(0)  # of str.rpartition, of str.partition
 _LETTER = re.compile(r"[^\W\d_]")
 _LOWER = re.compile(r"[a-z]")
 _DIGIT = re.compile(r"\d")
 _BARE = re.compile(r"^(?:[\d_]|[^\w\n])+$", re.MULTILINE)  # a word holding no letter
+# The same two in ASCII text, where RE2 runs them many times faster; what strips as space.
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.never_capture = True
+_ASCII_LETTER = re2.compile(r"[A-Za-z]", _RE2_OPTIONS)
+_ASCII_BARE = re2.compile(r"(?m)^[^A-Za-z\n]+$", _RE2_OPTIONS)
+_ASCII_SPACES = " \t\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 def pair_label(left: str, right: str) -> str:
@@ -141,7 +151,57 @@ def _has_letters(text: str) -> bool:
     return _LETTER.search(text) is not None
 
 
+def _word_kinds(cells: Sequence[str]) -> tuple[bool, bool] | None:
+    """Whether some of *cells* hold letters, and some do not, when each is one word of
+    ASCII (its own meeting word, as :func:`word_pairs` finds it): two RE2 passes over
+    the cells joined, rather than a Python regex per column and a split per cell.
+    None for any other cells."""
+    text = "\n".join(cells)
+    if not text.isascii() or text.count("\n") != len(cells) - 1 \
+            or any(space in text for space in _ASCII_SPACES):
+        return None
+    return _ASCII_LETTER.search(text) is not None, _ASCII_BARE.search(text) is not None
+
+
+def _by_meeting_word(values: Collection[str], words: Iterable[str]) -> dict[bool, list[str]]:
+    """*values* by their meeting *words*: lettered (True), not (False); values with no
+    word are left out (:func:`could_meet`)."""
+    kinds: dict[bool, list[str]] = {True: [], False: []}
+    for value, word in zip(values, words, strict=True):
+        if word:
+            kinds[_LETTER.search(word) is not None].append(value)
+    return kinds
+
+
 Found = dict[tuple[str, str], tuple[Joined, tuple["Hit", ...]]]
+
+
+def values_of(cells: Iterable[str]) -> set[str]:
+    """The distinct non-empty values of a column of text cells (what :meth:`Neighbours.find`
+    crosses); one set per column serves both pairs the column is in."""
+    values = set(cells)
+    values.discard("")
+    return values
+
+
+@dataclass(slots=True)
+class _Fields:
+    """What is known of one pair of fields read together."""
+
+    memo: dict[tuple[str, str], tuple[Joined, tuple[Hit, ...]]] = field(default_factory=dict)
+    holding: set[tuple[str, str]] = field(default_factory=set)  # memo's pairs holding hits
+    # Values seen on each side (None: too many to cross), and whether every combination
+    # of them has been read.
+    seen: tuple[set[str], set[str]] | None = field(default_factory=lambda: (set(), set()))
+    crossed: bool = False
+    rows: int = 0  # rows read together, for how much crossing is worth
+    tries: int = 0  # batches of pairs seldom repeating
+
+    def forget(self) -> None:
+        """Start again (the memo is full): nothing is known to be read."""
+        self.memo.clear()
+        self.holding.clear()
+        self.seen, self.crossed, self.tries = (set(), set()), False, 0
 
 
 class Neighbours:
@@ -154,11 +214,7 @@ class Neighbours:
     def __init__(self, scanner: ContentScanner) -> None:
         self.scanner = scanner
         self._pairs: dict[tuple[str, str], FieldScanner | None] = {}
-        self._memo: dict[str, Found] = {}  # per pair of fields: every pair of values tried
-        self._holding: dict[str, set[tuple[str, str]]] = {}  # ... and those holding hits
-        # Per pair of fields: values every combination of which has been tried.
-        self._tried: dict[str, tuple[set[str], set[str]]] = {}
-        self._tries: dict[str, int] = {}  # per pair of fields: batches of pairs seldom repeating
+        self._fields: dict[str, _Fields] = {}  # per pair of fields (the joined scanner's)
         self._lines: dict[tuple[str, str, str], tuple[Joined, tuple[Hit, ...]]] = {}
 
     def scanner_for(self, left: FieldScanner, right: FieldScanner) -> FieldScanner | None:
@@ -172,10 +228,17 @@ class Neighbours:
                 if both else None
         return self._pairs[key]
 
+    def _state(self, pair: FieldScanner) -> _Fields:
+        state = self._fields.get(pair.field)
+        if state is None:
+            state = self._fields[pair.field] = _Fields()
+        return state
+
     def across(self, pair: FieldScanner, left: str, right: str) -> tuple[Joined, tuple[Hit, ...]]:
         """*left* and *right* read together, and the hits in that text that start in
         the left value and end in the right one: what neither value holds alone."""
-        memo = self._memo.setdefault(pair.field, {})
+        state = self._state(pair)
+        memo = state.memo
         key = (left, right)
         found = memo.get(key)
         if found is None:
@@ -188,14 +251,11 @@ class Neighbours:
                              if hit.start < boundary - 1 and hit.end > boundary
                              and _read_as_one(text[hit.start:boundary - 1],
                                               text[boundary:hit.end]))
-            holding = self._holding.setdefault(pair.field, set())
             if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-                holding.clear()
-                self._tried.pop(pair.field, None)
+                state.forget()
             found = memo[key] = (join, hits)
             if hits:
-                holding.add(key)
+                state.holding.add(key)
         return found
 
     def read_on(self, pair: FieldScanner, before: str, line: str) -> tuple[Joined, tuple[Hit, ...]]:
@@ -218,50 +278,123 @@ class Neighbours:
             found = memo[key] = (join, hits)
         return found
 
-    def find(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str]) -> Found:
+    def find(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str],
+             distinct: Callable[[], tuple[set[str], set[str]]] | None = None) -> Found:
         """The pairs of values, among these two columns' rows, that hold something read
-        together, with what.
+        together, with what. *distinct*, if given, returns each column's
+        :func:`values_of` (shared with other pairs: the sets are not changed).
 
-        Columns that sit side by side in exports mostly hold few values (months,
-        categories, wards): every combination of their distinct values is tried, once
-        for the whole check. When there are too many combinations, the pairs that
-        occur are tried, each once, while they repeat; when they stop repeating (a
-        reference beside anything), rows are read in C (:meth:`along`).
+        Columns that sit side by side in exports mostly hold values that repeat (months,
+        wards, area codes): every combination of their distinct values is read, once
+        for the whole check, as soon as there are no more combinations than rows read
+        (:meth:`_cross`); a later batch of known values is then settled by two subset
+        tests. Until then, and when there are too many combinations in all, a batch of
+        few values has its own combinations read; otherwise the pairs that occur are
+        read, each once, while they repeat; when they stop repeating (a reference beside
+        anything), rows are read in C (:meth:`along`).
         """
-        distinct_lefts, distinct_rights = set(lefts) - _EMPTY, set(rights) - _EMPTY
+        state = self._state(pair)
+        state.rows += len(lefts)
+        distinct_lefts, distinct_rights = distinct() if distinct is not None \
+            else (values_of(lefts), values_of(rights))
         if not distinct_lefts or not distinct_rights:
             return {}
-        field = pair.field
-        tried = self._tried.get(field)
-        if tried is None or not (distinct_lefts <= tried[0] and distinct_rights <= tried[1]):
-            # Read every combination of all the values seen so far, while there are few
-            # enough: a later batch of known values is then settled by two subset tests.
-            lefts_seen = distinct_lefts | (tried[0] if tried else set())
-            rights_seen = distinct_rights | (tried[1] if tried else set())
-            tried = None
-            if len(lefts_seen) * len(rights_seen) <= _COMBINATIONS:
-                self._settle(pair, set(product(lefts_seen, rights_seen)))
-                tried = self._tried[field] = (lefts_seen, rights_seen)
-        if tried is not None:  # every combination of these values has been read
-            if not self._holding.get(field):
-                return {}
-            keys = set(product(distinct_lefts, distinct_rights))
-        elif self._tries.get(field, 0) < _TRIES:
+        if not self._cross(pair, state, distinct_lefts, distinct_rights):
+            if len(distinct_lefts) * len(distinct_rights) <= _COMBINATIONS:
+                # Few values in this batch, too many in all (an export sorted by date or
+                # area): this batch's combinations are read.
+                if len(state.memo) + _COMBINATIONS > _MEMO_LIMIT:
+                    state.forget()  # make room first: reading must keep what it finds
+                self._read_all(pair, distinct_lefts, distinct_rights)
+                return self._held(state, distinct_lefts, distinct_rights)
+            if state.tries >= _TRIES:
+                return self.along(pair, lefts, rights)
             # Too many combinations: read the pairs that occur while they repeat; when
             # they stop (a reference beside anything), rows are read in C from then on.
             keys = set(zip(lefts, rights, strict=True))
             new = self._settle(pair, keys)
-            tries = self._tries.get(field, 0)
-            self._tries[field] = tries + 1 if tries < 1 or new * 4 > len(keys) else 0
-        else:
-            return self.along(pair, lefts, rights)
-        memo = self._memo[field]
-        return {key: memo[key] for key in keys & self._holding.get(field, set())}
+            state.tries = state.tries + 1 if state.tries < 1 or new * 4 > len(keys) else 0
+            memo = state.memo
+            return {key: memo[key] for key in keys & state.holding}
+        return self._held(state, distinct_lefts, distinct_rights)
+
+    @staticmethod
+    def _held(state: _Fields, lefts: set[str], rights: set[str]) -> Found:
+        """The pairs of these values known to hold something (every combination of them
+        has been read)."""
+        if not state.holding:
+            return {}
+        memo = state.memo
+        return {key: memo[key] for key in state.holding
+                if key[0] in lefts and key[1] in rights}
+
+    def _cross(self, pair: FieldScanner, state: _Fields, lefts: set[str],
+               rights: set[str]) -> bool:
+        """Has every combination of *lefts* and *rights* been read? Reads those not yet
+        read while all the values seen make few enough combinations: no more than
+        ``_CROSSING`` in all, nor than rows read (crossing is then worth it)."""
+        if state.seen is None:
+            return False  # too many values seen to cross
+        seen_lefts, seen_rights = state.seen
+        if state.crossed and lefts <= seen_lefts and rights <= seen_rights:
+            return True
+        new_lefts, new_rights = lefts - seen_lefts, rights - seen_rights
+        size = (len(seen_lefts) + len(new_lefts)) * (len(seen_rights) + len(new_rights))
+        if size > _CROSSING:
+            state.seen, state.crossed = None, False
+            return False
+        if not state.crossed and size > max(_COMBINATIONS, state.rows):
+            seen_lefts |= new_lefts
+            seen_rights |= new_rights
+            return False
+        if not state.crossed:  # read all of them: every value seen is new to crossing
+            new_lefts, new_rights = new_lefts | seen_lefts, new_rights | seen_rights
+            seen_lefts, seen_rights = set(), set()
+        if len(state.memo) + size > _MEMO_LIMIT:  # make room first: crossing must hold
+            state.forget()
+            new_lefts, new_rights = set(lefts), set(rights)
+            seen_lefts, seen_rights = state.seen  # type: ignore[misc]
+        self._read_all(pair, new_lefts, seen_rights | new_rights)
+        self._read_all(pair, seen_lefts, new_rights)
+        seen_lefts |= new_lefts
+        seen_rights |= new_rights
+        state.seen, state.crossed = (seen_lefts, seen_rights), True
+        return True
+
+    def _read_all(self, pair: FieldScanner, lefts: Collection[str],
+                  rights: Collection[str]) -> None:
+        """Read every combination of *lefts* and *rights* (:meth:`across`), gating first:
+        only values whose meeting words could meet (both or neither lettered) are
+        combined, and one value's combinations with all the others are tried by the RE2
+        gate in one pass, as :meth:`across` would try each."""
+        if not lefts or not rights:
+            return
+        lefts, rights = list(lefts), list(rights)
+        left_kinds = _by_meeting_word(lefts, map(_LAST, map(
+            str.rpartition, map(str.rstrip, lefts), repeat(" "))))
+        right_kinds = _by_meeting_word(rights, map(_FIRST, map(
+            str.partition, map(str.lstrip, rights), repeat(" "))))
+        gate, across = pair.may_hold, self.across
+        for kind in (True, False):
+            these, those = left_kinds[kind], right_kinds[kind]
+            if not these or not those:
+                continue
+            tails = [value.rstrip()[-REACH:] for value in these]
+            heads = [value.lstrip()[:REACH] for value in those]
+            flip = len(these) > len(those)  # fewer RE2 passes: one per value of the fewer
+            for one, end in zip(*((those, heads) if flip else (these, tails)), strict=True):
+                others = these if flip else those
+                texts = [f"{other} {end}" for other in tails] if flip \
+                    else [f"{end} {other}" for other in heads]
+                if pair.holds_nothing(texts):
+                    continue
+                for other, text in zip(others, texts, strict=True):
+                    if gate(text):
+                        across(pair, *((other, one) if flip else (one, other)))
 
     def _settle(self, pair: FieldScanner, keys: set[tuple[str, str]]) -> int:
         """Read every pair of values in *keys* not read before; how many were new."""
-        memo = self._memo.setdefault(pair.field, {})
-        new = keys - memo.keys()
+        new = keys - self._state(pair).memo.keys()
         for left, right in new:
             self.across(pair, left, right)
         return len(new)
@@ -270,6 +403,11 @@ class Neighbours:
         """:meth:`find` row by row, for columns of many distinct values (references,
         notes). One RE2 pass over the rows joined, or over every row's meeting words,
         settles a quiet run."""
+        left_kinds, right_kinds = _word_kinds(lefts), _word_kinds(rights)
+        if left_kinds is not None and right_kinds is not None \
+                and not (left_kinds[0] and right_kinds[0]) \
+                and not (left_kinds[1] and right_kinds[1]):
+            return {}  # one-word values, lettered on one side only (references, months)
         if pair.holds_nothing(list(map(" ".join, zip(lefts, rights, strict=True)))):
             return {}  # the meeting words lie inside: nothing there either
         words = word_pairs(lefts, rights)  # "" where no match could take a word of each

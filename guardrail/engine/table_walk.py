@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from guardrail.contract.records import Locator, Table
 from guardrail.decision import FindingKind
+from guardrail.engine.adjacent import values_of
 from guardrail.engine.column_memory import ColumnCount, ColumnCounter
 from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
 from guardrail.engine.scanning import Signature, as_text
@@ -301,13 +302,15 @@ class TableWalk:
                     hits = found.get(text) or counter.scanner.scan(text)
                     self._hits(batch.start + offset, column, text, hits, batch.source(offset))
         if self.pairs:
+            values: dict[int, set[str]] = {}  # per column: shared by its two pairs
             held = {column: counted.signatures
                     for (column, _), counted in zip(self.counters, batch.counts, strict=True)
                     if counted is not None}
             for left, pair in self.pairs:
                 self._across_columns(batch.columns[left], batch.columns[left + 1], left,
                                      pair, lambda offset: batch.start + offset,
-                                     batch.source, held.get(left), held.get(left + 1))
+                                     batch.source, held.get(left), held.get(left + 1),
+                                     values)
 
     def _primary(self, column: int, signature: Signature) -> FindingKind:
         """The rule a value with these hits is counted under (see Evaluation.matches)."""
@@ -436,35 +439,49 @@ class TableWalk:
         # Cells with findings of their own, as each column's scanner remembers them.
         holding = {c: list(map(self.scanners[c].cache.get, cells))  # type: ignore[union-attr]
                    for c, cells in columns.items()}
+        values: dict[int, set[str]] = {}
         for left, pair in self.pairs:
             self._across_columns(columns[left], columns[left + 1], left, pair,
                                  lambda offset: held[offset][0],
                                  lambda offset: (held[offset][1], held[offset][2]),
-                                 holding[left], holding[left + 1])
+                                 holding[left], holding[left + 1], values)
 
     def _across_columns(self, lefts: Sequence[Any], rights: Sequence[Any], left: int,
                         pair: FieldScanner, index_of: Any, source: Any,
                         left_holds: Sequence[Any] | None,
-                        right_holds: Sequence[Any] | None) -> None:
+                        right_holds: Sequence[Any] | None,
+                        values: dict[int, set[str]]) -> None:
         """Read two neighbouring columns of a run of rows together (``adjacent.py``).
 
         Rows where a cell holds findings of its own (*left_holds*, *right_holds*: each
         cell's hits or signature; None: no cell holds any) are reported already and
         left out, in C. Rows are walked only where a pair of values holds something.
+        *values*: the distinct values of whole text columns of these rows, by column,
+        computed when first needed, once for the two pairs a column is in.
         """
         rows: Sequence[int] = range(len(lefts))
+        whole = True  # every row of both columns is read
         if left_holds is not None or right_holds is not None:
             free = list(map(and_, map(not_, left_holds or repeat(None)),
                             map(not_, right_holds or repeat(None))))
             if not all(free):
                 rows = list(compress(rows, free))
                 lefts, rights = list(compress(lefts, free)), list(compress(rights, free))
+                whole = False
         if not rows:
             return
+        distinct = None
         if not self.plain:  # typed cells: only text is read across
             lefts = [v if v.__class__ is str else "" for v in lefts]
             rights = [v if v.__class__ is str else "" for v in rights]
-        found = self.ev.neighbours.find(pair, lefts, rights)  # type: ignore[union-attr]
+        elif whole:
+            def distinct() -> tuple[set[str], set[str]]:
+                for column, cells in ((left, lefts), (left + 1, rights)):
+                    if column not in values:
+                        values[column] = values_of(cells)
+                return values[left], values[left + 1]
+        found = self.ev.neighbours.find(  # type: ignore[union-attr]
+            pair, lefts, rights, distinct)
         if not found:
             return
         cells = list(zip(lefts, rights, strict=True))
