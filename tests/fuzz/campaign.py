@@ -267,8 +267,8 @@ def _coherent_policy(ctx: _Context, document: Any, base: Base, data: st.DataObje
         outcome = probe.check(guard, planted.payload, **options)
         make = _maker("policies", base, mutation.name, planted.payload, text,
                       destination=destination)
-        # ... in the same field: a value cut across cells starts in another one.
-        same_place = not apart or base.moves(mutation) is None
+        # ... in the same fields: a value cut across cells is also in the next column.
+        same_place = not (apart and base.moves(mutation))
         ctx.record(judge_blocks(outcome, needles, make)
                    if mutation.preserving and same_place else judge(outcome, needles, make))
         ctx.tally.inputs += 1

@@ -31,6 +31,9 @@ __all__ = ["Base", "Planted", "bases", "applicable"]
 SPLIT_SLOTS = ("category", "ward", "lsoa_name")  # followed by another public text column
 
 
+_MOVING = frozenset({"split_cells", "split_array", "xml_children"})
+
+
 @dataclass(frozen=True)
 class Base:
     """A clean export in a format, and the identifier to plant at a place in it."""
@@ -53,12 +56,11 @@ class Base:
             field = SPLIT_SLOTS[PUBLIC_SLOTS.index(field) % len(SPLIT_SLOTS)]
         return Slot(rendering, self.record, field, self.line, prefix, suffix)
 
-    def moves(self, mutation: Mutation) -> str | None:
-        """The field *mutation* moves the identifier to, when it is not its own."""
-        if mutation.name != "split_cells" or self.record is None:
-            return None
-        field = self.slot(Parts(self.identifier.parts, "cells")).field
-        return field if field != self.field else None
+    def moves(self, mutation: Mutation) -> bool:
+        """Does *mutation* put the identifier, or part of it, in another field than its
+        own? A value cut across cells starts in a column and ends in the next; one cut
+        into list items or child elements is under paths of its own."""
+        return mutation.name in _MOVING and self.record is not None
 
     def clean(self) -> bytes:
         return WRITERS[self.format].write(self.export)
