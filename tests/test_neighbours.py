@@ -289,14 +289,14 @@ def test_finding_by_batch_reads_what_each_pair_read_alone_holds(detectors, monke
     ["_", "--", "x"], [""], ["a b"], [" HP3"], ["Zoë"], ["HP3\n9QT"], ["a\tb", "c"]])
 def test_one_word_ascii_columns_are_sorted_as_word_pairs_sorts_them(cells):
     """The RE2 shortcut says what the regexes of ``word_pairs`` say, or nothing."""
-    from guardrail.engine import adjacent
-    kinds = adjacent._word_kinds(cells)
+    from guardrail.engine import meeting
+    kinds = meeting.word_kinds(cells)
     if kinds is None:
         assert any(not c.isascii() or c.split() != [c] for c in cells if c)
         return
     words = "\n".join(cells)
-    assert kinds == (adjacent._LETTER.search(words) is not None,
-                     adjacent._BARE.search(words) is not None)
+    assert kinds == (meeting._LETTER.search(words) is not None,
+                     meeting._BARE.search(words) is not None)
     assert all(c.split() == [c] for c in cells if c)
 
 

@@ -23,43 +23,43 @@ The cost stays low because the words that meet at the join decide first (both or
 neither lettered), then the RE2 gate on ``REACH`` characters each side of the join;
 a pair of columns whose values repeat is settled once per combination of values
 (:meth:`Neighbours.find`: a later batch of known values costs two subset tests),
-others by one RE2 pass per batch in C (:func:`word_pairs`).
+others by one RE2 pass per batch in C (:func:`~guardrail.engine.meeting.word_pairs`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import and_, eq, itemgetter, mul
-from typing import TYPE_CHECKING, NamedTuple
+from itertools import compress
+from typing import TYPE_CHECKING
 
-import re2
+from guardrail.engine.meeting import (
+    EDGE,
+    REACH,
+    Joined,
+    by_meeting_word,
+    could_meet,
+    first_words,
+    joined,
+    last_words,
+    meeting_text,
+    meeting_texts,
+    meeting_words,
+    read_as_one,
+    values_of,
+    word_kinds,
+    word_pairs,
+)
 
 if TYPE_CHECKING:
     from guardrail.engine.scanning import ContentScanner, FieldScanner, Hit
 
-__all__ = ["Neighbours", "Joined", "EDGE", "REACH", "pair_label", "joined", "meeting_words",
-           "meeting_text", "meeting_texts", "word_pairs", "could_meet"]
+__all__ = ["Neighbours", "Found", "pair_label", "EDGE", "REACH", "Joined", "values_of"]
 
-EDGE = 40  # characters of each value next to the join that are read together
-REACH = 24  # characters of each side a match across the join may take (a card number)
 _MEMO_LIMIT = 50_000  # pairs of values remembered per pair of fields
 _COMBINATIONS = 4_096  # combinations of two columns' values read before rows justify more
 _CROSSING = 32_768  # combinations of two columns' values read, at most (< _MEMO_LIMIT)
 _TRIES = 3  # batches in a row of mostly new pairs of values before rows are read in C
-_LAST, _FIRST = itemgetter(2), itemgetter(0)  # of str.rpartition, of str.partition
-_LETTER = re.compile(r"[^\W\d_]")
-_LOWER = re.compile(r"[a-z]")
-_DIGIT = re.compile(r"\d")
-_BARE = re.compile(r"^(?:[\d_]|[^\w\n])+$", re.MULTILINE)  # a word holding no letter
-# The same two in ASCII text, where RE2 runs them many times faster; what strips as space.
-_RE2_OPTIONS = re2.Options()
-_RE2_OPTIONS.never_capture = True
-_ASCII_LETTER = re2.compile(r"[A-Za-z]", _RE2_OPTIONS)
-_ASCII_BARE = re2.compile(r"(?m)^[^A-Za-z\n]+$", _RE2_OPTIONS)
-_ASCII_SPACES = " \t\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
 def pair_label(left: str, right: str) -> str:
@@ -67,121 +67,7 @@ def pair_label(left: str, right: str) -> str:
     return f"{left}+{right}"
 
 
-class Joined(NamedTuple):
-    """Two neighbouring values read together."""
-
-    text: str  # the left value's last EDGE characters, a space, the right's first EDGE
-    boundary: int  # where the right value starts in text
-    left_start: int  # where text starts in the left value
-
-
-def joined(left: str, right: str) -> Joined:
-    """The text read across the join of *left* and *right*."""
-    start = max(len(left) - EDGE, 0)
-    return Joined(f"{left[start:]} {right[:EDGE]}", len(left) - start + 1, start)
-
-
-def meeting_words(left: str, right: str) -> str:
-    """The left value's last word and the right value's first, joined by a space."""
-    return f"{left.rstrip().rpartition(' ')[2]} {right.lstrip().partition(' ')[0]}"
-
-
-def meeting_text(left: str, right: str) -> str:
-    """What a match across the join of *left* and *right* lies inside: up to ``REACH``
-    characters of each side of the join (the gate is tried on it)."""
-    return f"{left.rstrip()[-REACH:]} {right.lstrip()[:REACH]}"
-
-
-def word_pairs(lefts: Iterable[str], rights: Iterable[str]) -> list[str]:
-    """``meeting_words(l, r)`` for each pair of text values whose meeting words are
-    both or neither lettered (:func:`could_meet`), else ``""``: computed in C, with no
-    Python call per pair. An empty list when no pair can meet (references beside
-    months). The gate is then tried on the wider :func:`meeting_texts`: these two words
-    alone miss a code of several groups cut in the middle (``CA 21 93 | 76 C``)."""
-    lefts = list(map(str.rstrip, lefts))
-    rights = list(map(str.lstrip, rights))
-    lasts = list(map(_LAST, map(str.rpartition, lefts, repeat(" "))))
-    firsts = list(map(_FIRST, map(str.partition, rights, repeat(" "))))
-    last_lines, first_lines = "\n".join(lasts), "\n".join(firsts)
-    # Whole columns first: words with letters on both sides, or without on both?
-    lettered = (_LETTER.search(last_lines) is not None, _LETTER.search(first_lines) is not None)
-    bare = (_BARE.search(last_lines) is not None, _BARE.search(first_lines) is not None)
-    if not (all(lettered) or all(bare)):
-        return []
-    texts = map(" ".join, zip(lasts, firsts, strict=True))
-    meet = map(and_, map(bool, lasts), map(bool, firsts))
-    if any(bare) and any(lettered):
-        meet = map(and_, meet, map(eq, map(bool, map(_LETTER.search, lasts)),
-                                   map(bool, map(_LETTER.search, firsts))))
-    return list(map(mul, texts, meet))
-
-
-def meeting_texts(lefts: Iterable[str], rights: Iterable[str], words: Iterable[str]
-                  ) -> list[str]:
-    """:func:`meeting_text` of each pair of values whose *words* (:func:`word_pairs`)
-    could meet, else ``""``: computed in C, with no Python call per pair."""
-    ends = map(itemgetter(slice(-REACH, None)), map(str.rstrip, lefts))
-    starts = map(itemgetter(slice(None, REACH)), map(str.lstrip, rights))
-    return list(map(mul, map(" ".join, zip(ends, starts, strict=True)), map(bool, words)))
-
-
-def could_meet(words: str) -> bool:
-    """Could a match take one word of each side of *words* (:func:`meeting_words`)?
-    Both words present, and both or neither holding letters."""
-    left, _, right = words.partition(" ")
-    return bool(left and right) and _has_letters(left) == _has_letters(right)
-
-
-def _read_as_one(left: str, right: str) -> bool:
-    """Would a reader read these two parts of a match as one thing split in two?
-
-    A code (capitals and digits: a postcode, a NINO, a phone number) split anywhere,
-    yes. Words only when the match takes one of each side, and not a number beside a
-    word: a reference beside a month, a count beside a ward's name, ``Dacorum 007E``
-    beside ``Boxmoor East`` are two columns, not an address.
-    """
-    whole = f"{left} {right}"
-    if not _LOWER.search(whole) and _DIGIT.search(whole):
-        return True
-    return len(left.split()) == 1 == len(right.split()) \
-        and _has_letters(left) == _has_letters(right)
-
-
-def _has_letters(text: str) -> bool:
-    return _LETTER.search(text) is not None
-
-
-def _word_kinds(cells: Sequence[str]) -> tuple[bool, bool] | None:
-    """Whether some of *cells* hold letters, and some do not, when each is one word of
-    ASCII (its own meeting word, as :func:`word_pairs` finds it): two RE2 passes over
-    the cells joined, rather than a Python regex per column and a split per cell.
-    None for any other cells."""
-    text = "\n".join(cells)
-    if not text.isascii() or text.count("\n") != len(cells) - 1 \
-            or any(space in text for space in _ASCII_SPACES):
-        return None
-    return _ASCII_LETTER.search(text) is not None, _ASCII_BARE.search(text) is not None
-
-
-def _by_meeting_word(values: Collection[str], words: Iterable[str]) -> dict[bool, list[str]]:
-    """*values* by their meeting *words*: lettered (True), not (False); values with no
-    word are left out (:func:`could_meet`)."""
-    kinds: dict[bool, list[str]] = {True: [], False: []}
-    for value, word in zip(values, words, strict=True):
-        if word:
-            kinds[_LETTER.search(word) is not None].append(value)
-    return kinds
-
-
 Found = dict[tuple[str, str], tuple[Joined, tuple["Hit", ...]]]
-
-
-def values_of(cells: Iterable[str]) -> set[str]:
-    """The distinct non-empty values of a column of text cells (what :meth:`Neighbours.find`
-    crosses); one set per column serves both pairs the column is in."""
-    values = set(cells)
-    values.discard("")
-    return values
 
 
 @dataclass(slots=True)
@@ -249,7 +135,7 @@ class Neighbours:
                 text, boundary = join.text, join.boundary
                 hits = tuple(hit for hit in pair.scan_uncached(text)
                              if hit.start < boundary - 1 and hit.end > boundary
-                             and _read_as_one(text[hit.start:boundary - 1],
+                             and read_as_one(text[hit.start:boundary - 1],
                                               text[boundary:hit.end]))
             if len(memo) >= _MEMO_LIMIT:
                 state.forget()
@@ -370,10 +256,8 @@ class Neighbours:
         if not lefts or not rights:
             return
         lefts, rights = list(lefts), list(rights)
-        left_kinds = _by_meeting_word(lefts, map(_LAST, map(
-            str.rpartition, map(str.rstrip, lefts), repeat(" "))))
-        right_kinds = _by_meeting_word(rights, map(_FIRST, map(
-            str.partition, map(str.lstrip, rights), repeat(" "))))
+        left_kinds = by_meeting_word(lefts, last_words(lefts))
+        right_kinds = by_meeting_word(rights, first_words(rights))
         gate, across = pair.may_hold, self.across
         for kind in (True, False):
             these, those = left_kinds[kind], right_kinds[kind]
@@ -403,7 +287,7 @@ class Neighbours:
         """:meth:`find` row by row, for columns of many distinct values (references,
         notes). One RE2 pass over the rows joined, or over every row's meeting words,
         settles a quiet run."""
-        left_kinds, right_kinds = _word_kinds(lefts), _word_kinds(rights)
+        left_kinds, right_kinds = word_kinds(lefts), word_kinds(rights)
         if left_kinds is not None and right_kinds is not None \
                 and not (left_kinds[0] and right_kinds[0]) \
                 and not (left_kinds[1] and right_kinds[1]):
