@@ -37,6 +37,7 @@ from .policies import (
     judges_fields_apart,
     must_block,
     personal_slots_policy,
+    raises_confidence,
     redacting_policy,
     schema_policies,
 )
@@ -259,6 +260,7 @@ def _coherent_policy(ctx: _Context, document: Any, base: Base, data: st.DataObje
     if plain.verdict != "block":
         return
     apart = judges_fields_apart(document, guard.policy)
+    raised = raises_confidence(guard.policy)
     for mutation in applicable(base):  # what reads the same as a blocked value blocks
         try:
             planted = base.mutated(mutation, random.Random(0))
@@ -267,8 +269,10 @@ def _coherent_policy(ctx: _Context, document: Any, base: Base, data: st.DataObje
         outcome = probe.check(guard, planted.payload, **options)
         make = _maker("policies", base, mutation.name, planted.payload, text,
                       destination=destination)
-        # ... in the same fields: a value cut across cells is also in the next column.
-        same_place = not (apart and base.moves(mutation))
+        # ... in the same fields (a value cut across cells is also in the next column),
+        # and in the same words when confidence counts (a cue beside a number).
+        same_place = not (apart and base.moves(mutation)) \
+            and not (raised and base.recontexts(mutation))
         ctx.record(judge_blocks(outcome, needles, make)
                    if mutation.preserving and same_place else judge(outcome, needles, make))
         ctx.tally.inputs += 1

@@ -62,6 +62,13 @@ class Base:
         into list items or child elements is under paths of its own."""
         return mutation.name in _MOVING and self.record is not None
 
+    def recontexts(self, mutation: Mutation) -> bool:
+        """Does *mutation* change what surrounds the identifier? A value cut in parts
+        goes bare, without its sentence; one in a URL sits in the URL. A detector's
+        confidence depends on that (a cue word beside a number), so under a raised
+        confidence threshold the verdict may rightly change."""
+        return mutation.name in _MOVING or mutation.name == "percent_url"
+
     def clean(self) -> bytes:
         return WRITERS[self.format].write(self.export)
 

@@ -156,6 +156,13 @@ def judges_fields_apart(document: Any, policy: Policy) -> bool:
         setting.fields or setting.skip_fields for setting in config.settings.values()))
 
 
+def raises_confidence(policy: Policy) -> bool:
+    """Does *policy* ask detectors for more than the default confidence (0.5)?"""
+    config = policy.detectors
+    return config.min_confidence > 0.5 or any(
+        (setting.min_confidence or 0) > 0.5 for setting in config.settings.values())
+
+
 def personal_slots_policy(folder: Path) -> Path:
     """asb-public-web with the fields values are planted in made personal, so a planted
     value is reported by its field rule and shown only as masked evidence: what the
