@@ -101,7 +101,7 @@ class Neighbours:
         self.scanner = scanner
         self._pairs: dict[tuple[str, str], FieldScanner | None] = {}
         self._fields: dict[str, _Fields] = {}  # per pair of fields (the joined scanner's)
-        self._lines: dict[tuple[str, str, str], tuple[Joined, tuple[Hit, ...]]] = {}
+        self._lines: dict[tuple[str, str], tuple[Hit, ...]] = {}  # by pair and window
 
     def scanner_for(self, left: FieldScanner, right: FieldScanner) -> FieldScanner | None:
         """The scanner for text joined across *left*'s and *right*'s fields: the
@@ -148,21 +148,23 @@ class Neighbours:
         """The end of the lines *before* read on into *line*, as one paragraph: the hits
         that start before the line break and end after it. Unlike cells, lines of
         prose are one text, so a match may take any words of each side
-        (``12 Marlowes`` | ``Road``)."""
-        memo = self._lines
-        key = (pair.field, before, line)
-        found = memo.get(key)
-        if found is None:
-            join = joined(before, line)
-            hits: tuple[Hit, ...] = ()
-            if pair.may_hold(meeting_text(before, line)):
-                boundary = join.boundary
-                hits = tuple(hit for hit in pair.scan_uncached(join.text)
+        (``12 Marlowes`` | ``Road``). Only ``REACH`` characters of each side are read:
+        what a match across the break can take, and a window that repeats (the end of
+        a log message, the start of the next line's timestamp) where whole lines do
+        not."""
+        tail, head = before[-REACH:], line[:REACH]
+        text, boundary = f"{tail} {head}", len(tail) + 1
+        key = (pair.field, text)
+        hits = self._lines.get(key)
+        if hits is None:
+            hits = ()
+            if pair.may_hold(text):
+                hits = tuple(hit for hit in pair.scan_uncached(text)
                              if hit.start < boundary - 1 and hit.end > boundary)
-            if len(memo) >= _MEMO_LIMIT:
-                memo.clear()
-            found = memo[key] = (join, hits)
-        return found
+            if len(self._lines) >= _MEMO_LIMIT:
+                self._lines.clear()
+            self._lines[key] = hits
+        return Joined(text, boundary, len(before) - len(tail)), hits
 
     def find(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str],
              distinct: Callable[[], tuple[set[str], set[str]]] | None = None) -> Found:
