@@ -51,6 +51,23 @@ ROLES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_as_at_a_terminal() -> Iterator[None]:
+    """Ctrl-C as an interactive run has it: Python's own handler. A test run started in
+    the background (``nohup``, ``cmd &``) inherits SIGINT ignored, where Ctrl-C does
+    nothing at all, by design of the shell."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, before)
+
+
+def _interruptible() -> None:
+    """For a child process: Ctrl-C as at a terminal (see ``ctrl_c_as_at_a_terminal``)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="module")
 def faulty() -> Iterator[ModuleType]:
     """The plugin module, importable, and a distribution that declares it (on sys.path
@@ -411,7 +428,7 @@ def test_ctrl_c_blocks_and_writes_nothing(command: str, dist: Path, payload: Pat
     process = subprocess.Popen(
         [sys.executable, "-m", "guardrail", command, "-p", "asb-public-web", *extra,
          str(payload)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=_env(dist, "detector.find", "sleep", mark=str(mark)))
+        env=_env(dist, "detector.find", "sleep", mark=str(mark)), preexec_fn=_interruptible)
     try:
         _wait_for(mark)
         process.send_signal(signal.SIGINT)
