@@ -58,15 +58,17 @@ NEEDS_READING = (r"[^\x20-\x7e\n\x00]| {2}|%[0-9A-Fa-f]{2}|&(?:#|[A-Za-z][A-Za-z
 # closing punctuation: "(E C 6 B  8 E L)." reads "(EC6B 8EL).".
 _SPACED = (r"(?<![^\s(\[{\"'])(?:\S(?: \S){3,}|[^\W_](?: [^\W_])+)"
            r"(?![^\s.,;:!?)\]}\"'])")
-_GAP = r"(?:\s|<[Bb][Rr]\s*/?>)"  # what a reader sees as space: white space, a <br>
+_BR = r"<[Bb][Rr]\s*/?>"  # an HTML line break, <br>, <BR/>, <br />
+_GAP = rf"(?:\s|{_BR})"  # what a reader sees as space: white space, a <br>
+# Control characters Python counts as whitespace (vertical tab, form feed, the
+# information separators, NEL): a reader does not see them, so they are dropped.
+_UNSEEN = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
 _EVENT = re.compile(
     _SPACED +  # each word's letters read together, "H P 3  9 Q T" as "HP3 9QT"
     # "jo @ example.org", "jo<br>@example.org": one address.
     rf"|(?<=[^\s@>])(?:{_GAP}+@{_GAP}*|@{_GAP}+)(?=[^\s@<])"
-    r"|\s*<[Bb][Rr]\s*/?>\s*"  # a line break in HTML (Markdown renders it)
-    # Whitespace that is not one plain space. Control characters Python calls spaces
-    # (vertical tab, form feed, the information separators, NEL) are not seen: dropped.
-    r"|[^\S\x0b\x0c\x1c-\x1f\x85]{2,}|[^\S \x0b\x0c\x1c-\x1f\x85]"
+    rf"|\s*{_BR}\s*"  # a line break in HTML (Markdown renders it)
+    rf"|[^\S{_UNSEEN}]{{2,}}|[^\S {_UNSEEN}]"  # whitespace that is not one plain space
     r"|(?:%[0-9A-Fa-f]{2})+"  # percent-encoded bytes, decoded as UTF-8
     r"|&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
     # Markdown emphasis or code: an opening mark before a character, the same mark
@@ -76,9 +78,9 @@ _EVENT = re.compile(
     r"|[\x20-\x7e][\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
 _LETTERS_SPACED = re.compile(_SPACED)
-_BREAKS = re.compile(r"<[Bb][Rr]\s*/?>")
+_BREAKS = re.compile(_BR)
 _WORD_START = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_UNSEEN_SPACES = frozenset("\x0b\x0c\x1c\x1d\x1e\x1f\x85")  # control characters, not spaces
+_UNSEEN_SPACES = frozenset(_UNSEEN)
 _INVISIBLE = ("Cc", "Cf", "Co", "Cs", "Cn")  # control, format, private, surrogate, unassigned
 _DROPPED = frozenset({*_INVISIBLE, "Mn", "Me"})  # and accents, once NFKD splits them off
 
