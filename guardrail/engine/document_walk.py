@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from guardrail.contract.records import Documents
 from guardrail.engine.adjacent import EDGE
+from guardrail.engine.evaluation import published_as_is
 from guardrail.engine.record_rules import as_number, with_aliases
 from guardrail.engine.scanning import as_text
 from guardrail.policy.paths import ANY_INDEX, display_path
@@ -155,9 +156,13 @@ class DocumentWalk:
             text = as_text(value)
             if text:
                 hits = scanner.scan(text)
+        # A line is read on into the next whatever it holds; other values are read
+        # with a neighbour when they hold nothing and reach the destination as they are.
+        neighbourly = not hits and published_as_is(plan)
         leaf = _Leaf(value, scanner, pattern, shown) \
-            if scanner is not None and value.__class__ is str and self.ev.neighbours else None
-        if self._lines:  # a line is read on into the next, reported or not
+            if (neighbourly or self._lines) and scanner is not None \
+            and value.__class__ is str and self.ev.neighbours else None
+        if self._lines:
             self._edge(leaf)
         if plan is None and not hits:
             return leaf
@@ -167,9 +172,7 @@ class DocumentWalk:
             field = pattern
         self.ev.value(self.file, self.section, self.index, field, pattern, value, plan, hits,
                       self.docs.locate, self.record)
-        # A value its field rule only warns about is published as it is: it is still
-        # read with its neighbours.
-        return leaf if not hits and not plan.kind.blocking else None  # type: ignore[union-attr]
+        return leaf if neighbourly else None
 
     def _edge(self, leaf: _Leaf | None) -> None:
         """Note a text value of a line's record: the first is read with the line before,

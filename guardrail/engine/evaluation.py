@@ -25,7 +25,7 @@ from guardrail.masking import is_redacted, mask_value
 from guardrail.policy.model import Waiver
 from guardrail.policy.paths import field_matches
 
-__all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name"]
+__all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name", "published_as_is"]
 
 SECTION_NAME = "(section name)"  # the field of a finding in a section's own name
 # An identifier, optionally namespaced (a:id) or marked as XML readers mark attributes
@@ -50,6 +50,12 @@ class Plan:
 
     kind: FindingKind
     message: str
+
+
+def published_as_is(plan: Plan | None) -> bool:
+    """Does a value under *plan* reach the destination as it is (no field rule, or one
+    that only warns)? Then what it holds with its neighbours must still be read."""
+    return plan is None or not plan.kind.blocking
 
 
 class Evaluation:

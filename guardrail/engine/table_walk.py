@@ -24,6 +24,7 @@ from guardrail.contract.records import Locator, Table
 from guardrail.decision import FindingKind
 from guardrail.engine.adjacent import values_of
 from guardrail.engine.column_memory import ColumnCount, ColumnCounter
+from guardrail.engine.evaluation import published_as_is
 from guardrail.engine.record_rules import CompiledRule, as_number, with_aliases
 from guardrail.engine.scanning import Signature, as_text
 from guardrail.masking import count_redacted, might_be_redacted
@@ -417,7 +418,7 @@ class TableWalk:
         pairs: list[tuple[int, FieldScanner]] = []
         if neighbours is None:
             return pairs
-        kept = [plan is None or not plan.kind.blocking for plan in self.plans]
+        kept = list(map(published_as_is, self.plans))
         for left in range(len(self.columns) - 1):
             first, second = self.scanners[left], self.scanners[left + 1]
             if first is None or second is None or not (kept[left] and kept[left + 1]):
