@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from guardrail import Guardrail, PolicyError
 
 from . import probe
-from .cases import Base, applicable, bases
+from .cases import Base, applicable, bases, plantings
 from .damage import DAMAGE, damage
 from .formats import WRITERS, NotRepresentable
 from .invariants import Violation, judge, judge_blocks, judge_equivalent, judge_redaction
@@ -123,12 +123,7 @@ def _mutations(ctx: _Context, base: Base, data: st.DataObject) -> None:
         return
     rng = random.Random(data.draw(st.integers(0, 2**32 - 1)))
     needles = [needle_of(base.identifier.value)]
-    for mutation in applicable(base):
-        try:
-            planted = base.mutated(mutation, rng)
-        except NotRepresentable:
-            ctx.tally.skipped[f"{mutation.name} not representable in {fmt}"] += 1
-            continue
+    for mutation, planted in plantings(base, rng, ctx.tally.skipped):
         outcome = probe.check(guard, planted.payload, format=fmt)
         ctx.tally.inputs += 1
         ctx.tally.verdicts[(mutation.name, fmt, outcome.verdict)] += 1
@@ -143,11 +138,7 @@ def _leaks(ctx: _Context, base: Base, data: st.DataObject) -> None:
     guard = ctx.guard(personal_slots_policy(ctx.folder))
     rng = random.Random(data.draw(st.integers(0, 2**32 - 1)))
     needles = [needle_of(base.identifier.value)]
-    for mutation in applicable(base):
-        try:
-            planted = base.mutated(mutation, rng)
-        except NotRepresentable:
-            continue
+    for mutation, planted in plantings(base, rng):
         outcome = probe.check(guard, planted.payload, format=base.format)
         ctx.tally.inputs += 1
         make = _maker("leaks", base, mutation.name, planted.payload,
@@ -261,11 +252,7 @@ def _coherent_policy(ctx: _Context, document: Any, base: Base, data: st.DataObje
         return
     apart = judges_fields_apart(document, guard.policy)
     raised = raises_confidence(guard.policy)
-    for mutation in applicable(base):  # what reads the same as a blocked value blocks
-        try:
-            planted = base.mutated(mutation, random.Random(0))
-        except NotRepresentable:
-            continue
+    for mutation, planted in plantings(base):  # what reads the same as a blocked value blocks
         outcome = probe.check(guard, planted.payload, **options)
         make = _maker("policies", base, mutation.name, planted.payload, text,
                       destination=destination)

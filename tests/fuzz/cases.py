@@ -8,6 +8,8 @@ the fewest records, the first format, the simplest identifier and place.
 from __future__ import annotations
 
 import random
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
@@ -22,7 +24,7 @@ from .exports import (
     Text,
     clean_export,
 )
-from .formats import WRITERS
+from .formats import WRITERS, NotRepresentable
 from .identifiers import KINDS, Identifier
 from .mutations import MUTATIONS, Mutation, render
 
@@ -135,3 +137,20 @@ def applicable(base: Base) -> list[Mutation]:
     """The mutations that can write this base's identifier in its format."""
     return [m for m in MUTATIONS.values() if m.applies(base.identifier, base.format)
             and not (m.name == "split_cells" and base.record is None)]
+
+
+def plantings(base: Base, rng: random.Random | None = None,
+              skipped: Counter[str] | None = None) -> Iterator[tuple[Mutation, Planted]]:
+    """The base written with each mutation that applies to it, in turn.
+
+    :param rng: the mutations' choices; None: each starts from the same seed (0).
+    :param skipped: counts the mutations the format cannot write, if given.
+    """
+    for mutation in applicable(base):
+        try:
+            planted = base.mutated(mutation, rng if rng is not None else random.Random(0))
+        except NotRepresentable:
+            if skipped is not None:
+                skipped[f"{mutation.name} not representable in {base.format}"] += 1
+            continue
+        yield mutation, planted
