@@ -55,3 +55,16 @@ def run_guardrail(*args: str, **kwargs: Any) -> subprocess.CompletedProcess:
     keyword arguments (input, text, env, cwd, timeout) go to subprocess.run."""
     return subprocess.run([sys.executable, "-m", "guardrail", *args], capture_output=True,
                           **kwargs)
+
+
+def fake_distribution(site: Path, name: str, version: str, plugin: str, module: str) -> Path:
+    """Declare an installed distribution *name* *version* in the folder *site*, with
+    one guardrail plugin entry point, ``plugin = module``: what pip would leave, as
+    ``importlib.metadata`` (and so guardrail) finds it once *site* is on ``sys.path``."""
+    info = site / f"{name.replace('-', '_')}-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\n"
+                                   f"Version: {version}\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[guardrail]\n{plugin} = {module}\n",
+                                           encoding="utf-8")
+    return site

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from helpers import fake_distribution
 
 from guardrail import Guardrail, PluginError, Span, hookimpl
 from guardrail.host.registry import load_registry, make_plugin_manager
@@ -145,12 +146,7 @@ def test_name_collision_names_both_plugins() -> None:
 
 def test_broken_plugin_stops_the_run_naming_its_distribution(tmp_path: Path,
                                                              monkeypatch) -> None:
-    dist = tmp_path / "guardrail_broken-9.9.dist-info"
-    dist.mkdir()
-    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: guardrail-broken\n"
-                                   "Version: 9.9\n", encoding="utf-8")
-    (dist / "entry_points.txt").write_text("[guardrail]\nbroken = no_such_module_xyz\n",
-                                           encoding="utf-8")
+    fake_distribution(tmp_path, "guardrail-broken", "9.9", "broken", "no_such_module_xyz")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(PluginError) as caught:
         make_plugin_manager()

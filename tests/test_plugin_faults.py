@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from helpers import run_guardrail
+from helpers import fake_distribution, run_guardrail
 
 from guardrail import Guardrail, Limits, PluginFault, UsageError
 from guardrail.cli import cli
@@ -84,14 +84,8 @@ def faulty() -> Iterator[ModuleType]:
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A site folder in which the plugin is installed as ``guardrail-faulty 1.0``."""
-    site = tmp_path_factory.mktemp("site")
-    info = site / "guardrail_faulty-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: guardrail-faulty\n"
-                                   "Version: 1.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[guardrail]\nfaulty = guardrail_faulty\n",
-                                           encoding="utf-8")
-    return site
+    return fake_distribution(tmp_path_factory.mktemp("site"), "guardrail-faulty", "1.0",
+                             "faulty", "guardrail_faulty")
 
 
 @pytest.fixture
