@@ -30,7 +30,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING
 
 from guardrail.engine.meeting import (
@@ -68,6 +69,9 @@ def pair_label(left: str, right: str) -> str:
 
 
 Found = dict[tuple[str, str], tuple[Joined, tuple["Hit", ...]]]
+# What a pair of values the gate does not take holds across (the text is never shown).
+_NOTHING_ACROSS: tuple[Joined, tuple[Hit, ...]] = (Joined("", 0, 0), ())
+_LEFT, _RIGHT = itemgetter(0), itemgetter(1)
 
 
 @dataclass(slots=True)
@@ -279,10 +283,27 @@ class Neighbours:
                         across(pair, *((other, one) if flip else (one, other)))
 
     def _settle(self, pair: FieldScanner, keys: set[tuple[str, str]]) -> int:
-        """Read every pair of values in *keys* not read before; how many were new."""
-        new = keys - self._state(pair).memo.keys()
-        for left, right in new:
-            self.across(pair, left, right)
+        """Read every pair of values in *keys* not read before; how many were new. As in
+        :meth:`along`, the gate first tries their meeting texts together, in C: pairs it
+        does not take (most) are remembered as holding nothing without being read."""
+        state = self._state(pair)
+        new = list(keys - state.memo.keys())
+        if not new:
+            return 0
+        lefts, rights = list(map(_LEFT, new)), list(map(_RIGHT, new))
+        words = word_pairs(lefts, rights)  # empty: no pair can meet
+        texts = meeting_texts(lefts, rights, words) if words else []
+        if len(state.memo) + len(new) > _MEMO_LIMIT:
+            state.forget()  # make room first: what is read here must be kept
+        if not texts or pair.holds_nothing(texts):
+            state.memo.update(zip(new, repeat(_NOTHING_ACROSS)))
+            return len(new)
+        gate, memo = pair.may_hold, state.memo
+        for key, text in zip(new, texts, strict=True):
+            if text and gate(text):
+                self.across(pair, *key)
+            else:
+                memo[key] = _NOTHING_ACROSS
         return len(new)
 
     def along(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str]) -> Found:
