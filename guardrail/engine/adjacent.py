@@ -105,7 +105,8 @@ class Neighbours:
         self.scanner = scanner
         self._pairs: dict[tuple[str, str], FieldScanner | None] = {}
         self._fields: dict[str, _Fields] = {}  # per pair of fields (the joined scanner's)
-        self._lines: dict[tuple[str, str], tuple[Hit, ...]] = {}  # by pair and window
+        # What windows across line breaks hold, by pair of fields and window.
+        self._lines: dict[str, dict[str, tuple[Hit, ...]]] = {}
 
     def scanner_for(self, left: FieldScanner, right: FieldScanner) -> FieldScanner | None:
         """The scanner for text joined across *left*'s and *right*'s fields: the
@@ -157,18 +158,23 @@ class Neighbours:
         a log message, the start of the next line's timestamp) where whole lines do
         not."""
         tail, head = before[-REACH:], line[:REACH]
-        text, boundary = f"{tail} {head}", len(tail) + 1
-        key = (pair.field, text)
-        hits = self._lines.get(key)
+        text = f"{tail} {head}"
+        lines = self._lines.get(pair.field)
+        if lines is None:
+            lines = self._lines[pair.field] = {}
+        hits = lines.get(text)
         if hits is None:
             hits = ()
             if pair.may_hold(text):
+                boundary = len(tail) + 1
                 hits = tuple(hit for hit in pair.scan_uncached(text)
                              if hit.start < boundary - 1 and hit.end > boundary)
-            if len(self._lines) >= _MEMO_LIMIT:
-                self._lines.clear()
-            self._lines[key] = hits
-        return Joined(text, boundary, len(before) - len(tail)), hits
+            if len(lines) >= _MEMO_LIMIT:
+                lines.clear()
+            lines[text] = hits
+        if not hits:
+            return _NOTHING_ACROSS
+        return Joined(text, len(tail) + 1, len(before) - len(tail)), hits
 
     def find(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str],
              distinct: Callable[[], tuple[set[str], set[str]]] | None = None) -> Found:

@@ -186,8 +186,8 @@ class DocumentWalk:
         before = self._tails.get(index - 1)
         opening, closing = self._opening, self._closing
         if before is not None and isinstance(opening, _Leaf):
-            self._across(before[1]._replace(text=before[0]), opening,
-                         earlier=(index - 1, before[2]))
+            self._across(before[1], opening, earlier=(index - 1, before[2]),
+                         left_text=before[0])
         self._tails = {} if before is None else {index - 1: before}
         if closing is not None:
             # A line of one value carries the paragraph on: a code broken over several
@@ -196,22 +196,24 @@ class DocumentWalk:
                 if before is not None and opening is closing else closing.text
             self._tails[index] = (tail[-EDGE:], closing, record)
 
-    def _across(self, left: _Leaf, right: _Leaf,
-                earlier: tuple[int, Any] | None = None) -> None:
+    def _across(self, left: _Leaf, right: _Leaf, earlier: tuple[int, Any] | None = None,
+                left_text: str | None = None) -> None:
         """Read two neighbouring values together (``adjacent.py``): sibling values of one
         object (an element's children), items of a short list, or the end of a line
-        and the start of the next (*earlier*: the left value's record)."""
+        and the start of the next (*earlier*: the left value's record; *left_text*: the
+        end of the paragraph so far, read in place of the left value's own text)."""
         neighbours = self.ev.neighbours
         assert neighbours is not None  # only values read with a neighbour are leaves
         pair = neighbours.scanner_for(left.scanner, right.scanner)
         if pair is None:
             return
-        join, hits = neighbours.read_on(pair, left.text, right.text) if earlier \
-            else neighbours.across(pair, left.text, right.text)
+        before = left.text if left_text is None else left_text
+        join, hits = neighbours.read_on(pair, before, right.text) if earlier \
+            else neighbours.across(pair, before, right.text)
         if hits:
             locate = self.docs.locate
             cells = [(display_path(leaf.shown) if leaf.shown else "@", leaf.pattern,
-                      leaf.text, locate) for leaf in (left, right)]
+                      text, locate) for leaf, text in ((left, before), (right, right.text))]
             self.ev.across(self.file, self.section, self.index, cells, join, hits,
                            self.record, earlier=earlier,
                            left_reported=earlier is None or self.report_earlier)
