@@ -95,3 +95,36 @@ def test_a_joined_column_counts_as_its_cells(counter) -> None:
     CALLS.clear()
     assert twin.count_joined("\0".join(quiet), "\0") is None
     assert CALLS == []
+
+
+def test_a_column_read_with_its_neighbours_says_when_a_batch_holds_only_values_seen_before(
+        ) -> None:
+    """``covered``: every value of the batch came in an earlier batch of the column (a
+    quiet one, through the vocabulary, or a counted one, through ``known``)."""
+    scanner = ContentScanner([ActiveDetector("card", "secret", 0.5, _find_cards, r"CARD-\d+")])
+    counter = ColumnCounter(scanner.for_field("ward"), plain=True, vocabulary=True)
+    batches = [(("Boxmoor", "Highfield", ""), False), (("Highfield", "Boxmoor"), True),
+               (("Boxmoor", "Gadebridge"), False), (("Gadebridge",), True),
+               # counted from here on (no longer quiet): the values the count learns
+               (("CARD-1", "Boxmoor"), False), (("Boxmoor", "CARD-1"), True),
+               (("CARD-1", "Gadebridge"), False), (("Gadebridge", "Boxmoor"), True),
+               (("Boxmoor\nHighfield",), False), (("Boxmoor\nHighfield", "Boxmoor"), True)]
+    for cells, covered in batches:
+        counted = counter.count(cells)
+        assert counter.covered is covered, cells
+        assert (counted is None) is ("CARD-1" not in cells)
+    plain = ColumnCounter(scanner.for_field("ward"), plain=True)
+    for cells, _ in batches:
+        plain.count(cells)
+        assert not plain.covered
+
+
+def test_a_cell_holding_a_line_break_ends_a_quiet_column_s_vocabulary() -> None:
+    """Cells joined by newlines are told apart only when no cell holds one."""
+    scanner = ContentScanner([ActiveDetector("card", "secret", 0.5, _find_cards, r"CARD-\d+")])
+    counter = ColumnCounter(scanner.for_field("ward"), plain=True, vocabulary=True)
+    for cells, covered in [(("Boxmoor", "Highfield"), False), (("Highfield",), True),
+                           (("Boxmoor\nHighfield",), False), (("Highfield",), False)]:
+        assert counter.count(cells) is None
+        assert counter.covered is covered, cells
+    assert counter.vocabulary is not None and not counter.vocabulary.active

@@ -304,3 +304,28 @@ def test_a_sorted_export_has_each_batch_of_few_values_crossed(detectors, monkeyp
         rights = [f"E0{batch:03d}{n % 4:04d}" for n in range(500)]
         lefts[batch], rights[batch] = "CA 21 93", "76 C"
         assert list(neighbours.find(pair, lefts, rights)) == [("CA 21 93", "76 C")], batch
+
+
+def test_known_values_meeting_for_the_first_time_late_in_a_file_are_read(detectors, tmp_path):
+    """Once every value of a batch has been seen before, the pair is not read again; a
+    combination of two known values that first meet late was read when they were
+    crossed, and is found where it occurs."""
+    path = write(tmp_path, "areas.csv", _export(120_000, {
+        100: ("HP3", "E01023807", "Dacorum 001B"), 200: ("Boxmoor", "9QT", "Dacorum 001B"),
+        110_000: ("HP3", "9QT", "Dacorum 001B")}))
+    assert where(detectors.check(path, jobs=1)) == [
+        (110_000, "ward", "uk.postcode", "H**"), (110_000, "code", "uk.postcode", "***")]
+
+
+def test_a_value_passed_over_with_its_row_is_read_when_it_meets_a_neighbour_later(
+        detectors, tmp_path):
+    """A row whose cell holds a finding of its own is not read across; a value that came
+    only in such a row is not known to the pair, however often its column repeats it."""
+    path = write(tmp_path, "areas.csv", _export(120_000, {
+        # 9QT comes in a batch of its column that holds nothing: both values are then
+        # known to their columns, but the pair never read HP3.
+        100: ("HP3", "SW1A 1AA", "Dacorum 001B"), 5_000: ("Boxmoor", "9QT", "Dacorum 001B"),
+        110_000: ("HP3", "9QT", "Dacorum 001B")}))
+    assert where(detectors.check(path, jobs=1)) == [
+        (100, "code", "uk.postcode", "SW1A ***"),
+        (110_000, "ward", "uk.postcode", "H**"), (110_000, "code", "uk.postcode", "***")]

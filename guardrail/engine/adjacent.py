@@ -22,8 +22,10 @@ across the line break counts (:meth:`Neighbours.read_on`).
 The cost stays low because the words that meet at the join decide first (both or
 neither lettered), then the RE2 gate on ``REACH`` characters each side of the join;
 a pair of columns whose values repeat is settled once per combination of values
-(:meth:`Neighbours.find`: a later batch of known values costs two subset tests),
-others by one RE2 pass per batch in C (:func:`~guardrail.engine.meeting.word_pairs`).
+(:meth:`Neighbours.find`: a later batch of known values costs two subset tests, or
+nothing when both columns say, by their vocabulary, that they hold only values seen
+before: :meth:`Neighbours.settled`, ``vocabulary.py``), others by one RE2 pass per batch
+in C (:func:`~guardrail.engine.meeting.word_pairs`).
 """
 
 from __future__ import annotations
@@ -86,12 +88,14 @@ class _Fields:
     crossed: bool = False
     rows: int = 0  # rows read together, for how much crossing is worth
     tries: int = 0  # batches of pairs seldom repeating
+    generation: int = 0  # counts the times values seen were forgotten (see settled)
 
     def forget(self) -> None:
         """Start again (the memo is full): nothing is known to be read."""
         self.memo.clear()
         self.holding.clear()
         self.seen, self.crossed, self.tries = (set(), set()), False, 0
+        self.generation += 1
 
 
 class Neighbours:
@@ -216,6 +220,19 @@ class Neighbours:
             return {key: memo[key] for key in keys & state.holding}
         return self._held(state, distinct_lefts, distinct_rights)
 
+    def mark(self, pair: FieldScanner) -> int | None:
+        """What :meth:`settled` compares: taken after :meth:`find` read a batch whole."""
+        state = self._state(pair)
+        return state.generation if state.crossed else None
+
+    def settled(self, pair: FieldScanner, mark: int | None) -> bool:
+        """Would :meth:`find` find nothing in a batch of values all passed to it before
+        *mark* was taken? Yes while every combination of the values seen since is read
+        (crossed, nothing forgotten since) and none holds anything."""
+        state = self._state(pair)
+        return mark is not None and state.crossed and state.generation == mark \
+            and not state.holding
+
     @staticmethod
     def _held(state: _Fields, lefts: set[str], rights: set[str]) -> Found:
         """The pairs of these values known to hold something (every combination of them
@@ -240,6 +257,7 @@ class Neighbours:
         size = (len(seen_lefts) + len(new_lefts)) * (len(seen_rights) + len(new_rights))
         if size > _CROSSING:
             state.seen, state.crossed = None, False
+            state.generation += 1
             return False
         if not state.crossed and size > max(_COMBINATIONS, state.rows):
             seen_lefts |= new_lefts

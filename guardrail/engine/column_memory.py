@@ -20,6 +20,7 @@ from operator import is_
 from typing import TYPE_CHECKING, Any
 
 from guardrail.engine.scanning import Signature, as_text, signature_of
+from guardrail.engine.vocabulary import ColumnVocabulary
 
 if TYPE_CHECKING:
     from guardrail.engine.scanning import FieldScanner, Hit
@@ -47,12 +48,16 @@ class ColumnCount:
 class ColumnCounter:
     """Counts one scanned column batch after batch, remembering what each value holds."""
 
-    def __init__(self, scanner: FieldScanner, plain: bool) -> None:
+    def __init__(self, scanner: FieldScanner, plain: bool, vocabulary: bool = False) -> None:
         self.scanner = scanner
         self.plain = plain  # every cell is text (CSV): whole columns can be gated at once
         self.known: dict[Any, Signature] = dict(_NOTHING)
         self.quiet = True  # the last batch's new values could hold nothing
         self.hits: dict[str, tuple[Hit, ...]] = {}  # of values scanned for the last batch
+        # The values of the quiet batches so far (``vocabulary.py``), kept for a column
+        # whose neighbours are read with it; covered: the last batch held only those.
+        self.vocabulary = ColumnVocabulary() if vocabulary and plain else None
+        self.covered = False
 
     def count_joined(self, joined: str, separator: str) -> ColumnCount | None:
         """:meth:`count` for a column of text cells joined by *separator* (how columns
@@ -66,8 +71,24 @@ class ColumnCounter:
         """None when no cell holds anything; else the count per signature, with each
         cell's signature."""
         self.hits = {}
-        if self.plain and self.quiet and self.scanner.holds_nothing(cells):
-            return None  # a quiet column tried whole: two C passes in all
+        self.covered = False
+        if self.plain and self.quiet:
+            vocabulary = self.vocabulary
+            if vocabulary is None or not vocabulary.active:
+                if self.scanner.holds_nothing(cells):
+                    return None  # a quiet column tried whole: two C passes in all
+                return self._count(cells)
+            joined = "\n".join(cells)
+            if joined.count("\n") == len(cells) - 1:  # no cell holds a line break
+                data = joined.encode("utf-8", "surrogatepass")
+                if vocabulary.covers(data):
+                    self.covered = True
+                    return None  # only values seen in quiet batches before
+                if self.scanner.encoded_holds_nothing(data):
+                    vocabulary.learn(cells)
+                    return None
+            else:
+                vocabulary.let_go()
         return self._count(cells)
 
     def _count(self, cells: tuple[Any, ...] | list[Any]) -> ColumnCount | None:
@@ -77,7 +98,11 @@ class ColumnCounter:
         if len(known) > _KNOWN_LIMIT:
             _forget_oldest_half(known)
         signatures = list(map(known.get, cells))
-        if None in signatures:
+        if None not in signatures:
+            # Every value was counted in an earlier batch of this column (covered, as
+            # for a vocabulary: see count).
+            self.covered = self.vocabulary is not None
+        else:
             missing = set(compress(cells, map(is_, signatures, repeat(None))))
             self.quiet = self.plain and scanner.holds_nothing(missing)
             # Values that hold nothing and may never repeat are not remembered.

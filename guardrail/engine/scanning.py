@@ -252,9 +252,13 @@ class FieldScanner:
         """:meth:`holds_nothing` for values already joined by a separator that no pattern
         can match across without also matching a value alone (a newline or NUL) and
         that no value holds."""
+        return self.encoded_holds_nothing(joined.encode("utf-8", "surrogatepass"))
+
+    def encoded_holds_nothing(self, joined: bytes) -> bool:
+        """:meth:`joined_holds_nothing` for the joined values encoded as UTF-8."""
         if self.ungated or not self._joinable:
             return False
-        return not self._match(joined.encode("utf-8", "surrogatepass"))
+        return not self._match(joined)
 
     def remember(self, text: str, hits: tuple[Hit, ...]) -> None:
         """Cache what *text* holds (short values only; the cache is bounded)."""

@@ -42,6 +42,7 @@ __all__ = ["TableWalk"]
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
 _WAITING = 8  # batches read ahead of the one being applied, at most
+_NEVER = object()  # a pair's mark once rows were left out: never settled by vocabulary
 
 
 @dataclass(slots=True)
@@ -55,6 +56,7 @@ class _Batch:
     counts: list[ColumnCount | None] | None = None  # per scanned column; None: at the worker
     filled: dict[int, int] = field(default_factory=dict)  # see TableWalk._count_filled
     hits: list[dict[str, tuple[Hit, ...]]] = field(default_factory=list)  # counted here
+    covered: set[int] = field(default_factory=set)  # columns of values seen before only
 
     def source(self, offset: int) -> tuple[Sequence[Any], Any]:
         """What ``locate`` needs to say where row *offset* is."""
@@ -92,6 +94,8 @@ class TableWalk:
         self.variants = self._variants()
         self.plain = not table.typed  # every cell is text
         self.pairs = self._neighbour_pairs()
+        # Per pair (by left column): Neighbours.mark after the last batch read whole.
+        self.marks: dict[int, Any] = {}
         table_locate = table.locate
         self.locate: Locate = (lambda src: table_locate(src[0], src[1])) if table_locate \
             else None
@@ -167,7 +171,9 @@ class TableWalk:
         # count by signature.
         self.scan = [(i, s) for i, s in enumerate(self.scanners)
                      if s is not None and self.plans[i] is None]
-        self.counters = [(i, ColumnCounter(s, self.plain)) for i, s in self.scan]
+        paired = {column for left, _ in self.pairs for column in (left, left + 1)}
+        self.counters = [(i, ColumnCounter(s, self.plain, vocabulary=i in paired))
+                         for i, s in self.scan]
         self.fields = [s.field for _, s in self.scan]
         self.tally: dict[FindingKind, int] = {}  # counted, not listed
         self.primaries: dict[tuple[int, Signature], FindingKind] = {}
@@ -272,6 +278,8 @@ class TableWalk:
         for column, counter in self.counters:
             counts.append(counter.count(batch.columns[column]))
             batch.hits.append(counter.hits)
+            if counter.covered:
+                batch.covered.add(column)
         return counts
 
     def _apply(self, batch: _Batch, pool: ScanPool | None) -> None:
@@ -307,11 +315,22 @@ class TableWalk:
             held = {column: counted.signatures
                     for (column, _), counted in zip(self.counters, batch.counts, strict=True)
                     if counted is not None}
+            covered, marks = batch.covered, self.marks
+            neighbours = self.ev.neighbours
             for left, pair in self.pairs:
-                self._across_columns(batch.columns[left], batch.columns[left + 1], left,
-                                     pair, lambda offset: batch.start + offset,
-                                     batch.source, held.get(left), held.get(left + 1),
-                                     values)
+                # Both columns hold only values whose combinations were all read, and
+                # held nothing: nothing to read (see vocabulary.py).
+                if left in covered and left + 1 in covered \
+                        and neighbours.settled(pair, marks.get(left)):  # type: ignore[union-attr]
+                    continue
+                whole = self._across_columns(
+                    batch.columns[left], batch.columns[left + 1], left, pair,
+                    lambda offset: batch.start + offset, batch.source, held.get(left),
+                    held.get(left + 1), values)
+                # A value passed over with its row (a cell held something) may be in a
+                # column's vocabulary without being read: such a pair is read from then on.
+                if marks.get(left, 0) is not _NEVER:
+                    marks[left] = neighbours.mark(pair) if whole else _NEVER  # type: ignore[union-attr]
 
     def _primary(self, column: int, signature: Signature) -> FindingKind:
         """The rule a value with these hits is counted under (see Evaluation.matches)."""
@@ -451,8 +470,9 @@ class TableWalk:
                         pair: FieldScanner, index_of: Any, source: Any,
                         left_holds: Sequence[Any] | None,
                         right_holds: Sequence[Any] | None,
-                        values: dict[int, set[str]]) -> None:
-        """Read two neighbouring columns of a run of rows together (``adjacent.py``).
+                        values: dict[int, set[str]]) -> bool:
+        """Read two neighbouring columns of a run of rows together (``adjacent.py``);
+        whether every row was read.
 
         Rows where a cell holds findings of its own (*left_holds*, *right_holds*: each
         cell's hits or signature; None: no cell holds any) are reported already and
@@ -470,7 +490,7 @@ class TableWalk:
                 lefts, rights = list(compress(lefts, free)), list(compress(rights, free))
                 whole = False
         if not rows:
-            return
+            return whole
         distinct = None
         if not self.plain:  # typed cells: only text is read across
             lefts = [v if v.__class__ is str else "" for v in lefts]
@@ -484,7 +504,7 @@ class TableWalk:
         found = self.ev.neighbours.find(  # type: ignore[union-attr]
             pair, lefts, rights, distinct)
         if not found:
-            return
+            return whole
         cells = list(zip(lefts, rights, strict=True))
         for offset in compress(range(len(cells)), map(found.__contains__, cells)):
             first, second = cells[offset]
@@ -494,6 +514,7 @@ class TableWalk:
             row = rows[offset]
             self.ev.across(self.file, self.section, index_of(row), shown, join, hits,
                            source(row))
+        return whole
 
     def _hits(self, index: int, column: int, value: str, hits: tuple[Any, ...],
               source: Any) -> None:
