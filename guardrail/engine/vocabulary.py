@@ -5,13 +5,19 @@ Columns that sit side by side in exports mostly repeat a few values (months, war
 area codes). Once those are known to hold nothing, a batch of them needs neither the
 detectors' gate nor, for the neighbouring columns read together (``adjacent.py``), a
 hash of every cell to find values not seen before: a full match of the batch, joined
-by newlines, against the known values says both, in C, at the speed of the gate pass
-it replaces. A column whose values keep changing (references, notes) gives up its
-vocabulary after a few batches and is counted as before.
+by newlines, against the known values says both, in C, in about the time of the gate
+pass it replaces.
+
+While a column still brings new values, its batches are hashed (as they would be
+without a vocabulary); the automaton is built once a batch brings none. A column that
+keeps changing (references, notes), or whose automaton turns out slower than hashing
+(many long, unlike values), gives its vocabulary up and is counted as before: the
+vocabulary only ever changes how fast a batch is settled, never what is found.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection
 
 import re2
@@ -22,6 +28,11 @@ _MAX_VALUES = 4_096  # values a vocabulary holds, at most (its automaton stays s
 _MAX_VALUE_LENGTH = 64  # longer values (free text) are not vocabulary
 _MAX_LEARNING = 16  # batches bringing new values, after which the column is let go
 _MAX_MEMORY = 32 << 20  # bytes RE2 may use for one vocabulary's automaton
+# A full match slower than this per byte is slower than hashing the cells (measured:
+# hashing costs about 3-5 ns per byte of short values; the automaton of area codes,
+# wards or months about 1-2 ns, that of a thousand random codes over 30 ns).
+_MAX_NS_PER_BYTE = 4.0
+_TRIALS = 4  # matches timed once the automaton is built
 
 
 class ColumnVocabulary:
@@ -30,38 +41,57 @@ class ColumnVocabulary:
     def __init__(self) -> None:
         self.values: set[str] = set()
         self.active = True  # False once the column is let go
-        self._learning = 0
-        # The compiled set's own Match (without the wrapper's per-call checks), compiled
-        # when first needed after a change.
+        self._learning = 0  # batches that brought new values
+        self._stable = False  # the last batch learned from brought none
+        # The compiled set's own Match (without the wrapper's per-call checks).
         self._match: Callable[[bytes], list[int]] | None = None
+        self._trials = 0  # matches timed since it was built
+        self._fastest = float("inf")  # their fastest, in ns per byte
 
     def covers(self, joined: bytes) -> bool:
         """True when *joined* (cells joined by newlines, as UTF-8; no cell holds a
-        newline) is made only of known values."""
-        if not self.active or not self.values:
+        newline) is made only of known values. False while the column is still
+        learning: :meth:`learn` then says it."""
+        if not self.active or not self._stable:
             return False
         match = self._match
         if match is None:
             match = self._match = self._compile()
             if match is None:
                 return False
-        return bool(match(joined))
+        if self._trials >= _TRIALS:
+            return bool(match(joined))
+        # The first matches build the automaton's states as they go: the fastest of a
+        # few says what it costs once built.
+        self._trials += 1
+        start = time.perf_counter_ns()
+        covered = bool(match(joined))
+        elapsed = (time.perf_counter_ns() - start) / (len(joined) + 4_096)
+        self._fastest = min(self._fastest, elapsed)
+        if self._trials == _TRIALS and self._fastest > _MAX_NS_PER_BYTE:
+            self.let_go()  # slower than hashing: this batch's answer stands, not the next
+        return covered
 
-    def learn(self, cells: Collection[str]) -> None:
-        """Add the values of a batch whose every cell holds nothing."""
+    def learn(self, cells: Collection[str]) -> bool:
+        """Add the values of a batch whose every cell holds nothing; whether all of them
+        were known already (the batch is covered, as :meth:`covers` would say)."""
         if not self.active:
-            return
+            return False
         new = set(cells)
         new -= self.values
         if not new:
-            return
+            self._stable = True
+            return True
         self._learning += 1
         if self._learning > _MAX_LEARNING or len(self.values) + len(new) > _MAX_VALUES \
+                or (self.values and len(new) * 2 > len(cells)) \
                 or any(len(value) > _MAX_VALUE_LENGTH for value in new):
-            self.let_go()
-            return
+            self.let_go()  # changes too often, too much, or holds text
+            return False
         self.values |= new
-        self._match = None
+        self._stable, self._match, self._trials = False, None, 0
+        self._fastest = float("inf")
+        return False
 
     def let_go(self) -> None:
         """Stop keeping values: the column changes too much to be worth it."""
@@ -74,8 +104,7 @@ class ColumnVocabulary:
         options.log_errors = False
         options.never_capture = True
         options.max_mem = _MAX_MEMORY
-        # Longest first: RE2 needs no order, but a reader of a pattern does.
-        words = "|".join(map(re2.escape, sorted(self.values, key=lambda v: (-len(v), v))))
+        words = "|".join(map(re2.escape, sorted(self.values)))
         try:
             automaton = re2.Set.FullMatchSet(options)
             automaton.Add(f"(?:{words})(?:\n(?:{words}))*")
