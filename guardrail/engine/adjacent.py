@@ -199,8 +199,8 @@ class Neighbours:
         state.rows += len(lefts)
         distinct_lefts, distinct_rights = distinct() if distinct is not None \
             else (values_of(lefts), values_of(rights))
-        if not distinct_lefts or not distinct_rights:
-            return {}
+        # Even when one side is empty the other's values are taken in (crossed with
+        # those seen, or kept to be): every value passed is then in ``seen`` (settled).
         if not self._cross(pair, state, distinct_lefts, distinct_rights):
             if len(distinct_lefts) * len(distinct_rights) <= _COMBINATIONS:
                 # Few values in this batch, too many in all (an export sorted by date or
@@ -220,18 +220,18 @@ class Neighbours:
             return {key: memo[key] for key in keys & state.holding}
         return self._held(state, distinct_lefts, distinct_rights)
 
-    def mark(self, pair: FieldScanner) -> int | None:
-        """What :meth:`settled` compares: taken after :meth:`find` read a batch whole."""
-        state = self._state(pair)
-        return state.generation if state.crossed else None
+    def generation(self, pair: FieldScanner) -> int:
+        """What :meth:`settled` compares: taken once, after the first batch read."""
+        return self._state(pair).generation
 
-    def settled(self, pair: FieldScanner, mark: int | None) -> bool:
-        """Would :meth:`find` find nothing in a batch of values all passed to it before
-        *mark* was taken? Yes while every combination of the values seen since is read
-        (crossed, nothing forgotten since) and none holds anything."""
+    def settled(self, pair: FieldScanner, generation: int | None) -> bool:
+        """Would :meth:`find` find nothing in a batch of values all passed to it since
+        *generation* was taken? Yes while nothing was forgotten since (every value
+        passed is then in ``seen``), every combination of those is read (crossed) and
+        none holds anything."""
         state = self._state(pair)
-        return mark is not None and state.crossed and state.generation == mark \
-            and not state.holding
+        return generation is not None and state.generation == generation \
+            and state.crossed and not state.holding
 
     @staticmethod
     def _held(state: _Fields, lefts: set[str], rights: set[str]) -> Found:

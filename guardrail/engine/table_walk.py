@@ -42,7 +42,6 @@ __all__ = ["TableWalk"]
 _BATCH = 1024  # rows per batch: large enough for C-level counting, small enough to hold
 _POOL_AFTER_ROWS = 20 * _BATCH  # small tables are done before a worker would have started
 _WAITING = 8  # batches read ahead of the one being applied, at most
-_NEVER = object()  # a pair's mark once rows were left out: never settled by vocabulary
 
 
 @dataclass(slots=True)
@@ -94,8 +93,9 @@ class TableWalk:
         self.variants = self._variants()
         self.plain = not table.typed  # every cell is text
         self.pairs = self._neighbour_pairs()
-        # Per pair (by left column): Neighbours.mark after the last batch read whole.
-        self.marks: dict[int, Any] = {}
+        # Per pair (by left column): Neighbours.generation after its first batch, or
+        # None once a batch was not read whole (see _apply).
+        self.marks: dict[int, int | None] = {}
         table_locate = table.locate
         self.locate: Locate = (lambda src: table_locate(src[0], src[1])) if table_locate \
             else None
@@ -318,8 +318,9 @@ class TableWalk:
             covered, marks = batch.covered, self.marks
             neighbours = self.ev.neighbours
             for left, pair in self.pairs:
-                # Both columns hold only values whose combinations were all read, and
-                # held nothing: nothing to read (see vocabulary.py).
+                # Both columns hold only values of earlier batches, each passed to the
+                # pair and, as it says, read with every other: nothing to read
+                # (see vocabulary.py).
                 if left in covered and left + 1 in covered \
                         and neighbours.settled(pair, marks.get(left)):  # type: ignore[union-attr]
                     continue
@@ -327,10 +328,12 @@ class TableWalk:
                     batch.columns[left], batch.columns[left + 1], left, pair,
                     lambda offset: batch.start + offset, batch.source, held.get(left),
                     held.get(left + 1), values)
-                # A value passed over with its row (a cell held something) may be in a
-                # column's vocabulary without being read: such a pair is read from then on.
-                if marks.get(left, 0) is not _NEVER:
-                    marks[left] = neighbours.mark(pair) if whole else _NEVER  # type: ignore[union-attr]
+                if not whole:
+                    # A value passed over with its row (a cell held something) may be
+                    # known to its column and not to the pair: read from then on.
+                    marks[left] = None
+                elif left not in marks:  # taken once: a later forgetting ends settling
+                    marks[left] = neighbours.generation(pair)  # type: ignore[union-attr]
 
     def _primary(self, column: int, signature: Signature) -> FindingKind:
         """The rule a value with these hits is counted under (see Evaluation.matches)."""

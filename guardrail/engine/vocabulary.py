@@ -104,8 +104,8 @@ class ColumnVocabulary:
         options.log_errors = False
         options.never_capture = True
         options.max_mem = _MAX_MEMORY
-        words = "|".join(map(re2.escape, sorted(self.values)))
         try:
+            words = "|".join(map(re2.escape, sorted(self.values)))
             automaton = re2.Set.FullMatchSet(options)
             automaton.Add(f"(?:{words})(?:\n(?:{words}))*")
             automaton.Compile()
