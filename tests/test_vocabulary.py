@@ -79,9 +79,9 @@ def test_too_many_too_long_or_mostly_new_values_let_the_column_go(batches) -> No
 
 
 def test_an_automaton_slower_than_hashing_is_let_go_after_answering(monkeypatch) -> None:
-    monkeypatch.setattr(vocabulary_module, "_MAX_NS_PER_BYTE", -1.0)  # every match is slow
+    monkeypatch.setattr(vocabulary_module, "_SLOWER", -1.0)  # every match is slow
     vocabulary = settled(["Boxmoor", "Highfield"])
-    for _ in range(vocabulary_module._TRIALS):  # the first matches are timed, and answer
+    for _ in range(2 * vocabulary_module._WARM_UP):  # warming up, then judged: answers
         assert vocabulary.active
         assert vocabulary.covers(joined("Boxmoor", "Highfield"))
     assert not vocabulary.active

@@ -85,7 +85,7 @@ class ColumnCounter:
                     self.covered = True
                     return None  # only values seen in quiet batches before
                 if self.scanner.encoded_holds_nothing(data):
-                    self.covered = vocabulary.learn(cells)
+                    self.covered = vocabulary.learn(cells, len(data))
                     return None
             else:
                 vocabulary.let_go()

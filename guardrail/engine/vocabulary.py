@@ -18,6 +18,7 @@ vocabulary only ever changes how fast a batch is settled, never what is found.
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Callable, Collection
 
 import re2
@@ -28,11 +29,12 @@ _MAX_VALUES = 4_096  # values a vocabulary holds, at most (its automaton stays s
 _MAX_VALUE_LENGTH = 64  # longer values (free text) are not vocabulary
 _MAX_LEARNING = 16  # batches bringing new values, after which the column is let go
 _MAX_MEMORY = 32 << 20  # bytes RE2 may use for one vocabulary's automaton
-# A full match slower than this per byte is slower than hashing the cells (measured:
-# hashing costs about 3-5 ns per byte of short values; the automaton of area codes,
-# wards or months about 1-2 ns, that of a thousand random codes over 30 ns).
-_MAX_NS_PER_BYTE = 4.0
-_TRIALS = 4  # matches timed once the automaton is built
+# An automaton whose match is this many times slower than hashing the same column
+# (both timed here, so that the machine's speed does not decide) is let go: measured,
+# the automaton of area codes, wards or months runs at 0.5-1x hashing's time, that of
+# a thousand random codes at over 8x.
+_SLOWER = 3.0
+_WARM_UP = 8  # matches before the automaton's cost is judged
 
 
 class ColumnVocabulary:
@@ -45,8 +47,10 @@ class ColumnVocabulary:
         self._stable = False  # the last batch learned from brought none
         # The compiled set's own Match (without the wrapper's per-call checks).
         self._match: Callable[[bytes], list[int]] | None = None
-        self._trials = 0  # matches timed since it was built
-        self._fastest = float("inf")  # their fastest, in ns per byte
+        self._matches = 0  # since it was built
+        # What its last matches cost, in ns per byte, once warmed up.
+        self._recent: deque[float] = deque(maxlen=_WARM_UP)
+        self._hashing = float("inf")  # the fastest hashing of a batch, in ns per byte
 
     def covers(self, joined: bytes) -> bool:
         """True when *joined* (cells joined by newlines, as UTF-8; no cell holds a
@@ -59,25 +63,33 @@ class ColumnVocabulary:
             match = self._match = self._compile()
             if match is None:
                 return False
-        if self._trials >= _TRIALS:
-            return bool(match(joined))
-        # The first matches build the automaton's states as they go: the fastest of a
-        # few says what it costs once built.
-        self._trials += 1
+        # Every match is timed (a clock read costs far less than a match): the
+        # automaton builds its states as it goes, so its cost is judged on the recent
+        # matches once it has warmed up, against hashing the same column.
         start = time.perf_counter_ns()
         covered = bool(match(joined))
-        elapsed = (time.perf_counter_ns() - start) / (len(joined) + 4_096)
-        self._fastest = min(self._fastest, elapsed)
-        if self._trials == _TRIALS and self._fastest > _MAX_NS_PER_BYTE:
+        cost = (time.perf_counter_ns() - start) / (len(joined) + 4_096)
+        self._matches += 1
+        if self._matches <= _WARM_UP:
+            return covered
+        recent = self._recent
+        recent.append(cost)  # the fastest of the last few: a pause of the machine is not
+        if len(recent) == recent.maxlen and min(recent) > _SLOWER * self._hashing:
             self.let_go()  # slower than hashing: this batch's answer stands, not the next
         return covered
 
-    def learn(self, cells: Collection[str]) -> bool:
-        """Add the values of a batch whose every cell holds nothing; whether all of them
-        were known already (the batch is covered, as :meth:`covers` would say)."""
+    def learn(self, cells: Collection[str], size: int | None = None) -> bool:
+        """Add the values of a batch whose every cell holds nothing (*size*: the bytes
+        of the cells joined, if known); whether all of them were known already (the
+        batch is covered, as :meth:`covers` would say)."""
         if not self.active:
             return False
+        if size is None:
+            size = sum(map(len, cells)) + len(cells)
+        start = time.perf_counter_ns()
         new = set(cells)
+        self._hashing = min(self._hashing,
+                            (time.perf_counter_ns() - start) / (size + 4_096))
         new -= self.values
         if not new:
             self._stable = True
@@ -89,8 +101,8 @@ class ColumnVocabulary:
             self.let_go()  # changes too often, too much, or holds text
             return False
         self.values |= new
-        self._stable, self._match, self._trials = False, None, 0
-        self._fastest = float("inf")
+        self._stable, self._match, self._matches = False, None, 0
+        self._recent.clear()
         return False
 
     def let_go(self) -> None:
