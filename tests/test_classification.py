@@ -287,6 +287,18 @@ def test_record_rule_compares_csv_text_as_numbers(small_counts: Guardrail) -> No
     assert decision.findings[0].message == "record matches rule 'count > `0` && count < `5`'"
 
 
+def test_a_count_followed_by_a_separator_character_is_still_the_number(
+        small_counts: Guardrail) -> None:
+    """Python's ``\\s`` takes the information separators (\\x1c-\\x1f) that int() does
+    not strip; a reader sees the number alone (found by the robustness campaign)."""
+    decision = small_counts.check(
+        "month,ward,count\n2026-01,Boxmoor,3\x1d\n2026-02,Boxmoor,56\x1d\n"
+        "2026-03,Boxmoor,\u0664\n".encode(), format="csv")
+    assert [f.error for f in decision.files] == [None]
+    assert [(f.record, f.rule) for f in decision.findings] == [
+        (0, "stats.small_count"), (2, "stats.small_count")]
+
+
 def test_suppressed_count_written_as_text_is_not_a_number(guard: Guardrail) -> None:
     # The shipped rule tells authors to publish "<5": that cell must not break the check.
     decision = guard.check(

@@ -59,7 +59,11 @@ def evaluate(expression: Any, record: Any) -> bool:
 def as_number(value: Any) -> Any:
     """A number written as text becomes a number, so ``count < `5``` works on CSV."""
     if isinstance(value, str) and _NUMBER.match(value):
-        return float(value) if "." in value else int(value)
+        number = value.strip()  # also the spaces int() does not strip (\x1c-\x1f)
+        try:
+            return float(number) if "." in number else int(number)
+        except ValueError:  # not a number after all: compared as text (fails closed)
+            return value
     return value
 
 
