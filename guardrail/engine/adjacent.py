@@ -314,21 +314,36 @@ class Neighbours:
         new = list(keys - state.memo.keys())
         if not new:
             return 0
-        lefts, rights = list(map(_LEFT, new)), list(map(_RIGHT, new))
-        words = word_pairs(lefts, rights)  # empty: no pair can meet
-        texts = meeting_texts(lefts, rights, words) if words else []
+        texts, meeting = self._gated(pair, list(map(_LEFT, new)), list(map(_RIGHT, new)))
         if len(state.memo) + len(new) > _MEMO_LIMIT:
             state.forget()  # make room first: what is read here must be kept
-        if not texts or pair.holds_nothing(texts):
+        if not meeting:
             state.memo.update(zip(new, repeat(_NOTHING_ACROSS)))
             return len(new)
-        gate, memo = pair.may_hold, state.memo
+        memo = state.memo
         for key, text in zip(new, texts, strict=True):
-            if text and gate(text):
+            if text in meeting:
                 self.across(pair, *key)
             else:
                 memo[key] = _NOTHING_ACROSS
         return len(new)
+
+    @staticmethod
+    def _gated(pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str]
+               ) -> tuple[list[str], set[str]]:
+        """Each pair of values' meeting text (``""`` where no match could take a word of
+        each side; no texts when none could), and the set of those the gate takes: in C,
+        with one RE2 pass when it takes none."""
+        words = word_pairs(lefts, rights)
+        if not words:
+            return [], set()
+        # The gate sees what a match across the join lies inside, not the two words
+        # alone: "CA 21 93 | 76 C" meets as "93 76", which no detector's gate takes.
+        texts = meeting_texts(lefts, rights, words)
+        if pair.holds_nothing(texts):
+            return texts, set()
+        gate = pair.may_hold
+        return texts, {text for text in set(texts) if text and gate(text)}
 
     def along(self, pair: FieldScanner, lefts: Sequence[str], rights: Sequence[str]) -> Found:
         """:meth:`find` row by row, for columns of many distinct values (references,
@@ -341,16 +356,7 @@ class Neighbours:
             return {}  # one-word values, lettered on one side only (references, months)
         if pair.holds_nothing(list(map(" ".join, zip(lefts, rights, strict=True)))):
             return {}  # the meeting words lie inside: nothing there either
-        words = word_pairs(lefts, rights)  # "" where no match could take a word of each
-        if not words:
-            return {}
-        # The gate sees what a match across the join lies inside, not the two words
-        # alone: "CA 21 93 | 76 C" meets as "93 76", which no detector's gate takes.
-        texts = meeting_texts(lefts, rights, words)
-        if pair.holds_nothing(texts):
-            return {}
-        gate = pair.may_hold
-        meeting = {text for text in set(texts) if text and gate(text)}
+        texts, meeting = self._gated(pair, lefts, rights)
         if not meeting:
             return {}
         across = self.across

@@ -19,7 +19,7 @@ from itertools import compress, islice, repeat
 from operator import is_
 from typing import TYPE_CHECKING, Any
 
-from guardrail.engine.scanning import Signature, as_text, signature_of
+from guardrail.engine.scanning import Signature, as_text, joined_lines, signature_of
 from guardrail.engine.vocabulary import ColumnVocabulary
 
 if TYPE_CHECKING:
@@ -72,23 +72,22 @@ class ColumnCounter:
         cell's signature."""
         self.hits = {}
         self.covered = False
+        vocabulary = self.vocabulary
+        if vocabulary is not None and not vocabulary.active:
+            vocabulary = None
         if self.plain and self.quiet:
-            vocabulary = self.vocabulary
-            if vocabulary is None or not vocabulary.active:
-                if self.scanner.holds_nothing(cells):
-                    return None  # a quiet column tried whole: two C passes in all
-                return self._count(cells)
-            joined = "\n".join(cells)
-            if joined.count("\n") == len(cells) - 1:  # no cell holds a line break
-                data = joined.encode("utf-8", "surrogatepass")
-                if vocabulary.covers(data):
-                    self.covered = True
-                    return None  # only values seen in quiet batches before
-                if self.scanner.encoded_holds_nothing(data):
+            # A quiet column tried whole: two C passes in all.
+            data = joined_lines(cells)  # None: a cell holds a line break
+            if data is None:
+                if vocabulary is not None:
+                    vocabulary.let_go()
+            elif vocabulary is not None and vocabulary.covers(data):
+                self.covered = True
+                return None  # only values seen in quiet batches before
+            elif self.scanner.encoded_holds_nothing(data):
+                if vocabulary is not None:
                     self.covered = vocabulary.learn(cells, len(data))
-                    return None
-            else:
-                vocabulary.let_go()
+                return None
         return self._count(cells)
 
     def _count(self, cells: tuple[Any, ...] | list[Any]) -> ColumnCount | None:

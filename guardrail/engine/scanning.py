@@ -237,11 +237,10 @@ class FieldScanner:
         cannot hide or invent a candidate, and no value needs reading first or holds a
         newline; otherwise False (scan them one by one).
         """
-        texts = texts if isinstance(texts, (list, tuple)) else list(texts)
-        joined = "\n".join(texts)
-        if joined.count("\n") != len(texts) - 1:
-            return False  # a value holds a newline: it must be read as one line
-        return self.joined_holds_nothing(joined)
+        if self.ungated or not self._joinable:
+            return False
+        data = joined_lines(texts if isinstance(texts, (list, tuple)) else list(texts))
+        return data is not None and self.encoded_holds_nothing(data)
 
     def may_hold(self, text: str) -> bool:
         """False when no detector can match in *text* (one RE2 pass; True when some
@@ -308,6 +307,15 @@ class FieldScanner:
                     hits.append(_new_hit((detector.id, detector.level, start, end, confidence,
                                           evidence)))
         return hits
+
+
+def joined_lines(texts: Sequence[str]) -> bytes | None:
+    """*texts* joined by newlines, in UTF-8, for one RE2 pass over them all; None when a
+    text holds a newline itself (it must then be read as one line)."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return None
+    return joined.encode("utf-8", "surrogatepass")
 
 
 def as_text(value: Any) -> str | None:
