@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from stdnum import luhn
-
 from sources import LOCALES, Person
+from stdnum import luhn
 from world import Entity, World
 
 # -- people ------------------------------------------------------------------------
@@ -418,10 +417,12 @@ def failing_checks(w: World) -> tuple[str, list[Entity], str]:
     kind = w.pick(["nhs", "card", "iban", "nino"])
     if kind == "nhs":
         v = w.ids.nhs_written(w.ids.nhs(valid=False))
-        return w.pick(["{v}", "ref {v}", "Reference number {v}"]).format(v=v), [], "NHS-shaped, fails mod 11"
+        text = w.pick(["{v}", "ref {v}", "Reference number {v}"]).format(v=v)
+        return text, [], "NHS-shaped, fails mod 11"
     if kind == "card":
         v, _ = w.ids.card(w.pick(["visa", "mastercard-5", "amex", "maestro"]), valid=False)
-        return w.pick(["{v}", "order {v}", "account ref {v}"]).format(v=v), [], "card-shaped, fails Luhn"
+        text = w.pick(["{v}", "order {v}", "account ref {v}"]).format(v=v)
+        return text, [], "card-shaped, fails Luhn"
     if kind == "iban":
         v, _ = w.ids.iban("GB", valid=False)
         return w.pick(["{v}", "ref {v}"]).format(v=v), [], "IBAN-shaped, fails mod 97"
@@ -431,8 +432,9 @@ def failing_checks(w: World) -> tuple[str, list[Entity], str]:
 
 def incident_dates(w: World) -> tuple[str, list[Entity], str]:
     written, form = w.ids.date_written(w.ids.recent_date())
-    return w.pick(["The incident happened on {d}.", "Offence date {d}", "Reported {d} at 14:20",
-                   "Date: {d}", "Next meeting {d}", "Closed on {d}", "{d}"]).format(d=written), [], form
+    text = w.pick(["The incident happened on {d}.", "Offence date {d}", "Reported {d} at 14:20",
+                   "Date: {d}", "Next meeting {d}", "Closed on {d}", "{d}"]).format(d=written)
+    return text, [], form
 
 
 def barcodes_and_refs(w: World) -> tuple[str, list[Entity], str]:
@@ -504,7 +506,8 @@ FAMILIES = [
     Family("clean/versions and bad IPv4", versions_and_bad_ips, 80, "clean",
            "version strings, octets over 255, five-part dotted numbers"),
     Family("clean/numbers failing their check", failing_checks, 120, "clean",
-           "NHS-shaped failing mod 11, cards failing Luhn, IBANs failing mod 97, NINO never-issued prefixes"),
+           "NHS-shaped failing mod 11, cards failing Luhn, IBANs failing mod 97, "
+           "NINO never-issued prefixes"),
     Family("clean/dates without a birth cue", incident_dates, 100, "clean",
            "incident and meeting dates in the same written forms"),
     Family("clean/barcodes and references", barcodes_and_refs, 80, "clean",

@@ -61,7 +61,8 @@ def write_tables(w, out: Path) -> int:  # noqa: ANN001
 
 
 def family_slug(family: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in family.split("/")[1].lower()).strip("-")[:24].strip("-")
+    slug = "".join(c if c.isalnum() else "-" for c in family.split("/")[1].lower())
+    return slug.strip("-")[:24].strip("-")
 
 
 def write_opendata(w, out: Path) -> int:  # noqa: ANN001

@@ -43,7 +43,7 @@ class Ids:
     def nhs(self, valid: bool = True) -> str:
         while True:
             body = self.rng.choice("4679") + self.digits(8)
-            total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1)))
+            total = sum(int(d) * w for d, w in zip(body, range(10, 1, -1), strict=True))
             check = (11 - total % 11) % 11
             if check == 10:
                 continue
@@ -85,7 +85,8 @@ class Ids:
     def plate(self) -> str:
         kind = self.rng.choice(("current", "current", "prefix", "suffix"))
         if kind == "current":
-            age = self.rng.choice([f"{y:02d}" for y in range(2, 25)] + [str(y) for y in range(51, 75)])
+            age = self.rng.choice([f"{y:02d}" for y in range(2, 25)]
+                                  + [str(y) for y in range(51, 75)])
             area = self.rng.choice("ABCDEFGHKLMNOPRSVWY") + self.rng.choice(PLATE_LETTERS)
             left, right = area + age, self.letters(3, PLATE_LETTERS)
         elif kind == "prefix":
@@ -203,7 +204,8 @@ class Ids:
                                                   [12, 13, 14, 15, 16, 17, 18, 19]),
         "dankort": (["5019"], [16]), "uatp": (["1"], [15]),
         "jcb": ([str(p) for p in range(3528, 3590, 7)], [16]), "jcb-15": (["1800", "2131"], [15]),
-        "discover": (["6011", "644", "645", "649", "65"], [16]), "unionpay": (["62"], [16, 17, 18, 19]),
+        "discover": (["6011", "644", "645", "649", "65"], [16]),
+        "unionpay": (["62"], [16, 17, 18, 19]),
         "diners": (["300", "301", "305", "36", "38"], [14]),
     }
 
@@ -304,7 +306,7 @@ class Ids:
         return forms[form], form
 
     def ean13(self) -> str:
-        body = self.rng.choice(["50", "501", "502", "400", "978", "979"]) 
+        body = self.rng.choice(["50", "501", "502", "400", "978", "979"])
         body += self.digits(12 - len(body))
         total = sum(int(c) * (3 if i % 2 else 1) for i, c in enumerate(body))
         return body + str((10 - total % 10) % 10)

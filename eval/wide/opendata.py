@@ -120,7 +120,8 @@ def council_html(w: World, leaky: bool) -> tuple[str, list[str], str, list[str]]
         planted, detectors = _plant(w)
         commentary += f" {html.escape(planted)} raised the matter at the ward forum."
     page = f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(council)} - anti-social behaviour statistics</title></head>
+<html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(council)} - anti-social behaviour statistics</title></head>
 <body>
 <h1>Anti-social behaviour statistics, {quarter}</h1>
 <p>{commentary}</p>
@@ -145,7 +146,7 @@ def press_release(w: World, leaky: bool) -> tuple[str, list[str], str, list[str]
     age = w.rng.randint(16, 70)
     body = [f"Officers arrested a {age}-year-old man from {town} on suspicion of burglary "
             f"after a series of break-ins on {w.street()}.",
-            f"He has been released on bail while enquiries continue.",
+            "He has been released on bail while enquiries continue.",
             "Anyone with information is asked to call 101"
             + (" or Crimestoppers anonymously on 0800 555 111." if w.chance(0.5) else ".")]
     detectors, planted = [], ""

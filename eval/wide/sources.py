@@ -42,15 +42,16 @@ LOCALES: dict[str, str] = {
 
 _UK = dict(zip("абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
                "a b v h g d e ie zh z y i i i k l m n o p r s t u f kh ts ch sh shch  iu ia"
-               .split(" ")))
+               .split(" "), strict=True))
 _RU = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
                "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch ie y  e iu ia"
-               .split(" ")))
+               .split(" "), strict=True))
 _BG = dict(zip("абвгдежзийклмнопрстуфхцчшщъьюя",
-               "a b v g d e zh z i y k l m n o p r s t u f h ts ch sh sht a y yu ya".split(" ")))
+               "a b v g d e zh z i y k l m n o p r s t u f h ts ch sh sht a y yu ya".split(" "),
+               strict=True))
 _EL = dict(zip("αάβγδεέζηήθιίϊΐκλμνξοόπρσςτυύϋΰφχψωώ",
                "a a v g d e e z i i th i i i i k l m n x o o p r s s t y y y y f ch ps o o"
-               .split(" ")))
+               .split(" "), strict=True))
 TRANSLIT = {"uk_UA": _UK, "ru_RU": _RU, "bg_BG": _BG, "el_GR": _EL}
 # Letters NFKD does not take apart: how people type them on a UK keyboard.
 _FOLD = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "ß": "ss", "ı": "i",

@@ -12,11 +12,11 @@ import io
 import json
 from collections.abc import Callable
 
-from guardrail.policy.paths import display_path  # labels name fields as reports do
-
 from families import IDENTIFIERS
 from sources import LOCALES
 from world import World
+
+from guardrail.policy.paths import display_path  # labels name fields as reports do
 
 Row = dict[str, object]
 Label = dict[str, object]
@@ -29,11 +29,12 @@ def _people_table(w: World) -> tuple[list[Row], list[Label], dict]:
     rows, labels = [], []
     for i in range(w.rng.randint(4, 12)):
         p = w.person(locale)
-        phone, _ = w.ids.phone()
+        phone, form = w.ids.phone()
         rows.append({header[0]: p.full, header[1]: phone, header[2]: w.email(p)})
         labels += [{"record": i, "field": header[0], "detector": "person.name", "value": p.full,
                     "origin": locale, "kind": "full"},
-                   {"record": i, "field": header[1], "detector": "uk.phone", "value": phone},
+                   {"record": i, "field": header[1], "detector": "uk.phone", "value": phone,
+                    "form": "phone " + form},
                    {"record": i, "field": header[2], "detector": "email",
                     "value": rows[-1][header[2]]}]
     return rows, labels, {"origin": locale}
@@ -41,7 +42,8 @@ def _people_table(w: World) -> tuple[list[Row], list[Label], dict]:
 
 def _split_names(w: World) -> tuple[list[Row], list[Label], dict]:
     locale = w.pick(list(LOCALES))
-    cols = w.pick([("forename", "surname"), ("first_name", "last_name"), ("Given name", "Family name")])
+    cols = w.pick([("forename", "surname"), ("first_name", "last_name"),
+                   ("Given name", "Family name")])
     rows, labels = [], []
     for i in range(w.rng.randint(4, 12)):
         p = w.person(locale)
@@ -68,9 +70,10 @@ def _identifier_table(w: World) -> tuple[list[Row], list[Label], dict]:
     for i in range(w.rng.randint(4, 12)):
         row: Row = {"id": i + 1}
         for d in detectors:
-            value = IDENTIFIERS[d](w)[0]
+            value, _, form = IDENTIFIERS[d](w)
             row[columns[d]] = value
-            labels.append({"record": i, "field": columns[d], "detector": d, "value": value})
+            labels.append({"record": i, "field": columns[d], "detector": d, "value": value,
+                           "form": form})
         rows.append(row)
     return rows, labels, {}
 

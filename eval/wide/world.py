@@ -3,8 +3,8 @@ police.uk build theirs, streets, organisations, addresses and contact details.""
 
 from __future__ import annotations
 
-import random
 import dataclasses
+import random
 from dataclasses import dataclass
 
 from ids import Ids
@@ -29,7 +29,8 @@ WARD_PAIRS = [("Castle", "Priory"), ("Abbey", "Mill"), ("Church", "Chapel"),
               ("Grange", "Manor")]
 POLICE_UK_PLACES = ["Supermarket", "Parking Area", "Petrol Station", "Shopping Area",
                     "Nightclub", "Sports/Recreation Area", "Further/Higher Educational Building",
-                    "Hospital", "Police Station", "Theatre/Concert Hall", "Conference/Exhibition Centre",
+                    "Hospital", "Police Station", "Theatre/Concert Hall",
+                    "Conference/Exhibition Centre",
                     "Bus/Coach Station", "Pedestrian Subway", "Park/Open Space"]
 PUB_THINGS = ["Red Lion", "Royal Oak", "White Hart", "Crown", "Plough", "Swan", "Black Horse",
               "Rose and Crown", "Wheatsheaf", "Bell", "George", "King's Head", "Fox and Hounds",
