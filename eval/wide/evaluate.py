@@ -222,7 +222,7 @@ def report(cases: list[Scored], tables: list[Scored], opendata: dict[str, list],
                 if names(s, key) and not _is_public_role(s, key):
                     by_kind[_label_of(s, key)["kind"]][kind] += 1
     for kind, c in sorted(by_kind.items()):
-        say(_row(f"cases, {kind} names (recall)", c))
+        say(_row(f"cases, {kind} (recall)", c))
     spans = Counter(name_span(s, k, records[s.id]) for s in cases for k in s.tp
                     if k[2] == "person.name")
     say(f"  where the {sum(spans.values())} person.name hits in cases lie (masked evidence in "
