@@ -65,7 +65,12 @@ _ROLE_AFTER = _SENIOR_BEFORE | _ROLE_TITLES | {"mp", "msp", "qc", "kc", "obe", "
 # A single name after these is a person: "my name is Marta", "spoke to Kowalski".
 # Strong cues take a capitalised word that is in no list; weak ones want a listed name.
 _STRONG_CUES = {"name is": 2, "names": 1, "named": 1, "called": 1, "known as": 2, "aka": 1,
-                "alias": 1, "i'm": 1, "im": 1}
+                "alias": 1, "i'm": 1, "im": 1, "son": 1, "daughter": 1, "husband": 1,
+                "wife": 1, "partner": 1, "boyfriend": 1, "girlfriend": 1, "brother": 1,
+                "sister": 1, "nephew": 1, "niece": 1, "grandson": 1, "granddaughter": 1,
+                "stepson": 1, "stepdaughter": 1, "ex-partner": 1, "mum": 1, "dad": 1,
+                "mother": 1, "father": 1, "dear": 1, "hi": 1, "hello": 1, "thanks": 1,
+                "regards": 1, "cheers": 1, "sincerely": 1, "wishes": 1}
 _WEAK_CUES = {
     "victim": 1, "suspect": 1, "witness": 1, "complainant": 1, "caller": 1, "informant": 1,
     "offender": 1, "perpetrator": 1, "spoke to": 2, "spoke with": 2, "speak to": 2,
@@ -75,9 +80,19 @@ _WEAK_CUES = {
     "girlfriend": 1, "mother": 1, "father": 1, "mum": 1, "dad": 1, "brother": 1, "sister": 1,
     "neighbour": 1, "neighbor": 1, "friend": 1, "nephew": 1, "niece": 1, "uncle": 1,
     "aunt": 1, "grandson": 1, "granddaughter": 1, "stepson": 1, "stepdaughter": 1,
-    "ex-partner": 1, "carer": 1, "tenant": 1, "resident": 1, "dear": 1, "hi": 1, "hello": 1,
-    "thanks": 1, "regards": 1,
+    "ex-partner": 1, "carer": 1, "tenant": 1, "resident": 1, "love": 1,
+    "reporting person": 2, "prepared by": 2, "reported by": 2, "reviewed by": 2,
+    "signed by": 2, "completed by": 2, "taken by": 2, "statement of": 2, "name": 1,
+    "signed": 1, "applicant": 1, "occupier": 1, "driver": 1, "owner": 1, "keeper": 1,
+    "present": 1, "from": 1, "to": 1, "cc": 1, "parent": 1, "guardian": 1, "pupil": 1,
+    "patient": 1, "client": 1, "subject": 1, "contact": 1,
 }
+# Labels of a form: followed by a colon they are as strong as "my name is".
+_LABEL_CUES = frozenset({"victim", "suspect", "witness", "complainant", "caller", "informant",
+                         "offender", "perpetrator", "tenant", "resident", "person", "by",
+                         "name", "signed", "contact", "applicant", "occupier", "driver",
+                         "owner", "keeper", "attendee", "present", "from", "to", "cc",
+                         "parent", "guardian", "pupil", "patient", "client", "subject"})
 _CUE_ENDS = frozenset(phrase.rsplit(" ", 1)[-1] for phrase in (*_STRONG_CUES, *_WEAK_CUES))
 # People's names that are far more often brands, shops, pubs or places.
 _NOT_PEOPLE = frozenset({
@@ -165,6 +180,22 @@ _BREAKS = b",;:!?|"
 _PUNCTUATION = bytes.maketrans(_SPACES + _BREAKS, b" " * len(_SPACES) + b"|" * len(_BREAKS))
 _BOUNDARY = ("|", ".")
 
+# A speaker label first on its line: "Marta: ...", "[21:04] Milan: ...", "12/03/2026,
+# 21:04 - Kai: ...", "Keji - I don't ...", "Umar said: ...".
+_SPEAKER = re.compile(
+    r"(?m)^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*|\d{1,2}/\d{1,2}/\d{2,4},?[ \t]+\d{1,2}:\d{2}"
+    r"(?::\d{2})?[ \t]*-[ \t]*|\(?\d{1,2}[:.]\d{2}(?::\d{2})?\)?[ \t]+(?:-[ \t]+)?)?"
+    r"([^\W\d_][\w'\-]*(?:[ \t][^\W\d_][\w'\-]*){0,2})"
+    r"(?:[ \t]*:(?=[ \t\"]|$)|[ \t]+-[ \t]|[ \t]+said:)"
+)
+# Surnames in no list often end like these (Yarkova, Kisakurek is not caught).
+_SUFFIXED = re.compile(
+    r"\b([A-Z][a-z]{2,}) ([A-Z][a-z]*(?:ova|eva|ina|ovna|enko|chuk|czyk|wicz|ski|ska|"
+    r"sky|skiy|skyi|escu|oglu|oglou|poulos|opoulou|akis|idis|iadis|shvili|dze|yan|ian|ovic|"
+    r"evic|ic|sson|sen|ovich|evich|ová|ini|etti|elli|ucci)(?:-[A-Z][a-z]+)?)\b"
+)
+_FAMILY = frozenset({"family", "familys", "household", "brothers", "sisters", "twins"})
+
 _span = partial(tuple.__new__, Span)  # all in C: cheaper than Span(...), one per name
 
 
@@ -223,12 +254,14 @@ def _alpha(word: str) -> bool:
 @lru_cache(maxsize=1)
 def _triggers() -> frozenset[str]:
     """Lower-case words that can start a name or point at one: forenames (also as a
-    speaker label, "marta|"), titles, roles, cue words and initials. Built once."""
+    speaker label, "marta|"), surnames (after a forename no list knows), titles, roles,
+    cue words and initials. Built once."""
     names = forenames()
-    found = set(names) | {name + "|" for name in names}
+    found = set(names) | {name + "|" for name in names} | surnames()
     for word in _TITLE_WORDS | _ROLE_TITLES | _SENIOR_BEFORE:
         found |= {word, word + "."}
     found |= _CUE_ENDS | {"name", "spoke", "spoken", "speaking", "talked", "known", "met"}
+    found |= {cue + "|" for cue in _CUE_ENDS} | _FAMILY | {w + "|" for w in _FAMILY}
     found |= {c + suffix for c in "bcdefghjklmnopqrstuvwxyz" for suffix in ("", ".")}
     return frozenset(found)
 
@@ -336,7 +369,8 @@ class PersonNameDetector(PatternDetector):
         if len(keys) != len(words):
             keys = [word.lower() for word in words]
         joined = "and" in keys or "&" in keys
-        if self._triggers.isdisjoint(keys) and not joined:
+        if self._triggers.isdisjoint(keys) and not joined and ":" not in text and \
+                " - " not in text and _SUFFIXED.search(clean) is None:
             return []
         spans: list[Span] = []
         located = _Offsets(clean, words)
@@ -361,6 +395,10 @@ class PersonNameDetector(PatternDetector):
             done = last
         if joined:
             spans = self._lists(words, keys, located, spans)
+        if ":" in text or " - " in text:
+            spans += self._speakers(text, spans)
+        spans += self._suffixed(clean, spans)
+        spans.sort()
         return spans
 
     @staticmethod
@@ -385,10 +423,12 @@ class PersonNameDetector(PatternDetector):
             found = self._after_cue(words, keys, index)
             if found is not None:
                 return found
+        if key in _FAMILY:
+            return self._family(words, index)
         if len(key) == 1:
             return self._initial(words, index)
         if key not in self._forenames:
-            return None
+            return self._unknown_forename(words, index)
         if word.endswith("|"):
             return self._speaker(text, words, index, located)
         if index + 1 >= len(words):
@@ -415,10 +455,15 @@ class PersonNameDetector(PatternDetector):
                                       len(nxt.rstrip(".")) == 1):
                 last = index + 2
         if last == index + 1:
-            if _key(nxt) in _PARTICLES and not nxt.endswith(_BOUNDARY) and \
-                    index + 2 < len(words) and _capitalised(words[index + 2]) and \
-                    _alpha(words[index + 2]):
-                return index, index + 2, 0.8  # Ahmed bin Laden, Jan van der Berg
+            if _key(nxt) in _PARTICLES and not nxt.endswith(_BOUNDARY):
+                at = index + 1
+                while at < min(index + 3, len(words) - 1) and _key(words[at]) in _PARTICLES and \
+                        not words[at].endswith(_BOUNDARY):
+                    at += 1
+                if _capitalised(words[at]) and _alpha(words[at]) and \
+                        _key(words[at]) not in _PARTICLES:
+                    return index, at, 0.8  # Ahmed bin Laden, Jan van der Berg
+                return None
             sure = self._surname_like(nxt)
             if sure is None:
                 return None
@@ -426,6 +471,9 @@ class PersonNameDetector(PatternDetector):
                 return None  # Kia Sportage, "around Long Chaulden"
             if first in self._everyday:
                 return None  # On Saturday, Hope Castle: a word that may be a name
+            if first in self._name_words and _key(nxt) in self._name_words and \
+                    not word.isupper():
+                return None  # Amber Green, May Day: two names that are both words
             return index, last, min(sure, self.confidence)
         return index, last, self.confidence
 
@@ -451,6 +499,27 @@ class PersonNameDetector(PatternDetector):
                 and not before.endswith("."):
             return index - 1, index, self.confidence
         return None
+
+    def _unknown_forename(self, words: list[str], index: int) -> tuple[int, int, float] | None:
+        """Advay Prakash, KIJANA MOHAMED: a word that is no English word, then a listed
+        surname (forename lists are never complete either)."""
+        if index == 0:
+            return None
+        before, word = words[index - 1], words[index]
+        key, first = _key(word), _key(before)
+        if before.endswith(_BOUNDARY) or not _capitalised(before) or \
+                before.isupper() != word.isupper() or not _alpha(before) or \
+                len(first) < 3 or first in self._everyday or self._listed(first) or \
+                first in self._places or first in self._place_starts or \
+                first in _TITLE_WORDS or first in _ROLE_TITLES or first in _SENIOR_BEFORE or \
+                first in _MAKES or first in _PLACE_WORDS or first in _ORGANISATION:
+            return None
+        if not _capitalised(word) or not self._name_word(key) or key in self._forenames:
+            return None
+        if index >= 2 and _capitalised(words[index - 2]) and \
+                not words[index - 2].endswith(_BOUNDARY):
+            return None  # inside a run of capitalised words: a title or an organisation
+        return index - 1, index, 0.7
 
     def _after_title(self, words: list[str], index: int) -> tuple[int, int, float] | None:
         """Mr Smith, Mrs J. Smith, Dr John Smith, PC Jo Parry, Det Sgt Priya Patel."""
@@ -487,43 +556,121 @@ class PersonNameDetector(PatternDetector):
             confidence = 0.3  # Chief Constable, Deputy Chief Constable
         return first, last, confidence
 
-    def _after_cue(self, words: list[str], keys: list[str],
-                   index: int) -> tuple[int, int, float] | None:
-        """One name after a cue: "my name is Marta", "the victim, Tyler,", "her son Kai"."""
+    def _cue_strength(self, words: list[str], index: int) -> str | None:
+        """"strong", "weak" or None: does a cue phrase end at *index*?"""
         end_key = _key(words[index])
-        strong = weak = False
-        for phrases, flag in ((_STRONG_CUES, "strong"), (_WEAK_CUES, "weak")):
+        found = None
+        for phrases, strength in ((_WEAK_CUES, "weak"), (_STRONG_CUES, "strong")):
             for phrase, size in phrases.items():
                 if phrase.rsplit(" ", 1)[-1] != end_key or index + 1 < size:
                     continue
                 if " ".join(_key(w) for w in words[index - size + 1:index + 1]) == phrase:
-                    strong |= flag == "strong"
-                    weak |= flag == "weak"
-        if not (strong or weak) or index + 1 >= len(words):
+                    found = strength
+        if found == "weak" and end_key in _LABEL_CUES and (
+                words[index].endswith("|") or words[index + 1:index + 2] == ["-"]):
+            return "strong"  # "Complainant: Evance Kibet", a form's label
+        return found
+
+    def _after_cue(self, words: list[str], keys: list[str],
+                   index: int) -> tuple[int, int, float] | None:
+        """A name after a cue: "my name is Marta", "the victim, Tyler,", "her son Kai",
+        "Reporting person: Osvalds Jaunzems", "called harry ntim back"."""
+        strength = self._cue_strength(words, index)
+        if strength is None or words[index].endswith("."):
             return None
         at = index + 1
-        if words[index].endswith(".") or (words[index].endswith("|") and not weak):
-            return None
-        if _key(words[at]) in _TITLE_WORDS:
+        if at < len(words) and words[at] in ("-", "|") :
+            at += 1  # "Complainant - Evance Kibet"
+        if at >= len(words) or _key(words[at]) in _TITLE_WORDS:
             return None  # "spoke to Mr Smith": the title path has it
-        name = words[at]
-        key = _key(name)
-        if not _alpha(name) or key in _TITLE_WORDS or key in _ROLE_TITLES or \
-                key in self._places or key in _STREET_SET or key in _ORGANISATION or \
-                key in _PLACE_WORDS:
-            return None
-        if key in self._forenames and at + 1 < len(words) and not name.endswith(_BOUNDARY):
+        strong = strength == "strong"
+        lower = words[at].islower()
+        if _key(words[at]) in self._forenames and at + 1 < len(words) and \
+                not words[at].endswith(_BOUNDARY):
             pair = self._pair(words, at)
             if pair is not None:
                 return pair[0], pair[1], max(pair[2], 0.8)
-        lower_ok = strong and name.islower() and self._name_word(key)
-        if not (_capitalised(name) or lower_ok) or name.isupper() and len(key) < 3:
+        last = at - 1
+        while last + 1 < len(words) and last - at < 2 and \
+                (last < at or not words[last].endswith(_BOUNDARY)):
+            word = words[last + 1]
+            if word.islower() != lower or not self._may_be_name(word, strong or lower) or \
+                    (lower and last >= at and _key(word) in self._name_words):
+                break
+            last += 1
+        if last < at:
             return None
-        if self._name_word(key):
-            return at, at, 0.8
-        if strong and not self._listed(key) and key not in self._everyday and len(key) > 2:
-            return at, at, 0.75
+        keys_run = [_key(w) for w in words[at:last + 1]]
+        listed = [self._name_word(k) for k in keys_run]
+        if lower:
+            # lower case wants a listed forename first (marta, harry), never a word
+            if keys_run[0] not in self._forenames or not listed[0] or \
+                    keys_run[0] in _LOWER_STOP:
+                return None
+            return at, last, 0.75
+        if words[at].isupper() and len(keys_run[0]) < 3:
+            return None
+        if any(listed) or strong or last > at:
+            return at, last, 0.8 if any(listed) else 0.75 if strong else 0.7
         return None
+
+    def _may_be_name(self, word: str, unknown_ok: bool) -> bool:
+        """Could *word* be (part of) a name after a cue? Listed names yes, everyday words,
+        places and roles no; a word in no list only when the cue is strong."""
+        key = _key(word)
+        if not _alpha(word) or not (_capitalised(word) or word.islower()) or \
+                key in _TITLE_WORDS or key in _ROLE_TITLES or key in _PLACE_WORDS or \
+                key in _STREET_SET or key in _ORGANISATION or key in self._everyday or \
+                (key in self._places and key not in self._forenames) or key in _QUOTED:
+            return False
+        if self._listed(key):
+            return True
+        return unknown_ok and len(key) > 2
+
+    def _family(self, words: list[str], index: int) -> tuple[int, int, float] | None:
+        """The Sinha family, the de Paor household: a surname between "the" and "family"."""
+        last = index - 1
+        first = last
+        while first - 1 > 0 and _key(words[first - 1]) in _PARTICLES:
+            first -= 1
+        if first < 1 or _key(words[first - 1]) != "the" or \
+                not self._may_be_name(words[last], True) or not _capitalised(words[last]) or \
+                words[last].endswith(_BOUNDARY):
+            return None
+        return first, last, 0.8 if self._name_word(_key(words[last])) else 0.7
+
+    def _speakers(self, text: str, spans: list[Span]) -> list[Span]:
+        """Speaker labels of a transcript or chat: the name before the colon."""
+        found = []
+        for match in _SPEAKER.finditer(text):
+            start, end = match.span(1)
+            if any(s.start < end and start < s.end for s in spans):
+                continue
+            names = _clean(match.group(1)).split()
+            if names[-1] == "said" and len(names) > 1:
+                names.pop()
+                end = start + len(" ".join(match.group(1).split()[:-1]))
+            if not all(_capitalised(w) and self._may_be_name(w, True) for w in names):
+                continue
+            listed = any(self._name_word(_key(w)) for w in names)
+            found.append(_span((start, end, 0.8 if listed else 0.75, None)))
+        return found
+
+    def _suffixed(self, clean: str, spans: list[Span]) -> list[Span]:
+        """Yarkova, Sotiralis-like surnames in no list, after a capitalised word."""
+        found = []
+        for match in _SUFFIXED.finditer(clean):
+            start, end = match.span()
+            if any(s.start < end and start < s.end for s in spans):
+                continue
+            first, second = _key(match.group(1)), _key(match.group(2))
+            if first in self._everyday or first in self._places or first in _TITLE_WORDS or \
+                    first in _ROLE_TITLES or first in _ORGANISATION or first in _PLACE_WORDS or \
+                    first in self._place_starts or second in self._everyday or \
+                    second in self._places or first in _SENIOR_BEFORE or first in _MAKES:
+                continue
+            found.append(_span((start, end, 0.7, None)))
+        return found
 
     def _initial(self, words: list[str], index: int) -> tuple[int, int, float] | None:
         """J. Smith, J Smith: an initial and a listed surname."""
@@ -571,8 +718,9 @@ class PersonNameDetector(PatternDetector):
                 items.insert(0, at)
             if not all(self._list_item(words[i], i == items[-1]) for i in items):
                 continue
-            if len(items) == 2 and not all(_key(words[i]) in self._surnames for i in items):
-                continue
+            listed = [self._name_word(_key(words[i])) for i in items]
+            if not any(listed) or (len(items) == 2 and not all(listed)):
+                continue  # Boxmoor, Gadebridge and Grovehill: wards, not people
             after = _key(words[items[-1] + 1]) if items[-1] + 1 < len(words) else ""
             if (items[0] == 0 and not after) or after in _ORGANISATION:
                 continue  # "Thomas, Harvey and Williams" alone, or "... LLP": a firm
@@ -588,8 +736,7 @@ class PersonNameDetector(PatternDetector):
 
     def _list_item(self, word: str, last: bool) -> bool:
         bare = word.rstrip("|.") if last else word.rstrip("|")
-        return _capitalised(bare) and not bare.isupper() and _alpha(bare) and \
-            self._name_word(_key(bare)) and _key(bare) not in _PLACE_WORDS
+        return _capitalised(bare) and not bare.isupper() and self._may_be_name(bare, True)
 
     def _judge(self, words: list[str], index: int, last: int, value: str,
                confidence: float) -> float | None:

@@ -51,6 +51,9 @@ COUNTRIES = (
 COMMON_FORENAME_RANK = 300
 COMMON_SURNAME_RANK = 1_000  # of the census list: names-dataset's surname ranks hold words
 WORD_ZIPF = 3.0
+# A name that is also a word written this often ("will", "long", "grace") is weak
+# evidence on its own; one written less often ("kelvin", "milo") is a name.
+NAME_WORD_ZIPF = 4.0
 DICTIONARY = Path("/usr/share/dict/british-english-large")
 PLACE_COUNTRIES = {"GB", "IE", "JE", "GG", "IM"}
 _LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏ'’\-]+$")
@@ -101,19 +104,25 @@ def _ranked(kind: str, limit: int) -> dict[str, int]:
     return best
 
 
-def _ordinary_words(known_names: set[str]) -> set[str]:
+# Days and months are written capitalised and are names in some lists (Monday, June).
+_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+             "january", "february", "march", "april", "may", "june", "july", "august",
+             "september", "october", "november", "december"}
+
+
+def _ordinary_words(names: set[str]) -> set[str]:
     """Words of SCOWL's British English list that wordfreq sees often: lower-case ones,
-    and capitalised ones that are no name in the census or UK lists (Saturday, March,
-    English, Christmas)."""
+    days and months, and capitalised ones that are no name in any list (Christmas,
+    Brexit, but not Vladimir)."""
     from wordfreq import zipf_frequency
 
-    words = set()
+    words = set(_CALENDAR)
     for line in DICTIONARY.read_text(encoding="utf-8").split("\n"):
         if not line.isalpha() or not line.isascii():
             continue
-        if line.islower() or (line.istitle() and line.lower() not in known_names):
+        if line.islower() or (line.istitle() and line.lower() not in names):
             words.add(line.lower())
-    return {w for w in words if zipf_frequency(w, "en") >= WORD_ZIPF}
+    return {w for w in words if zipf_frequency(w, "en") >= WORD_ZIPF or w in _CALENDAR}
 
 
 def _places() -> set[str]:
@@ -129,6 +138,8 @@ def _places() -> set[str]:
 
 
 def main(sdist: str) -> None:
+    from wordfreq import zipf_frequency
+
     with tarfile.open(sdist) as archive:
         census_forenames = _read_census(archive, "dist.male.first") + \
             _read_census(archive, "dist.female.first")
@@ -138,7 +149,7 @@ def main(sdist: str) -> None:
     last_ranks = _ranked("last_names", SURNAME_RANK)
     curated = set(census_forenames) | set(census_surnames) | set(_read("uk_forenames.txt")) | \
         set(_read("uk_surnames.txt"))
-    ordinary = _ordinary_words(curated)
+    ordinary = _ordinary_words(curated | set(first_ranks) | set(last_ranks))
     # names-dataset comes from what people typed as their name, words and all: a word
     # only it calls a name ("Saturday", "On") is left out.
     forenames = (set(census_forenames) | set(_read("uk_forenames.txt")) |
@@ -148,8 +159,12 @@ def main(sdist: str) -> None:
     common = {n for n, r in first_ranks.items() if r <= COMMON_FORENAME_RANK}
     common |= set(census_surnames[:COMMON_SURNAME_RANK]) | set(_read("uk_forenames.txt"))
     common |= set(_read("uk_surnames.txt"))
-    everyday = ordinary - common
-    name_words = ordinary & common & (forenames | surnames)
+    # A name in the census or UK lists is a name first, even when it is also a word
+    # ("Kelvin", "Comfort", "Brown"); those go to name_words.txt instead.
+    named = (common | curated) - stop
+    everyday = ordinary - named
+    name_words = {w for w in ordinary & named & (forenames | surnames)
+                  if zipf_frequency(w, "en") >= NAME_WORD_ZIPF}
     places = _places()
     for name, items in (("forenames.txt", forenames), ("surnames.txt", surnames),
                         ("everyday_words.txt", everyday), ("name_words.txt", name_words),
