@@ -29,7 +29,7 @@ def _accent_table() -> dict[int, str]:
     table.update({ord("ł"): "l", ord("Ł"): "L", ord("ø"): "o", ord("Ø"): "O", ord("đ"): "d",
                   ord("Đ"): "D", ord("ß"): "s", ord("æ"): "a", ord("Æ"): "A", ord("œ"): "o",
                   ord("Œ"): "O", ord("ı"): "i", ord("“"): " ", ord("”"): " ", ord("‘"): " ",
-                  ord("«"): " ", ord("»"): " ", ord("’"): "'"})
+                  ord("«"): " ", ord("»"): " ", ord("’"): "'", ord("ʼ"): "'"})
     return table
 
 

@@ -102,6 +102,7 @@ _NOT_PEOPLE = frozenset({
     "william hill", "john menzies", "james bond", "florence nightingale", "winston churchill",
     "isaac newton", "william shakespeare", "jane austen", "queen victoria", "prince albert",
     "king george", "mary rose", "victoria cross", "george cross", "martin luther", "st john",
+    "dr martens", "dr oetker", "mr kipling", "mrs brown", "mr muscle",
 })
 _PLACEHOLDERS = frozenset({
     "withheld", "anonymous", "anon", "unknown", "none", "n/a", "na", "not known", "not given",
@@ -146,12 +147,16 @@ _MAKES = frozenset({"kia", "mercedes", "lexus", "jaguar", "mini", "seat", "smart
 # Words after which an official is quoted in public: "PC Jo Parry said".
 _QUOTED = frozenset({"said", "says", "added", "commented", "explained", "urged", "warned",
                      "stated", "told", "appealed", "thanked", "praised", "welcomed"})
+_PLACE_NAME_WORDS = _PLACE_WORDS - {"and", "with", "on", "in", "by", "the", "of"}
+_PLACE_AFTER_NAME = _PLACE_NAME_WORDS - {"upon", "under"}  # "Ashby East", not "Ashby upon"
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del",
                         "della", "dos", "das", "bin", "ibn", "bint", "al", "el", "ul", "ap",
                         "ter", "ten", "st"})
 _LIST_JOINS = frozenset({"and", "&"})
 # Lower-case names are read only when neither word is a word people write in lower case.
-_LOWER_STOP = frozenset({"will", "may", "can", "mark", "bill", "pat", "sue", "rob", "guy",
+_LOWER_STOP = frozenset({"an", "the", "and", "to", "of", "in", "on", "at", "by", "for", "it",
+                         "is", "be", "as", "or", "no", "so", "do", "he", "she", "we", "my",
+                         "will", "may", "can", "mark", "bill", "pat", "sue", "rob", "guy",
                          "art", "don", "sky", "dawn", "bob", "jack", "ken", "max", "ray",
                          "chase", "hunter", "grant", "lee", "long", "young", "rose", "sam"})
 _WORD_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -186,13 +191,39 @@ _SPEAKER = re.compile(
     r"(?m)^[ \t]*(?:\[[^\]\n]{1,24}\][ \t]*|\d{1,2}/\d{1,2}/\d{2,4},?[ \t]+\d{1,2}:\d{2}"
     r"(?::\d{2})?[ \t]*-[ \t]*|\(?\d{1,2}[:.]\d{2}(?::\d{2})?\)?[ \t]+(?:-[ \t]+)?)?"
     r"([^\W\d_][\w'\-]*(?:[ \t][^\W\d_][\w'\-]*){0,2})"
-    r"(?:[ \t]*:(?=[ \t\"]|$)|[ \t]+-[ \t]|[ \t]+said:)"
+    r"(?:[ \t]*:(?=[ \t]*[\"'“A-Za-z]|[ \t]*$)|[ \t]+-[ \t]+(?=[\"'“A-Za-z])|[ \t]+said:)"
 )
 # Surnames in no list often end like these (Yarkova, Kisakurek is not caught).
 _SUFFIXED = re.compile(
     r"\b([A-Z][a-z]{2,}) ([A-Z][a-z]*(?:ova|eva|ina|ovna|enko|chuk|czyk|wicz|ski|ska|"
     r"sky|skiy|skyi|escu|oglu|oglou|poulos|opoulou|akis|idis|iadis|shvili|dze|yan|ian|ovic|"
     r"evic|ic|sson|sen|ovich|evich|ová|ini|etti|elli|ucci)(?:-[A-Z][a-z]+)?)\b"
+)
+_PLACE_PREPOSITIONS = frozenset({"on", "in", "at", "near", "along", "around", "off", "via",
+                                 "outside", "behind", "opposite", "towards", "into"})
+_CALENDAR = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                       "sunday", "january", "february", "march", "april", "may", "june",
+                       "july", "august", "september", "october", "november", "december"})
+# A list followed by one of these is one body: "Bennett, Griffiths and Davies has agreed".
+_SINGULAR = frozenset({"has", "is", "was", "does", "ltd", "limited", "llp", "plc"})
+_SUFFIXED_UPPER = re.compile(_SUFFIXED.pattern.replace("[A-Z][a-z]{2,}", "[A-Z]{3,}")
+                             .replace("[A-Z][a-z]*(?:", "[A-Z]*(?:").replace("(?:-[A-Z][a-z]+)",
+                                                                          "(?:-[A-Z]+)"),
+                             re.IGNORECASE)
+# Two capitalised words in no list and no dictionary are a name where a person is
+# expected: after these words, or before these.
+_PERSON_BEFORE = frozenset({"by", "to", "from", "about", "with", "that", "shows", "say", "says",
+                            "believed", "taken", "called", "named", "as", "for", "against",
+                            "between", "and", "of", "saw", "met", "told", "asked", "visited"})
+_PERSON_AFTER = frozenset({"was", "is", "has", "had", "said", "says", "agreed", "came", "moved",
+                           "kicking", "lives", "lived", "reported", "arrested", "refused",
+                           "seen", "left", "told", "called", "who", "and", "were", "shouted",
+                           "threatened", "admitted", "denied", "attended", "complained",
+                           "regarding", "after", "about", "seen", "will", "would", "did"})
+# The first line of an address: a name, then a house number and a street.
+_ADDRESSEE = re.compile(
+    r"(?m)^[ \t]*([A-Z][\w'\-]+(?:[ \t][A-Za-z][\w'\-]+){1,3})(?:,[ \t]*|[ \t]*\n[ \t]*)"
+    r"(?:(?:Flat|Apartment|Apt|Unit)[ \t][0-9A-Z]+,?[ \t])?[0-9]{1,4}[A-Za-z]?,?[ \t][A-Z]"
 )
 _FAMILY = frozenset({"family", "familys", "household", "brothers", "sisters", "twins"})
 
@@ -280,8 +311,8 @@ class PersonNameDetector(PatternDetector):
                rf"|\b{_LOWER} {_LOWER}\b"
                rf"|(?i:name is|named|called|known as|aka|victim|suspect|witness|"
                rf"spoke to|spoke with|speak to|talked to|contacted|son|daughter|husband|wife|"
-               rf"partner|friend|mum|dad|dear|hi|hello) "
-               rf"{_WORD}")
+               rf"partner|friend|mum|dad|dear|hi|hello|regards|thanks|cheers|sincerely)"
+               rf"[,:]?\s+(?:- )?{_WORD}")
 
     # The lists load on first use, so a policy that does not run this detector does
     # not pay for them.
@@ -310,9 +341,18 @@ class PersonNameDetector(PatternDetector):
         return _triggers()
 
     @cached_property
+    def _place_or_start(self) -> frozenset[str]:
+        return self._places | self._place_starts
+
+    @cached_property
     def _place_starts(self) -> frozenset[str]:
-        """First words of places of several words ("hemel" of "hemel hempstead")."""
-        return frozenset(place.split(" ", 1)[0] for place in self._places if " " in place)
+        """Leading words of places of several words ("hemel" of "hemel hempstead",
+        "royal wootton" of "royal wootton bassett")."""
+        starts = set()
+        for place in self._places:
+            words = place.split(" ")
+            starts.update(" ".join(words[:n]) for n in range(1, len(words)))
+        return frozenset(starts)
 
     def wants_field(self, field: str) -> bool:
         """Values of person fields ("first_name": "Tyler") are checked even as one word."""
@@ -340,10 +380,9 @@ class PersonNameDetector(PatternDetector):
             return 0.85 if key not in self._everyday else 0.6
         if "-" in key:
             parts = [p for p in key.split("-") if p]
-            if parts and all(self._listed(p) or p not in self._everyday for p in parts) and \
-                    any(self._listed(p) for p in parts):
-                return 0.85
-            return None
+            if len(parts) < 2 or any(p in self._everyday or p in self._places for p in parts):
+                return None
+            return 0.85 if any(self._listed(p) for p in parts) else 0.75
         if key in self._everyday or key in self._places or key in self._place_starts or \
                 len(key) < 3:
             return None
@@ -370,10 +409,13 @@ class PersonNameDetector(PatternDetector):
             keys = [word.lower() for word in words]
         joined = "and" in keys or "&" in keys
         if self._triggers.isdisjoint(keys) and not joined and ":" not in text and \
-                " - " not in text and _SUFFIXED.search(clean) is None:
+                " - " not in text and _SUFFIXED.search(clean) is None and \
+                _PERSON_AFTER.isdisjoint(keys) and _PERSON_BEFORE.isdisjoint(keys) and \
+                _ADDRESSEE.search(text) is None:
             return []
         spans: list[Span] = []
         located = _Offsets(clean, words)
+        quoted = '"' in text or "“" in text
         done = -1  # index of the last word of the previous name
         for index in list(compress(count(), map(self._triggers.__contains__, keys))):
             if index <= done:
@@ -388,7 +430,8 @@ class PersonNameDetector(PatternDetector):
             end = self._end_of(words, last, located)
             if first != last and not any(c.isspace() for c in text[start:end]):
                 continue  # mohamed_herbert@, John.Smith: part of an identifier
-            confidence = self._judge(words, first, last, clean[start:end], confidence)
+            confidence = self._judge(words, first, last, clean[start:end], confidence,
+                                     quoted)
             if confidence is None:
                 continue
             spans.append(_span((start, end, confidence, None)))
@@ -398,8 +441,19 @@ class PersonNameDetector(PatternDetector):
         if ":" in text or " - " in text:
             spans += self._speakers(text, spans)
         spans += self._suffixed(clean, spans)
+        spans += self._unknown_pairs(words, located, spans)
+        if "\n" in text or ", " in text:
+            spans += self._addressees(text, spans)
+        spans = [span for span in spans if not self._in_token(text, span.start, span.end)]
         spans.sort()
         return spans
+
+    @staticmethod
+    def _in_token(text: str, start: int, end: int) -> bool:
+        """Is text[start:end] part of an address, handle or path (jane@, /john/, j_smith)?"""
+        before, after = text[start - 1:start], text[end:end + 1]
+        return (before.isalnum() or before in "@/_.\\") and before != "" or \
+            after.isalnum() or after in ("@", "_", "/")
 
     @staticmethod
     def _end_of(words: list[str], last: int, located: _Offsets) -> int:
@@ -430,10 +484,12 @@ class PersonNameDetector(PatternDetector):
         if key not in self._forenames:
             return self._unknown_forename(words, index)
         if word.endswith("|"):
-            return self._speaker(text, words, index, located)
+            return None  # a speaker label ("Marta:") is found by _speakers
         if index + 1 >= len(words):
-            return self._upper_surname_first(words, index)
-        return self._pair(words, index) or self._upper_surname_first(words, index)
+            return self._upper_surname_first(words, index) or \
+                self._unknown_forename(words, index)
+        return self._pair(words, index) or self._upper_surname_first(words, index) or \
+            self._unknown_forename(words, index)
 
     def _pair(self, words: list[str], index: int) -> tuple[int, int, float] | None:
         """Forename [middle name or initial] surname, in Title, UPPER or lower case."""
@@ -443,6 +499,16 @@ class PersonNameDetector(PatternDetector):
             return None
         if word.islower():
             return self._lower_pair(words, index)
+        if _key(nxt) in _PARTICLES and not nxt.endswith(_BOUNDARY):
+            at = index + 1
+            while at < min(index + 3, len(words) - 1) and _key(words[at]) in _PARTICLES and \
+                    not words[at].endswith(_BOUNDARY):
+                at += 1
+            if _capitalised(words[at]) and _alpha(words[at]) and \
+                    _key(words[at]) not in _PARTICLES and \
+                    _key(words[at]) not in self._everyday:
+                return index, at, 0.8  # Ahmed bin Laden, Jan van der Berg
+            return None
         if not _capitalised(nxt) or word.isupper() != nxt.isupper() and len(nxt) > 2:
             return None
         last = index + 1
@@ -455,19 +521,10 @@ class PersonNameDetector(PatternDetector):
                                       len(nxt.rstrip(".")) == 1):
                 last = index + 2
         if last == index + 1:
-            if _key(nxt) in _PARTICLES and not nxt.endswith(_BOUNDARY):
-                at = index + 1
-                while at < min(index + 3, len(words) - 1) and _key(words[at]) in _PARTICLES and \
-                        not words[at].endswith(_BOUNDARY):
-                    at += 1
-                if _capitalised(words[at]) and _alpha(words[at]) and \
-                        _key(words[at]) not in _PARTICLES:
-                    return index, at, 0.8  # Ahmed bin Laden, Jan van der Berg
-                return None
             sure = self._surname_like(nxt)
             if sure is None:
                 return None
-            if not self._listed(_key(nxt)) and (first in _MAKES or first in self._name_words):
+            if sure < 0.85 and (first in _MAKES or first in self._name_words):
                 return None  # Kia Sportage, "around Long Chaulden"
             if first in self._everyday:
                 return None  # On Saturday, Hope Castle: a word that may be a name
@@ -514,12 +571,17 @@ class PersonNameDetector(PatternDetector):
                 first in _TITLE_WORDS or first in _ROLE_TITLES or first in _SENIOR_BEFORE or \
                 first in _MAKES or first in _PLACE_WORDS or first in _ORGANISATION:
             return None
-        if not _capitalised(word) or not self._name_word(key) or key in self._forenames:
+        if not _capitalised(word) or not self._name_word(key) or key not in self._surnames or \
+                key in _ORGANISATION or key in _STREET_SET or key in _PLACE_WORDS:
             return None
+        start = index - 1
         if index >= 2 and _capitalised(words[index - 2]) and \
                 not words[index - 2].endswith(_BOUNDARY):
-            return None  # inside a run of capitalised words: a title or an organisation
-        return index - 1, index, 0.7
+            if not self._may_be_name(words[index - 2], True) or \
+                    _key(words[index - 2]) in self._name_words:
+                return None  # inside a run of capitalised words: a title or an organisation
+            start = index - 2  # Ayinke Ogunbamigbe Balogun
+        return start, index, 0.7
 
     def _after_title(self, words: list[str], index: int) -> tuple[int, int, float] | None:
         """Mr Smith, Mrs J. Smith, Dr John Smith, PC Jo Parry, Det Sgt Priya Patel."""
@@ -548,9 +610,9 @@ class PersonNameDetector(PatternDetector):
             return None
         confidence = 0.9 if key not in self._everyday else 0.6
         if last < len(words) - 1 and not name.endswith(_BOUNDARY) and \
-                _capitalised(words[last + 1]) and key in self._forenames:
+                _capitalised(words[last + 1]) and key not in self._everyday:
             if self._surname_like(words[last + 1]) is not None:
-                last += 1  # Mr John Smith
+                last += 1  # Mr John Smith, PC Demian Shmorhun
         before = _key(words[index - 1]) if index else ""
         if before in _SENIOR_BEFORE:
             confidence = 0.3  # Chief Constable, Deputy Chief Constable
@@ -601,11 +663,16 @@ class PersonNameDetector(PatternDetector):
         if last < at:
             return None
         keys_run = [_key(w) for w in words[at:last + 1]]
+        nxt = words[last + 1] if last + 1 < len(words) and not words[last].endswith("|") else ""
+        if any(c.isdigit() for c in nxt) or _key(nxt) in _PLACE_NAME_WORDS or \
+                " ".join(keys_run) in self._places or \
+                f"{' '.join(keys_run)} {_key(nxt)}" in self._place_or_start:
+            return None  # "to WIAFE 908238", "to Kingston upon Hull"
         listed = [self._name_word(k) for k in keys_run]
         if lower:
             # lower case wants a listed forename first (marta, harry), never a word
             if keys_run[0] not in self._forenames or not listed[0] or \
-                    keys_run[0] in _LOWER_STOP:
+                    keys_run[0] in _LOWER_STOP or len(keys_run[0]) < 3:
                 return None
             return at, last, 0.75
         if words[at].isupper() and len(keys_run[0]) < 3:
@@ -650,16 +717,78 @@ class PersonNameDetector(PatternDetector):
             if names[-1] == "said" and len(names) > 1:
                 names.pop()
                 end = start + len(" ".join(match.group(1).split()[:-1]))
-            if not all(_capitalised(w) and self._may_be_name(w, True) for w in names):
-                continue
+            if not all(_capitalised(w) and self._may_be_name(w, True) for w in names) or \
+                    (len(names) == 1 and names[0].isupper() and len(names[0]) < 5):
+                continue  # PAN:, IBAN:, VRM: are a form's labels
             listed = any(self._name_word(_key(w)) for w in names)
             found.append(_span((start, end, 0.8 if listed else 0.75, None)))
+        return found
+
+    def _unknown_pairs(self, words: list[str], located: _Offsets,
+                       spans: list[Span]) -> list[Span]:
+        """Omiros Sotiralis, NIDRA TATA: two words in no list and no dictionary, where a
+        person is expected (after "by", "to", "shows"; before "was", "said", "'s")."""
+        found = []
+        for index in range(len(words) - 1):
+            first, second = words[index], words[index + 1]
+            if not (_capitalised(first) and _capitalised(second)) or first.endswith(_BOUNDARY) \
+                    or first.isupper() != second.isupper():
+                continue
+            before = _key(words[index - 1]) if index else ""
+            after = _key(words[index + 2]) if index + 2 < len(words) else ""
+            possessive = second.rstrip("|.").endswith("'s")
+            if not (before in _PERSON_BEFORE or after in _PERSON_AFTER or possessive or
+                    (second.endswith("|") and before in _PERSON_BEFORE)):
+                continue
+            if index > 0 and _capitalised(words[index - 1]) and \
+                    not words[index - 1].endswith(_BOUNDARY):
+                continue
+            if index + 2 < len(words) and _capitalised(words[index + 2]) and \
+                    not second.endswith(_BOUNDARY):
+                continue
+            keys = (_key(first), _key(second))
+            if any(not self._unknown_word(w, k) for w, k in zip((first, second), keys)) or \
+                    " ".join(keys) in self._place_or_start:
+                continue
+            start = located.start_of(index)
+            end = self._end_of(words, index + 1, located)
+            if any(s.start < end and start < s.end for s in spans):
+                continue
+            found.append(_span((start, end, 0.6, None)))
+        return found
+
+    def _unknown_word(self, word: str, key: str) -> bool:
+        """A capitalised word that no list knows: no name, word, place or role."""
+        return _alpha(word) and len(key) > 2 and not self._listed(key) and \
+            key not in self._everyday and key not in self._places and \
+            key not in self._place_starts and key not in _TITLE_WORDS and \
+            key not in _ROLE_TITLES and key not in _ORGANISATION and \
+            key not in _PLACE_WORDS and key not in _STREET_SET and key not in _MAKES and \
+            key not in _SENIOR_BEFORE
+
+    def _addressees(self, text: str, spans: list[Span]) -> list[Span]:
+        """The name heading an address: "Esfandyar Saad\n120 Alvington Road"."""
+        found = []
+        for match in _ADDRESSEE.finditer(text):
+            start, end = match.span(1)
+            if any(s.start < end and start < s.end for s in spans):
+                continue
+            names = _clean(match.group(1)).split()
+            keys = [_key(w) for w in names]
+            if not all(self._may_be_name(w, True) for w in names) or \
+                    not all(_capitalised(w) for w in names) or \
+                    " ".join(keys) in self._place_or_start or \
+                    keys[-1] in _STREET_SET or keys[0] in _TITLE_WORDS:
+                continue
+            found.append(_span((start, end, 0.75, None)))
         return found
 
     def _suffixed(self, clean: str, spans: list[Span]) -> list[Span]:
         """Yarkova, Sotiralis-like surnames in no list, after a capitalised word."""
         found = []
-        for match in _SUFFIXED.finditer(clean):
+        for match in (*_SUFFIXED.finditer(clean), *_SUFFIXED_UPPER.finditer(clean)):
+            if match.re is _SUFFIXED_UPPER and not match.group(0).isupper():
+                continue
             start, end = match.span()
             if any(s.start < end and start < s.end for s in spans):
                 continue
@@ -685,20 +814,6 @@ class PersonNameDetector(PatternDetector):
             return None
         return index, index + 1, 0.7 if word.endswith(".") else 0.6
 
-    def _speaker(self, text: str, words: list[str], index: int,
-                 located: _Offsets) -> tuple[int, int, float] | None:
-        """Marta: I saw him. A listed forename and a colon, first on its line."""
-        word = words[index]
-        key = _key(word)
-        start = located.start_of(index)
-        colon = start + len(word) - 1
-        if text[colon:colon + 1] != ":" or not _capitalised(word) or key in self._everyday:
-            return None
-        line_start = text.rfind("\n", 0, start) + 1
-        if text[line_start:start].strip():
-            return None
-        return index, index, 0.8
-
     def _lists(self, words: list[str], keys: list[str], located: _Offsets,
                spans: list[Span]) -> list[Span]:
         """Surnames in a list: "Nagy, Keller and Ibarra", "Keller & Ibarra"."""
@@ -722,7 +837,7 @@ class PersonNameDetector(PatternDetector):
             if not any(listed) or (len(items) == 2 and not all(listed)):
                 continue  # Boxmoor, Gadebridge and Grovehill: wards, not people
             after = _key(words[items[-1] + 1]) if items[-1] + 1 < len(words) else ""
-            if (items[0] == 0 and not after) or after in _ORGANISATION:
+            if (items[0] == 0 and not after) or after in _ORGANISATION or after in _SINGULAR:
                 continue  # "Thomas, Harvey and Williams" alone, or "... LLP": a firm
             for i in items:
                 start = located.start_of(i)
@@ -739,7 +854,7 @@ class PersonNameDetector(PatternDetector):
         return _capitalised(bare) and not bare.isupper() and self._may_be_name(bare, True)
 
     def _judge(self, words: list[str], index: int, last: int, value: str,
-               confidence: float) -> float | None:
+               confidence: float, quoted: bool = False) -> float | None:
         """Veto streets, places and organisations, and mark officials and brands; None
         drops the candidate."""
         before = _key(words[index - 1]) if index else ""
@@ -747,8 +862,7 @@ class PersonNameDetector(PatternDetector):
         final = words[last]
         ended = final.endswith(_BOUNDARY)
         if not ended and (after in _STREET_SET or after in _ORGANISATION or
-                          after in _PLACE_WORDS - {"and", "with", "on", "in", "by", "the",
-                                                   "of", "upon", "under"}):
+                          after in _PLACE_AFTER_NAME):
             return None  # Henry Wells Square, Sarah Jones Solicitors, Ashby East
         first = _key(words[index])
         if _key(final) in _STREET_NOT_SURNAME and first not in _TITLE_WORDS:
@@ -758,17 +872,28 @@ class PersonNameDetector(PatternDetector):
         if before == "near" and index >= 3 and _key(words[index - 3]) == "on":
             return None  # police.uk's "On or near Long Chaulden" names a street
         keys = [_key(w) for w in value.split()]
-        if " ".join(keys) in self._places or (len(keys) > 1 and keys[-1] in _PLACE_WORDS):
-            return None  # Kings Langley, Hemel Hempstead
+        joined = " ".join(keys)
+        if joined in self._places or (len(keys) > 1 and keys[-1] in _PLACE_WORDS) or \
+                (not ended and joined in self._place_starts and
+                 f"{joined} {after}" in self._place_or_start):
+            return None  # Kings Langley, Hemel Hempstead, Royal Wootton Bassett
+        if (keys[-1] in _STREET_SET or confidence < 0.85) and first not in _TITLE_WORDS and \
+                (before in _PLACE_PREPOSITIONS or first in self._name_words):
+            return None  # "on Willow Hill", "around Long Chaulden": a street or an estate
+        if ended and final.endswith("|") and first not in _TITLE_WORDS and \
+                last + 1 < len(words) and _key(words[last + 1]) in self._place_starts:
+            return None  # "Long Chaulden, Hemel Hempstead": a street, then its town
+        if keys[-1] in _CALENDAR and after[:1].isdigit():
+            return None  # DOB June 24
         if first in _NOT_PEOPLE_FIRST and " ".join(keys) in _NOT_PEOPLE:
             return 0.3
         if before in _SENIOR_BEFORE and first not in _TITLE_WORDS:
             return 0.3  # an official named in their public role ("Commissioner, David Lloyd")
         if after in _ROLE_AFTER and ended and final.endswith("|"):
             return 0.3  # Sarah Taylor, Chief Constable, said
-        if before in _ROLE_TITLES and _QUOTED.intersection(
+        if quoted and before in _ROLE_TITLES and _QUOTED.intersection(
                 _key(w) for w in words[last + 1:last + 14]):
-            return 0.3  # Sergeant Alison Booth said: an officer quoted in a public statement
+            return 0.3  # Sergeant Alison Booth said: "..." - quoted in a public statement
         return confidence
 
     def _whole_value(self, clean: str, words: list[str], ambiguous: bool) -> Span | None:

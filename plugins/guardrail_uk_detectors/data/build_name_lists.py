@@ -54,6 +54,7 @@ WORD_ZIPF = 3.0
 # A name that is also a word written this often ("will", "long", "grace") is weak
 # evidence on its own; one written less often ("kelvin", "milo") is a name.
 NAME_WORD_ZIPF = 4.0
+TOP_NAME_RANK = 100
 DICTIONARY = Path("/usr/share/dict/british-english-large")
 PLACE_COUNTRIES = {"GB", "IE", "JE", "GG", "IM"}
 _LATIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏ'’\-]+$")
@@ -163,8 +164,12 @@ def main(sdist: str) -> None:
     # ("Kelvin", "Comfort", "Brown"); those go to name_words.txt instead.
     named = (common | curated) - stop
     everyday = ordinary - named
+    # The hundred commonest names are names first, however often the word is written
+    # ("John", "Smith", "Mark").
+    top = {n for n, r in first_ranks.items() if r <= TOP_NAME_RANK} | \
+        set(census_surnames[:TOP_NAME_RANK])
     name_words = {w for w in ordinary & named & (forenames | surnames)
-                  if zipf_frequency(w, "en") >= NAME_WORD_ZIPF}
+                  if zipf_frequency(w, "en") >= NAME_WORD_ZIPF} - top
     places = _places()
     for name, items in (("forenames.txt", forenames), ("surnames.txt", surnames),
                         ("everyday_words.txt", everyday), ("name_words.txt", name_words),
