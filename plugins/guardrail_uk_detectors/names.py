@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import re
 from functools import cached_property, lru_cache, partial
-from itertools import compress, count
+from itertools import chain, compress, count
+from operator import and_, not_
 
 from guardrail.plugin import Span
 
@@ -93,6 +94,11 @@ _LABEL_CUES = frozenset({"victim", "suspect", "witness", "complainant", "caller"
                          "name", "signed", "contact", "applicant", "occupier", "driver",
                          "owner", "keeper", "attendee", "present", "from", "to", "cc",
                          "parent", "guardian", "pupil", "patient", "client", "subject"})
+_CUES_BY_END: dict[str, list[tuple[str, int, str]]] = {}
+for _phrases, _strength in ((_WEAK_CUES, "weak"), (_STRONG_CUES, "strong")):
+    for _phrase, _size in _phrases.items():
+        _CUES_BY_END.setdefault(_phrase.rsplit(" ", 1)[-1], []).append(
+            (_phrase, _size, _strength))
 _CUE_ENDS = frozenset(phrase.rsplit(" ", 1)[-1] for phrase in (*_STRONG_CUES, *_WEAK_CUES))
 # People's names that are far more often brands, shops, pubs or places.
 _NOT_PEOPLE = frozenset({
@@ -193,12 +199,12 @@ _SPEAKER = re.compile(
     r"([^\W\d_][\w'\-]*(?:[ \t][^\W\d_][\w'\-]*){0,2})"
     r"(?:[ \t]*:(?=[ \t]*[\"'“A-Za-z]|[ \t]*$)|[ \t]+-[ \t]+(?=[\"'“A-Za-z])|[ \t]+said:)"
 )
-# Surnames in no list often end like these (Yarkova, Kisakurek is not caught).
-_SUFFIXED = re.compile(
-    r"\b([A-Z][a-z]{2,}) ([A-Z][a-z]*(?:ova|eva|ina|ovna|enko|chuk|czyk|wicz|ski|ska|"
-    r"sky|skiy|skyi|escu|oglu|oglou|poulos|opoulou|akis|idis|iadis|shvili|dze|yan|ian|ovic|"
-    r"evic|ic|sson|sen|ovich|evich|ová|ini|etti|elli|ucci)(?:-[A-Z][a-z]+)?)\b"
-)
+# Surnames in no list often end like these (Yarkova, Okhrimenko, Kowalczyk, Papadopoulos).
+_SURNAME_ENDINGS = ("ova", "eva", "ovna", "enko", "chuk", "czyk", "wicz", "ski", "ska", "sky",
+                    "skiy", "skyi", "escu", "oglu", "oglou", "poulos", "opoulou", "akis",
+                    "idis", "iadis", "shvili", "dze", "yan", "ian", "ovic", "evic", "sson",
+                    "ovich", "evich", "etti", "elli", "ucci", "ienė", "aite", "ytė", "auskas",
+                    "avicius", "inen")
 _PLACE_PREPOSITIONS = frozenset({"on", "in", "at", "near", "along", "around", "off", "via",
                                  "outside", "behind", "opposite", "towards", "into"})
 _CALENDAR = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
@@ -206,10 +212,6 @@ _CALENDAR = frozenset({"monday", "tuesday", "wednesday", "thursday", "friday", "
                        "july", "august", "september", "october", "november", "december"})
 # A list followed by one of these is one body: "Bennett, Griffiths and Davies has agreed".
 _SINGULAR = frozenset({"has", "is", "was", "does", "ltd", "limited", "llp", "plc"})
-_SUFFIXED_UPPER = re.compile(_SUFFIXED.pattern.replace("[A-Z][a-z]{2,}", "[A-Z]{3,}")
-                             .replace("[A-Z][a-z]*(?:", "[A-Z]*(?:").replace("(?:-[A-Z][a-z]+)",
-                                                                          "(?:-[A-Z]+)"),
-                             re.IGNORECASE)
 # Two capitalised words in no list and no dictionary are a name where a person is
 # expected: after these words, or before these.
 _PERSON_BEFORE = frozenset({"by", "to", "from", "about", "with", "that", "shows", "say", "says",
@@ -283,18 +285,21 @@ def _alpha(word: str) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _triggers() -> frozenset[str]:
-    """Lower-case words that can start a name or point at one: forenames (also as a
-    speaker label, "marta|"), surnames (after a forename no list knows), titles, roles,
-    cue words and initials. Built once."""
+def _triggers() -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-case keys of the words that can start a name or point at one, (when the
+    word is capitalised, when it is not). Capitalised: forenames (also as a speaker
+    label, "marta|"), surnames (after a forename no list knows), titles, roles, cue
+    words and initials. In lower case: forenames that are no everyday word ("sarah",
+    not "will"), titles and cue words. Built once."""
     names = forenames()
-    found = set(names) | {name + "|" for name in names} | surnames()
+    cues = set(_CUE_ENDS) | {"name", "spoke", "spoken", "speaking", "talked", "known", "met"}
+    cues |= {cue + "|" for cue in _CUE_ENDS} | _FAMILY | {w + "|" for w in _FAMILY}
     for word in _TITLE_WORDS | _ROLE_TITLES | _SENIOR_BEFORE:
-        found |= {word, word + "."}
-    found |= _CUE_ENDS | {"name", "spoke", "spoken", "speaking", "talked", "known", "met"}
-    found |= {cue + "|" for cue in _CUE_ENDS} | _FAMILY | {w + "|" for w in _FAMILY}
-    found |= {c + suffix for c in "bcdefghjklmnopqrstuvwxyz" for suffix in ("", ".")}
-    return frozenset(found)
+        cues |= {word, word + "."}
+    capital = set(names) | {name + "|" for name in names} | surnames() | cues
+    capital |= {c + suffix for c in "bcdefghjklmnopqrstuvwxyz" for suffix in ("", ".")}
+    lower = (names - name_words() - _LOWER_STOP) | cues
+    return frozenset(capital), frozenset(lower)
 
 
 class PersonNameDetector(PatternDetector):
@@ -338,7 +343,16 @@ class PersonNameDetector(PatternDetector):
 
     @cached_property
     def _triggers(self) -> frozenset[str]:
-        return _triggers()
+        return _triggers()[0]
+
+    @cached_property
+    def _lower_triggers(self) -> frozenset[str]:
+        return _triggers()[1]
+
+    @cached_property
+    def _listed_or_known(self) -> frozenset[str]:
+        """Words that are not "a word in no list": names, everyday words, places."""
+        return self._forenames | self._surnames | self._everyday | self._places
 
     @cached_property
     def _place_or_start(self) -> frozenset[str]:
@@ -409,7 +423,7 @@ class PersonNameDetector(PatternDetector):
             keys = [word.lower() for word in words]
         joined = "and" in keys or "&" in keys
         if self._triggers.isdisjoint(keys) and not joined and ":" not in text and \
-                " - " not in text and _SUFFIXED.search(clean) is None and \
+                " - " not in text and \
                 _PERSON_AFTER.isdisjoint(keys) and _PERSON_BEFORE.isdisjoint(keys) and \
                 _ADDRESSEE.search(text) is None:
             return []
@@ -417,7 +431,12 @@ class PersonNameDetector(PatternDetector):
         located = _Offsets(clean, words)
         quoted = '"' in text or "“" in text
         done = -1  # index of the last word of the previous name
-        for index in list(compress(count(), map(self._triggers.__contains__, keys))):
+        capital = [w[:1] in _WORD_START for w in words]
+        indices = sorted(chain(
+            compress(count(), map(and_, capital, map(self._triggers.__contains__, keys))),
+            compress(count(), map(and_, map(not_, capital),
+                                  map(self._lower_triggers.__contains__, keys)))))
+        for index in indices:
             if index <= done:
                 continue
             found = self._name_at(text, words, keys, index, located)
@@ -428,7 +447,7 @@ class PersonNameDetector(PatternDetector):
                 continue
             start = located.start_of(first)
             end = self._end_of(words, last, located)
-            if first != last and not any(c.isspace() for c in text[start:end]):
+            if first != last and len(text[start:end].split(None, 1)) == 1:
                 continue  # mohamed_herbert@, John.Smith: part of an identifier
             confidence = self._judge(words, first, last, clean[start:end], confidence,
                                      quoted)
@@ -440,12 +459,12 @@ class PersonNameDetector(PatternDetector):
             spans = self._lists(words, keys, located, spans)
         if ":" in text or " - " in text:
             spans += self._speakers(text, spans)
-        spans += self._suffixed(clean, spans)
-        spans += self._unknown_pairs(words, located, spans)
+        spans += self._unknown_pairs(words, keys, capital, located, spans)
         if "\n" in text or ", " in text:
             spans += self._addressees(text, spans)
-        spans = [span for span in spans if not self._in_token(text, span.start, span.end)]
-        spans.sort()
+        if spans:
+            spans = [span for span in spans if not self._in_token(text, span.start, span.end)]
+            spans.sort()
         return spans
 
     @staticmethod
@@ -473,7 +492,7 @@ class PersonNameDetector(PatternDetector):
             found = self._after_title(words, index)
             if found is not None:
                 return found
-        if key in _CUE_ENDS or keys[index] in _CUE_ENDS:
+        if (key in _CUE_ENDS or keys[index] in _CUE_ENDS) and self._may_follow_cue(words, index):
             found = self._after_cue(words, keys, index)
             if found is not None:
                 return found
@@ -482,7 +501,9 @@ class PersonNameDetector(PatternDetector):
         if len(key) == 1:
             return self._initial(words, index)
         if key not in self._forenames:
-            return self._unknown_forename(words, index)
+            if index and words[index - 1][:1] in _WORD_START:
+                return self._unknown_forename(words, index)
+            return None
         if word.endswith("|"):
             return None  # a speaker label ("Marta:") is found by _speakers
         if index + 1 >= len(words):
@@ -618,16 +639,27 @@ class PersonNameDetector(PatternDetector):
             confidence = 0.3  # Chief Constable, Deputy Chief Constable
         return first, last, confidence
 
+    def _may_follow_cue(self, words: list[str], index: int) -> bool:
+        """Cheap test first: can the word after a cue start a name at all? ("to the" no)"""
+        at = index + 1
+        if at < len(words) and words[at] in ("-", "|"):
+            at += 1
+        if at >= len(words):
+            return False
+        word = words[at]
+        key = _key(word)
+        if word[:1] in _WORD_START:
+            return key not in self._everyday
+        return key in self._lower_triggers
+
     def _cue_strength(self, words: list[str], index: int) -> str | None:
         """"strong", "weak" or None: does a cue phrase end at *index*?"""
         end_key = _key(words[index])
         found = None
-        for phrases, strength in ((_WEAK_CUES, "weak"), (_STRONG_CUES, "strong")):
-            for phrase, size in phrases.items():
-                if phrase.rsplit(" ", 1)[-1] != end_key or index + 1 < size:
-                    continue
-                if " ".join(_key(w) for w in words[index - size + 1:index + 1]) == phrase:
-                    found = strength
+        for phrase, size, strength in _CUES_BY_END.get(end_key, ()):
+            if index + 1 >= size and (size == 1 or " ".join(
+                    _key(w) for w in words[index - size + 1:index + 1]) == phrase):
+                found = strength if found != "strong" else found
         if found == "weak" and end_key in _LABEL_CUES and (
                 words[index].endswith("|") or words[index + 1:index + 2] == ["-"]):
             return "strong"  # "Complainant: Evance Kibet", a form's label
@@ -724,37 +756,43 @@ class PersonNameDetector(PatternDetector):
             found.append(_span((start, end, 0.8 if listed else 0.75, None)))
         return found
 
-    def _unknown_pairs(self, words: list[str], located: _Offsets,
-                       spans: list[Span]) -> list[Span]:
+    def _unknown_pairs(self, words: list[str], keys: list[str], capital: list[bool],
+                       located: _Offsets, spans: list[Span]) -> list[Span]:
         """Omiros Sotiralis, NIDRA TATA: two words in no list and no dictionary, where a
         person is expected (after "by", "to", "shows"; before "was", "said", "'s")."""
         found = []
-        for index in range(len(words) - 1):
+        shouting = all(capital)  # NOTES IN CAPITALS: every word starts with one
+        listed = self._listed_or_known
+        for index in compress(count(), map(and_, capital, capital[1:])):
             first, second = words[index], words[index + 1]
-            if not (_capitalised(first) and _capitalised(second)) or first.endswith(_BOUNDARY) \
-                    or first.isupper() != second.isupper():
+            second_key = keys[index + 1].rstrip("|.")
+            if second_key in listed or first.endswith(_BOUNDARY) or \
+                    first.isupper() != second.isupper():
                 continue
-            before = _key(words[index - 1]) if index else ""
-            after = _key(words[index + 2]) if index + 2 < len(words) else ""
+            before = keys[index - 1].rstrip("|.") if index else ""
+            after = keys[index + 2].rstrip("|.") if index + 2 < len(words) else ""
             possessive = second.rstrip("|.").endswith("'s")
+            suffixed = _key(second).endswith(_SURNAME_ENDINGS)
             if not (before in _PERSON_BEFORE or after in _PERSON_AFTER or possessive or
-                    (second.endswith("|") and before in _PERSON_BEFORE)):
+                    suffixed):
                 continue
-            if index > 0 and _capitalised(words[index - 1]) and \
+            if not shouting and index > 0 and _capitalised(words[index - 1]) and \
                     not words[index - 1].endswith(_BOUNDARY):
                 continue
-            if index + 2 < len(words) and _capitalised(words[index + 2]) and \
-                    not second.endswith(_BOUNDARY):
+            if not shouting and index + 2 < len(words) and _capitalised(words[index + 2]) \
+                    and not second.endswith(_BOUNDARY):
                 continue
-            keys = (_key(first), _key(second))
-            if any(not self._unknown_word(w, k) for w, k in zip((first, second), keys)) or \
-                    " ".join(keys) in self._place_or_start:
+            pair = (_key(first), _key(second))
+            if not (self._unknown_word(first, pair[0]) or suffixed and
+                    pair[0] in self._forenames and pair[0] not in self._everyday) or \
+                    not self._unknown_word(second, pair[1]) or \
+                    " ".join(pair) in self._place_or_start:
                 continue
             start = located.start_of(index)
             end = self._end_of(words, index + 1, located)
             if any(s.start < end and start < s.end for s in spans):
                 continue
-            found.append(_span((start, end, 0.6, None)))
+            found.append(_span((start, end, 0.7 if suffixed else 0.6, None)))
         return found
 
     def _unknown_word(self, word: str, key: str) -> bool:
@@ -781,24 +819,6 @@ class PersonNameDetector(PatternDetector):
                     keys[-1] in _STREET_SET or keys[0] in _TITLE_WORDS:
                 continue
             found.append(_span((start, end, 0.75, None)))
-        return found
-
-    def _suffixed(self, clean: str, spans: list[Span]) -> list[Span]:
-        """Yarkova, Sotiralis-like surnames in no list, after a capitalised word."""
-        found = []
-        for match in (*_SUFFIXED.finditer(clean), *_SUFFIXED_UPPER.finditer(clean)):
-            if match.re is _SUFFIXED_UPPER and not match.group(0).isupper():
-                continue
-            start, end = match.span()
-            if any(s.start < end and start < s.end for s in spans):
-                continue
-            first, second = _key(match.group(1)), _key(match.group(2))
-            if first in self._everyday or first in self._places or first in _TITLE_WORDS or \
-                    first in _ROLE_TITLES or first in _ORGANISATION or first in _PLACE_WORDS or \
-                    first in self._place_starts or second in self._everyday or \
-                    second in self._places or first in _SENIOR_BEFORE or first in _MAKES:
-                continue
-            found.append(_span((start, end, 0.7, None)))
         return found
 
     def _initial(self, words: list[str], index: int) -> tuple[int, int, float] | None:
