@@ -14,13 +14,14 @@ from stdnum.gb import nhs
 
 from guardrail.plugin import Span
 
-from .base import PatternDetector, window_around, window_before
+from .base import PatternDetector, standing_alone, window_around, window_before
 
 __all__ = ["NinoDetector", "NhsNumberDetector", "PaymentCardDetector", "is_nino"]
 
 _NINO_BAD_PREFIXES = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
 _NINO_SHAPE = re.compile(r"^([A-CEGHJ-PR-TW-Z])([A-CEGHJ-NPR-TW-Z])(\d{6})([A-D])$")
 _NINO_HOTWORDS = re.compile(r"\b(?:ni|nino|national insurance|ni no|nin)\b")
+_NINO_FIELD = re.compile(r"(?:nino|insurance|^ni(?:_|$))")
 
 
 def is_nino(candidate: str) -> bool:
@@ -34,19 +35,32 @@ class NinoDetector(PatternDetector):
     id = "uk.nino"
     confidence = 0.95
     description = "National Insurance numbers (HMRC prefix and suffix rules)"
-    pattern = r"(?i)\b[A-Z]{2}[ -]?[0-9]{2}[ -]?[0-9]{2}[ -]?[0-9]{2}[ -]?[A-D]\b"
+    # Any grouping people write: AB123456C, AB 12 34 56 C, AB 123 456 C, AB-12-34-56-C.
+    pattern = (r"(?i)\b[A-Z]{2}[ -]?(?:[0-9]{2}[ -]?[0-9]{2}[ -]?[0-9]{2}|[0-9]{3}[ -]?[0-9]{3})"
+               r"[ -]?[A-D]\b")
 
     def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
         value = match.group(0)
         if not is_nino(value):
             return None
-        upper = value.upper() == value
-        hot = _NINO_HOTWORDS.search(window_before(text, match.start(), 30)) is not None
-        confidence = self.confidence if upper or hot else 0.7
+        hot = _NINO_HOTWORDS.search(window_before(text, match.start(), 30)) is not None or \
+            (field is not None and _NINO_FIELD.search(field.lower()) is not None)
+        if value.upper() == value:
+            confidence = self.confidence
+        elif hot:
+            confidence = 0.9
+        else:
+            # Lower case: alone in a cell it is still a NINO; in prose, words such as
+            # "ab123456c" are more often hashes or codes.
+            confidence = 0.7 if standing_alone(text, match) else 0.45
         return self.span(match, confidence, evidence=f"{value[:2].upper()} ** ** ** *")
 
 
 _NHS_HOTWORDS = re.compile(r"\b(?:nhs|chi|patient|hospital|gp|health)\b")
+# Issued ranges: England and Wales 400-499 and 600-799 million, Northern Ireland 320-399.
+_ISSUED = re.compile(r"^(?:3[2-9]|[467])")
+# Ten digits alone in such a field are a timestamp, a phone or an account number.
+_OTHER_FIELDS = re.compile(r"(?:time|epoch|date|created|updated|phone|mobile|tel|fax|account)")
 
 
 class NhsNumberDetector(PatternDetector):
@@ -67,15 +81,23 @@ class NhsNumberDetector(PatternDetector):
         if before[-1:] in ("-", "/", ".", "+", ")") or "(0)" in before or \
                 after[:1] in ("-", "/") or (after[:1] == " " and after[1:2].isdigit()):
             return None
-        hot = _NHS_HOTWORDS.search(window_around(text, match.start(), match.end(), 30))
-        hot = hot or (field is not None and "nhs" in field.lower())
-        if not hot and digits[0] not in "3467":
-            # Without an NHS word nearby, only the ranges issued in England, Wales and
-            # Northern Ireland (3xx NI, 4xx, 6xx, 7xx); 0xx is usually a phone number
-            # and 1xx a timestamp.
+        field_name = field.lower() if field is not None else ""
+        hot = _NHS_HOTWORDS.search(window_around(text, match.start(), match.end(), 30)) \
+            or "nhs" in field_name
+        if hot:
+            return self.span(match, evidence="*** *** ****")
+        issued = _ISSUED.match(digits) is not None
+        if standing_alone(text, match):
+            # Alone in a cell a valid mod 11 number is found, unless the field says it
+            # is some other ten-digit number (one in eleven of those passes the check).
+            if _OTHER_FIELDS.search(field_name):
+                return None
+            return self.span(match, 0.85 if issued else 0.6, evidence="*** *** ****")
+        if not issued:
+            # In prose without an NHS word, only the issued ranges: 0xx is usually a
+            # phone number and 1xx a timestamp.
             return None
-        confidence = self.confidence if hot else 0.75
-        return self.span(match, confidence, evidence="*** *** ****")
+        return self.span(match, 0.75, evidence="*** *** ****")
 
 
 # Issuer prefixes and lengths (ISO/IEC 7812 ranges in common use).
