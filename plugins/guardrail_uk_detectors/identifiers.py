@@ -60,7 +60,8 @@ _NHS_HOTWORDS = re.compile(r"\b(?:nhs|chi|patient|hospital|gp|health)\b")
 # Issued ranges: England and Wales 400-499 and 600-799 million, Northern Ireland 320-399.
 _ISSUED = re.compile(r"^(?:3[2-9]|[467])")
 # Ten digits alone in such a field are a timestamp, a phone or an account number.
-_OTHER_FIELDS = re.compile(r"(?:time|epoch|date|created|updated|phone|mobile|tel|fax|account)")
+_OTHER_FIELDS = re.compile(r"(?:time|epoch|date|created|updated|phone|mobile|tel|fax|account|"
+                           r"(?:^|_)ts(?:_|$))")
 
 
 class NhsNumberDetector(PatternDetector):
@@ -90,8 +91,8 @@ class NhsNumberDetector(PatternDetector):
         if standing_alone(text, match):
             # Alone in a cell a valid mod 11 number is found, unless the field says it
             # is some other ten-digit number (one in eleven of those passes the check).
-            if _OTHER_FIELDS.search(field_name):
-                return None
+            if _OTHER_FIELDS.search(field_name) or (digits == value and digits[0] == "1"):
+                return None  # ten digits from 1: a Unix time (2001-2033) far more often
             return self.span(match, 0.85 if issued else 0.6, evidence="*** *** ****")
         if not issued:
             # In prose without an NHS word, only the issued ranges: 0xx is usually a
