@@ -11,10 +11,11 @@ from __future__ import annotations
 from guardrail.plugin import hookimpl
 
 from .addresses import StreetAddressDetector
-from .contact import EmailDetector, IpAddressDetector
+from .contact import EmailDetector
 from .dates import DateOfBirthDetector
 from .identifiers import NhsNumberDetector, NinoDetector, PaymentCardDetector
 from .names import PersonNameDetector
+from .network import IpAddressDetector
 from .phone import PhoneDetector
 from .postcode import PostcodeDetector
 from .vehicles import VehicleRegistrationDetector
