@@ -41,7 +41,7 @@ def test_detector_case(case: DetectorCase, installed: dict) -> None:
 def test_every_shipped_detector_has_a_case_file(registry) -> None:
     owners = registry.owners["detectors"]
     shipped = {d for d, owner in owners.items() if owner.startswith("guardrail ")}
-    assert len(shipped) == 11
+    assert len(shipped) == 14
     assert {case.detector for case in CASES} == shipped
     for detector_id in shipped:
         assert (CASE_DIR / f"{detector_id}.yaml").is_file()
