@@ -101,20 +101,44 @@ class NhsNumberDetector(PatternDetector):
         return self.span(match, 0.75, evidence="*** *** ****")
 
 
-# Issuer prefixes and lengths (ISO/IEC 7812 ranges in common use).
-_CARD_RULES = (
-    (re.compile(r"^4"), (13, 16, 19)),  # Visa
-    (re.compile(r"^(?:5[1-5]|2(?:2[2-9][1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720))"), (16,)),
-    (re.compile(r"^3[47]"), (15,)),  # American Express
-    (re.compile(r"^(?:6011|65|64[4-9]|62)"), (16, 17, 18, 19)),  # Discover / UnionPay
-    # Maestro: its issued ranges only. A bare "50" prefix is also every UK EAN-13 barcode.
-    (re.compile(r"^(?:5018|5020|5038|5893|6304|6759|676[1-3])"), (16, 17, 18, 19)),
-    (re.compile(r"^35(?:2[89]|[3-8]\d)"), (16, 17, 18, 19)),  # JCB
-    (re.compile(r"^3(?:0[0-5]|[68])"), (14, 15, 16, 17, 18, 19)),  # Diners
+# Issuer prefixes and lengths: the IIN ranges of each scheme (ISO/IEC 7812; python-stdnum
+# has the Luhn check but no card brands). The last item is the confidence without a card
+# word nearby: UATP's "1" + 15 digits is a short, common prefix.
+_ANY = tuple(range(16, 20))
+_CARD_RULES: tuple[tuple[re.Pattern[str], tuple[int, ...], float], ...] = (
+    (re.compile(r"^4"), (13, 16, 19), 0.95),  # Visa, Visa Electron
+    (re.compile(r"^(?:5[1-5]|2(?:2[2-9][1-9]|2[3-9]\d|[3-6]\d\d|7[01]\d|720))"), (16,),
+     0.95),  # Mastercard
+    (re.compile(r"^3[47]"), (15,), 0.95),  # American Express
+    # Discover, UnionPay, InterPayment, InstaPayment, Troy (65, 9792), RuPay (60, 65, 81, 82)
+    (re.compile(r"^(?:6011|6[0245]|64[4-9]|63[6-9]|9792|8[12])"), _ANY, 0.95),
+    # Maestro (UK Maestro 6759, 676770, 676774) and Dankort (5019). 12-19 digits; a bare
+    # "50" prefix is every UK EAN-13 barcode, so only the issued ranges.
+    (re.compile(r"^(?:5018|5019|5020|5038|5893|6304|6759|676[1-3]|67677[04])"),
+     tuple(range(12, 20)), 0.95),
+    (re.compile(r"^35(?:2[89]|[3-8]\d)"), _ANY, 0.95),  # JCB, LankaPay (357111), RuPay (353, 356)
+    (re.compile(r"^(?:1800|2131)"), (15,), 0.9),  # JCB 15-digit
+    (re.compile(r"^220[0-4]"), _ANY, 0.95),  # Mir
+    (re.compile(r"^(?:50(?:6(?:099|1[0-9]\d)|7(?:86[5-9]|8[7-9]\d|9[0-5]\d|96[0-4]))|6500(?:0[2-9]|1\d|2[0-7]))"),
+     (16, 18, 19), 0.95),  # Verve
+    (re.compile(r"^508"), (16,), 0.95),  # RuPay
+    (re.compile(r"^(?:5610|56022[1-5])"), (16,), 0.95),  # Bankcard
+    (re.compile(r"^3(?:0[0-5]|095|[689])"), (14, 15, 16, 17, 18, 19), 0.95),  # Diners
+    (re.compile(r"^31"), (19,), 0.9),  # China T-Union
+    (re.compile(r"^1"), (15,), 0.6),  # UATP
 )
 
 
 _BARCODE_CONTEXT = re.compile(r"\b(?:ean|upc|gtin|barcode|sku|isbn|product|item|stock|part)\b")
+_CARD_CONTEXT = re.compile(r"\b(?:card|cards|visa|mastercard|amex|maestro|debit|credit|pan|"
+                           r"payment|paid|uatp|jcb|diners|discover|unionpay)\b")
+
+
+def _gtin_valid(digits: str) -> bool:
+    """The GS1 check digit of a 12-14 digit barcode (UPC-A, EAN-13, GTIN-14)."""
+    body, check = digits[:-1], int(digits[-1])
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
 
 
 class PaymentCardDetector(PatternDetector):
@@ -127,12 +151,23 @@ class PaymentCardDetector(PatternDetector):
         digits = re.sub(r"\D", "", match.group(0))
         if len(set(digits)) == 1 or not luhn.is_valid(digits):
             return None
-        if not any(prefix.match(digits) and len(digits) in lengths
-                   for prefix, lengths in _CARD_RULES):
+        confidence = next((alone for prefix, lengths, alone in _CARD_RULES
+                           if prefix.match(digits) and len(digits) in lengths), None)
+        if confidence is None:
             return None
-        if _BARCODE_CONTEXT.search(window_around(text, match.start(), match.end(), 30)) or \
+        window = window_around(text, match.start(), match.end(), 30)
+        if _BARCODE_CONTEXT.search(window) or \
                 (field is not None and _BARCODE_CONTEXT.search(field.lower())):
             return None
+        card_word = _CARD_CONTEXT.search(window) is not None or \
+            (field is not None and _CARD_CONTEXT.search(field.lower()) is not None)
+        if not card_word:
+            # 12-14 digits that also carry a GS1 check digit are a barcode more often
+            # than a short Maestro or Diners card.
+            if len(digits) <= 14 and _gtin_valid(digits):
+                return None
+        else:
+            confidence = self.confidence
         # Evidence never shows a digit of an identifier: its length says what it is.
-        return self.span(match, evidence=" ".join("*" * len(digits[i:i + 4])
-                                                  for i in range(0, len(digits), 4)))
+        return self.span(match, confidence, evidence=" ".join(
+            "*" * len(digits[i:i + 4]) for i in range(0, len(digits), 4)))
