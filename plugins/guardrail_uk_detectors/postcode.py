@@ -1,9 +1,10 @@
 """UK postcodes: every valid outward/inward shape, with or without the space, any case.
 
 Rules (Royal Mail PAF): the first letter is not Q, V or X; the second is not I,
-J or Z (both implied by the list of areas below); a letter in the third position of A9A is one of ABCDEFGHJKPSTUW; a
-letter in the fourth position of AA9A is one of ABEHMNPRVWXY; the two inward
-letters never use C, I, K, M, O or V. GIR 0AA is the one historic exception.
+J or Z (both implied by the list of areas below); a letter in the third position
+of A9A is one of ABCDEFGHJKPSTUW; a letter in the fourth position of AA9A is one
+of ABEHMNPRVWXY; the two inward letters never use C, I, K, M, O or V. GIR 0AA is
+the one historic exception.
 A bare outward code ("HP1") is not a postcode on its own. The area (the leading
 letters) must be one of Royal Mail's 121 postcode areas, the Crown dependencies'
 GY, JE and IM, or BF (BFPO): there is no EE or FF area, so ``#ee22ff`` is a colour.
