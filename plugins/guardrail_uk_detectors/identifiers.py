@@ -72,9 +72,7 @@ class NhsNumberDetector(PatternDetector):
 
     def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
         value = match.group(0)
-        digits = re.sub(r"\D", "", value)
-        if not nhs.is_valid(digits):
-            return None
+        digits = value.replace(" ", "").replace("-", "")
         # A separator just outside the match means it is part of a longer number
         # (a card, an account, a phone with an extension): not an NHS number.
         before = text[max(0, match.start() - 4):match.start()]
@@ -83,22 +81,24 @@ class NhsNumberDetector(PatternDetector):
                 after[:1] in ("-", "/") or (after[:1] == " " and after[1:2].isdigit()):
             return None
         field_name = field.lower() if field is not None else ""
-        hot = _NHS_HOTWORDS.search(window_around(text, match.start(), match.end(), 30)) \
-            or "nhs" in field_name
-        if hot:
-            return self.span(match, evidence="*** *** ****")
+        hot = "nhs" in field_name or \
+            _NHS_HOTWORDS.search(window_around(text, match.start(), match.end(), 30))
         issued = _ISSUED.match(digits) is not None
-        if standing_alone(text, match):
+        confidence = self.confidence if hot else 0.75
+        if not hot and standing_alone(text, match):
             # Alone in a cell a valid mod 11 number is found, unless the field says it
             # is some other ten-digit number (one in eleven of those passes the check).
             if _OTHER_FIELDS.search(field_name) or (digits == value and digits[0] == "1"):
                 return None  # ten digits from 1: a Unix time (2001-2033) far more often
-            return self.span(match, 0.85 if issued else 0.6, evidence="*** *** ****")
-        if not issued:
+            confidence = 0.85 if issued else 0.6
+        elif not hot and not issued:
             # In prose without an NHS word, only the issued ranges: 0xx is usually a
             # phone number and 1xx a timestamp.
             return None
-        return self.span(match, 0.75, evidence="*** *** ****")
+        # The check digit last: the cheap tests above turn most candidates away first.
+        if not nhs.is_valid(digits):
+            return None
+        return self.span(match, confidence, evidence="*** *** ****")
 
 
 # Issuer prefixes and lengths: the IIN ranges of each scheme (ISO/IEC 7812; python-stdnum

@@ -33,7 +33,7 @@ class IpAddressDetector(PatternDetector):
     description = "IPv4 and IPv6 addresses (online identifiers under UK GDPR)"
     # IPv6 needs a "::" or four groups, so clock times (10:15:00) never reach Python.
     pattern = (r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b"
-               r"|(?:(?:[0-9A-Fa-f]{1,4}:){0,7}:|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){3})"
+               r"|(?:(?:[0-9A-Fa-f]{1,4}:){1,7}:|::|[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){3})"
                r"[0-9A-Fa-f:.]{0,40}(?:%[0-9A-Za-z_.-]{1,16})?")
 
     def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
