@@ -206,7 +206,8 @@ def check_detector_case(detector: Detector, case: DetectorCase) -> None:
 
     Every reported span must also hold masked evidence (never the raw value) and lie
     where the detector's candidate ``pattern`` matches, because the engine only calls
-    ``find`` on values that pattern gates in. A case with ``xfail`` must still fail: it
+    ``find`` on values that pattern gates in (or on every value of a field for which
+    the detector's ``wants_field`` is True). A case with ``xfail`` must still fail: it
     is reported as xfailed, and as an error once the detector gets it right.
     """
     if getattr(detector, "id", None) != case.detector:
@@ -256,7 +257,9 @@ def _problems(detector: Detector, case: DetectorCase) -> list[str]:
         if len(match) > 1 and match.strip() in evidence:
             problems.append(f"{case.where}: evidence {evidence!r} shows the raw value")
     gate = declared(detector, "pattern")
-    if spans and isinstance(gate, str) and not _gate_matches(gate, text):
+    wants_field = declared(detector, "wants_field")
+    read_anyway = case.field is not None and callable(wants_field) and wants_field(case.field)
+    if spans and isinstance(gate, str) and not read_anyway and not _gate_matches(gate, text):
         problems.append(f"{case.where}: find() reported spans but the candidate pattern "
                         "does not match the text under RE2, so the engine never calls find()")
     return problems

@@ -41,7 +41,7 @@ def test_detector_case(case: DetectorCase, installed: dict) -> None:
 def test_every_shipped_detector_has_a_case_file(registry) -> None:
     owners = registry.owners["detectors"]
     shipped = {d for d, owner in owners.items() if owner.startswith("guardrail ")}
-    assert len(shipped) == 11
+    assert len(shipped) == 14
     assert {case.detector for case in CASES} == shipped
     for detector_id in shipped:
         assert (CASE_DIR / f"{detector_id}.yaml").is_file()
@@ -566,3 +566,23 @@ def test_anchored_custom_patterns_are_never_searched_joined(guard):
                                                           ["acme.whole_ref"]]
     assert ColumnCounter(field, plain=True).count(texts).counts == {
         (("acme.whole_ref", "personal"),): 2}
+
+
+# -- candidate patterns stay cheap ----------------------------------------------------------
+
+# Values that fill whole columns of large exports: the RE2 gate must keep them from the
+# detector's Python code (a detector that sees every clock time costs seconds per file).
+EVERYDAY = {
+    "network.ip_address": ["10:15:00", "2026-03-12T16:50:28Z", "at 12:05", "a: b: c"],
+    "email": ["look at this dot", "we met at the office", "meet at 10.30"],
+    "uk.passport": ["123456789", "ref 123456789"],
+    "uk.nhs_number": ["12345678", "2026-03-12"],
+}
+
+
+@pytest.mark.parametrize("detector_id, value",
+                         [(d, v) for d, values in EVERYDAY.items() for v in values])
+def test_everyday_values_never_pass_the_gate(installed, detector_id, value):
+    import re2
+
+    assert re2.search(installed[detector_id].pattern, value) is None

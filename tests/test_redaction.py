@@ -387,12 +387,12 @@ def test_cli_limit_flags_take_sizes_with_units(tmp_path):
 
 def test_a_value_found_only_once_its_neighbour_is_redacted_is_redacted_too(write_policy,
                                                                            tmp_path):
-    # Next to "111 High Street" the phone detector is unsure of the number (111 is a
-    # service number); once the address is redacted it is sure. The redactor re-checks
-    # what it wrote, so the copy does not fail its own check.
+    # Next to "12 Council Road" the phone detector is unsure of the number (a council's
+    # line?); once the address is redacted it is sure. The redactor re-checks what it
+    # wrote, so the copy does not fail its own check.
     guard = Guardrail.from_policy(_policy(write_policy, "internal: redact, personal: redact"))
     source = tmp_path / "cases.csv"
-    source.write_text('month,notes\n2026-01,"Noise at 111 High Street, call 07700 900111"\n',
+    source.write_text('month,notes\n2026-01,"Noise at 12 Council Road, call 07700 900111"\n',
                       encoding="utf-8")
     out = tmp_path / "out.csv"
     result = guard.redact(source, out)

@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from guardrail.plugin import Span
 
-__all__ = ["PatternDetector", "window_before", "window_around"]
+__all__ = ["PatternDetector", "standing_alone", "window_before", "window_around"]
 
 
 class PatternDetector:
@@ -54,3 +54,9 @@ def window_before(text: str, start: int, size: int = 40) -> str:
 def window_around(text: str, start: int, end: int, size: int = 40) -> str:
     return text[max(0, start - size):end + size].lower()
 
+
+
+def standing_alone(text: str, match: re.Match[str]) -> bool:
+    """True when the match is the whole value bar surrounding spaces: an identifier alone
+    in a cell or field needs no cue word to say what it is."""
+    return not text[:match.start()].strip() and not text[match.end():].strip()

@@ -1,17 +1,45 @@
-"""Email addresses and IP addresses."""
+"""Email addresses, as written, URL-encoded or spelt out."""
 
 from __future__ import annotations
 
-import ipaddress
 import re
 
 from guardrail.plugin import Span, mask_value
 
-from .base import PatternDetector, window_before
+from .base import PatternDetector
 
-__all__ = ["EmailDetector", "IpAddressDetector"]
+__all__ = ["EmailDetector"]
 
-_SPELT = re.compile(r" ?[\[({](?:at|dot)[\])}] ?", re.IGNORECASE)
+_SPELT = re.compile(r" ?[\[({](?:at|dot)[\])}] ?| (?:at|dot) ", re.IGNORECASE)
+# "john at gmail dot com": "at" and "dot" as bare words are everyday English, so the
+# address must end in a real top-level domain (a modest list, without the ones that are
+# English words such as "in", "it", "me", "no") ...
+_WORDY_TLDS = ("com|org|net|edu|gov|uk|ie|io|info|biz|eu|ca|au|nz|de|fr|es|nl|ch|se|dk|"
+               "fi|pl|jp|cn|ru|br|za|app|dev|ai|tv|xyz|online|email|scot|wales|cymru|london")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_WORDY = (rf"\b[A-Za-z0-9][A-Za-z0-9._+'-]* (?i:at) {_LABEL}"
+          rf"(?:(?:\.| (?i:dot) ){_LABEL})*(?:\.| (?i:dot) )(?i:{_WORDY_TLDS})\b")
+_BARE_AT = re.compile(r" (?:at|AT|At) ")
+# ... and neither side may be a word that sits next to "at" in a sentence: "look at
+# bbc dot co dot uk", "meet at the dot com office".
+_NOT_MAILBOX = frozenset("""
+look looked looking looks arrive arrived arriving meet met meeting stay stayed staying
+live lives lived living work works worked working is are was were be been being am me us
+him her them it this that these those here there back up down out in on off home school
+laugh laughed aim aimed point pointed shot good bad great best anyone someone everyone
+people nobody glance glanced stare stared staring available found seen located based held
+open closed sold bought buy priced start started starting end ended left right see
+more online staff tickets details website site visit apply book booking shop order
+published read watch listen follow available now today tonight all everything
+""".split())
+# "form at crimestoppers-uk.org" is a web page: with a written domain, a bare "at" needs a
+# mailbox-like local part (j.smith, kelly_p, jo99) or a mail provider's domain.
+_MAILBOX_LIKE = re.compile(r"[._+\-0-9]")
+_MAIL_PROVIDERS = frozenset("""
+gmail googlemail hotmail outlook live msn yahoo ymail icloud me mac aol btinternet
+btopenworld sky virginmedia talktalk ntlworld protonmail proton gmx mail zoho
+""".split())
+_NOT_DOMAIN = frozenset("the a an this that my your our his her their its some any".split())
 # Top-level "domains" that are really file extensions (logo@2x.png, icon@3x.svg).
 _FILE_SUFFIXES = {"png", "jpg", "jpeg", "gif", "svg", "webp", "css", "js", "ico", "pdf"}
 
@@ -34,7 +62,7 @@ class EmailDetector(PatternDetector):
     pattern = (r"[A-Za-z0-9][A-Za-z0-9._+'-]*(?:@|%40| ?[\[({]at[\])}] ?)"
                r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                r"(?:(?:\.| ?[\[({]dot[\])}] ?)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
-               r"(?:\.| ?[\[({]dot[\])}] ?)[A-Za-z]{2,24}\b")
+               r"(?:\.| ?[\[({]dot[\])}] ?)[A-Za-z]{2,24}\b|" + _WORDY)
 
     def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
         value = _SPELT.sub(lambda m: "@" if "at" in m.group(0).lower() else ".",
@@ -42,61 +70,15 @@ class EmailDetector(PatternDetector):
         if value.rsplit(".", 1)[-1].lower() in _FILE_SUFFIXES or value.count("@") != 1:
             return None
         local, domain = value.split("@", 1)
+        wordy = _BARE_AT.search(match.group(0)) is not None
+        if wordy and (local.lower() in _NOT_MAILBOX or
+                      domain.split(".", 1)[0].lower() in _NOT_DOMAIN):
+            return None
+        if wordy and "." in match.group(0).rsplit(" ", 1)[-1] and not (
+                _MAILBOX_LIKE.search(local) or domain.split(".", 1)[0].lower() in _MAIL_PROVIDERS):
+            return None
         if _ROLE_MAILBOX.match(local.lower()):
             # info@, press.office@, asb@council: an organisation's mailbox, not a person's
             return self.span(match, 0.3, evidence=f"{local[0]}***@{mask_value(domain)}")
-        return self.span(match, evidence=f"{local[0]}***@{mask_value(domain)}")
-
-
-_IP_HOTWORDS = re.compile(r"\b(?:ip|ips|ipv4|address|host|login|logged|connection|client|"
-                          r"source|src|dst|remote|from)\b")
-_VERSION = re.compile(r"(?:\bv|version|ver\.?|release|firmware|build|paragraph|section|para|"
-                      r"clause|oid|rule|chapter|schedule|figure|table|step)\s*$")
-
-
-class IpAddressDetector(PatternDetector):
-    id = "network.ip_address"
-    confidence = 0.8
-    description = "IPv4 and IPv6 addresses (online identifiers under UK GDPR)"
-    pattern = (r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b"
-               r"|(?:[0-9A-Fa-f]{1,4})?(?::[0-9A-Fa-f]{0,4}){2,7}:[0-9A-Fa-f]{1,4}\b")
-
-    def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
-        value = match.group(0)
-        if ":" in value:
-            return self._ipv6(match, value)
-        try:
-            address = ipaddress.IPv4Address(value)
-        except ValueError:
-            return None
-        before = window_before(text, match.start(), 30)
-        start = match.start()
-        if start and (text[start - 1] in "/_-:." or text[start - 1].isalnum()):
-            return None  # Chrome/122.0.0.0, build-1.2.3.4
-        after = text[match.end():match.end() + 2]
-        if _VERSION.search(before) or after[:1] == "-" or \
-                (after[:1] == "." and after[1:2].isdigit()):
-            return None
-        octets = [int(part) for part in value.split(".")]
-        if address.is_unspecified or address.is_loopback or octets[1:] == [0, 0, 0] or \
-                address.is_multicast or octets[3] == 255:
-            return None
-        hot = _IP_HOTWORDS.search(before) is not None or \
-            (field is not None and re.search(r"(?:^|[^a-z])ip", field.lower()) is not None)
-        if not hot and all(octet < 10 for octet in octets):
-            return None  # 1.2.3.4-like: a version or clause number far more often
-        confidence = self.confidence if hot or not address.is_private else 0.6
-        return self.span(match, confidence, evidence="*.*.*.*")
-
-    def _ipv6(self, match: re.Match[str], value: str) -> Span | None:
-        # Clock times (12:30:45) and MAC-like runs are not addresses: require a real
-        # IPv6 address with at least one hex letter or a "::" and several groups.
-        if value.count(":") < 3 or not (any(c in "abcdefABCDEF" for c in value) or "::" in value):
-            return None
-        try:
-            address = ipaddress.IPv6Address(value)
-        except ValueError:
-            return None
-        if address.is_loopback or address.is_unspecified or address.is_link_local:
-            return None
-        return self.span(match, self.confidence, evidence="****:****")
+        return self.span(match, 0.85 if wordy else self.confidence,
+                         evidence=f"{local[0]}***@{mask_value(domain)}")

@@ -35,13 +35,14 @@ _HOTWORDS = re.compile(r"\b(?:tel|phone|mobile|mob|call|caller|contact|number|ri
 # The UK numbering plan also carries Jersey, Guernsey and the Isle of Man (+44 too).
 _REGIONS = ("GB", "JE", "GG", "IM")
 # Numbers people publish on purpose: freephone, non-geographic public and business
-# lines (0800 555 111 Crimestoppers, 03xx councils, 0845/0870, premium 09xx).
+# lines (0800 555 111 Crimestoppers, 03xx councils, 0845/0870, premium 09xx). They score
+# low only next to words that say an organisation publishes them.
 _ORGANISATION = re.compile(r"^(?:80|84|87|3|9)")
 # (A look-behind rather than \b: Python's re then skips ahead ~1.5x faster.)
 _ORG_CONTEXT = re.compile(
     r"(?<![a-z0-9_])(?:crimestoppers|helpline|switchboard|freephone|anonymously|enquiries|"
     r"victim support|call us|contact us|customer services|council|office|reception|"
-    r"hotline|advice line|non-emergency|101|111|999)\b"
+    r"hotline|advice line|non-emergency|(?:call|dial|ring|or|on) (?:101|111|999))\b"
 )
 _NAME_FIELDS = re.compile(r"(?:phone|mobile|tel|contact|fax|landline|number)")
 
@@ -62,6 +63,10 @@ _GROUPS = re.compile(r"(?<=[0-9])(?=[ .\-][0-9])")
 # Extraction: starts with +, ( or 0 so the regex engine can skip everything else fast.
 _CANDIDATE_TEXT = r"[+(0][0-9 .\-()+]{8,19}[0-9]"
 _CANDIDATE = re.compile(_CANDIDATE_TEXT)
+# A contact block stored with its line breaks escaped ("Jane Smith\\n+44 7700 900 123\\n
+# jane@..."), as logs, JSON strings and many test data sets hold it: the "n" before the
+# number is a line break, not part of a reference.
+_ESCAPES = ("\\n", "\\r", "\\t")
 _BARE_MOBILE = re.compile(r"^7[0-9]{9}$")  # a mobile whose leading 0 a spreadsheet dropped
 
 
@@ -104,7 +109,8 @@ class PhoneDetector(PatternDetector):
         spans = []
         for match in _CANDIDATE.finditer(text):
             start = match.start()
-            if start and (text[start - 1].isalnum() or text[start - 1] in "/.+-"):
+            if start and (text[start - 1].isalnum() or text[start - 1] in "/.+-") and \
+                    text[start - 2:start] not in _ESCAPES:
                 continue  # inside a longer number or reference
             candidate = match.group(0)
             if candidate.startswith("(") and ")" not in candidate:
@@ -145,6 +151,10 @@ class PhoneDetector(PatternDetector):
         confidence = self._rate(national)
         if confidence is None:
             return None
-        if _ORGANISATION.match(national) or _ORG_CONTEXT.search(window_before(text, start, 40)):
+        if _ORG_CONTEXT.search(window_before(text, start, 40)):
             confidence = 0.4  # an organisation's published number, not a person's
+        elif _ORGANISATION.match(national):
+            # 03, 08 and 09 lines are mostly organisations', but without words that
+            # say so they may be a person's (a sole trader, a personal 0845 line).
+            confidence = min(confidence, 0.65)
         return Span(start, start + len(written), confidence)
