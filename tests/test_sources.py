@@ -101,7 +101,7 @@ def test_a_path_holding_personal_data_is_not_shown(personal, tmp_path) -> None:
 
 
 def test_a_prose_header_is_shown_by_number(personal) -> None:
-    payload = b"Note from mrs Hargreaves about the noise,ward\nsome text,Boxmoor\n"
+    payload = b"Note from the caller about the noise,ward\nsome text,Boxmoor\n"
     decision = personal.check(payload, format="csv")
     assert decision.summary() == ("BLOCKED: 2 findings may not go to 'public-web' "
                                   "(fields: #1, ward)")
@@ -111,7 +111,7 @@ def test_a_prose_header_is_shown_by_number(personal) -> None:
 
 
 def test_a_prose_key_is_shown_by_number(personal) -> None:
-    decision = personal.check([{"Note from mrs Hargreaves": "x", "month": "2026-01"}])
+    decision = personal.check([{"Note from the caller": "x", "month": "2026-01"}])
     assert [(f.field, f.rule) for f in decision.findings] == [
         ('"#1"', "field.unclassified"), ("month", "field.unclassified")]
     assert "Hargreaves" not in json.dumps(decision.to_dict())
@@ -140,8 +140,8 @@ def test_attribute_and_namespaced_names_are_plain(personal) -> None:
 
 def test_unnamed_keys_are_numbered_per_payload(personal, tmp_path) -> None:
     one, two = tmp_path / "one.json", tmp_path / "two.json"
-    one.write_text('[{"Note from mrs Hargreaves": "x"}]', encoding="utf-8")
-    two.write_text('[{"Letter to mr Wolski": "y"}]', encoding="utf-8")
+    one.write_text('[{"Note from the caller": "x"}]', encoding="utf-8")
+    two.write_text('[{"Letter to the council": "y"}]', encoding="utf-8")
     decision = personal.check([one, two])
     assert [(f.file, f.field) for f in decision.findings] == [
         (str(one), '"#1"'), (str(two), '"#1"')]

@@ -54,8 +54,10 @@ def test_records_list_in_a_mapping_the_rest_and_the_comments(guard):
          "line 2"),
         ("(comments)", None, "text", "person.name", JOHN, "line 1"),  # also uk.phone
     ]
+    # "Zebedee Quackenbush": a forename and a word that is no English word, a surname
     assert [(f.section, f.field, f.also) for f in decision.findings if f.also] == [
-        ("cases", "phone", ("uk.phone",)), ("(comments)", "text", ("uk.phone",))]
+        ("cases", "phone", ("uk.phone",)), ("(document)", "meta.exported_by", ("person.name",)),
+        ("(comments)", "text", ("uk.phone",))]
 
 
 def test_cases_sections_as_read():
@@ -164,7 +166,7 @@ def test_multi_document_stream_sections_indices_and_positions(guard):
         ("document 4", 4, "text", "uk.postcode", "SW1A ***", "line 15"),
     ]
     assert [f.also for f in decision.findings] == [
-        ("person.name",), ("person.name",), ("email",), (), ()]
+        ("person.name",), ("person.name",), ("email",), ("person.name",), ()]
     assert [(name, index, first, len(records)) for name, index, first, records
             in read_sections(DATA / "multi.yaml")] == [
         (None, True, 0, 2), ("document 2: cases", True, 2, 1), ("(document 2)", False, 0, 1),

@@ -158,7 +158,7 @@ _PLACE_AFTER_NAME = _PLACE_NAME_WORDS - {"upon", "under"}  # "Ashby East", not "
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del",
                         "della", "dos", "das", "bin", "ibn", "bint", "al", "el", "ul", "ap",
                         "ter", "ten", "st"})
-_LIST_JOINS = frozenset({"and", "&"})
+_LIST_JOINS = frozenset({"and"})
 # Lower-case names are read only when neither word is a word people write in lower case.
 _LOWER_STOP = frozenset({"an", "the", "and", "to", "of", "in", "on", "at", "by", "for", "it",
                          "is", "be", "as", "or", "no", "so", "do", "he", "she", "we", "my",
@@ -186,7 +186,7 @@ _AMBIGUOUS_FIELD = frozenset({"name", "names", "full_name", "fullname"})
 # offsets still hold. Done on UTF-8 bytes: a C table lookup, ~10x faster than
 # str.translate. Apostrophes and hyphens stay (O'Brien, Smith-Jones), and so do full
 # stops, which end sentences except after titles and initials.
-_SPACES = b"()[]{}\"/\\<>*_=+#@~`^"
+_SPACES = b"()[]{}\"/\\<>*_=+&#@~`^"
 _BREAKS = b",;:!?|"
 _PUNCTUATION = bytes.maketrans(_SPACES + _BREAKS, b" " * len(_SPACES) + b"|" * len(_BREAKS))
 _BOUNDARY = ("|", ".")
@@ -221,13 +221,17 @@ _PERSON_AFTER = frozenset({"was", "is", "has", "had", "said", "says", "agreed", 
                            "kicking", "lives", "lived", "reported", "arrested", "refused",
                            "seen", "left", "told", "called", "who", "and", "were", "shouted",
                            "threatened", "admitted", "denied", "attended", "complained",
-                           "regarding", "after", "about", "seen", "will", "would", "did"})
+                           "regarding", "after", "about", "will", "would", "did"})
 # The first line of an address: a name, then a house number and a street.
 _ADDRESSEE = re.compile(
     r"(?m)^[ \t]*([A-Z][\w'\-]+(?:[ \t][A-Za-z][\w'\-]+){1,3})(?:,[ \t]*|[ \t]*\n[ \t]*)"
     r"(?:(?:Flat|Apartment|Apt|Unit)[ \t][0-9A-Z]+,?[ \t])?[0-9]{1,4}[A-Za-z]?,?[ \t][A-Z]"
 )
 _FAMILY = frozenset({"family", "familys", "household", "brothers", "sisters", "twins"})
+
+_LSOA_CODE = re.compile(r"[0-9]{3}[a-z]$")  # after lower-casing: "Dacorum 001b"
+# Words joined by "_", "." or "@" are a handle or an address, not a name as written.
+_JOINED = re.compile(r"[^\W_]+(?:[._@]+[^\W_]+)+$")
 
 _span = partial(tuple.__new__, Span)  # all in C: cheaper than Span(...), one per name
 
@@ -378,9 +382,10 @@ class PersonNameDetector(PatternDetector):
         return key in self._forenames or key in self._surnames
 
     def _name_word(self, key: str) -> bool:
-        """A listed name that is not also an everyday word or a place."""
+        """A listed name that is not also an everyday word, nor a place unless a forename
+        ("Lee", "Keith" are people first)."""
         return (key in self._forenames or key in self._surnames) and \
-            key not in self._everyday and key not in self._places
+            key not in self._everyday and (key not in self._places or key in self._forenames)
 
     def _surname_like(self, word: str) -> float | None:
         """How surely *word* (after a forename) is a surname: listed, hyphenated parts
@@ -421,7 +426,7 @@ class PersonNameDetector(PatternDetector):
         keys = clean.lower().split()
         if len(keys) != len(words):
             keys = [word.lower() for word in words]
-        joined = "and" in keys or "&" in keys
+        joined = "and" in keys
         if self._triggers.isdisjoint(keys) and not joined and ":" not in text and \
                 " - " not in text and \
                 _PERSON_AFTER.isdisjoint(keys) and _PERSON_BEFORE.isdisjoint(keys) and \
@@ -447,8 +452,9 @@ class PersonNameDetector(PatternDetector):
                 continue
             start = located.start_of(first)
             end = self._end_of(words, last, located)
-            if first != last and len(text[start:end].split(None, 1)) == 1:
-                continue  # mohamed_herbert@, John.Smith: part of an identifier
+            if first != last and (_JOINED.match(text, start, end) is not None or
+                                  "\n" in text[start:end]):
+                continue  # mohamed_herbert@, John.Smith: an identifier; a name is on one line
             confidence = self._judge(words, first, last, clean[start:end], confidence,
                                      quoted)
             if confidence is None:
@@ -469,10 +475,10 @@ class PersonNameDetector(PatternDetector):
 
     @staticmethod
     def _in_token(text: str, start: int, end: int) -> bool:
-        """Is text[start:end] part of an address, handle or path (jane@, /john/, j_smith)?"""
+        """Is text[start:end] part of an email address or a handle (jane@, j_smith)?"""
         before, after = text[start - 1:start], text[end:end + 1]
-        return (before.isalnum() or before in "@/_.\\") and before != "" or \
-            after.isalnum() or after in ("@", "_", "/")
+        return (before.isalnum() or before in ("@", "_")) and before != "" or \
+            after.isalnum() or after in ("@", "_")
 
     @staticmethod
     def _end_of(words: list[str], last: int, located: _Offsets) -> int:
@@ -593,15 +599,17 @@ class PersonNameDetector(PatternDetector):
                 first in _MAKES or first in _PLACE_WORDS or first in _ORGANISATION:
             return None
         if not _capitalised(word) or not self._name_word(key) or key not in self._surnames or \
+                key in self._name_words or \
                 key in _ORGANISATION or key in _STREET_SET or key in _PLACE_WORDS:
             return None
         start = index - 1
         if index >= 2 and _capitalised(words[index - 2]) and \
                 not words[index - 2].endswith(_BOUNDARY):
-            if not self._may_be_name(words[index - 2], True) or \
-                    _key(words[index - 2]) in self._name_words:
+            if self._may_be_name(words[index - 2], True) and \
+                    _key(words[index - 2]) not in self._name_words:
+                start = index - 2  # Ayinke Ogunbamigbe Balogun
+            elif not (word.isupper() and words[index - 2].isupper()):
                 return None  # inside a run of capitalised words: a title or an organisation
-            start = index - 2  # Ayinke Ogunbamigbe Balogun
         return start, index, 0.7
 
     def _after_title(self, words: list[str], index: int) -> tuple[int, int, float] | None:
@@ -836,7 +844,7 @@ class PersonNameDetector(PatternDetector):
 
     def _lists(self, words: list[str], keys: list[str], located: _Offsets,
                spans: list[Span]) -> list[Span]:
-        """Surnames in a list: "Nagy, Keller and Ibarra", "Keller & Ibarra"."""
+        """Surnames in a list: "Nagy, Keller and Ibarra", "Keller and Ibarra"."""
         taken = {(s.start, s.end) for s in spans}
         covered = [(s.start, s.end) for s in spans]
         for join in [i for i, k in enumerate(keys) if k in _LIST_JOINS]:
@@ -881,14 +889,17 @@ class PersonNameDetector(PatternDetector):
         after = _key(words[last + 1]) if last + 1 < len(words) else ""
         final = words[last]
         ended = final.endswith(_BOUNDARY)
-        if not ended and (after in _STREET_SET or after in _ORGANISATION or
-                          after in _PLACE_AFTER_NAME):
+        capital_after = last + 1 < len(words) and words[last + 1][:1] in _WORD_START
+        if not ended and (after in _STREET_SET or capital_after and (
+                after in _ORGANISATION or after in _PLACE_AFTER_NAME)):
             return None  # Henry Wells Square, Sarah Jones Solicitors, Ashby East
         first = _key(words[index])
         if _key(final) in _STREET_NOT_SURNAME and first not in _TITLE_WORDS:
             return None  # Willow Lane, Albert Rise
         if before[:1].isdigit():
             return None  # 224 Albert Rise
+        if _LSOA_CODE.match(after):
+            return None  # "St Albans 001B": an LSOA is its local authority and a code
         if before == "near" and index >= 3 and _key(words[index - 3]) == "on":
             return None  # police.uk's "On or near Long Chaulden" names a street
         keys = [_key(w) for w in value.split()]
@@ -948,7 +959,7 @@ class PersonNameDetector(PatternDetector):
     def _is_place(self, keys: list[str]) -> bool:
         """Ward, street, town and organisation names: "Ashby East", "Kings Langley",
         "Castle and Priory", "Leverstock Green", "Hertfordshire Constabulary"."""
-        if " ".join(keys) in self._places:
+        if len(keys) > 1 and " ".join(keys) in self._places:
             return True
         if any(k in _PLACE_WORDS or k in _STREET_NOT_SURNAME or k in _ORGANISATION
                for k in keys):
