@@ -43,8 +43,9 @@ class IpAddressDetector(PatternDetector):
             return None  # inside a longer token: Chrome/122.0.0.0, build-1.2.3.4, std::
         if ":" in value:
             return self._ipv6(text, start, value)
-        if text[match.end():match.end() + 1] == "/":
-            return None  # a network (192.0.2.0/24), not a host
+        if text[match.end():match.end() + 1] == "/" and \
+                text[match.end():match.end() + 3] != "/32":
+            return None  # a network (192.0.2.0/24), not a host; /32 is one host
         return self._ipv4(text, match, value, field)
 
     def _ipv4(self, text: str, match: re.Match[str], value: str,
@@ -61,7 +62,7 @@ class IpAddressDetector(PatternDetector):
                 (after[:1] == "." and after[1:2].isdigit()):
             return None
         octets = [int(part) for part in value.split(".")]
-        if address.is_loopback or address.is_multicast or address.is_reserved or \
+        if address.is_loopback or address.is_reserved or \
                 octets[0] == 0 or octets[1:] == [0, 0, 0]:
             return None
         hot = _IP_HOTWORDS.search(before) is not None or \
@@ -69,6 +70,9 @@ class IpAddressDetector(PatternDetector):
         if not hot and all(octet < 10 for octet in octets):
             return None  # 1.2.3.4-like: a version or clause number far more often
         confidence = self.confidence if hot or not address.is_private else 0.6
+        if address.is_multicast:
+            # A group, not a host: but a reader of "IP 224.70.42.206" sees an address.
+            confidence = 0.6 if hot or text.strip() == value else 0.4
         return self.span(match, confidence, evidence="*.*.*.*")
 
     def _ipv6(self, text: str, start: int, value: str) -> Span | None:
@@ -79,8 +83,10 @@ class IpAddressDetector(PatternDetector):
         if zone and address != value.partition("%")[0]:
             return None  # a zone belongs right after the address
         end = start + len(address) + (len(zone) + 1 if zone else 0)
-        if text[end:end + 1].isalnum() or text[end:end + 1] in ("_", "/"):
-            return None  # part of a longer token, or a network (2001:db8::/32)
+        host = text[end:end + 4] == "/128" and not text[end + 4:end + 5].isdigit()
+        if text[end:end + 1].isalnum() or text[end:end + 1] == "_" or \
+                (text[end:end + 1] == "/" and not host):
+            return None  # part of a longer token, or a network (2001:db8::/32); /128 is a host
         # "A::B" and "d::" in code are valid addresses: ask for four hex digits at least.
         if len(_HEX_DIGIT.findall(address)) < 4:
             return None

@@ -67,6 +67,13 @@ _CANDIDATE = re.compile(_CANDIDATE_TEXT)
 # jane@..."), as logs, JSON strings and many test data sets hold it: the "n" before the
 # number is a line break, not part of a reference.
 _ESCAPES = ("\\n", "\\r", "\\t")
+# How UK numbers are written: an international prefix, or a 0 and the usual groups,
+# or eleven digits of a geographic or mobile number run together.
+_WRITTEN_AS_PHONE = re.compile(
+    r"^(?:(?:\+|00)44 ?(?:\(0\) ?)?[1-9][0-9 \-]{7,12}"
+    r"|\(?0[1-9][0-9]{1,3}\)?[ \-][0-9]{3,4}[ \-]?[0-9]{3,4}"
+    r"|0[127][0-9]{9})$"
+)
 _BARE_MOBILE = re.compile(r"^7[0-9]{9}$")  # a mobile whose leading 0 a spreadsheet dropped
 
 
@@ -137,6 +144,15 @@ class PhoneDetector(PatternDetector):
             if span is not None:
                 return span
         national = uk_national_number(candidate)
+        if national and (len(national) == 10 and national[0] in "12378" or
+                         len(national) == 9 and national.startswith("80")) and \
+                _WRITTEN_AS_PHONE.match(candidate.strip()):
+            # Written the way UK numbers are written (+44 7700 639093, 0116 764 2842,
+            # 07700639093) in a range not allocated yet: what a reader takes for a
+            # number, as made-up numbers in test data and fiction are.
+            if _ORG_CONTEXT.search(window_before(text, start, 40)):
+                return Span(start, start + len(candidate), 0.4)
+            return Span(start, start + len(candidate), 0.65 if national[0] in "38" else 0.7)
         if national and _HOTWORDS.search(window_before(text, start, 25)):
             # Right length and prefix, next to a word like "tel": a number even if the
             # range is not allocated yet.

@@ -33,7 +33,7 @@ _FIELD_CONTEXT = re.compile(r"(?:vrm|reg|vehicle|plate|index)", re.IGNORECASE)
 # Words that say a code is something else (unless a vehicle word says otherwise).
 _NOT_VEHICLE = re.compile(r"\b(?:product|code|sku|part|model|serial|batch|item|order|ref|"
                           r"reference|version|form|invoice|ticket|catalogue)\b")
-_OTHER_FIELDS = re.compile(r"(?:ref|code|sku|product|part|order|serial|batch|item|id$)",
+_OTHER_FIELDS = re.compile(r"(?:code|sku|product|part|order|serial|batch|item)",
                            re.IGNORECASE)
 # Memory tag: a region letter (no I, J, Q, U or Z), then any letter but I, Q or Z.
 _CURRENT = re.compile(r"^[A-HK-PR-TV-Y][A-HJ-PR-Y]([0-9]{2}) ?[A-HJ-PR-Z]{3}$")
