@@ -11,7 +11,7 @@ import re
 
 from guardrail.plugin import Span
 
-from .base import PatternDetector, window_around, window_before
+from .base import PatternDetector, window_around
 
 __all__ = ["DateOfBirthDetector", "parse_date"]
 
@@ -76,9 +76,9 @@ class DateOfBirthDetector(PatternDetector):
     )
 
     def validate(self, text: str, match: re.Match[str], field: str | None) -> Span | None:
-        # "born on 03/25/1990" is how US forms and test data write it: month first.
-        us_order = window_before(text, match.start(), 12).rstrip().endswith("born on")
-        day = parse_date(match.group(0), us_order)
+        # "DOB 03/25/1990" is how US forms and test data write it: a date that is none
+        # day first is read month first (a birth cue is still required below).
+        day = parse_date(match.group(0), us_order=True)
         if day is None or not (1900 <= day.year <= _dt.date.today().year):
             return None
         key = re.sub(r"[^a-z]", "", field.lower()) if field else ""
