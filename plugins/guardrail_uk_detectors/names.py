@@ -292,15 +292,15 @@ def _alpha(word: str) -> bool:
 def _triggers() -> tuple[frozenset[str], frozenset[str]]:
     """Lower-case keys of the words that can start a name or point at one, (when the
     word is capitalised, when it is not). Capitalised: forenames (also as a speaker
-    label, "marta|"), surnames (after a forename no list knows), titles, roles, cue
-    words and initials. In lower case: forenames that are no everyday word ("sarah",
+    label, "marta|"), titles, roles, cue words and initials (surnames, which start a
+    name after a forename no list knows, are their own set). In lower case: forenames that are no everyday word ("sarah",
     not "will"), titles and cue words. Built once."""
     names = forenames()
     cues = set(_CUE_ENDS) | {"name", "spoke", "spoken", "speaking", "talked", "known", "met"}
     cues |= {cue + "|" for cue in _CUE_ENDS} | _FAMILY | {w + "|" for w in _FAMILY}
     for word in _TITLE_WORDS | _ROLE_TITLES | _SENIOR_BEFORE:
         cues |= {word, word + "."}
-    capital = set(names) | {name + "|" for name in names} | surnames() | cues
+    capital = set(names) | {name + "|" for name in names} | cues
     capital |= {c + suffix for c in "bcdefghjklmnopqrstuvwxyz" for suffix in ("", ".")}
     lower = (names - name_words() - _LOWER_STOP) | cues
     return frozenset(capital), frozenset(lower)
@@ -352,11 +352,6 @@ class PersonNameDetector(PatternDetector):
     @cached_property
     def _lower_triggers(self) -> frozenset[str]:
         return _triggers()[1]
-
-    @cached_property
-    def _listed_or_known(self) -> frozenset[str]:
-        """Words that are not "a word in no list": names, everyday words, places."""
-        return self._forenames | self._surnames | self._everyday | self._places
 
     @cached_property
     def _place_or_start(self) -> frozenset[str]:
@@ -437,10 +432,11 @@ class PersonNameDetector(PatternDetector):
         quoted = '"' in text or "“" in text
         done = -1  # index of the last word of the previous name
         capital = [w[:1] in _WORD_START for w in words]
-        indices = sorted(chain(
+        indices = sorted(set(chain(
             compress(count(), map(and_, capital, map(self._triggers.__contains__, keys))),
+            compress(count(), map(and_, capital, map(self._surnames.__contains__, keys))),
             compress(count(), map(and_, map(not_, capital),
-                                  map(self._lower_triggers.__contains__, keys)))))
+                                  map(self._lower_triggers.__contains__, keys))))))
         for index in indices:
             if index <= done:
                 continue
@@ -770,11 +766,14 @@ class PersonNameDetector(PatternDetector):
         person is expected (after "by", "to", "shows"; before "was", "said", "'s")."""
         found = []
         shouting = all(capital)  # NOTES IN CAPITALS: every word starts with one
-        listed = self._listed_or_known
+        forename, surname, everyday, place = (self._forenames, self._surnames, self._everyday,
+                                              self._places)
         for index in compress(count(), map(and_, capital, capital[1:])):
             first, second = words[index], words[index + 1]
             second_key = keys[index + 1].rstrip("|.")
-            if second_key in listed or first.endswith(_BOUNDARY) or \
+            if second_key in surname or second_key in forename or second_key in everyday or \
+                    second_key in place or \
+                    first.endswith(_BOUNDARY) or \
                     first.isupper() != second.isupper():
                 continue
             before = keys[index - 1].rstrip("|.") if index else ""
