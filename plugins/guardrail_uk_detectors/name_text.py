@@ -86,3 +86,17 @@ def _is_ambiguous_field(field: str) -> bool:
     lowered = re.sub(r"\[[^\]]*\]", "", field.lower())
     leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
     return leaf in _AMBIGUOUS_FIELD
+
+
+_PLACE_FIELD = re.compile(r"(?:^|_)(?:ward|wards|lsoa|msoa|district|borough|parish|town|city|"
+                          r"county|street|road|area|place|locality|neighbourhood|estate|"
+                          r"constituency|region|village)(?:_?(?:name|nm|desc))?$")
+
+
+@lru_cache(maxsize=1024)
+def _is_place_field(field: str) -> bool:
+    """``ward``, ``WD24NM``-like ``ward_name``, ``lsoa_name``: a column of place names,
+    where "Hazel Green" is a ward before it is a woman."""
+    lowered = re.sub(r"\[[^\]]*\]", "", field.lower())
+    leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
+    return bool(_PLACE_FIELD.search(leaf))

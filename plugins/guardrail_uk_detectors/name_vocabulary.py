@@ -103,6 +103,7 @@ _ORGANISATION = frozenset({
     "union", "estates", "homes", "motors", "garage", "court", "building", "primary",
     "infant", "infants", "junior", "nursery", "ward", "unit", "clinic", "pharmacy", "stadium",
     "bridge", "tower", "memorial", "institute", "fund", "award", "prize", "lecture", "way",
+    "police", "constabulary", "fire", "rescue", "authority", "nhs", "ambulance", "service",
 })
 # Words that make a name a place: ward names ("Ashby East", "Castle and Priory").
 _PLACE_WORDS = frozenset({

@@ -42,6 +42,7 @@ from .name_text import (
     _clean,
     _is_ambiguous_field,
     _is_person_field,
+    _is_place_field,
     _key,
     _Offsets,
 )
@@ -233,6 +234,7 @@ class PersonNameDetector(PatternDetector):
         spans: list[Span] = []
         located = _Offsets(clean, words)
         quoted = '"' in text or "“" in text
+        place_field = field is not None and _is_place_field(field)
         done = -1  # index of the last word of the previous name
         capital = [w[:1] in _WORD_START for w in words]
         indices = sorted(set(chain(
@@ -255,7 +257,7 @@ class PersonNameDetector(PatternDetector):
                                   "\n" in text[start:end]):
                 continue  # mohamed_herbert@, John.Smith: an identifier; a name is on one line
             confidence = self._judge(words, first, last, clean[start:end], confidence,
-                                     quoted)
+                                     quoted, place_field)
             if confidence is None:
                 continue
             spans.append(_span((start, end, confidence, None)))
@@ -350,8 +352,10 @@ class PersonNameDetector(PatternDetector):
             sure = self._surname_like(nxt)
             if sure is None:
                 return None
-            if sure < 0.85 and (first in _MAKES or first in self._name_words):
-                return None  # Kia Sportage, "around Long Chaulden"
+            before = _key(words[index - 1]) if index else ""
+            if sure < 0.85 and (first in _MAKES or first in self._name_words or
+                                before in _PLACE_PREPOSITIONS):
+                return None  # Kia Sportage, "around Long Chaulden": no surname a list knows
             if first in self._everyday:
                 return None  # On Saturday, Hope Castle: a word that may be a name
             if first in self._name_words and _key(nxt) in self._name_words and \
@@ -420,10 +424,13 @@ class PersonNameDetector(PatternDetector):
         if _key(word) in _ROLE_TITLES and not (word.isupper() or word[1:].islower()):
             return None
         last = index + 1
+        senior = False
         while last < len(words) - 1 and (_key(words[last]) in _ROLE_TITLES or
+                                          _key(words[last]) in _SENIOR_BEFORE or
                                           words[last].isdigit()) and \
                 not words[last - 1].endswith("|"):
-            last += 1  # Det Sgt, PC 1234
+            senior |= _key(words[last]) in _SENIOR_BEFORE
+            last += 1  # Det Sgt, PC 1234, Detective Chief Inspector
         if last >= len(words):
             return None
         # A title is part of the name (Mrs Smith); a rank or role is not (PC Jo Parry).
@@ -442,8 +449,8 @@ class PersonNameDetector(PatternDetector):
             if self._surname_like(words[last + 1]) is not None:
                 last += 1  # Mr John Smith, PC Demian Shmorhun
         before = _key(words[index - 1]) if index else ""
-        if before in _SENIOR_BEFORE:
-            confidence = 0.3  # Chief Constable, Deputy Chief Constable
+        if before in _SENIOR_BEFORE or senior:
+            confidence = 0.3  # Chief Constable, Detective Chief Inspector
         return first, last, confidence
 
     def _may_follow_cue(self, words: list[str], index: int) -> bool:
@@ -527,7 +534,8 @@ class PersonNameDetector(PatternDetector):
         if not _alpha(word) or not (_capitalised(word) or word.islower()) or \
                 key in _TITLE_WORDS or key in _ROLE_TITLES or key in _PLACE_WORDS or \
                 key in _STREET_SET or key in _ORGANISATION or key in self._everyday or \
-                (key in self._places and key not in self._forenames) or key in _QUOTED:
+                (key in self._places and key not in self._forenames) or key in _QUOTED or \
+                key in _CALENDAR or (word.isupper() and len(key) < 4 and not unknown_ok):
             return False
         if self._listed(key):
             return True
@@ -684,7 +692,8 @@ class PersonNameDetector(PatternDetector):
         return _capitalised(bare) and not bare.isupper() and self._may_be_name(bare, True)
 
     def _judge(self, words: list[str], index: int, last: int, value: str,
-               confidence: float, quoted: bool = False) -> float | None:
+               confidence: float, quoted: bool = False,
+               place_field: bool = False) -> float | None:
         """Veto streets, places and organisations, and mark officials and brands; None
         drops the candidate."""
         before = _key(words[index - 1]) if index else ""
@@ -710,9 +719,11 @@ class PersonNameDetector(PatternDetector):
                 (not ended and joined in self._place_starts and
                  f"{joined} {after}" in self._place_or_start):
             return None  # Kings Langley, Hemel Hempstead, Royal Wootton Bassett
-        if (keys[-1] in _STREET_SET or confidence < 0.85) and first not in _TITLE_WORDS and \
-                (before in _PLACE_PREPOSITIONS or first in self._name_words):
-            return None  # "on Willow Hill", "around Long Chaulden": a street or an estate
+        if not ended and after and f"{keys[-1]} {after}" in self._place_or_start:
+            return None  # "Boxmoor | Hemel Hempstead": the last word begins a place
+        if keys[-1] in _STREET_SET and first not in _TITLE_WORDS and \
+                (before in _PLACE_PREPOSITIONS or first in self._name_words or place_field):
+            return None  # "on Willow Hill", "Hazel Green" in a ward column: a street or estate
         if ended and final.endswith("|") and first not in _TITLE_WORDS and \
                 last + 1 < len(words) and _key(words[last + 1]) in self._place_starts:
             return None  # "Long Chaulden, Hemel Hempstead": a street, then its town
@@ -720,8 +731,10 @@ class PersonNameDetector(PatternDetector):
             return None  # DOB June 24
         if first in _NOT_PEOPLE_FIRST and " ".join(keys) in _NOT_PEOPLE:
             return 0.3
-        if before in _SENIOR_BEFORE and first not in _TITLE_WORDS:
-            return 0.3  # an official named in their public role ("Commissioner, David Lloyd")
+        if first not in _TITLE_WORDS and (before in _SENIOR_BEFORE or before in _ROLE_TITLES and
+                                          index > 1 and _key(words[index - 2]) in _SENIOR_BEFORE):
+            return 0.3  # an official in a public office ("Commissioner David Lloyd",
+            # "Chief Inspector Ruth Hale")
         if after in _ROLE_AFTER and ended and final.endswith("|"):
             return 0.3  # Sarah Taylor, Chief Constable, said
         if quoted and before in _ROLE_TITLES and _QUOTED.intersection(

