@@ -138,8 +138,8 @@ def _places() -> set[str]:
             places.add(fold(city["name"]).replace("-", " "))
     import pycountry
 
-    for area in pycountry.subdivisions.get(country_code="GB"):
-        places.add(fold(area.name.split(",")[0]).replace("-", " "))  # "Devon", "Barking and Dagenham"
+    for area in pycountry.subdivisions.get(country_code="GB"):  # Devon, Barking and Dagenham
+        places.add(fold(area.name.split(",")[0]).replace("-", " "))
     return places
 
 
