@@ -109,6 +109,10 @@ def _triggers() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(capital), frozenset(lower)
 
 
+# What _whole_value says of a person field's value that is a place's name.
+_A_PLACE = Span(0, 0, 0.0)
+
+
 class PersonNameDetector(PatternDetector):
     id = "person.name"
     confidence = 0.85
@@ -219,9 +223,13 @@ class PersonNameDetector(PatternDetector):
             return []
         if field is not None and _is_person_field(field):
             whole = self._whole_value(clean, words, _is_ambiguous_field(field))
+            if whole is _A_PLACE:
+                return []  # "Milton Green" in a column called name: a ward, not a woman
             if whole is not None:
                 return [whole]
         keys = clean.lower().split()
+        if keys[:3] == ["on", "or", "near"] and "|" not in clean and len(keys) < 9:
+            return []  # police.uk's anonymised location: a street or place, never a person
         if len(keys) != len(words):
             keys = [word.lower() for word in words]
         joined = "and" in keys
@@ -749,6 +757,7 @@ class PersonNameDetector(PatternDetector):
         ordinary path, where officials score low; placeholders ("Withheld") are no one;
         places ("Ashby East", "Castle and Priory") are not people. A field called just
         ``name`` may name anything, so there a listed name must be among the words.
+        A place is :data:`_A_PLACE`: nothing in the value is then a name.
         """
         bare = [w.rstrip("|.") for w in words]
         if not 1 <= len(bare) <= 4 or not all(w.replace("-", "").replace("'", "").isalpha()
@@ -758,8 +767,8 @@ class PersonNameDetector(PatternDetector):
         if any(k in _TITLE_WORDS or k in _ROLE_AFTER for k in keys) or \
                 " ".join(keys) in _PLACEHOLDERS or keys[0] in _PLACEHOLDERS:
             return None
-        if self._is_place(keys):
-            return None
+        if self._is_place(keys, ambiguous):
+            return _A_PLACE
         listed = any(self._name_word(k) for k in keys)
         if ambiguous and not listed:
             return None
@@ -771,10 +780,16 @@ class PersonNameDetector(PatternDetector):
         end = len(clean.rstrip(" |."))
         return Span(start, end, 0.85 if listed else 0.7)
 
-    def _is_place(self, keys: list[str]) -> bool:
+    def _is_place(self, keys: list[str], ambiguous: bool = False) -> bool:
         """Ward, street, town and organisation names: "Ashby East", "Kings Langley",
-        "Castle and Priory", "Leverstock Green", "Hertfordshire Constabulary"."""
+        "Castle and Priory", "Leverstock Green", "Hertfordshire Constabulary". In a field
+        that may name anything (``name``), a place within the value ("Melton Mowbray
+        Citizens Advice", "Leslie and Long Whatton") or a place alone ("Dudley") is one."""
         if len(keys) > 1 and " ".join(keys) in self._places:
+            return True
+        if ambiguous and (len(keys) == 1 and keys[0] in self._places or any(
+                " ".join(keys[i:j]) in self._places
+                for i in range(len(keys)) for j in range(i + 2, len(keys) + 1))):
             return True
         if any(k in _PLACE_WORDS or k in _STREET_NOT_SURNAME or k in _ORGANISATION
                for k in keys):
