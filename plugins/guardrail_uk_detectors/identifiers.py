@@ -59,6 +59,8 @@ class NinoDetector(PatternDetector):
 _NHS_HOTWORDS = re.compile(r"\b(?:nhs|chi|patient|hospital|gp|health)\b")
 # Issued ranges: England and Wales 400-499 and 600-799 million, Northern Ireland 320-399.
 _ISSUED = re.compile(r"^(?:3[2-9]|[467])")
+# "+44 370 464 0611", "0044 7895541412": ten digits after a dialling code are a phone's.
+_DIALLING_CODE = re.compile(r"(?:\+|\b00)[0-9]{1,3} ?$")
 # Ten digits alone in such a field are a timestamp, a phone or an account number.
 _OTHER_FIELDS = re.compile(r"(?:time|epoch|date|created|updated|phone|mobile|tel|fax|account|"
                            r"(?:^|_)ts(?:_|$))")
@@ -78,7 +80,8 @@ class NhsNumberDetector(PatternDetector):
         before = text[max(0, match.start() - 4):match.start()]
         after = text[match.end():match.end() + 2]
         if before[-1:] in ("-", "/", ".", "+", ")") or "(0)" in before or \
-                after[:1] in ("-", "/") or (after[:1] == " " and after[1:2].isdigit()):
+                after[:1] in ("-", "/") or (after[:1] == " " and after[1:2].isdigit()) or \
+                _DIALLING_CODE.search(text, max(0, match.start() - 6), match.start()):
             return None
         field_name = field.lower() if field is not None else ""
         hot = "nhs" in field_name or \
