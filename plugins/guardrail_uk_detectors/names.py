@@ -48,12 +48,12 @@ from .name_text import (
 )
 from .name_vocabulary import (
     _ADDRESSEE,
-    _FUNCTION_WORDS,
     _BOUNDARY,
     _CALENDAR,
     _CUE_ENDS,
     _CUES_BY_END,
     _FAMILY,
+    _FUNCTION_WORDS,
     _JOINED,
     _LABEL_CUES,
     _LIST_JOINS,
