@@ -26,6 +26,7 @@ from guardrail.errors import (
 )
 from guardrail.host.hookspecs import hookimpl
 from guardrail.masking import mask_value
+from guardrail.publish import PublishFile, open_for_publish
 
 __all__ = [
     "Decision",
@@ -43,6 +44,7 @@ __all__ = [
     "PolicyError",
     "PolicyProblem",
     "PublishBlocked",
+    "PublishFile",
     "ReadOptions",
     "ReportOptions",
     "Reporter",
@@ -51,6 +53,7 @@ __all__ = [
     "UsageError",
     "hookimpl",
     "mask_value",
+    "open_for_publish",
 ]
 
 __version__ = "0.1.0"

@@ -1,0 +1,150 @@
+"""Write a file for publication: it reaches its place only if the policy allows it.
+
+An export job writes through :func:`open_for_publish` as it would through ``open``. The
+bytes go to an unnamed copy beside the target (see :mod:`guardrail.atomic`); closing
+checks the copy as the target's format and puts it in place only when the destination
+may receive it. When it is blocked, cannot be read, or the job fails before closing,
+nothing new is left behind and an existing target is untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from types import TracebackType
+from typing import IO, Any
+
+from guardrail.api import Guardrail
+from guardrail.atomic import AtomicFile
+from guardrail.decision import Decision, PublishBlocked
+from guardrail.errors import UsageError
+
+__all__ = ["PublishFile", "open_for_publish"]
+
+_MODES = ("enforce", "audit")
+
+
+class PublishFile:
+    """A file-like writer whose contents are checked on :meth:`close`.
+
+    ``decision`` is the check's :class:`~guardrail.Decision` once closed (None before).
+    Leaving a ``with`` block by an exception discards the copy without checking it.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], guard: Guardrail, *,
+                 destination: str | None, mode: str, format: str | None,
+                 text: bool, encoding: str | None, newline: str | None) -> None:
+        self.path = os.fspath(path)
+        if self.path == "-":
+            raise UsageError("open_for_publish writes a file: give a path, not '-'")
+        self._guard, self._destination, self._mode, self._format = \
+            guard, destination, mode, format
+        self._copy = AtomicFile(self.path, catch_signals=False)
+        self._text: io.TextIOWrapper | None = None
+        if text:
+            self._text = io.TextIOWrapper(self._copy.stream, encoding=encoding or "utf-8",
+                                          newline=newline, write_through=True)
+        self.decision: Decision | None = None
+        self._open = True
+
+    # -- what a file has -------------------------------------------------------------
+
+    @property
+    def closed(self) -> bool:
+        return not self._open
+
+    def writable(self) -> bool:
+        return self._open
+
+    def write(self, data: Any) -> int:
+        return self._stream().write(data)
+
+    def writelines(self, lines: Any) -> None:
+        self._stream().writelines(lines)
+
+    def flush(self) -> None:
+        if self._open:
+            self._stream().flush()
+
+    def _stream(self) -> IO[Any]:
+        if not self._open:
+            raise ValueError("I/O operation on a closed publication")
+        return self._text if self._text is not None else self._copy.stream
+
+    # -- the check -------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Check the copy; put it in place if allowed (or in audit mode), else discard
+        it and raise :class:`~guardrail.PublishBlocked`."""
+        if not self._open:
+            return
+        self._open = False
+        try:
+            if self._text is not None:
+                self._text.flush()
+                self._text.detach()
+            readable = self._copy.finish()
+            with open(readable, "rb") as copy:
+                # read as the target is: its format by its extension, its name in reports
+                copy.raw.name = self.path  # type: ignore[attr-defined]
+                decision = self._guard.check(copy, format=self._format,
+                                             destination=self._destination, mode=self._mode)
+        except BaseException:
+            self._copy.discard()
+            raise
+        self.decision = decision
+        if decision.exit_code != 0:
+            self._copy.discard()
+            raise PublishBlocked(decision)
+        self._copy.commit()
+
+    def abort(self) -> None:
+        """Drop what was written; the target is left as it was."""
+        if self._open:
+            self._open = False
+            if self._text is not None:
+                self._text.detach()
+            self._copy.discard()
+
+    def __enter__(self) -> PublishFile:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+    def __del__(self) -> None:  # never left half-written by a job that forgot close()
+        if getattr(self, "_open", False):
+            self.abort()
+
+
+def open_for_publish(path: str | os.PathLike[str], mode: str = "w", *,
+                     policy: str | os.PathLike[str] | Guardrail,
+                     destination: str | None = None, check_mode: str = "enforce",
+                     format: str | None = None, encoding: str | None = None,
+                     newline: str | None = None) -> PublishFile:
+    """Open *path* for writing a publication, as ``open(path, mode)`` would.
+
+    :param mode: ``"w"`` (text) or ``"wb"`` (bytes).
+    :param policy: a :class:`~guardrail.Guardrail`, or a shipped policy's name or a
+        policy file.
+    :param destination: where the file is published; the policy's default when None.
+    :param check_mode: ``enforce`` (a blocked file is not written: closing raises
+        :class:`~guardrail.PublishBlocked`) or ``audit`` (written whatever the verdict;
+        the decision says what enforce would have done).
+    :param format: the format to read it as; by default the target's extension, then
+        its content decide, as for ``guardrail check``.
+
+    A file that cannot be read as its format is never written, in either mode.
+    """
+    if mode not in ("w", "wb"):
+        raise UsageError(f"open_for_publish mode must be 'w' or 'wb', not {mode!r}")
+    if check_mode not in _MODES:
+        raise UsageError(f"check_mode must be 'enforce' or 'audit', not {check_mode!r}")
+    guard = policy if isinstance(policy, Guardrail) else Guardrail.from_policy(policy)
+    guard.compiled(destination)  # an unknown destination fails now, before any writing
+    return PublishFile(path, guard, destination=destination, mode=check_mode, format=format,
+                       text=mode == "w", encoding=encoding, newline=newline)

@@ -1,0 +1,163 @@
+"""guardrail.open_for_publish: a file reaches its place only if the policy allows it.
+
+Each test writes through the real atomic writer into a real folder and looks at what
+is in the folder afterwards: the target, and nothing else.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import guardrail
+from guardrail import Guardrail, PublishBlocked, UsageError, hookimpl
+from guardrail.host.registry import load_registry, make_plugin_manager
+
+CLEAN = "ward,month,count\nBoxmoor,2026-01,12\nGadebridge,2026-01,7\n"
+LEAKY = "ward,month,notes\nBoxmoor,2026-01,Called Jane Smith on 07700 900123\n"
+OLD = "ward,count\nBoxmoor,3\n"
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+def test_a_clean_file_is_put_in_place_byte_for_byte(tmp_path):
+    target = tmp_path / "wards.csv"
+    with guardrail.open_for_publish(target, policy="uk-content-scan") as out:
+        out.write(CLEAN)
+        assert not target.exists()  # nothing is visible while it is written
+    assert target.read_text(encoding="utf-8") == CLEAN
+    assert listing(tmp_path) == ["wards.csv"]
+    assert out.decision is not None and out.decision.verdict == "allow"
+    assert out.closed
+
+
+def test_bytes_are_written_as_given(tmp_path):
+    target = tmp_path / "wards.csv"
+    data = CLEAN.replace("\n", "\r\n").encode("utf-8")
+    with guardrail.open_for_publish(target, "wb", policy="uk-content-scan") as out:
+        out.write(data[:10])
+        out.writelines([data[10:]])
+    assert target.read_bytes() == data
+
+
+def test_a_blocked_file_leaves_nothing_and_says_where(tmp_path):
+    target = tmp_path / "wards.csv"
+    with pytest.raises(PublishBlocked) as raised:
+        with guardrail.open_for_publish(target, policy="uk-content-scan") as out:
+            out.write(LEAKY)
+    assert listing(tmp_path) == []
+    decision = raised.value.decision
+    assert [(f.file, f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
+        (str(target), 0, "notes", "person.name", "J*** S****")]
+    assert "07700" not in str(raised.value) and "Jane" not in str(raised.value)
+
+
+def test_a_blocked_file_leaves_the_old_target_untouched(tmp_path):
+    target = tmp_path / "wards.csv"
+    target.write_text(OLD, encoding="utf-8")
+    out = guardrail.open_for_publish(target, policy="uk-content-scan")
+    out.write(LEAKY)
+    with pytest.raises(PublishBlocked):
+        out.close()
+    assert target.read_text(encoding="utf-8") == OLD
+    assert listing(tmp_path) == ["wards.csv"]
+    out.close()  # closing again does nothing
+
+
+def test_a_failing_job_publishes_nothing(tmp_path):
+    target = tmp_path / "wards.csv"
+    target.write_text(OLD, encoding="utf-8")
+    with pytest.raises(RuntimeError, match="export failed"):
+        with guardrail.open_for_publish(target, policy="uk-content-scan") as out:
+            out.write(CLEAN)
+            raise RuntimeError("export failed")
+    assert target.read_text(encoding="utf-8") == OLD
+    assert listing(tmp_path) == ["wards.csv"]
+    assert out.decision is None  # never checked
+
+
+def test_audit_mode_writes_and_reports_what_enforce_would_block(tmp_path):
+    target = tmp_path / "wards.csv"
+    with guardrail.open_for_publish(target, policy="uk-content-scan",
+                                    check_mode="audit") as out:
+        out.write(LEAKY)
+    assert target.read_text(encoding="utf-8") == LEAKY
+    assert out.decision.mode == "audit"
+    assert (out.decision.verdict, out.decision.exit_code) == ("block", 0)
+
+
+def test_an_unreadable_file_is_never_written_even_in_audit_mode(tmp_path):
+    target = tmp_path / "cases.json"
+    with pytest.raises(PublishBlocked) as raised:
+        with guardrail.open_for_publish(target, policy="uk-content-scan",
+                                        check_mode="audit") as out:
+            out.write('[{"ward": "Boxmoor", ')  # cut short
+    assert raised.value.decision.exit_code == 3
+    assert listing(tmp_path) == []
+
+
+def test_the_target_extension_chooses_the_format(tmp_path):
+    # "x" alone in a JSON string is fine; the same bytes under .csv are a CSV header.
+    target = tmp_path / "out.json"
+    with guardrail.open_for_publish(target, policy="uk-content-scan") as out:
+        out.write('[{"ward": "Boxmoor", "count": 12}]')
+    assert out.decision.files[0].format == "json"
+    assert target.exists()
+
+
+def test_the_destination_decides(tmp_path):
+    internal = "ward,case_ref\nBoxmoor,ASB/2026/000001\n"
+    with pytest.raises(PublishBlocked):
+        with guardrail.open_for_publish(tmp_path / "a.csv", policy="asb-public-web") as out:
+            out.write(internal)
+    with guardrail.open_for_publish(tmp_path / "b.csv", policy="asb-public-web",
+                                    destination="partner-portal") as out:
+        out.write(internal)
+    assert listing(tmp_path) == ["b.csv"]
+
+
+def test_bad_arguments_fail_before_anything_is_written(tmp_path):
+    with pytest.raises(UsageError, match="mode must be"):
+        guardrail.open_for_publish(tmp_path / "a.csv", "a", policy="uk-content-scan")
+    with pytest.raises(UsageError, match="check_mode must be"):
+        guardrail.open_for_publish(tmp_path / "a.csv", policy="uk-content-scan",
+                                   check_mode="dry")
+    with pytest.raises(UsageError, match="no destination 'nowhere'"):
+        guardrail.open_for_publish(tmp_path / "a.csv", policy="uk-content-scan",
+                                   destination="nowhere")
+    with pytest.raises(UsageError, match="give a path"):
+        guardrail.open_for_publish("-", policy="uk-content-scan")
+    assert listing(tmp_path) == []
+
+
+def test_writing_after_close_is_an_error(tmp_path):
+    out = guardrail.open_for_publish(tmp_path / "a.csv", policy="uk-content-scan")
+    out.write(CLEAN)
+    out.close()
+    with pytest.raises(ValueError, match="closed"):
+        out.write(CLEAN)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, str]] = []
+
+    @hookimpl
+    def guardrail_after_check(self, context, decision) -> None:
+        self.seen.append((decision.mode, decision.verdict))
+
+
+def test_the_after_check_hook_sees_each_decision(tmp_path):
+    recorder = Recorder()
+    registry = load_registry(make_plugin_manager(plugins=[("recorder", recorder)]))
+    guard = Guardrail.from_policy("uk-content-scan", registry)
+    with guardrail.open_for_publish(tmp_path / "a.csv", policy=guard) as out:
+        out.write(CLEAN)
+    with guardrail.open_for_publish(tmp_path / "b.csv", policy=guard,
+                                    check_mode="audit") as out:
+        out.write(LEAKY)
+    assert recorder.seen == [("enforce", "allow"), ("audit", "block")]
