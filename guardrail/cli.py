@@ -20,10 +20,12 @@ import yaml
 from guardrail import __version__
 from guardrail.api import Guardrail
 from guardrail.contract.limits import Limits
+from guardrail.decision import PublishBlocked
 from guardrail.errors import EXIT_INTERNAL, GuardrailError
 from guardrail.host.registry import Registry, load_registry
 from guardrail.policy.load import load_policy
 from guardrail.policy.schema import policy_schema
+from guardrail.publish import publish_copy
 from guardrail.redact.redactor import HASH_KEY_ENV
 
 __all__ = ["main", "cli"]
@@ -227,6 +229,57 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
         guard.render(result.verification, err, report, color=err.isatty(), limits=chosen)
     click.echo(result.summary(), err=True)
     ctx.exit(result.exit_code)
+
+
+@cli.command()
+@click.option("--policy", "-p", envvar="GUARDRAIL_POLICY", required=True, metavar="NAME|PATH",
+              help="Shipped policy name or path to a policy YAML file. Env: GUARDRAIL_POLICY.")
+@click.option("--destination", "-d", envvar="GUARDRAIL_DESTINATION", metavar="NAME",
+              help="Where DEST is published. Default: the policy's default_destination.")
+@click.option("--format", "-f", "fmt", metavar="FORMAT",
+              help="Payload format. Default: detect from DEST's extension, then the content.")
+@click.option("--mode", type=click.Choice(["enforce", "audit"]), default="enforce",
+              show_default=True, envvar="GUARDRAIL_MODE",
+              help="audit publishes whatever the verdict and reports what enforce would do.")
+@click.option("--report", "report", default="text", show_default=True, metavar="NAME",
+              help="Report format (written to stderr): text or json.")
+@click.option("--max-findings", type=click.IntRange(min=1), metavar="N",
+              help="Findings listed per rule in the report (counts stay exact).")
+@click.option("--encoding", metavar="NAME",
+              help="Text encoding of the payload when it is not UTF-8 (copied as it is).")
+@_limit_options
+@click.argument("source", metavar="SRC")
+@click.argument("target", metavar="DEST")
+@click.pass_context
+def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
+            mode: str, report: str, max_findings: int | None, encoding: str | None,
+            source: str, target: str, **limits: Any) -> None:
+    """Copy SRC to DEST only if the policy allows DEST's destination to receive it.
+
+    The copy is written beside DEST and checked there, so what is checked is what is
+    published; DEST appears whole or not at all, and is left as it was when the copy
+    is blocked. One command for a cron job.
+
+    Exit codes: 0 published, 1 blocked by policy (nothing written), 2 usage or policy
+    error, 3 payload could not be read (nothing written), 4 internal error, plugin
+    fault or interrupted.
+    """
+    registry = _registry(ctx)
+    registry.reporter(report)  # fail early on a typo, before reading anything
+    guard = Guardrail.from_policy(policy, registry)
+    chosen = _limits(limits)
+    try:
+        decision = publish_copy(source, target, policy=guard, destination=destination,
+                                check_mode=mode, format=fmt, encoding=encoding,
+                                max_findings=max_findings, limits=chosen, tune_gc=True)
+        written = True
+    except PublishBlocked as blocked:
+        decision, written = blocked.decision, False
+    err = sys.stderr
+    guard.render(decision, err, report, color=err.isatty(), limits=chosen)
+    click.echo(f"published to {click.format_filename(target)}" if written
+               else "nothing published", err=True)
+    ctx.exit(decision.exit_code)
 
 
 @cli.command()

@@ -19,7 +19,7 @@ from guardrail.atomic import AtomicFile
 from guardrail.decision import Decision, PublishBlocked
 from guardrail.errors import UsageError
 
-__all__ = ["PublishFile", "open_for_publish"]
+__all__ = ["PublishFile", "open_for_publish", "publish_copy"]
 
 _MODES = ("enforce", "audit")
 
@@ -33,8 +33,10 @@ class PublishFile:
 
     def __init__(self, path: str | os.PathLike[str], guard: Guardrail, *,
                  destination: str | None, mode: str, format: str | None,
-                 text: bool, encoding: str | None, newline: str | None) -> None:
+                 text: bool, encoding: str | None, newline: str | None,
+                 check_options: dict[str, Any] | None = None) -> None:
         self.path = os.fspath(path)
+        self._options = check_options or {}
         if self.path == "-":
             raise UsageError("open_for_publish writes a file: give a path, not '-'")
         self._guard, self._destination, self._mode, self._format = \
@@ -88,7 +90,8 @@ class PublishFile:
                 # read as the target is: its format by its extension, its name in reports
                 copy.raw.name = self.path  # type: ignore[attr-defined]
                 decision = self._guard.check(copy, format=self._format,
-                                             destination=self._destination, mode=self._mode)
+                                             destination=self._destination, mode=self._mode,
+                                             **self._options)
         except BaseException:
             self._copy.discard()
             raise
@@ -125,7 +128,7 @@ def open_for_publish(path: str | os.PathLike[str], mode: str = "w", *,
                      policy: str | os.PathLike[str] | Guardrail,
                      destination: str | None = None, check_mode: str = "enforce",
                      format: str | None = None, encoding: str | None = None,
-                     newline: str | None = None) -> PublishFile:
+                     newline: str | None = None, **check_options: Any) -> PublishFile:
     """Open *path* for writing a publication, as ``open(path, mode)`` would.
 
     :param mode: ``"w"`` (text) or ``"wb"`` (bytes).
@@ -137,6 +140,9 @@ def open_for_publish(path: str | os.PathLike[str], mode: str = "w", *,
         the decision says what enforce would have done).
     :param format: the format to read it as; by default the target's extension, then
         its content decide, as for ``guardrail check``.
+    :param check_options: passed on to :meth:`~guardrail.Guardrail.check`
+        (``max_findings``, ``jobs``, ``limits``, ``tune_gc``); the copy is read as
+        UTF-8 unless ``encoding`` says otherwise.
 
     A file that cannot be read as its format is never written, in either mode.
     """
@@ -146,5 +152,33 @@ def open_for_publish(path: str | os.PathLike[str], mode: str = "w", *,
         raise UsageError(f"check_mode must be 'enforce' or 'audit', not {check_mode!r}")
     guard = policy if isinstance(policy, Guardrail) else Guardrail.from_policy(policy)
     guard.compiled(destination)  # an unknown destination fails now, before any writing
+    if encoding is not None and mode == "wb":
+        check_options["encoding"] = encoding  # bytes in that encoding: read them so
     return PublishFile(path, guard, destination=destination, mode=check_mode, format=format,
-                       text=mode == "w", encoding=encoding, newline=newline)
+                       text=mode == "w", encoding=encoding, newline=newline,
+                       check_options=check_options)
+
+
+def publish_copy(source: str | os.PathLike[str], target: str | os.PathLike[str], *,
+                 policy: str | os.PathLike[str] | Guardrail, chunk: int = 1 << 20,
+                 **options: Any) -> Decision:
+    """Copy *source* to *target* through :func:`open_for_publish`: the bytes checked are
+    the bytes published (no window between a check and a copy). Returns the decision;
+    raises :class:`~guardrail.PublishBlocked` when nothing was written."""
+    if os.path.realpath(source) == os.path.realpath(target):
+        raise UsageError("publish needs a target other than its source")
+    try:
+        reader = open(source, "rb")  # noqa: SIM115 - closed below, before the check
+    except OSError as exc:
+        raise UsageError(f"cannot read {os.fspath(source)}: {exc.strerror}") from None
+    out = open_for_publish(target, "wb", policy=policy, **options)
+    with reader:
+        try:
+            while block := reader.read(chunk):
+                out.write(block)
+        except BaseException:
+            out.abort()
+            raise
+    out.close()
+    assert out.decision is not None
+    return out.decision

@@ -161,3 +161,58 @@ def test_the_after_check_hook_sees_each_decision(tmp_path):
                                     check_mode="audit") as out:
         out.write(LEAKY)
     assert recorder.seen == [("enforce", "allow"), ("audit", "block")]
+
+
+# -- guardrail publish SRC DEST ----------------------------------------------------------
+
+def publish(*args: str):
+    from click.testing import CliRunner
+
+    from guardrail.cli import cli
+
+    return CliRunner().invoke(cli, ["publish", "--policy", "uk-content-scan", *args],
+                              catch_exceptions=False)
+
+
+def test_publish_copies_a_clean_file(tmp_path):
+    source, target = tmp_path / "src.csv", tmp_path / "site" / "wards.csv"
+    source.write_text(CLEAN, encoding="utf-8")
+    target.parent.mkdir()
+    result = publish(str(source), str(target))
+    assert result.exit_code == 0
+    assert target.read_bytes() == source.read_bytes()
+    assert result.stderr.splitlines()[-1] == f"published to {target}"
+    assert listing(target.parent) == ["wards.csv"]
+
+
+def test_publish_refuses_a_leaky_file_and_writes_nothing(tmp_path):
+    source, site = tmp_path / "src.csv", tmp_path / "site"
+    source.write_text(LEAKY, encoding="utf-8")
+    site.mkdir()
+    (site / "wards.csv").write_text(OLD, encoding="utf-8")
+    result = publish(str(source), str(site / "wards.csv"))
+    assert result.exit_code == 1
+    assert (site / "wards.csv").read_text(encoding="utf-8") == OLD
+    assert listing(site) == ["wards.csv"]
+    assert result.stderr.splitlines()[-1] == "nothing published"
+    assert "J*** S****" in result.stderr
+    assert "Jane" not in result.stderr and "07700" not in result.stderr
+
+
+def test_publish_in_audit_mode_publishes_and_reports(tmp_path):
+    source, target = tmp_path / "src.csv", tmp_path / "out.csv"
+    source.write_text(LEAKY, encoding="utf-8")
+    result = publish("--mode", "audit", "--report", "json", str(source), str(target))
+    assert result.exit_code == 0
+    assert target.read_text(encoding="utf-8") == LEAKY
+    assert '"decision": "block"' in result.stderr and '"mode": "audit"' in result.stderr
+
+
+def test_publish_needs_a_readable_source_and_another_target(tmp_path):
+    source = tmp_path / "src.csv"
+    missing = publish(str(source), str(tmp_path / "out.csv"))
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
+    source.write_text(CLEAN, encoding="utf-8")
+    same = publish(str(source), str(source))
+    assert same.exit_code == 2 and "a target other than its source" in same.stderr
+    assert listing(tmp_path) == ["src.csv"]
