@@ -26,7 +26,7 @@ from guardrail.errors import (
 )
 from guardrail.host.hookspecs import hookimpl
 from guardrail.masking import mask_value
-from guardrail.publish import PublishFile, open_for_publish
+from guardrail.publish import PublishFile, guard, open_for_publish
 
 __all__ = [
     "Decision",
@@ -52,6 +52,7 @@ __all__ = [
     "Table",
     "UsageError",
     "hookimpl",
+    "guard",
     "mask_value",
     "open_for_publish",
 ]

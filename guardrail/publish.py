@@ -1,4 +1,5 @@
-"""Write a file for publication: it reaches its place only if the policy allows it.
+"""Publishing steps a policy guards: a file that reaches its place only if allowed, a
+copy made only if allowed, an export function whose result is checked.
 
 An export job writes through :func:`open_for_publish` as it would through ``open``. The
 bytes go to an unnamed copy beside the target (see :mod:`guardrail.atomic`); closing
@@ -9,19 +10,23 @@ nothing new is left behind and an existing target is untouched.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import io
 import os
+from collections.abc import Callable, Iterable, Mapping
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from guardrail.api import Guardrail
 from guardrail.atomic import AtomicFile
 from guardrail.decision import Decision, PublishBlocked
 from guardrail.errors import UsageError
 
-__all__ = ["PublishFile", "open_for_publish", "publish_copy"]
+__all__ = ["PublishFile", "guard", "open_for_publish", "publish_copy"]
 
 _MODES = ("enforce", "audit")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class PublishFile:
@@ -182,3 +187,106 @@ def publish_copy(source: str | os.PathLike[str], target: str | os.PathLike[str],
     out.close()
     assert out.decision is not None
     return out.decision
+
+
+def guard(*, policy: str | os.PathLike[str] | Guardrail, destination: str | None = None,
+          mode: str = "enforce", format: str | None = None,
+          **check_options: Any) -> Callable[[_F], _F]:
+    """Decorate an export function so what it returns is checked before anyone uses it.
+
+    The function may return a path to the file it wrote, or the payload itself: bytes,
+    text, dict records (a generator is read into a list, which is returned), or a
+    seekable stream (rewound after the check). When the policy blocks it, the call
+    raises :class:`~guardrail.PublishBlocked` instead of returning (a file it wrote is
+    left where it is: to write a file only if allowed, use :func:`open_for_publish`).
+    In ``audit`` mode it always returns; the after-check hook sees the decision.
+    Works on ``async def`` functions too.
+    """
+    if mode not in _MODES:
+        raise UsageError(f"mode must be 'enforce' or 'audit', not {mode!r}")
+    checker = policy if isinstance(policy, Guardrail) else Guardrail.from_policy(policy)
+    checker.compiled(destination)  # an unknown destination fails at decoration time
+
+    def judged(result: Any) -> Any:
+        source, returned = _payload_of(result)
+        start = source.tell() if hasattr(source, "read") else None
+        borrowed = _borrowed(source) if start is not None else source
+        decision = checker.check(borrowed, format=format, destination=destination, mode=mode,
+                                 **check_options)
+        if start is not None:
+            source.seek(start)  # the caller reads it from where it was
+        if decision.exit_code != 0:
+            raise PublishBlocked(decision)
+        return returned
+
+    def decorate(function: _F) -> _F:
+        if inspect.iscoroutinefunction(function):
+            @functools.wraps(function)
+            async def checked_async(*args: Any, **kwargs: Any) -> Any:
+                return judged(await function(*args, **kwargs))
+            return checked_async  # type: ignore[return-value]
+
+        @functools.wraps(function)
+        def checked(*args: Any, **kwargs: Any) -> Any:
+            return judged(function(*args, **kwargs))
+        return checked  # type: ignore[return-value]
+
+    return decorate
+
+
+def _payload_of(result: Any) -> tuple[Any, Any]:
+    """(what to check, what to return) for an export function's result."""
+    if isinstance(result, (str, os.PathLike)) and os.path.isfile(result):
+        return result, result
+    if isinstance(result, str):
+        return result.encode("utf-8"), result  # the payload's text, not a path
+    if isinstance(result, (bytes, bytearray, memoryview, list, tuple)):
+        return result, result
+    if hasattr(result, "read"):
+        if not (hasattr(result, "seekable") and result.seekable()):
+            raise UsageError("the export returned a stream that cannot be rewound: checking "
+                             "it would consume it; return bytes, a path or a seekable stream")
+        return result, result
+    if isinstance(result, Iterable) and not isinstance(result, Mapping):
+        records = list(result)
+        return records, records
+    return result, result  # check() refuses it, naming only its type
+
+
+class _BorrowedBytes(io.RawIOBase):
+    """A caller's binary stream, read by a check that must not close it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.name = getattr(stream, "name", "<stream>")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+class _BorrowedText(io.TextIOBase):
+    """A caller's text stream, read by a check that must not close it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.name = getattr(stream, "name", "<text stream>")
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return str(getattr(self._stream, "encoding", None) or "utf-8")
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        return str(self._stream.read(-1 if size is None else size))
+
+
+def _borrowed(stream: Any) -> io.IOBase:
+    text = isinstance(stream, io.TextIOBase) or hasattr(stream, "encoding")
+    return _BorrowedText(stream) if text else _BorrowedBytes(stream)

@@ -216,3 +216,108 @@ def test_publish_needs_a_readable_source_and_another_target(tmp_path):
     same = publish(str(source), str(source))
     assert same.exit_code == 2 and "a target other than its source" in same.stderr
     assert listing(tmp_path) == ["src.csv"]
+
+
+# -- @guardrail.guard ----------------------------------------------------------------
+
+def test_guard_returns_a_clean_payload_and_refuses_a_leaky_one():
+    @guardrail.guard(policy="uk-content-scan")
+    def export(text: str) -> bytes:
+        """Build the export."""
+        return text.encode("utf-8")
+
+    assert export(CLEAN) == CLEAN.encode("utf-8")
+    assert export.__name__ == "export" and export.__doc__ == "Build the export."
+    with pytest.raises(PublishBlocked) as raised:
+        export(LEAKY)
+    assert [(f.record, f.field, f.rule) for f in raised.value.decision.findings] == [
+        (0, "notes", "person.name")]
+
+
+def test_guard_checks_the_file_a_function_returns(tmp_path):
+    @guardrail.guard(policy="uk-content-scan")
+    def export(text: str) -> Path:
+        path = tmp_path / "wards.csv"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    assert export(CLEAN) == tmp_path / "wards.csv"
+    with pytest.raises(PublishBlocked):
+        export(LEAKY)
+
+
+def test_guard_reads_a_generator_of_records_once_and_returns_them():
+    calls = []
+
+    @guardrail.guard(policy="uk-content-scan")
+    def export():
+        calls.append(1)
+        yield {"ward": "Boxmoor", "count": 12}
+        yield {"ward": "Gadebridge", "count": 7}
+
+    assert export() == [{"ward": "Boxmoor", "count": 12}, {"ward": "Gadebridge", "count": 7}]
+    assert calls == [1]
+
+
+def test_guard_rewinds_a_stream_and_refuses_one_it_cannot_rewind():
+    import io
+
+    @guardrail.guard(policy="uk-content-scan", format="csv")
+    def export(stream):
+        return stream
+
+    stream = export(io.BytesIO(CLEAN.encode("utf-8")))
+    assert stream.read() == CLEAN.encode("utf-8")  # open, and read from where it was
+    text = io.StringIO("heading\n" + CLEAN)
+    text.readline()
+    assert export(text).read() == CLEAN
+    with pytest.raises(PublishBlocked):
+        export(io.StringIO(LEAKY))
+
+    class Pipe(io.RawIOBase):
+        def readable(self):
+            return True
+
+    with pytest.raises(UsageError, match="cannot be rewound"):
+        export(Pipe())
+
+
+def test_guard_text_is_a_payload_not_a_path():
+    @guardrail.guard(policy="uk-content-scan", format="csv")
+    def export() -> str:
+        return LEAKY
+
+    with pytest.raises(PublishBlocked):
+        export()
+
+
+def test_guard_in_audit_mode_returns_and_the_hook_sees_the_block():
+    recorder = Recorder()
+    registry = load_registry(make_plugin_manager(plugins=[("recorder", recorder)]))
+    checker = Guardrail.from_policy("uk-content-scan", registry)
+
+    @guardrail.guard(policy=checker, mode="audit", format="csv")
+    def export() -> bytes:
+        return LEAKY.encode("utf-8")
+
+    assert export() == LEAKY.encode("utf-8")
+    assert recorder.seen == [("audit", "block")]
+
+
+def test_guard_wraps_async_export_functions():
+    import asyncio
+
+    @guardrail.guard(policy="uk-content-scan", format="csv")
+    async def export(text: str) -> bytes:
+        return text.encode("utf-8")
+
+    assert asyncio.run(export(CLEAN)) == CLEAN.encode("utf-8")
+    with pytest.raises(PublishBlocked):
+        asyncio.run(export(LEAKY))
+
+
+def test_guard_refuses_bad_settings_when_it_decorates():
+    with pytest.raises(UsageError, match="mode must be"):
+        guardrail.guard(policy="uk-content-scan", mode="dry")
+    with pytest.raises(UsageError, match="no destination"):
+        guardrail.guard(policy="uk-content-scan", destination="nowhere")
