@@ -10,6 +10,7 @@ nothing new is left behind and an existing target is untouched.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import io
@@ -126,7 +127,8 @@ class PublishFile:
 
     def __del__(self) -> None:  # never left half-written by a job that forgot close()
         if getattr(self, "_open", False):
-            self.abort()
+            with contextlib.suppress(Exception):
+                self.abort()
 
 
 def open_for_publish(path: str | os.PathLike[str], mode: str = "w", *,
@@ -157,8 +159,8 @@ def open_for_publish(path: str | os.PathLike[str], mode: str = "w", *,
         raise UsageError(f"check_mode must be 'enforce' or 'audit', not {check_mode!r}")
     guard = policy if isinstance(policy, Guardrail) else Guardrail.from_policy(policy)
     guard.compiled(destination)  # an unknown destination fails now, before any writing
-    if encoding is not None and mode == "wb":
-        check_options["encoding"] = encoding  # bytes in that encoding: read them so
+    if encoding is not None:
+        check_options.setdefault("encoding", encoding)  # the copy is in it: read it so
     return PublishFile(path, guard, destination=destination, mode=check_mode, format=format,
                        text=mode == "w", encoding=encoding, newline=newline,
                        check_options=check_options)

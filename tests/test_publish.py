@@ -321,3 +321,23 @@ def test_guard_refuses_bad_settings_when_it_decorates():
         guardrail.guard(policy="uk-content-scan", mode="dry")
     with pytest.raises(UsageError, match="no destination"):
         guardrail.guard(policy="uk-content-scan", destination="nowhere")
+
+
+def test_a_file_written_in_another_encoding_is_read_in_it(tmp_path):
+    target = tmp_path / "wards.csv"
+    text = "ward,note\nBoxmoor,£12 grant – spent\n"
+    with guardrail.open_for_publish(target, policy="uk-content-scan",
+                                    encoding="cp1252") as out:
+        out.write(text)
+    assert target.read_bytes() == text.encode("cp1252")
+    assert out.decision.verdict == "allow"
+
+
+def test_a_writer_never_closed_leaves_nothing(tmp_path):
+    import gc
+
+    out = guardrail.open_for_publish(tmp_path / "a.csv", policy="uk-content-scan")
+    out.write(CLEAN)
+    del out
+    gc.collect()
+    assert listing(tmp_path) == []
