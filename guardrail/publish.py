@@ -30,6 +30,11 @@ _MODES = ("enforce", "audit")
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
+def _require_mode(name: str, value: str) -> None:
+    if value not in _MODES:
+        raise UsageError(f"{name} must be 'enforce' or 'audit', not {value!r}")
+
+
 class PublishFile:
     """A file-like writer whose contents are checked on :meth:`close`.
 
@@ -155,8 +160,7 @@ def open_for_publish(path: str | os.PathLike[str], mode: str = "w", *,
     """
     if mode not in ("w", "wb"):
         raise UsageError(f"open_for_publish mode must be 'w' or 'wb', not {mode!r}")
-    if check_mode not in _MODES:
-        raise UsageError(f"check_mode must be 'enforce' or 'audit', not {check_mode!r}")
+    _require_mode("check_mode", check_mode)
     guard = policy if isinstance(policy, Guardrail) else Guardrail.from_policy(policy)
     guard.compiled(destination)  # an unknown destination fails now, before any writing
     if encoding is not None:
@@ -204,8 +208,7 @@ def guard(*, policy: str | os.PathLike[str] | Guardrail, destination: str | None
     In ``audit`` mode it always returns; the after-check hook sees the decision.
     Works on ``async def`` functions too.
     """
-    if mode not in _MODES:
-        raise UsageError(f"mode must be 'enforce' or 'audit', not {mode!r}")
+    _require_mode("mode", mode)
     checker = policy if isinstance(policy, Guardrail) else Guardrail.from_policy(policy)
     checker.compiled(destination)  # an unknown destination fails at decoration time
 

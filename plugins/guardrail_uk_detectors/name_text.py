@@ -69,23 +69,27 @@ def _alpha(word: str) -> bool:
     return len(bare) > 1 and bare.replace("-", "").replace("'", "").isalpha()
 
 
+def _field_words(field: str) -> tuple[str, str]:
+    """(the field's own name, its whole path) in lower case, indices dropped and
+    punctuation as "_": ``"Victim.Name[2]"`` is ``("name", "victim_name")``."""
+    lowered = re.sub(r"\[[^\]]*\]", "", field.lower())
+    leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
+    return leaf, re.sub(r"[^a-z0-9]+", "_", lowered).strip("_")
+
+
 @lru_cache(maxsize=1024)
 def _is_person_field(field: str) -> bool:
     """Does the field's own name (its last key) end with a person word, and no enclosing
     key say it is a place? ``victim``, ``complainant_name`` yes; ``complainant_address``,
     ``location.street.name`` no."""
-    lowered = re.sub(r"\[[^\]]*\]", "", field.lower())
-    leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
-    whole = re.sub(r"[^a-z0-9]+", "_", lowered).strip("_")
+    leaf, whole = _field_words(field)
     return bool(_PERSON_FIELD.search(leaf)) and not _NOT_PERSON_FIELD.search(whole)
 
 
 @lru_cache(maxsize=1024)
 def _is_ambiguous_field(field: str) -> bool:
     """``name`` alone may be a ward's, a street's or a product's."""
-    lowered = re.sub(r"\[[^\]]*\]", "", field.lower())
-    leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
-    return leaf in _AMBIGUOUS_FIELD
+    return _field_words(field)[0] in _AMBIGUOUS_FIELD
 
 
 _PLACE_FIELD = re.compile(r"(?:^|_)(?:ward|wards|lsoa|msoa|district|borough|parish|town|city|"
@@ -97,6 +101,4 @@ _PLACE_FIELD = re.compile(r"(?:^|_)(?:ward|wards|lsoa|msoa|district|borough|pari
 def _is_place_field(field: str) -> bool:
     """``ward``, ``WD24NM``-like ``ward_name``, ``lsoa_name``: a column of place names,
     where "Hazel Green" is a ward before it is a woman."""
-    lowered = re.sub(r"\[[^\]]*\]", "", field.lower())
-    leaf = re.sub(r"[^a-z0-9]+", "_", lowered.rsplit(".", 1)[-1]).strip("_")
-    return bool(_PLACE_FIELD.search(leaf))
+    return bool(_PLACE_FIELD.search(_field_words(field)[0]))

@@ -110,6 +110,20 @@ def _triggers() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(capital), frozenset(lower)
 
 
+def _after_label(words: list[str], index: int) -> int:
+    """Where a name after the cue at *index* starts: past a dash or a break of its own
+    ("Complainant - Evance Kibet")."""
+    at = index + 1
+    if at < len(words) and words[at] in ("-", "|"):
+        at += 1
+    return at
+
+
+def _overlaps(spans: list[Span], start: int, end: int) -> bool:
+    """Does text[start:end] overlap a name already found?"""
+    return any(span.start < end and start < span.end for span in spans)
+
+
 # What _whole_value says of a person field's value that is a place's name.
 _A_PLACE = Span(0, 0, 0.0)
 
@@ -254,7 +268,7 @@ class PersonNameDetector(PatternDetector):
         for index in indices:
             if index <= done:
                 continue
-            found = self._name_at(text, words, keys, index, located)
+            found = self._name_at(words, keys, index)
             if found is None:
                 continue
             first, last, confidence = found
@@ -299,8 +313,8 @@ class PersonNameDetector(PatternDetector):
             end -= 2
         return end
 
-    def _name_at(self, text: str, words: list[str], keys: list[str], index: int,
-                 located: _Offsets) -> tuple[int, int, float] | None:
+    def _name_at(self, words: list[str], keys: list[str],
+                 index: int) -> tuple[int, int, float] | None:
         """(first word, last word, confidence) of a name found from *index*, if any."""
         word = words[index]
         key = _key(word)
@@ -464,9 +478,7 @@ class PersonNameDetector(PatternDetector):
 
     def _may_follow_cue(self, words: list[str], index: int) -> bool:
         """Cheap test first: can the word after a cue start a name at all? ("to the" no)"""
-        at = index + 1
-        if at < len(words) and words[at] in ("-", "|"):
-            at += 1
+        at = _after_label(words, index)
         if at >= len(words):
             return False
         word = words[at]
@@ -495,9 +507,7 @@ class PersonNameDetector(PatternDetector):
         strength = self._cue_strength(words, index)
         if strength is None or words[index].endswith("."):
             return None
-        at = index + 1
-        if at < len(words) and words[at] in ("-", "|") :
-            at += 1  # "Complainant - Evance Kibet"
+        at = _after_label(words, index)
         if at >= len(words) or _key(words[at]) in _TITLE_WORDS:
             return None  # "spoke to Mr Smith": the title path has it
         strong = strength == "strong"
@@ -570,7 +580,7 @@ class PersonNameDetector(PatternDetector):
         found = []
         for match in _SPEAKER.finditer(text):
             start, end = match.span(1)
-            if any(s.start < end and start < s.end for s in spans):
+            if _overlaps(spans, start, end):
                 continue
             names = _clean(match.group(1)).split()
             if names[-1] == "said" and len(names) > 1:
@@ -622,7 +632,7 @@ class PersonNameDetector(PatternDetector):
                 continue
             start = located.start_of(index)
             end = self._end_of(words, index + 1, located)
-            if any(s.start < end and start < s.end for s in spans):
+            if _overlaps(spans, start, end):
                 continue
             found.append(_span((start, end, 0.7 if suffixed else 0.6, None)))
         return found
@@ -641,7 +651,7 @@ class PersonNameDetector(PatternDetector):
         found = []
         for match in _ADDRESSEE.finditer(text):
             start, end = match.span(1)
-            if any(s.start < end and start < s.end for s in spans):
+            if _overlaps(spans, start, end):
                 continue
             names = _clean(match.group(1)).split()
             keys = [_key(w) for w in names]
@@ -743,7 +753,7 @@ class PersonNameDetector(PatternDetector):
             return None  # "Long Chaulden, Hemel Hempstead": a street, then its town
         if keys[-1] in _CALENDAR and after[:1].isdigit():
             return None  # DOB June 24
-        if first in _NOT_PEOPLE_FIRST and " ".join(keys) in _NOT_PEOPLE:
+        if first in _NOT_PEOPLE_FIRST and joined in _NOT_PEOPLE:
             return 0.3
         if first not in _TITLE_WORDS and (before in _SENIOR_BEFORE or before in _ROLE_TITLES and
                                           index > 1 and _key(words[index - 2]) in _SENIOR_BEFORE):
@@ -794,10 +804,8 @@ class PersonNameDetector(PatternDetector):
         ("Felton"; "Dudley" and "Lee" may be people: fail closed) is one."""
         if len(keys) > 1 and " ".join(keys) in self._places:
             return True
-        if ambiguous and (len(keys) == 1 and keys[0] in self._places and
-                          keys[0] not in self._forenames or any(
-                " ".join(keys[i:j]) in self._places
-                for i in range(len(keys)) for j in range(i + 2, len(keys) + 1))):
+        if ambiguous and any(" ".join(keys[i:j]) in self._places
+                             for i in range(len(keys)) for j in range(i + 2, len(keys) + 1)):
             return True
         if any(k in _PLACE_WORDS or k in _STREET_NOT_SURNAME or k in _ORGANISATION
                for k in keys):

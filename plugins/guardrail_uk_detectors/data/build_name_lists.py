@@ -49,8 +49,7 @@ COUNTRIES = (
     "IT ES FR DE NL IR IQ SY SD ET DJ EG MA DZ ZA PH RU"
 ).split()
 # A common name is never only a word, however often the word is written.
-COMMON_FORENAME_RANK = 300
-COMMON_SURNAME_RANK = 1_000  # of the census list: names-dataset's surname ranks hold words
+COMMON_FORENAME_RANK = 300  # names-dataset's surname ranks hold words: forenames only
 WORD_ZIPF = 3.0
 # A name that is also a word written this often ("will", "long", "grace") is weak
 # evidence on its own; one written less often ("kelvin", "milo") is a name.
@@ -159,22 +158,19 @@ def main(sdist: str) -> None:
             _read_census(archive, "dist.female.first")
         census_surnames = _read_census(archive, "dist.all.last")[:SURNAME_LIMIT]
     stop = set(_read("stop_surnames.txt"))
+    uk_forenames, uk_surnames = set(_read("uk_forenames.txt")), set(_read("uk_surnames.txt"))
     first_ranks = _ranked("first_names", FORENAME_RANK)
     last_ranks = _ranked("last_names", SURNAME_RANK)
-    curated = set(census_forenames) | set(census_surnames) | set(_read("uk_forenames.txt")) | \
-        set(_read("uk_surnames.txt"))
+    curated = set(census_forenames) | set(census_surnames) | uk_forenames | uk_surnames
     ordinary = _ordinary_words(curated | set(first_ranks) | set(last_ranks))
     # names-dataset comes from what people typed as their name, words and all: a word
     # only it calls a name ("Saturday", "On") is left out.
-    forenames = (set(census_forenames) | set(_read("uk_forenames.txt")) |
-                 (set(first_ranks) - ordinary)) - stop
-    surnames = (set(census_surnames) | set(_read("uk_surnames.txt")) |
-                (set(last_ranks) - ordinary)) - stop
+    forenames = (set(census_forenames) | uk_forenames | (set(first_ranks) - ordinary)) - stop
+    surnames = (set(census_surnames) | uk_surnames | (set(last_ranks) - ordinary)) - stop
+    # A name in the census or UK lists, or a forename common in GB, Ireland or the US,
+    # is a name first, even when it is also a word ("Kelvin", "Comfort", "Brown",
+    # "Will"); those go to name_words.txt instead.
     common = {n for n, r in first_ranks.items() if r <= COMMON_FORENAME_RANK}
-    common |= set(census_surnames[:COMMON_SURNAME_RANK]) | set(_read("uk_forenames.txt"))
-    common |= set(_read("uk_surnames.txt"))
-    # A name in the census or UK lists is a name first, even when it is also a word
-    # ("Kelvin", "Comfort", "Brown"); those go to name_words.txt instead.
     named = (common | curated) - stop
     # Short words written very often ("my", "an", "do") stay words, whoever is called
     # so; "Jo", "Ed" and "Li" are names first.
