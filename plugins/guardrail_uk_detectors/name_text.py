@@ -4,7 +4,9 @@ field names that say a value is a person's."""
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, partial
+
+from guardrail.plugin import Span
 
 from .name_lists import fold_accents
 from .name_vocabulary import (
@@ -58,6 +60,24 @@ def _clean(text: str) -> str:
     if "'" in clean:  # an opening quote is not part of the word: 'Daniel Evans'
         clean = _OPENING_QUOTE.sub(" ", clean)
     return clean
+
+
+_span = partial(tuple.__new__, Span)  # all in C: cheaper than Span(...), one per name
+
+
+def _overlaps(spans: list[Span], start: int, end: int) -> bool:
+    """Does text[start:end] overlap a name already found?"""
+    return any(span.start < end and start < span.end for span in spans)
+
+
+def _end_of(words: list[str], last: int, located: _Offsets) -> int:
+    """Where the name ending with word *last* ends: breaks, quotes and a possessive off."""
+    end = located.start_of(last) + len(words[last])
+    trimmed = words[last].rstrip("|.'")
+    end -= len(words[last]) - len(trimmed)
+    if trimmed.endswith("'s"):
+        end -= 2
+    return end
 
 
 def _capitalised(word: str) -> bool:

@@ -7,8 +7,13 @@ or an operational role and a name (``Mrs Smith``, ``PC Jo Parry``, ``Cllr Amir K
 Keller and Ibarra``), one name after a cue (``my name is Marta``, ``the victim, Tyler,``,
 ``spoke to Kowalski``), and the whole value of a field named for a person.
 
-Lists (``name_lists.py``): forenames and surnames of the origins common in UK records,
-everyday English words and UK places. A word that is no English word and follows a
+This module finds names word by word, from a word that can start one; what a word is
+lives in ``name_lexicon.py`` (over the lists of ``name_lists.py`` and the vocabulary of
+``name_vocabulary.py``), and the finders that read a value's shape (speakers, lists,
+addresses) in ``name_structures.py``.
+
+Lists: forenames and surnames of the origins common in UK records, everyday English
+words and UK places. A word that is no English word and follows a
 known forename is taken for a surname (surname lists are never complete); a name
 that is also an everyday word ("Hope", "Castle") needs more than itself.
 
@@ -28,23 +33,25 @@ What keeps precision up:
 
 from __future__ import annotations
 
-from functools import cached_property, lru_cache, partial
 from itertools import chain, compress, count
 from operator import and_, not_
 
 from guardrail.plugin import Span
 
 from .base import PatternDetector
-from .name_lists import everyday_words, fold_accents, forenames, name_words, places, surnames
+from .name_lists import fold_accents, forenames, surnames
+from .name_structures import NameStructures
 from .name_text import (
     _alpha,
     _capitalised,
     _clean,
+    _end_of,
     _is_ambiguous_field,
     _is_person_field,
     _is_place_field,
     _key,
     _Offsets,
+    _span,
 )
 from .name_vocabulary import (
     _ADDRESSEE,
@@ -56,7 +63,6 @@ from .name_vocabulary import (
     _FUNCTION_WORDS,
     _JOINED,
     _LABEL_CUES,
-    _LIST_JOINS,
     _LOWER,
     _LOWER_STOP,
     _LSOA_CODE,
@@ -76,11 +82,8 @@ from .name_vocabulary import (
     _ROLE_AFTER,
     _ROLE_TITLES,
     _SENIOR_BEFORE,
-    _SINGULAR,
-    _SPEAKER,
     _STREET_NOT_SURNAME,
     _STREET_SET,
-    _SURNAME_ENDINGS,
     _TITLE_WORDS,
     _TITLES,
     _WORD,
@@ -89,25 +92,6 @@ from .name_vocabulary import (
 
 __all__ = ["PersonNameDetector", "forenames", "surnames", "fold_accents"]
 
-_span = partial(tuple.__new__, Span)  # all in C: cheaper than Span(...), one per name
-
-
-@lru_cache(maxsize=1)
-def _triggers() -> tuple[frozenset[str], frozenset[str]]:
-    """Lower-case keys of the words that can start a name or point at one, (when the
-    word is capitalised, when it is not). Capitalised: forenames (also as a speaker
-    label, "marta|"), titles, roles, cue words and initials (surnames, which start a
-    name after a forename no list knows, are their own set). In lower case: forenames
-    that are no everyday word ("sarah", not "will"), titles and cue words. Built once."""
-    names = forenames()
-    cues = set(_CUE_ENDS) | {"name", "spoke", "spoken", "speaking", "talked", "known", "met"}
-    cues |= {cue + "|" for cue in _CUE_ENDS} | _FAMILY | {w + "|" for w in _FAMILY}
-    for word in _TITLE_WORDS | _ROLE_TITLES | _SENIOR_BEFORE:
-        cues |= {word, word + "."}
-    capital = set(names) | {name + "|" for name in names} | cues
-    capital |= {c + suffix for c in "bcdefghjklmnopqrstuvwxyz" for suffix in ("", ".")}
-    lower = (names - name_words() - _LOWER_STOP) | cues
-    return frozenset(capital), frozenset(lower)
 
 
 def _after_label(words: list[str], index: int) -> int:
@@ -119,16 +103,11 @@ def _after_label(words: list[str], index: int) -> int:
     return at
 
 
-def _overlaps(spans: list[Span], start: int, end: int) -> bool:
-    """Does text[start:end] overlap a name already found?"""
-    return any(span.start < end and start < span.end for span in spans)
-
-
 # What _whole_value says of a person field's value that is a place's name.
 _A_PLACE = Span(0, 0, 0.0)
 
 
-class PersonNameDetector(PatternDetector):
+class PersonNameDetector(NameStructures, PatternDetector):
     id = "person.name"
     confidence = 0.85
     description = ("Person names: forename and surname, title or role and name, speaker "
@@ -145,86 +124,11 @@ class PersonNameDetector(PatternDetector):
                rf"partner|friend|mum|dad|dear|hi|hello|regards|thanks|cheers|sincerely)"
                rf"[,:]?\s+(?:- )?{_WORD}")
 
-    # The lists load on first use, so a policy that does not run this detector does
-    # not pay for them.
-    @cached_property
-    def _forenames(self) -> frozenset[str]:
-        return forenames()
-
-    @cached_property
-    def _surnames(self) -> frozenset[str]:
-        return surnames()
-
-    @cached_property
-    def _everyday(self) -> frozenset[str]:
-        return everyday_words()
-
-    @cached_property
-    def _name_words(self) -> frozenset[str]:
-        return name_words()
-
-    @cached_property
-    def _places(self) -> frozenset[str]:
-        return places()
-
-    @cached_property
-    def _triggers(self) -> frozenset[str]:
-        return _triggers()[0]
-
-    @cached_property
-    def _lower_triggers(self) -> frozenset[str]:
-        return _triggers()[1]
-
-    @cached_property
-    def _place_or_start(self) -> frozenset[str]:
-        return self._places | self._place_starts
-
-    @cached_property
-    def _place_starts(self) -> frozenset[str]:
-        """Leading words of places of several words ("hemel" of "hemel hempstead",
-        "royal wootton" of "royal wootton bassett")."""
-        starts = set()
-        for place in self._places:
-            words = place.split(" ")
-            starts.update(" ".join(words[:n]) for n in range(1, len(words)))
-        return frozenset(starts)
-
     def wants_field(self, field: str) -> bool:
         """Values of person fields ("first_name": "Tyler") are checked even as one word."""
         return _is_person_field(field)
 
     # -- what a word is ------------------------------------------------------------------
-
-    def _listed(self, key: str) -> bool:
-        return key in self._forenames or key in self._surnames
-
-    def _name_word(self, key: str) -> bool:
-        """A listed name that is not also an everyday word, nor a place unless a forename
-        ("Lee", "Keith" are people first)."""
-        return (key in self._forenames or key in self._surnames) and \
-            key not in self._everyday and (key not in self._places or key in self._forenames)
-
-    def _surname_like(self, word: str) -> float | None:
-        """How surely *word* (after a forename) is a surname: listed, hyphenated parts
-        listed, or a capitalised word that is no English word; None if it is not."""
-        key = _key(word)
-        if not _alpha(word) or key in _TITLE_WORDS or key in _STREET_NOT_SURNAME or \
-                key in _ORGANISATION or key in _PLACE_WORDS or \
-                (key in _STREET_SET and key not in self._surnames):
-            return None
-        if self._listed(key):
-            return 0.85 if key not in self._everyday else 0.6
-        if "-" in key:
-            parts = [p for p in key.split("-") if p]
-            if len(parts) < 2 or any(p in self._everyday or p in self._places for p in parts):
-                return None
-            return 0.85 if any(self._listed(p) for p in parts) else 0.75
-        if key in self._everyday or key in self._places or key in self._place_starts or \
-                len(key) < 3:
-            return None
-        return 0.7  # a word that is no English word after a forename: Kowalczyk, Dvorak
-
-    # -- finding -------------------------------------------------------------------------
 
     def find(self, text: str, field: str | None = None) -> list[Span]:
         """Names are found by lookup: split once, then only words that could start a name.
@@ -275,7 +179,7 @@ class PersonNameDetector(PatternDetector):
             if first <= done:
                 continue
             start = located.start_of(first)
-            end = self._end_of(words, last, located)
+            end = _end_of(words, last, located)
             if first != last and (_JOINED.match(text, start, end) is not None or
                                   "\n" in text[start:end]):
                 continue  # mohamed_herbert@, John.Smith: an identifier; a name is on one line
@@ -303,15 +207,6 @@ class PersonNameDetector(PatternDetector):
         before, after = text[start - 1:start], text[end:end + 1]
         return (before.isalnum() or before in ("@", "_")) and before != "" or \
             after.isalnum() or after in ("@", "_")
-
-    @staticmethod
-    def _end_of(words: list[str], last: int, located: _Offsets) -> int:
-        end = located.start_of(last) + len(words[last])
-        trimmed = words[last].rstrip("|.'")
-        end -= len(words[last]) - len(trimmed)
-        if trimmed.endswith("'s"):
-            end -= 2
-        return end
 
     def _name_at(self, words: list[str], keys: list[str],
                  index: int) -> tuple[int, int, float] | None:
@@ -548,121 +443,6 @@ class PersonNameDetector(PatternDetector):
             return at, last, 0.8 if any(listed) else 0.75 if strong else 0.7
         return None
 
-    def _may_be_name(self, word: str, unknown_ok: bool) -> bool:
-        """Could *word* be (part of) a name after a cue? Listed names yes, everyday words,
-        places and roles no; a word in no list only when the cue is strong."""
-        key = _key(word)
-        if not _alpha(word) or not (_capitalised(word) or word.islower()) or \
-                key in _TITLE_WORDS or key in _ROLE_TITLES or key in _PLACE_WORDS or \
-                key in _STREET_SET or key in _ORGANISATION or key in self._everyday or \
-                (key in self._places and key not in self._forenames) or key in _QUOTED or \
-                key in _CALENDAR or key in _FUNCTION_WORDS or \
-                (word.isupper() and len(key) < 4 and not unknown_ok):
-            return False
-        if self._listed(key):
-            return True
-        return unknown_ok and len(key) > 2
-
-    def _family(self, words: list[str], index: int) -> tuple[int, int, float] | None:
-        """The Sinha family, the de Paor household: a surname between "the" and "family"."""
-        last = index - 1
-        first = last
-        while first - 1 > 0 and _key(words[first - 1]) in _PARTICLES:
-            first -= 1
-        if first < 1 or _key(words[first - 1]) != "the" or \
-                not self._may_be_name(words[last], True) or not _capitalised(words[last]) or \
-                words[last].endswith(_BOUNDARY):
-            return None
-        return first, last, 0.8 if self._name_word(_key(words[last])) else 0.7
-
-    def _speakers(self, text: str, spans: list[Span]) -> list[Span]:
-        """Speaker labels of a transcript or chat: the name before the colon."""
-        found = []
-        for match in _SPEAKER.finditer(text):
-            start, end = match.span(1)
-            if _overlaps(spans, start, end):
-                continue
-            names = _clean(match.group(1)).split()
-            if names[-1] == "said" and len(names) > 1:
-                names.pop()
-                end = start + len(" ".join(match.group(1).split()[:-1]))
-            if not all(_capitalised(w) and self._may_be_name(w, True) for w in names) or \
-                    (len(names) == 1 and names[0].isupper() and len(names[0]) < 5):
-                continue  # PAN:, IBAN:, VRM: are a form's labels
-            listed = any(self._name_word(_key(w)) for w in names)
-            if not listed and all(w.isupper() for w in names):
-                continue  # ADDENDUM:, NOTE: a heading, not a speaker
-            found.append(_span((start, end, 0.8 if listed else 0.75, None)))
-        return found
-
-    def _unknown_pairs(self, words: list[str], keys: list[str], capital: list[bool],
-                       located: _Offsets, spans: list[Span]) -> list[Span]:
-        """Omiros Sotiralis, NIDRA TATA: two words in no list and no dictionary, where a
-        person is expected (after "by", "to", "shows"; before "was", "said", "'s")."""
-        found = []
-        shouting = all(capital)  # NOTES IN CAPITALS: every word starts with one
-        forename, surname, everyday, place = (self._forenames, self._surnames, self._everyday,
-                                              self._places)
-        for index in compress(count(), map(and_, capital, capital[1:])):
-            first, second = words[index], words[index + 1]
-            second_key = keys[index + 1].rstrip("|.")
-            if second_key in surname or second_key in forename or second_key in everyday or \
-                    second_key in place or \
-                    first.endswith(_BOUNDARY) or \
-                    first.isupper() != second.isupper():
-                continue
-            before = keys[index - 1].rstrip("|.") if index else ""
-            after = keys[index + 2].rstrip("|.") if index + 2 < len(words) else ""
-            possessive = second.rstrip("|.").endswith("'s")
-            suffixed = _key(second).endswith(_SURNAME_ENDINGS)
-            if not (before in _PERSON_BEFORE or after in _PERSON_AFTER or possessive or
-                    suffixed):
-                continue
-            if not shouting and index > 0 and _capitalised(words[index - 1]) and \
-                    not words[index - 1].endswith(_BOUNDARY):
-                continue
-            if not shouting and index + 2 < len(words) and _capitalised(words[index + 2]) \
-                    and not second.endswith(_BOUNDARY):
-                continue
-            pair = (_key(first), _key(second))
-            if not (self._unknown_word(first, pair[0]) or suffixed and
-                    pair[0] in self._forenames and pair[0] not in self._everyday) or \
-                    not self._unknown_word(second, pair[1]) or \
-                    " ".join(pair) in self._place_or_start:
-                continue
-            start = located.start_of(index)
-            end = self._end_of(words, index + 1, located)
-            if _overlaps(spans, start, end):
-                continue
-            found.append(_span((start, end, 0.7 if suffixed else 0.6, None)))
-        return found
-
-    def _unknown_word(self, word: str, key: str) -> bool:
-        """A capitalised word that no list knows: no name, word, place or role."""
-        return _alpha(word) and len(key) > 2 and not self._listed(key) and \
-            key not in self._everyday and key not in self._places and \
-            key not in self._place_starts and key not in _TITLE_WORDS and \
-            key not in _ROLE_TITLES and key not in _ORGANISATION and \
-            key not in _PLACE_WORDS and key not in _STREET_SET and key not in _MAKES and \
-            key not in _SENIOR_BEFORE
-
-    def _addressees(self, text: str, spans: list[Span]) -> list[Span]:
-        """The name heading an address: "Esfandyar Saad\n120 Alvington Road"."""
-        found = []
-        for match in _ADDRESSEE.finditer(text):
-            start, end = match.span(1)
-            if _overlaps(spans, start, end):
-                continue
-            names = _clean(match.group(1)).split()
-            keys = [_key(w) for w in names]
-            if not all(self._may_be_name(w, True) for w in names) or \
-                    not all(_capitalised(w) for w in names) or \
-                    " ".join(keys) in self._place_or_start or \
-                    keys[-1] in _STREET_SET or keys[0] in _TITLE_WORDS:
-                continue
-            found.append(_span((start, end, 0.75, None)))
-        return found
-
     def _initial(self, words: list[str], index: int) -> tuple[int, int, float] | None:
         """J. Smith, J Smith: an initial and a listed surname."""
         word = words[index]
@@ -675,45 +455,6 @@ class PersonNameDetector(PatternDetector):
         if key not in self._surnames or key in self._everyday or key in self._name_words:
             return None  # "B. List on the Title Page"
         return index, index + 1, 0.7 if word.endswith(".") else 0.6
-
-    def _lists(self, words: list[str], keys: list[str], located: _Offsets,
-               spans: list[Span]) -> list[Span]:
-        """Surnames in a list: "Nagy, Keller and Ibarra", "Keller and Ibarra"."""
-        taken = {(s.start, s.end) for s in spans}
-        covered = [(s.start, s.end) for s in spans]
-        for join in [i for i, k in enumerate(keys) if k in _LIST_JOINS]:
-            if join == 0 or join + 1 >= len(words):
-                continue
-            items = [join + 1]
-            at = join - 1
-            if words[at].endswith("|"):
-                if not words[at - 1:at] or not words[at].rstrip("|"):
-                    continue
-            items.insert(0, at)
-            while at > 0 and words[at - 1].endswith("|") and _capitalised(words[at - 1]):
-                at -= 1
-                items.insert(0, at)
-            if not all(self._list_item(words[i], i == items[-1]) for i in items):
-                continue
-            listed = [self._name_word(_key(words[i])) for i in items]
-            if not any(listed) or (len(items) == 2 and not all(listed)):
-                continue  # Boxmoor, Gadebridge and Grovehill: wards, not people
-            after = _key(words[items[-1] + 1]) if items[-1] + 1 < len(words) else ""
-            if (items[0] == 0 and not after) or after in _ORGANISATION or after in _SINGULAR:
-                continue  # "Thomas, Harvey and Williams" alone, or "... LLP": a firm
-            for i in items:
-                start = located.start_of(i)
-                end = self._end_of(words, i, located)
-                if (start, end) in taken or any(a <= start < b for a, b in covered):
-                    continue
-                taken.add((start, end))
-                spans.append(_span((start, end, 0.75, None)))
-        spans.sort()
-        return spans
-
-    def _list_item(self, word: str, last: bool) -> bool:
-        bare = word.rstrip("|.") if last else word.rstrip("|")
-        return _capitalised(bare) and not bare.isupper() and self._may_be_name(bare, True)
 
     def _judge(self, words: list[str], index: int, last: int, value: str,
                confidence: float, quoted: bool = False,
@@ -795,24 +536,3 @@ class PersonNameDetector(PatternDetector):
         start = len(clean) - len(clean.lstrip())
         end = len(clean.rstrip(" |."))
         return Span(start, end, 0.85 if listed else 0.7)
-
-    def _is_place(self, keys: list[str], ambiguous: bool = False) -> bool:
-        """Ward, street, town and organisation names: "Ashby East", "Kings Langley",
-        "Castle and Priory", "Leverstock Green", "Hertfordshire Constabulary". In a field
-        that may name anything (``name``), a place within the value ("Melton Mowbray
-        Citizens Advice", "Leslie and Long Whatton") or a place alone that is no forename
-        ("Felton"; "Dudley" and "Lee" may be people: fail closed) is one."""
-        if len(keys) > 1 and " ".join(keys) in self._places:
-            return True
-        if ambiguous and any(" ".join(keys[i:j]) in self._places
-                             for i in range(len(keys)) for j in range(i + 2, len(keys) + 1)):
-            return True
-        if any(k in _PLACE_WORDS or k in _STREET_NOT_SURNAME or k in _ORGANISATION
-               for k in keys):
-            return True
-        if len(keys) > 1 and keys[-1] in _STREET_SET:
-            return True
-        if len(keys) == 1:
-            return keys[0] in self._places and keys[0] not in self._forenames
-        return False
-
