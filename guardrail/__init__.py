@@ -12,7 +12,14 @@ from __future__ import annotations
 from guardrail.api import Guardrail
 from guardrail.contract.limits import Limits
 from guardrail.contract.payload import Payload
-from guardrail.contract.protocols import Detector, Format, ReadOptions, Reporter, ReportOptions
+from guardrail.contract.protocols import (
+    Adapter,
+    Detector,
+    Format,
+    ReadOptions,
+    Reporter,
+    ReportOptions,
+)
 from guardrail.contract.records import Documents, Span, Table
 from guardrail.decision import Decision, Finding, PublishBlocked
 from guardrail.errors import (
@@ -24,16 +31,19 @@ from guardrail.errors import (
     PolicyProblem,
     UsageError,
 )
+from guardrail.gate import Gate
 from guardrail.host.hookspecs import hookimpl
 from guardrail.masking import mask_value
 from guardrail.publish import PublishFile, guard, open_for_publish
 
 __all__ = [
+    "Adapter",
     "Decision",
     "Detector",
     "Documents",
     "Finding",
     "Format",
+    "Gate",
     "Guardrail",
     "GuardrailError",
     "Limits",

@@ -75,9 +75,11 @@ class Guardrail:
         """Check one payload, or several checked as one publication.
 
         :param source: a path (``str`` or ``os.PathLike``; ``"-"`` for stdin), bytes, a
-            binary or text stream, an iterable of dict records, or a list/tuple of
-            paths, bytes or streams. Anything else (a pandas DataFrame, a NumPy array,
-            a single dict, an iterable of non-dicts) raises :class:`~guardrail.UsageError`.
+            binary or text stream, an iterable of dict records, an object an installed
+            adapter plugin reads (a pandas or polars DataFrame with
+            ``guardrail[dataframes]``), or a list/tuple of paths, bytes, streams or such
+            objects. Anything else (a NumPy array, a single dict, an iterable of
+            non-dicts) raises :class:`~guardrail.UsageError`.
         :param format: format name; detected from extension and content when None.
         :param destination: where the payload is going; the policy's default when None.
         :param mode: ``enforce`` or ``audit`` (same checks, reported as a dry run).
@@ -88,7 +90,7 @@ class Guardrail:
 
         Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns.
         """
-        sources = sort_sources(source)
+        sources = sort_sources(source, self.registry.adapter_for)
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
                                today, jobs, limits or Limits(), tune_gc)
         return guarded(self.registry, request.limits,

@@ -25,6 +25,7 @@ from __future__ import annotations
 from guardrail.contract.limits import Limits
 from guardrail.contract.payload import HEAD_BYTES, Payload, StreamGuard
 from guardrail.contract.protocols import (
+    Adapter,
     Detector,
     Format,
     ReadOptions,
@@ -53,6 +54,8 @@ __all__ = [
     "RedactingFormat", "Redactor", "TableRedaction", "DocumentRedaction", "DROPPED",
     # detectors
     "Detector", "Span", "mask_value", "REDACTED",
+    # adapters of in-memory objects (DataFrames)
+    "Adapter",
     # reporters
     "Reporter", "ReportOptions", "Decision", "Finding", "FindingKind", "FileResult",
     # errors

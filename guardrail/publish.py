@@ -23,16 +23,11 @@ from guardrail.api import Guardrail
 from guardrail.atomic import AtomicFile
 from guardrail.decision import Decision, PublishBlocked
 from guardrail.errors import UsageError
+from guardrail.gate import require_mode
 
 __all__ = ["PublishFile", "guard", "open_for_publish", "publish_copy"]
 
-_MODES = ("enforce", "audit")
 _F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _require_mode(name: str, value: str) -> None:
-    if value not in _MODES:
-        raise UsageError(f"{name} must be 'enforce' or 'audit', not {value!r}")
 
 
 class PublishFile:
@@ -160,7 +155,7 @@ def open_for_publish(path: str | os.PathLike[str], mode: str = "w", *,
     """
     if mode not in ("w", "wb"):
         raise UsageError(f"open_for_publish mode must be 'w' or 'wb', not {mode!r}")
-    _require_mode("check_mode", check_mode)
+    require_mode("check_mode", check_mode)
     guard = policy if isinstance(policy, Guardrail) else Guardrail.from_policy(policy)
     guard.compiled(destination)  # an unknown destination fails now, before any writing
     if encoding is not None:
@@ -208,12 +203,13 @@ def guard(*, policy: str | os.PathLike[str] | Guardrail, destination: str | None
     In ``audit`` mode it always returns; the after-check hook sees the decision.
     Works on ``async def`` functions too.
     """
-    _require_mode("mode", mode)
+    require_mode("mode", mode)
     checker = policy if isinstance(policy, Guardrail) else Guardrail.from_policy(policy)
     checker.compiled(destination)  # an unknown destination fails at decoration time
 
     def judged(result: Any) -> Any:
-        source, returned = _payload_of(result)
+        source, returned = (result, result) if checker.registry.adapter_for(result) \
+            else _payload_of(result)
         start = source.tell() if hasattr(source, "read") else None
         borrowed = _borrowed(source) if start is not None else source
         decision = checker.check(borrowed, format=format, destination=destination, mode=mode,

@@ -28,7 +28,7 @@ from guardrail.host.faults import fault_of
 from guardrail.host.registry import Registry, RunContext
 from guardrail.policy.model import Policy
 from guardrail.policy.schema import did_you_mean
-from guardrail.sources import Records, dict_records, source_label
+from guardrail.sources import Adapted, Records, dict_records, source_label
 
 __all__ = ["CheckRequest", "run_check", "resolve_destination", "open_payload", "unreadable",
            "internal_error", "source_label", "MODES"]
@@ -121,13 +121,19 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         return result
     result = FileResult(file=label)
     try:
-        payload, fmt = open_payload(registry, request, source, result)
         options = ReadOptions(records=policy.records, encoding=request.encoding,
                               limits=request.limits)
-        sections, section = fmt.read(payload, options), None
+        if isinstance(source, Adapted):
+            name = label
+            result.format = source.adapter.name
+            sections, section = source.adapter.read(source.obj, options), None
+        else:
+            payload, fmt = open_payload(registry, request, source, result)
+            name = payload.name
+            sections, section = fmt.read(payload, options), None
         try:
             for section in sections:
-                result.records += evaluate(evaluation, payload.name, section)
+                result.records += evaluate(evaluation, name, section)
         except BaseException:
             _discard(getattr(section, "rows", getattr(section, "records", None)), sections)
             raise

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +24,7 @@ from guardrail.errors import UsageError
 if TYPE_CHECKING:
     from guardrail.engine.compiled import CompiledPolicy
 
-__all__ = ["Records", "sort_sources", "dict_records", "source_label",
+__all__ = ["Records", "Adapted", "sort_sources", "dict_records", "source_label",
            "looks_like_path"]
 
 _BYTES = (bytes, bytearray, memoryview)
@@ -43,6 +43,15 @@ class Records:
     records: Iterable[Any]
 
 
+@dataclass(frozen=True)
+class Adapted:
+    """An in-memory object (a DataFrame) read by the adapter plugin that accepts it."""
+
+    adapter: Any
+    obj: Any
+
+
+AdapterFor = Callable[[Any], Any]
 
 
 def _is_payload(source: Any) -> bool:
@@ -54,19 +63,27 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def sort_sources(source: Any) -> list[Any]:
-    """The payloads in *source*, each a path, bytes, a stream or a :class:`Records`.
+def sort_sources(source: Any, adapter_for: AdapterFor | None = None) -> list[Any]:
+    """The payloads in *source*, each a path, bytes, a stream, a :class:`Records` or an
+    :class:`Adapted` object (when *adapter_for* finds an adapter plugin that reads it).
 
     Raises UsageError for anything else, naming only its type.
     """
+    if _is_payload(source):
+        return [source]
+    adapter = adapter_for(source) if adapter_for is not None else None
+    if adapter is not None:
+        return [Adapted(adapter, source)]
+    if isinstance(source, (list, tuple)) and source and adapter_for is not None and all(
+            _is_payload(item) or adapter_for(item) is not None for item in source):
+        return [item if _is_payload(item) else Adapted(adapter_for(item), item)
+                for item in source]
     library = type(source).__module__.split(".")[0]
     if library in _TABULAR:
         raise UsageError(
-            f"cannot check {_TABULAR[library]} ({_kind(source)}) directly: guardrail would "
-            "not see its rows. Pass its rows as dict records (for pandas: "
-            "df.to_dict('records')) or write it to a file and check that")
-    if _is_payload(source):
-        return [source]
+            f"cannot check {_TABULAR[library]} ({_kind(source)}) directly: no installed "
+            "plugin reads it (for pandas and polars: pip install 'guardrail[dataframes]'). "
+            "Or pass its rows as dict records, or write it to a file and check that")
     if isinstance(source, Mapping):
         raise UsageError("cannot check a single dict: pass a list of dict records")
     if isinstance(source, (list, tuple)):
@@ -105,6 +122,8 @@ def source_label(compiled: CompiledPolicy, source: Any, position: int) -> str:
     """How reports name the payload at *position* (1-based) of a check."""
     if isinstance(source, Records):
         return "<records>"
+    if isinstance(source, Adapted):
+        return f"<{source.adapter.name}>"
     if isinstance(source, _BYTES):
         return "<bytes>"
     if isinstance(source, (str, os.PathLike)):

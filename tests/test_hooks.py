@@ -153,3 +153,66 @@ def test_broken_plugin_stops_the_run_naming_its_distribution(tmp_path: Path,
     assert "plugin 'broken' from guardrail-broken 9.9 failed to load" in str(caught.value)
     assert "ModuleNotFoundError" in str(caught.value)
     assert "no_such_module_xyz" not in sys.modules
+
+
+class Ledger:
+    """An in-memory object no format reads: columns and rows of its own."""
+
+    def __init__(self, columns: list[str], rows: list[list[str]]) -> None:
+        self.columns, self.rows = columns, rows
+
+
+class LedgerAdapter:
+    name = "ledger"
+    description = "reads Ledger objects"
+
+    def accepts(self, obj) -> bool:
+        return isinstance(obj, Ledger)
+
+    def read(self, obj, options):
+        from guardrail.plugin import Table
+        yield Table(obj.columns, iter(obj.rows), typed=True)
+
+
+class BrokenLedgerAdapter(LedgerAdapter):
+    name = "broken-ledger"
+
+    def read(self, obj, options):
+        raise RuntimeError("Alice Smith")  # a plugin's fault; its text is never shown
+
+
+class AdapterPlugin:
+    def __init__(self, adapter) -> None:
+        self.adapter = adapter
+
+    @hookimpl
+    def guardrail_register_adapters(self, register) -> None:
+        register(self.adapter)
+
+
+def test_an_adapter_lets_check_read_an_object() -> None:
+    guard = _guard(("ledger", AdapterPlugin(LedgerAdapter())), policy="uk-personal-data")
+    ledger = Ledger(["month", "email"], [["2026-01", "x"], ["2026-02", "alice@example.com"]])
+    decision = guard.check(ledger)
+    assert decision.files[0].file == "<ledger>"
+    assert decision.files[0].format == "ledger"
+    assert decision.files[0].records == 2
+    assert sorted((f.rule, f.record, f.field) for f in decision.findings) == [
+        ("field.unclassified", 0, "month"), ("field.unclassified", 1, "month"),
+        ("uk.field.contact", 0, "email"), ("uk.field.contact", 1, "email")]
+    both = guard.check([ledger, b"month\n2026-03\n"], format="csv")
+    assert [f.file for f in both.files] == ["<ledger>", "<bytes>"]
+
+
+def test_without_an_adapter_the_object_is_refused() -> None:
+    guard = _guard(policy="uk-personal-data")
+    with pytest.raises(Exception, match="cannot check Ledger"):
+        guard.check(Ledger(["a"], [["b"]]))
+
+
+def test_an_adapter_that_fails_is_named_and_not_quoted() -> None:
+    from guardrail import PluginFault
+    guard = _guard(("broken", AdapterPlugin(BrokenLedgerAdapter())), policy="uk-personal-data")
+    with pytest.raises(PluginFault) as caught:
+        guard.check(Ledger(["a"], [["b"]]))
+    assert "broken" in str(caught.value) and "Alice" not in str(caught.value)

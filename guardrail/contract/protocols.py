@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from guardrail.contract.redaction import Redactor
     from guardrail.decision import Decision
 
-__all__ = ["Format", "RedactingFormat", "Detector", "Reporter", "ReadOptions", "ReportOptions",
-           "Limits", "declared"]
+__all__ = ["Format", "RedactingFormat", "Detector", "Reporter", "Adapter", "ReadOptions",
+           "ReportOptions", "Limits", "declared"]
 
 _DEFAULTS: dict[str, object] = {"content_first": False, "markup": False, "pattern": None,
-                                "wants_field": None}
+                                "wants_field": None, "media_types": ()}
 
 
 def declared(plugin: object, member: str) -> Any:
@@ -58,6 +58,10 @@ class Format(Protocol):
     - ``markup: bool = False``: the format reads tags (HTML, XML); it is not chosen by
       content for a file whose extension names a ``content_first`` format, since a
       line of text that merely starts with ``<`` would lose its text.
+    - ``media_types: tuple[str, ...] = ()``: the media types (``text/csv``) the format
+      reads, lower-case; an entry starting with ``+`` is a structured-syntax suffix
+      (``+json`` claims ``application/geo+json``). Integrations that see a body with a
+      ``Content-Type`` (HTTP clients, web middleware, uploads) read it as this format.
     """
 
     name: str
@@ -109,6 +113,27 @@ class Detector(Protocol):
 
     def find(self, text: str) -> Iterable[Span]:
         """Spans of *text* that hold what this detector looks for."""
+
+
+@runtime_checkable
+class Adapter(Protocol):
+    """Reads an in-memory object that is not a file (a pandas or polars DataFrame) as
+    sections, so ``Guardrail.check(frame)`` sees its columns and typed values.
+
+    ``accepts`` is asked about every object ``check`` is given that is not a path, bytes,
+    a stream or dict records: it must be cheap and must not import a library the caller
+    has not already imported (test ``type(obj).__module__``).
+    """
+
+    name: str
+    description: str
+
+    def accepts(self, obj: Any) -> bool:
+        """True when :meth:`read` can read *obj*."""
+
+    def read(self, obj: Any, options: ReadOptions) -> Iterator[Section]:
+        """Yield *obj*'s sections; raise :class:`~guardrail.PayloadError` on what it
+        cannot read (never quoting a value)."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ __all__ = ["Culprit", "PluginMap", "guarded", "fault_of", "named"]
 
 T = TypeVar("T")
 
-_KINDS = {"formats": "format", "detectors": "detector", "reporters": "reporter"}
+_KINDS = {"formats": "format", "detectors": "detector", "reporters": "reporter",
+          "adapters": "adapter"}
 # Where a plugin object's class lives says nothing about the plugin.
 _NOBODY = {"builtins", "types", "__main__"}
 

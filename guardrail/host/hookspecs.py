@@ -53,6 +53,15 @@ def guardrail_register_reporters(register: Register) -> None:
 
 
 @hookspec
+def guardrail_register_adapters(register: Register) -> None:
+    """Register adapters for in-memory objects (DataFrames) that ``check`` may be given.
+
+    :param register: call ``register(adapter)`` with an object implementing
+        :class:`guardrail.contract.protocols.Adapter`; its ``name`` must be unique.
+    """
+
+
+@hookspec
 def guardrail_register_policies(register: Register) -> None:
     """Register policy files that can be named instead of given by path.
 

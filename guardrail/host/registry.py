@@ -18,7 +18,7 @@ from typing import Any
 
 import pluggy
 
-from guardrail.contract.protocols import Detector, Format, Reporter
+from guardrail.contract.protocols import Adapter, Detector, Format, Reporter, declared
 from guardrail.errors import PluginError, PluginFault, UsageError
 from guardrail.host import hookspecs
 from guardrail.host.deadline import UserInterrupt, user_interrupts
@@ -37,6 +37,7 @@ class Registry:
     formats: dict[str, Format] = field(default_factory=dict)
     detectors: dict[str, Detector] = field(default_factory=dict)
     reporters: dict[str, Reporter] = field(default_factory=dict)
+    adapters: dict[str, Adapter] = field(default_factory=dict)
     policies: dict[str, Path] = field(default_factory=dict)
     owners: dict[str, dict[str, str]] = field(default_factory=dict)
     # kind ("formats") -> name -> the registered name of the plugin that registered it
@@ -61,6 +62,40 @@ class Registry:
                 f"unknown report '{name}'{did_you_mean(name, self.reporters) or ';'} "
                 f"available: {', '.join(sorted(self.reporters))}"
             ) from None
+
+    def adapter_for(self, obj: Any) -> Adapter | None:
+        """The first registered adapter that accepts *obj*, if any."""
+        for adapter in self.adapters.values():
+            if adapter.accepts(obj):
+                return adapter
+        return None
+
+    def format_for_media_type(self, media_type: str | None) -> str | None:
+        """The format that reads *media_type* (a ``Content-Type`` value, parameters
+        allowed), or None when no format declares it."""
+        if not media_type:
+            return None
+        wanted = media_type.split(";", 1)[0].strip().lower()
+        suffix = "+" + wanted.rsplit("+", 1)[1] if "+" in wanted else None
+        by_suffix = None
+        for name, fmt in self.formats.items():
+            declared_types = declared(fmt, "media_types")
+            if wanted in declared_types:
+                return name
+            if by_suffix is None and suffix is not None and suffix in declared_types:
+                by_suffix = name
+        return by_suffix
+
+    def format_for_name(self, name: str | None) -> str | None:
+        """The format a file name's extension names, or None (a generic extension such
+        as ``.txt``, which may hold anything, names none: the content decides)."""
+        if not name:
+            return None
+        lowered = name.lower()
+        for format_name, fmt in self.formats.items():
+            if not declared(fmt, "content_first") and lowered.endswith(tuple(fmt.extensions)):
+                return format_name
+        return None
 
     def policy_path(self, name: str) -> Path | None:
         return self.policies.get(name)
@@ -98,6 +133,8 @@ _KINDS: dict[str, tuple[str, Callable[[Any], str], Callable[[Any], None]]] = {
                   _require("detector", ("id", "level", "confidence", "find"))),
     "reporters": ("reporter", lambda r: r.name,
                   _require("reporter", ("name", "render"))),
+    "adapters": ("adapter", lambda a: a.name,
+                 _require("adapter", ("name", "accepts", "read"))),
     "policies": ("policy", lambda p: Path(p).stem, _check_policy),
 }
 

@@ -30,9 +30,10 @@ class CsvFormat:
     """Delimited text. ``delimiter=None`` picks ',', ';' or '|' from the header line."""
 
     def __init__(self, name: str, extensions: tuple[str, ...], delimiter: str | None,
-                 description: str) -> None:
+                 description: str, media_types: tuple[str, ...] = ()) -> None:
         self.name = name
         self.extensions = extensions
+        self.media_types = media_types
         self.delimiter = delimiter
         self.description = description
 
@@ -156,5 +157,7 @@ def _first_line(payload: Payload) -> str:
 
 @hookimpl
 def guardrail_register_formats(register) -> None:
-    register(CsvFormat("csv", (".csv",), None, "Comma-separated values (';' and '|' detected)"))
-    register(CsvFormat("tsv", (".tsv", ".tab"), "\t", "Tab-separated values"))
+    register(CsvFormat("csv", (".csv",), None, "Comma-separated values (';' and '|' detected)",
+                       ("text/csv", "application/csv", "text/comma-separated-values")))
+    register(CsvFormat("tsv", (".tsv", ".tab"), "\t", "Tab-separated values",
+                       ("text/tab-separated-values",)))

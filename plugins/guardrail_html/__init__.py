@@ -50,6 +50,7 @@ class HtmlFormat:
 
     name = "html"
     extensions = (".html", ".htm", ".xhtml", ".xht", ".shtml")
+    media_types = ("text/html", "application/xhtml+xml")
     markup = True  # a .txt that starts with a tag is not promoted to HTML (detection.py)
     description = "HTML page: tables, text, attributes, comments, JSON-LD; hidden text included"
 

@@ -38,6 +38,7 @@ __all__ = ["JsonFormat", "NdjsonFormat", "guardrail_register_formats"]
 class JsonFormat:
     name = "json"
     extensions = (".json", ".geojson")
+    media_types = ("application/json", "text/json", "+json")
     description = "JSON document: an array of records, or records inside an object"
 
     def sniff(self, head: bytes) -> int:
@@ -162,6 +163,8 @@ def _locate_error(payload: Payload, exc: Exception) -> PayloadError:
 class NdjsonFormat:
     name = "ndjson"
     extensions = (".ndjson", ".jsonl", ".jsonlines")
+    media_types = ("application/x-ndjson", "application/ndjson", "application/jsonl",
+                   "application/jsonlines", "application/json-seq")
     description = "Newline-delimited JSON: one record per line"
 
     def sniff(self, head: bytes) -> int:

@@ -21,6 +21,7 @@ MAGIC = b"PAR1"
 class ParquetFormat:
     name = "parquet"
     extensions = (".parquet",)
+    media_types = ("application/vnd.apache.parquet", "application/x-parquet")
     description = "Apache Parquet: flat schemas as a table, nested ones as records (pyarrow)"
 
     def sniff(self, head: bytes) -> int:

@@ -29,12 +29,13 @@ class LineFormat:
     """A line-based text format; ``markdown`` adds pipe tables and fenced code."""
 
     def __init__(self, name: str, extensions: tuple[str, ...], description: str,
-                 markdown: bool) -> None:
+                 markdown: bool, media_types: tuple[str, ...] = ()) -> None:
         # A .txt often holds tab-separated data (Excel's "Text (Tab delimited)"): the
         # extension names this format only when no structured format claims the content.
         self.content_first = not markdown
         self.name = name
         self.extensions = extensions
+        self.media_types = media_types
         self.description = description
         self.markdown = markdown
 
@@ -63,6 +64,8 @@ class LineFormat:
 @hookimpl
 def guardrail_register_formats(register) -> None:
     register(LineFormat("text", (".txt", ".text", ".log"),
-                        "Plain text: a record per non-blank line", markdown=False))
+                        "Plain text: a record per non-blank line", markdown=False,
+                        media_types=("text/plain",)))
     register(LineFormat("markdown", (".md", ".markdown"),
-                        "Markdown: a record per line; pipe tables as tables", markdown=True))
+                        "Markdown: a record per line; pipe tables as tables", markdown=True,
+                        media_types=("text/markdown", "text/x-markdown")))

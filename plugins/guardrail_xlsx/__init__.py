@@ -29,6 +29,8 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 class XlsxFormat:
     name = "xlsx"
     extensions = (".xlsx", ".xlsm")
+    media_types = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   "application/vnd.ms-excel.sheet.macroenabled.12")
     description = ("Excel workbook: every sheet as a table, with formulas, comments, defined "
                    "names, pivot caches, properties")
 

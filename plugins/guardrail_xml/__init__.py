@@ -32,6 +32,7 @@ _HTML = ("html", "head", "body")
 class XmlFormat:
     name = "xml"
     extensions = (".xml",)
+    media_types = ("application/xml", "text/xml", "+xml")
     markup = True  # a .txt that starts with a tag is not promoted to XML (detection.py)
     description = "XML document: the repeated elements are the records (lxml, hardened)"
 

@@ -26,6 +26,8 @@ __all__ = ["YamlFormat", "guardrail_register_formats"]
 class YamlFormat:
     name = "yaml"
     extensions = (".yaml", ".yml")
+    media_types = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml",
+                   "+yaml")
     description = "YAML: multi-document streams; a list of mappings, or records inside a mapping"
 
     def sniff(self, head: bytes) -> int:
