@@ -21,8 +21,9 @@ ROOT = Path(__file__).parent.parent
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 LINTER = CONFIG["tool"]["importlinter"]
 CONTRACTS = {c["id"]: c for c in LINTER["contracts"]}
-PLUGINS = sorted(ep.split(":")[0] for ep in CONFIG["project"]["entry-points"]["guardrail"]
-                 .values())
+# Every first-party plugin: formats, detectors and reporters (the guardrail entry-point
+# group) and integrations (which other tools load: Datasette, CKAN, user code).
+PLUGINS = sorted(CONFIG["tool"]["setuptools"]["package-dir"])
 PUBLIC = {"guardrail.plugin"}
 
 
@@ -33,6 +34,12 @@ def test_import_linter_contracts_are_kept() -> None:
                             text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_every_entry_point_plugin_is_shipped_from_plugins() -> None:
+    group = {ep.split(":")[0].split(".")[0]
+             for ep in CONFIG["project"]["entry-points"]["guardrail"].values()}
+    assert group <= set(PLUGINS)
 
 
 def test_every_plugin_is_under_contract() -> None:
