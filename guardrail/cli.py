@@ -103,6 +103,37 @@ def _limit_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def _policy_options(*, destination: str, format: str, report: str, findings: str,
+                    encoding: str, mode: str | None = None) -> Callable[[Any], Any]:
+    """--policy, --destination, --format, [--mode], --report, --max-findings and
+    --encoding, with help that says what each means for this command."""
+    options = [
+        click.option("--policy", "-p", envvar="GUARDRAIL_POLICY", required=True,
+                     metavar="NAME|PATH",
+                     help="Shipped policy name (see 'guardrail policies') or path to a "
+                          "policy YAML file. Env: GUARDRAIL_POLICY."),
+        click.option("--destination", "-d", envvar="GUARDRAIL_DESTINATION", metavar="NAME",
+                     help=f"{destination} Default: the policy's default_destination."),
+        click.option("--format", "-f", "fmt", metavar="FORMAT", help=format),
+    ]
+    if mode is not None:
+        options.append(click.option("--mode", type=click.Choice(["enforce", "audit"]),
+                                    default="enforce", show_default=True,
+                                    envvar="GUARDRAIL_MODE", help=mode))
+    options += [
+        click.option("--report", "report", default="text", show_default=True, metavar="NAME",
+                     help=report),
+        click.option("--max-findings", type=click.IntRange(min=1), metavar="N", help=findings),
+        click.option("--encoding", metavar="NAME", help=encoding),
+    ]
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
 def _limits(values: dict[str, Any]) -> Limits:
     chosen = {name: values.pop(name) for name in Limits.OPTIONS}
     chosen["max_seconds"] = chosen["max_seconds"] or None  # 0: no limit
@@ -128,26 +159,16 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--policy", "-p", envvar="GUARDRAIL_POLICY", required=True, metavar="NAME|PATH",
-              help="Shipped policy name (see 'guardrail policies') or path to a policy YAML "
-                   "file. Env: GUARDRAIL_POLICY.")
-@click.option("--destination", "-d", envvar="GUARDRAIL_DESTINATION", metavar="NAME",
-              help="Where the payload is going (e.g. public-web). Default: the policy's "
-                   "default_destination.")
-@click.option("--format", "-f", "fmt", metavar="FORMAT",
-              help="Payload format (csv, tsv, json, ndjson, ...). Default: detect from the "
-                   "extension, then the content.")
-@click.option("--mode", type=click.Choice(["enforce", "audit"]), default="enforce",
-              show_default=True, envvar="GUARDRAIL_MODE",
-              help="audit runs the same checks as a dry run: same report, exit 0 unless "
-                   "an error stops the check.")
-@click.option("--report", "report", default="text", show_default=True, metavar="NAME",
-              help="Report format: text (for people) or json (for machines).")
-@click.option("--max-findings", type=click.IntRange(min=1), metavar="N",
-              help="Findings listed per rule (counts stay exact). Default: 50 or the "
-                   "policy's defaults.max_findings.")
-@click.option("--encoding", metavar="NAME",
-              help="Text encoding of the payload when it is not UTF-8 (a BOM is honoured).")
+@_policy_options(
+    destination="Where the payload is going (e.g. public-web).",
+    format="Payload format (csv, tsv, json, ndjson, ...). Default: detect from the "
+           "extension, then the content.",
+    mode="audit runs the same checks as a dry run: same report, exit 0 unless an error "
+         "stops the check.",
+    report="Report format: text (for people) or json (for machines).",
+    findings="Findings listed per rule (counts stay exact). Default: 50 or the policy's "
+             "defaults.max_findings.",
+    encoding="Text encoding of the payload when it is not UTF-8 (a BOM is honoured).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), envvar="GUARDRAIL_JOBS",
               default=lambda: min(2, os.cpu_count() or 1), show_default="2 if 2+ cores",
               help="Processes for content scanning of large tables (a forked worker "
@@ -182,21 +203,15 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
 
 
 @cli.command()
-@click.option("--policy", "-p", envvar="GUARDRAIL_POLICY", required=True, metavar="NAME|PATH",
-              help="Shipped policy name or path to a policy YAML file. Env: GUARDRAIL_POLICY.")
-@click.option("--destination", "-d", envvar="GUARDRAIL_DESTINATION", metavar="NAME",
-              help="Where the copy is going. Default: the policy's default_destination.")
-@click.option("--format", "-f", "fmt", metavar="FORMAT",
-              help="Payload format. Default: detect from the extension, then the content.")
+@_policy_options(
+    destination="Where the copy is going.",
+    format="Payload format. Default: detect from the extension, then the content.",
+    report="Report format (written to stderr): text or json.",
+    findings="Findings listed per rule in the report (counts stay exact).",
+    encoding="Text encoding of the payload when it is not UTF-8. The copy is UTF-8.")
 @click.option("--output", "-o", required=True, metavar="PATH | -",
               help="Where to write the redacted copy ('-' for stdout). Replaced atomically, "
                    "and only when the whole copy passes the policy.")
-@click.option("--report", "report", default="text", show_default=True, metavar="NAME",
-              help="Report format (written to stderr): text or json.")
-@click.option("--max-findings", type=click.IntRange(min=1), metavar="N",
-              help="Findings listed per rule in the report (counts stay exact).")
-@click.option("--encoding", metavar="NAME",
-              help="Text encoding of the payload when it is not UTF-8. The copy is UTF-8.")
 @click.option("--hash-key-env", default=HASH_KEY_ENV, show_default=True, metavar="VAR",
               help="Environment variable holding the secret key for the 'hash' action.")
 @_limit_options
@@ -232,21 +247,13 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
 
 
 @cli.command()
-@click.option("--policy", "-p", envvar="GUARDRAIL_POLICY", required=True, metavar="NAME|PATH",
-              help="Shipped policy name or path to a policy YAML file. Env: GUARDRAIL_POLICY.")
-@click.option("--destination", "-d", envvar="GUARDRAIL_DESTINATION", metavar="NAME",
-              help="Where DEST is published. Default: the policy's default_destination.")
-@click.option("--format", "-f", "fmt", metavar="FORMAT",
-              help="Payload format. Default: detect from DEST's extension, then the content.")
-@click.option("--mode", type=click.Choice(["enforce", "audit"]), default="enforce",
-              show_default=True, envvar="GUARDRAIL_MODE",
-              help="audit publishes whatever the verdict and reports what enforce would do.")
-@click.option("--report", "report", default="text", show_default=True, metavar="NAME",
-              help="Report format (written to stderr): text or json.")
-@click.option("--max-findings", type=click.IntRange(min=1), metavar="N",
-              help="Findings listed per rule in the report (counts stay exact).")
-@click.option("--encoding", metavar="NAME",
-              help="Text encoding of the payload when it is not UTF-8 (copied as it is).")
+@_policy_options(
+    destination="Where DEST is published.",
+    format="Payload format. Default: detect from DEST's extension, then the content.",
+    mode="audit publishes whatever the verdict and reports what enforce would do.",
+    report="Report format (written to stderr): text or json.",
+    findings="Findings listed per rule in the report (counts stay exact).",
+    encoding="Text encoding of the payload when it is not UTF-8 (copied as it is).")
 @_limit_options
 @click.argument("source", metavar="SRC")
 @click.argument("target", metavar="DEST")
