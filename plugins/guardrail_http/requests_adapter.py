@@ -25,7 +25,7 @@ from guardrail import Gate, Guardrail
 from guardrail_http.body import DEFAULT_MAX_BODY_BYTES, BodyCheck
 from guardrail_http.capped import read_chunks, read_file
 
-__all__ = ["GuardrailAdapter"]
+__all__ = ["GuardrailAdapter", "request_body"]
 
 
 class GuardrailAdapter(HTTPAdapter):
@@ -55,14 +55,14 @@ class GuardrailAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest,  # type: ignore[override]
              *args: Any, **kwargs: Any) -> requests.Response:
         check = self.body_check
-        body = _body_bytes(request, check.max_body_bytes)
+        body = request_body(request, check.max_body_bytes)
         check.enforce(check.too_large() if body is None else body,
                       request.headers.get("Content-Type"),
                       request.headers.get("Content-Encoding"))
         return super().send(request, *args, **kwargs)
 
 
-def _body_bytes(request: requests.PreparedRequest, cap: int) -> bytes | None:
+def request_body(request: requests.PreparedRequest, cap: int) -> bytes | None:
     """The body as bytes (None past *cap*); a streamed body is replaced by its bytes."""
     body: Any = request.body
     if body is None or isinstance(body, bytes):
