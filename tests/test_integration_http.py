@@ -219,6 +219,26 @@ def test_leaky_form_field_beside_a_clean_file(post: Any, content: Any,
     assert listener.seen == [("enforce", "block", 1)]  # one request, one decision
 
 
+def test_a_personal_file_name_is_never_shown(content: Any, server: Recorder) -> None:
+    guard, _ = content
+    blocked = _refused(_requests, Gate(guard), server,
+                       files={"upload": ("Daniel Hughes.csv", CLEAN_CSV, "text/csv")})
+    assert _findings(blocked) == [("person.name", 0, "upload", "D***** H*****",
+                                   "form-fields.json")]  # the name is sent too
+    assert "Daniel" not in repr(blocked.decision.to_dict())
+    assert [f.file for f in blocked.decision.files] == ["form-fields.json", "<payload 2>"]
+
+
+def test_an_empty_file_input_is_nothing_to_check(content: Any, server: Recorder) -> None:
+    guard, _ = content  # what a browser sends for a file input left empty
+    body = (b'--xyz\r\nContent-Disposition: form-data; name="ward"\r\n\r\nAdeyfield East'
+            b'\r\n--xyz\r\nContent-Disposition: form-data; name="upload"; filename=""\r\n'
+            b"Content-Type: application/octet-stream\r\n\r\n\r\n--xyz--\r\n")
+    response = _httpx(Gate(guard), server.url, content=body,
+                      headers={"Content-Type": "multipart/form-data; boundary=xyz"})
+    assert response.status_code == 200 and server.received[0][2] == body
+
+
 # -- clean bodies arrive byte-identical ---------------------------------------------------
 
 @pytest.mark.parametrize("request_body", [

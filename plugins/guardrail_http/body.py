@@ -128,9 +128,9 @@ class BodyCheck:
 
     def _multipart_payloads(self, body: bytes, content_type: str) -> list[Any]:
         parts = multipart_parts(body, content_type)
-        fields = [part for part in parts if not part.is_file]
-        payloads: list[Any] = [_Named(fields_document(fields), "form-fields.json")]
-        payloads += [self._file(part) for part in parts if part.is_file
+        payloads: list[Any] = [_Named(fields_document(parts), "form-fields.json")]
+        # an empty file part is a file input left empty: nothing is published
+        payloads += [self._file(part) for part in parts if part.is_file and part.data
                      and not self.gate.passes_unchecked(part.media_type)]
         return payloads
 

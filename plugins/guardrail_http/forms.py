@@ -68,10 +68,16 @@ def _record(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def fields_document(parts: list[Part]) -> bytes:
-    """The text fields of a multipart form as one JSON record (what the form's
-    URL-encoded twin would be), or raise FormError for a field that is not text."""
+    """The fields of a multipart form as one JSON record, what the form's URL-encoded
+    twin would send: each text field's value, and each file field's file name (it is
+    sent too, judged without its extension, which a detector would take for part of
+    the last word). FormError for a text field that is not in its charset."""
     pairs = []
     for part in parts:
+        if part.is_file:
+            if part.filename:
+                pairs.append((part.name, _stem(part.filename)))
+            continue
         charset = _charset(part.media_type) or "utf-8"
         try:
             pairs.append((part.name, part.data.decode(charset)))
@@ -79,6 +85,12 @@ def fields_document(parts: list[Part]) -> bytes:
             raise FormError(f"form part {part.position} is not {charset} text; send it "
                             "encoded as its Content-Type says") from None
     return json.dumps(_record(pairs), ensure_ascii=False).encode("utf-8")
+
+
+def _stem(filename: str) -> str:
+    stem, dot, extension = filename.rpartition(".")
+    return stem if dot and stem and extension.isalnum() and len(extension) <= 10 \
+        else filename
 
 
 def multipart_parts(body: bytes, content_type: str) -> list[Part]:
