@@ -8,9 +8,13 @@ either extra alone (``guardrail[httpx]``, ``guardrail[requests]``) is enough.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from guardrail_http.body import DEFAULT_MAX_BODY_BYTES, BodyCheck, RequestBlocked
+
+if TYPE_CHECKING:
+    from guardrail_http.httpx_hook import AsyncGuardrailHook, GuardrailHook
+    from guardrail_http.requests_adapter import GuardrailAdapter
 
 __all__ = ["AsyncGuardrailHook", "BodyCheck", "DEFAULT_MAX_BODY_BYTES", "GuardrailAdapter",
            "GuardrailHook", "RequestBlocked"]

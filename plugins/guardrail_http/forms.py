@@ -105,7 +105,7 @@ def multipart_parts(body: bytes, content_type: str) -> list[Part]:
                         "'guardrail[http]'") from None
     collected = _Collector()
     try:
-        parser = MultipartParser(boundary, collected.callbacks())
+        parser = MultipartParser(boundary, collected.callbacks())  # type: ignore[arg-type]
         parser.write(body)
         parser.finalize()
     except FormParserError:

@@ -52,14 +52,18 @@ class GuardrailAdapter(HTTPAdapter):
                                     pass_through=pass_through, **check_options)
         super().__init__(**(adapter_options or {}))
 
-    def send(self, request: requests.PreparedRequest,  # type: ignore[override]
+    def send(self, request: requests.PreparedRequest,
              *args: Any, **kwargs: Any) -> requests.Response:
         check = self.body_check
         body = request_body(request, check.max_body_bytes)
         check.enforce(check.too_large() if body is None else body,
-                      request.headers.get("Content-Type"),
-                      request.headers.get("Content-Encoding"))
+                      _header(request, "Content-Type"), _header(request, "Content-Encoding"))
         return super().send(request, *args, **kwargs)
+
+
+def _header(request: requests.PreparedRequest, name: str) -> str | None:
+    value = request.headers.get(name)
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def request_body(request: requests.PreparedRequest, cap: int) -> bytes | None:
