@@ -346,13 +346,22 @@ def test_a_body_over_the_cap_is_refused_in_both_modes(post: Any, content: Any,
 
 # -- audit: everything is sent, the hook sees what enforce would have done --------------
 
+AUDITED = {
+    "json": ({"json": LEAKY_JSON}, {"json": CLEAN_JSON}),
+    "form": ({"data": {"contact": "07700 900123"}}, {"data": {"ward": "Adeyfield East"}}),
+    "multipart": ({"files": {"upload": ("cases.csv", LEAKY_CSV, "text/csv")}},
+                  {"files": {"upload": ("cases.csv", CLEAN_CSV, "text/csv")}}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(AUDITED))
 def test_audit_sends_both_and_the_hook_sees_the_would_be_block(post: Any, content: Any,
-                                                                 server: Recorder) -> None:
+                                                                 server: Recorder,
+                                                                 kind: str) -> None:
     guard, listener = content
     gate = Gate(guard, "public-web", "audit")
-    for rows in (LEAKY_JSON, CLEAN_JSON):
-        assert post(gate, server.url, json=rows).status_code == 200
-    assert [json.loads(body) for _, _, body in server.received] == [LEAKY_JSON, CLEAN_JSON]
+    sent = [_sent(post(gate, server.url, **request)) for request in AUDITED[kind]]
+    assert [body for _, _, body in server.received] == sent
     assert listener.seen == [("audit", "block", 0), ("audit", "allow", 0)]
 
 
