@@ -173,6 +173,19 @@ def test_a_destination_that_may_receive_personal_data_masks_nothing() -> None:
     assert log_filter.filter(record) is True and record.getMessage() == "from HP3 9QT"
 
 
+def test_the_policy_chooses_detectors_thresholds_and_allowed_terms(tmp_path: Path) -> None:
+    policy = tmp_path / "logs.yaml"
+    policy.write_text(
+        "apiVersion: guardrail/v1\nkind: Policy\nmetadata: {name: logs, version: '1'}\n"
+        "extends: uk-content-scan\ndetectors:\n  skip: [uk.postcode]\n"
+        "  allow: [Daniel Hughes]\n", encoding="utf-8")
+    log_filter = PersonalDataFilter(policy)
+    record = logging.makeLogRecord({"msg": "%s (MP) visited HP3 9QT; ring 07700 900123",
+                                    "args": ("Daniel Hughes",)})
+    assert log_filter.filter(record) is True
+    assert record.getMessage() == "Daniel Hughes (MP) visited HP3 9QT; ring ***** ******"
+
+
 def test_bad_settings_fail_when_the_filter_is_built() -> None:
     with pytest.raises(UsageError, match="action must be 'mask' or 'drop'"):
         PersonalDataFilter(action="redact")

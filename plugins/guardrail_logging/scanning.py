@@ -58,6 +58,8 @@ class TextScanner:
                 detector_id, config.min_confidence if threshold is None else threshold,
                 _finder(detector), getattr(detector, "pattern", None)))
         self._gate, self._gated, self._ungated = _gate(self.detectors)
+        # the policy's allowlisted terms (a public figure, a place) are not masked
+        self.allow = tuple(sorted({a.lower() for a in config.allow if a.strip()}))
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, masked evidence) of each value found, in order, overlaps merged.
@@ -75,9 +77,23 @@ class TextScanner:
         found: list[tuple[int, int, str | None]] = []
         for detector in candidates:
             for span in detector.find(text):
-                if span.confidence >= detector.min_confidence and span.end > span.start:
+                if span.confidence >= detector.min_confidence and span.end > span.start \
+                        and not self._allowed(text, span.start, span.end):
                     found.append((span.start, span.end, span.evidence))
         return _merged(text, found)
+
+    def _allowed(self, text: str, start: int, end: int) -> bool:
+        """Does the span lie inside an allowlisted term, as the engine judges it?"""
+        if not self.allow:
+            return False
+        lowered = text.lower()
+        for term in self.allow:
+            at = lowered.find(term)
+            while at != -1:
+                if at <= start and end <= at + len(term):
+                    return True
+                at = lowered.find(term, at + 1)
+        return False
 
     def mask(self, text: str) -> tuple[str, int]:
         """*text* with every value found masked in place, and how many were."""
