@@ -164,6 +164,14 @@ def _findings(blocked: RequestBlocked) -> list[tuple[str, int | None, str, str, 
             for f in blocked.decision.findings]
 
 
+def _streamed(post: Any, data: bytes) -> Any:
+    """*data* as the client's kind of stream: a file object, an iterator, an async one."""
+    async def chunks() -> Any:
+        yield data
+    return io.BytesIO(data) if post is _requests else \
+        chunks() if post is _httpx_async else iter([data])
+
+
 @pytest.fixture(params=sorted(CLIENTS))
 def post(request: pytest.FixtureRequest) -> Any:
     return CLIENTS[request.param]
@@ -275,11 +283,15 @@ def test_a_request_without_a_body_is_not_checked(post: Any, content: Any,
     assert listener.seen == []  # the query string is not a body: not checked
 
 
-def test_a_type_passed_through_is_not_checked(content: Any, server: Recorder) -> None:
+@pytest.mark.parametrize("streamed", [False, True], ids=["in-memory", "streamed"])
+def test_a_type_passed_through_is_not_checked(post: Any, content: Any, server: Recorder,
+                                              streamed: bool) -> None:
     guard, listener = content
-    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
-    response = _httpx(Gate(guard, pass_through=["image/*"]), server.url, content=image,
-                      headers={"Content-Type": "image/png"})
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # over the cap, never read
+    sent = _streamed(post, image) if streamed else image
+    response = post(Gate(guard, pass_through=["image/*"]), server.url, cap=64,
+                    headers={"Content-Type": "image/png"},
+                    **{("data" if post is _requests else "content"): sent})
     assert response.status_code == 200 and server.received[0][2] == image
     assert listener.seen == []
 
@@ -331,7 +343,7 @@ def test_a_body_over_the_cap_is_refused_in_both_modes(post: Any, content: Any,
                                                       streamed: bool) -> None:
     guard, listener = content
     body = json.dumps(CLEAN_JSON * 4).encode()
-    sent = (iter([body]) if post is not _requests else io.BytesIO(body)) if streamed else body
+    sent = _streamed(post, body) if streamed else body
     with pytest.raises(RequestBlocked) as caught:
         post(Gate(guard, mode=mode), server.url, cap=64,
              headers={"Content-Type": "application/json"},

@@ -16,7 +16,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from guardrail import Decision, Gate, Guardrail, PayloadError, PublishBlocked, UsageError
-from guardrail_http.forms import FormError, Part, fields_document, form_record, multipart_parts
+from guardrail_http.forms import (
+    FormError,
+    Part,
+    charset_of,
+    fields_document,
+    form_record,
+    multipart_parts,
+)
 
 __all__ = ["BodyCheck", "RequestBlocked", "DEFAULT_MAX_BODY_BYTES", "Unreadable"]
 
@@ -88,6 +95,10 @@ class BodyCheck:
             raise UsageError("max_body_bytes must be a positive number of bytes")
         self.max_body_bytes = max_body_bytes
 
+    def passes_unchecked(self, content_type: str | None) -> bool:
+        """A type the Gate lets through unchecked: its body is not even read."""
+        return self.gate.passes_unchecked(content_type)
+
     def too_large(self) -> Unreadable:
         return Unreadable(f"the request body is over the {self.max_body_bytes:,}-byte cap; "
                           "it is refused unchecked. Raise max_body_bytes if it is genuine")
@@ -119,7 +130,7 @@ class BodyCheck:
         media = (content_type or "").split(";", 1)[0].strip().lower()
         try:
             if media == _FORM:
-                return gate.check([form_record(body, _charset_of(content_type))])
+                return gate.check([form_record(body, charset_of(content_type))])
             if media == _MULTIPART:
                 return gate.check(self._multipart_payloads(body, content_type or ""))
         except FormError as error:
@@ -144,10 +155,3 @@ class BodyCheck:
             name = f"{name}{extensions[0]}" if extensions else name
         return _Named(part.data, name)
 
-
-def _charset_of(content_type: str | None) -> str | None:
-    for parameter in (content_type or "").split(";")[1:]:
-        key, _, value = parameter.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip('"')
-    return None

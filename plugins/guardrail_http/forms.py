@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
-__all__ = ["FormError", "Part", "form_record", "multipart_parts", "fields_document"]
+__all__ = ["FormError", "Part", "charset_of", "fields_document", "form_record",
+           "multipart_parts"]
 
 
 class FormError(ValueError):
@@ -78,7 +79,7 @@ def fields_document(parts: list[Part]) -> bytes:
             if part.filename:
                 pairs.append((part.name, _stem(part.filename)))
             continue
-        charset = _charset(part.media_type) or "utf-8"
+        charset = charset_of(part.media_type) or "utf-8"
         try:
             pairs.append((part.name, part.data.decode(charset)))
         except (UnicodeDecodeError, LookupError):
@@ -145,7 +146,8 @@ def _part(position: int, raw_headers: list[tuple[bytes, bytes]], data: bytes) ->
     return Part(position, name, filename, headers.get("Content-Type"), data)
 
 
-def _charset(media_type: str | None) -> str | None:
+def charset_of(media_type: str | None) -> str | None:
+    """The ``charset`` parameter of a ``Content-Type``, if any."""
     if not media_type:
         return None
     message = Message()

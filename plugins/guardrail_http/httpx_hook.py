@@ -35,6 +35,8 @@ class GuardrailHook(BodyCheck):
     """
 
     def __call__(self, request: httpx.Request) -> None:
+        if self.passes_unchecked(request.headers.get("content-type")):
+            return
         body: bytes | None
         if isinstance(request.stream, httpx.ByteStream):
             body = request.read()  # already in memory
@@ -52,6 +54,8 @@ class AsyncGuardrailHook(BodyCheck):
     """
 
     async def __call__(self, request: httpx.Request) -> None:
+        if self.passes_unchecked(request.headers.get("content-type")):
+            return
         body: bytes | None
         if isinstance(request.stream, httpx.ByteStream):
             body = request.read()

@@ -55,9 +55,11 @@ class GuardrailAdapter(HTTPAdapter):
     def send(self, request: requests.PreparedRequest,
              *args: Any, **kwargs: Any) -> requests.Response:
         check = self.body_check
-        body = request_body(request, check.max_body_bytes)
-        check.enforce(check.too_large() if body is None else body,
-                      _header(request, "Content-Type"), _header(request, "Content-Encoding"))
+        content_type = _header(request, "Content-Type")
+        if not check.passes_unchecked(content_type):
+            body = request_body(request, check.max_body_bytes)
+            check.enforce(check.too_large() if body is None else body, content_type,
+                          _header(request, "Content-Encoding"))
         return super().send(request, *args, **kwargs)
 
 
