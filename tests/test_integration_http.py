@@ -413,6 +413,14 @@ def test_what_cannot_be_read_is_refused_in_both_modes(post: Any, content: Any,
     assert listener.seen == [(mode, "block", 3)]
 
 
+def test_too_many_files_are_refused(content: Any, server: Recorder) -> None:
+    guard, _ = content
+    files = [("upload", (f"{n}.csv", CLEAN_CSV, "text/csv")) for n in range(1001)]
+    blocked = _refused(_httpx, Gate(guard), server, files=files)
+    assert str(blocked).startswith("BLOCKED: <payload 1> could not be checked: the multipart "
+                                   "body holds more than 1,000 files")
+
+
 def test_an_upload_of_unknown_type_is_refused(content: Any, server: Recorder) -> None:
     guard, _ = content
     blocked = _refused(_requests, Gate(guard, mode="audit"), server,

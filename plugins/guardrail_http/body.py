@@ -25,10 +25,14 @@ from guardrail_http.forms import (
     multipart_parts,
 )
 
-__all__ = ["BodyCheck", "RequestBlocked", "DEFAULT_MAX_BODY_BYTES", "Unreadable"]
+__all__ = ["BodyCheck", "RequestBlocked", "DEFAULT_MAX_BODY_BYTES", "MAX_FILE_PARTS",
+           "Unreadable"]
 
 DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
 """The largest body checked (and so held in memory); a larger one is refused."""
+
+MAX_FILE_PARTS = 1000
+"""The most files one multipart request may carry; more is refused."""
 
 _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
@@ -141,9 +145,12 @@ class BodyCheck:
         parts = multipart_parts(body, content_type)
         payloads: list[Any] = [_Named(fields_document(parts), "form-fields.json")]
         # an empty file part is a file input left empty: nothing is published
-        payloads += [self._file(part) for part in parts if part.is_file and part.data
-                     and not self.gate.passes_unchecked(part.media_type)]
-        return payloads
+        files = [part for part in parts if part.is_file and part.data
+                 and not self.gate.passes_unchecked(part.media_type)]
+        if len(files) > MAX_FILE_PARTS:  # each is a payload of its own: bound the work
+            raise FormError(f"the multipart body holds more than {MAX_FILE_PARTS:,} files; "
+                            "send them in several requests")
+        return payloads + [self._file(part) for part in files]
 
     def _file(self, part: Part) -> _Named:
         """A file part, named so the core reads it as its Content-Type says (else as its
