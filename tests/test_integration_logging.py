@@ -85,6 +85,17 @@ def test_a_leaky_message_is_dropped_and_counted(capture: Captured) -> None:
     assert capture.filter.dropped == len(LEAKY) and capture.filter.masked == 0
 
 
+def test_masking_twice_changes_nothing_more(capture: Captured) -> None:
+    second = logging.StreamHandler(io.StringIO())
+    second.addFilter(capture.filter)  # a record passes every handler's filters
+    capture.log.addHandler(second)
+    capture.log.info("from %s at %s", "daniel.hughes@example.com", "HP3 9QT")
+    capture.log.removeHandler(second)
+    assert capture.lines() == ["INFO from d***@e******.c** at HP3 ***"]
+    assert second.stream.getvalue() == "from d***@e******.c** at HP3 ***\n"
+    assert capture.filter.masked == 1  # the masked text holds nothing to mask
+
+
 def test_a_masked_record_keeps_no_raw_value(capture: Captured) -> None:
     seen: list[logging.LogRecord] = []
     capture.handler.emit = seen.append  # type: ignore[method-assign]
