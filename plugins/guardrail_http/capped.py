@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, Iterable
 from typing import Any
 
-__all__ = ["read_chunks", "aread_chunks", "read_file"]
+__all__ = ["aread_chunks", "read_chunks", "read_file", "text_bytes"]
 
 
 def read_chunks(chunks: Iterable[bytes], cap: int) -> bytes | None:
@@ -36,9 +36,18 @@ async def aread_chunks(chunks: AsyncIterable[bytes], cap: int) -> bytes | None:
 
 
 def read_file(stream: Any, cap: int, block: int = 1 << 16) -> bytes | None:
-    """The rest of a file-like *stream* as bytes (text is encoded as UTF-8), or None
-    once it passes *cap*."""
+    """The rest of a file-like *stream* as bytes (text as :func:`text_bytes` encodes
+    it), or None once it passes *cap*."""
     def blocks() -> Iterable[bytes]:
         while data := stream.read(block):
-            yield data.encode("utf-8") if isinstance(data, str) else data
+            yield text_bytes(data) if isinstance(data, str) else data
     return read_chunks(blocks(), cap)
+
+
+def text_bytes(text: str) -> bytes:
+    """*text* as http.client sends it (ISO-8859-1); text it cannot send that way (it
+    would fail to send) as UTF-8, to be checked all the same."""
+    try:
+        return text.encode("iso-8859-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")

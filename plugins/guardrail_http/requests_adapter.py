@@ -23,7 +23,7 @@ from requests.adapters import HTTPAdapter
 
 from guardrail import Gate, Guardrail
 from guardrail_http.body import DEFAULT_MAX_BODY_BYTES, BodyCheck
-from guardrail_http.capped import read_chunks, read_file
+from guardrail_http.capped import read_chunks, read_file, text_bytes
 
 __all__ = ["GuardrailAdapter", "request_body"]
 
@@ -74,12 +74,7 @@ def request_body(request: requests.PreparedRequest, cap: int) -> bytes | None:
     if body is None or isinstance(body, bytes):
         return body or b""
     if isinstance(body, str):
-        # http.client sends text as ISO-8859-1; text it cannot encode fails to send
-        # anyway, and is checked as UTF-8 here
-        try:
-            return body.encode("iso-8859-1")
-        except UnicodeEncodeError:
-            return body.encode("utf-8")
+        return text_bytes(body)
     if isinstance(body, (bytearray, memoryview)):
         return bytes(body)
     data = read_file(body, cap) if hasattr(body, "read") else read_chunks(body, cap)
