@@ -1,3 +1,14 @@
-"""Logs are a publication too: a logging.Filter that masks or drops records carrying personal data.
+"""Logs are a publication too: a ``logging.Filter`` that masks or drops log records
+carrying personal data found by the content detectors (message, args, traceback).
 
-Work in progress (issue 12)."""
+::
+
+    handler.addFilter(PersonalDataFilter("uk-content-scan", action="mask"))
+"""
+
+from __future__ import annotations
+
+from guardrail_logging.filter import UNCHECKED, PersonalDataFilter
+from guardrail_logging.scanning import TextScanner
+
+__all__ = ["PersonalDataFilter", "TextScanner", "UNCHECKED"]
