@@ -424,3 +424,26 @@ def test_a_repeated_key_keeps_every_value(plain_guard, body, fmt):
     decision = plain_guard.check(body, format=fmt)
     assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
         (0, "complainant_name[0]", "uk.field.person_name", "Z****** Q**********")]
+
+
+@pytest.mark.parametrize("as_stream", [False, True], ids=["bytes", "stream"])
+def test_a_long_flat_json_body_that_is_not_a_file_is_read(as_stream) -> None:
+    """Before the fix, a body of 256+ objects in one 64 KiB chunk was refused as too
+    deep: opening brackets were counted before closing ones were subtracted."""
+    import io
+    body = b"[" + b",".join(b'{"ward": "Abbey", "n": [1, {"k": []}]}' for _ in range(20000)) \
+        + b"]"
+    guard = Guardrail.from_policy("uk-content-scan")
+    decision = guard.check(io.BytesIO(body) if as_stream else body, format="json")
+    assert decision.allowed and decision.files[0].records == 20000
+
+
+@pytest.mark.parametrize("depth, allowed", [(256, True), (257, False)])
+def test_depth_is_bounded_across_chunks_of_a_body(depth, allowed) -> None:
+    """Deep nesting opened in one chunk, many records in the next, closed in a third."""
+    records = b",".join(b'{"ward": "Abbey"}' for _ in range(10000))
+    body = b'{"a":' * (depth - 2) + b"[" + records + b"]" + b"}" * (depth - 2)
+    decision = Guardrail.from_policy("uk-content-scan").check(body, format="json")
+    assert decision.allowed is allowed
+    if not allowed:
+        assert "nesting exceeds the nesting depth limit of 256" in decision.files[0].error

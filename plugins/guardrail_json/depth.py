@@ -2,16 +2,21 @@
 
 ijson names every event with its prefix (``item.item.item...``): a hostile document
 nested a hundred thousand levels deep makes those names cost gigabytes. The guard
-counts brackets chunk by chunk (four C-level counts per 64 KiB) for an upper bound
-of the depth; brackets inside strings can only raise that bound. When the bound
-passes the limit, the exact depth is measured with ijson's prefix-free
-``basic_parse`` and the payload blocks only if the document really is that deep.
+bounds the depth chunk by chunk in C-level byte operations: the chunk's brackets are
+kept (``translate``), adjacent open-close pairs are cancelled pass by pass
+(``replace``; one pass per level of the deepest closed group), and what is left is
+some closers then some openers. The depth never exceeds the larger of the depths at
+the chunk's two ends plus the passes. Brackets inside strings can only raise that
+bound. When the bound passes the limit, a file's exact depth is measured with ijson's
+prefix-free ``basic_parse`` and the payload blocks only if the document really is that
+deep; a stream (which cannot be read twice) blocks.
 """
 
 from __future__ import annotations
 
 import io
 import json
+from itertools import accumulate
 from typing import Any
 
 import ijson
@@ -21,6 +26,10 @@ from guardrail.plugin import Payload, PayloadError, ReadOptions, StreamGuard, ke
 __all__ = ["DepthGuard", "guarded", "exact_depth_exceeds", "load_document"]
 
 
+_BRACKETS = bytes.maketrans(b"[{]}", b"(())")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
 class DepthGuard(StreamGuard):
     """A binary stream that raises once the document may nest deeper than the limit."""
 
@@ -28,7 +37,7 @@ class DepthGuard(StreamGuard):
         super().__init__(raw)
         self._payload = payload
         self._limits = options.limits
-        self._bound = 0
+        self._depth = 0  # an upper bound of the depth where the last chunk ended
         self._checked = False
         self._in_string = False
         self._run = 0  # bytes of the string being read, so far
@@ -36,11 +45,25 @@ class DepthGuard(StreamGuard):
     def inspect(self, buffer: Any, size: int) -> None:
         chunk = bytes(buffer[:size])
         if not self._checked:
-            self._bound += chunk.count(b"[") + chunk.count(b"{")
-            if self._bound > self._limits.max_depth:
-                self._settle()
-            self._bound -= min(self._bound, chunk.count(b"]") + chunk.count(b"}"))
+            self._bound_depth(chunk)
         self._measure_strings(chunk)
+
+    def _bound_depth(self, chunk: bytes) -> None:
+        limit = self._limits.max_depth
+        brackets = chunk.translate(_BRACKETS, _NOT_BRACKETS)
+        marks, passes = brackets, 0
+        while b"()" in marks and self._depth + passes <= limit:
+            marks = marks.replace(b"()", b"")
+            passes += 1
+        closers = marks.count(b")")
+        end = self._depth - closers + (len(marks) - closers)
+        if b"()" in marks or max(self._depth, end) + passes > limit:
+            # near the limit: walk this chunk's brackets one by one for the exact peak
+            peak, end = _walk(self._depth, brackets)
+            if peak > limit:
+                self._settle()
+                return
+        self._depth = max(end, 0)
 
     def _measure_strings(self, chunk: bytes) -> None:
         """Block a string longer than the record limit before the parser builds it
@@ -64,6 +87,16 @@ class DepthGuard(StreamGuard):
             raise self._limits.exceeded("max_depth", file=self._payload.name,
                                         what="the JSON nesting")
         self._checked = True  # the whole file was measured: nothing more to count
+
+
+def _walk(depth: int, brackets: bytes) -> tuple[int, int]:
+    """(deepest, final) depth reached by *brackets* (``(`` and ``)`` only) from *depth*."""
+    steps = accumulate((1 if mark == 40 else -1 for mark in brackets), initial=depth)
+    peak = end = depth
+    for end in steps:
+        if end > peak:
+            peak = end
+    return peak, end
 
 
 def exact_depth_exceeds(payload: Payload, limit: int) -> bool:
