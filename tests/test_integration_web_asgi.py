@@ -16,13 +16,13 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI, HTTPException
+from guardrail_web import GuardrailASGI, ResponseGuard
 from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 import guardrail
-from guardrail_web import GuardrailASGI, ResponseGuard
 
 CLEAN = [{"month": "2026-08", "ward": "Adeyfield East", "category": "Nuisance"}]
 LEAKY = [{"month": "2026-08", "ward": "Adeyfield East", "category": "Nuisance",
@@ -100,7 +100,8 @@ def starlette_app() -> Starlette:
         Route("/clean.csv", lambda r: StreamingResponse(_rows(CLEAN), media_type="text/csv")),
         Route("/leaky.csv", lambda r: StreamingResponse(_rows(LEAKY), media_type="text/csv")),
         Route("/endless.csv", lambda r: StreamingResponse(_endless(), media_type="text/csv")),
-        Route("/broken.json", lambda r: Response(b'{"month": "2026-', media_type="application/json")),
+        Route("/broken.json", lambda r: Response(b'{"month": "2026-',
+                                                 media_type="application/json")),
         Route("/logo.png", lambda r: Response(PNG, media_type="image/png")),
         Route("/empty", lambda r: Response(status_code=204)),
         Route("/error", _broken),
