@@ -116,7 +116,11 @@ class _Exchange:
         self._chunks = []
         content_type = self._header("content-type")
         encoding = self._header("content-encoding")
-        verdict = await _off_loop(lambda: self.guard.judge(body, content_type, encoding))
+        if self.guard.known_clean(body, content_type, encoding):  # no thread for a hit
+            verdict = Verdict(send=True)
+        else:
+            verdict = await _off_loop(lambda: self.guard.judge(body, content_type,
+                                                               encoding))
         if not verdict.send:
             await self._withhold(verdict)
             return

@@ -9,7 +9,6 @@ nothing of the payload.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import tempfile
@@ -69,8 +68,10 @@ class ResponseGuard:
         ``max_bytes``, unreadable, or a fault inside guardrail (500). Both modes.
     :param max_bytes: the largest body held for a check, after decoding gzip.
     :param pass_through: media types sent unchecked (``image/*``).
-    :param cache_size: how many clean bodies (by SHA-256 and media type) are remembered
-        so an identical response is not checked twice; 0 checks every response.
+    :param cache_size: how many clean bodies are remembered so that the same bytes,
+        served again, are not checked again (compared byte for byte: no hash can
+        collide); 0 checks every response.
+    :param cache_bytes: the most memory those remembered bodies may hold (64 MiB).
     :param check_options: passed to :meth:`guardrail.Guardrail.check`.
     """
 
@@ -78,13 +79,13 @@ class ResponseGuard:
                  status: int = 451, error_status: int = 500,
                  max_bytes: int = DEFAULT_MAX_BYTES,
                  pass_through: Iterable[str] = DEFAULT_PASS_THROUGH, cache_size: int = 256,
-                 **check_options: Any) -> None:
+                 cache_bytes: int = 64 * 1024 * 1024, **check_options: Any) -> None:
         self.gate = guardrail.Gate(policy, destination, mode, pass_through=pass_through,
                                    **check_options)
         self.status = status
         self.error_status = error_status
         self.max_bytes = max_bytes
-        self._clean: _CleanCache = _CleanCache(cache_size)
+        self._clean = _CleanCache(cache_size, cache_bytes)
 
     @property
     def mode(self) -> str:
@@ -97,20 +98,22 @@ class ResponseGuard:
             return False
         return not self.gate.passes_unchecked(content_type)
 
+    def known_clean(self, body: bytes, content_type: str | None,
+                    content_encoding: str | None) -> bool:
+        """Was this exact body (byte for byte, same type and coding) already found clean?
+        Cheap: a memory comparison, no hashing."""
+        return self._clean.holds(_key(body, content_type, content_encoding), body)
+
     def judge(self, body: bytes, content_type: str | None,
               content_encoding: str | None) -> Verdict:
         """Judge a whole response body. Never raises: a fault fails closed."""
-        if not body:
-            return Verdict(send=True)  # nothing to publish
+        if not body or self.known_clean(body, content_type, content_encoding):
+            return Verdict(send=True)  # nothing to publish, or already found clean
         try:
             decoded = decode_body(body, content_encoding, self.max_bytes)
         except EncodingRefused as refused:
             log.warning("guardrail withheld a response: %s", refused)
             return Verdict(send=False, status=self.error_status, reason="unreadable")
-        key = (hashlib.sha256(decoded).digest(), (content_type or "").lower(),
-               id(self.gate.guardrail), self.gate.destination, self.gate.mode)
-        if key in self._clean:
-            return Verdict(send=True)
         try:
             decision = self._check(decoded, content_type)
         except guardrail.GuardrailError as error:  # PluginFault and the like: messages are screened
@@ -127,7 +130,7 @@ class ResponseGuard:
                            status=self.error_status if unreadable else self.status,
                            reason="unreadable" if unreadable else "blocked")
         if decision.allowed:
-            self._clean.add(key)
+            self._clean.add(_key(body, content_type, content_encoding), body)
         else:
             log.warning("guardrail audit: would have withheld a response: %s",
                         decision.summary())
@@ -192,26 +195,41 @@ def _charset(media_type: str | None) -> str | None:
     return None
 
 
-class _CleanCache:
-    """A bounded, thread-safe set of keys of bodies already found clean (LRU)."""
+def _key(body: bytes, content_type: str | None,
+         content_encoding: str | None) -> tuple[Any, ...]:
+    """Where a body would be remembered: its type, coding, length and edges. Bodies
+    sharing a key share a slot; a hit still needs every byte to match."""
+    return ((content_type or "").lower(), (content_encoding or "").lower(), len(body),
+            body[:64], body[-64:], body[len(body) // 2:len(body) // 2 + 64])
 
-    def __init__(self, size: int) -> None:
+
+class _CleanCache:
+    """Bodies already found clean, bounded in count and bytes, least recently used
+    first out. Thread-safe. The key is the Gate's (one per middleware): policy,
+    destination and mode never change under it."""
+
+    def __init__(self, size: int, max_bytes: int) -> None:
         self._size = size
-        self._keys: OrderedDict[tuple[Any, ...], None] = OrderedDict()
+        self._max_bytes = max_bytes
+        self._bytes = 0
+        self._bodies: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def __contains__(self, key: tuple[Any, ...]) -> bool:
+    def holds(self, key: tuple[Any, ...], body: bytes) -> bool:
         with self._lock:
-            if key in self._keys:
-                self._keys.move_to_end(key)
-                return True
-        return False
+            stored = self._bodies.get(key)
+            if stored is None:
+                return False
+            self._bodies.move_to_end(key)
+        return stored == body  # memcmp; outside the lock
 
-    def add(self, key: tuple[Any, ...]) -> None:
-        if self._size <= 0:
+    def add(self, key: tuple[Any, ...], body: bytes) -> None:
+        if self._size <= 0 or len(body) > self._max_bytes:
             return
         with self._lock:
-            self._keys[key] = None
-            self._keys.move_to_end(key)
-            while len(self._keys) > self._size:
-                self._keys.popitem(last=False)
+            old = self._bodies.pop(key, None)
+            self._bytes += len(body) - (len(old) if old is not None else 0)
+            self._bodies[key] = body
+            while len(self._bodies) > self._size or self._bytes > self._max_bytes:
+                _, dropped = self._bodies.popitem(last=False)
+                self._bytes -= len(dropped)
