@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import json
 import logging
 import threading
 import time
@@ -379,3 +380,36 @@ def test_plain_text_errors_from_the_app_are_checked_too(policy: guardrail.Guardr
         response = client.get("/oops")
     assert response.status_code == 451
     _assert_nothing_leaks(response)
+
+
+def test_a_clean_body_served_again_is_not_checked_again(policy: guardrail.Guardrail,
+                                                        recorder: Recorder) -> None:
+    with serving(guarded(policy)) as client:
+        first = client.get("/clean.json")
+        again = client.get("/clean.json")
+        leaky = [client.get("/leaky.json").status_code for _ in range(2)]
+    assert first.content == again.content and again.status_code == 200
+    assert leaky == [451, 451]
+    # The clean body once; a withheld body is never remembered, so checked each time.
+    assert [d.allowed for d in recorder.decisions] == [True, False, False]
+    recorder.decisions.clear()
+    with serving(guarded(policy, cache_size=0)) as client:
+        for _ in range(2):
+            client.get("/clean.json")
+    assert [d.allowed for d in recorder.decisions] == [True, True]
+
+
+def test_the_clean_cache_is_bounded_and_exact(policy: guardrail.Guardrail,
+                                              recorder: Recorder) -> None:
+    guard = ResponseGuard(policy, "public-web", cache_size=2, cache_bytes=1024)
+    bodies = [json.dumps([dict(CLEAN[0], ward=w)] * 5).encode() for w in ("A", "B", "C")]
+    assert all(250 < len(body) < 400 for body in bodies)
+    for body in bodies:
+        assert guard.judge(body, "application/json", None).send
+    assert not guard.known_clean(bodies[0], "application/json", None)  # pushed out
+    assert guard.known_clean(bodies[2], "application/json", None)
+    assert not guard.known_clean(bodies[2], "text/csv", None)
+    twin = bytearray(bodies[2])
+    twin[100] ^= 1  # one byte differs, outside the head, middle and tail sampled
+    assert not guard.known_clean(bytes(twin), "application/json", None)
+    assert not guard.known_clean(b"x" * 2048, "application/json", None)
