@@ -121,8 +121,8 @@ def measure(framework: str, requests: int, rounds: int) -> dict[str, float]:
         with httpx.Client(timeout=120) as client:
             for config in CONFIGS:
                 time_requests(client, urls[config], 3)  # warm-up: imports, first check
-            for _ in range(rounds):
-                for config in CONFIGS:
+            for turn in range(rounds):
+                for config in CONFIGS[turn % 3:] + CONFIGS[:turn % 3]:  # each goes first
                     count = requests if config != "uncached" else max(3, requests // 10)
                     medians[config].append(statistics.median(
                         time_requests(client, urls[config], count)))
@@ -131,6 +131,49 @@ def measure(framework: str, requests: int, rounds: int) -> dict[str, float]:
         for process in servers.values():
             process.terminate()
             process.wait(30)
+
+
+def in_process(framework: str, count: int) -> dict[str, float]:
+    """Median seconds per response with no server or network: the middleware's own
+    time, steadier than whole requests on a shared machine."""
+    import asyncio
+    apps = {c: app(framework, c) for c in ("bare", "guarded")}
+    times: dict[str, list[float]] = {c: [] for c in apps}
+
+    if framework == "starlette":
+        async def one(served) -> None:  # noqa: ANN001
+            scope = {"type": "http", "method": "GET", "path": "/cases.json", "headers": [],
+                     "query_string": b"", "root_path": "", "scheme": "http",
+                     "server": ("127.0.0.1", 80), "http_version": "1.1"}
+
+            async def receive() -> dict[str, object]:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: object) -> None:
+                pass
+            await served(scope, receive, send)
+
+        async def run() -> None:
+            for config in apps:
+                await one(apps[config])  # first check, off the clock
+            for _ in range(count):
+                for config, served in apps.items():
+                    start = time.perf_counter()
+                    await one(served)
+                    times[config].append(time.perf_counter() - start)
+        asyncio.run(run())
+    else:
+        from werkzeug.test import create_environ
+        for served in apps.values():
+            b"".join(served(create_environ("/cases.json"), lambda *a: None))
+        for _ in range(count):
+            for config, served in apps.items():
+                start = time.perf_counter()
+                result = served(create_environ("/cases.json"), lambda *a: None)
+                b"".join(result)
+                getattr(result, "close", lambda: None)()
+                times[config].append(time.perf_counter() - start)
+    return {c: statistics.median(t) for c, t in times.items()}
 
 
 def main() -> None:
@@ -149,12 +192,20 @@ def main() -> None:
           "| ratio |")
     print("|---|---|---|---|---|---|")
     names = {"starlette": "uvicorn + Starlette", "flask": "waitress + Flask"}
+    added: dict[str, tuple[float, float]] = {}
     for framework in args.frameworks.split(","):
         got = measure(framework, args.requests, args.rounds)
+        own = in_process(framework, args.requests * args.rounds)
+        added[framework] = (own["guarded"] - own["bare"], got["bare"])
         print(f"| {names[framework]} | {got['bare'] * 1000:.2f} ms "
               f"| {got['guarded'] * 1000:.2f} ms | {got['guarded'] / got['bare']:.2f}x "
               f"| {got['uncached'] * 1000:.1f} ms | {got['uncached'] / got['bare']:.1f}x |",
               flush=True)
+    print("\nThe middleware's own time per repeated 1 MB response, in process (no server, "
+          "no network), against the served bare request above:")
+    for framework, (extra, bare) in added.items():
+        print(f"- {names[framework]}: +{extra * 1000:.3f} ms = {extra / bare:.1%} of "
+              f"{bare * 1000:.2f} ms")
 
 
 if __name__ == "__main__":
