@@ -4,9 +4,11 @@ on loopback and asked by a real HTTP client."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import gzip
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +23,8 @@ from guardrail_web import GuardrailASGI, ResponseGuard
 from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 import guardrail
 
@@ -113,7 +116,7 @@ def starlette_app() -> Starlette:
 def serving(app: Any) -> Iterator[httpx.Client]:
     """*app* under a real uvicorn on 127.0.0.1, an ephemeral port; a client for it."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="critical",
-                                           lifespan="on"))
+                                           lifespan="on", ws="wsproto"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -413,3 +416,28 @@ def test_the_clean_cache_is_bounded_and_exact(policy: guardrail.Guardrail,
     twin[100] ^= 1  # one byte differs, outside the head, middle and tail sampled
     assert not guard.known_clean(bytes(twin), "application/json", None)
     assert not guard.known_clean(b"x" * 2048, "application/json", None)
+
+
+def test_websockets_pass_through_untouched(policy: guardrail.Guardrail) -> None:
+    async def greet(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("month,ward")
+        await websocket.close()
+
+    app = Starlette(routes=[WebSocketRoute("/ws", greet)])
+    with serving(guarded(policy, app)) as client:
+        port = int(str(client.base_url).rsplit(":", 1)[1].strip("/"))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            key = base64.b64encode(b"guardrail-web-ws").decode()
+            conn.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                          "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                          f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                         .encode())
+            received = b""
+            while b"month,ward" not in received:
+                chunk = conn.recv(4096)
+                assert chunk, received
+                received += chunk
+    assert received.startswith(b"HTTP/1.1 101 ")
+    # An unmasked text frame from the server: FIN + text opcode, then its length.
+    assert b"\x81\x0amonth,ward" in received
