@@ -230,7 +230,9 @@ def test_an_endless_stream_fails_closed_at_the_cap_and_is_closed(
 
 
 def test_audit_mode_sends_everything_and_the_hook_sees_the_would_be_block(
-        policy: guardrail.Guardrail, recorder: Recorder) -> None:
+        policy: guardrail.Guardrail, recorder: Recorder,
+        caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="guardrail_web")
     with waitress_serving(flask_app()) as client:
         plain = client.get("/leaky.json")
     with waitress_serving(guarded(policy, mode="audit")) as client:
@@ -245,6 +247,9 @@ def test_audit_mode_sends_everything_and_the_hook_sees_the_would_be_block(
     assert would_block.exit_code == 0
     assert {f.field for f in would_block.findings} == {"complainant_name", "email"}
     assert unreadable.exit_code == 3
+    assert "guardrail audit: would have withheld a response: BLOCKED: 2 findings may not " \
+           "go to 'public-web' (fields: complainant_name, email)" in caplog.text
+    assert not any(secret in caplog.text for secret in SECRETS)
 
 
 def test_gzip_bodies_are_decoded_to_check_and_sent_as_they_were(
