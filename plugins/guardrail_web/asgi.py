@@ -153,7 +153,9 @@ def _only_finished(error: BaseException) -> bool:
     if isinstance(error, _Finished):
         return True
     inner = getattr(error, "exceptions", None)
-    return bool(inner) and all(_only_finished(e) for e in inner)
+    if not inner:
+        return False
+    return all(_only_finished(e) for e in inner)
 
 
 async def _off_loop(work: Callable[[], Verdict]) -> Verdict:
