@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -418,3 +419,48 @@ def test_django_responses_are_checked(policy: guardrail.Guardrail, recorder: Rec
     # clean-stream.csv is byte for byte clean.csv: remembered clean, not checked again.
     assert [d.allowed for d in recorder.decisions] == [True, True, False, False, False]
     assert len(finished) == len(paths)
+
+
+def test_deflate_is_read_and_brotli_without_its_package_is_refused(
+        policy: guardrail.Guardrail) -> None:
+    def coded(coding: str, body: bytes) -> Callable[..., list[bytes]]:
+        def app(environ: Any, start_response: Any) -> list[bytes]:
+            start_response("200 OK", [("Content-Type", "application/json"),
+                                      ("Content-Encoding", coding)])
+            return [body]
+        return app
+
+    clean = zlib.compress(json.dumps(CLEAN).encode())
+    with waitress_serving(guarded(policy, coded("deflate", clean))) as client:
+        with client.stream("GET", "/") as deflated:
+            raw = b"".join(deflated.iter_raw())
+    assert deflated.status_code == 200 and raw == clean
+    try:
+        import brotli  # type: ignore[import-not-found]  # noqa: F401
+        pytest.skip("brotli is installed: br bodies are decoded")
+    except ImportError:
+        pass
+    with waitress_serving(guarded(policy, coded("br", b"\x1b\x00\x00"))) as client:
+        refused = client.get("/")
+    assert refused.status_code == 500 and refused.content == UNCHECKED
+
+
+def test_a_passed_through_stream_is_streamed_and_closed(policy: guardrail.Guardrail) -> None:
+    class Frames:
+        closed = False
+
+        def __iter__(self) -> Iterator[bytes]:
+            yield PNG[:8]
+            yield PNG[8:]
+
+        def close(self) -> None:
+            Frames.closed = True
+
+    def app(environ: Any, start_response: Any) -> Frames:
+        start_response("200 OK", [("Content-Type", "image/png")])
+        return Frames()
+
+    with waitress_serving(guarded(policy, app)) as client:
+        image = client.get("/")
+    assert image.status_code == 200 and image.content == PNG
+    assert Frames.closed
