@@ -147,15 +147,29 @@ def werkzeug_serving(app: Callable[..., Any]) -> Iterator[httpx.Client]:
 
 @contextmanager
 def waitress_serving(app: Callable[..., Any]) -> Iterator[httpx.Client]:
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2,
+                                    asyncore_loop_timeout=0.1)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except (OSError, ValueError):  # its sockets closed under the loop: we stop it
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{server.effective_port}",
                           timeout=30) as client:
             yield client
     finally:
-        server.close()
+        stopping.set()
+        server.task_dispatcher.shutdown()
+        for channel in list(server._map.values()):  # the loop ends when none is left
+            channel.close()
+        thread.join(10)
 
 
 SERVERS = {"werkzeug": werkzeug_serving, "waitress": waitress_serving}
