@@ -441,3 +441,17 @@ def test_websockets_pass_through_untouched(policy: guardrail.Guardrail) -> None:
     assert received.startswith(b"HTTP/1.1 101 ")
     # An unmasked text frame from the server: FIN + text opcode, then its length.
     assert b"\x81\x0amonth,ward" in received
+
+
+def test_a_long_clean_json_list_is_sent_whole(policy: guardrail.Guardrail,
+                                              recorder: Recorder) -> None:
+    # Hundreds of records per 64 KiB: not to be mistaken for deep nesting.
+    body = json.dumps([dict(CLEAN[0], count=str(i + 10)) for i in range(3_000)]).encode()
+    assert len(body) > 256 * 1024
+    app = Starlette(routes=[Route("/all.json", lambda r: Response(
+        body, media_type="application/json"))])
+    with serving(guarded(policy, app)) as client:
+        response = client.get("/all.json")
+    assert response.status_code == 200 and response.content == body
+    [decision] = recorder.decisions
+    assert decision.allowed and decision.files[0].records == 3_000
