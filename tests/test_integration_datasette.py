@@ -4,6 +4,7 @@ SQLite file under uvicorn on loopback, and a real HTTP client reads every view."
 from __future__ import annotations
 
 import contextlib
+import gzip
 import sqlite3
 import threading
 import time
@@ -60,8 +61,10 @@ def _datasette(db: Path, guard: dict[str, Any] | None = None) -> Any:
 
 @contextlib.contextmanager
 def served(ds: Any) -> Iterator[httpx.Client]:
-    """*ds* under uvicorn on 127.0.0.1, an ephemeral port, and a client for it."""
-    server = uvicorn.Server(uvicorn.Config(ds.app(), host="127.0.0.1", port=0,
+    """*ds* (a Datasette or an ASGI app) under uvicorn on 127.0.0.1, an ephemeral port,
+    and a client for it."""
+    app = ds.app() if isinstance(ds, datasette_app.Datasette) else ds
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0,
                                            log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -286,3 +289,20 @@ def test_without_settings_the_plugin_does_nothing(db: Path) -> None:
     assert guardrail_datasette.gate_of(ds) is None
     with served(ds) as client:
         assert client.get("/asb/complaints.csv").status_code == 200
+
+
+def test_a_compressed_response_is_refused(db: Path) -> None:
+    body = gzip.compress(b"name,email\r\nDaniel Hughes,dh@example.com\r\n")
+
+    async def compressed(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": [
+            (b"content-type", b"text/csv"), (b"content-encoding", b"gzip")]})
+        await send({"type": "http.response.body", "body": body})
+
+    ds = _datasette(db, {**SCAN, "mode": "audit"})
+    ds.app()  # builds the gate
+    wrap = guardrail_datasette.asgi_wrapper(ds)
+    with served(wrap(compressed)) as client:
+        response = client.get("/export.csv")
+    assert response.status_code == 451
+    assert "could not be checked: cannot tell the format" in response.text

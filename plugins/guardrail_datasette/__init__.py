@@ -58,12 +58,16 @@ def asgi_wrapper(datasette: Any) -> Any:
     gate = settings.gate
     assets = tuple(datasette.urls.path(path) for path in ASSETS)
 
-    def judge(body: bytes, media_type: str | None, path: str) -> tuple[Decision, bool] | None:
+    def judge(body: bytes, media_type: str | None, path: str,
+              encoding: str | None) -> tuple[Decision, bool] | None:
         if gate.passes_unchecked(media_type):
             return None
         name = path.rsplit("/", 1)[-1] or "index"
-        decision = gate.check(body, media_type=media_type, name=name,
-                              format=_format(gate, media_type, name))
+        if encoding:  # compressed: no format reads it, so it is refused as unreadable
+            decision = gate.check(body, name=f"{name} ({encoding}-encoded)")
+        else:
+            decision = gate.check(body, media_type=media_type, name=name,
+                                  format=_format(gate, media_type, name))
         return decision, Gate.blocks(decision)
 
     def wrap(app: App) -> App:

@@ -21,9 +21,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
-# (body, Content-Type, request path) -> the decision and whether to hold the body back;
-# None when the body goes out unchecked.
-Judge = Callable[[bytes, "str | None", str], "tuple[Decision, bool] | None"]
+# (body, Content-Type, request path, Content-Encoding unless identity) -> the decision
+# and whether to hold the body back; None when the body goes out unchecked.
+Judge = Callable[[bytes, "str | None", str, "str | None"], "tuple[Decision, bool] | None"]
 
 
 class _Full(Exception):
@@ -54,13 +54,13 @@ class GuardedResponses:
             pass  # held.full says so; the app's own errors propagate (nothing was sent)
         if held.start is None:
             return  # the app answered nothing: nothing to check or send
+        # A cut or compressed body goes to guardrail as it is, which refuses it (too
+        # long, unreadable) and tells the after-check hook, as for any other body.
         body = b"".join(held.chunks)
-        media_type = _header(held.start, b"content-type")
-        if held.full or _header(held.start, b"content-encoding") not in (None, "identity"):
-            # A cut or compressed body is given to guardrail as it is, which refuses it
-            # (too long / unreadable) and tells the after-check hook.
-            media_type = "application/octet-stream" if not held.full else media_type
-        judged = await asyncio.to_thread(self.judge, body, media_type, scope.get("path", ""))
+        encoding = _header(held.start, b"content-encoding")
+        judged = await asyncio.to_thread(
+            self.judge, body, _header(held.start, b"content-type"), scope.get("path", ""),
+            None if encoding in (None, "identity") else encoding)
         if judged is not None and judged[1]:
             await _refuse(send, self.status, judged[0])
             return
