@@ -23,6 +23,7 @@ plugins = pytest.importorskip("ckan.plugins")
 toolkit = pytest.importorskip("ckan.plugins.toolkit")
 werkzeug_test = pytest.importorskip("werkzeug.test")
 
+from ckan.cli import load_config  # noqa: E402
 from ckan.common import config  # noqa: E402
 from ckan.lib.uploader import get_resource_uploader  # noqa: E402
 
@@ -32,6 +33,7 @@ CLEAN = b"month,ward,category\r\n2026-08,Adeyfield East,Nuisance\r\n"
 LEAKY = (b"month,ward,category,notes\r\n"
          b"2026-08,Adeyfield East,Nuisance,Reported by Daniel Hughes of HP3 9QD\r\n")
 RAW = ["Daniel", "Hughes", "HP3 9QD"]
+EXAMPLE = Path(__file__).parent.parent / "examples" / "integrations" / "ckan.ini"
 
 
 class Seen:
@@ -168,3 +170,14 @@ def test_a_wrong_setting_stops_ckan_loading_the_plugin(ckan: Any) -> None:
 def test_without_a_policy_ckan_refuses_to_start(ckan: Any) -> None:
     with pytest.raises(Exception, match="ckan.guardrail.policy: Missing value"):
         ckan()
+
+
+def test_the_documented_config_read_by_ckan_guards_uploads(ckan: Any) -> None:
+    example = load_config(str(EXAMPLE))  # CKAN's own reader of ckan.ini
+    keys = {k: v for k, v in example.items() if k.startswith("ckan.guardrail.")}
+    assert example["ckan.plugins"] == "guardrail"
+    plugin = ckan(**keys)
+    assert (plugin.gate.destination, plugin.gate.mode) == ("public-web", "enforce")
+    with pytest.raises(toolkit.ValidationError):
+        _create({"package_id": "asb", "upload": _upload(LEAKY)})
+    _create({"package_id": "asb", "upload": _upload(CLEAN)})
