@@ -318,3 +318,10 @@ def test_a_long_clean_json_view_is_served(db: Path) -> None:
     with served(_datasette(db, SCAN)) as client:
         response = client.get("/asb/incidents.json?_shape=array&_size=max")
     assert response.status_code == 200, response.text
+
+
+def test_a_head_request_learns_nothing_of_a_leaky_table(db: Path) -> None:
+    with served(_datasette(db, SCAN)) as client:
+        response = client.head("/asb/complaints.csv?_dl=1")
+    assert response.status_code == 451 and response.content == b""
+    assert "attachment" not in response.headers.get("content-disposition", "")
