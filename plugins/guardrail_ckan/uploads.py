@@ -41,7 +41,7 @@ def uploaded(resource: Mapping[str, Any]) -> Upload | None:
     stream = getattr(upload, attribute, None)
     if stream is None or not hasattr(stream, "read"):
         raise ValueError(UNREADABLE)
-    if not stream.seekable():
+    if not getattr(stream, "seekable", lambda: False)():
         # CKAN spools uploads to a seekable file; any other stream is read whole and
         # put back as one, so the uploader still gets every byte after the check.
         stream = io.BytesIO(stream.read())
