@@ -216,3 +216,27 @@ def test_an_adapter_that_fails_is_named_and_not_quoted() -> None:
     with pytest.raises(PluginFault) as caught:
         guard.check(Ledger(["a"], [["b"]]))
     assert "broken" in str(caught.value) and "Alice" not in str(caught.value)
+
+
+class FailingFormatDetection:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @hookimpl
+    def guardrail_detect_format(self, payload, formats):
+        raise RuntimeError("Alice Smith")
+
+
+def test_a_plugin_registered_after_a_fault_was_named_is_named_too() -> None:
+    """An integration's user registers listeners on a Guardrail already in use; a fault
+    in one is still named (the plugin map is rebuilt), not an anonymous internal error."""
+    from guardrail import PluginFault
+    guard = _guard(policy="uk-personal-data")
+    first = FailingFormatDetection("first")
+    guard.registry.pm.register(first, name="first-late")
+    with pytest.raises(PluginFault, match="first-late"):
+        guard.check(b"\x00\x01")
+    guard.registry.pm.unregister(first)
+    guard.registry.pm.register(FailingFormatDetection("second"), name="second-late")
+    with pytest.raises(PluginFault, match="second-late"):
+        guard.check(b"\x00\x01")

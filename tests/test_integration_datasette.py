@@ -308,9 +308,6 @@ def test_a_compressed_response_is_refused(db: Path) -> None:
     assert "could not be checked: cannot tell the format" in response.text
 
 
-@pytest.mark.xfail(strict=True, reason="core, guardrail_json depth guard: a JSON body that "
-                   "is not a file with 256+ objects in one 64 KiB chunk is refused as "
-                   "'nesting exceeds 256 levels' (opens are counted before closes)")
 def test_a_long_clean_json_view_is_served(db: Path) -> None:
     with contextlib.closing(sqlite3.connect(db)) as conn:
         conn.executemany("insert into incidents values (?, ?, ?, ?)", CLEAN * 100)

@@ -44,6 +44,8 @@ class Registry:
     providers: dict[str, dict[str, str]] = field(default_factory=dict)
     _plugin_map: PluginMap | None = field(default=None, init=False, repr=False,
                                           compare=False)
+    _mapped: frozenset[int] = field(default=frozenset(), init=False, repr=False,
+                                    compare=False)
 
     def format(self, name: str) -> Format:
         try:
@@ -103,8 +105,12 @@ class Registry:
     def plugin_map(self) -> PluginMap:
         """Which plugin each module and registered object belongs to, for naming the
         plugin at fault (see :mod:`guardrail.host.faults`); built on first use."""
-        if self._plugin_map is None:
+        plugins = frozenset(map(id, self.pm.get_plugins()))
+        if self._plugin_map is None or self._mapped != plugins:
+            # rebuilt when a plugin was registered since (an after-check listener added
+            # by an integration's user), so its faults are named too
             self._plugin_map = PluginMap(self, _OWNERS.get(self.pm, {}))
+            self._mapped = plugins
         return self._plugin_map
 
 

@@ -10,12 +10,9 @@ nothing of the payload.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -138,15 +135,7 @@ class ResponseGuard:
         return Verdict(send=True, decision=decision)
 
     def _check(self, body: bytes, content_type: str | None) -> guardrail.Decision:
-        # Checked as a file, not as bytes: the JSON reader bounds an in-memory body's
-        # nesting by counting brackets per 64 KiB and refuses a long array of small
-        # records as "too deep"; given a file it measures the depth exactly.
-        # (Reported to the core; use self.gate.check(body, ...) once it is fixed.)
-        with _as_file(body) as path:
-            return self.gate.guardrail.check(
-                path, format=self.gate.format_of(content_type),
-                destination=self.gate.destination, mode=self.gate.mode,
-                **_options(self.gate, content_type))
+        return self.gate.check(body, media_type=content_type)
 
     def withheld(self, verdict: Verdict) -> tuple[int, list[tuple[str, str]], bytes]:
         """The status, headers and body sent in place of a withheld response."""
@@ -174,44 +163,6 @@ def kept_headers(headers: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
             continue
         kept.append((name, value))
     return kept
-
-
-@contextmanager
-def _as_file(body: bytes) -> Iterator[str]:
-    """*body* as a path: an anonymous in-memory file on Linux (nothing of the payload
-    touches a disk), else a private temporary file removed at once."""
-    if hasattr(os, "memfd_create") and os.path.isdir("/proc/self/fd"):
-        fd = os.memfd_create("guardrail-response", os.MFD_CLOEXEC)
-        try:
-            with open(fd, "wb", closefd=False) as handle:
-                handle.write(body)
-            yield f"/proc/self/fd/{fd}"
-        finally:
-            os.close(fd)
-        return
-    fd, path = tempfile.mkstemp(prefix="guardrail-response-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(body)
-        yield path
-    finally:
-        os.unlink(path)
-
-
-def _options(gate: guardrail.Gate, content_type: str | None) -> dict[str, Any]:
-    options = dict(gate.check_options)
-    charset = _charset(content_type)
-    if charset and "encoding" not in options:
-        options["encoding"] = charset
-    return options
-
-
-def _charset(media_type: str | None) -> str | None:
-    for parameter in (media_type or "").split(";")[1:]:
-        key, _, value = parameter.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip('"')
-    return None
 
 
 def _key(body: bytes, content_type: str | None,
