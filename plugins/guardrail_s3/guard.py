@@ -18,11 +18,14 @@ multipart threshold, CreateMultipartUpload / UploadPart / CompleteMultipartUploa
 from __future__ import annotations
 
 import collections
+import copy
+import functools
 import os
 import threading
 import uuid
 from typing import Any
 
+from boto3.s3.transfer import TransferConfig
 from botocore.awsrequest import AWSResponse
 
 from guardrail import Decision, Gate, Guardrail, Limits, UsageError
@@ -38,6 +41,7 @@ _CALL = "guardrail_s3.call"  # where the call's parameters wait in botocore's co
 _OPERATIONS = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
                "AbortMultipartUpload", "UploadPartCopy", "CopyObject")
 _SETTLED_KEPT = 4096
+_CONFIG_AT = 5  # upload_file(Filename, Bucket, Key, ExtraArgs, Callback, Config)
 
 
 class S3Guard:
@@ -93,6 +97,10 @@ class S3Guard:
                                   unique_id=f"guardrail-s3-remember-{operation}")
             events.register_last(f"before-call.s3.{operation}", self._handler(client),
                                  unique_id=f"guardrail-s3-{operation}")
+        for name in ("upload_file", "upload_fileobj"):
+            method = getattr(client, name, None)
+            if method is not None:
+                setattr(client, name, _classic_transfer(method))
         return client
 
     def _handler(self, client: Any) -> Any:
@@ -134,6 +142,8 @@ class S3Guard:
     def _check_put(self, request: dict[str, Any], call: dict[str, Any]) -> None:
         body = request.get("body")
         key, media_type = call.get("Key"), call.get("ContentType")
+        if self.gate.passes_unchecked(media_type):
+            return  # a type the caller chose to let through (pass_through)
         if not body:
             return  # no body (a "folder/" marker): not a byte to publish
         if isinstance(body, (bytes, bytearray)):
@@ -205,10 +215,11 @@ class S3Guard:
             if not numbers:
                 raise S3UploadRefused("complete_multipart_upload lists no parts; nothing "
                                       "was sent")
-            decision = self._check(held.reader(numbers, held.key),
-                                   held.create_params.get("ContentType"), held.key)
-            if Gate.blocks(decision):
-                raise S3UploadBlocked(decision, "multipart upload")
+            media_type = held.create_params.get("ContentType")
+            if not self.gate.passes_unchecked(media_type):
+                decision = self._check(held.reader(numbers, held.key), media_type, held.key)
+                if Gate.blocks(decision):
+                    raise S3UploadBlocked(decision, "multipart upload")
             parsed = release(client, held, call, numbers, start=self._start_for_real(client,
                                                                                      held),
                              threads=self.release_threads, finished=self._releasing.discard)
@@ -245,6 +256,27 @@ class S3Guard:
         self._settled[upload_id] = None
         while len(self._settled) > _SETTLED_KEPT:
             self._settled.popitem(last=False)
+
+
+def _classic_transfer(method: Any) -> Any:
+    """*method* (``upload_file``, ``upload_fileobj``) with s3transfer's classic client:
+    the CRT one (``awscrt``) sends through a botocore client of its own, whose events
+    the guard never sees, so it would upload unchecked."""
+    @functools.wraps(method)
+    def upload(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > _CONFIG_AT:
+            args = (*args[:_CONFIG_AT], _classic(args[_CONFIG_AT]), *args[_CONFIG_AT + 1:])
+        else:
+            kwargs["Config"] = _classic(kwargs.get("Config"))
+        return method(*args, **kwargs)
+    return upload
+
+
+def _classic(config: Any) -> Any:
+    config = copy.copy(config) if config is not None else TransferConfig()
+    if hasattr(config, "preferred_transfer_client"):
+        config.preferred_transfer_client = "classic"
+    return config
 
 
 def _remember(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
