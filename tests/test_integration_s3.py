@@ -181,6 +181,30 @@ def test_a_stream_body_is_checked_and_still_sent_whole(endpoint, bucket, plain, 
     assert keys(plain, bucket) == ["clean.csv"]
 
 
+class OneWay(io.RawIOBase):
+    """A stream that cannot be rewound (a pipe, a socket)."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)
+
+
+def test_a_stream_that_cannot_be_rewound_is_checked_from_a_spool(endpoint, bucket, plain,
+                                                                 policy) -> None:
+    guard, _ = policy
+    s3 = guarded(endpoint, guard, spool_memory=1024)  # past 1 KiB: a temporary file
+    s3.put_object(Bucket=bucket, Key="clean.csv", Body=OneWay(CLEAN_CSV))
+    assert body(plain, bucket, "clean.csv") == CLEAN_CSV
+    with pytest.raises(S3UploadBlocked):
+        s3.put_object(Bucket=bucket, Key="leaky.csv", Body=OneWay(LEAKY_CSV))
+    assert keys(plain, bucket) == ["clean.csv"]
+
+
 def test_a_key_that_names_someone_is_not_shown(endpoint, bucket, plain, policy) -> None:
     guard, _ = policy
     s3 = guarded(endpoint, guard)
@@ -276,6 +300,24 @@ def test_the_low_level_calls_hold_parts_until_complete(endpoint, bucket, plain,
                                               parts, key=lambda p: p["PartNumber"])})
     assert answer["Key"] == "cases.csv"
     assert body(plain, bucket, "cases.csv") == clean
+
+
+def test_an_allowed_upload_that_fails_on_the_way_is_aborted_at_s3(endpoint, bucket, plain,
+                                                                  policy, tmp_path) -> None:
+    guard, _ = policy
+    s3 = guarded(endpoint, guard)
+    wire = Wire(s3)
+
+    def lose_part_two(request: Any, **_: Any) -> None:
+        if "partNumber=2" in request.url:
+            raise ConnectionError("the network went away")
+    s3.meta.events.register("before-send.s3.UploadPart", lose_part_two)
+    path = tmp_path / "cases.csv"
+    path.write_bytes(BIG_CLEAN)
+    with pytest.raises(ConnectionError):
+        s3.upload_file(str(path), bucket, "asb/cases.csv", Config=PARTS)
+    assert "CreateMultipartUpload" in wire.sent and "AbortMultipartUpload" in wire.sent
+    assert keys(plain, bucket) == [] and pending(plain, bucket) == []
 
 
 def test_an_aborted_held_upload_sends_nothing(endpoint, bucket, plain, policy) -> None:
