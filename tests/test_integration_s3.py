@@ -460,6 +460,18 @@ def test_every_client_of_a_guarded_session_is_guarded(endpoint, bucket, plain, p
     assert [seen[1] for seen in listener.seen] == ["block", "block", "allow"]
 
 
+def test_a_botocore_session_can_be_guarded_too(endpoint, bucket, plain, policy) -> None:
+    import botocore.session
+
+    guard, _ = policy
+    session = botocore.session.get_session()
+    guard_session(session, policy=guard, destination="public-web")
+    s3 = session.create_client("s3", endpoint_url=endpoint, **CREDENTIALS)
+    with pytest.raises(S3UploadBlocked):
+        s3.put_object(Bucket=bucket, Key="a.csv", Body=LEAKY_CSV)
+    assert keys(plain, bucket) == []
+
+
 # -- the example in docs/integrations.md ----------------------------------------------
 
 def test_the_documented_example_uploads_only_what_may_be_published(

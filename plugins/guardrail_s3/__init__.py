@@ -50,7 +50,8 @@ def guard_session(session: Any, policy: str | os.PathLike[str] | Guardrail,
     makes from now on; returns the :class:`S3Guard` they share. Clients made before
     the call are not guarded: pass them to :func:`guard_client`."""
     guard = S3Guard(policy, destination, mode, **options)
-    events = getattr(session, "events", None) or session.get_component("event_emitter")
+    events = session.events if hasattr(session, "events") else \
+        session.get_component("event_emitter")  # a botocore session
 
     class GuardedS3Client:
         """Mixed into the session's S3 client classes: guards each new client."""

@@ -190,7 +190,7 @@ class S3Guard:
                 "upload_part: this multipart upload was not started through the guard, so "
                 "it cannot be checked as a whole; nothing was sent. Start it with "
                 "create_multipart_upload (or upload_file) on the guarded client")
-        body = request.get("body")
+        body: Any = request.get("body")
         start = body.tell() if hasattr(body, "seekable") and body.seekable() else None
         params = {k: v for k, v in call.items() if k not in ("Body", "UploadId")}
         etag = held.add(int(call["PartNumber"]), body, params)
