@@ -164,6 +164,8 @@ def test_a_clean_put_object_arrives_byte_identical(endpoint, bucket, plain, poli
     s3.put_object(Bucket=bucket, Key="asb/cases.csv", Body=CLEAN_CSV)
     assert body(plain, bucket, "asb/cases.csv") == CLEAN_CSV
     assert listener.seen == [("enforce", "allow", 0)]
+    s3.put_object(Bucket=bucket, Key="asb/")  # a "folder": no body, nothing to check
+    assert keys(plain, bucket) == ["asb/", "asb/cases.csv"] and len(listener.seen) == 1
 
 
 def test_a_stream_body_is_checked_and_still_sent_whole(endpoint, bucket, plain, policy,

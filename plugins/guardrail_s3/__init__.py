@@ -20,7 +20,8 @@ from typing import Any
 
 from guardrail import Guardrail
 from guardrail_s3.errors import S3UploadBlocked, S3UploadRefused
-from guardrail_s3.guard import HELD_PREFIX, S3Guard
+from guardrail_s3.guard import S3Guard
+from guardrail_s3.multipart import HELD_PREFIX
 
 __all__ = ["HELD_PREFIX", "S3Guard", "S3UploadBlocked", "S3UploadRefused", "guard_client",
            "guard_session"]
