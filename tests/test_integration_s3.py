@@ -419,6 +419,20 @@ def test_copies_inside_s3_are_refused_unless_allowed(endpoint, bucket, plain,
     assert keys(plain, bucket) == ["private/cases.csv", "public/cases.csv"]
 
 
+def test_an_append_and_an_object_lambda_answer_are_guarded_too(endpoint, bucket, plain,
+                                                                policy) -> None:
+    guard, _ = policy
+    s3 = guarded(endpoint, guard)
+    wire = Wire(s3)
+    with pytest.raises(S3UploadRefused, match="appends to an object already in S3"):
+        s3.put_object(Bucket=bucket, Key="cases.csv", Body=CLEAN_CSV, WriteOffsetBytes=10)
+    with pytest.raises(S3UploadBlocked) as blocked:
+        s3.write_get_object_response(RequestRoute="io-1", RequestToken="token",
+                                     Body=LEAKY_CSV, ContentType="text/csv")
+    assert blocked.value.operation == "WriteGetObjectResponse"
+    assert wire.sent == [] and keys(plain, bucket) == []
+
+
 def test_parts_of_an_upload_the_guard_did_not_start_are_refused(endpoint, bucket, plain,
                                                                policy) -> None:
     guard, _ = policy

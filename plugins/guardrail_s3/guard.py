@@ -6,7 +6,9 @@ goes over the wire. The guard uses that event for everything an upload goes thro
 ``upload_file`` and ``upload_fileobj`` included (s3transfer calls PutObject below the
 multipart threshold, CreateMultipartUpload / UploadPart / CompleteMultipartUpload above):
 
-- PutObject: the body is checked where it is, then sent, or not.
+- PutObject (and WriteGetObjectResponse, an Object Lambda's answer): the body is
+  checked where it is, then sent, or not; an append (``WriteOffsetBytes``) is refused,
+  as it cannot be checked whole.
 - Multipart uploads are held and judged whole at Complete
   (:mod:`guardrail_s3.multipart`). A blocked upload never reaches S3 at all.
 - CopyObject / UploadPartCopy are refused unless ``allow_copies``: the bytes stay in
@@ -31,8 +33,9 @@ from guardrail_s3.multipart import HELD_PREFIX, Answer, HeldUploads
 __all__ = ["S3Guard"]
 
 _CALL = "guardrail_s3.call"  # where the call's parameters wait in botocore's context
-_OPERATIONS = ("PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload",
-               "AbortMultipartUpload", "UploadPartCopy", "CopyObject")
+_OPERATIONS = ("PutObject", "WriteGetObjectResponse", "CreateMultipartUpload", "UploadPart",
+               "CompleteMultipartUpload", "AbortMultipartUpload", "UploadPartCopy",
+               "CopyObject")
 _CONFIG_AT = 5  # upload_file(Filename, Bucket, Key, ExtraArgs, Callback, Config)
 
 
@@ -101,8 +104,8 @@ class S3Guard:
         :param request: botocore's request dict (its ``body`` is what would be sent).
         :param call: the parameters the caller gave.
         """
-        if operation == "PutObject":
-            self._check_put(request, call)
+        if operation in ("PutObject", "WriteGetObjectResponse"):  # the latter: S3 Object
+            self._check_put(request, call, operation)  # Lambda's answer to a reader
             return None
         if operation == "CreateMultipartUpload":
             return self.uploads.create(call)
@@ -133,7 +136,13 @@ class S3Guard:
         decision = self.gate.check(stream, media_type=media_type, name=key)
         return decision if Gate.blocks(decision) else None
 
-    def _check_put(self, request: dict[str, Any], call: dict[str, Any]) -> None:
+    def _check_put(self, request: dict[str, Any], call: dict[str, Any],
+                   operation: str) -> None:
+        if call.get("WriteOffsetBytes") is not None:
+            raise S3UploadRefused(
+                "put_object with WriteOffsetBytes appends to an object already in S3: the "
+                "guard would see only the new bytes, not the object whole; nothing was "
+                "sent. Upload the whole object instead")
         body = request.get("body")
         key, media_type = call.get("Key"), call.get("ContentType")
         if isinstance(body, (bytes, bytearray)):
@@ -151,7 +160,7 @@ class S3Guard:
             decision = self._judge(Borrowed(body, key), media_type, key)
             body.seek(0)
         if decision is not None:
-            raise S3UploadBlocked(decision, "PutObject")
+            raise S3UploadBlocked(decision, operation)
 
 
 def _empty(body: Any) -> bool:
