@@ -240,6 +240,25 @@ def test_a_leaky_multipart_upload_leaves_nothing_not_even_a_pending_upload(
     assert listener.seen == [("enforce", "block", 1)]
 
 
+def test_held_parts_wait_on_disk_not_in_memory(endpoint, bucket, plain, policy,
+                                              tmp_path) -> None:
+    import tracemalloc
+
+    guard, _ = policy
+    s3 = guarded(endpoint, guard)
+    path = tmp_path / "cases.csv"
+    path.write_bytes(BIG_LEAKY)
+    guard.check(LEAKY_CSV, format="csv")  # the detectors' name lists load once, first
+    tracemalloc.start()
+    try:
+        with pytest.raises(S3UploadBlocked):
+            s3.upload_file(str(path), bucket, "asb/cases.csv", Config=PARTS)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 6 * MB  # 12 MB held and checked whole (about 3.3 MB measured)
+
+
 def test_a_clean_multipart_upload_arrives_byte_identical(endpoint, bucket, plain, policy,
                                                          tmp_path) -> None:
     guard, listener = policy
