@@ -420,6 +420,11 @@ def test_an_upload_over_the_size_limit_is_refused_before_any_part_leaves(
     with pytest.raises(S3UploadBlocked) as blocked:
         s3.upload_fileobj(io.BytesIO(BIG_CLEAN), bucket, "cases.csv", Config=PARTS)
     assert "exceeds the file size limit of 8,388,608 bytes" in str(blocked.value)
+    unchecked = guarded(endpoint, guard, limits=Limits(max_file_bytes=8 * MB),
+                        pass_through=["video/*"])
+    with pytest.raises(S3UploadRefused, match="larger than the size limit of 8,388,608"):
+        unchecked.upload_fileobj(io.BytesIO(BIG_CLEAN), bucket, "film.mp4", Config=PARTS,
+                                 ExtraArgs={"ContentType": "video/mp4"})
     assert keys(plain, bucket) == [] and pending(plain, bucket) == []
 
 
@@ -472,6 +477,10 @@ def test_pass_through_types_are_sent_unchecked(endpoint, bucket, plain, policy) 
     picture = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
     s3.put_object(Bucket=bucket, Key="logo.png", Body=picture, ContentType="image/png")
     assert body(plain, bucket, "logo.png") == picture and listener.seen == []
+    photo = os.urandom(6 * MB)  # in two parts
+    s3.upload_fileobj(io.BytesIO(photo), bucket, "photo.png", Config=PARTS,
+                      ExtraArgs={"ContentType": "image/png"})
+    assert body(plain, bucket, "photo.png") == photo and listener.seen == []
 
 
 # -- a whole session -------------------------------------------------------------------

@@ -51,6 +51,7 @@ class HeldUpload:
         self._parts: dict[int, HeldPart] = {}
         self._end = 0
         self._max_bytes = max_bytes
+        self.truncated = False  # a part was cut short at max_bytes: never to be sent
         self._lock = threading.Lock()
 
     @property
@@ -71,6 +72,8 @@ class HeldUpload:
                 if offset + stored <= self._max_bytes:  # one chunk past: the check refuses
                     self._spool.write(chunk)
                     stored += len(chunk)
+                else:
+                    self.truncated = True
             self._end = offset + stored
             self._parts[number] = HeldPart(offset, stored, params)
         return f'"{digest.hexdigest()}"'

@@ -113,6 +113,11 @@ class HeldUploads:
                              held.create_params.get("ContentType"), held.key)
             if decision is not None:
                 raise S3UploadBlocked(decision, "multipart upload")
+            if held.truncated:  # let through unchecked (pass_through), but not kept whole
+                raise S3UploadRefused(
+                    f"the multipart upload is larger than the size limit of "
+                    f"{self._max_bytes:,} bytes, so it was not kept whole; nothing was "
+                    "sent. Raise it with limits=guardrail.Limits(max_file_bytes=...)")
             parsed = release(client, held, call, numbers, start=self._start(client, held),
                              threads=self._release_threads,
                              finished=self._releasing.discard)
