@@ -10,7 +10,8 @@
 A multipart upload is checked as a whole (the header lives in part 1): its parts are
 held on this machine until CompleteMultipartUpload and sent only if the object is
 allowed, so a blocked upload leaves nothing in the bucket, not even a pending upload.
-See :mod:`guardrail_s3.guard` for how, and docs/integrations.md for the memory cap.
+See :mod:`guardrail_s3.guard` and :mod:`guardrail_s3.multipart` for how, and
+docs/integrations.md for the memory cap.
 """
 
 from __future__ import annotations
