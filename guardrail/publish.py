@@ -211,8 +211,7 @@ def guard(*, policy: str | os.PathLike[str] | Guardrail, destination: str | None
         source, returned = (result, result) if checker.registry.adapter_for(result) \
             else _payload_of(result)
         start = source.tell() if hasattr(source, "read") else None
-        borrowed = _borrowed(source) if start is not None else source
-        decision = checker.check(borrowed, format=format, destination=destination, mode=mode,
+        decision = checker.check(source, format=format, destination=destination, mode=mode,
                                  **check_options)
         if start is not None:
             source.seek(start)  # the caller reads it from where it was
@@ -252,42 +251,3 @@ def _payload_of(result: Any) -> tuple[Any, Any]:
         records = list(result)
         return records, records
     return result, result  # check() refuses it, naming only its type
-
-
-class _BorrowedBytes(io.RawIOBase):
-    """A caller's binary stream, read by a check that must not close it."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self.name = getattr(stream, "name", "<stream>")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        data = self._stream.read(len(buffer))
-        buffer[:len(data)] = data
-        return len(data)
-
-
-class _BorrowedText(io.TextIOBase):
-    """A caller's text stream, read by a check that must not close it."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self.name = getattr(stream, "name", "<text stream>")
-
-    @property
-    def encoding(self) -> str:  # type: ignore[override]
-        return str(getattr(self._stream, "encoding", None) or "utf-8")
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int | None = -1) -> str:
-        return str(self._stream.read(-1 if size is None else size))
-
-
-def _borrowed(stream: Any) -> io.IOBase:
-    text = isinstance(stream, io.TextIOBase) or hasattr(stream, "encoding")
-    return _BorrowedText(stream) if text else _BorrowedBytes(stream)

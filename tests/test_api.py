@@ -317,3 +317,15 @@ def test_findings_are_frozen(guard):
     assert isinstance(finding, Finding)
     with pytest.raises(AttributeError):
         finding.evidence = "raw"  # type: ignore[misc]
+
+
+def test_a_stream_the_caller_opened_is_left_open(plain_guard):
+    """An integration checks a body and then sends it: the check must not close it."""
+    import io
+    raw = io.BytesIO(b"month,ward\n2026-01,Abbey\n")
+    text = io.StringIO("month,ward\n2026-01,Abbey\n")
+    for stream in (raw, text):
+        plain_guard.check(stream, format="csv")
+        assert not stream.closed
+        stream.seek(0)
+        assert stream.read(5) in (b"month", "month")

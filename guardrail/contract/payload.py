@@ -60,6 +60,25 @@ class _TextToBytes(io.RawIOBase):
         return size
 
 
+class _Borrowed(io.RawIOBase):
+    """A caller's binary stream, read but never closed: the caller opened it, and may
+    go on to upload or rewind it once the check is done."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._readinto = getattr(stream, "readinto", None)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._readinto is not None:
+            return self._readinto(buffer) or 0
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
 class StreamGuard(io.RawIOBase):
     """A binary stream passed through unchanged while :meth:`inspect` sees each chunk.
 
@@ -136,7 +155,8 @@ def _too_big(name: str, limit: int) -> PayloadError:
 class Payload:
     """One payload and its display name.
 
-    :param source: a path (``"-"`` for stdin), bytes, a binary or a text stream.
+    :param source: a path (``"-"`` for stdin), bytes, a binary or a text stream (read
+        from where it stands, and left open: it is the caller's).
     :param name: display name used in findings; defaults to the path or ``<stdin>``.
     :param max_bytes: the largest payload accepted (a larger one raises PayloadError
         at once for files and bytes, as soon as the limit is passed for streams).
@@ -154,7 +174,7 @@ class Payload:
             default = "<bytes>"
         elif isinstance(source, (str, os.PathLike)):
             if str(source) == "-":
-                self._stream = _buffered(sys.stdin.buffer)
+                self._stream = _buffered(_Borrowed(sys.stdin.buffer))
                 default = "<stdin>"
             else:
                 self.path = Path(source)
@@ -167,7 +187,7 @@ class Payload:
                                               HEAD_BYTES)
             default = getattr(source, "name", None) or "<text stream>"
         elif hasattr(source, "read"):
-            self._stream = _buffered(source)
+            self._stream = _buffered(_Borrowed(source))
             default = getattr(source, "name", None) or "<stream>"
         else:
             raise TypeError(f"cannot read a payload from {type(source).__name__}")
