@@ -1,0 +1,149 @@
+"""A frame's column values as the Python values the engine judges.
+
+Arrow does most of the work (``cast`` and ``to_pylist`` run in C), with a few types
+changed on the way so every value can be judged, as guardrail's Parquet reader does:
+
+- nanosecond timestamps, times and durations become microseconds (Python's
+  ``datetime`` has no nanoseconds; the check does not need them);
+- binary becomes text (bytes that are not UTF-8 with replacement characters), so
+  content detectors read names stored as bytes;
+- whole-number decimals become integers, so a phone number stored as
+  ``decimal(11, 0)`` is scanned as digits;
+- dictionary-encoded (categorical) columns become their values.
+
+Columns Arrow cannot take (pandas ``object`` columns, periods, intervals, polars
+``Object``) are read in Python: missing values (``None``, ``NaN``, ``NaT``, ``pd.NA``)
+become None, NumPy scalars their Python values, and any other object the text a writer
+would write for it (``str``), so nothing in a frame goes unjudged because of its type.
+
+This module imports pyarrow: the adapter imports it only when it reads a frame.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+from collections.abc import Iterable
+from typing import Any
+
+import pyarrow as pa
+
+__all__ = ["arrow_values", "python_values", "readable_type", "NESTED"]
+
+# Python values the engine judges as they are (text, numbers) or knows (dates).
+_PLAIN = (str, int, float, bool, type(None), _dt.datetime, _dt.date, _dt.time,
+          _dt.timedelta, decimal.Decimal)
+NESTED = (dict, list, tuple)  # read as records, so their keys are field names
+
+
+def readable_type(kind: pa.DataType, text: bool = True) -> pa.DataType:
+    """The type *kind* is cast to before conversion (*text*: binary becomes strings)."""
+    t = pa.types
+    if t.is_dictionary(kind):
+        return readable_type(kind.value_type, text)
+    if t.is_timestamp(kind) and kind.unit == "ns":
+        return pa.timestamp("us", kind.tz)
+    if t.is_time64(kind) and kind.unit == "ns":
+        return pa.time64("us")
+    if t.is_duration(kind) and kind.unit == "ns":
+        return pa.duration("us")
+    if text and (t.is_binary(kind) or t.is_fixed_size_binary(kind) or t.is_binary_view(kind)):
+        return pa.string()
+    if text and t.is_large_binary(kind):
+        return pa.large_string()
+    if t.is_decimal(kind) and kind.scale == 0 and kind.precision <= 18:
+        return pa.int64()
+    if t.is_struct(kind):
+        return pa.struct([_field(kind.field(i), text) for i in range(kind.num_fields)])
+    if t.is_map(kind):
+        return pa.map_(readable_type(kind.key_type, text), _field(kind.item_field, text))
+    if t.is_fixed_size_list(kind):
+        return pa.list_(_field(kind.value_field, text), kind.list_size)
+    if t.is_large_list(kind) or t.is_large_list_view(kind):
+        return pa.large_list(_field(kind.value_field, text))
+    if t.is_list(kind) or t.is_list_view(kind):
+        return pa.list_(_field(kind.value_field, text))
+    return kind
+
+
+def _field(field: pa.Field, text: bool) -> pa.Field:
+    return pa.field(field.name, readable_type(field.type, text), field.nullable)
+
+
+def arrow_values(array: pa.Array | pa.ChunkedArray) -> list[Any]:
+    """The column's values as Python objects (see the module docstring)."""
+    try:
+        return _as_list(_converted(array, True))
+    except (pa.ArrowException, UnicodeDecodeError, KeyError):
+        # Bytes that are not UTF-8, or a map with a repeated key (the error quotes the
+        # key, so it is never shown): convert what Arrow can and finish in Python.
+        return [_loose(value) for value in _converted(array, False).to_pylist()]
+
+
+def _as_list(array: pa.Array | pa.ChunkedArray) -> list[Any]:
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) \
+            or pa.types.is_string_view(kind):
+        # twice as fast as to_pylist for text, the most common column by far
+        return array.to_numpy(zero_copy_only=False).tolist()  # type: ignore[no-any-return]
+    if _has_map(kind):  # maps_as_pydicts takes a much slower path: only where needed
+        return array.to_pylist(maps_as_pydicts="strict")  # type: ignore[no-any-return]
+    return array.to_pylist()  # type: ignore[no-any-return]
+
+
+def _has_map(kind: pa.DataType) -> bool:
+    if pa.types.is_map(kind):
+        return True
+    if pa.types.is_nested(kind):
+        return any(_has_map(kind.field(i).type) for i in range(kind.num_fields))
+    return False
+
+
+def _converted(array: Any, text: bool) -> Any:
+    target = readable_type(array.type, text)
+    # safe=False lets nanoseconds be truncated; it also skips UTF-8 validation, which
+    # the conversion then does (UnicodeDecodeError).
+    return array if array.type == target else array.cast(target, safe=False)
+
+
+def _loose(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {key: _loose(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):  # a map's entries are (key, value) tuples
+        return [_loose(item) for item in value]
+    return value
+
+
+def python_values(values: list[Any], missing: Iterable[int] = ()) -> list[Any]:
+    """*values* (a column's Python objects, changed in place) made judgeable: each
+    position in *missing* becomes None, and each value of a type the engine does not
+    know becomes what a writer would write for it."""
+    for position in missing:
+        values[position] = None
+    kinds = set(map(type, values))
+    if kinds.issubset(_PLAIN):
+        return values
+    return [value if type(value) in _PLAIN else _plain(value) for value in values]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, _PLAIN):  # a subclass (a pandas Timestamp is a datetime)
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {_key(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_plain(item) for item in value]
+    item = getattr(value, "item", None)  # a NumPy scalar: its Python value
+    if item is not None and type(value).__module__ == "numpy":
+        return _plain(item())
+    if hasattr(value, "tolist") and type(value).__module__ == "numpy":  # an ndarray
+        return _plain(value.tolist())
+    return str(value)  # a UUID, a pandas Period or Interval: as a writer writes it
+
+
+def _key(key: Any) -> Any:
+    return key if isinstance(key, str) else str(key)
