@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from importlib.util import find_spec
-from typing import IO, Any
+from typing import Any
 
-from guardrail import Decision, Gate, UsageError, open_for_publish
+from guardrail import Decision, Gate, PublishFile, UsageError, open_for_publish
 
 from .policies import Policy, guardrail_for
 
@@ -52,7 +52,7 @@ class FrameGuard:
         return Gate(guardrail_for(policy), destination, mode, **check_options) \
             .enforce(self._frame)
 
-    def _publish(self, path: Path, write: Callable[[IO[Any]], Any], *, text: bool,
+    def _publish(self, path: Path, write: Callable[[PublishFile], Any], *, text: bool,
                  format: str | None, policy: Policy, destination: str | None,
                  check_mode: str, encoding: str | None = None,
                  check_options: Mapping[str, Any] | None = None) -> Decision:

@@ -42,8 +42,8 @@ class PolarsColumn(Column):
     """A polars Series, a slice at a time: text by polars' own ``to_list`` (the fastest
     way out), every other type through Arrow (NaN is missing, bytes are text...).
 
-    Slices are handed to Arrow one at a time, each as polars holds it (the newest
-    compatibility level: text stays a string view), so no column is copied whole.
+    Slices are handed to Arrow one at a time, so no column is copied whole (at
+    polars' default compatibility level: pyarrow reads few kernels of string views).
     """
 
     def __init__(self, name: str, series: Any) -> None:
@@ -52,14 +52,12 @@ class PolarsColumn(Column):
         self.name, self.series = name, series
         self.text = series.dtype == pl.String
         self.nested = series.dtype.is_nested()
-        newest = getattr(getattr(pl, "CompatLevel", None), "newest", None)
-        self.compat = {"compat_level": newest()} if newest is not None else {}
 
     def read(self, start: int, stop: int) -> list[Any]:
         part = self.series.slice(start, stop - start)
         if self.text:
             return (part.fill_null("") if self.blank else part).to_list()  # type: ignore[no-any-return]
-        return arrow_values(part.to_arrow(**self.compat))
+        return arrow_values(part.to_arrow())
 
 
 class ListColumn(Column):

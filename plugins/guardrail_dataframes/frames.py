@@ -22,9 +22,15 @@ from guardrail.plugin import Documents, Table
 
 from .columns import Column, ListColumn, PandasColumn, PolarsColumn
 
-__all__ = ["BATCH_ROWS", "sections", "pandas_columns", "polars_columns"]
+__all__ = ["BATCH_CELLS", "batch_rows", "sections", "pandas_columns", "polars_columns"]
 
-BATCH_ROWS = 16384  # rows converted to Python at a time: a few MB, whatever the frame
+# Cells converted to Python at a time: ~8 MB for short text, whatever the frame's size.
+BATCH_CELLS = 1 << 16
+
+
+def batch_rows(width: int) -> int:
+    """Rows converted at a time in a frame of *width* columns (at least 1024)."""
+    return max(1024, BATCH_CELLS // max(width, 1))
 
 
 def sections(columns: list[Column], count: int) -> Iterator[Table | Documents]:
@@ -45,8 +51,9 @@ def sections(columns: list[Column], count: int) -> Iterator[Table | Documents]:
 
 
 def _batches(columns: list[Column], count: int) -> Iterator[tuple[list[list[Any]], int]]:
-    for start in range(0, count, BATCH_ROWS):
-        stop = min(start + BATCH_ROWS, count)
+    size = batch_rows(len(columns))
+    for start in range(0, count, size):
+        stop = min(start + size, count)
         yield [column.read(start, stop) for column in columns], stop - start
 
 

@@ -36,6 +36,12 @@ _PLAIN = (str, int, float, bool, type(None), _dt.datetime, _dt.date, _dt.time,
 NESTED = (dict, list, tuple)  # read as records, so their keys are field names
 
 
+def _is(kind: pa.DataType, name: str) -> bool:
+    """``pa.types.<name>(kind)``, False where this pyarrow has no such type (views)."""
+    test = getattr(pa.types, name, None)
+    return bool(test(kind)) if test is not None else False
+
+
 def readable_type(kind: pa.DataType, text: bool = True) -> pa.DataType:
     """The type *kind* is cast to before conversion (*text*: binary becomes strings)."""
     t = pa.types
@@ -47,7 +53,8 @@ def readable_type(kind: pa.DataType, text: bool = True) -> pa.DataType:
         return pa.time64("us")
     if t.is_duration(kind) and kind.unit == "ns":
         return pa.duration("us")
-    if text and (t.is_binary(kind) or t.is_fixed_size_binary(kind) or t.is_binary_view(kind)):
+    if text and (t.is_binary(kind) or t.is_fixed_size_binary(kind)
+                 or _is(kind, "is_binary_view")):
         return pa.string()
     if text and t.is_large_binary(kind):
         return pa.large_string()
@@ -59,9 +66,9 @@ def readable_type(kind: pa.DataType, text: bool = True) -> pa.DataType:
         return pa.map_(readable_type(kind.key_type, text), _field(kind.item_field, text))
     if t.is_fixed_size_list(kind):
         return pa.list_(_field(kind.value_field, text), kind.list_size)
-    if t.is_large_list(kind) or t.is_large_list_view(kind):
+    if t.is_large_list(kind) or _is(kind, "is_large_list_view"):
         return pa.large_list(_field(kind.value_field, text))
-    if t.is_list(kind) or t.is_list_view(kind):
+    if t.is_list(kind) or _is(kind, "is_list_view"):
         return pa.list_(_field(kind.value_field, text))
     return kind
 
@@ -83,7 +90,7 @@ def arrow_values(array: pa.Array | pa.ChunkedArray) -> list[Any]:
 def _as_list(array: pa.Array | pa.ChunkedArray) -> list[Any]:
     kind = array.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind) \
-            or pa.types.is_string_view(kind):
+            or _is(kind, "is_string_view"):
         # twice as fast as to_pylist for text, the most common column by far
         return array.to_numpy(zero_copy_only=False).tolist()  # type: ignore[no-any-return]
     if _has_map(kind):  # maps_as_pydicts takes a much slower path: only where needed
@@ -100,6 +107,10 @@ def _has_map(kind: pa.DataType) -> bool:
 
 
 def _converted(array: Any, text: bool) -> Any:
+    if pa.types.is_dictionary(array.type):  # not every value type casts from one
+        array = pa.chunked_array([chunk.dictionary_decode() for chunk in array.chunks],
+                                 array.type.value_type) \
+            if isinstance(array, pa.ChunkedArray) else array.dictionary_decode()
     target = readable_type(array.type, text)
     # safe=False lets nanoseconds be truncated; it also skips UTF-8 validation, which
     # the conversion then does (UnicodeDecodeError).
