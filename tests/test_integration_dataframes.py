@@ -215,9 +215,10 @@ def test_objects_of_other_types_are_judged_as_written(content) -> None:
         def __str__(self) -> str:
             return "ring 07700 900795"
 
-    frame = pd.DataFrame({"ward": ["Boxmoor"], "who": [Person()]})
+    frame = pd.DataFrame({"ward": ["Boxmoor", "Boxmoor"],
+                          "who": [Person(), np.str_("ring 07700 900123")]})
     assert [(f.rule, f.record, f.field) for f in content.check(frame).findings] == [
-        ("uk.phone", 0, "who")]
+        ("uk.phone", 0, "who"), ("uk.phone", 1, "who")]
 
 
 def test_rows_run_on_across_batches(content) -> None:
@@ -315,3 +316,32 @@ def test_accepts_only_frames_of_the_two_libraries() -> None:
     assert adapter.accepts(MyFrame())
     for other in (np.array([1]), pd.Index([1]), [{"a": 1}], b"x", object()):
         assert not adapter.accepts(other)
+
+
+# -- limits ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda cell: pd.DataFrame({"notes": ["short", cell]}),
+    lambda cell: pd.DataFrame({"notes": ["short", cell], "n": [1, 2]}),
+    lambda cell: pd.DataFrame({"notes": np.array(["short", cell], dtype=object),
+                               "n": [1, 2]}),
+    lambda cell: pl.DataFrame({"notes": ["short", cell]}),
+    lambda cell: pl.DataFrame({"notes": [b"short", cell.encode()]}),
+], ids=["pandas-text", "pandas-typed", "pandas-object", "polars-text", "polars-binary"])
+def test_a_cell_over_the_record_size_limit_blocks_in_audit_mode_too(asb, make) -> None:
+    frame = make("Daniel Hughes " * 10)
+    decision = asb.check(frame, mode="audit", limits=guardrail.Limits(max_record_bytes=100))
+    assert decision.exit_code == 3
+    assert decision.files[0].error.startswith("row 1: ")
+    assert "record size" in decision.files[0].error
+    assert "Daniel" not in decision.summary()
+
+
+def test_a_value_nested_past_the_depth_limit_blocks(content) -> None:
+    loop: dict = {}
+    loop["again"] = loop  # holds itself: never read for ever
+    decision = content.check(pd.DataFrame({"ward": ["Boxmoor"], "data": [loop]}))
+    assert decision.exit_code == 3 and "nesting depth" in decision.files[0].error
+    deep = pl.DataFrame({"data": [{"a": {"b": {"c": 1}}}]})
+    decision = content.check(deep, limits=guardrail.Limits(max_depth=2))
+    assert decision.exit_code == 3 and "nesting depth" in decision.files[0].error

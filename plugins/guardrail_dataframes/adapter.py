@@ -49,4 +49,4 @@ class FrameAdapter:
             raise PayloadError("reading a DataFrame needs pyarrow: pip install "
                                "'guardrail[dataframes]'") from None
         columns, count = (pandas_columns if library == "pandas" else polars_columns)(obj)
-        yield from sections(columns, count)
+        yield from sections(columns, count, options.limits)

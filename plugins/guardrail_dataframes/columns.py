@@ -5,6 +5,10 @@ and pandas' Arrow-backed text), else in Python (see :mod:`.values`). A column kn
 front whether it holds nested values (dicts, lists, structs), which makes the frame
 records rather than a table, and whether it holds only text, which lets a frame of
 text be checked as the text table it is (see :func:`.frames.sections`).
+
+The frame is in memory already, so the file-size limit does not apply; a cell over
+the record-size limit or a value nested deeper than the depth limit blocks, as it
+would in a file written from the frame.
 """
 
 from __future__ import annotations
@@ -15,9 +19,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .values import NESTED, arrow_values, python_values
+from guardrail.plugin import Limits
 
-__all__ = ["Column", "PolarsColumn", "PandasColumn", "ListColumn"]
+from .values import (
+    NESTED,
+    TooDeep,
+    arrow_values,
+    longest_arrow,
+    longest_text,
+    python_values,
+)
+
+__all__ = ["Column", "PolarsColumn", "PandasColumn", "ListColumn", "FILE"]
+
+FILE = "<dataframe>"  # how a limit's message names the frame (as reports do)
 
 
 class Column:
@@ -28,14 +43,30 @@ class Column:
     nested: bool = False
     text: bool = False  # every value is text or missing
     blank: bool = False  # read a missing value as "" (a text table, as CSV has it)
+    limits: Limits = Limits()
 
     def read(self, start: int, stop: int) -> list[Any]:
+        """Rows *start* to *stop*; raises PayloadError past a limit."""
+        try:
+            values, too_long = self._read(start, stop)
+        except TooDeep:
+            raise self.limits.exceeded("max_depth", file=FILE,
+                                       position=f"rows {start} to {stop - 1}",
+                                       what="a value's nesting") from None
+        if too_long is not None:
+            raise self.limits.exceeded("max_record_bytes", file=FILE,
+                                       position=f"row {start + too_long}", what="one cell")
+        return values
+
+    def _read(self, start: int, stop: int) -> tuple[list[Any], int | None]:
+        """The values, and the offset of the first cell over the size limit, if any."""
         raise NotImplementedError
 
-    def _filled(self, values: list[Any]) -> list[Any]:
+    def _python(self, values: list[Any], missing: Any = ()) -> tuple[list[Any], int | None]:
+        values = python_values(values, missing, self.limits.max_depth)
         if self.blank and None in values:
-            return ["" if value is None else value for value in values]
-        return values
+            values = ["" if value is None else value for value in values]
+        return values, longest_text(values, self.limits.max_record_bytes)
 
 
 class PolarsColumn(Column):
@@ -53,11 +84,26 @@ class PolarsColumn(Column):
         self.text = series.dtype == pl.String
         self.nested = series.dtype.is_nested()
 
-    def read(self, start: int, stop: int) -> list[Any]:
+    def _read(self, start: int, stop: int) -> tuple[list[Any], int | None]:
         part = self.series.slice(start, stop - start)
         if self.text:
-            return (part.fill_null("") if self.blank else part).to_list()  # type: ignore[no-any-return]
-        return arrow_values(part.to_arrow())
+            limit = self.limits.max_record_bytes
+            lengths = part.str.len_bytes()
+            too_long = None if not len(part) or (lengths.max() or 0) <= limit \
+                else int((lengths > limit).arg_max())
+            return (part.fill_null("") if self.blank else part).to_list(), too_long
+        array = part.to_arrow()
+        if array.type.num_fields and _depth(array.type) > self.limits.max_depth:
+            raise TooDeep
+        return arrow_values(array), longest_arrow(array, self.limits.max_record_bytes)
+
+
+def _depth(kind: pa.DataType) -> int:
+    """Levels of nesting of an Arrow type: 0 for a plain value."""
+    if pa.types.is_nested(kind):
+        return 1 + max((_depth(kind.field(i).type) for i in range(kind.num_fields)),
+                       default=0)
+    return 0
 
 
 class ListColumn(Column):
@@ -67,8 +113,8 @@ class ListColumn(Column):
         self.name, self.values = name, values
         self.nested = any(isinstance(value, NESTED) for value in values)
 
-    def read(self, start: int, stop: int) -> list[Any]:
-        return python_values(self.values[start:stop])
+    def _read(self, start: int, stop: int) -> tuple[list[Any], int | None]:
+        return self._python(self.values[start:stop])
 
 
 # NumPy kinds Arrow converts exactly: bool, signed and unsigned ints, floats, timedelta64
@@ -99,7 +145,7 @@ class PandasColumn(Column):
             self.text = kinds <= _TEXT_OR_MISSING and (
                 float not in kinds or set(map(type, series.dropna().to_numpy())) <= {str})
 
-    def read(self, start: int, stop: int) -> list[Any]:
+    def _read(self, start: int, stop: int) -> tuple[list[Any], int | None]:
         part = self.series.iloc[start:stop]
         if self.arrow:
             try:
@@ -109,6 +155,6 @@ class PandasColumn(Column):
             if array is not None and not isinstance(array.type, pa.ExtensionType):
                 if self.blank and array.null_count:
                     array = pc.fill_null(array, "")
-                return arrow_values(array)
+                return arrow_values(array), longest_arrow(array, self.limits.max_record_bytes)
         missing = np.flatnonzero(part.isna().to_numpy())
-        return self._filled(python_values(part.astype(object).tolist(), missing.tolist()))
+        return self._python(part.astype(object).tolist(), missing.tolist())

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import Any
 
-from guardrail.plugin import Documents, Table
+from guardrail.plugin import Documents, Limits, Table
 
 from .columns import Column, ListColumn, PandasColumn, PolarsColumn
 
@@ -33,7 +33,8 @@ def batch_rows(width: int) -> int:
     return max(1024, BATCH_CELLS // max(width, 1))
 
 
-def sections(columns: list[Column], count: int) -> Iterator[Table | Documents]:
+def sections(columns: list[Column], count: int,
+             limits: Limits | None = None) -> Iterator[Table | Documents]:
     """The frame's one section: a table, or records when a column is nested.
 
     A frame of text columns only is the table a CSV of it would be (a missing value
@@ -41,6 +42,8 @@ def sections(columns: list[Column], count: int) -> Iterator[Table | Documents]:
     any other frame keeps its types.
     """
     names = [column.name for column in columns]
+    for column in columns:
+        column.limits = limits or Limits()
     if any(column.nested for column in columns):
         yield Documents(_records(columns, _unique(names), count))
         return
