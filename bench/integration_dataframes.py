@@ -1,6 +1,6 @@
 """Benchmark: checking a 1,000,000-row DataFrame against checking the same rows as CSV.
 
-    python bench/integration_dataframes.py compare [--rows N] [--runs 5]
+    python bench/integration_dataframes.py compare [--rows N] [--runs 5] [--typed]
     python bench/integration_dataframes.py {csv,pandas,polars,pandas-load,polars-load}
 
 Target (issue 12): ``Guardrail.check(df)`` is no slower than ``Guardrail.check(path)``
@@ -11,6 +11,8 @@ time. Each mode is one process, as a user's job is: it loads what it checks, che
 it (``asb-public-web`` for ``public-web``, which reads and scans every column) and
 prints the check's own seconds and the process's peak memory as JSON. The ``-load``
 modes load the frame and stop: the whole-process cost of a check is the difference.
+``--typed`` adds a whole-number column (``incidents``), so the frame is a typed table
+rather than a table of text (the CSV holds the same numbers as text).
 
 ``compare`` runs each mode in turn (``--runs`` times, interleaved) and prints the
 medians and the ratios frame/CSV, of the check alone and of peak memory.
@@ -35,13 +37,14 @@ POLICY, DESTINATION = "asb-public-web", "public-web"
 MODES = ("csv", "pandas", "polars", "pandas-load", "polars-load")
 
 
-def paths(rows: int) -> tuple[Path, Path]:
-    return DATA / f"dataframes-{rows}.csv", DATA / f"dataframes-{rows}.parquet"
+def paths(rows: int, typed: bool) -> tuple[Path, Path]:
+    stem = f"dataframes-{rows}{'-typed' if typed else ''}"
+    return DATA / f"{stem}.csv", DATA / f"{stem}.parquet"
 
 
-def build(rows: int) -> None:
+def build(rows: int, typed: bool) -> None:
     """The CSV and the Parquet copy of the same rows, made once."""
-    csv_path, parquet_path = paths(rows)
+    csv_path, parquet_path = paths(rows, typed)
     if csv_path.exists() and parquet_path.exists():
         return
     import pandas as pd
@@ -50,12 +53,14 @@ def build(rows: int) -> None:
     seed = pd.read_csv(SOURCE, dtype=str, keep_default_na=False)
     frame = pd.concat([seed] * (rows // len(seed) + 1), ignore_index=True).iloc[:rows]
     frame = frame.reset_index(drop=True)
+    if typed:
+        frame["incidents"] = [5 + (i * 7919) % 500 for i in range(rows)]
     frame.to_csv(csv_path, index=False)
     frame.to_parquet(parquet_path, index=False)
 
 
-def child(mode: str, rows: int) -> None:
-    csv_path, parquet_path = paths(rows)
+def child(mode: str, rows: int, typed: bool) -> None:
+    csv_path, parquet_path = paths(rows, typed)
     from guardrail import Guardrail
 
     if mode == "csv":
@@ -78,11 +83,12 @@ def child(mode: str, rows: int) -> None:
     print(json.dumps({"mode": mode, "check_seconds": seconds, "peak_mb": round(peak, 1)}))
 
 
-def compare(rows: int, runs: int) -> None:
+def compare(rows: int, runs: int, typed: bool) -> None:
     results: dict[str, list[dict[str, float]]] = {mode: [] for mode in MODES}
     for _ in range(runs):
         for mode in MODES:
-            done = subprocess.run([sys.executable, __file__, mode, "--rows", str(rows)],
+            done = subprocess.run([sys.executable, __file__, mode, "--rows", str(rows),
+                                   *(["--typed"] if typed else [])],
                                   check=True, capture_output=True, text=True)
             results[mode].append(json.loads(done.stdout))
     median = {mode: {key: statistics.median(r[key] for r in found)
@@ -103,12 +109,13 @@ def main() -> None:
     parser.add_argument("mode", choices=(*MODES, "compare"))
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--typed", action="store_true")
     args = parser.parse_args()
-    build(args.rows)
+    build(args.rows, args.typed)
     if args.mode == "compare":
-        compare(args.rows, args.runs)
+        compare(args.rows, args.runs, args.typed)
     else:
-        child(args.mode, args.rows)
+        child(args.mode, args.rows, args.typed)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """A pandas or polars frame as the section guardrail checks, a batch of rows at a time.
 
-A frame of plain columns is one typed :class:`Table`: its rows are tuples zipped, in
-C, from each batch's columns, and a finding's record is the row's position (0-based).
+A frame of plain columns is one :class:`Table`: its rows are tuples zipped, in C,
+from each batch's columns, and a finding's record is the row's position (0-based).
 A frame with a column of dicts, lists or structs is :class:`Documents` of dicts, so
 fields have nested paths (``address.postcode``), as the Parquet reader reads them.
 
@@ -15,7 +15,7 @@ repeated label is checked in every column that has it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any
 
 from guardrail.plugin import Documents, Limits, Table
@@ -53,22 +53,22 @@ def sections(columns: list[Column], count: int,
     yield Table(names, _rows(columns, count), typed=not text)
 
 
-def _batches(columns: list[Column], count: int) -> Iterator[tuple[list[list[Any]], int]]:
+def _batches(columns: list[Column], count: int) -> Iterator[list[list[Any]]]:
+    """Each batch's values, column by column."""
     size = batch_rows(len(columns))
     for start in range(0, count, size):
-        stop = min(start + size, count)
-        yield [column.read(start, stop) for column in columns], stop - start
+        yield [column.read(start, min(start + size, count)) for column in columns]
 
 
 def _rows(columns: list[Column], count: int) -> Iterator[tuple[Any, ...]]:
     if not columns:
-        return iter([()] * count)
+        return repeat((), count)
     return chain.from_iterable(zip(*values, strict=True)
-                               for values, _ in _batches(columns, count))
+                               for values in _batches(columns, count))
 
 
 def _records(columns: list[Column], names: list[str], count: int) -> Iterator[dict[str, Any]]:
-    for values, _ in _batches(columns, count):
+    for values in _batches(columns, count):
         for row in zip(*values, strict=True):
             yield dict(zip(names, row, strict=True))
 
