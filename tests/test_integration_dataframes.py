@@ -345,3 +345,15 @@ def test_a_value_nested_past_the_depth_limit_blocks(content) -> None:
     deep = pl.DataFrame({"data": [{"a": {"b": {"c": 1}}}]})
     decision = content.check(deep, limits=guardrail.Limits(max_depth=2))
     assert decision.exit_code == 3 and "nesting depth" in decision.files[0].error
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_typed_frame_is_scanned_alike_by_a_second_process(content, jobs) -> None:
+    rows = 60_000  # past the size at which the engine starts a scanning worker
+    frame = pd.DataFrame({"ward": ["Boxmoor"] * rows, "n": np.arange(rows),
+                          "when": pd.date_range("2026-01-01", periods=rows, freq="min"),
+                          "note": ["fine"] * rows})
+    frame.loc[50_000, "note"] = "ring 07700 900795"
+    for checked in (frame, pl.from_pandas(frame)):
+        decision = content.check(checked, jobs=jobs)
+        assert found(decision) == [("uk.phone", 50_000, "note", "***** ******")]
