@@ -11,6 +11,7 @@ import decimal
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,7 @@ import guardrail
 from guardrail import Guardrail, PublishBlocked, UsageError
 from guardrail.plugin import Documents, ReadOptions, Table
 
+EXAMPLES = Path(__file__).parent.parent / "examples"
 RAW = ("Daniel", "Hughes", "07700", "900795", "HP3 9SY", "daniel@")
 
 
@@ -91,15 +93,10 @@ def test_content_detectors_read_text_cells_with_row_positions(content) -> None:
 
 
 def test_a_clean_frame_is_allowed(asb) -> None:
-    frame = pd.read_csv(guardrail_examples() / "asb-export-clean.csv")
+    frame = pd.read_csv(EXAMPLES / "asb-export-clean.csv")
     decision = asb.check(frame, destination="public-web")
     assert decision.allowed and decision.files[0].records == len(frame) == 61
     assert asb.check(pl.from_pandas(frame), destination="public-web").allowed
-
-
-def guardrail_examples():
-    from pathlib import Path
-    return Path(__file__).parent.parent / "examples"
 
 
 # -- types kept -----------------------------------------------------------------------
