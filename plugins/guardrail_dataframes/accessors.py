@@ -75,11 +75,11 @@ def _delimited(separator: str) -> str | None:
     return {",": "csv", "\t": "tsv"}.get(separator)
 
 
-def _refuse(kwargs: Mapping[str, Any], **allowed: Any) -> None:
+def _refuse(kwargs: Mapping[str, Any], **allowed: tuple[Any, ...]) -> None:
     """Writer options a checked publication cannot honour: appending to the target (the
     check would judge only the new part) and compressing it (no format reads it)."""
-    for key, value in allowed.items():
-        if key in kwargs and kwargs[key] != value:
+    for key, values in allowed.items():
+        if key in kwargs and kwargs[key] not in values:
             raise UsageError(f"a guarded writer cannot take {key}={kwargs[key]!r}: it writes "
                              "a whole new file, checked as it is written")
 
@@ -92,7 +92,7 @@ class PandasGuard(FrameGuard):
                check_mode: str = "enforce", check_options: Mapping[str, Any] | None = None,
                **kwargs: Any) -> Decision:
         """``DataFrame.to_csv(path, **kwargs)``, written only if allowed."""
-        _refuse(kwargs, mode="w", compression=None)
+        _refuse(kwargs, mode=("w",), compression=(None, "infer"))
         kwargs.pop("mode", None)
         encoding = kwargs.pop("encoding", None) or "utf-8"
         return self._publish(path, lambda out: self._frame.to_csv(out, **kwargs), text=True,
@@ -105,7 +105,7 @@ class PandasGuard(FrameGuard):
                 **kwargs: Any) -> Decision:
         """``DataFrame.to_json(path, **kwargs)``, written only if allowed (``lines=True``
         is checked as NDJSON)."""
-        _refuse(kwargs, mode="w", compression=None)
+        _refuse(kwargs, mode=("w",), compression=(None, "infer"))
         kwargs.pop("mode", None)
         return self._publish(path, lambda out: self._frame.to_json(out, **kwargs), text=True,
                              format="ndjson" if kwargs.get("lines") else "json",
