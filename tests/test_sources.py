@@ -1,8 +1,9 @@
 """What ``Guardrail.check`` accepts and refuses, and how payloads and names are shown.
 
 Each test here failed before issue 9: a DataFrame was iterated as its column labels
-and allowed, a string that is not a path was echoed in the error, and a header that
-is a line of prose was printed in the verdict line.
+and allowed (since issue 12 the dataframes plugin reads it as a table), a string
+that is not a path was echoed in the error, and a header that is a line of prose
+was printed in the verdict line.
 """
 
 from __future__ import annotations
@@ -23,19 +24,25 @@ def personal() -> Guardrail:
     return Guardrail.from_policy("uk-personal-data")
 
 
-@pytest.mark.parametrize("make", [
-    lambda: pd.DataFrame(LEAKY),
-    lambda: pd.DataFrame(LEAKY)["name"],
-    lambda: np.array([["Alice Smith", "07700 900123"]]),
-], ids=["DataFrame", "Series", "ndarray"])
-def test_frames_and_arrays_are_refused_not_read_as_something_else(personal, make) -> None:
+def test_arrays_are_refused_not_read_as_something_else(personal) -> None:
     with pytest.raises(UsageError) as caught:
-        personal.check(make())
+        personal.check(np.array([["Alice Smith", "07700 900123"]]))
     message = str(caught.value)
-    assert message.startswith("cannot check a")
+    assert message.startswith("cannot check a NumPy array")
     assert "no installed plugin reads it" in message
     for raw in ("Alice", "Smith", "07700", "alice@"):
         assert raw not in message
+
+
+@pytest.mark.parametrize("make", [
+    lambda: pd.DataFrame(LEAKY),
+    lambda: pd.DataFrame(LEAKY)["name"],
+], ids=["DataFrame", "Series"])
+def test_frames_are_read_by_the_dataframes_plugin_as_their_records(personal, make) -> None:
+    decision = personal.check(make())  # not its column labels as three empty records
+    assert decision.files[0].format == "dataframe" and decision.files[0].records == 1
+    assert not decision.allowed
+    assert "name" in {finding.field for finding in decision.findings}
 
 
 @pytest.mark.parametrize("source, message", [
