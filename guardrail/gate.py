@@ -18,6 +18,7 @@ from typing import Any
 from guardrail.api import Guardrail
 from guardrail.decision import Decision, PublishBlocked
 from guardrail.errors import UsageError
+from guardrail.sources import Refused
 
 __all__ = ["Gate", "MODES", "require_mode"]
 
@@ -107,6 +108,14 @@ class Gate:
         if self.blocks(decision):
             raise PublishBlocked(decision)
         return decision
+
+    def refuse(self, reason: str, *, name: str | None = None) -> Decision:
+        """The decision for a body the integration could not read itself (over its cap,
+        in a coding it cannot undo): unreadable, so held back in both modes, and seen by
+        every after-check hook like any other decision. *reason* must quote nothing of
+        the body: ``"the body is larger than 16 MiB"``."""
+        return self.guardrail.check(Refused(reason, name), destination=self.destination,
+                                    mode=self.mode)
 
     @staticmethod
     def blocks(decision: Decision) -> bool:

@@ -28,7 +28,7 @@ from guardrail.host.faults import fault_of
 from guardrail.host.registry import Registry, RunContext
 from guardrail.policy.model import Policy
 from guardrail.policy.schema import did_you_mean
-from guardrail.sources import Adapted, Records, dict_records, source_label
+from guardrail.sources import Adapted, Records, Refused, dict_records, source_label
 
 __all__ = ["CheckRequest", "run_check", "resolve_destination", "open_payload", "unreadable",
            "internal_error", "source_label", "MODES"]
@@ -119,6 +119,8 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         except Exception as exc:
             internal_error(result, exc)
         return result
+    if isinstance(source, Refused):
+        return FileResult(file=label, error=source.reason, error_kind="payload")
     result = FileResult(file=label)
     try:
         options = ReadOptions(records=policy.records, encoding=request.encoding,

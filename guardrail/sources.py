@@ -24,7 +24,7 @@ from guardrail.errors import UsageError
 if TYPE_CHECKING:
     from guardrail.engine.compiled import CompiledPolicy
 
-__all__ = ["Records", "Adapted", "sort_sources", "dict_records", "source_label",
+__all__ = ["Records", "Adapted", "Refused", "sort_sources", "dict_records", "source_label",
            "looks_like_path"]
 
 _BYTES = (bytes, bytearray, memoryview)
@@ -51,6 +51,20 @@ class Adapted:
     obj: Any
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A body an integration could not read itself (over its size cap, compressed in a
+    coding it cannot undo, a malformed form), refused as an unreadable payload so the
+    decision, and every after-check hook, record the refusal like any other.
+
+    *reason* is shown as the payload's error: the integration writes it, and it must
+    quote nothing of the body. *name* is screened like any payload name.
+    """
+
+    reason: str
+    name: str | None = None
+
+
 AdapterFor = Callable[[Any], Any]
 
 
@@ -69,7 +83,7 @@ def sort_sources(source: Any, adapter_for: AdapterFor | None = None) -> list[Any
 
     Raises UsageError for anything else, naming only its type.
     """
-    if _is_payload(source):
+    if _is_payload(source) or isinstance(source, Refused):
         return [source]
     adapter = adapter_for(source) if adapter_for is not None else None
     if adapter is not None:
@@ -124,6 +138,10 @@ def source_label(compiled: CompiledPolicy, source: Any, position: int) -> str:
         return "<records>"
     if isinstance(source, Adapted):
         return f"<{source.adapter.name}>"
+    if isinstance(source, Refused):
+        text = source.name or ""
+        return text if looks_like_path(text) and not compiled.holds_personal_data(text) \
+            else f"<payload {position}>"
     if isinstance(source, _BYTES):
         return "<bytes>"
     if isinstance(source, (str, os.PathLike)):

@@ -129,3 +129,27 @@ def test_bad_settings_fail_when_the_gate_is_built(content) -> None:
         Gate(content, mode="dry-run")
     with pytest.raises(UsageError, match="has no destination 'nowhere'"):
         Gate(content, destination="nowhere")
+
+
+def test_a_body_the_integration_could_not_read_is_refused_through_the_hook() -> None:
+    seen = []
+
+    class Listener:
+        from guardrail import hookimpl
+
+        @hookimpl
+        def guardrail_after_check(self, context, decision):
+            seen.append((context.mode, decision.verdict, decision.exit_code))
+
+    guard = Guardrail.from_policy("uk-content-scan")
+    guard.registry.pm.register(Listener(), name="listener")
+    for mode in ("enforce", "audit"):
+        gate = Gate(guard, mode=mode)
+        decision = gate.refuse("the body is larger than 16 MiB", name="/api/cases.json")
+        assert gate.blocks(decision)
+        assert decision.files[0].file == "/api/cases.json"
+        assert decision.summary() == ("BLOCKED: /api/cases.json could not be checked: the "
+                                      "body is larger than 16 MiB")
+    assert seen == [("enforce", "block", 3), ("audit", "block", 3)]
+    named = Gate(guard).refuse("too big", name="alice.smith@example.com.json")
+    assert named.files[0].file == "<payload 1>"

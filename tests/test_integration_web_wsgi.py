@@ -280,7 +280,8 @@ def test_gzip_bodies_are_decoded_to_check_and_sent_as_they_were(
     _assert_nothing_leaks(leaky)
 
 
-def test_a_gzip_bomb_is_refused_without_inflating_it(policy: guardrail.Guardrail) -> None:
+def test_a_gzip_bomb_is_refused_without_inflating_it(policy: guardrail.Guardrail,
+                                                     recorder: Recorder) -> None:
     bomb = gzip.compress(b"[" + b" " * (8 * 1024 * 1024) + b"]")
 
     def app(environ: Any, start_response: Any) -> list[bytes]:
@@ -291,6 +292,10 @@ def test_a_gzip_bomb_is_refused_without_inflating_it(policy: guardrail.Guardrail
     with waitress_serving(guarded(policy, app, max_bytes=1024 * 1024)) as client:
         response = client.get("/")
     assert response.status_code == 500 and response.content == UNCHECKED
+    # the refusal is a decision like any other: a decision log records it
+    assert [d.summary() for d in recorder.decisions] == [
+        "BLOCKED: <payload 1> could not be checked: a compressed body larger, decoded, "
+        "than the cap; it was not sent"]
 
 
 def test_head_and_pass_through_images_are_not_held(policy: guardrail.Guardrail,

@@ -13,9 +13,10 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from guardrail import Decision, Gate, Guardrail, PayloadError, PublishBlocked, UsageError
+from guardrail import Decision, Gate, Guardrail, PublishBlocked, UsageError
 from guardrail_http.forms import (
     FormError,
     Part,
@@ -47,22 +48,12 @@ class RequestBlocked(PublishBlocked):
         self.args = (f"{decision.summary()}; the request was not sent",)
 
 
-class Unreadable(io.RawIOBase):
-    """A body the integration itself cannot read, handed to the Gate so the refusal is a
-    decision like any other (the after-check hook sees it): reading it raises
-    :class:`~guardrail.PayloadError` with *reason*."""
+@dataclass(frozen=True)
+class Unreadable:
+    """A body the client hook cannot read itself (over the cap): refused through
+    :meth:`guardrail.Gate.refuse`, so the after-check hook sees the refusal too."""
 
-    name = "<request body>"
-
-    def __init__(self, reason: str) -> None:
-        super().__init__()
-        self.reason = reason
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        raise PayloadError(self.reason, file=self.name)
+    reason: str
 
 
 class _Named(io.BytesIO):
@@ -122,15 +113,14 @@ class BodyCheck:
         to check."""
         gate = self.gate
         if isinstance(body, Unreadable):
-            return gate.check(body)
+            return gate.refuse(body.reason)
         if not body or gate.passes_unchecked(content_type):
             return None
         if len(body) > self.max_body_bytes:
-            return gate.check(self.too_large())
+            return gate.refuse(self.too_large().reason)
         if content_encoding and content_encoding.strip().lower() != "identity":
-            return gate.check(Unreadable("the request body is compressed "
-                                         "(Content-Encoding); it cannot be checked, so it "
-                                         "is refused. Send it uncompressed"))
+            return gate.refuse("the request body is compressed (Content-Encoding); it "
+                               "cannot be checked, so it is refused. Send it uncompressed")
         media = (content_type or "").split(";", 1)[0].strip().lower()
         try:
             if media == _FORM:
@@ -138,7 +128,7 @@ class BodyCheck:
             if media == _MULTIPART:
                 return gate.check(self._multipart_payloads(body, content_type or ""))
         except FormError as error:
-            return gate.check(Unreadable(str(error)))
+            return gate.refuse(str(error))
         return gate.check(body, media_type=content_type)
 
     def _multipart_payloads(self, body: bytes, content_type: str) -> list[Any]:

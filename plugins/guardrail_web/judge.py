@@ -107,13 +107,14 @@ class ResponseGuard:
         """Judge a whole response body. Never raises: a fault fails closed."""
         if not body or self.known_clean(body, content_type, content_encoding):
             return Verdict(send=True)  # nothing to publish, or already found clean
+        decoded: bytes | None = None
         try:
             decoded = decode_body(body, content_encoding, self.max_bytes)
-        except EncodingRefused as refused:
-            log.warning("guardrail withheld a response: %s", refused)
-            return Verdict(send=False, status=self.error_status, reason="unreadable")
+        except EncodingRefused as refused:  # the hook sees the refusal too
+            reason = f"{refused}; it was not sent"
         try:
-            decision = self._check(decoded, content_type)
+            decision = self._check(decoded, content_type) if decoded is not None \
+                else self.gate.refuse(reason)
         except guardrail.GuardrailError as error:  # PluginFault and the like: messages are screened
             log.error("guardrail could not check a response (%s): %s",
                       type(error).__name__, error)
