@@ -21,7 +21,7 @@ from guardrail.contract.protocols import (
     ReportOptions,
 )
 from guardrail.contract.records import Documents, Span, Table
-from guardrail.decision import Decision, Finding, PublishBlocked
+from guardrail.decision import Decision, Finding, PublishBlocked, TextMatch
 from guardrail.errors import (
     GuardrailError,
     PayloadError,
@@ -60,6 +60,7 @@ __all__ = [
     "Reporter",
     "Span",
     "Table",
+    "TextMatch",
     "UsageError",
     "hookimpl",
     "guard",

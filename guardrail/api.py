@@ -9,10 +9,11 @@ from typing import Any, TextIO
 
 from guardrail.contract.limits import Limits
 from guardrail.contract.protocols import ReportOptions
-from guardrail.decision import Decision, PublishBlocked
+from guardrail.decision import Decision, PublishBlocked, TextMatch
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.host.faults import guarded
 from guardrail.host.registry import Registry, load_registry
+from guardrail.masking import mask_value
 from guardrail.policy.load import load_policy
 from guardrail.policy.model import Policy
 from guardrail.redact.redactor import HASH_KEY_ENV
@@ -95,6 +96,25 @@ class Guardrail:
                                today, jobs, limits or Limits(), tune_gc)
         return guarded(self.registry, request.limits,
                        lambda: run_check(self.registry, self.compiled(destination), request))
+
+    def scan_text(self, text: str, destination: str | None = None, *,
+                  field: str = "") -> list[TextMatch]:
+        """What the policy's detectors find in one string that *destination* may not
+        receive, in order: for masking free text in place (a log line, a message).
+
+        The same detectors, thresholds, allow list and reading (invisible characters
+        between letters read as the word they spell) a check applies to a value of
+        *field*; field rules, which judge records, do not apply. Overlapping matches
+        are all returned.
+        """
+        scanner = self.compiled(destination).scanner
+        fields = scanner.for_field(field) if scanner is not None else None
+        if fields is None or not text:
+            return []
+        return [TextMatch(hit.rule, hit.level, hit.start, hit.end,
+                          hit.evidence if hit.evidence is not None
+                          else mask_value(text[hit.start:hit.end]))
+                for hit in sorted(fields.scan(text), key=lambda hit: (hit.start, hit.end))]
 
     def redact(self, source: Any, output: str | os.PathLike[str], format: str | None = None,
                destination: str | None = None, *, hash_key: bytes | str | None = None,

@@ -10,15 +10,26 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD, GuardrailError
 from guardrail.policy.model import BLOCKING_ACTIONS
 
-__all__ = ["Finding", "FindingKind", "FileResult", "Decision", "PublishBlocked",
+__all__ = ["Finding", "FindingKind", "FileResult", "Decision", "PublishBlocked", "TextMatch",
            "DEFAULT_MAX_FINDINGS"]
 
 DEFAULT_MAX_FINDINGS = 50
+
+
+class TextMatch(NamedTuple):
+    """Where a detector found something inside one string (``text[start:end]``), for
+    masking it in place; ``evidence`` is already masked (``HP3 ***``)."""
+
+    rule: str
+    level: str
+    start: int
+    end: int
+    evidence: str
 
 
 @dataclass(frozen=True)

@@ -329,3 +329,23 @@ def test_a_stream_the_caller_opened_is_left_open(plain_guard):
         assert not stream.closed
         stream.seek(0)
         assert stream.read(5) in (b"month", "month")
+
+
+def test_scan_text_says_where_each_value_is_masked():
+    guard = Guardrail.from_policy("uk-content-scan")
+    text = "Call Daniel Hughes on 07700 900123 or daniel.hughes@example.com, HP3 9SY"
+    found = guard.scan_text(text)
+    assert [(m.rule, text[m.start:m.end], m.evidence) for m in found] == [
+        ("person.name", "Daniel Hughes", "D***** H*****"),
+        ("uk.phone", "07700 900123", "***** ******"),
+        ("email", "daniel.hughes@example.com", "d***@e******.c**"),
+        ("uk.postcode", "HP3 9SY", "HP3 ***")]
+    assert guard.scan_text("Fly-tipping behind the garages") == []
+    assert guard.scan_text("") == []
+
+
+def test_scan_text_reads_what_a_reader_reads_and_honours_the_destination():
+    guard = Guardrail.from_policy("asb-public-web")
+    spaced = "post code H\u200bP3 9SY"
+    assert [m.rule for m in guard.scan_text(spaced, "public-web")] == ["uk.postcode"]
+    assert guard.scan_text(spaced, "internal") == []
