@@ -105,7 +105,7 @@ class Registry:
     def plugin_map(self) -> PluginMap:
         """Which plugin each module and registered object belongs to, for naming the
         plugin at fault (see :mod:`guardrail.host.faults`); built on first use."""
-        plugins = frozenset(map(id, self.pm.get_plugins()))
+        plugins = frozenset(id(plugin) for _, plugin in self.pm.list_name_plugin())
         if self._plugin_map is None or self._mapped != plugins:
             # rebuilt when a plugin was registered since (an after-check listener added
             # by an integration's user), so its faults are named too
