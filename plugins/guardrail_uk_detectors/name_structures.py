@@ -22,6 +22,7 @@ from .name_text import (
 from .name_vocabulary import (
     _ADDRESSEE,
     _BOUNDARY,
+    _CAMEL_CASE,
     _LIST_JOINS,
     _ORGANISATION,
     _PARTICLES,
@@ -65,6 +66,8 @@ class NameStructures(NameLexicon):
             if not all(_capitalised(w) and self._may_be_name(w, True) for w in names) or \
                     (len(names) == 1 and names[0].isupper() and len(names[0]) < 5):
                 continue  # PAN:, IBAN:, VRM: are a form's labels
+            if any(_CAMEL_CASE.search(w) for w in names):
+                continue  # ValueError:, KeyError: an identifier (McDonald, DeShawn are not)
             listed = any(self._name_word(_key(w)) for w in names)
             if not listed and all(w.isupper() for w in names):
                 continue  # ADDENDUM:, NOTE: a heading, not a speaker

@@ -211,3 +211,8 @@ over is are was were be been being have has had do does did shall should would c
 must might not no yes all any each every some more most other only also very just here
 there when where who whom whose what which why how because while although though
 """.split())
+
+# A word with a capital inside it after two small letters is an identifier (ValueError,
+# KeyError, DataFrame), unless it opens as names with an inner capital do (MacLeod,
+# McDonald, FitzGerald, VanDyke, DeShawn, DiMaggio, LaToya, LeBron).
+_CAMEL_CASE = re.compile(r"^(?!Mac|Mc|Fitz|Van|Von|De|Di|La|Le)\w*?[a-z]{2}[A-Z]")
