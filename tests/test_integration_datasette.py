@@ -6,8 +6,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import sqlite3
-import threading
-import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,8 +20,9 @@ uvicorn = pytest.importorskip("uvicorn")
 import guardrail_datasette  # noqa: E402
 from datasette import hookimpl as datasette_hookimpl  # noqa: E402
 from datasette.plugins import pm as datasette_pm  # noqa: E402
+from loopback import Recorder, uvicorn_client  # noqa: E402
 
-from guardrail import UsageError, hookimpl  # noqa: E402
+from guardrail import UsageError  # noqa: E402
 
 CLEAN = [("2026-08", "Adeyfield East", "Nuisance", 4), ("2026-08", "Boxmoor", "Personal", 2),
          ("2026-09", "Leverstock Green", "Environmental", 7)]
@@ -59,41 +58,14 @@ def _datasette(db: Path, guard: dict[str, Any] | None = None) -> Any:
     return datasette_app.Datasette([str(db)], metadata=metadata)
 
 
-@contextlib.contextmanager
-def served(ds: Any) -> Iterator[httpx.Client]:
+def served(ds: Any) -> Any:
     """*ds* (a Datasette or an ASGI app) under uvicorn on 127.0.0.1, an ephemeral port,
     and a client for it."""
-    app = ds.app() if isinstance(ds, datasette_app.Datasette) else ds
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    return uvicorn_client(ds.app() if isinstance(ds, datasette_app.Datasette) else ds)
 
 
-class Seen:
-    """An after-check plugin: every decision the gate makes."""
-
-    def __init__(self) -> None:
-        self.decisions: list[Any] = []
-
-    @hookimpl
-    def guardrail_after_check(self, context: Any, decision: Any) -> None:
-        self.decisions.append(decision)
-
-
-def _listen(ds: Any) -> Seen:
-    seen = Seen()
+def _listen(ds: Any) -> Recorder:
+    seen = Recorder()
     gate = guardrail_datasette.gate_of(ds)
     assert gate is not None
     gate.guardrail.registry.pm.register(seen, name=f"seen-{id(seen)}")

@@ -9,17 +9,15 @@ import gzip
 import json
 import logging
 import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, HTTPException
 from guardrail_web import GuardrailASGI, ResponseGuard
+from loopback import Recorder, recording, uvicorn_client
 from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
@@ -39,17 +37,6 @@ UNCHECKED = (b"Withheld by guardrail: this response could not be checked, so it 
              b"sent. The site's operator has the details in its log.\n")
 
 
-class Recorder:
-    """An after-check plugin: every decision the middleware's checks reach."""
-
-    def __init__(self) -> None:
-        self.decisions: list[guardrail.Decision] = []
-
-    @guardrail.hookimpl
-    def guardrail_after_check(self, context: Any, decision: guardrail.Decision) -> None:
-        self.decisions.append(decision)
-
-
 class Faulty:
     """A plugin that fails while a body is checked, quoting what it read."""
 
@@ -65,10 +52,8 @@ def policy() -> guardrail.Guardrail:
 
 @pytest.fixture
 def recorder(policy: guardrail.Guardrail) -> Iterator[Recorder]:
-    plugin = Recorder()
-    policy.registry.pm.register(plugin, name=f"recorder-{id(plugin)}")
-    yield plugin
-    policy.registry.pm.unregister(plugin)
+    with recording(policy) as plugin:
+        yield plugin
 
 
 streams_closed: list[str] = []
@@ -112,24 +97,9 @@ def starlette_app() -> Starlette:
     ])
 
 
-@contextmanager
-def serving(app: Any) -> Iterator[httpx.Client]:
+def serving(app: Any) -> Any:
     """*app* under a real uvicorn on 127.0.0.1, an ephemeral port; a client for it."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="critical",
-                                           lifespan="on", ws="wsproto"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    return uvicorn_client(app, log_level="critical", lifespan="on", ws="wsproto")
 
 
 def guarded(policy: guardrail.Guardrail, app: Any = None, **options: Any) -> GuardrailASGI:

@@ -20,6 +20,7 @@ import waitress
 from django.conf import settings
 from flask import Flask, Response, jsonify, stream_with_context
 from guardrail_web import GuardrailWSGI
+from loopback import Recorder, recording
 from werkzeug.serving import make_server
 
 import guardrail
@@ -35,17 +36,6 @@ UNCHECKED = (b"Withheld by guardrail: this response could not be checked, so it 
              b"sent. The site's operator has the details in its log.\n")
 
 
-class Recorder:
-    """An after-check plugin: every decision the middleware's checks reach."""
-
-    def __init__(self) -> None:
-        self.decisions: list[guardrail.Decision] = []
-
-    @guardrail.hookimpl
-    def guardrail_after_check(self, context: Any, decision: guardrail.Decision) -> None:
-        self.decisions.append(decision)
-
-
 @pytest.fixture(scope="module")
 def policy() -> guardrail.Guardrail:
     return guardrail.Guardrail.from_policy("asb-public-web")
@@ -53,10 +43,8 @@ def policy() -> guardrail.Guardrail:
 
 @pytest.fixture
 def recorder(policy: guardrail.Guardrail) -> Iterator[Recorder]:
-    plugin = Recorder()
-    policy.registry.pm.register(plugin, name=f"recorder-{id(plugin)}")
-    yield plugin
-    policy.registry.pm.unregister(plugin)
+    with recording(policy) as plugin:
+        yield plugin
 
 
 def _csv(rows: list[dict[str, str]]) -> Iterator[str]:

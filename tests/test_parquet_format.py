@@ -94,7 +94,7 @@ def test_flat_table_findings_and_positions(guard, tmp_path):
 
 
 def test_text_columns_read_the_same_without_numpy(guard, tmp_path, monkeypatch):
-    from guardrail_parquet import columns
+    import guardrail_arrow as columns
 
     monkeypatch.setattr(columns, "_NUMPY", False)  # numpy is optional for pyarrow
     path = write(tmp_path / "cases.parquet", pa.table(CASES))

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from itertools import chain, repeat
 from typing import Any
 
+from guardrail_arrow import unique_names
+
 from guardrail.plugin import Documents, Limits, Table
 
 from .columns import Column, ListColumn, PandasColumn, PolarsColumn
@@ -45,7 +47,7 @@ def sections(columns: list[Column], count: int,
     for column in columns:
         column.limits = limits or Limits()
     if any(column.nested for column in columns):
-        yield Documents(_records(columns, _unique(names), count))
+        yield Documents(_records(columns, unique_names(names), count))
         return
     text = bool(columns) and all(column.text for column in columns)
     for column in columns:
@@ -71,17 +73,6 @@ def _records(columns: list[Column], names: list[str], count: int) -> Iterator[di
     for values in _batches(columns, count):
         for row in zip(*values, strict=True):
             yield dict(zip(names, row, strict=True))
-
-
-def _unique(names: list[str]) -> list[str]:
-    """Column names as record keys: a repeated name gets ``#2``, ``#3`` so no column
-    hides another in the dict."""
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
-    return out
 
 
 def label(value: Any) -> str:

@@ -23,7 +23,7 @@ import pyarrow.parquet as pq
 
 from guardrail.plugin import Documents, Limits, Payload, PayloadError, ReadOptions, Table
 
-from .columns import depth, is_nested, to_python
+from .columns import depth, is_nested, to_python, unique_names
 from .metadata import POSITION, SECTION, file_metadata
 
 __all__ = ["read_parquet", "BATCH_ROWS"]
@@ -39,7 +39,7 @@ def read_parquet(payload: Payload, options: ReadOptions) -> Iterator[Table | Doc
         _check_shape(parquet, schema, limits, payload)
         batches = _Batches(parquet, payload, limits)
         if any(is_nested(field.type) for field in schema):
-            yield Documents(batches.records(_unique(schema.names)), locate=batches.locate)
+            yield Documents(batches.records(unique_names(schema.names)), locate=batches.locate)
         else:
             yield Table(list(schema.names), batches.rows(), mark=batches.mark,
                         locate=batches.locate_row, typed=True)
@@ -171,17 +171,6 @@ class _Batches:
 
 def _metadata_position(record: Any) -> str:
     return POSITION
-
-
-def _unique(names: list[str]) -> list[str]:
-    """Column names as record keys: a repeated name gets ``#2``, ``#3`` so no column
-    hides another in the dict."""
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
-    return out
 
 
 def _unreadable(payload: Payload, exc: BaseException) -> PayloadError:
