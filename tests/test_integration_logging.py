@@ -239,3 +239,50 @@ def test_the_example_drops() -> None:
     run = _run("drop")
     assert run.returncode == 0, run.stderr
     assert run.stdout == "INFO case ASB-1042 closed for ward Adeyfield East\n"
+
+
+def _recorded(guard: Guardrail) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    seen: list[tuple[str, str, list[tuple[str, str]]]] = []
+
+    class Recorder:
+        from guardrail import hookimpl
+
+        @hookimpl
+        def guardrail_after_check(self, context, decision):
+            seen.append((context.mode, decision.verdict,
+                         [(f.rule, f.evidence) for f in decision.findings]))
+
+    guard.registry.pm.register(Recorder(), name="recorder")
+    return seen
+
+
+@pytest.mark.parametrize("mode", ["enforce", "audit"])
+def test_each_flagged_record_reaches_the_after_check_hook(mode: str) -> None:
+    guard = Guardrail.from_policy("uk-content-scan")
+    seen = _recorded(guard)
+    capture = Captured(PersonalDataFilter(guard, mode=mode), f"hooked-{mode}")
+    capture.log.info("case %s closed", "ASB-1042")
+    capture.log.info("callback to %s", "daniel.hughes@example.com")
+    assert seen == [(mode, "block", [("email", "d***@e******.c**")])]
+    if mode == "audit":
+        assert capture.lines() == ["INFO case ASB-1042 closed",
+                                   "INFO callback to daniel.hughes@example.com"]
+        assert (capture.filter.flagged, capture.filter.masked) == (1, 0)
+    else:
+        assert capture.lines() == ["INFO case ASB-1042 closed",
+                                   "INFO callback to d***@e******.c**"]
+        assert (capture.filter.flagged, capture.filter.masked) == (0, 1)
+
+
+def test_a_record_that_cannot_be_read_is_refused_to_the_hook() -> None:
+    guard = Guardrail.from_policy("uk-content-scan")
+    seen = _recorded(guard)
+    capture = Captured(PersonalDataFilter(guard), "hooked-broken")
+    capture.log.info("%d cases", "not a number")
+    assert capture.lines() == [f"INFO {UNCHECKED}"]
+    assert seen == [("enforce", "block", [])]
+
+
+def test_an_unknown_mode_is_refused() -> None:
+    with pytest.raises(UsageError, match="mode must be 'enforce' or 'audit'"):
+        PersonalDataFilter(mode="dry-run")

@@ -14,8 +14,9 @@ import logging
 import os
 import threading
 import traceback
+from typing import Any
 
-from guardrail import Guardrail, UsageError
+from guardrail import Gate, Guardrail, UsageError
 from guardrail.plugin import REDACTED
 from guardrail_logging.scanning import TextScanner
 
@@ -25,6 +26,7 @@ UNCHECKED = f"{REDACTED} (guardrail could not check this log record)"
 """What a record says when checking it failed: fail closed, never the message itself."""
 
 _ACTIONS = ("mask", "drop")
+_MODES = ("enforce", "audit")
 
 
 @functools.lru_cache(maxsize=8)
@@ -44,53 +46,84 @@ class PersonalDataFilter(logging.Filter):
     :param destination: where the logs go; the policy's default when None.
     :param name: as for ``logging.Filter``: only records of that logger and its children
         are looked at (the others pass untouched).
+    :param mode: ``enforce`` masks or drops; ``audit`` lets every record through as it
+        is and counts, in ``flagged``, those it would have masked or dropped.
 
-    ``masked`` and ``dropped`` count the records changed and removed. ``filter`` never
-    raises: a record it cannot check is masked whole (:data:`UNCHECKED`) or dropped.
+    ``masked`` and ``dropped`` count the records changed and removed. A record in which
+    something was found is also checked as a one-record text payload, so the
+    ``guardrail_after_check`` hook (a decision log) sees a decision for it, in both
+    modes; clean records cost no decision. ``filter`` never raises: a record it cannot
+    check is masked whole (:data:`UNCHECKED`) or dropped (in audit mode, let through
+    and flagged).
     """
 
     def __init__(self, policy: str | os.PathLike[str] | Guardrail = "uk-content-scan",
-                 action: str = "mask", destination: str | None = None, name: str = "") -> None:
+                 action: str = "mask", destination: str | None = None, name: str = "",
+                 mode: str = "enforce") -> None:
         super().__init__(name)
         if action not in _ACTIONS:
             raise UsageError(f"action must be 'mask' or 'drop', not {action!r}")
-        self.action = action
+        if mode not in _MODES:
+            raise UsageError(f"mode must be 'enforce' or 'audit', not {mode!r}")
+        self.action, self.mode = action, mode
         self.scanner = TextScanner(policy, destination) if isinstance(policy, Guardrail) \
             else _scanner(os.fspath(policy), destination)
+        self.gate = Gate(self.scanner.guardrail, destination, mode)
         self.masked = 0
         self.dropped = 0
+        self.flagged = 0
         self._lock = threading.Lock()
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not super().filter(record):
             return True  # another logger's record: this filter does not judge it
         try:
-            found = self._mask(record)
+            found, masked, raw = self._found(record)
         except Exception:  # noqa: BLE001 - a log call must never fail; fail closed
-            found = -1
+            found, masked, raw = -1, None, None
         if not found:
+            return True
+        self._decide(raw)
+        if self.mode == "audit":
+            with self._lock:
+                self.flagged += 1
             return True
         if self.action == "drop":
             with self._lock:
                 self.dropped += 1
             return False
-        if found < 0:
+        if masked is None:
             _replace(record, UNCHECKED, None, None)
+        else:
+            _replace(record, *masked)
         with self._lock:
             self.masked += 1
         return True
 
-    def _mask(self, record: logging.LogRecord) -> int:
-        """Mask *record*'s texts in place (in mask mode); how many values were found."""
-        message, in_message = self.scanner.mask(record.getMessage())
+    def _found(self, record: logging.LogRecord) -> tuple[int, tuple[Any, ...], str]:
+        """How many values *record*'s texts hold, the texts masked (message, traceback,
+        stack), and the texts as they are, joined, for the decision."""
+        message = record.getMessage()
         trace = record.exc_text or (_traceback(record.exc_info) if record.exc_info else None)
-        trace_masked, in_trace = self.scanner.mask(trace) if trace else (trace, 0)
-        stack_masked, in_stack = self.scanner.mask(record.stack_info) \
-            if record.stack_info else (record.stack_info, 0)
-        found = in_message + in_trace + in_stack
-        if found and self.action == "mask":
-            _replace(record, message, trace_masked, stack_masked)
-        return found
+        texts = (message, trace, record.stack_info)
+        found, masked = 0, []
+        for text in texts:
+            if text:
+                text, count = self.scanner.mask(text)
+                found += count
+            masked.append(text)
+        return found, tuple(masked), "\n".join(t for t in texts if t)
+
+    def _decide(self, raw: str | None) -> None:
+        """Check the record as a one-record text payload, so the after-check hook (a
+        decision log) sees it; never raises, and nothing depends on the verdict."""
+        try:
+            if raw is None:
+                self.gate.refuse("a log record whose message could not be formatted")
+            else:
+                self.gate.check(raw.encode("utf-8", "replace"), format="text")
+        except Exception:  # noqa: BLE001, S110 - best effort: the filter's verdict stands
+            pass
 
 
 def _traceback(exc_info: object) -> str:
