@@ -139,8 +139,10 @@ def _ckan_python() -> str:
 def test_inside_real_ckan() -> None:
     python = _ckan_python()
     run = subprocess.run(
-        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:ckan",
-         "-p", "no:ckan_fixtures", "-W", "ignore::DeprecationWarning", str(INSIDE)],
+        # addopts cleared: this checkout's (-n auto) names xdist, which the venv lacks
+        [python, "-m", "pytest", "-q", "-o", "addopts=", "-p", "no:cacheprovider",
+         "-p", "no:ckan", "-p", "no:ckan_fixtures", "-W", "ignore::DeprecationWarning",
+         str(INSIDE)],
         capture_output=True, text=True, timeout=600, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'plugins'}"})
     assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
