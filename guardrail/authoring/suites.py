@@ -203,7 +203,7 @@ def rule_ids(guard: Guardrail) -> list[str]:
 def _policy_ref(case: Case) -> str:
     ref = case.policy
     if ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref:
-        return str(Path(case.file).parent / ref)
+        return os.path.normpath(Path(case.file).parent / ref)
     return ref
 
 
