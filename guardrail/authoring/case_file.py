@@ -11,7 +11,7 @@ here (:mod:`.suites` checks names against the policy).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,7 @@ class ExpectedFinding:
     action: str | None = None
     also: tuple[str, ...] | None = None
     line: int = 0
+    rule_at: tuple[int, int, str] = (0, 0, "")  # line, column and path of 'rule'
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ class Case:
     decision: str
     findings: tuple[ExpectedFinding, ...]
     today: _dt.date | None = None
+    # line, column and path of the 'policy' and 'destination' the case uses
+    marks: dict[str, tuple[int, int, str]] = field(default_factory=dict, compare=False)
 
     @property
     def id(self) -> str:
@@ -117,6 +120,9 @@ class _Reader:
             if key not in known:
                 self.add(path + (key,), f"unknown key '{key}'{did_you_mean(key, known) or ';'}"
                          f" expected one of: {', '.join(known)}", key=True)
+
+    def mark(self, path: tuple[Any, ...]) -> tuple[int, int, str]:
+        return (*self.doc.position(path), dotted_path(path))
 
     def text(self, data: dict[str, Any], path: tuple[Any, ...], key: str,
              required: bool = False) -> str | None:
@@ -225,8 +231,10 @@ def _case(reader: _Reader, path: Path, at: tuple[Any, ...], item: Any, policy: s
     findings = _findings(reader, at, item)
     if len(reader.problems) > before or name is None or own_policy is None or payload is None:
         return None
+    marks = {key: reader.mark(at + (key,) if key in item else (key,))
+             for key in ("policy", "destination")}
     return Case(str(path), reader.doc.position(at)[0], name, own_policy, own_destination,
-                payload, str(decision), findings, own_today)
+                payload, str(decision), findings, own_today, marks)
 
 
 def _payload(reader: _Reader, path: Path, at: tuple[Any, ...],
@@ -310,5 +318,6 @@ def _findings(reader: _Reader, at: tuple[Any, ...],
         found.append(ExpectedFinding(record, field, rule, waived, evidence,
                                      optional["level"], optional["action"],
                                      tuple(also) if also is not None else None,
-                                     reader.doc.position(where)[0]))
+                                     reader.doc.position(where)[0],
+                                     reader.mark(where + ("rule",))))
     return tuple(found)

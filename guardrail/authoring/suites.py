@@ -151,8 +151,8 @@ class SuiteRunner:
         return Suite(str(path), tuple(cases))
 
     def _check_names(self, case: Case) -> list[PolicyProblem]:
-        def problem(message: str) -> PolicyProblem:
-            return PolicyProblem(case.file, case.line, 1, case.name, message)
+        def problem(message: str, key: str = "policy") -> PolicyProblem:
+            return PolicyProblem(case.file, *case.marks[key], message)
 
         try:
             guard = self.guard(case)
@@ -165,13 +165,13 @@ class SuiteRunner:
         if case.destination is not None and case.destination not in policy.destinations:
             return [problem(f"policy '{policy.name}' has no destination '{case.destination}'"
                             f"{did_you_mean(case.destination, policy.destinations) or ';'} "
-                            f"available: {', '.join(policy.destinations)}")]
+                            f"available: {', '.join(policy.destinations)}", "destination")]
         known = rule_ids(guard)
         found = []
         for expected in case.findings:
             if expected.rule not in known:
                 found.append(PolicyProblem(
-                    case.file, expected.line, 1, case.name,
+                    case.file, *expected.rule_at,
                     f"policy '{policy.name}' has no rule '{expected.rule}'"
                     f"{did_you_mean(expected.rule, known) or ''}"))
         return found
@@ -237,14 +237,15 @@ def _agrees(expected: ExpectedFinding, found: Finding) -> bool:
 
 
 def find_case_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """The case files named, a folder standing for every ``*.yaml``/``*.yml`` in it
-    (and below), in a stable order. Raises :class:`CaseFileError` for a path that
+    """The case files named, a folder standing for every ``*.yaml``/``*.yml`` directly
+    in it, in a stable order. Raises :class:`CaseFileError` for a path that
     does not exist or a folder with no case files."""
     files: list[Path] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")
+            # Not below: subfolders hold fixtures, which may be YAML too.
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")
                            and p.is_file())
             if not found:
                 raise CaseFileError([PolicyProblem(str(path), 1, 1, "", "no case files "
