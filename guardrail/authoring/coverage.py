@@ -19,7 +19,8 @@ from dataclasses import dataclass
 from guardrail.engine.scanning import select_detectors
 from guardrail.policy.model import FIELD_LEVEL_RULE, UNCLASSIFIED_RULE
 
-from .suites import CaseResult, SuiteRunner
+from .results import CaseResult
+from .suites import SuiteRunner
 
 __all__ = ["CoverageItem", "PolicyCoverage", "policy_coverage"]
 

@@ -31,12 +31,12 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from guardrail.api import Guardrail
-from guardrail.decision import Decision, Finding
+from guardrail.decision import Finding
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.engine.scanning import select_detectors
 from guardrail.errors import PolicyError, PolicyProblem
@@ -46,7 +46,9 @@ from guardrail.policy.model import FIELD_LEVEL_RULE, UNCLASSIFIED_RULE
 from guardrail.policy.schema import did_you_mean
 from guardrail.runner import resolve_destination
 
+from .case_diff import case_report
 from .case_file import Case, CaseFileError, ExpectedFinding, Payload, parse_case_file
+from .results import CaseResult
 
 __all__ = ["Case", "CaseFileError", "CaseResult", "ExpectedFinding", "Payload", "Suite",
            "SuiteRunner", "check_case", "find_case_files", "load_cases", "load_suite",
@@ -62,35 +64,6 @@ class Suite:
 
     file: str
     cases: tuple[Case, ...]
-
-
-@dataclass
-class CaseResult:
-    """What one case found, and how that differs from what it expected.
-
-    :param missing: expected findings the check did not make.
-    :param unexpected: findings the check made that the case does not list.
-    :param matched: pairs of expected and actual findings that agree.
-    :param classified: (rule id, origin) of the rule that classified each field of the
-        payload, for coverage (a field classified public leaves no finding).
-    """
-
-    case: Case
-    decision: Decision
-    policy_file: str
-    destination: str
-    missing: list[ExpectedFinding] = field(default_factory=list)
-    unexpected: list[Finding] = field(default_factory=list)
-    matched: list[tuple[ExpectedFinding, Finding]] = field(default_factory=list)
-    classified: frozenset[tuple[str, str]] = frozenset()
-
-    @property
-    def decision_ok(self) -> bool:
-        return self.decision.verdict == self.case.decision
-
-    @property
-    def passed(self) -> bool:
-        return self.decision_ok and not self.missing and not self.unexpected
 
 
 class _Recording(CompiledPolicy):
@@ -283,8 +256,6 @@ def run_case(case: Case, runner: SuiteRunner | None = None) -> CaseResult:
 
 def check_case(case: Case, runner: SuiteRunner | None = None) -> CaseResult:
     """Run *case* and raise :class:`AssertionError` with the diff unless it passes."""
-    from .suite_report import case_report
-
     result = run_case(case, runner)
     if not result.passed:
         raise AssertionError("\n".join(case_report(result)))

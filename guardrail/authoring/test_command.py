@@ -11,10 +11,12 @@ from collections.abc import Callable, Sequence
 from guardrail.errors import EXIT_USAGE
 from guardrail.host.registry import Registry
 
+from .case_diff import case_report
 from .case_file import CaseFileError
 from .coverage import policy_coverage
-from .suite_report import below_minimum, case_report, coverage_report, summary
-from .suites import CaseResult, SuiteRunner, find_case_files
+from .results import CaseResult
+from .suite_report import below_minimum, coverage_report, summary
+from .suites import SuiteRunner, find_case_files
 
 __all__ = ["run_tests"]
 
