@@ -176,6 +176,31 @@ def test_case_file_problems(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tex
     assert str(caught.value.problems[0]).startswith(message)
 
 
+def test_an_unknown_format_is_refused_at_its_line(tmp_path: Path) -> None:
+    file = tmp_path / "x.yaml"
+    file.write_text(f"policy: {DATA / 'policy.yaml'}\ncases:\n  - name: a\n    text: x\n"
+                    "    format: cvs\n    decision: allow\n    findings: []\n", encoding="utf-8")
+    with pytest.raises(CaseFileError) as caught:
+        load_suite(file)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column, problem.path) == (5, 13, "cases[0].format")
+    assert problem.message.startswith("unknown format 'cvs'; did you mean 'csv'?")
+
+
+def test_an_unreadable_payload_blocks_and_says_why(in_data: Path, tmp_path: Path) -> None:
+    file = tmp_path / "x.yaml"
+    file.write_text(f"policy: {DATA / 'policy.yaml'}\ncases:\n  - name: broken JSON\n"
+                    "    text: '{\"month\": '\n    format: json\n    decision: allow\n"
+                    "    findings: []\n", encoding="utf-8")
+    result = run(str(file))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:2] == [f"FAIL {file}:3: broken JSON",
+                         "  policy small-council, destination public-web"]
+    assert lines[2].startswith("  <bytes> could not be checked: ")
+    assert lines[3] == "  decision: expected allow, got block"
+
+
 def test_duplicate_case_names_are_refused(tmp_path: Path) -> None:
     file = tmp_path / "x.yaml"
     file.write_text(textwrap.dedent(f"""\

@@ -91,7 +91,7 @@ class Case:
     decision: str
     findings: tuple[ExpectedFinding, ...]
     today: _dt.date | None = None
-    # line, column and path of the 'policy' and 'destination' the case uses
+    # line, column and path of the 'policy', 'destination' and 'format' the case uses
     marks: dict[str, tuple[int, int, str]] = field(default_factory=dict, compare=False)
 
     @property
@@ -232,7 +232,7 @@ def _case(reader: _Reader, path: Path, at: tuple[Any, ...], item: Any, policy: s
     if len(reader.problems) > before or name is None or own_policy is None or payload is None:
         return None
     marks = {key: reader.mark(at + (key,) if key in item else (key,))
-             for key in ("policy", "destination")}
+             for key in ("policy", "destination", "format")}
     return Case(str(path), reader.doc.position(at)[0], name, own_policy, own_destination,
                 payload, str(decision), findings, own_today, marks)
 

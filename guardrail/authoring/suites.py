@@ -39,7 +39,7 @@ from guardrail.api import Guardrail
 from guardrail.decision import Finding
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.engine.scanning import select_detectors
-from guardrail.errors import PolicyError, PolicyProblem
+from guardrail.errors import PolicyError, PolicyProblem, UsageError
 from guardrail.host.registry import Registry, load_registry
 from guardrail.policy.classify import Classification
 from guardrail.policy.model import FIELD_LEVEL_RULE, UNCLASSIFIED_RULE
@@ -139,6 +139,11 @@ class SuiteRunner:
             return [problem(f"policy '{policy.name}' has no destination '{case.destination}'"
                             f"{did_you_mean(case.destination, policy.destinations) or ';'} "
                             f"available: {', '.join(policy.destinations)}", "destination")]
+        if case.payload.format is not None:
+            try:
+                self.registry.format(case.payload.format)
+            except UsageError as exc:
+                return [problem(exc.message, "format")]
         known = rule_ids(guard)
         found = []
         for expected in case.findings:
