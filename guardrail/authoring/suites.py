@@ -42,7 +42,7 @@ from guardrail.engine.scanning import select_detectors
 from guardrail.errors import PolicyError, PolicyProblem, UsageError
 from guardrail.host.registry import Registry, load_registry
 from guardrail.policy.classify import Classification
-from guardrail.policy.model import FIELD_LEVEL_RULE, UNCLASSIFIED_RULE
+from guardrail.policy.model import FIELD_LEVEL_RULE, UNCLASSIFIED_RULE, Policy
 from guardrail.policy.schema import did_you_mean
 from guardrail.runner import resolve_destination
 
@@ -81,12 +81,19 @@ class _Recording(CompiledPolicy):
 
 
 class _SuiteGuard(Guardrail):
-    def compiled(self, destination: str | None = None) -> CompiledPolicy:
+    """A Guardrail whose checks classify through :class:`_Recording` (one thread only)."""
+
+    def __init__(self, policy: Policy, registry: Registry) -> None:
+        super().__init__(policy, registry)
+        self._recording: dict[str, _Recording] = {}
+
+    def compiled(self, destination: str | None = None) -> _Recording:
         name = resolve_destination(self.policy, destination)
-        found = self._compiled.get(name)
+        found = self._recording.get(name)
         if found is None:
-            found = self._compiled[name] = _Recording.build(self.policy, name,
-                                                            self.registry.detectors)
+            found = self._recording[name] = _Recording(
+                self.policy, self.policy.destinations[name],
+                select_detectors(self.policy, dict(self.registry.detectors)))
         return found
 
 
@@ -106,8 +113,9 @@ class SuiteRunner:
         ref = _policy_ref(case)
         found = self._guards.get(ref)
         if found is None:
-            found = self._guards[ref] = _SuiteGuard.from_policy(ref, self.registry)  # type: ignore[assignment]
-        return found  # type: ignore[return-value]
+            loaded = Guardrail.from_policy(ref, self.registry).policy
+            found = self._guards[ref] = _SuiteGuard(loaded, self.registry)
+        return found
 
     def load(self, path: str | os.PathLike[str]) -> Suite:
         """One case file, checked against the policies it names: unknown destinations
@@ -158,7 +166,6 @@ class SuiteRunner:
         """Check the case's payload and compare the findings with the expected ones."""
         guard = self.guard(case)
         compiled = guard.compiled(case.destination)
-        assert isinstance(compiled, _Recording)
         compiled.seen.clear()
         decision = guard.check(_source(case.payload), case.payload.format, case.destination,
                                today=case.today or _dt.date.today(), max_findings=_LISTED)
