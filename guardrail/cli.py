@@ -371,9 +371,21 @@ def test(ctx: click.Context, paths: tuple[str, ...], verbose: bool, coverage: bo
     """Run policy test suites: YAML case files of payloads and the decision and findings
     the policy must give each (default: every case file under policies/tests/).
 
-    A failing case prints what differs (evidence masked). Exit codes: 0 every case
-    passed, 1 a case failed or coverage is below --min-coverage, 2 a case file or
-    its policy cannot be read.
+    A failing case prints what differs (evidence masked), each finding written as the
+    case file takes it. Exit codes: 0 every case passed, 1 a case failed or coverage
+    is below --min-coverage, 2 a case file or its policy cannot be read.
+
+    \b
+    A case file (e.g. policies/tests/my-policy.yaml):
+      policy: ../my-policy.yaml     # a shipped name, or a path from this file
+      today: 2026-06-01             # optional: the day waivers are judged on
+      cases:
+        - name: a name blocks
+          destination: public-web   # optional: the policy's default
+          records: [{month: 2024-01, name: Jane Doe}]  # or text: + format:, or file:
+          decision: block
+          findings:                 # every finding ([] for none); records from 0
+            - {record: 0, field: name, rule: uk.field.person_name, evidence: "J*** D**"}
     """
     from guardrail.authoring.suites import DEFAULT_SUITE_DIR
     from guardrail.authoring.test_command import run_tests

@@ -277,3 +277,86 @@ def test_results_say_what_was_missing_and_unexpected() -> None:
         (0, "count", "council.small_count"), (1, "ward", "council.public")]
     assert sorted((f.record, f.field, f.rule, f.evidence) for f in failing.unexpected) == [
         (0, "count", "council.small_count", "*"), (0, "resident", "field.level", "J*** S****")]
+
+
+def test_the_case_file_in_the_help_passes(tmp_path: Path) -> None:
+    """The example an author copies from --help is a real, passing case."""
+    help_text = CliRunner().invoke(cli, ["test", "--help"]).stdout
+    example = help_text.split("A case file (e.g. policies/tests/my-policy.yaml):\n")[1]
+    example = textwrap.dedent(example.split("\n\n")[0])
+    assert example.startswith("policy: ../my-policy.yaml")
+    file = tmp_path / "help.yaml"
+    file.write_text(example.replace("../my-policy.yaml", "asb-public-web"), encoding="utf-8")
+    result = run(str(file), "-v")
+    assert (result.exit_code, result.stdout) == (
+        0, f"PASS {file}:4: a name blocks\n\n1 case file, 1 case: 1 passed, 0 failed\n")
+
+
+def _one_case(tmp_path: Path, body: str) -> str:
+    file = tmp_path / "x.yaml"
+    file.write_text(f"policy: {DATA / 'policy.yaml'}\n" + textwrap.dedent(body),
+                    encoding="utf-8")
+    return str(file)
+
+
+def test_today_decides_whether_a_waiver_still_applies(tmp_path: Path) -> None:
+    """After its expiry the waiver no longer waives: the finding blocks, the diff shows
+    the case's ``waived: true`` as missing, and coverage counts the waiver unused."""
+    file = _one_case(tmp_path, """\
+        today: 2100-01-01
+        cases:
+          - name: expired waiver
+            records: [{case_ref: C-1042}]
+            decision: allow
+            findings:
+              - {record: 0, field: case_ref, rule: council.internal, waived: true}
+        """)
+    result = run(file, "--coverage")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[2:7] == [
+        "  decision: expected allow, got block",
+        "  findings (- expected, not found; + found, not expected):",
+        "    - {record: 0, field: case_ref, rule: council.internal, waived: true}",
+        '    + {record: 0, field: case_ref, rule: council.internal, evidence: C-****}',
+        "",
+    ]
+    assert "    waiver exception for rule council.internal and field case_ref at " \
+        f"{DATA / 'policy.yaml'}:35" in result.stdout
+
+
+@pytest.mark.parametrize(("extra", "passes"), [
+    ("", True),
+    (", level: personal, action: block, also: [uk.postcode]", True),
+    (", level: internal", False),
+    (", action: warn", False),
+    (", also: []", False),
+    (', evidence: "HP1 ***"', True),
+    (', evidence: "HP1 1AA"', False),
+])
+def test_optional_attributes_are_compared_when_given(tmp_path: Path, extra: str,
+                                                     passes: bool) -> None:
+    file = _one_case(tmp_path, f"""\
+        cases:
+          - name: a postcode in a resident field
+            records: [{{resident: HP1 1AA}}]
+            decision: block
+            findings:
+              - {{record: 0, field: resident, rule: field.level{extra}}}
+        """)
+    (case,) = load_cases(file)
+    runner = SuiteRunner()
+    assert runner.run(case).passed is passes
+
+
+@pytest.mark.parametrize("text", ["C-****", "*", "True", "No", "null", "1e3", "J*** S****",
+                                  "#3", "a: b", "[x]", "people[*].name", "~", "'q'"])
+def test_diff_lines_read_back_as_the_finding(text: str) -> None:
+    """A + line pasted into a case file gives the same field and evidence."""
+    import yaml
+
+    from guardrail.authoring.case_diff import _actual
+    from guardrail.decision import Finding
+
+    finding = Finding("f", 0, text, "r", "personal", "block", text)
+    assert yaml.safe_load(_actual(finding)) == {"record": 0, "field": text, "rule": "r",
+                                                 "evidence": text}

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import yaml
+
 from guardrail.decision import Finding
 from guardrail.policy.marked_yaml import quoted
 
@@ -55,9 +57,16 @@ def _scalar(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     text = str(value)
-    return text if _PLAIN.fullmatch(text) and text not in ("null", "true", "false", "yes",
-                                                            "no", "on", "off") \
-        else quoted(text)
+    return text if _PLAIN.fullmatch(text) and _reads_back(text) else quoted(text)
+
+
+def _reads_back(text: str) -> bool:
+    """Does *text*, written plain in a flow mapping, read back as that string (not
+    ``True``, ``No``, ``1e3`` or ``null``)?"""
+    try:
+        return bool(yaml.safe_load(f"{{k: {text}}}") == {"k": text})
+    except yaml.YAMLError:
+        return False
 
 
 def _mapping(pairs: Sequence[tuple[str, object]]) -> str:
