@@ -154,6 +154,8 @@ def test_malformed_case_files_exit_2_with_every_problem_at_file_line_col(in_data
 @pytest.mark.parametrize(("text", "message"), [
     ("", "x.yaml:1:1: the case file is empty; write 'policy:' and a list of 'cases:'"),
     ("policy: [a\n", "x.yaml:2:1: YAML syntax error"),
+    ("apiVersion: guardrail/v1\nkind: Policy\n", "x.yaml:1:1: this is a policy, not a case "
+     "file; name the case files (e.g. 'guardrail test policies/tests')"),
     ("policy: p.yaml\ncases: []\n", "x.yaml:2:8: cases: 'cases' must be a non-empty list"),
     ("cases:\n  - name: a\n    records: []\n    decision: allow\n    findings: []\n",
      "x.yaml:2:5: cases[0]: no 'policy' for this case"),

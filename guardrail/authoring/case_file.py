@@ -185,6 +185,10 @@ def _cases(reader: _Reader, path: Path) -> list[Case]:
     if not isinstance(top, dict):
         reader.add((), "a case file is a mapping with 'policy' and a list of 'cases'")
         return []
+    if top.get("kind") == "Policy" or "apiVersion" in top:
+        reader.add((), "this is a policy, not a case file; name the case files (e.g. "
+                   "'guardrail test policies/tests'), whose cases give 'policy:' this file")
+        return []
     reader.keys(top, (), _FILE_KEYS)
     policy = reader.text(top, (), "policy")
     destination = reader.text(top, (), "destination")
