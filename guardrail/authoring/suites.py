@@ -24,6 +24,8 @@ A case file (``policies/tests/asb-public-web.yaml``)::
 
 A finding may also give ``waived: true`` (false unless given), ``level``, ``action``
 and ``also`` (the other rules that matched the value); they are compared when given.
+Inline ``records`` are the records themselves (a policy's ``records:`` path, which
+finds them inside a document, applies to ``text`` and ``file`` payloads).
 """
 
 from __future__ import annotations
