@@ -356,6 +356,49 @@ def explain(ctx: click.Context, policy: str, destination: str | None,
                    f"-> {target.name} accepts at most {target.max_level}: {verdict}")
 
 
+@cli.command("test")
+@click.argument("paths", nargs=-1, metavar="[PATH...]")
+@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+@click.option("--coverage", is_flag=True,
+              help="Report the field rules, detectors, record rules, destinations and "
+                   "waivers of each policy that no case exercised, and a percentage.")
+@click.option("--min-coverage", type=click.FloatRange(0, 100), metavar="N",
+              help="Fail (exit 1) when a policy's coverage is below N percent. "
+                   "Implies --coverage.")
+@click.pass_context
+def test(ctx: click.Context, paths: tuple[str, ...], verbose: bool, coverage: bool,
+         min_coverage: float | None) -> None:
+    """Run policy test suites: YAML case files of payloads and the decision and findings
+    the policy must give each (default: every case file under policies/tests/).
+
+    A failing case prints what differs (evidence masked), each finding written as the
+    case file takes it. Exit codes: 0 every case passed, 1 a case failed or coverage
+    is below --min-coverage, 2 a case file or its policy cannot be read.
+
+    \b
+    A case file (e.g. policies/tests/my-policy.yaml):
+      policy: ../my-policy.yaml     # a shipped name, or a path from this file
+      today: 2026-06-01             # optional: the day waivers are judged on
+      cases:
+        - name: a name blocks
+          destination: public-web   # optional: the policy's default
+          records: [{month: 2024-01, name: Jane Doe}]  # or text: + format:, or file:
+          decision: block
+          findings:                 # every finding ([] for none); records from 0
+            - {record: 0, field: name, rule: uk.field.person_name, evidence: "J*** D**"}
+    """
+    from guardrail.authoring.suites import DEFAULT_SUITE_DIR
+    from guardrail.authoring.test_command import run_tests
+
+    if not paths and not DEFAULT_SUITE_DIR.is_dir():
+        raise click.UsageError(f"no {DEFAULT_SUITE_DIR}/ here; name case files or folders "
+                               "to run, e.g. 'guardrail test policies/tests'")
+    code = run_tests(paths or (str(DEFAULT_SUITE_DIR),), _registry(ctx), click.echo,
+                     lambda line: click.echo(line, err=True), verbose=verbose,
+                     coverage=coverage or min_coverage is not None, min_coverage=min_coverage)
+    ctx.exit(code)
+
+
 @cli.command()
 def schema() -> None:
     """Print the JSON Schema that policies are validated against."""
