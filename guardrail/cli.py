@@ -395,7 +395,7 @@ def lint(ctx: click.Context, policies: tuple[str, ...], fmt: str, output: Any,
     findings = lint_policies(policies, registry.policy_path,
                              extra_rule_ids=frozenset(registry.detectors),
                              today=today.date() if today else None)
-    text = (render_json(findings) if fmt == "json" else render_sarif(findings)
+    text = (render_json(findings) if fmt == "json" else render_sarif(findings, __version__)
             if fmt == "sarif" else render_text(findings, len(policies)))
     output.write(text)
     ctx.exit(exit_code(findings))

@@ -80,12 +80,12 @@ _BY_MESSAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("bad-jmespath", r"invalid JMESPath|the JMESPath in |the path is "),
         ("bad-field-path", r"path '.*' (names one list element|uses a ')"),
         ("bad-regex", r"invalid regular expression"),
-        ("bad-date", r"'.*' is not a real date"),
         ("too-large", r"the 'extends' chain reaches more than|the policy (is larger|has "
                       r"more|is nested)|the YAML is nested|the alias |aliases expand|.* "
                       r"too (many|large|long)|is [\d,]+ characters long|the pattern is "
                       r"[\d,]+ characters|at most [\d,]+ are allowed"),
     ))
+_BAD_DATE = re.compile(r"'.*' is not a (valid|real) date")
 
 
 def code_of_load_problem(message: str, *, from_schema: bool) -> str:
@@ -94,6 +94,8 @@ def code_of_load_problem(message: str, *, from_schema: bool) -> str:
     :param from_schema: the policy schema reports this very problem (its messages
         are many and generic, so they are recognised by asking the schema again).
     """
+    if _BAD_DATE.match(message):  # the schema's date format, or the loader's calendar check
+        return "bad-date"
     if from_schema:
         return "schema"
     for code, pattern in _BY_MESSAGE:

@@ -13,7 +13,6 @@ from pathlib import Path, PurePath
 from typing import Any
 from urllib.parse import quote
 
-from .. import __version__
 from .lint import LintFinding
 from .lint_codes import CODES
 
@@ -22,8 +21,8 @@ __all__ = ["render_sarif", "SARIF_SCHEMA"]
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
-def render_sarif(findings: Sequence[LintFinding]) -> str:
-    """A SARIF 2.1.0 log of *findings*."""
+def render_sarif(findings: Sequence[LintFinding], version: str) -> str:
+    """A SARIF 2.1.0 log of *findings*, from guardrail *version*."""
     codes = list(CODES)
     rules = [{"id": code.id, "shortDescription": {"text": code.summary},
               "defaultConfiguration": {"level": code.severity}} for code in CODES.values()]
@@ -41,7 +40,7 @@ def render_sarif(findings: Sequence[LintFinding]) -> str:
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "guardrail", "version": __version__,
+            "tool": {"driver": {"name": "guardrail", "version": version,
                                 "rules": rules}},
             "results": results,
         }],
