@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,8 +21,7 @@ from ..errors import PolicyError, PolicyProblem
 from ..policy.limits import MAX_YAML_NODES
 from ..policy.load import PolicyLookup, load_policy
 from ..policy.marked_yaml import MarkedDocument, read_marked_yaml
-from ..policy.merge import merge_chain
-from ..policy.problems import Problems
+from ..policy.model import DEFAULT_LEVELS
 from ..policy.safe_yaml import decode_policy
 from ..policy.schema import check_schema
 from .lint_checks import semantic_findings
@@ -80,11 +80,42 @@ def _lint_one(name: str, lookup: PolicyLookup, extra_rule_ids: frozenset[str],
     except PolicyError as exc:
         if not exc.problems:  # the file itself is missing: nothing to point into
             return [_finding(name, 1, 1, "unreadable", exc.message)]
-        return _load_findings(exc.problems)
-    docs = [_reread(file) for file in policy.sources]
-    merged = merge_chain(docs, Problems())
-    return [_finding(f.file, f.line, f.column, f.code, f.message)
-            for f in semantic_findings(merged, policy.levels, today)]
+        found = _load_findings(exc.problems)
+        files = [*_root(name, lookup), *(p.file for p in exc.problems)]
+        return found + _checked(dict.fromkeys(files), None, today)
+    return _checked(policy.sources, policy.levels, today)
+
+
+def _root(name: str, lookup: PolicyLookup) -> list[str]:
+    """The file of the policy *name*, which the loader found (it reported problems)."""
+    shipped = None if Path(name).is_file() else lookup(name)
+    return [str(shipped if shipped is not None else Path(name))]  # as the loader names it
+
+
+def _checked(files: Iterable[str], levels: tuple[str, ...] | None,
+             today: _dt.date) -> list[LintFinding]:
+    """What :mod:`.lint_checks` finds in each readable file.
+
+    :param levels: the loaded policy's levels; None when it did not load, and then
+        each file's own ``levels`` (or the defaults, in a file that extends nothing).
+    """
+    out = []
+    for file in files:
+        try:
+            doc = _reread(file)
+        except (PolicyError, OSError):
+            continue  # reported by the loader
+        found = semantic_findings(doc, levels or _own_levels(doc), today)
+        out += [_finding(f.file, f.line, f.column, f.code, f.message) for f in found]
+    return out
+
+
+def _own_levels(doc: MarkedDocument) -> tuple[str, ...] | None:
+    data = doc.data if isinstance(doc.data, dict) else {}
+    levels = data.get("levels")
+    if isinstance(levels, list) and levels and all(isinstance(v, str) for v in levels):
+        return tuple(levels)
+    return DEFAULT_LEVELS if "levels" not in data and "extends" not in data else None
 
 
 def _load_findings(problems: Iterable[PolicyProblem]) -> list[LintFinding]:
@@ -119,7 +150,9 @@ def _reread(file: str) -> MarkedDocument:
 
 
 def _finding(file: str, line: int, column: int, code: str, message: str) -> LintFinding:
-    return LintFinding(file, line, column, CODES[code].severity, code, message)
+    # A parent reached as 'sub/../base.yaml' is the 'base.yaml' named on the command line.
+    return LintFinding(os.path.normpath(file), line, column, CODES[code].severity, code,
+                       message)
 
 
 def render_text(findings: Sequence[LintFinding], checked: int) -> str:

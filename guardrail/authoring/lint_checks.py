@@ -1,9 +1,10 @@
 """What ``guardrail lint`` checks beyond loading: rules that never decide, waivers
 running out, destinations that do not say why they may receive sensitive data.
 
-These run on a policy that loaded cleanly, over the merged view of its ``extends``
-chain (:func:`guardrail.policy.merge.merge_chain`), so each finding points at the
-file, line and column that wrote the piece.
+Each file of an ``extends`` chain is checked on its own (a child overriding its
+parent's field rule is the point of ``extends``, not a mistake), and only on the
+pieces the policy schema finds intact, so a policy that fails to load still gets
+these findings for the rest, and none about a piece already reported broken.
 """
 
 from __future__ import annotations
@@ -16,9 +17,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..policy.marked_yaml import MarkedDocument
-from ..policy.merge import Merged
-from ..policy.paths import compile_path_pattern, match_path, normalize_glob, normalize_key
-from ..policy.problems import Item
+from ..policy.merge import Merged, merge_chain
+from ..policy.paths import (
+    PathPatternError,
+    compile_path_pattern,
+    match_path,
+    normalize_glob,
+    normalize_key,
+)
+from ..policy.problems import Item, Problems
+from ..policy.schema import check_schema
 
 __all__ = ["Found", "semantic_findings", "EXPIRY_WARNING_DAYS"]
 
@@ -36,9 +44,22 @@ class Found:
     message: str
 
 
-def semantic_findings(merged: Merged, levels: tuple[str, ...], today: _dt.date) -> list[Found]:
-    """Every lint finding in a merged policy that loaded without problems."""
-    return [*_field_rules(merged), *_waivers(merged, today), *_destinations(merged, levels)]
+def semantic_findings(doc: MarkedDocument, levels: tuple[str, ...] | None,
+                      today: _dt.date) -> list[Found]:
+    """Every lint finding in one policy file.
+
+    :param levels: the levels of the policy the file belongs to, or None when they
+        cannot be known (a broken chain): then destinations are not judged.
+    """
+    report = Problems()
+    report.mark_broken(doc, check_schema(doc)[1])
+    if not isinstance(doc.data, dict):
+        return []
+    merged = merge_chain([doc], report)
+    found = [*_field_rules(merged, report), *_waivers(merged, report, today)]
+    if levels:
+        found += _destinations(merged, report, levels)
+    return found
 
 
 def _at(doc: MarkedDocument, path: tuple[Any, ...], code: str, message: str, *,
@@ -60,21 +81,27 @@ class _Pattern:
         return self.item.doc.position(self.item.path + self.sub)[0]
 
 
-def _patterns(merged: Merged) -> Iterator[_Pattern]:
-    """Every pattern of every field rule, in the order the classifier tries them."""
+def _patterns(merged: Merged, report: Problems) -> Iterator[_Pattern]:
+    """Every intact pattern of every intact field rule, in the order the classifier
+    tries them."""
     for item in merged.fields:
         spec = item.value
-        kind = next(k for k in ("name", "match", "path") if k in spec)
-        values = spec[kind]
+        kinds = [k for k in ("name", "match", "path") if k in spec]
+        if not report.intact(item) or len(kinds) != 1 or not isinstance(spec.get("level"), str):
+            continue
+        kind, values = kinds[0], spec[kinds[0]]
         listed = isinstance(values, list)
         for index, text in enumerate(values if listed else [values]):
             sub = (kind, index) if listed else (kind,)
-            key: Any = (normalize_key(text) if kind == "name" else
-                        normalize_glob(text) if kind == "match" else compile_path_pattern(text))
+            try:
+                key: Any = (normalize_key(text) if kind == "name" else normalize_glob(text)
+                            if kind == "match" else compile_path_pattern(text))
+            except PathPatternError:
+                continue  # the loader reports it
             yield _Pattern(kind, text, key, spec["level"], item, sub)
 
 
-def _field_rules(merged: Merged) -> Iterator[Found]:
+def _field_rules(merged: Merged, report: Problems) -> Iterator[Found]:
     """Patterns that an earlier pattern of the same kind, in the same file, always beats.
 
     The classifier tries path rules in order, then the first name rule for a key, then
@@ -83,9 +110,8 @@ def _field_rules(merged: Merged) -> Iterator[Found]:
     only patterns written in one file are compared.
     """
     seen: list[_Pattern] = []
-    for pattern in _patterns(merged):
+    for pattern in _patterns(merged, report):
         earlier = next((e for e in seen if e.kind == pattern.kind
-                        and e.item.doc.file == pattern.item.doc.file
                         and _covers(pattern.kind, e.key, pattern.key)), None)
         seen.append(pattern)
         if earlier is None:
@@ -121,15 +147,21 @@ def _covers(kind: str, earlier: Any, later: Any) -> bool:
     return not _GLOB_SPECIAL.search(earlier) and fnmatch.fnmatchcase(later, earlier)
 
 
-def _waivers(merged: Merged, today: _dt.date) -> Iterator[Found]:
+def _waivers(merged: Merged, report: Problems, today: _dt.date) -> Iterator[Found]:
     for item in merged.exceptions:
         spec = item.value
-        expires = _dt.date.fromisoformat(spec["expires"])
+        if not report.intact(item):
+            continue
+        try:
+            expires = _dt.date.fromisoformat(spec.get("expires"))
+            approver = str(spec["approved_by"])
+        except (TypeError, ValueError, KeyError):
+            continue  # the loader reports it
         days = (expires - today).days
         target = " and ".join(part for part in (
             f"rule {spec['rule']}" if spec.get("rule") else "",
             f"field {spec['field']}" if spec.get("field") else "") if part)
-        what = f"the exception for {target} (approved by {spec['approved_by']})"
+        what = f"the exception for {target} (approved by {approver})"
         if days < 0:
             ago = "yesterday" if days == -1 else f"{-days} days ago"
             yield _at(item.doc, item.path + ("expires",), "waiver-expired",
@@ -142,13 +174,16 @@ def _waivers(merged: Merged, today: _dt.date) -> Iterator[Found]:
                       "and approval, or fix what it waives before then")
 
 
-def _destinations(merged: Merged, levels: tuple[str, ...]) -> Iterator[Found]:
+def _destinations(merged: Merged, report: Problems,
+                  levels: tuple[str, ...]) -> Iterator[Found]:
     lowest = levels[0]
     for name, item in merged.destinations.items():
         spec = item.value
-        level = spec if isinstance(spec, str) else spec["max_level"]
-        if level == lowest or (isinstance(spec, dict) and str(spec.get("description", ""))
-                               .strip()):
+        if not report.intact(item):
+            continue
+        level = spec if isinstance(spec, str) else spec.get("max_level")
+        described = isinstance(spec, dict) and str(spec.get("description", "")).strip()
+        if level not in levels or level == lowest or described:
             continue
         fix = ("add 'description:' saying who receives it and under what agreement"
                if isinstance(spec, dict) else
