@@ -47,8 +47,8 @@ EXPECTED = {
                    "one of: description, id, level, match, name, path [schema]",
     "shadowed-field-rule.yaml": "shadowed-field-rule.yaml:17:11: error: name 'Postcode' can "
                                 "never give level 'public': 'postcode' in the name rule on "
-                                "line 15 always matches first and gives 'personal'; remove "
-                                "one of them, or make the earlier one narrower "
+                                "line 15 always decides first and gives 'personal'; remove "
+                                "one of them, or make that one narrower "
                                 "[shadowed-field-rule]",
     "undocumented-destination.yaml": "undocumented-destination.yaml:10:3: warning: destination "
                                      "'partner-portal' may receive 'personal' data, above "
@@ -247,3 +247,12 @@ def test_a_parent_linted_with_its_child_is_reported_once():
     result = lint("waiver-expiring.yaml", "several/child.yaml")
     assert result.output.splitlines() == [EXPECTED["waiver-expiring.yaml"],
                                           "1 problem (0 errors, 1 warning) in 2 policies"]
+
+
+def test_a_glob_without_wildcards_loses_to_a_name_rule_written_after_it():
+    result = lint("several/glob-named-too.yaml")
+    assert result.output.splitlines()[:-1] == [
+        "several/glob-named-too.yaml:8:13: error: match 'Ward' can never give level 'public': "
+        "'ward' in the name rule on line 10 always decides first and gives 'internal'; remove "
+        "one of them, or make that one narrower [shadowed-field-rule]",
+    ]

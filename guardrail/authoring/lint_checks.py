@@ -102,18 +102,21 @@ def _patterns(merged: Merged, report: Problems) -> Iterator[_Pattern]:
 
 
 def _field_rules(merged: Merged, report: Problems) -> Iterator[Found]:
-    """Patterns that an earlier pattern of the same kind, in the same file, always beats.
+    """Patterns of one file that another pattern of the file always beats.
 
     The classifier tries path rules in order, then the first name rule for a key, then
-    globs in order: a later pattern that an earlier one covers never decides a field.
+    globs in order: a later pattern that an earlier one of its kind covers never
+    decides a field, nor does a glob without wildcards that a name rule also names.
     Across files of an ``extends`` chain that is how a child overrides its parent, so
     only patterns written in one file are compared.
     """
-    seen: list[_Pattern] = []
-    for pattern in _patterns(merged, report):
-        earlier = next((e for e in seen if e.kind == pattern.kind
+    patterns = list(_patterns(merged, report))
+    names = {p.key: p for p in reversed(patterns) if p.kind == "name"}  # the first of each
+    for index, pattern in enumerate(patterns):
+        earlier = next((e for e in patterns[:index] if e.kind == pattern.kind
                         and _covers(pattern.kind, e.key, pattern.key)), None)
-        seen.append(pattern)
+        if earlier is None and pattern.kind == "match" and not _WILDCARD.search(pattern.key):
+            earlier = names.get(pattern.key)  # names are tried before globs, wherever written
         if earlier is None:
             continue
         where = ("earlier in this rule" if earlier.item is pattern.item
@@ -125,13 +128,14 @@ def _field_rules(merged: Merged, report: Problems) -> Iterator[Found]:
                        f"level '{pattern.level}'; remove this one")
         else:
             message = (f"{what} can never give level '{pattern.level}': '{earlier.text}' "
-                       f"{where} always matches first and gives '{earlier.level}'; remove "
-                       "one of them, or make the earlier one narrower")
+                       f"{where} always decides first and gives '{earlier.level}'; remove "
+                       "one of them, or make that one narrower")
         code = "duplicate-field-rule" if same else "shadowed-field-rule"
         yield _at(pattern.item.doc, pattern.item.path + pattern.sub, code, message)
 
 
 _GLOB_SPECIAL = re.compile(r"[?\[\]!]")
+_WILDCARD = re.compile(r"[*?\[\]!]")
 
 
 def _covers(kind: str, earlier: Any, later: Any) -> bool:
