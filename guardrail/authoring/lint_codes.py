@@ -80,8 +80,9 @@ _BY_MESSAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("bad-jmespath", r"invalid JMESPath|the JMESPath in |the path is "),
         ("bad-field-path", r"path '.*' (names one list element|uses a ')"),
         ("bad-regex", r"invalid regular expression"),
-        ("too-large", r"the 'extends' chain reaches more than|the policy (is larger|has "
-                      r"more|is nested)|the YAML is nested|the alias |aliases expand|.* "
+        ("too-large", r"the 'extends' chain reaches more than|the policy (is larger|has |is "
+                      r"nested)|this detector has |the custom detectors (have|are) |the YAML "
+                      r"is nested|the alias |aliases expand|.* "
                       r"too (many|large|long)|is [\d,]+ characters long|the pattern is "
                       r"[\d,]+ characters|at most [\d,]+ are allowed"),
     ))
