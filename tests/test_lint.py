@@ -48,8 +48,7 @@ EXPECTED = {
     "shadowed-field-rule.yaml": "shadowed-field-rule.yaml:17:11: error: name 'Postcode' can "
                                 "never give level 'public': 'postcode' in the name rule on "
                                 "line 15 always decides first and gives 'personal'; remove "
-                                "one of them, or make that one narrower "
-                                "[shadowed-field-rule]",
+                                "one of them [shadowed-field-rule]",
     "undocumented-destination.yaml": "undocumented-destination.yaml:10:3: warning: destination "
                                      "'partner-portal' may receive 'personal' data, above "
                                      "'public', but has no description of why; add "
@@ -254,5 +253,14 @@ def test_a_glob_without_wildcards_loses_to_a_name_rule_written_after_it():
     assert result.output.splitlines()[:-1] == [
         "several/glob-named-too.yaml:8:13: error: match 'Ward' can never give level 'public': "
         "'ward' in the name rule on line 10 always decides first and gives 'internal'; remove "
-        "one of them, or make that one narrower [shadowed-field-rule]",
+        "one of them [shadowed-field-rule]",
+    ]
+
+
+def test_a_path_rule_after_a_broader_one_never_decides():
+    result = lint("several/path-shadowed.yaml")
+    assert result.output.splitlines()[:-1] == [
+        "several/path-shadowed.yaml:10:11: error: path 'cases[*].ward' can never give level "
+        "'public': 'cases[*].*' in the path rule on line 8 always decides first and gives "
+        "'personal'; remove one of them, or make that one narrower [shadowed-field-rule]",
     ]

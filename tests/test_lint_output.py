@@ -106,3 +106,12 @@ def test_output_writes_the_report_to_a_file(tmp_path):
     assert (result.exit_code, result.output) == (1, "")
     assert [f["code"] for f in json.loads(target.read_text(encoding="utf-8"))] == [
         "unknown-level"]
+
+
+def test_a_file_that_cannot_be_read_exits_2_in_every_format():
+    for fmt in ("json", "sarif"):
+        result = lint("--format", fmt, "no-such-policy.yaml", "yaml-syntax.yaml")
+        assert result.exit_code == 2, fmt
+    log = _sarif("no-such-policy.yaml", "yaml-syntax.yaml")
+    assert [(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]] == [
+        ("unreadable", "error"), ("yaml-syntax", "error")]

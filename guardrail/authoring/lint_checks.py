@@ -127,9 +127,10 @@ def _field_rules(merged: Merged, report: Problems) -> Iterator[Found]:
             message = (f"{what} is already covered by '{earlier.text}' {where}, at the same "
                        f"level '{pattern.level}'; remove this one")
         else:
+            narrower = "" if earlier.kind == "name" else ", or make that one narrower"
             message = (f"{what} can never give level '{pattern.level}': '{earlier.text}' "
                        f"{where} always decides first and gives '{earlier.level}'; remove "
-                       "one of them, or make that one narrower")
+                       f"one of them{narrower}")
         code = "duplicate-field-rule" if same else "shadowed-field-rule"
         yield _at(pattern.item.doc, pattern.item.path + pattern.sub, code, message)
 
