@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import PolicyError, PolicyProblem
-from ..policy.limits import MAX_YAML_NODES
+from ..policy.limits import MAX_POLICY_BYTES, MAX_YAML_NODES
 from ..policy.load import PolicyLookup, load_policy
 from ..policy.marked_yaml import MarkedDocument, read_marked_yaml
 from ..policy.model import DEFAULT_LEVELS
@@ -144,9 +144,13 @@ def _schema_problems(files: Iterable[str]) -> set[tuple[str, int, int, str]]:
 
 
 def _reread(file: str) -> MarkedDocument:
-    """A policy file the loader has already read (and so found within the limits)."""
-    text = decode_policy(Path(file).read_bytes(), file)
-    return read_marked_yaml(text, file, MAX_YAML_NODES)[0]
+    """A policy file the loader has read already; one past the size limits (which the
+    loader has reported) raises :class:`PolicyError` rather than being read whole."""
+    with open(file, "rb") as stream:
+        data = stream.read(MAX_POLICY_BYTES + 1)
+    if len(data) > MAX_POLICY_BYTES:
+        raise PolicyError(f"{file} is larger than the policy size limit")
+    return read_marked_yaml(decode_policy(data, file), file, MAX_YAML_NODES)[0]
 
 
 def _finding(file: str, line: int, column: int, code: str, message: str) -> LintFinding:
