@@ -400,6 +400,51 @@ def test(ctx: click.Context, paths: tuple[str, ...], verbose: bool, coverage: bo
 
 
 @cli.command()
+@click.argument("policies", nargs=-1, metavar="POLICY...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="text for people; json or sarif (2.1.0) for CI.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              metavar="FILE", help="Write the findings to FILE instead of stdout.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge waiver expiry as on this day. Default: today.")
+@click.option("--list-codes", is_flag=True, help="List every finding code and exit.")
+@click.pass_context
+def lint(ctx: click.Context, policies: tuple[str, ...], fmt: str, output: Any,
+         today: Any, list_codes: bool) -> None:
+    """Report every problem in policies as file:line:col: severity: message [code].
+
+    Besides what 'validate' reports, lint finds field patterns that an earlier one
+    always beats, waivers that have expired or expire within 30 days, and
+    destinations above the lowest level with no description of why. Run
+    'guardrail lint --list-codes' for every code.
+
+    Exit codes: 0 no findings, 1 findings (warnings too), 2 a file could not be read.
+    """
+    from guardrail.authoring.lint import (
+        describe_codes,
+        exit_code,
+        lint_policies,
+        render_json,
+        render_text,
+    )
+    from guardrail.authoring.sarif import render_sarif
+
+    if list_codes:
+        click.echo(describe_codes(), nl=False)
+        return
+    if not policies:
+        raise click.UsageError("give at least one POLICY (a shipped name or a .yaml path)")
+    registry = _registry(ctx)
+    findings = lint_policies(policies, registry.policy_path,
+                             extra_rule_ids=frozenset(registry.detectors),
+                             today=today.date() if today else None)
+    text = (render_json(findings) if fmt == "json" else render_sarif(findings, __version__)
+            if fmt == "sarif" else render_text(findings, len(policies)))
+    output.write(text)
+    ctx.exit(exit_code(findings))
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema that policies are validated against."""
     click.echo(json.dumps(policy_schema(), indent=2))
