@@ -286,3 +286,19 @@ def test_a_record_that_cannot_be_read_is_refused_to_the_hook() -> None:
 def test_an_unknown_mode_is_refused() -> None:
     with pytest.raises(UsageError, match="mode must be 'enforce' or 'audit'"):
         PersonalDataFilter(mode="dry-run")
+
+
+def test_a_dropped_record_is_masked_for_every_other_handler() -> None:
+    """Records are shared by a logger's handlers: one this filter drops may still reach
+    another handler, which must not see (or fail on) the raw values."""
+    dropping = Captured(PersonalDataFilter(action="drop"), "guardrail.test.shared-drop")
+    other = io.StringIO()
+    unfiltered = logging.StreamHandler(other)
+    dropping.log.addHandler(unfiltered)
+    try:
+        dropping.log.info("callback to %s", "daniel.hughes@example.com")
+    finally:
+        dropping.log.removeHandler(unfiltered)
+        dropping.close()
+    assert dropping.lines() == [] and dropping.filter.dropped == 1
+    assert other.getvalue() == "callback to d***@e******.c**\n"

@@ -88,17 +88,18 @@ class PersonalDataFilter(logging.Filter):
             with self._lock:
                 self.flagged += 1
             return True
-        if self.action == "drop":
-            with self._lock:
-                self.dropped += 1
-            return False
+        # Masked in place even when dropped: the record object is shared, and another
+        # handler or filter that still sees it must not see the raw values.
         if masked is None:
             _replace(record, UNCHECKED, None, None)
         else:
             _replace(record, *masked)
         with self._lock:
-            self.masked += 1
-        return True
+            if self.action == "drop":
+                self.dropped += 1
+            else:
+                self.masked += 1
+        return self.action != "drop"
 
     def _found(self, record: logging.LogRecord) -> tuple[int, tuple[Any, ...], str]:
         """How many values *record*'s texts hold, the texts masked (message, traceback,
