@@ -394,6 +394,7 @@ def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
     Exit codes: 0 written, 2 usage error, unreadable sample or invalid policy.
     """
     from guardrail.authoring.init import (
+        check_target,
         init_policy,
         summary_lines,
         update_policy,
@@ -409,6 +410,8 @@ def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
         result = update_policy(update, sample, fmt=fmt, encoding=encoding,
                                max_records=max_records, registry=registry)
     else:
+        if output is not None and output != "-":
+            check_target(output, force)
         result = init_policy(sample, extends=extends, name=policy_name, output=output,
                              fmt=fmt, encoding=encoding, max_records=max_records,
                              registry=registry)

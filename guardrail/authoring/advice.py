@@ -69,7 +69,7 @@ def advise(compiled: CompiledPolicy, surveyed: SurveyedField, parent: str) -> Ad
                                  "in every record")
         return Advice(surveyed, level, found, None, True,
                       unsure=f"nothing is known (no rule of {parent} names it, and "
-                             f"the detectors found nothing in its {surveyed.values} values)",
+                             f"the detectors found nothing in {_its(surveyed.values)})",
                       suggestion=policy.levels[0])
     if content is not None and compiled.rank(content) > compiled.rank(found.level):
         return Advice(surveyed, content, found, content, True,
@@ -78,9 +78,13 @@ def advise(compiled: CompiledPolicy, surveyed: SurveyedField, parent: str) -> Ad
     if content is None and surveyed.values and compiled.rank(found.level) > 0:
         return Advice(surveyed, found.level, found, None, True,
                       unsure=f"the name says {found.level} but the detectors found nothing "
-                             f"in its {surveyed.values} values; keep {found.level} unless "
+                             f"in {_its(surveyed.values)}; keep {found.level} unless "
                              "you know they are not about people")
     return Advice(surveyed, found.level, found, content, False)
+
+
+def _its(values: int) -> str:
+    return "its one value" if values == 1 else f"its {values} values"
 
 
 def _content_level(compiled: CompiledPolicy, surveyed: SurveyedField) -> str | None:

@@ -29,7 +29,8 @@ from guardrail.errors import PolicyError, PolicyProblem, UsageError
 from guardrail.host.registry import Registry
 from guardrail.policy.load import load_policy
 
-__all__ = ["InitResult", "init_policy", "update_policy", "write_policy", "summary_lines",
+__all__ = ["InitResult", "init_policy", "update_policy", "write_policy", "check_target",
+           "summary_lines", "validate_text",
            "DEFAULT_EXTENDS", "DEFAULT_MAX_RECORDS"]
 
 DEFAULT_EXTENDS = "uk-personal-data"
@@ -45,6 +46,7 @@ class InitResult:
     survey: Survey
     advice: list[Advice]
     added: int  # entries written (for an update: the new fields)
+    update: bool = False
 
 
 def _strictest(guard: Guardrail) -> str:
@@ -63,6 +65,8 @@ def _extends_as_written(extends: str, folder: Path) -> str:
 
 
 def _default_name(survey: Survey) -> str:
+    if survey.label.startswith("<"):  # stdin, or a file name that is not shown
+        return "new-policy"
     stem = survey.label.rsplit(".", 1)[0].lower()
     slug = re.sub(r"[^a-z0-9._-]+", "-", stem).strip("-._")
     return slug if slug and _NAME.fullmatch(slug) else "new-policy"
@@ -121,9 +125,13 @@ def update_policy(file: str, sample: str, *, fmt: str | None = None,
         entries = [line for one in advice for line in entry_lines(
             one, records=survey.records, parent=parent, unknown=guard.policy.unknown_level)]
         text = insert_entries(text, entries, f"# Added by 'guardrail init --update' from "
-                                             f"{survey.label} ({survey.records} records):")
+                                             f"{survey.label} ({_records(survey)}):")
         validate_text(text, path.parent, path.name, guard.registry)
-    return InitResult(text, survey, advice, len(advice))
+    return InitResult(text, survey, advice, len(advice), update=True)
+
+
+def _records(survey: Survey) -> str:
+    return f"{survey.records} record{'s' if survey.records != 1 else ''}"
 
 
 def _parent_name(text: str) -> str | None:
@@ -167,12 +175,17 @@ def validate_text(text: str, folder: Path, target_name: str, registry: Registry)
         temp.unlink(missing_ok=True)
 
 
-def write_policy(text: str, output: str, *, force: bool = False,
-                 inputs: tuple[str, ...] = ()) -> None:
-    """Write *text* to *output* whole or not at all; an existing file only with *force*."""
+def check_target(output: str, force: bool) -> None:
+    """Refuse to replace an existing *output* unless *force*: before reading anything."""
     if not force and Path(output).exists():
         raise UsageError(f"{output} exists; pass --force to replace it, or --update {output} "
                          "to add the sample's new fields to it")
+
+
+def write_policy(text: str, output: str, *, force: bool = False,
+                 inputs: tuple[str, ...] = ()) -> None:
+    """Write *text* to *output* whole or not at all; an existing file only with *force*."""
+    check_target(output, force)
     with AtomicFile(output, inputs=inputs) as target:
         target.stream.write(text.encode("utf-8"))
         target.commit()
@@ -182,20 +195,27 @@ def summary_lines(result: InitResult) -> list[str]:
     """What the terminal shows: every field by its screened label, never a value."""
     survey = result.survey
     unsure = sum(1 for a in result.advice if a.unsure)
-    read = f"first {survey.records} records" if survey.truncated \
-        else f"{survey.records} records"
-    lines = [f"{survey.label}: {survey.format}, {read}, {len(survey.fields)} fields, "
+    read = f"first {_records(survey)}" if survey.truncated else _records(survey)
+    new = f", {len(result.advice)} new" if result.update else ""
+    lines = [f"{survey.label}: {survey.format}, {read}, {len(survey.fields)} fields{new}, "
              f"{unsure} unsure"]
     width = max([len(a.field.label) for a in result.advice] + [5])
     for one in result.advice:
+        notes = []
         if one.field.withheld:
-            what = f"name not written: it holds personal data ({one.field.withheld})"
+            level = "-"
+            notes.append(f"name not written: it holds personal data ({one.field.withheld})")
         else:
-            what = f"{one.level:<10}" + ("" if one.active else " (as the parent says)")
+            level = one.level
+            if not one.active:
+                notes.append(f"as {one.by_name.rule if one.by_name else 'the parent'} says")
+        if one.suggestion:
+            notes.append(f"suggested: {one.suggestion}")
         if one.field.hits:
-            what += "; found: " + ", ".join(
+            notes.append("found: " + ", ".join(
                 f"{rule} {count}" for rule, count in sorted(
-                    one.field.hits.items(), key=lambda item: (-item[1], item[0])))
+                    one.field.hits.items(), key=lambda item: (-item[1], item[0]))))
         flag = "UNSURE " if one.unsure else "       "
-        lines.append(f"  {flag}{one.field.label:<{width}}  {what}".rstrip())
+        lines.append(f"  {flag}{one.field.label:<{width}}  {level:<10}  "
+                     f"{'; '.join(notes)}".rstrip())
     return lines

@@ -26,13 +26,15 @@ __all__ = ["yaml_scalar", "entry_lines", "policy_text", "WITHHELD_MARK", "TODO_M
 WITHHELD_MARK = "# withheld: "  # the comment that stands for a field whose name is not written
 TODO_MARK = "TODO"
 _WIDTH = 88
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_PLAIN = re.compile(r"[A-Za-z_.][A-Za-z0-9_./\-]*")
 
 
 def yaml_scalar(text: str) -> str:
     """*text* as a YAML scalar that reads back as the same string."""
     if _PLAIN.fullmatch(text) and _reads_as(text, text):
         return text
+    if "'" not in text and text.isprintable() and _reads_as(f"'{text}'", text):
+        return f"'{text}'"
     quoted = json.dumps(text)  # ASCII only: a JSON string is a YAML double-quoted scalar
     if not _reads_as(quoted, text):  # pragma: no cover - JSON strings are valid YAML
         raise ValueError("a field name could not be written as YAML")
@@ -44,6 +46,11 @@ def _reads_as(scalar: str, text: str) -> bool:
         return bool(yaml.safe_load(f"k: {scalar}") == {"k": text})
     except yaml.YAMLError:
         return False
+
+
+def _values(values: int, records: int) -> str:
+    return f"{values} value{'s' if values != 1 else ''} in {records} " \
+        f"record{'s' if records != 1 else ''}"
 
 
 def _detectors(advice: Advice) -> str:
@@ -79,12 +86,11 @@ def entry_lines(advice: Advice, *, records: int, parent: str, unknown: str,
         return wrapped(
             f"{surveyed.label}: its name holds personal data ({surveyed.withheld}), so it "
             "is not written here. A check reports the name itself as a finding: rename "
-            f"the field at the source. {surveyed.values} of {records} records give it a "
-            f"value; {_detectors(advice)}.") + [f"{indent}{WITHHELD_MARK}{surveyed.label}"]
+            f"the field at the source. {_values(surveyed.values, records)}; "
+            f"{_detectors(advice)}.") + [f"{indent}{WITHHELD_MARK}{surveyed.label}"]
     key = "name" if surveyed.column else "path"
     lines = [
-        *wrapped(f"{yaml_scalar(surveyed.pattern)}: {surveyed.values} of {records} records "
-                 "give it a value"),
+        *wrapped(f"{yaml_scalar(surveyed.pattern)}: {_values(surveyed.values, records)}"),
         *wrapped(f"  by name: {_by_name(advice, parent, unknown)}"),
         *wrapped(f"  by content: {_detectors(advice)}"),
     ]
@@ -108,8 +114,8 @@ def policy_text(survey: Survey, advice: Sequence[Advice], *, name: str, extends:
     """The whole policy file for *survey*."""
     unsure = sum(1 for a in advice if a.unsure)
     fields = len(survey.fields)
-    read = f"the first {survey.records} records" if survey.truncated \
-        else f"{survey.records} records"
+    count = f"{survey.records} record{'s' if survey.records != 1 else ''}"
+    read = f"the first {count}" if survey.truncated else count
     out = [
         f"# Written by 'guardrail init' from {survey.label} ({survey.format}, {read}, "
         f"{fields} field{'s' if fields != 1 else ''}),",
@@ -133,7 +139,9 @@ def policy_text(survey: Survey, advice: Sequence[Advice], *, name: str, extends:
     ]
     if not advice:
         return "\n".join(out + ["fields: []", ""])
-    out.append("fields:")
+    # Only comments under "fields:" would read as null: an empty list keeps it valid,
+    # and --update turns it back into a block when it adds an entry.
+    out.append("fields:" if any(a.active for a in advice) else "fields: []")
     for one in advice:
         out.extend(entry_lines(one, records=survey.records, parent=parent, unknown=unknown))
     return "\n".join(out) + "\n"

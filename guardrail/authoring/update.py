@@ -113,7 +113,7 @@ def insert_entries(text: str, entries: Sequence[str], heading: str) -> str:
         comment = f" {head['comment']}" if head["comment"] else ""
         lines[start] = f"fields:{comment}\n"
     end = next((i for i in range(start + 1, len(lines))
-                if lines[i].strip() and not lines[i][0].isspace() and lines[i][0] != "#"),
+                if lines[i].strip() and lines[i][0] not in " \t#-"),
                len(lines))
     while end > start + 1 and (not lines[end - 1].strip() or lines[end - 1][0] == "#"):
         end -= 1
