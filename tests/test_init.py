@@ -298,3 +298,49 @@ def test_an_unknown_parent_policy_is_refused():
 def test_field_names_are_written_as_scalars_that_read_back(name, written):
     assert yaml_scalar(name) == written
     assert yaml.safe_load(f"k: {written}") == {"k": name}
+
+
+def test_update_of_an_empty_field_list(tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text("apiVersion: guardrail/v1\nkind: Policy\nmetadata:\n  name: p\n"
+                      "extends: uk-personal-data\nfields: []  # none yet\n", encoding="utf-8")
+    # Only fields the parent classifies: commented entries, and the list stays empty.
+    only_inherited = tmp_path / "people.csv"
+    only_inherited.write_text("postcode,notes\nHP3 9SY,Daniel Hughes called twice\n",
+                              encoding="utf-8")
+    assert run("init", "--update", str(policy), str(only_inherited)).exit_code == 0
+    text = policy.read_text(encoding="utf-8")
+    assert text.startswith("apiVersion: guardrail/v1\nkind: Policy\nmetadata:\n  name: p\n"
+                           "extends: uk-personal-data\nfields: []  # none yet\n  # Added by ")
+    assert "\n  # - name: postcode\n  #   level: personal\n" in text
+    assert yaml.safe_load(text)["fields"] == []
+    assert run("validate", str(policy)).exit_code == 0
+    # A field no rule names turns the list into a block, its comment kept.
+    assert run("init", "--update", str(policy), CLEAN).exit_code == 0
+    text = policy.read_text(encoding="utf-8")
+    assert "\nfields:  # none yet\n" in text
+    assert [r["name"] for r in yaml.safe_load(text)["fields"]] == [
+        "month", "category", "ward", "lsoa_code", "lsoa_name", "outcome"]
+    assert run("validate", str(policy)).exit_code == 0
+
+
+def test_update_refuses_a_flow_list_it_cannot_extend(tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text("apiVersion: guardrail/v1\nkind: Policy\nmetadata:\n  name: p\n"
+                      "extends: uk-personal-data\nfields: [{name: ward, level: public}]\n",
+                      encoding="utf-8")
+    result = run("init", "--update", str(policy), CLEAN)
+    assert result.exit_code == 2
+    assert result.stderr == ("guardrail: error: cannot add fields: the policy's 'fields' is a "
+                             "flow list ([...]); write it as one entry per line to use "
+                             "--update\n")
+
+
+def test_max_records_reads_the_start_of_a_sample():
+    result = run("init", LEAKY, "--max-records", "10")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("# Written by 'guardrail init' from asb-export-leaky.csv "
+                                    "(csv, the first 10 records, 11 fields),\n")
+    assert result.stderr.startswith("asb-export-leaky.csv: csv, first 10 records, 11 fields, "
+                                    "7 unsure\n")
+    assert "  # case_ref: 10 values in 10 records\n" in result.stdout

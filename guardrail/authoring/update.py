@@ -94,6 +94,9 @@ def insert_entries(text: str, entries: Sequence[str], heading: str) -> str:
     Raises UsageError when ``fields`` is written in a form that cannot be extended
     line by line (a non-empty flow list).
     """
+    # Entries that are all comments (fields the parent classifies) leave an empty list
+    # as it is: "fields:" with nothing but comments under it would read as null.
+    active = any(not line.lstrip().startswith("#") for line in entries)
     lines = text.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
@@ -103,15 +106,15 @@ def insert_entries(text: str, entries: Sequence[str], heading: str) -> str:
         if any(line.startswith("fields:") for line in lines):
             raise UsageError("cannot add fields: the policy's 'fields' is not a block list; "
                              "write it as one entry per line ('fields:' then '  - name: ...')")
-        return "".join(lines) + "\nfields:\n" + _block(entries, "  ", heading)
+        return "".join(lines) + f"\nfields:{'' if active else ' []'}\n" + \
+            _block(entries, "  ", heading)
     head = _FIELDS.fullmatch(lines[start].rstrip("\r\n"))
     assert head is not None
-    if head["flow"] is not None:
+    if head["flow"] is not None and active:
         if head["flow"].replace(" ", "") != "[]":
             raise UsageError("cannot add fields: the policy's 'fields' is a flow list "
                              "([...]); write it as one entry per line to use --update")
-        comment = f" {head['comment']}" if head["comment"] else ""
-        lines[start] = f"fields:{comment}\n"
+        lines[start] = re.sub(r"[ \t]*\[[ \t]*\]", "", lines[start], count=1)
     end = next((i for i in range(start + 1, len(lines))
                 if lines[i].strip() and lines[i][0] not in " \t#-"),
                len(lines))
