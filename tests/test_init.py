@@ -344,3 +344,22 @@ def test_max_records_reads_the_start_of_a_sample():
     assert result.stderr.startswith("asb-export-leaky.csv: csv, first 10 records, 11 fields, "
                                     "7 unsure\n")
     assert "  # case_ref: 10 values in 10 records\n" in result.stdout
+
+
+def test_a_field_the_parent_publishes_but_whose_values_are_personal_is_unsure(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text("# Notes\n\nDaniel Hughes of 82 Galley Hill called.\n", encoding="utf-8")
+    result = run("init", str(page))
+    assert result.exit_code == 0
+    assert result.stdout.split("fields:\n")[1] == (
+        "  # text: 2 values in 2 records\n"
+        "  #   by name: public: rule uk.field.page_text of uk-personal-data (name rule 'text')\n"
+        "  #   by content: person.name in 1 (D***** H*****), uk.street_address in 1 (** G*****\n"
+        "  #     H***)\n"
+        "  #   UNSURE: the name says public but the values hold personal data (the detectors find\n"
+        "  #     such values at any level; a level above public blocks every value).\n"
+        "  - path: text\n"
+        "    level: personal  # TODO: decide\n")
+    assert result.stderr == ("page.md: markdown, 2 records, 1 field, 1 unsure\n"
+                             "  UNSURE text   personal    found: person.name 1, "
+                             "uk.street_address 1\n")

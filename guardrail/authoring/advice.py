@@ -74,7 +74,8 @@ def advise(compiled: CompiledPolicy, surveyed: SurveyedField, parent: str) -> Ad
     if content is not None and compiled.rank(content) > compiled.rank(found.level):
         return Advice(surveyed, content, found, content, True,
                       unsure=f"the name says {found.level} but the values hold {content} "
-                             "data")
+                             "data (the detectors find such values at any level; a level "
+                             "above public blocks every value)")
     if content is None and surveyed.values and compiled.rank(found.level) > 0:
         return Advice(surveyed, found.level, found, None, True,
                       unsure=f"the name says {found.level} but the detectors found nothing "

@@ -197,8 +197,9 @@ def summary_lines(result: InitResult) -> list[str]:
     unsure = sum(1 for a in result.advice if a.unsure)
     read = f"first {_records(survey)}" if survey.truncated else _records(survey)
     new = f", {len(result.advice)} new" if result.update else ""
-    lines = [f"{survey.label}: {survey.format}, {read}, {len(survey.fields)} fields{new}, "
-             f"{unsure} unsure"]
+    count = len(survey.fields)
+    lines = [f"{survey.label}: {survey.format}, {read}, {count} field{'s' if count != 1 else ''}"
+             f"{new}, {unsure} unsure"]
     width = max([len(a.field.label) for a in result.advice] + [5])
     for one in result.advice:
         notes = []

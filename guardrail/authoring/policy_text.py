@@ -85,8 +85,8 @@ def entry_lines(advice: Advice, *, records: int, parent: str, unknown: str,
     if surveyed.withheld:
         return wrapped(
             f"{surveyed.label}: its name holds personal data ({surveyed.withheld}), so it "
-            "is not written here. A check reports the name itself as a finding: rename "
-            f"the field at the source. {_values(surveyed.values, records)}; "
+            "is not written here. A check reports the name itself as a finding. "
+            f"{TODO_MARK}: rename the field at the source. {_values(surveyed.values, records)}; "
             f"{_detectors(advice)}.") + [f"{indent}{WITHHELD_MARK}{surveyed.label}"]
     key = "name" if surveyed.column else "path"
     lines = [
