@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,8 +96,13 @@ def init_policy(sample: str, *, extends: str = DEFAULT_EXTENDS, name: str | None
     text = policy_text(survey, advice, name=name or _default_name(survey),
                        extends=_extends_as_written(extends, folder), parent=parent,
                        unknown=guard.policy.unknown_level)
-    validate_text(text, folder, Path(output).name if output and output != "-" else
-                  "init-policy.yaml", guard.registry)
+    written = _extends_as_written(extends, folder)
+    if output and output != "-" or written != extends:
+        validate_text(text, folder, Path(output).name if output and output != "-" else
+                      "init-policy.yaml", guard.registry)
+    else:  # for stdout, with a shipped parent: nothing need be written beside anything
+        with tempfile.TemporaryDirectory(prefix="guardrail-init-") as scratch:
+            validate_text(text, Path(scratch), "init-policy.yaml", guard.registry)
     return InitResult(text, survey, advice, sum(1 for a in advice if a.active))
 
 
