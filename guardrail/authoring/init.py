@@ -87,19 +87,20 @@ def init_policy(sample: str, *, extends: str = DEFAULT_EXTENDS, name: str | None
         raise UsageError(f"'{name}' cannot be a policy name: use lower-case letters, digits, "
                          "'.', '_' and '-', starting with a letter or digit")
     guard = Guardrail.from_policy(extends, registry)
-    survey = survey_sample(guard, sample, destination=_strictest(guard), fmt=fmt,
+    destination = _strictest(guard)
+    survey = survey_sample(guard, sample, destination=destination, fmt=fmt,
                            encoding=encoding, max_records=max_records)
-    compiled = guard.compiled(_strictest(guard))
+    compiled = guard.compiled(destination)
     parent = guard.policy.name
     advice = [advise(compiled, field, parent) for field in survey.fields]
-    folder = Path(output).parent if output and output != "-" else Path.cwd()
-    text = policy_text(survey, advice, name=name or _default_name(survey),
-                       extends=_extends_as_written(extends, folder), parent=parent,
-                       unknown=guard.policy.unknown_level)
+    target = Path(output) if output is not None and output != "-" else None
+    folder = target.parent if target is not None else Path.cwd()
     written = _extends_as_written(extends, folder)
-    if output and output != "-" or written != extends:
-        validate_text(text, folder, Path(output).name if output and output != "-" else
-                      "init-policy.yaml", guard.registry)
+    text = policy_text(survey, advice, name=name or _default_name(survey), extends=written,
+                       parent=parent, unknown=guard.policy.unknown_level)
+    if target is not None or written != extends:  # where a relative extends resolves
+        validate_text(text, folder, target.name if target is not None else "init-policy.yaml",
+                      guard.registry)
     else:  # for stdout, with a shipped parent: nothing need be written beside anything
         with tempfile.TemporaryDirectory(prefix="guardrail-init-") as scratch:
             validate_text(text, Path(scratch), "init-policy.yaml", guard.registry)
