@@ -445,6 +445,80 @@ def lint(ctx: click.Context, policies: tuple[str, ...], fmt: str, output: Any,
 
 
 @cli.command()
+@click.argument("sample", metavar="SAMPLE")
+@click.option("--extends", "extends", default="uk-personal-data", show_default=True,
+              metavar="NAME|PATH",
+              help="The policy the new one extends: its name rules and detectors judge "
+                   "the fields, and the new policy inherits its levels and destinations.")
+@click.option("--policy-name", metavar="NAME",
+              help="metadata.name of the new policy. Default: from the sample's file name.")
+@click.option("--output", "-o", metavar="FILE",
+              help="Write the policy to FILE (atomically) instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option("--update", "update", metavar="FILE",
+              help="Add the fields of SAMPLE that the policy FILE does not know yet, "
+                   "keeping every edit and comment in it.")
+@click.option("--format", "-f", "fmt", metavar="FORMAT",
+              help="Sample format. Default: detect from the extension, then the content.")
+@click.option("--encoding", metavar="NAME", help="Text encoding of the sample if not UTF-8.")
+@click.option("--max-records", type=click.IntRange(min=0), default=10_000, show_default=True,
+              metavar="N", help="Read at most N records of the sample (0: all).")
+@click.pass_context
+def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
+         output: str | None, force: bool, update: str | None, fmt: str | None,
+         encoding: str | None, max_records: int) -> None:
+    """Start a policy from a sample export (any supported format).
+
+    Lists every field of SAMPLE with the level the extended policy's name rules give
+    it and what the content detectors find in its values (masked), marks the fields
+    it is unsure of, and writes a commented policy to edit. Nothing is made public:
+    where a field looks publishable, a comment suggests it. A field whose name is
+    itself personal data is never written nor shown, only its label (#3, [email]).
+
+    \b
+      guardrail init export.csv -o policies/export.yaml
+      guardrail init --update policies/export.yaml next-export.csv
+
+    Exit codes: 0 written, 2 usage error, unreadable sample or invalid policy.
+    """
+    from guardrail.authoring.init import (
+        check_target,
+        init_policy,
+        summary_lines,
+        update_policy,
+        write_policy,
+    )
+
+    registry = _registry(ctx)
+    if update is not None:
+        if output is not None or policy_name is not None or \
+                ctx.get_parameter_source("extends") is not click.core.ParameterSource.DEFAULT:
+            raise click.UsageError("--update FILE writes FILE itself: it takes no -o, "
+                                   "--policy-name or --extends")
+        result = update_policy(update, sample, fmt=fmt, encoding=encoding,
+                               max_records=max_records, registry=registry)
+    else:
+        if output is not None and output != "-":
+            check_target(output, force)
+        result = init_policy(sample, extends=extends, name=policy_name, output=output,
+                             fmt=fmt, encoding=encoding, max_records=max_records,
+                             registry=registry)
+    for line in summary_lines(result):
+        click.echo(line, err=True)
+    if update is not None:
+        if result.added:
+            write_policy(result.text, update, force=True, inputs=(sample,))
+        click.echo(f"{update}: {result.added} new field{'s' if result.added != 1 else ''} "
+                   "added" if result.added else f"{update}: no new fields", err=True)
+    elif output is not None and output != "-":
+        write_policy(result.text, output, force=force, inputs=(sample,))
+        click.echo(f"wrote {output}; review it (search for TODO), then run 'guardrail "
+                   f"validate {output}'", err=True)
+    else:
+        click.echo(result.text, nl=False)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema that policies are validated against."""
     click.echo(json.dumps(policy_schema(), indent=2))

@@ -1,0 +1,103 @@
+"""What ``guardrail init`` advises for each surveyed field, and how sure it is.
+
+Two witnesses: the name rules of the policy the new one extends (the level
+``guardrail explain`` gives the field) and what the content detectors found in its
+values. Init never classifies a field public on its own: a field that looks
+publishable gets a *suggestion* in a comment, and its entry stays at a level that
+blocks it until the author changes it.
+
+* The name rules classify the field and the values agree: the parent's rule stands
+  (the entry is written commented out, for the author to take over if they wish).
+* The values hold more than the name says: an entry at the detectors' level, unsure.
+* The name says personal but no value looked personal: an entry at the name's
+  level, unsure (the author decides).
+* No rule names it: an entry at the policy's level for unknown fields (never
+  public); unsure unless the detectors found something, and a suggestion of public
+  when they found nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from guardrail.authoring.survey import SurveyedField
+from guardrail.engine import CompiledPolicy
+from guardrail.policy.classify import Classification
+from guardrail.policy.model import UNCLASSIFIED_RULE
+
+__all__ = ["Advice", "advise"]
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to write for one field.
+
+    :param level: the level its entry says (for an inherited field, the parent's).
+    :param by_name: how the extended policy's field rules classify it.
+    :param content: the highest level the detectors found in its values, if any.
+    :param active: write an active entry; False: the parent's rule stands, and the
+        entry is written as a comment.
+    :param unsure: why the author must decide, when init is not sure.
+    :param suggestion: a level the author may choose (a comment, never written).
+    """
+
+    field: SurveyedField
+    level: str
+    by_name: Classification | None
+    content: str | None
+    active: bool
+    unsure: str | None = None
+    suggestion: str | None = None
+
+
+def advise(compiled: CompiledPolicy, surveyed: SurveyedField, parent: str) -> Advice:
+    """The advice for *surveyed* under the policy *compiled* (named *parent* in messages)."""
+    policy = compiled.policy
+    content = _content_level(compiled, surveyed)
+    if surveyed.withheld:
+        return Advice(surveyed, policy.unknown_level, None, content, False,
+                      unsure="its name holds personal data")
+    found = compiled.classify(surveyed.path)
+    floor = policy.levels[min(1, len(policy.levels) - 1)]  # never public by init's choice
+    if found.rule == UNCLASSIFIED_RULE:
+        level = _higher(compiled, policy.unknown_level, floor)
+        if content is not None:
+            return Advice(surveyed, _higher(compiled, level, content), found, content, True)
+        if not surveyed.values:
+            return Advice(surveyed, level, found, None, True,
+                          unsure="nothing is known: no rule names it and it is empty "
+                                 "in every record")
+        return Advice(surveyed, level, found, None, True,
+                      unsure=f"nothing is known (no rule of {parent} names it, and "
+                             f"the detectors found nothing in {_its(surveyed.values)})",
+                      suggestion=policy.levels[0])
+    if content is not None and compiled.rank(content) > compiled.rank(found.level):
+        return Advice(surveyed, content, found, content, True,
+                      unsure=f"the name says {found.level} but the values hold {content} "
+                             "data (the detectors find such values at any level; a level "
+                             "above public blocks every value)")
+    if content is None and surveyed.values and compiled.rank(found.level) > 0:
+        return Advice(surveyed, found.level, found, None, True,
+                      unsure=f"the name says {found.level} but the detectors found nothing "
+                             f"in {_its(surveyed.values)}; keep {found.level} unless "
+                             "you know they are not about people")
+    return Advice(surveyed, found.level, found, content, False)
+
+
+def _its(values: int) -> str:
+    return "its one value" if values == 1 else f"its {values} values"
+
+
+def _content_level(compiled: CompiledPolicy, surveyed: SurveyedField) -> str | None:
+    """The highest level any detector found in the field's values, as a level of the
+    policy (a detector's level the policy does not know counts as its highest)."""
+    levels = compiled.policy.levels
+    best: str | None = None
+    for level in surveyed.levels.values():
+        known = level if level in levels else levels[-1]
+        best = known if best is None else _higher(compiled, best, known)
+    return best
+
+
+def _higher(compiled: CompiledPolicy, one: str, other: str) -> str:
+    return one if compiled.rank(one) >= compiled.rank(other) else other

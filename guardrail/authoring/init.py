@@ -1,0 +1,229 @@
+"""``guardrail init``: start a policy from a sample export, or add the fields a new
+sample brings to a policy started that way (``--update``).
+
+The sample is surveyed (:mod:`.survey`), each field advised on (:mod:`.advice`) and
+the policy written as commented YAML (:mod:`.policy_text`); an update inserts new
+entries as text (:mod:`.update`). Whatever is written is validated first, exactly as
+``guardrail validate`` would read it, beside its target so that a relative
+``extends`` resolves as it will: a policy init writes always loads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from guardrail.api import Guardrail
+from guardrail.atomic import AtomicFile
+from guardrail.atomic import names as temp_names
+from guardrail.atomic.stale import hold_lock
+from guardrail.authoring.advice import Advice, advise
+from guardrail.authoring.policy_text import entry_lines, policy_text
+from guardrail.authoring.survey import Survey, survey_sample
+from guardrail.authoring.update import KnownFields, insert_entries
+from guardrail.errors import PolicyError, PolicyProblem, UsageError
+from guardrail.host.registry import Registry
+from guardrail.policy.load import load_policy
+
+__all__ = ["InitResult", "init_policy", "update_policy", "write_policy", "check_target",
+           "summary_lines", "validate_text",
+           "DEFAULT_EXTENDS", "DEFAULT_MAX_RECORDS"]
+
+DEFAULT_EXTENDS = "uk-personal-data"
+DEFAULT_MAX_RECORDS = 10_000
+_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
+
+
+@dataclass
+class InitResult:
+    """What init wrote (or would write) and what it found."""
+
+    text: str
+    survey: Survey
+    advice: list[Advice]
+    added: int  # entries written (for an update: the new fields)
+    update: bool = False
+
+
+def _strictest(guard: Guardrail) -> str:
+    """The destination that may receive least: every detector's finding counts there."""
+    policy = guard.policy
+    ranked = sorted(policy.destinations.values(),
+                    key=lambda d: (policy.rank(d.max_level), d.name != policy.default_destination))
+    return ranked[0].name
+
+
+def _extends_as_written(extends: str, folder: Path) -> str:
+    """A path to a parent policy, relative to the folder the new policy is written in."""
+    if not (extends.endswith((".yaml", ".yml")) or "/" in extends or "\\" in extends):
+        return extends
+    return Path(os.path.relpath(Path(extends).resolve(), folder.resolve())).as_posix()
+
+
+def _default_name(survey: Survey) -> str:
+    if survey.label.startswith("<"):  # stdin, or a file name that is not shown
+        return "new-policy"
+    stem = survey.label.rsplit(".", 1)[0].lower()
+    slug = re.sub(r"[^a-z0-9._-]+", "-", stem).strip("-._")
+    return slug if slug and _NAME.fullmatch(slug) else "new-policy"
+
+
+def init_policy(sample: str, *, extends: str = DEFAULT_EXTENDS, name: str | None = None,
+                output: str | None = None, fmt: str | None = None,
+                encoding: str | None = None, max_records: int = DEFAULT_MAX_RECORDS,
+                registry: Registry | None = None) -> InitResult:
+    """The policy for *sample*, extending *extends*, validated (not yet written).
+
+    :param output: where it will be written (None: stdout), for a relative ``extends``.
+    :raises UsageError: a bad name, or a sample that cannot be read.
+    :raises PolicyError: *extends* does not load.
+    """
+    if name is not None and not _NAME.fullmatch(name):
+        raise UsageError(f"'{name}' cannot be a policy name: use lower-case letters, digits, "
+                         "'.', '_' and '-', starting with a letter or digit")
+    guard = Guardrail.from_policy(extends, registry)
+    destination = _strictest(guard)
+    survey = survey_sample(guard, sample, destination=destination, fmt=fmt,
+                           encoding=encoding, max_records=max_records)
+    compiled = guard.compiled(destination)
+    parent = guard.policy.name
+    advice = [advise(compiled, field, parent) for field in survey.fields]
+    target = Path(output) if output is not None and output != "-" else None
+    folder = target.parent if target is not None else Path.cwd()
+    written = _extends_as_written(extends, folder)
+    text = policy_text(survey, advice, name=name or _default_name(survey), extends=written,
+                       parent=parent, unknown=guard.policy.unknown_level)
+    if target is not None or written != extends:  # where a relative extends resolves
+        validate_text(text, folder, target.name if target is not None else "init-policy.yaml",
+                      guard.registry)
+    else:  # for stdout, with a shipped parent: nothing need be written beside anything
+        with tempfile.TemporaryDirectory(prefix="guardrail-init-") as scratch:
+            validate_text(text, Path(scratch), "init-policy.yaml", guard.registry)
+    return InitResult(text, survey, advice, sum(1 for a in advice if a.active))
+
+
+def update_policy(file: str, sample: str, *, fmt: str | None = None,
+                  encoding: str | None = None, max_records: int = DEFAULT_MAX_RECORDS,
+                  registry: Registry | None = None) -> InitResult:
+    """*file*'s text with entries for the fields of *sample* it does not know yet.
+
+    :raises PolicyError: *file* does not validate (nothing is added to a broken policy).
+    """
+    path = Path(file)
+    guard = Guardrail.from_policy(str(path), registry)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:  # load_policy read it a moment ago
+        raise UsageError(f"cannot read {file}: {exc}") from None
+    destination = _strictest(guard)
+    survey = survey_sample(guard, sample, destination=destination, fmt=fmt,
+                           encoding=encoding, max_records=max_records)
+    known = KnownFields(guard.policy, path, text)
+    compiled = guard.compiled(destination)
+    parent = _parent_name(text) or guard.policy.name
+    advice = [advise(compiled, field, parent) for field in survey.fields
+              if not known.knows(field)]
+    if advice:
+        entries = [line for one in advice for line in entry_lines(
+            one, records=survey.records, parent=parent, unknown=guard.policy.unknown_level)]
+        text = insert_entries(text, entries, f"# Added by 'guardrail init --update' from "
+                                             f"{survey.label} ({_records(survey)}):")
+        validate_text(text, path.parent, path.name, guard.registry)
+    return InitResult(text, survey, advice, len(advice), update=True)
+
+
+def _records(survey: Survey) -> str:
+    return f"{survey.records} record{'s' if survey.records != 1 else ''}"
+
+
+def _parent_name(text: str) -> str | None:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    parents = data.get("extends") if isinstance(data, dict) else None
+    if isinstance(parents, str):
+        return parents
+    if isinstance(parents, list) and all(isinstance(p, str) for p in parents):
+        return ", ".join(parents)
+    return None
+
+
+def validate_text(text: str, folder: Path, target_name: str, registry: Registry) -> None:
+    """Load *text* as the policy file *target_name* in *folder* would be loaded.
+
+    The copy is a marked, locked temporary file beside the target (the atomic writer's
+    own naming, so a run killed here leaves nothing that the next write does not
+    remove); problems name the target, not the copy.
+    """
+    temp = folder / temp_names.temp_name(target_name)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0),
+                     0o600)
+    except OSError as exc:
+        raise UsageError(f"cannot write in {folder}: {exc.strerror}") from None
+    try:
+        hold_lock(fd)
+        os.write(fd, text.encode("utf-8"))
+        load_policy(str(temp), registry.policy_path,
+                    extra_rule_ids=frozenset(registry.detectors))
+    except PolicyError as exc:
+        shown = str(folder / target_name)
+        problems = [PolicyProblem(shown if p.file == str(temp) else p.file, p.line, p.column,
+                                  p.path, p.message) for p in exc.problems]
+        raise PolicyError(problems or exc.message.replace(str(temp), shown)) from None
+    finally:
+        os.close(fd)
+        temp.unlink(missing_ok=True)
+
+
+def check_target(output: str, force: bool) -> None:
+    """Refuse to replace an existing *output* unless *force*: before reading anything."""
+    if not force and Path(output).exists():
+        raise UsageError(f"{output} exists; pass --force to replace it, or --update {output} "
+                         "to add the sample's new fields to it")
+
+
+def write_policy(text: str, output: str, *, force: bool = False,
+                 inputs: tuple[str, ...] = ()) -> None:
+    """Write *text* to *output* whole or not at all; an existing file only with *force*."""
+    check_target(output, force)
+    with AtomicFile(output, inputs=inputs) as target:
+        target.stream.write(text.encode("utf-8"))
+        target.commit()
+
+
+def summary_lines(result: InitResult) -> list[str]:
+    """What the terminal shows: every field by its screened label, never a value."""
+    survey = result.survey
+    unsure = sum(1 for a in result.advice if a.unsure)
+    read = f"first {_records(survey)}" if survey.truncated else _records(survey)
+    new = f", {len(result.advice)} new" if result.update else ""
+    count = len(survey.fields)
+    lines = [f"{survey.label}: {survey.format}, {read}, {count} field{'s' if count != 1 else ''}"
+             f"{new}, {unsure} unsure"]
+    width = max([len(a.field.label) for a in result.advice] + [5])
+    for one in result.advice:
+        notes = []
+        if one.field.withheld:
+            level = "-"
+            notes.append(f"name not written: it holds personal data ({one.field.withheld})")
+        else:
+            level = one.level
+            if not one.active:
+                notes.append(f"as {one.by_name.rule if one.by_name else 'the parent'} says")
+        if one.suggestion:
+            notes.append(f"suggested: {one.suggestion}")
+        if one.field.hits:
+            notes.append("found: " + ", ".join(
+                f"{rule} {count}" for rule, count in sorted(
+                    one.field.hits.items(), key=lambda item: (-item[1], item[0]))))
+        flag = "UNSURE " if one.unsure else "       "
+        lines.append(f"  {flag}{one.field.label:<{width}}  {level:<10}  "
+                     f"{'; '.join(notes)}".rstrip())
+    return lines
