@@ -79,6 +79,12 @@ def test_text_report_for_a_blocked_payload(plain_guard):
         "    postcode = H** ***  [uk.field.address, personal, block]\n"
         "    notes = N******** d******; D***** H*****\u2026 (84 chars)  "
         "[uk.field.free_text, personal, block]\n"
+        "\n"
+        "What to do next:\n"
+        "  - Leave out of the export the fields the policy keeps from 'public-web' "
+        "(case_ref, complainant_name, complainant_address, postcode, notes);\n"
+        "    if the policy classifies one wrongly, change its level in "
+        "tests/data/policies/asb-no-detectors.yaml.\n"
     )
 
 
@@ -153,11 +159,14 @@ def test_text_report_warnings_waivers_and_notices(waivers):
             f"  (waived: {waiver})") in lines
     assert "    case_ref = A**/****/******  [asb.field.internal, internal, warn]" in lines
     assert "    postcode = H** ***  [uk.field.address, personal, block, waived]" in lines
-    assert lines[-2:] == [
+    notices = lines.index("Notices:")
+    assert lines[notices:notices + 3] == [
         "Notices:",
         "  - exception for rule uk.field.free_text approved by Head of Information Management "
         f"({WAIVERS}:15) expired on 2020-01-01 and no longer applies",
+        "",
     ]
+    assert lines[notices + 3] == "What to do next:"
 
 
 def test_waiver_stops_applying_after_it_expires(waivers):

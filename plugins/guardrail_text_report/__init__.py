@@ -1,4 +1,5 @@
-"""The ``text`` report, for a person: verdict, counts by rule and field, then examples."""
+"""The ``text`` report, for a person: verdict, counts by rule and field, examples, and
+what to do next."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections import OrderedDict
 from typing import TextIO
 
 from guardrail.plugin import Decision, Finding, ReportOptions, hookimpl
+
+from .next_steps import write_next_steps
 
 __all__ = ["TextReporter", "guardrail_register_reporters"]
 
@@ -56,6 +59,7 @@ class TextReporter:
             write("\nNotices:\n")
             for notice in decision.notices:
                 write(f"  - {notice}\n")
+        write_next_steps(decision, out)
 
     @staticmethod
     def _examples(findings: list[Finding], out: TextIO, limit: int) -> None:

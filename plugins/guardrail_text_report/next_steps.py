@@ -1,0 +1,153 @@
+"""The end of a text report that blocks: what the reader can do next, as the exact
+command or YAML to write.
+
+Everything shown comes from the decision: field names and file names the core has
+already screened (a name that is personal data is shown as ``#3``), rule ids, the policy's
+name and file, and the destination. Never a value.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+from collections.abc import Iterable
+from pathlib import PurePath
+from typing import TextIO
+
+from guardrail.plugin import Decision, Finding
+
+__all__ = ["write_next_steps", "UNCLASSIFIED"]
+
+UNCLASSIFIED = "field.unclassified"  # the core's rule for a field no rule of the policy names
+_SHOWN = 5  # fields named in a sentence before "and N more"
+_WAIVER_DAYS = 90  # the expiry suggested for a new exception
+# The policy language's actions: 'block' can only be fixed at the source; the others
+# are what `guardrail redact` writes in a copy.
+_REDACTABLE = frozenset({"redact", "mask", "hash", "drop"})
+
+
+def write_next_steps(decision: Decision, out: TextIO) -> None:
+    """Write the "What to do next" section for *decision*'s blocking findings, if any."""
+    blocking = [f for f in decision.findings
+                if not f.waived_by and (f.action == "block" or f.action in _REDACTABLE)]
+    if not blocking:
+        return
+    steps: list[str] = []
+    unclassified = _unique(f.field for f in blocking if f.rule == UNCLASSIFIED)
+    classified = [f for f in blocking if f.rule != UNCLASSIFIED]
+    policy = _policy_argument(decision)
+    first_file = blocking[0].file
+    if unclassified:
+        steps.append(_classify(unclassified, decision, first_file))
+    by_field_rule = _unique(f.field for f in classified
+                            if f.action == "block" and _by_field_rule(f))
+    by_content = [f for f in classified if not _by_field_rule(f)]
+    if any(f.action in _REDACTABLE for f in classified):
+        steps.append(_redact(decision, policy, first_file))
+    if by_field_rule:
+        steps.append(_leave_out(by_field_rule, decision))
+    if by_content:
+        steps.append(_waive(by_content[0], decision))
+    out.write("\nWhat to do next:\n")
+    for step in steps:
+        out.write(step)
+
+
+def _classify(fields: list[str], decision: Decision, file: str) -> str:
+    named = _listed(fields)
+    example = fields[0]
+    return (
+        f"  - {len(fields)} field{'s are' if len(fields) != 1 else ' is'} not classified by "
+        f"the policy ({named}). Say what each holds\n"
+        f"    in the policy's 'fields' ({_policy_file(decision)}); 'public' lets a field "
+        f"out to '{decision.destination}':\n"
+        f"        fields:\n"
+        f"          - name: {example}\n"
+        f"            level: public\n"
+        f"    or start a policy from this export: guardrail init {_quoted(file)} -o "
+        f"my-policy.yaml\n")
+
+
+def _redact(decision: Decision, policy: str, file: str) -> str:
+    return (
+        f"  - To publish a copy without what '{decision.destination}' may not receive:\n"
+        f"        guardrail redact --policy {policy} --destination {decision.destination} "
+        f"{_quoted(file)} -o {_quoted(_redacted_name(file))}\n")
+
+
+def _by_field_rule(finding: Finding) -> bool:
+    """Blocked by what its field is called (the core's message for a field rule), rather
+    than by what a detector or a record rule found in its value."""
+    return finding.message.startswith("field '")
+
+
+def _leave_out(fields: list[str], decision: Decision) -> str:
+    return (
+        f"  - Leave out of the export the fields the policy keeps from "
+        f"'{decision.destination}' ({_listed(fields)});\n"
+        f"    if the policy classifies one wrongly, change its level in "
+        f"{_policy_file(decision)}.\n")
+
+
+def _waive(finding: Finding, decision: Decision) -> str:
+    """One exception per rule that matched the value: a value waived for one rule but
+    still matched by another stays blocked."""
+    day = _dt.date.fromisoformat(decision.checked_at[:10]) + _dt.timedelta(days=_WAIVER_DAYS)
+    entries = "".join(
+        f"          - rule: {rule}\n"
+        f"            field: {finding.field}\n"
+        f"            destinations: [{decision.destination}]\n"
+        f"            reason: <why this may be published>\n"
+        f"            approved_by: <who approved it>\n"
+        f"            expires: {day.isoformat()}\n" for rule in finding.rules)
+    return (
+        f"  - If a finding is a false alarm (a police station's postcode, a public "
+        f"figure's name), add an\n"
+        f"    exception with an approver and an expiry to {_policy_file(decision)}:\n"
+        f"        exceptions:\n{entries}")
+
+
+def _unique(fields: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(fields))
+
+
+def _listed(fields: list[str]) -> str:
+    shown = ", ".join(fields[:_SHOWN])
+    more = len(fields) - _SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def _policy_file(decision: Decision) -> str:
+    file = decision.policy.get("file")
+    return _relative(file) if file else f"policy {decision.policy['name']}"
+
+
+def _policy_argument(decision: Decision) -> str:
+    """How ``--policy`` names this policy: by name when it is an installed, shipped one;
+    else by its file (relative to the current folder when under it)."""
+    file = decision.policy.get("file")
+    if not file or {"site-packages", "dist-packages"} & set(PurePath(file).parts):
+        return str(decision.policy["name"])
+    relative = _relative(file)
+    return _quoted(file if relative.startswith("..") else relative)
+
+
+def _relative(path: str) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+
+
+def _redacted_name(file: str) -> str:
+    if file.startswith("<"):
+        return "redacted-copy"
+    path = PurePath(file)
+    return str(path.with_name(f"{path.stem}.redacted{path.suffix}"))
+
+
+def _quoted(text: str) -> str:
+    """A shell word: quoted when it holds anything but plain path characters."""
+    if text and all(c.isalnum() or c in "/._-+:@" for c in text):
+        return text
+    return "'" + text.replace("'", "'\\''") + "'"

@@ -1,0 +1,123 @@
+"""The text report ends with what to do next, and doing it works: the YAML it suggests
+validates and changes the verdict, and the command it names writes the copy."""
+
+from __future__ import annotations
+
+import io
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from guardrail import Guardrail
+
+ROOT = Path(__file__).parent.parent
+LEAKY = ROOT / "examples" / "asb-export-leaky.csv"
+
+
+def _report(guard: Guardrail, source, **options) -> str:
+    out = io.StringIO()
+    guard.render(guard.check(source, **options), out)
+    text = out.getvalue()
+    return text[text.index("What to do next:"):] if "What to do next:" in text else ""
+
+
+def _block(steps: str, first_line: str) -> str:
+    """The indented YAML block that starts at *first_line* in the steps."""
+    lines = steps.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == first_line)
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    block = [lines[start]]
+    for line in lines[start + 1:]:
+        if len(line) - len(line.lstrip()) <= indent and not line.strip().startswith("-"):
+            break
+        if len(line) - len(line.lstrip()) < indent:
+            break
+        block.append(line)
+    return "\n".join(line[indent:] for line in block) + "\n"
+
+
+def _policy(tmp_path: Path, extends: str, body: str) -> Path:
+    path = tmp_path / "mine.yaml"
+    path.write_text("apiVersion: guardrail/v1\nkind: Policy\n"
+                    "metadata: {name: mine, version: 1.0.0}\n"
+                    f"extends: {extends}\n{body}", encoding="utf-8")
+    return path
+
+
+def test_an_allowed_payload_has_no_next_steps() -> None:
+    guard = Guardrail.from_policy("asb-public-web")
+    assert _report(guard, ROOT / "examples" / "asb-export-clean.csv") == ""
+
+
+def test_fields_the_policy_does_not_know_get_the_yaml_that_classifies_them(tmp_path) -> None:
+    guard = Guardrail.from_policy("uk-personal-data")
+    payload = tmp_path / "teams.csv"
+    payload.write_text("month,ward,team\n2026-01,Abbey,North\n", encoding="utf-8")
+    steps = _report(guard, payload)
+    assert "  - 3 fields are not classified by the policy (month, ward, team)." in steps
+    assert f"guardrail init {payload} -o my-policy.yaml" in steps
+    fields = yaml.safe_load(_block(steps, "fields:"))["fields"]
+    assert fields == [{"name": "month", "level": "public"}]
+    # done for every field, the export passes
+    body = "fields:\n" + "".join(f"  - name: {name}\n    level: public\n"
+                                 for name in ("month", "ward", "team"))
+    mine = Guardrail.from_policy(_policy(tmp_path, "uk-personal-data", body))
+    assert mine.check(payload).allowed
+
+
+def test_a_false_alarm_gets_an_exception_that_validates_and_waives_it(tmp_path) -> None:
+    guard = Guardrail.from_policy("uk-content-scan")
+    payload = tmp_path / "stations.csv"
+    payload.write_text("ward,notes\nAbbey,Call Daniel Hughes on 07700 900123\n",
+                       encoding="utf-8")
+    steps = _report(guard, payload)
+    exceptions = yaml.safe_load(_block(steps, "exceptions:"))["exceptions"]
+    # one per rule that matched the value: waiving one rule alone would still block
+    assert [{k: e[k] for k in ("rule", "field", "destinations")} for e in exceptions] == [
+        {"rule": "person.name", "field": "notes", "destinations": ["public-web"]},
+        {"rule": "uk.phone", "field": "notes", "destinations": ["public-web"]}]
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(e["expires"])) for e in exceptions)
+    filled = [{**e, "reason": "a test", "approved_by": "the DPO", "expires": str(e["expires"])}
+              for e in exceptions]
+    mine = Guardrail.from_policy(_policy(tmp_path, "uk-content-scan",
+                                         yaml.safe_dump({"exceptions": filled})))
+    decision = mine.check(payload)
+    assert [f.waived_by is not None for f in decision.findings] == [True]
+    assert "Daniel" not in steps and "07700" not in steps
+
+
+def test_a_policy_that_redacts_gets_the_command_that_writes_the_copy(tmp_path) -> None:
+    policy = _policy(tmp_path, "asb-public-web", "actions:\n  personal: redact\n"
+                     "  internal: drop\n")
+    payload = tmp_path / "cases.csv"
+    payload.write_bytes(LEAKY.read_bytes())
+    command = next(line.strip() for line in _report(Guardrail.from_policy(policy), payload)
+                   .splitlines() if line.strip().startswith("guardrail redact "))
+    run = subprocess.run([sys.executable, "-m", "guardrail", *shlex.split(command)[1:]],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "cases.redacted.csv").exists()
+
+
+def test_a_policy_that_blocks_says_which_fields_to_leave_out() -> None:
+    steps = _report(Guardrail.from_policy("asb-public-web"), LEAKY)
+    assert steps.splitlines()[1:3] == [
+        "  - Leave out of the export the fields the policy keeps from 'public-web' "
+        "(case_ref, complainant_name, complainant_address, postcode, notes);",
+        "    if the policy classifies one wrongly, change its level in "
+        "policies/asb-public-web.yaml.",
+    ]
+    assert "guardrail redact" not in steps  # 'block' cannot be redacted: not suggested
+
+
+@pytest.mark.parametrize("header", ["daniel.hughes@example.com"])
+def test_a_field_name_that_is_personal_data_is_never_shown(tmp_path, header) -> None:
+    payload = tmp_path / "odd.csv"
+    payload.write_text(f"month,{header}\n2026-01,x\n", encoding="utf-8")
+    steps = _report(Guardrail.from_policy("uk-personal-data"), payload)
+    assert "not classified" in steps and header not in steps
