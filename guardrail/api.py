@@ -72,7 +72,7 @@ class Guardrail:
               *, mode: str = "enforce", max_findings: int | None = None,
               encoding: str | None = None, today: _dt.date | None = None,
               jobs: int = 1, limits: Limits | None = None,
-              tune_gc: bool = False) -> Decision:
+              tune_gc: bool = False, waivers: bool = True) -> Decision:
         """Check one payload, or several checked as one publication.
 
         :param source: a path (``str`` or ``os.PathLike``; ``"-"`` for stdin), bytes, a
@@ -88,12 +88,14 @@ class Guardrail:
             process. Keep 1 (the default) inside servers that must not fork.
         :param tune_gc: collect garbage less often during the check (a process-wide
             setting, faster on large payloads; off by default for embedding).
+        :param waivers: False ignores every exception in the policy: findings a waiver
+            would suppress block (``guardrail check --no-waivers``).
 
         Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns.
         """
         sources = sort_sources(source, self.registry.adapter_for)
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
-                               today, jobs, limits or Limits(), tune_gc)
+                               today, jobs, limits or Limits(), tune_gc, waivers=waivers)
         return guarded(self.registry, request.limits,
                        lambda: run_check(self.registry, self.compiled(destination), request))
 

@@ -175,12 +175,16 @@ def cli() -> None:
                    "scans while the main process reads). Env: GUARDRAIL_JOBS.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="Write the report to this file instead of stdout.")
+@click.option("--no-waivers", is_flag=True,
+              help="Ignore every exception in the policy: findings a waiver would "
+                   "suppress block (see what the waivers are hiding).")
 @_limit_options
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
 @click.pass_context
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
-        jobs: int, output: Any, paths: tuple[str, ...], **limits: Any) -> None:
+        jobs: int, output: Any, no_waivers: bool, paths: tuple[str, ...],
+        **limits: Any) -> None:
     """Check payload files (or '-' for stdin) against a policy and exit with the decision.
 
     Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
@@ -193,7 +197,7 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     chosen = _limits(limits)
     decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
                            max_findings=max_findings, encoding=encoding, jobs=jobs,
-                           limits=chosen, tune_gc=True)
+                           limits=chosen, tune_gc=True, waivers=not no_waivers)
     try:
         guard.render(decision, output, report, color=output.isatty(), limits=chosen)
         output.flush()
