@@ -449,6 +449,37 @@ def lint(ctx: click.Context, policies: tuple[str, ...], fmt: str, output: Any,
 
 
 @cli.command()
+@click.argument("policies", nargs=-1, metavar="[POLICY...]")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge expiry as on this day. Default: today.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people; json for machines.")
+@click.pass_context
+def waivers(ctx: click.Context, policies: tuple[str, ...], today: Any, fmt: str) -> None:
+    """List every exception (waiver) of policies: scope, approver, expiry and reason.
+
+    POLICY is a shipped name or a .yaml path; with none, every shipped policy.
+    Exceptions a policy inherits through 'extends' are listed with the file and
+    line that wrote them. Each shows the days it has left, or how long ago it
+    expired (an expired exception waives nothing).
+
+    Exit codes: 0 none expired, 1 an exception has expired, 2 a policy could not
+    be read.
+    """
+    import datetime as dt
+
+    from guardrail.authoring.waivers_table import collect, exit_code, render_json, render_text
+
+    registry = _registry(ctx)
+    day = today.date() if today else dt.date.today()
+    found = collect(policies or sorted(registry.policies), registry.policy_path,
+                    extra_rule_ids=frozenset(registry.detectors), today=day)
+    click.echo(render_json(found, day) if fmt == "json" else render_text(found, day),
+               nl=False)
+    ctx.exit(exit_code(found))
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema that policies are validated against."""
     click.echo(json.dumps(policy_schema(), indent=2))
