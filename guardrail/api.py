@@ -122,7 +122,7 @@ class Guardrail:
                destination: str | None = None, *, hash_key: bytes | str | None = None,
                encoding: str | None = None, today: _dt.date | None = None,
                max_findings: int | None = None, limits: Limits | None = None,
-               tune_gc: bool = False) -> RedactionResult:
+               tune_gc: bool = False, waivers: bool = True) -> RedactionResult:
         """Write a copy of *source* to *output* with what the destination may not receive
         replaced by the policy's action for its level (redact, mask, hash, drop).
 
@@ -131,6 +131,8 @@ class Guardrail:
 
         :param hash_key: secret for the ``hash`` action (default: the
             ``GUARDRAIL_HASH_KEY`` environment variable).
+        :param waivers: False ignores every exception: what a waiver would leave as it
+            is gets the action for its level.
 
         Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns; nothing
         is written then.
@@ -140,7 +142,7 @@ class Guardrail:
         key = hash_key.encode("utf-8") if isinstance(hash_key, str) else hash_key
         request = CheckRequest(sort_sources(source), destination, format, "enforce",
                                max_findings, encoding, today, limits=limits or Limits(),
-                               tune_gc=tune_gc)
+                               tune_gc=tune_gc, waivers=waivers)
         return guarded(self.registry, request.limits,
                        lambda: run_redact(self.registry, self.compiled(destination), request,
                                           output, key))

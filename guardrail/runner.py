@@ -31,8 +31,8 @@ from guardrail.policy.schema import did_you_mean
 from guardrail.policy.waivers import WaiverBook
 from guardrail.sources import Adapted, Records, Refused, dict_records, source_label
 
-__all__ = ["CheckRequest", "run_check", "waiver_book", "resolve_destination", "open_payload", "unreadable",
-           "internal_error", "source_label", "MODES"]
+__all__ = ["CheckRequest", "run_check", "waiver_book", "resolve_destination", "open_payload",
+           "unreadable", "internal_error", "source_label", "MODES"]
 
 MODES = ("enforce", "audit")
 

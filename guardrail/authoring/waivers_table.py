@@ -106,8 +106,8 @@ def render_text(found: Sequence[PolicyWaivers], today: _dt.date) -> str:
     if len(table) > 1:
         widths = [max(len(cells[i]) for cells in table) for i in range(len(_HEADERS) - 1)]
         for n, cells in enumerate(table):
-            lines.append("  ".join([*(c.ljust(w) for c, w in zip(cells, widths)),
-                                    cells[-1]]).rstrip())
+            padded = [c.ljust(w) for c, w in zip(cells[:-1], widths, strict=True)]
+            lines.append("  ".join([*padded, cells[-1]]).rstrip())
             if n:
                 lines.append(f"    reason: {reasons[n - 1]}")
     for policy in found:
@@ -124,7 +124,7 @@ def _summary(found: Sequence[PolicyWaivers], today: _dt.date) -> str:
     soon = sum(0 <= r.days_left <= SOON_DAYS for r in rows)
     text = (f"{len(rows)} exception{'s' if len(rows) != 1 else ''} in {len(read)} "
             f"polic{'ies' if len(read) != 1 else 'y'} as on {today.isoformat()}: "
-            f"{expired} expired, {soon} expire within {SOON_DAYS} days")
+            f"{expired} expired, {soon} expire{'s' if soon == 1 else ''} within {SOON_DAYS} days")
     if expired:
         text += ("\nan expired exception waives nothing: renew it (a new 'expires' date and "
                  "approval) or remove it and fix what it waived")
