@@ -21,6 +21,7 @@ from guardrail.policy.waivers import WaiverBook
 
 POLICY = Path(__file__).parent / "data" / "policies" / "waivers.yaml"
 LONG_LIVED = Path(__file__).parent / "data" / "waivers" / "long-lived.yaml"
+TWO = Path(__file__).parent / "data" / "waivers" / "two-waivers.yaml"
 POSTCODE = f"exception for field postcode approved by Jo Bloggs ({POLICY}:18)"
 NAME_LIKE = (f"exception for rule uk.field.name_like and field *_name "
              f"approved by Jo Bloggs ({POLICY}:27)")
@@ -119,6 +120,30 @@ def test_only_the_waivers_that_suppressed_are_listed(guardrail: Guardrail) -> No
                                destination="public-web", today=TODAY)
     assert decision.allowed
     assert [w.label() for w in decision.waivers_used] == [NAME_LIKE]
+
+
+def test_every_waiver_a_passing_value_needed_is_used() -> None:
+    # The postcode breaks the field rule (waived on line 12) and the postcode detector
+    # (waived on line 17): without either waiver it would block, so both are used.
+    decision = Guardrail.from_policy(TWO).check(
+        b"month,postcode\n2026-01,HP1 1AA\n", format="csv", destination="public-web")
+    assert decision.allowed
+    [finding] = decision.findings
+    assert (finding.rule, finding.also) == ("uk.field.address", ("uk.postcode",))
+    assert [w.origin for w in decision.waivers_used] == [f"{TWO}:12", f"{TWO}:17"]
+
+
+def test_a_waiver_on_a_value_that_still_blocks_is_not_used() -> None:
+    # The notes value breaks the free-text field rule (not waived) and the postcode
+    # detector (waived for notes on line 22): the waiver suppressed nothing.
+    decision = Guardrail.from_policy(TWO).check(
+        b"month,notes\n2026-01,seen near HP1 1AA\n",
+        format="csv", destination="public-web")
+    assert decision.exit_code == 1
+    [finding] = decision.findings
+    assert (finding.rule, finding.also, finding.waived_by) == (
+        "uk.field.free_text", ("uk.postcode",), None)
+    assert decision.waivers_used == ()
 
 
 def test_an_expired_waiver_is_never_used(guardrail: Guardrail) -> None:

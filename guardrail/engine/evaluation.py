@@ -215,12 +215,19 @@ class Evaluation:
         return self.where(locate, source) \
             if locate is not None and self.sink.wants(rule) else None
 
+    def _also_waived(self, found: Sequence[Match]) -> None:
+        """When the deciding rule of a value is waived nothing it broke blocks, so every
+        waiver among its other rules suppressed it too (counts name only the first)."""
+        if len(found) > 1 and found[0].kind.waived_by is not None:
+            self.waivers.note_suppressed(match.kind.waived_by for match in found[1:])
+
     def value(self, file: str, section: str | None, record: int | None, field: str,
               pattern: str, value: Any, plan: Plan | None, hits: Iterable[Hit],
               locate: Locate, source: Any) -> None:
         """Report one value: every rule it breaks, as one finding."""
         found = self.matches(file, section, pattern, value, plan, hits)
         if found:
+            self._also_waived(found)
             self.sink.value(record, field, value, found,
                             self._position(found[0].kind.rule, locate, source))
 
@@ -261,6 +268,7 @@ class Evaluation:
                            f"(confidence {hit.confidence:.2f})")
                      for hit, (start, end) in zip(hits, spans, strict=True)]
             found.sort(key=lambda match: self.precedence(match.kind, True))
+            self._also_waived(found)
             self.sink.value(index, field, text, found,
                             self._position(found[0].kind.rule, locate, origin))
 
@@ -269,6 +277,7 @@ class Evaluation:
         """A field name holds personal data: report it under *label*, never the name."""
         found = self.matches(file, section, label, key, None, hits)
         if found:
+            self._also_waived(found)
             self.sink.key(record, label, key, found,
                           self._position(found[0].kind.rule, locate, source))
 
