@@ -109,3 +109,9 @@ def test_with_no_policy_every_shipped_policy_is_listed() -> None:
     result = _run("--today", "2026-01-01", "--format", "json")
     assert result.exit_code == 0
     assert [p["name"] for p in json.loads(result.output)["policies"]] == sorted(shipped)
+
+
+def test_a_policy_without_exceptions_by_name() -> None:
+    result = _run("uk-personal-data", "--today", "2026-01-01")
+    assert (result.exit_code, result.output) == (
+        0, "0 exceptions in 1 policy as on 2026-01-01: 0 expired, 0 expire within 30 days\n")
