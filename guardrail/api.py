@@ -72,7 +72,7 @@ class Guardrail:
               *, mode: str = "enforce", max_findings: int | None = None,
               encoding: str | None = None, today: _dt.date | None = None,
               jobs: int = 1, limits: Limits | None = None,
-              tune_gc: bool = False) -> Decision:
+              tune_gc: bool = False, waivers: bool = True) -> Decision:
         """Check one payload, or several checked as one publication.
 
         :param source: a path (``str`` or ``os.PathLike``; ``"-"`` for stdin), bytes, a
@@ -88,12 +88,14 @@ class Guardrail:
             process. Keep 1 (the default) inside servers that must not fork.
         :param tune_gc: collect garbage less often during the check (a process-wide
             setting, faster on large payloads; off by default for embedding).
+        :param waivers: False ignores every exception in the policy: findings a waiver
+            would suppress block (``guardrail check --no-waivers``).
 
         Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns.
         """
         sources = sort_sources(source, self.registry.adapter_for)
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
-                               today, jobs, limits or Limits(), tune_gc)
+                               today, jobs, limits or Limits(), tune_gc, waivers=waivers)
         return guarded(self.registry, request.limits,
                        lambda: run_check(self.registry, self.compiled(destination), request))
 
@@ -120,7 +122,7 @@ class Guardrail:
                destination: str | None = None, *, hash_key: bytes | str | None = None,
                encoding: str | None = None, today: _dt.date | None = None,
                max_findings: int | None = None, limits: Limits | None = None,
-               tune_gc: bool = False) -> RedactionResult:
+               tune_gc: bool = False, waivers: bool = True) -> RedactionResult:
         """Write a copy of *source* to *output* with what the destination may not receive
         replaced by the policy's action for its level (redact, mask, hash, drop).
 
@@ -129,6 +131,8 @@ class Guardrail:
 
         :param hash_key: secret for the ``hash`` action (default: the
             ``GUARDRAIL_HASH_KEY`` environment variable).
+        :param waivers: False ignores every exception: what a waiver would leave as it
+            is gets the action for its level.
 
         Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns; nothing
         is written then.
@@ -138,7 +142,7 @@ class Guardrail:
         key = hash_key.encode("utf-8") if isinstance(hash_key, str) else hash_key
         request = CheckRequest(sort_sources(source), destination, format, "enforce",
                                max_findings, encoding, today, limits=limits or Limits(),
-                               tune_gc=tune_gc)
+                               tune_gc=tune_gc, waivers=waivers)
         return guarded(self.registry, request.limits,
                        lambda: run_redact(self.registry, self.compiled(destination), request,
                                           output, key))

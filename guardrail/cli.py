@@ -175,12 +175,16 @@ def cli() -> None:
                    "scans while the main process reads). Env: GUARDRAIL_JOBS.")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               help="Write the report to this file instead of stdout.")
+@click.option("--no-waivers", is_flag=True,
+              help="Ignore every exception in the policy: findings a waiver would "
+                   "suppress block (see what the waivers are hiding).")
 @_limit_options
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
 @click.pass_context
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
-        jobs: int, output: Any, paths: tuple[str, ...], **limits: Any) -> None:
+        jobs: int, output: Any, no_waivers: bool, paths: tuple[str, ...],
+        **limits: Any) -> None:
     """Check payload files (or '-' for stdin) against a policy and exit with the decision.
 
     Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
@@ -193,7 +197,7 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     chosen = _limits(limits)
     decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
                            max_findings=max_findings, encoding=encoding, jobs=jobs,
-                           limits=chosen, tune_gc=True)
+                           limits=chosen, tune_gc=True, waivers=not no_waivers)
     try:
         guard.render(decision, output, report, color=output.isatty(), limits=chosen)
         output.flush()
@@ -516,6 +520,37 @@ def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
                    f"validate {output}'", err=True)
     else:
         click.echo(result.text, nl=False)
+
+
+@cli.command()
+@click.argument("policies", nargs=-1, metavar="[POLICY...]")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge expiry as on this day. Default: today.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="text for people; json for machines.")
+@click.pass_context
+def waivers(ctx: click.Context, policies: tuple[str, ...], today: Any, fmt: str) -> None:
+    """List every exception (waiver) of policies: scope, approver, expiry and reason.
+
+    POLICY is a shipped name or a .yaml path; with none, every shipped policy.
+    Exceptions a policy inherits through 'extends' are listed with the file and
+    line that wrote them. Each shows the days it has left, or how long ago it
+    expired (an expired exception waives nothing).
+
+    Exit codes: 0 none expired, 1 an exception has expired, 2 a policy could not
+    be read.
+    """
+    import datetime as dt
+
+    from guardrail.authoring.waivers_table import collect, exit_code, render_json, render_text
+
+    registry = _registry(ctx)
+    day = today.date() if today else dt.date.today()
+    found = collect(policies or sorted(registry.policies), registry.policy_path,
+                    extra_rule_ids=frozenset(registry.detectors), today=day)
+    click.echo(render_json(found, day) if fmt == "json" else render_text(found, day),
+               nl=False)
+    ctx.exit(exit_code(found))
 
 
 @cli.command()

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD, GuardrailError
-from guardrail.policy.model import BLOCKING_ACTIONS
+from guardrail.policy.model import BLOCKING_ACTIONS, Waiver
 
 __all__ = ["Finding", "FindingKind", "FileResult", "Decision", "PublishBlocked", "TextMatch",
            "DEFAULT_MAX_FINDINGS"]
@@ -111,6 +111,8 @@ class Decision:
     findings: list[Finding]
     counts: dict[FindingKind, int]
     notices: list[str] = field(default_factory=list)
+    # Only the waivers that suppressed at least one finding, in the policy's order.
+    waivers_used: tuple[Waiver, ...] = ()
     checked_at: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
                             .isoformat(timespec="seconds"))
 
@@ -208,6 +210,8 @@ class Decision:
             "findings_listed": len(self.findings),
             "findings_total": sum(self.counts.values()),
             "notices": list(self.notices),
+            "waivers_used": [{"label": w.label(), "origin": w.origin}
+                             for w in self.waivers_used],
         }
 
 

@@ -28,10 +28,11 @@ from guardrail.host.faults import fault_of
 from guardrail.host.registry import Registry, RunContext
 from guardrail.policy.model import Policy
 from guardrail.policy.schema import did_you_mean
+from guardrail.policy.waivers import WaiverBook
 from guardrail.sources import Adapted, Records, Refused, dict_records, source_label
 
-__all__ = ["CheckRequest", "run_check", "resolve_destination", "open_payload", "unreadable",
-           "internal_error", "source_label", "MODES"]
+__all__ = ["CheckRequest", "run_check", "waiver_book", "resolve_destination", "open_payload",
+           "unreadable", "internal_error", "source_label", "MODES"]
 
 MODES = ("enforce", "audit")
 
@@ -45,6 +46,7 @@ class CheckRequest:
     :param jobs: processes for content scanning; more than 1 forks a worker.
     :param tune_gc: collect garbage less often while checking (a process-wide setting:
         the CLI's choice, opt-in for library callers).
+    :param waivers: False ignores every waiver: findings a waiver would suppress block.
     :param shown_as: what reports call each source, in place of its own name (still
         screened like a path): a redacted copy is read from a file with no name of
         its own and shown as the output it will become.
@@ -61,6 +63,7 @@ class CheckRequest:
     limits: Limits = field(default_factory=Limits)
     tune_gc: bool = False
     shown_as: Sequence[Any] | None = None
+    waivers: bool = True
 
 
 def resolve_destination(policy: Policy, name: str | None) -> str:
@@ -75,6 +78,11 @@ def resolve_destination(policy: Policy, name: str | None) -> str:
     return chosen
 
 
+def waiver_book(compiled: CompiledPolicy, request: CheckRequest) -> WaiverBook:
+    """The waivers a check or a redaction judges findings against (see policy/waivers.py)."""
+    return WaiverBook(compiled.waivers, request.today, enabled=request.waivers)
+
+
 def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckRequest) -> Decision:
     """Check every source and return one decision for the whole publishing step."""
     if request.mode not in MODES:
@@ -83,7 +91,8 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
         registry.format(request.format)  # fail early on a typo, before reading anything
     policy = compiled.policy
     collector = Collector(request.max_findings or policy.max_findings or DEFAULT_MAX_FINDINGS)
-    evaluation = Evaluation(compiled, collector, today=request.today, jobs=request.jobs)
+    evaluation = Evaluation(compiled, collector, today=request.today, jobs=request.jobs,
+                            waivers=waiver_book(compiled, request))
     labels = [source_label(compiled, source, n)
               for n, source in enumerate(request.shown_as or request.sources, 1)]
     context = RunContext(policy, compiled.destination.name, request.mode, tuple(labels))
@@ -102,6 +111,7 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
         findings=collector.findings,
         counts=dict(collector.counts),
         notices=evaluation.notices(),
+        waivers_used=evaluation.waivers_used(collector.counts),
     )
     registry.pm.hook.guardrail_after_check(context=context, decision=decision)
     return decision

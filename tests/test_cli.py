@@ -292,7 +292,8 @@ def test_json_report_structure(plain_policy):
     assert result.exit_code == 1
     report = json.loads(result.stdout)
     assert list(report) == ["decision", "mode", "destination", "policy", "checked_at", "files",
-                            "counts", "findings", "findings_listed", "findings_total", "notices"]
+                            "counts", "findings", "findings_listed", "findings_total", "notices",
+                            "waivers_used"]
     assert report["decision"] == "block"
     assert report["mode"] == "enforce"
     assert report["destination"] == "public-web"

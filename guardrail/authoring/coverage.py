@@ -74,10 +74,9 @@ def _coverage(runner: SuiteRunner, results: list[CaseResult]) -> PolicyCoverage:
     destinations = {result.destination for result in results}
     for result in results:
         classified |= result.classified
-        for kind in result.decision.counts:
-            rules.add(kind.rule)
-            if kind.waived_by:
-                waivers.add(kind.waived_by)
+        rules.update(kind.rule for kind in result.decision.counts)
+        # the shared waiver book's answer: only waivers that suppressed a finding
+        waivers.update(waiver.label() for waiver in result.decision.waivers_used)
         for finding in result.decision.findings:
             rules.update(finding.also)
     items: list[CoverageItem] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from guardrail.engine.sink import Match, Sink
 from guardrail.engine.worker import ScanPool, can_fork
 from guardrail.masking import is_redacted, mask_value
 from guardrail.policy.model import Waiver
-from guardrail.policy.paths import field_matches
+from guardrail.policy.waivers import WaiverBook
 
 __all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name", "published_as_is"]
 
@@ -63,10 +63,13 @@ class Evaluation:
 
     :param today: the date waivers are judged against (injectable for tests).
     :param jobs: processes for content scanning; 2 forks a worker (see ``worker.py``).
+    :param waivers: the waivers findings are judged against (default: the compiled
+        policy's, on *today*); every entry point shares this one evaluator.
     """
 
     def __init__(self, compiled: CompiledPolicy, sink: Sink, *,
-                 today: _dt.date | None = None, jobs: int = 1) -> None:
+                 today: _dt.date | None = None, jobs: int = 1,
+                 waivers: WaiverBook | None = None) -> None:
         self.compiled = compiled
         self.sink = sink
         self.policy = compiled.policy
@@ -76,9 +79,9 @@ class Evaluation:
         self.scanner = compiled.scanner
         self.neighbours = compiled.neighbours
         self.jobs = jobs if self.scanner is not None and can_fork() else 1
-        self._active = [w for w in compiled.waivers if w.active_on(self.today)]
+        self.waivers = waivers if waivers is not None \
+            else WaiverBook(compiled.waivers, self.today)
         self._pool: ScanPool | None = None
-        self._waiver_cache: dict[tuple[str, str], str | None] = {}
         self._kinds: dict[tuple[str, str | None, str, str, str], FindingKind] = {}
         self.section_caches: dict[tuple[str, str | None], Any] = {}  # see DocumentWalk
         self._labels: dict[str, str] = {}
@@ -101,22 +104,16 @@ class Evaluation:
     # -- policy ---------------------------------------------------------------------
 
     def notices(self) -> list[str]:
-        """Expired exceptions relevant to this destination: they no longer waive anything."""
-        return [
-            f"{w.label()} expired on {w.expires.isoformat()} and no longer applies"
-            for w in self.compiled.waivers if not w.active_on(self.today)
-        ]
+        """What the report says of this destination's exceptions (expired, or ignored)."""
+        return self.waivers.notices()
+
+    def waivers_used(self, counts: Mapping[FindingKind, int]) -> tuple[Waiver, ...]:
+        """The waivers that suppressed at least one of the counted findings."""
+        self.waivers.note_suppressed(kind.waived_by for kind, n in counts.items() if n)
+        return self.waivers.used
 
     def exceeds(self, level: str) -> bool:
         return self.compiled.exceeds(level)
-
-    def _waived_by(self, rule: str, field: str) -> str | None:
-        key = (rule, field)
-        if key not in self._waiver_cache:
-            self._waiver_cache[key] = next(
-                (w.label() for w in self._active if _waiver_matches(w, rule, field)), None
-            )
-        return self._waiver_cache[key]
 
     def kind(self, file: str, section: str | None, rule: str, field: str,
              level: str) -> FindingKind:
@@ -124,7 +121,7 @@ class Evaluation:
         found = self._kinds.get(key)
         if found is None:
             found = FindingKind(file, rule, field, level, self.compiled.action_for(level),
-                                self._waived_by(rule, field), self.label(section))
+                                self.waivers.label_for(rule, field), self.label(section))
             self._kinds[key] = found
         return found
 
@@ -218,12 +215,19 @@ class Evaluation:
         return self.where(locate, source) \
             if locate is not None and self.sink.wants(rule) else None
 
+    def _also_waived(self, found: Sequence[Match]) -> None:
+        """When the deciding rule of a value is waived nothing it broke blocks, so every
+        waiver among its other rules suppressed it too (counts name only the first)."""
+        if len(found) > 1 and found[0].kind.waived_by is not None:
+            self.waivers.note_suppressed(match.kind.waived_by for match in found[1:])
+
     def value(self, file: str, section: str | None, record: int | None, field: str,
               pattern: str, value: Any, plan: Plan | None, hits: Iterable[Hit],
               locate: Locate, source: Any) -> None:
         """Report one value: every rule it breaks, as one finding."""
         found = self.matches(file, section, pattern, value, plan, hits)
         if found:
+            self._also_waived(found)
             self.sink.value(record, field, value, found,
                             self._position(found[0].kind.rule, locate, source))
 
@@ -264,6 +268,7 @@ class Evaluation:
                            f"(confidence {hit.confidence:.2f})")
                      for hit, (start, end) in zip(hits, spans, strict=True)]
             found.sort(key=lambda match: self.precedence(match.kind, True))
+            self._also_waived(found)
             self.sink.value(index, field, text, found,
                             self._position(found[0].kind.rule, locate, origin))
 
@@ -272,6 +277,7 @@ class Evaluation:
         """A field name holds personal data: report it under *label*, never the name."""
         found = self.matches(file, section, label, key, None, hits)
         if found:
+            self._also_waived(found)
             self.sink.key(record, label, key, found,
                           self._position(found[0].kind.rule, locate, source))
 
@@ -289,13 +295,3 @@ class Evaluation:
             sink.record(record, kind, compiled.report, data, message,
                         self._position(rule.id, locate, source))
 
-
-def _waiver_matches(waiver: Waiver, rule: str, field: str) -> bool:
-    """Does *waiver* cover a finding of *rule* on *field* (a pattern like ``people[*].name``)?
-
-    The waiver's field may name the field, its last key, or an enclosing field,
-    with or without list indices, and may use globs.
-    """
-    if waiver.rule is not None and waiver.rule != rule:
-        return False
-    return waiver.field is None or field_matches((waiver.field,), field)

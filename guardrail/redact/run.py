@@ -39,6 +39,7 @@ from guardrail.runner import (
     run_check,
     source_label,
     unreadable,
+    waiver_book,
 )
 
 __all__ = ["RedactionResult", "run_redact"]
@@ -93,7 +94,8 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
         registry.format(request.format)
     collector = Collector(request.max_findings or policy.max_findings or DEFAULT_MAX_FINDINGS)
     recorder = EditRecorder(collector)
-    evaluation = Evaluation(compiled, recorder, today=request.today)
+    evaluation = Evaluation(compiled, recorder, today=request.today,
+                            waivers=waiver_book(compiled, request))
     file_result = FileResult(file=source_label(compiled, source, 1))
     redactor = Redactor(evaluation, recorder, file_result.file, hash_key)
     target = AtomicFile(output, inputs=[source])
@@ -118,7 +120,8 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
         file_result.records = redactor.records
         decision = Decision(policy=policy.describe(), destination=destination.name,
                             mode="enforce", files=[file_result],
-                            findings=collector.findings, counts=dict(collector.counts))
+                            findings=collector.findings, counts=dict(collector.counts),
+                            waivers_used=evaluation.waivers_used(collector.counts))
         result = RedactionResult(decision, str(output), changed=redactor.changed)
         if file_result.error:
             result.reason = f"{file_result.file} could not be read: {file_result.error}"
@@ -132,7 +135,7 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
         result.verification = run_check(
             registry, compiled,
             CheckRequest([str(copy)], destination.name, fmt.name, today=request.today,
-                         limits=request.limits,
+                         limits=request.limits, waivers=request.waivers,
                          shown_as=["<redacted copy>" if output == "-" else output]))
         if not result.verification.allowed:
             result.reason = ("the redacted copy still fails the policy ("
