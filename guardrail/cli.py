@@ -7,7 +7,6 @@ interrupted (blocked).
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -19,12 +18,12 @@ import yaml
 
 from guardrail import __version__
 from guardrail.api import Guardrail
+from guardrail.authoring.schema_file import schema_text, write_schema
 from guardrail.contract.limits import Limits
 from guardrail.decision import PublishBlocked
 from guardrail.errors import EXIT_INTERNAL, GuardrailError
 from guardrail.host.registry import Registry, load_registry
 from guardrail.policy.load import load_policy
-from guardrail.policy.schema import policy_schema
 from guardrail.publish import publish_copy
 from guardrail.redact.redactor import HASH_KEY_ENV
 
@@ -554,9 +553,29 @@ def waivers(ctx: click.Context, policies: tuple[str, ...], today: Any, fmt: str)
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema that policies are validated against."""
-    click.echo(json.dumps(policy_schema(), indent=2))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the schema to FILE instead of printing it.")
+@click.option("--force", is_flag=True,
+              help="Replace FILE even when it holds something other than this schema.")
+def schema(output: str | None, force: bool) -> None:
+    """Print the JSON Schema that policies are validated against.
+
+    \b
+    Editors that use yaml-language-server (VS Code's YAML extension, Neovim,
+    Helix) complete, describe and check a policy's keys from it:
+      guardrail schema -o .guardrail/policy.schema.json
+    then make this the first line of each policy in policies/ (the path is
+    relative to the policy file):
+      # yaml-language-server: $schema=../.guardrail/policy.schema.json
+
+    An unchanged FILE is left as it is; a different one is refused unless
+    --force. Exit 0 written or unchanged, 2 refused or cannot write.
+    """
+    if output is None:
+        click.echo(schema_text(), nl=False)
+        return
+    written = write_schema(output, force=force)
+    click.echo(f"{output}: {'written' if written else 'unchanged'}", err=True)
 
 
 @cli.command()
