@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from itertools import compress, islice, repeat
 from operator import is_
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from guardrail.engine.scanning import Signature, as_text, joined_lines, signature_of
 from guardrail.engine.vocabulary import ColumnVocabulary
@@ -107,11 +107,12 @@ class ColumnCounter:
             # Values that hold nothing and may never repeat are not remembered.
             learned = dict.fromkeys(missing, ()) if self.quiet else self._learn(missing)
             signatures = list(map(learned.get, cells, signatures))
-        counts = Counter(signatures)
+        found = cast("list[Signature]", signatures)  # every None was filled in above
+        counts = Counter(found)
         del counts[()]
         if not counts:
             return None
-        return ColumnCount(dict(counts), signatures)
+        return ColumnCount(dict(counts), found)
 
     def _learn(self, values: set[Any]) -> dict[Any, Signature]:
         """Signatures of values the column does not know (for text, ``count`` found
