@@ -25,7 +25,8 @@ from guardrail.masking import is_redacted, mask_value
 from guardrail.policy.model import Waiver
 from guardrail.policy.paths import field_matches
 
-__all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name", "published_as_is"]
+__all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name", "published_as_is",
+           "waiver_matches"]
 
 SECTION_NAME = "(section name)"  # the field of a finding in a section's own name
 # An identifier, optionally namespaced (a:id) or marked as XML readers mark attributes
@@ -114,7 +115,7 @@ class Evaluation:
         key = (rule, field)
         if key not in self._waiver_cache:
             self._waiver_cache[key] = next(
-                (w.label() for w in self._active if _waiver_matches(w, rule, field)), None
+                (w.label() for w in self._active if waiver_matches(w, rule, field)), None
             )
         return self._waiver_cache[key]
 
@@ -290,7 +291,7 @@ class Evaluation:
                         self._position(rule.id, locate, source))
 
 
-def _waiver_matches(waiver: Waiver, rule: str, field: str) -> bool:
+def waiver_matches(waiver: Waiver, rule: str, field: str) -> bool:
     """Does *waiver* cover a finding of *rule* on *field* (a pattern like ``people[*].name``)?
 
     The waiver's field may name the field, its last key, or an enclosing field,
