@@ -30,7 +30,7 @@ from guardrail.errors import UsageError
 from guardrail.host.faults import guarded
 from guardrail.masking import mask_value
 from guardrail.policy.model import UNCLASSIFIED_RULE
-from guardrail.policy.paths import display_path
+from guardrail.policy.paths import display_path, normalize_key
 from guardrail.runner import CheckRequest, open_payload, source_label
 
 from .record_tap import RecordTap, Tapped, tap_section
@@ -87,7 +87,9 @@ def explain_record(guard: Guardrail, request: RecordRequest) -> tuple[list[str],
                              f"fields: {', '.join(f.label for f in fields)}")
     if request.fields:
         fields = [f for f in fields if {f.label, display_path(f.path)} & set(request.fields)]
-    return _Words(compiled, evaluation, tap, label, request).render(fields)
+    shown = evaluation.label(section.name) if section is not None else None
+    where = f"{label}, section '{shown}'" if shown else label
+    return _Words(compiled, evaluation, tap, where, request).render(fields)
 
 
 def _run(guard: Guardrail, request: RecordRequest, evaluation: Evaluation, tap: RecordTap,
@@ -183,7 +185,7 @@ class _Words:
         for found in fields:
             lines += self._field(found)
         if not self.request.fields:
-            lines += self._rules()
+            lines += self._rules(fields)
         return lines, 1 if blocked else 0
 
     # -- fields -------------------------------------------------------------------------
@@ -272,25 +274,33 @@ class _Words:
 
     # -- record rules -------------------------------------------------------------------
 
-    def _rules(self) -> list[str]:
+    def _rules(self, fields: Sequence[_Field]) -> list[str]:
         policy = self.compiled.policy
         if not policy.record_rules:
             return ["Record rules: the policy has none."]
+        dest = self.destination
         lines = ["Record rules (conditions on the whole record):"]
         matched = {kind.rule: kind for kind, _ in self.tapped.rules}
-        checked = {compiled.rule.id for compiled in self.compiled.rules}
+        checked = {compiled.rule.id: compiled for compiled in self.compiled.rules}
+        present = {normalize_key(str(f.path[0])) for f in fields if f.path}
         for rule in policy.record_rules:
             when = f"when {rule.when}"
+            compiled = checked.get(rule.id)
             if rule.id in matched:
                 kind = matched[rule.id]
-                lines.append(f"  {rule.id} ({when}): MATCHED, level {rule.level}; "
+                lines.append(f"  {rule.id} ({when}): MATCHED. It makes the record "
+                             f"{rule.level}; {dest.name} accepts at most {dest.max_level}, so "
                              f"the record is {_result(kind)}.")
                 lines += self._waivers([Match(kind)])
-            elif rule.id in checked:
-                lines.append(f"  {rule.id} ({when}): did not match.")
+            elif compiled is None:
+                lines.append(f"  {rule.id} ({when}): not checked; {dest.name} accepts its "
+                             f"level ({rule.level}).")
+            elif compiled.roots is not None and compiled.roots.isdisjoint(present) \
+                    and not compiled.when_absent:
+                lines.append(f"  {rule.id} ({when}): did not match; the record has none of "
+                             f"the fields it reads ({', '.join(sorted(compiled.roots))}).")
             else:
-                lines.append(f"  {rule.id} ({when}): not checked; "
-                             f"{self.destination.name} accepts its level ({rule.level}).")
+                lines.append(f"  {rule.id} ({when}): did not match.")
         return lines
 
 

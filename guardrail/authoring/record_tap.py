@@ -2,7 +2,8 @@
 
 ``explain --record N`` must say what ``guardrail check`` says. Rather than judging the
 record again, :class:`RecordTap` is the check's own sink (a
-:class:`~guardrail.engine.collector.Collector` that lists every finding) and keeps,
+:class:`~guardrail.engine.collector.Collector` that asks for every finding in detail,
+as a check asks for those it lists) and keeps,
 besides, every call the engine makes for the chosen record: each value with every
 rule it broke, each field name that is personal data, each record rule that matched.
 """
@@ -19,8 +20,6 @@ from guardrail.engine.collector import Collector
 from guardrail.engine.sink import Match
 
 __all__ = ["Tapped", "RecordTap", "tap_section"]
-
-_EVERY_FINDING = 10**12  # list every finding: the walk then reports each one in detail
 
 
 @dataclass
@@ -48,10 +47,15 @@ class RecordTap(Collector):
     :attr:`active` (set while the chosen section is evaluated)."""
 
     def __init__(self, index: int) -> None:
-        super().__init__(_EVERY_FINDING)
+        super().__init__(1)  # counts stay exact; only the chosen record's calls are kept
         self.index = index
         self.active = False
         self.tapped = Tapped()
+
+    def wants(self, rule: str) -> bool:
+        """Every finding is reported in detail, as a check reports those it lists, so
+        the chosen record's are never only counted."""
+        return True
 
     def _mine(self, record: int | None) -> bool:
         return self.active and record == self.index
