@@ -195,3 +195,25 @@ def test_an_unknown_section_exits_2_listing_the_sections(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert result.output == (f"guardrail: error: {book} has no section 'Nope'; its "
                              "sections: Summary, Cases, (properties)\n")
+
+
+def test_a_destination_that_accepts_the_level_allows_it_and_runs_no_detector() -> None:
+    result = _explain("-p", "asb-public-web", "-d", "internal", LEAKY, "-r", "0",
+                      "--field", "postcode")
+    assert result.exit_code == 0
+    assert _normal(result.output) == (
+        "Record 0 of examples/asb-export-leaky.csv (line 2), for destination 'internal', "
+        "which accepts data up to level special-category.\n"
+        "Verdict: allowed: nothing in it is refused.\n"
+        "Content detectors not run: internal accepts the levels they find: bank.iban, email, "
+        "network.ip_address, payment_card, person.name, uk.date_of_birth, uk.driving_licence, "
+        "uk.nhs_number, uk.nino, uk.passport, uk.phone, uk.postcode, uk.street_address, "
+        "uk.vehicle_registration.\n"
+        "\n"
+        "Field postcode\n"
+        "  The policy classifies it as personal by its name rule 'postcode', written at "
+        "<policies>/uk-personal-data.yaml:46 (rule uk.field.address).\n"
+        "  internal accepts personal: the field itself may go.\n"
+        "  No content detector looks at this field for this destination.\n"
+        "  Result: nothing in this field is refused.\n"
+        "\n")

@@ -24,7 +24,7 @@ from guardrail.engine import Collector, CompiledPolicy, DocumentWalk, Evaluation
 from guardrail.engine import evaluate as evaluate_section
 from guardrail.engine.collector import evidence_of
 from guardrail.engine.evaluation import waiver_matches
-from guardrail.engine.scanning import FieldScanner, as_text
+from guardrail.engine.scanning import FieldScanner, as_text, select_detectors
 from guardrail.engine.sink import Match
 from guardrail.errors import UsageError
 from guardrail.host.faults import guarded
@@ -89,7 +89,9 @@ def explain_record(guard: Guardrail, request: RecordRequest) -> tuple[list[str],
         fields = [f for f in fields if {f.label, display_path(f.path)} & set(request.fields)]
     shown = evaluation.label(section.name) if section is not None else None
     where = f"{label}, section '{shown}'" if shown else label
-    return _Words(compiled, evaluation, tap, where, request).render(fields)
+    idle = [d.id for d in select_detectors(guard.policy, dict(guard.registry.detectors))
+             if not compiled.exceeds(d.level)]
+    return _Words(compiled, evaluation, tap, where, request, idle).render(fields)
 
 
 def _run(guard: Guardrail, request: RecordRequest, evaluation: Evaluation, tap: RecordTap,
@@ -156,13 +158,14 @@ class _Words:
     """Puts what the check decided about one record into plain sentences."""
 
     def __init__(self, compiled: CompiledPolicy, evaluation: Evaluation, tap: RecordTap,
-                 file: str, request: RecordRequest) -> None:
+                 file: str, request: RecordRequest, idle: Sequence[str]) -> None:
         self.compiled = compiled
         self.destination = compiled.destination
         self.evaluation = evaluation
         self.tapped: Tapped = tap.tapped
         self.file = file
         self.request = request
+        self.idle = idle  # detectors the policy runs whose level the destination accepts
         self.today = evaluation.today
         self.position = evaluation.label(tap.tapped.where)  # screened, as reports do
 
@@ -178,6 +181,9 @@ class _Words:
                  "Verdict: " + ("BLOCKED: this record may not be published there." if blocked
                                 else "allowed, with the warnings or waivers below."
                                 if kinds else "allowed: nothing in it is refused.")]
+        if self.idle:
+            lines.append(f"Content detectors not run: {dest.name} accepts the levels they find: "
+                         f"{', '.join(self.idle)}.")
         if any(k.blocking and k.action in _REWRITTEN for k in kinds):
             lines.append("  'guardrail redact' writes a copy with the values below replaced "
                          "as the policy says; that copy may be published.")
