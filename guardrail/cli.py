@@ -354,7 +354,10 @@ def explain(ctx: click.Context, policy: str, destination: str | None, record: in
     judges it: each field's level and rule, what each content detector found
     (masked), the record rules, the waivers that applied or expired, and why the
     destination refuses it. Exit 0 the record may go, 1 it is blocked, 2 no such
-    record or field.
+    record, field or section, 3 the payload cannot be read (as 'check').
+
+    \b
+    Example: guardrail explain -p asb-public-web export.csv --record 3 --field notes
     """
     from guardrail.policy.classify import Classifier
     from guardrail.policy.paths import parse_field_path

@@ -217,3 +217,11 @@ def test_a_destination_that_accepts_the_level_allows_it_and_runs_no_detector() -
         "  No content detector looks at this field for this destination.\n"
         "  Result: nothing in this field is refused.\n"
         "\n")
+
+
+def test_an_unreadable_payload_exits_3_as_check_does() -> None:
+    result = _explain("-p", "asb-public-web", "tests/data/json/malformed.json", "-r", "0")
+    assert result.exit_code == 3
+    assert result.output == (
+        "guardrail: error: tests/data/json/malformed.json:line 3, column 24: not valid JSON: "
+        "Expecting property name enclosed in double quotes\n")
