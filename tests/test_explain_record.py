@@ -31,9 +31,11 @@ def _explain(*args: str) -> Result:
 
 
 def _normal(text: str) -> str:
-    """The shipped policies' folder differs between checkouts: shown as <policies>."""
+    """The shipped policies' folder differs between checkouts, and their lines move as
+    they are edited: shown as <policies>/NAME.yaml:LINE."""
     shipped = load_registry().policies["asb-public-web"].parent
-    return text.replace(f"{shipped}/", "<policies>/").replace(f"{ROOT}/", "")
+    text = text.replace(f"{shipped}/", "<policies>/").replace(f"{ROOT}/", "")
+    return re.sub(r"(<policies>/[\w-]+\.yaml):\d+", r"\1:LINE", text)
 
 
 def _golden(name: str) -> str:
@@ -212,7 +214,7 @@ def test_a_destination_that_accepts_the_level_allows_it_and_runs_no_detector() -
         "\n"
         "Field postcode\n"
         "  The policy classifies it as personal by its name rule 'postcode', written at "
-        "<policies>/uk-personal-data.yaml:46 (rule uk.field.address).\n"
+        "<policies>/uk-personal-data.yaml:LINE (rule uk.field.address).\n"
         "  internal accepts personal: the field itself may go.\n"
         "  No content detector looks at this field for this destination.\n"
         "  Result: nothing in this field is refused.\n"
@@ -225,3 +227,18 @@ def test_an_unreadable_payload_exits_3_as_check_does() -> None:
     assert result.output == (
         "guardrail: error: tests/data/json/malformed.json:line 3, column 24: not valid JSON: "
         "Expecting property name enclosed in double quotes\n")
+
+
+def test_a_detector_under_its_threshold_says_how_near_it_came() -> None:
+    result = _explain("-p", str(DATA / "threshold.yaml"), LEAKY, "-r", "1", "--field", "notes")
+    assert result.exit_code == 1
+    lines = _normal(result.output).splitlines()
+    assert lines[7:9] == [
+        "    person.name found J*** D***** (masked) only with confidence 0.85, under the 0.90 "
+        "the policy counts: not a finding.",
+        "    uk.phone found ***** ****** (masked), confidence 0.90; the policy counts 0.50 or "
+        "more; level personal.",
+    ]
+    assert lines[10] == ("  Result: blocked by uk.field.free_text (evidence, masked: C***** J*** "
+                        "D***** (***** ******… (90 chars); rules that matched: "
+                        "uk.field.free_text, uk.phone).")

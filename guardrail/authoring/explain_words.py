@@ -8,14 +8,14 @@ Only masked evidence and screened names reach these lines (see
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from guardrail.decision import FindingKind
 from guardrail.engine import CompiledPolicy, Evaluation
 from guardrail.engine.collector import evidence_of
 from guardrail.engine.evaluation import waiver_matches
-from guardrail.engine.scanning import FieldScanner, as_text
+from guardrail.engine.scanning import ContentScanner, FieldScanner, Hit, as_text
 from guardrail.engine.sink import Match
 from guardrail.masking import mask_value
 from guardrail.policy.model import UNCLASSIFIED_RULE
@@ -131,17 +131,25 @@ class RecordWords:
             return ["  No content detector looks at this field for this destination."]
         lines = [f"  {len(scanner.detectors)} content detectors looked at its value:"]
         text = as_text(found.value) or ""
+        weak = _below_threshold(scanner, text)
         quiet: dict[float, list[str]] = {}  # threshold -> detectors that found nothing
         for detector in scanner.detectors:
             hits = [m for m in matches if m.start is not None and m.kind.rule == detector.id]
-            if not hits:
-                quiet.setdefault(detector.min_confidence, []).append(detector.id)
             for hit in hits:
-                shown = hit.evidence if hit.evidence is not None else \
-                    mask_value(text[hit.start:hit.end]) if text else "(masked)"
-                lines.append(f"    {detector.id} found {shown} (masked), confidence "
+                lines.append(f"    {detector.id} found {_masked(text, hit)}, confidence "
                              f"{hit.confidence or 0:.2f}; the policy counts "
                              f"{detector.min_confidence:.2f} or more; level {hit.kind.level}.")
+            if hits:
+                continue
+            best = max((h for h in weak if h.rule == detector.id),
+                       key=lambda h: h.confidence, default=None)
+            if best is not None and best.confidence < detector.min_confidence:
+                lines.append(f"    {detector.id} found {_masked(text, best)} only with "
+                             f"confidence {best.confidence:.2f}, under the "
+                             f"{detector.min_confidence:.2f} the policy counts: not a "
+                             "finding.")
+            else:
+                quiet.setdefault(detector.min_confidence, []).append(detector.id)
         for threshold, names in sorted(quiet.items()):
             lines.append(f"    nothing with confidence {threshold:.2f} or more from "
                          f"{', '.join(names)}.")
@@ -220,3 +228,23 @@ _ACTIONS = {
     "drop": "blocked until dropped",
 }
 _REWRITTEN = frozenset({"redact", "mask", "hash", "drop"})  # what 'guardrail redact' does
+
+
+def _masked(text: str, hit: Match | Hit) -> str:
+    """A match's evidence, masked as reports mask it (the detector's own, if it gave one)."""
+    if hit.evidence is not None:
+        return f"{hit.evidence} (masked)"
+    if not text or hit.start is None:
+        return "something (masked)"
+    return f"{mask_value(text[hit.start:hit.end])} (masked)"
+
+
+def _below_threshold(scanner: FieldScanner, text: str) -> tuple[Hit, ...]:
+    """What the field's detectors find in *text* whatever their confidence: the same
+    detectors, reading, gate and allow list, run with no threshold, so an author sees
+    how near a detector came."""
+    if not text:
+        return ()
+    relaxed = [replace(d, min_confidence=0.0) for d in scanner.detectors]
+    fields = ContentScanner(relaxed, scanner.allow).for_field(scanner.field)
+    return fields.scan(text) if fields is not None else ()
