@@ -242,3 +242,45 @@ def test_a_detector_under_its_threshold_says_how_near_it_came() -> None:
     assert lines[10] == ("  Result: blocked by uk.field.free_text (evidence, masked: C***** J*** "
                         "D***** (***** ******… (90 chars); rules that matched: "
                         "uk.field.free_text, uk.phone).")
+
+
+def test_a_redacting_policy_says_what_redact_would_do() -> None:
+    result = _explain("-p", str(DATA / "redacting.yaml"), LEAKY, "-r", "1", "--field",
+                      "postcode")
+    assert result.exit_code == 1
+    lines = _normal(result.output).splitlines()
+    assert lines[1:3] == [
+        "Verdict: BLOCKED: this record may not be published there.",
+        "  'guardrail redact' can replace the values blocked 'until' replaced, but the others "
+        "still block the record.",
+    ]
+    assert lines[6] == ("  public-web accepts at most public; this field is personal, so the "
+                        "policy says: redact.")
+    assert lines[10].startswith("  Result: blocked until redacted by uk.field.address ")
+
+
+def _agrees_with_check(guard: Guardrail, path: str) -> int:
+    """Explain every record of *path* and compare with what check reports for it; the
+    number of records compared."""
+    decision = guard.check(path, max_findings=10**6)
+    record_rules = {rule.id for rule in guard.policy.record_rules}
+    count = decision.files[0].records
+    for index in range(count):
+        lines, code = explain_record(guard, RecordRequest(path, index))
+        text = "\n".join(lines)
+        mine = [f for f in decision.findings if f.record == index]
+        assert _shown(text) == {(None if f.rule in record_rules else f.field, f.rule)
+                                for f in mine}, index
+        blocked = any(f.action == "block" and f.waived_by is None for f in mine)
+        assert code == (1 if blocked else 0), index
+    return count
+
+
+def test_every_json_record_agrees_with_check() -> None:
+    guard = Guardrail.from_policy("asb-public-web")
+    assert _agrees_with_check(guard, str(DATA.relative_to(ROOT) / "cases.json")) == 2
+
+
+def test_every_leaky_record_agrees_with_check_when_some_are_waived() -> None:
+    guard = Guardrail.from_policy(DATA / "waivers.yaml")
+    assert _agrees_with_check(guard, LEAKY) == 61

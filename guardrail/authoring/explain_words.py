@@ -77,9 +77,13 @@ class RecordWords:
         if self.idle:
             lines.append(f"Content detectors not run: {dest.name} accepts the levels they find: "
                          f"{', '.join(self.idle)}.")
-        if any(k.blocking and k.action in _REWRITTEN for k in kinds):
-            lines.append("  'guardrail redact' writes a copy with the values below replaced "
-                         "as the policy says; that copy may be published.")
+        rewritten = {k.action in _REWRITTEN for k in kinds if k.blocking}
+        if rewritten == {True}:
+            lines.append("  'guardrail redact' writes a copy with these values replaced as the "
+                         "policy says; that copy may be published.")
+        elif True in rewritten:
+            lines.append("  'guardrail redact' can replace the values blocked 'until' "
+                         "replaced, but the others still block the record.")
         lines.append("")
         for found in fields:
             lines += self._field(found)
