@@ -13,6 +13,7 @@ from guardrail import Guardrail
 from guardrail.authoring.explain_record import RecordRequest, explain_record
 from guardrail.cli import cli
 from guardrail.host.registry import load_registry
+from guardrail.policy.model import BLOCKING_ACTIONS
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data" / "explain_record"
@@ -144,7 +145,7 @@ def test_every_leaky_record_agrees_with_check() -> None:
                    for f in decision.findings if f.record == index}
         assert checked, index  # every leaky record has findings
         assert _shown(text) == checked, index
-        blocked = any(f.action == "block" and f.waived_by is None
+        blocked = any(f.action in BLOCKING_ACTIONS and f.waived_by is None
                       for f in decision.findings if f.record == index)
         assert code == (1 if blocked else 0)
         assert ("Verdict: BLOCKED" in text) == blocked
@@ -271,7 +272,7 @@ def _agrees_with_check(guard: Guardrail, path: str) -> int:
         mine = [f for f in decision.findings if f.record == index]
         assert _shown(text) == {(None if f.rule in record_rules else f.field, f.rule)
                                 for f in mine}, index
-        blocked = any(f.action == "block" and f.waived_by is None for f in mine)
+        blocked = any(f.action in BLOCKING_ACTIONS and f.waived_by is None for f in mine)
         assert code == (1 if blocked else 0), index
     return count
 
