@@ -332,31 +332,73 @@ def validate(ctx: click.Context, policy: str, resolved: bool) -> None:
               help="Shipped policy name or path to a policy YAML file.")
 @click.option("--destination", "-d", metavar="NAME",
               help="Destination to judge against. Default: the policy's default_destination.")
-@click.argument("fields", nargs=-1, required=True, metavar="FIELD...")
+@click.option("--record", "-r", type=click.IntRange(min=0), metavar="N",
+              help="Explain record N (from 0, as reports number them) of the payload FILE "
+                   "given instead of field names.")
+@click.option("--field", "only", metavar="F", multiple=True,
+              help="With --record: explain only this field (as reports name it); repeatable.")
+@click.option("--section", metavar="NAME",
+              help="With --record: the sheet or table the record is in. Default: the first.")
+@click.option("--format", "-f", "fmt", metavar="FORMAT",
+              help="With --record: the payload's format. Default: detected.")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="With --record: judge waiver expiry as on this day. Default: today.")
+@click.argument("fields", nargs=-1, required=True, metavar="FIELD... | FILE")
 @click.pass_context
-def explain(ctx: click.Context, policy: str, destination: str | None,
+def explain(ctx: click.Context, policy: str, destination: str | None, record: int | None,
+            only: tuple[str, ...], section: str | None, fmt: str | None, today: Any,
             fields: tuple[str, ...]) -> None:
     """Explain how the policy classifies field paths (e.g. 'postcode', 'person.name').
 
     Shows the level, the rule that set it and where that rule is written, and
     whether the destination may receive the field.
+
+    With --record N, explain one record of the payload FILE instead, as 'check'
+    judges it: each field's level and rule, what each content detector found
+    (masked), the record rules, the waivers that applied or expired, and why the
+    destination refuses it. Exit 0 the record may go, 1 it is blocked, 2 no such
+    record, field or section, 3 the payload cannot be read (as 'check').
+
+    \b
+    Example: guardrail explain -p asb-public-web export.csv --record 3 --field notes
     """
     from guardrail.policy.classify import Classifier
     from guardrail.policy.paths import parse_field_path
     from guardrail.runner import resolve_destination
 
     registry = _registry(ctx)
+    if record is not None or only or section or fmt or today:
+        ctx.exit(_explain_record(registry, policy, destination, record, only, section, fmt,
+                                 today.date() if today else None, fields))
     loaded = load_policy(policy, registry.policy_path,
                          extra_rule_ids=frozenset(registry.detectors))
     target = loaded.destinations[resolve_destination(loaded, destination)]
     classifier = Classifier(loaded)
-    for field in fields:
-        found = classifier.classify(parse_field_path(field))
+    for name in fields:
+        found = classifier.classify(parse_field_path(name))
         allowed = loaded.rank(found.level) <= loaded.rank(target.max_level)
         verdict = "allowed" if allowed else loaded.action_for(found.level, target).upper()
         origin = f" at {found.rule_origin}" if found.rule_origin else ""
-        click.echo(f"{field}: {found.level} ({found.matched_by}{origin}; rule {found.rule}) "
+        click.echo(f"{name}: {found.level} ({found.matched_by}{origin}; rule {found.rule}) "
                    f"-> {target.name} accepts at most {target.max_level}: {verdict}")
+
+
+def _explain_record(registry: Registry, policy: str, destination: str | None,
+                    record: int | None, only: tuple[str, ...], section: str | None,
+                    fmt: str | None, today: Any, files: tuple[str, ...]) -> int:
+    """``explain --record N FILE``: see guardrail.authoring.explain_record."""
+    from guardrail.authoring.explain_record import RecordRequest, explain_record
+
+    if record is None:
+        raise click.UsageError("--field, --section, --format and --today explain a "
+                               "record: give --record N too")
+    if len(files) != 1:
+        raise click.UsageError("with --record, give exactly one payload FILE")
+    lines, code = explain_record(Guardrail.from_policy(policy, registry),
+                                 RecordRequest(files[0], record, destination, only, section,
+                                               fmt, today=today))
+    click.echo("\n".join(lines))
+    return code
 
 
 @cli.command("test")
