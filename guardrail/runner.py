@@ -110,7 +110,7 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
         files=files,
         findings=collector.findings,
         counts=dict(collector.counts),
-        notices=evaluation.notices(),
+        notices=evaluation.notices(collector.counts),
         waivers_used=evaluation.waivers_used(collector.counts),
     )
     registry.pm.hook.guardrail_after_check(context=context, decision=decision)

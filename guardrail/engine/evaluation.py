@@ -18,11 +18,12 @@ from guardrail.decision import FindingKind
 from guardrail.engine.adjacent import Joined
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.engine.record_rules import CompiledRule, evaluate
+from guardrail.engine.rollout import Rollout
 from guardrail.engine.scanning import Hit
 from guardrail.engine.sink import Match, Sink
 from guardrail.engine.worker import ScanPool, can_fork
 from guardrail.masking import is_redacted, mask_value
-from guardrail.policy.model import Waiver
+from guardrail.policy.model import AUDIT_ACTION, BLOCKING_ACTIONS, Waiver
 from guardrail.policy.waivers import WaiverBook
 
 __all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name", "published_as_is"]
@@ -81,6 +82,7 @@ class Evaluation:
         self.jobs = jobs if self.scanner is not None and can_fork() else 1
         self.waivers = waivers if waivers is not None \
             else WaiverBook(compiled.waivers, self.today)
+        self.rollout = Rollout(self.policy, self.today)
         self._pool: ScanPool | None = None
         self._kinds: dict[tuple[str, str | None, str, str, str], FindingKind] = {}
         self.section_caches: dict[tuple[str, str | None], Any] = {}  # see DocumentWalk
@@ -103,9 +105,11 @@ class Evaluation:
 
     # -- policy ---------------------------------------------------------------------
 
-    def notices(self) -> list[str]:
-        """What the report says of this destination's exceptions (expired, or ignored)."""
-        return self.waivers.notices()
+    def notices(self, counts: Mapping[FindingKind, int] | None = None) -> list[str]:
+        """What the report says of this destination's exceptions (expired, or ignored)
+        and, given the counts, of the rules still in audit (see ``rollout.py``)."""
+        rollout = self.rollout.notices(counts) if counts is not None else []
+        return self.waivers.notices() + rollout
 
     def waivers_used(self, counts: Mapping[FindingKind, int]) -> tuple[Waiver, ...]:
         """The waivers that suppressed at least one of the counted findings."""
@@ -120,7 +124,10 @@ class Evaluation:
         key = (file, section, rule, field, level)
         found = self._kinds.get(key)
         if found is None:
-            found = FindingKind(file, rule, field, level, self.compiled.action_for(level),
+            action = self.compiled.action_for(level)
+            if action in BLOCKING_ACTIONS and self.rollout.audits(rule):
+                action = AUDIT_ACTION  # reported, not blocking: the rule is in audit
+            found = FindingKind(file, rule, field, level, action,
                                 self.waivers.label_for(rule, field), self.label(section))
             self._kinds[key] = found
         return found

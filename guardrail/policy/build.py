@@ -85,6 +85,9 @@ class _Checks:
         if unknown is not None:
             self.check_level(unknown, unknown.value)
         self._records()
+        enforce_from = self.merged.single.get("enforce_from")
+        if enforce_from is not None:
+            self._check_date(enforce_from, "enforce_from")
         for item in self.merged.fields:
             self._field_rule(item)
         for item in self.merged.rules.values():
@@ -169,6 +172,13 @@ class _Checks:
         if not isinstance(spec, dict):
             return
         self.check_level(item, spec.get("level"), "level")
+        self._rollout(item, spec)
+        if ("mode" in spec or "enforce_from" in spec) and "id" not in spec:
+            key = "mode" if "mode" in spec else "enforce_from"
+            if self.report.usable(item, key, key=True):
+                self.report.add(item, f"a field rule with '{key}' needs an 'id', so the "
+                                "report can name the rule that is in audit; add e.g. "
+                                "'id: my.field.rule'", key)
         paths = spec.get("path")
         if paths is None or not self.report.usable(item, "path"):
             return
@@ -186,8 +196,25 @@ class _Checks:
         if not isinstance(spec, dict):
             return
         self.check_level(item, spec.get("level"), "level")
+        self._rollout(item, spec)
         if isinstance(spec.get("when"), str) and self.report.usable(item, "when"):
             self._check_jmespath(item, "when", "when")
+
+    def _rollout(self, item: Item, spec: dict[str, Any]) -> None:
+        if "enforce_from" in spec:
+            self._check_date(item, "enforce_from", "enforce_from")
+
+    def _check_date(self, item: Item, name: str, *sub: Any) -> None:
+        """Report a YYYY-MM-DD string (the schema checked its shape) that is no real date."""
+        value = item.value
+        for part in sub:
+            value = value[part]
+        if isinstance(value, str) and self.report.usable(item, *sub):
+            try:
+                _dt.date.fromisoformat(value)
+            except ValueError:
+                self.report.add(item, f"'{value}' in '{name}' is not a real date; expected "
+                                "YYYY-MM-DD", *sub)
 
     def _known_rules(self) -> set[str] | None:
         """Every rule id an exception may name, or None when a broken piece hides some."""
@@ -241,11 +268,13 @@ def build_policy(merged: Merged, chain: list[MarkedDocument]) -> Policy:
         kind = next(k for k in ("name", "match", "path") if k in spec)
         patterns = spec[kind] if isinstance(spec[kind], list) else [spec[kind]]
         field_rules.append(FieldRule(kind, tuple(patterns), spec["level"], spec.get("id"),
-                                     spec.get("description", ""), item.origin()))
+                                     spec.get("description", ""), item.origin(),
+                                     spec.get("mode"), _date(spec.get("enforce_from"))))
     record_rules = [
         RecordRule(rule_id, item.value["when"], item.value["level"],
                    tuple(item.value.get("fields") or ()), item.value.get("description", ""),
-                   item.origin())
+                   item.origin(), item.value.get("mode"),
+                   _date(item.value.get("enforce_from")))
         for rule_id, item in merged.rules.items()
     ]
     waivers = [
@@ -277,4 +306,10 @@ def build_policy(merged: Merged, chain: list[MarkedDocument]) -> Policy:
         sources=tuple(doc.file for doc in chain),
         detectors=build_detectors(merged.detectors),
         resolved=resolved,
+        mode=single["mode"].value if "mode" in single else None,
+        enforce_from=_date(single["enforce_from"].value) if "enforce_from" in single else None,
     )
+
+
+def _date(value: str | None) -> _dt.date | None:
+    return _dt.date.fromisoformat(value) if value is not None else None

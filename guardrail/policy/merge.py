@@ -17,7 +17,7 @@ from .problems import Item, Problems
 
 __all__ = ["Merged", "merge_chain", "resolved_document"]
 
-_SINGLE = ("levels", "default_destination", "records", "metadata")
+_SINGLE = ("levels", "default_destination", "records", "metadata", "mode", "enforce_from")
 _NAMED = ("destinations", "actions", "defaults")
 # What a section that is broken, or misspelt, keeps the checks from knowing.
 _HIDING: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (

@@ -9,6 +9,8 @@ from typing import Any
 __all__ = [
     "DEFAULT_LEVELS",
     "ACTIONS",
+    "AUDIT_ACTION",
+    "MODES",
     "BLOCKING_ACTIONS",
     "CustomDetectorSpec",
     "Destination",
@@ -27,6 +29,10 @@ ACTIONS = ("block", "warn", "redact", "mask", "hash", "drop")
 # A check looks at the payload as it is: data that needs redacting has not been
 # redacted yet, so every action except "warn" stops publication.
 BLOCKING_ACTIONS = frozenset({"block", "redact", "mask", "hash", "drop"})
+# What a finding's blocking action becomes while its rule is in audit (staged
+# rollout): reported and counted, never blocking. Not an action an author writes.
+AUDIT_ACTION = "audit"
+MODES = ("audit", "enforce")
 
 UNCLASSIFIED_RULE = "field.unclassified"
 FIELD_LEVEL_RULE = "field.level"
@@ -52,6 +58,8 @@ class FieldRule:
     id: str | None = None
     description: str = ""
     origin: str = ""  # file:line where the rule was written
+    mode: str | None = None  # "audit" | "enforce" | None (the policy's)
+    enforce_from: _dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class RecordRule:
     fields: tuple[str, ...] = ()
     description: str = ""
     origin: str = ""
+    mode: str | None = None  # "audit" | "enforce" | None (the policy's)
+    enforce_from: _dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +165,8 @@ class Policy:
     sources: tuple[str, ...]
     detectors: DetectorPolicy = field(default_factory=DetectorPolicy)
     resolved: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    mode: str | None = None  # staged rollout: every rule's default (None: enforce)
+    enforce_from: _dt.date | None = None
 
     def rank(self, level: str) -> int:
         return self.levels.index(level)

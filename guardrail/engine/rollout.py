@@ -1,0 +1,79 @@
+"""Staged rollout: which rules are still in audit on the day of a check.
+
+A policy, a field rule or a record rule may say ``mode: audit`` and/or
+``enforce_from: <date>``. A rule in audit reports its findings with the action
+``audit`` instead of a blocking one, so authors can read what it would have blocked
+before it does. Decided once per check (per rule id), never per value.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections import Counter
+from collections.abc import Mapping
+
+from guardrail.decision import FindingKind
+from guardrail.policy.model import AUDIT_ACTION, FieldRule, Policy, RecordRule
+
+__all__ = ["Rollout", "in_audit"]
+
+
+def in_audit(mode: str | None, enforce_from: _dt.date | None, today: _dt.date) -> bool:
+    """With a date: audit before it, enforce from it on (whatever the mode says);
+    without one: audit only when the mode says so."""
+    if enforce_from is not None:
+        return today < enforce_from
+    return mode == "audit"
+
+
+class Rollout:
+    """The rules in audit on *today*: those that set ``mode``/``enforce_from``
+    themselves, and every other rule when the policy sets them."""
+
+    def __init__(self, policy: Policy, today: _dt.date) -> None:
+        self.policy = policy
+        self.default = in_audit(policy.mode, policy.enforce_from, today)
+        self.default_until = policy.enforce_from
+        # rule id -> (in audit today, the day it enforces from)
+        self.own: dict[str, tuple[bool, _dt.date | None]] = {}
+        rules: list[FieldRule | RecordRule] = [*policy.field_rules, *policy.record_rules]
+        for rule in rules:
+            if rule.id is not None and (rule.mode is not None or rule.enforce_from is not None):
+                self.own.setdefault(rule.id, (in_audit(rule.mode, rule.enforce_from, today),
+                                              rule.enforce_from))
+
+    @property
+    def active(self) -> bool:
+        """Is any rule in audit today?"""
+        return self.default or any(audit for audit, _ in self.own.values())
+
+    def audits(self, rule: str) -> bool:
+        """Is *rule* in audit today (its own mode, else the policy's)?"""
+        own = self.own.get(rule)
+        return own[0] if own is not None else self.default
+
+    def notices(self, counts: Mapping[FindingKind, int]) -> list[str]:
+        """One line per rule in audit (and one for the policy when it is): the day it
+        enforces from and how many findings it would have blocked."""
+        would: Counter[str] = Counter()
+        for kind, n in counts.items():
+            if kind.action == AUDIT_ACTION and kind.waived_by is None:
+                would[kind.rule] += n
+        lines = []
+        if self.default:
+            n = sum(count for rule, count in would.items() if rule not in self.own)
+            lines.append(f"policy {self.policy.name} is in audit"
+                         f"{_until(self.default_until)}: {_findings(n)} would have blocked")
+        for rule, (audit, until) in sorted(self.own.items()):
+            if audit:
+                lines.append(f"rule {rule} is in audit{_until(until)}: "
+                             f"{_findings(would[rule])} would have blocked")
+        return lines
+
+
+def _until(day: _dt.date | None) -> str:
+    return f" until {day.isoformat()}" if day is not None else ""
+
+
+def _findings(n: int) -> str:
+    return f"{n} finding{'s' if n != 1 else ''}"
