@@ -44,7 +44,7 @@ EXPECTED = {
                                 "when the caller names none (the strictest is safest) "
                                 "[missing-destination]",
     "schema.yaml": "schema.yaml:17:5: error: fields[0].colour: unknown key 'colour'; expected "
-                   "one of: description, id, level, match, name, path [schema]",
+                   "one of: description, enforce_from, id, level, match, mode, name, path [schema]",
     "shadowed-field-rule.yaml": "shadowed-field-rule.yaml:17:11: error: name 'Postcode' can "
                                 "never give level 'public': 'postcode' in the name rule on "
                                 "line 15 always decides first and gives 'personal'; remove "

@@ -28,6 +28,12 @@ class TextReporter:
               f"destination {decision.destination}\n\n")
         for result in decision.files:
             blocking, warning, waived = decision.file_counts(result.file)
+            # Findings of rules in audit (staged rollout) are non-blocking like warnings,
+            # but say what will block once the rule enforces: counted on their own.
+            audit = sum(n for kind, n in decision.counts.items()
+                        if kind.file == result.file and kind.action == "audit"
+                        and not kind.waived_by)
+            warning -= audit
             if result.error:
                 status = f"UNREADABLE: {result.error}"
             elif blocking:
@@ -36,6 +42,7 @@ class TextReporter:
                 status = "ok"
             extras = ", ".join(part for part in (
                 f"{warning} warning{'s' if warning != 1 else ''}" if warning else "",
+                f"{audit} in audit" if audit else "",
                 f"{waived} waived" if waived else "") if part)
             write(f"  {result.file}: {result.format or '?'}, {result.records} records, {status}"
                   f"{' (' + extras + ')' if extras else ''}\n")

@@ -1,0 +1,247 @@
+"""Staged rollout: ``mode: audit|enforce`` and ``enforce_from`` on a policy or a rule.
+
+A rule in audit reports what it finds with the action ``audit``, which never blocks;
+the decision's notices name the rule, the day it enforces from and how many findings
+it would have blocked. The clock is always passed as ``today=`` so these tests do not
+age. Fixture: ``data/staged_rollout/rollout.yaml`` (extends ``uk-personal-data``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from guardrail import Decision, Guardrail
+from guardrail.cli import cli
+from guardrail.engine.rollout import in_audit
+from guardrail.errors import PolicyProblem
+
+POLICY = Path(__file__).parent / "data" / "staged_rollout" / "rollout.yaml"
+CSV = ("month,ward,count,notes\n2026-01,Grovehill,3,x\n2026-01,Adeyfield,2,y\n"
+       "2026-02,Adeyfield,9,z\n")
+BEFORE = dt.date(2026, 12, 31)
+ENFORCE_DAY = dt.date(2027, 1, 1)
+SMALL_COUNT_AUDIT = ("rule asb.small_count is in audit until 2027-01-01: "
+                     "2 findings would have blocked")
+NOTES_AUDIT = "rule rollout.field.notes is in audit: 3 findings would have blocked"
+
+
+@pytest.fixture(scope="module")
+def guardrail() -> Guardrail:
+    return Guardrail.from_policy(POLICY)
+
+
+def _check(guardrail: Guardrail, today: dt.date, csv: str = CSV) -> Decision:
+    return guardrail.check(csv.encode(), format="csv", destination="public-web", today=today)
+
+
+def _actions(decision: Decision) -> list[tuple[str, str, int]]:
+    return [(row["rule"], row["action"], row["count"]) for row in decision.grouped_counts()]
+
+
+def test_the_rollout_keys_are_loaded_into_the_model(guardrail: Guardrail) -> None:
+    policy = guardrail.policy
+    assert (policy.mode, policy.enforce_from) == (None, None)
+    assert [(r.id, r.mode, r.enforce_from) for r in policy.field_rules[:2]] == [
+        ("rollout.field.public", None, None), ("rollout.field.notes", "audit", None)]
+    assert [(r.id, r.mode, r.enforce_from) for r in policy.record_rules] == [
+        ("asb.small_count", None, ENFORCE_DAY)]
+
+
+def test_before_enforce_from_a_rule_reports_audit_and_allows(guardrail: Guardrail) -> None:
+    decision = _check(guardrail, BEFORE)
+    assert decision.allowed
+    assert decision.exit_code == 0
+    assert decision.blocking_count == 0
+    assert _actions(decision) == [("rollout.field.notes", "audit", 3),
+                                  ("asb.small_count", "audit", 2)]
+    assert [(f.record, f.field, f.rule, f.action) for f in decision.findings
+            if f.rule == "asb.small_count"] == [
+        (0, "count", "asb.small_count", "audit"), (1, "count", "asb.small_count", "audit")]
+    assert decision.notices == [SMALL_COUNT_AUDIT, NOTES_AUDIT]
+    assert decision.summary() == "ALLOWED: publishable to 'public-web'"
+
+
+def test_from_enforce_from_on_the_rule_blocks(guardrail: Guardrail) -> None:
+    for today in (ENFORCE_DAY, dt.date(2027, 6, 1)):
+        decision = _check(guardrail, today)
+        assert not decision.allowed
+        assert decision.exit_code == 1
+        assert _actions(decision) == [("rollout.field.notes", "audit", 3),
+                                      ("asb.small_count", "block", 2)]
+        # The rule with no date stays in audit; the one that enforces is no longer named.
+        assert decision.notices == [NOTES_AUDIT]
+        assert decision.summary() == (
+            "BLOCKED: 2 findings may not go to 'public-web' (fields: count)")
+
+
+def test_a_rule_in_audit_with_no_findings_is_still_named(guardrail: Guardrail) -> None:
+    decision = _check(guardrail, BEFORE, "month,ward,count\n2026-01,Grovehill,9\n")
+    assert decision.allowed
+    assert decision.findings == []
+    assert decision.notices == [
+        "rule asb.small_count is in audit until 2027-01-01: 0 findings would have blocked",
+        "rule rollout.field.notes is in audit: 0 findings would have blocked",
+    ]
+
+
+def test_one_finding_is_singular(guardrail: Guardrail) -> None:
+    decision = _check(guardrail, BEFORE, "month,ward,count\n2026-01,Grovehill,3\n")
+    assert decision.notices[0] == (
+        "rule asb.small_count is in audit until 2027-01-01: 1 finding would have blocked")
+
+
+def test_rules_not_in_audit_still_block(guardrail: Guardrail) -> None:
+    decision = _check(guardrail, BEFORE, "month,postcode\n2026-01,HP1 1AA\n")
+    assert not decision.allowed
+    assert _actions(decision) == [("uk.field.address", "block", 1)]
+
+
+POLICY_IN_AUDIT = """\
+    apiVersion: guardrail/v1
+    kind: Policy
+    metadata: {{name: staged}}
+    extends: uk-personal-data
+    {top}
+    fields:
+      - id: staged.field.public
+        name: [month, ward]
+        level: public
+      - id: staged.field.case_ref
+        name: case_ref
+        level: internal
+        mode: enforce
+    detectors:
+      skip: ["*"]
+"""
+PAYLOAD = ("month,ward,postcode,case_ref\n2026-01,Grovehill,HP1 1AA,C1\n"
+           "2026-01,Adeyfield,HP2 4BB,C2\n")
+
+
+def _staged(write_policy: Callable[..., Path], top: str, today: dt.date) -> Decision:
+    path = write_policy(POLICY_IN_AUDIT.format(top=top))
+    return _check(Guardrail.from_policy(path), today, PAYLOAD)
+
+
+def test_policy_mode_audit_puts_every_rule_without_its_own_mode_in_audit(
+        write_policy: Callable[..., Path]) -> None:
+    decision = _staged(write_policy, "mode: audit", BEFORE)
+    assert not decision.allowed  # case_ref says mode: enforce, and its own mode wins
+    assert _actions(decision) == [("staged.field.case_ref", "block", 2),
+                                  ("uk.field.address", "audit", 2)]
+    assert decision.notices == ["policy staged is in audit: 2 findings would have blocked"]
+
+
+def test_policy_enforce_from_audits_before_the_day_and_enforces_from_it(
+        write_policy: Callable[..., Path]) -> None:
+    before = _staged(write_policy, "enforce_from: 2027-01-01", BEFORE)
+    assert _actions(before) == [("staged.field.case_ref", "block", 2),
+                                ("uk.field.address", "audit", 2)]
+    assert before.notices == [
+        "policy staged is in audit until 2027-01-01: 2 findings would have blocked"]
+    after = _staged(write_policy, "enforce_from: 2027-01-01", ENFORCE_DAY)
+    assert _actions(after) == [("staged.field.case_ref", "block", 2),
+                               ("uk.field.address", "block", 2)]
+    assert after.notices == []
+
+
+def test_warn_stays_warn_in_audit(write_policy: Callable[..., Path]) -> None:
+    path = write_policy(POLICY_IN_AUDIT.format(top="mode: audit\n    actions: {personal: warn}"))
+    decision = _check(Guardrail.from_policy(path), BEFORE, "month,postcode\n2026-01,HP1 1AA\n")
+    assert decision.allowed
+    assert _actions(decision) == [("uk.field.address", "warn", 1)]
+    # Nothing that would have blocked: the notice says so.
+    assert decision.notices == ["policy staged is in audit: 0 findings would have blocked"]
+
+
+@pytest.mark.parametrize(("mode", "enforce_from", "today", "expected"), [
+    (None, None, BEFORE, False),
+    ("enforce", None, BEFORE, False),
+    ("audit", None, dt.date(2099, 1, 1), True),
+    (None, ENFORCE_DAY, BEFORE, True),
+    (None, ENFORCE_DAY, ENFORCE_DAY, False),
+    ("audit", ENFORCE_DAY, BEFORE, True),
+    ("audit", ENFORCE_DAY, ENFORCE_DAY, False),
+])
+def test_in_audit(mode: str | None, enforce_from: dt.date | None, today: dt.date,
+                  expected: bool) -> None:
+    assert in_audit(mode, enforce_from, today) is expected
+
+
+def test_bad_rollout_values_are_policy_errors_at_file_line_col(
+        write_policy: Callable[..., Path],
+        problems_of: Callable[[Path | str], tuple[PolicyProblem, ...]]) -> None:
+    path = write_policy("""\
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: bad}
+        extends: uk-personal-data
+        mode: dry-run
+        enforce_from: soon
+        fields:
+          - name: notes
+            level: personal
+            mode: audit
+        rules:
+          - id: bad.small_count
+            when: "count < `5`"
+            level: personal
+            enforce_from: 2027-02-30
+            mode: enforced
+    """)
+    assert [str(p) for p in problems_of(path)] == [
+        f"{path}:5:7: mode: 'dry-run' is not allowed; expected 'audit', 'enforce'",
+        f"{path}:6:15: enforce_from: 'soon' is not a valid date; expected YYYY-MM-DD",
+        (f"{path}:10:11: fields[0].mode: a field rule with 'mode' needs an 'id', so the "
+         "report can name the rule that is in audit; add e.g. 'id: my.field.rule'"),
+        (f"{path}:15:19: rules[0].enforce_from: '2027-02-30' is not a valid date; "
+         "expected YYYY-MM-DD"),
+        (f"{path}:16:11: rules[0].mode: 'enforced' is not allowed; did you mean 'enforce'? "
+         "expected 'audit', 'enforce'"),
+    ]
+
+
+def test_the_json_report_shows_the_audit_action_and_the_notice(tmp_path: Path) -> None:
+    payload = tmp_path / "export.csv"
+    payload.write_text("month,ward,notes\n2026-01,Grovehill,x\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "-p", str(POLICY), "--report", "json",
+                                      str(payload)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["decision"] == "allow"
+    assert report["counts"]["blocking"] == 0
+    assert report["counts"]["by_rule_and_field"] == [
+        {"rule": "rollout.field.notes", "field": "notes", "level": "personal",
+         "action": "audit", "count": 1}]
+    assert [(f["rule"], f["action"]) for f in report["findings"]] == [
+        ("rollout.field.notes", "audit")]
+    # The small-count rule's date is judged on the real today, so only the dateless
+    # rule's notice is asserted exactly.
+    assert NOTES_AUDIT.replace("3 findings", "1 finding") in report["notices"]
+
+
+AUDIT_ONLY = POLICY.parent / "audit-only.yaml"
+EXPORT = POLICY.parent / "export.csv"
+
+
+def test_the_text_report_counts_audit_findings_and_prints_the_notice(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # Golden output (export.txt); paths are relative to the repository, as it was made.
+    monkeypatch.chdir(POLICY.parents[3])
+    result = CliRunner().invoke(cli, ["check", "-p", str(AUDIT_ONLY.relative_to(Path.cwd())),
+                                      str(EXPORT.relative_to(Path.cwd()))])
+    assert result.exit_code == 0, result.output
+    assert result.output == (POLICY.parent / "export.txt").read_text(encoding="utf-8")
+
+
+def test_an_audit_finding_beside_a_blocking_one_is_counted_apart(tmp_path: Path) -> None:
+    payload = tmp_path / "export.csv"
+    payload.write_text("month,notes,case_ref\n2026-01,Seen twice,C1\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "-p", str(AUDIT_ONLY), str(payload)])
+    assert result.exit_code == 1
+    assert f"  {payload}: csv, 1 records, BLOCKED (1 finding) (1 in audit)\n" in result.output
