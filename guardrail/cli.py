@@ -451,7 +451,7 @@ def test(ctx: click.Context, paths: tuple[str, ...], verbose: bool, coverage: bo
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
               metavar="FILE", help="Write the findings to FILE instead of stdout.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="Judge waiver expiry as on this day. Default: today.")
+              help="Judge waiver expiry and enforce_from dates as on this day. Default: today.")
 @click.option("--list-codes", is_flag=True, help="List every finding code and exit.")
 @click.pass_context
 def lint(ctx: click.Context, policies: tuple[str, ...], fmt: str, output: Any,
@@ -459,8 +459,9 @@ def lint(ctx: click.Context, policies: tuple[str, ...], fmt: str, output: Any,
     """Report every problem in policies as file:line:col: severity: message [code].
 
     Besides what 'validate' reports, lint finds field patterns that an earlier one
-    always beats, waivers that have expired or expire within 30 days, and
-    destinations above the lowest level with no description of why. Run
+    always beats, waivers that have expired or expire within 30 days, enforce_from
+    dates that have come, and destinations above the lowest level with no
+    description of why. Run
     'guardrail lint --list-codes' for every code.
 
     Exit codes: 0 no findings, 1 findings (warnings too), 2 a file could not be read.

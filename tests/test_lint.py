@@ -37,12 +37,20 @@ EXPECTED = {
                                  "line 15, at the same level 'internal'; remove this one "
                                  "[duplicate-field-rule]",
     "empty.yaml": "empty.yaml:1:1: error: the policy file is empty [unreadable]",
+    "enforce-from-passed.yaml": "enforce-from-passed.yaml:18:19: warning: enforce_from "
+                                "2026-11-01 has come (30 days ago): rule lint.small_count "
+                                "enforces now; remove 'enforce_from' and any 'mode: audit' "
+                                "beside it [enforce-from-passed]",
     "extends-not-found.yaml": "extends-not-found.yaml:14:10: error: extends: policy file not "
                               "found: no-such-parent.yaml [extends-not-found]",
     "missing-destination.yaml": "missing-destination.yaml:1:1: error: default_destination: "
                                 "missing 'default_destination'; name the destination used "
                                 "when the caller names none (the strictest is safest) "
                                 "[missing-destination]",
+    "rollout-without-id.yaml": "rollout-without-id.yaml:14:11: error: fields[0].mode: a field "
+                               "rule with 'mode' needs an 'id', so the report can name the "
+                               "rule that is in audit; add e.g. 'id: my.field.rule' "
+                               "[rollout-without-id]",
     "schema.yaml": "schema.yaml:17:5: error: fields[0].colour: unknown key 'colour'; expected "
                    "one of: description, enforce_from, id, level, match, mode, name, path [schema]",
     "shadowed-field-rule.yaml": "shadowed-field-rule.yaml:17:11: error: name 'Postcode' can "

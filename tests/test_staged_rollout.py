@@ -245,3 +245,25 @@ def test_an_audit_finding_beside_a_blocking_one_is_counted_apart(tmp_path: Path)
     result = CliRunner().invoke(cli, ["check", "-p", str(AUDIT_ONLY), str(payload)])
     assert result.exit_code == 1
     assert f"  {payload}: csv, 1 records, BLOCKED (1 finding) (1 in audit)\n" in result.output
+
+
+def test_lint_warns_when_the_policys_enforce_from_has_come(
+        write_policy: Callable[..., Path]) -> None:
+    path = write_policy("""\
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: staged, version: "1.0"}
+        destinations:
+          public-web: {max_level: public, description: Anyone on the internet.}
+        default_destination: public-web
+        mode: audit
+        enforce_from: 2026-12-01
+    """)
+    runner = CliRunner()
+    came = runner.invoke(cli, ["lint", "--today", "2026-12-01", str(path)])
+    assert (came.exit_code, came.output.splitlines()[0]) == (1, (
+        f"{path}:8:15: warning: enforce_from 2026-12-01 has come (today): every rule of the "
+        "policy enforces now; remove 'enforce_from' and any 'mode: audit' beside it "
+        "[enforce-from-passed]"))
+    before = runner.invoke(cli, ["lint", "--today", "2026-11-30", str(path)])
+    assert (before.exit_code, before.output) == (0, "no problems in 1 policy\n")

@@ -1,5 +1,6 @@
 """What ``guardrail lint`` checks beyond loading: rules that never decide, waivers
-running out, destinations that do not say why they may receive sensitive data.
+running out, rollout dates that have come, destinations that do not say why they
+may receive sensitive data.
 
 Each file of an ``extends`` chain is checked on its own (a child overriding its
 parent's field rule is the point of ``extends``, not a mistake), and only on the
@@ -56,7 +57,8 @@ def semantic_findings(doc: MarkedDocument, levels: tuple[str, ...] | None,
     if not isinstance(doc.data, dict):
         return []
     merged = merge_chain([doc], report)
-    found = [*_field_rules(merged, report), *_waivers(merged, report, today)]
+    found = [*_field_rules(merged, report), *_waivers(merged, report, today),
+             *_rollouts(merged, report, today)]
     if levels:
         found += _destinations(merged, report, levels)
     return found
@@ -177,6 +179,32 @@ def _waivers(merged: Merged, report: Problems, today: _dt.date) -> Iterator[Foun
             yield _at(item.doc, item.path + ("expires",), "waiver-expiring",
                       f"{what} expires on {expires} ({when}); renew it with a new 'expires' "
                       "and approval, or fix what it waives before then")
+
+
+def _rollouts(merged: Merged, report: Problems, today: _dt.date) -> Iterator[Found]:
+    """An ``enforce_from`` that has come: the audit is over, the keys are dead."""
+    top = merged.single.get("enforce_from")
+    pieces: list[tuple[Item, tuple[str, ...], str]] = \
+        [(top, (), "every rule of the policy enforces now")] if top is not None else []
+    for item in [*merged.fields, *merged.rules.values()]:
+        if isinstance(item.value, dict) and "enforce_from" in item.value:
+            rule = item.value.get("id")
+            pieces.append((item, ("enforce_from",),
+                           f"rule {rule} enforces now" if rule else "the rule enforces now"))
+    for item, sub, what in pieces:
+        if not report.usable(item, *sub):
+            continue
+        value = item.value["enforce_from"] if sub else item.value
+        try:
+            day = _dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            continue  # the loader reports it
+        if day <= today:
+            days = (today - day).days
+            since = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+            yield _at(item.doc, item.path + sub, "enforce-from-passed",
+                      f"enforce_from {day} has come ({since}): {what}; "
+                      "remove 'enforce_from' and any 'mode: audit' beside it")
 
 
 def _destinations(merged: Merged, report: Problems,

@@ -53,6 +53,10 @@ _TABLE = (
                                             "same kind already covers at the same level."),
     Code("waiver-expired", "error", "An exception whose expiry date has passed."),
     Code("waiver-expiring", "warning", "An exception that expires within 30 days."),
+    Code("enforce-from-passed", "warning", "An 'enforce_from' date has come: the rule (or "
+                                           "policy) enforces and the rollout keys can go."),
+    Code("rollout-without-id", "error", "A field rule with 'mode' or 'enforce_from' has no "
+                                        "'id' for the report to name it by."),
     Code("undocumented-destination", "warning", "A destination that may receive data above "
                                                 "the lowest level has no description of why."),
 )
@@ -76,6 +80,7 @@ _BY_MESSAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("unknown-destination", r"unknown destination "),
         ("missing-destination", r"no destinations defined|missing 'default_destination'"),
         ("unknown-rule", r"exception names unknown rule "),
+        ("rollout-without-id", r"a field rule with '(mode|enforce_from)' needs an 'id'"),
         ("unknown-detector", r"no installed detector matches "),
         ("bad-jmespath", r"invalid JMESPath|the JMESPath in |the path is "),
         ("bad-field-path", r"path '.*' (names one list element|uses a ')"),
