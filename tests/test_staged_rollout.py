@@ -267,3 +267,53 @@ def test_lint_warns_when_the_policys_enforce_from_has_come(
         "[enforce-from-passed]"))
     before = runner.invoke(cli, ["lint", "--today", "2026-11-30", str(path)])
     assert (before.exit_code, before.output) == (0, "no problems in 1 policy\n")
+
+
+DETECTORS_IN_AUDIT = """\
+    apiVersion: guardrail/v1
+    kind: Policy
+    metadata: {name: staged-detectors}
+    extends: uk-personal-data
+    fields:
+      - id: staged.field.public
+        name: [month, text, ref]
+        level: public
+    detectors:
+      run: [uk.postcode]
+      settings:
+        uk.postcode: {enforce_from: 2027-01-01}
+      custom:
+        - id: staged.case_ref
+          regex: "ASB-[0-9]{4}"
+          level: internal
+          mode: audit
+"""
+
+
+def test_a_custom_detector_and_a_detectors_settings_can_be_in_audit(
+        write_policy: Callable[..., Path]) -> None:
+    guardrail = Guardrail.from_policy(write_policy(DETECTORS_IN_AUDIT))
+    assert [(s.id, s.mode) for s in guardrail.policy.detectors.custom] == [
+        ("staged.case_ref", "audit")]
+    assert guardrail.policy.detectors.settings["uk.postcode"].enforce_from == ENFORCE_DAY
+    csv = "month,text,ref\n2026-01,Seen at HP1 1AA,ASB-1234\n"
+    before = _check(guardrail, BEFORE, csv)
+    assert before.allowed
+    assert _actions(before) == [("staged.case_ref", "audit", 1), ("uk.postcode", "audit", 1)]
+    assert before.notices == [
+        "rule staged.case_ref is in audit: 1 finding would have blocked",
+        "rule uk.postcode is in audit until 2027-01-01: 1 finding would have blocked",
+    ]
+    after = _check(guardrail, ENFORCE_DAY, csv)
+    assert not after.allowed
+    assert _actions(after) == [("staged.case_ref", "audit", 1), ("uk.postcode", "block", 1)]
+
+
+def test_lint_warns_of_a_detectors_enforce_from_that_has_come(
+        write_policy: Callable[..., Path]) -> None:
+    path = write_policy(DETECTORS_IN_AUDIT)
+    result = CliRunner().invoke(cli, ["lint", "--today", "2027-01-02", str(path)])
+    assert (result.exit_code, result.output.splitlines()[:-1]) == (1, [
+        f"{path}:12:33: warning: enforce_from 2027-01-01 has come (yesterday): detector "
+        "uk.postcode enforces now; remove 'enforce_from' and any 'mode: audit' beside it "
+        "[enforce-from-passed]"])

@@ -186,11 +186,16 @@ def _rollouts(merged: Merged, report: Problems, today: _dt.date) -> Iterator[Fou
     top = merged.single.get("enforce_from")
     pieces: list[tuple[Item, tuple[str, ...], str]] = \
         [(top, (), "every rule of the policy enforces now")] if top is not None else []
-    for item in [*merged.fields, *merged.rules.values()]:
+    detectors = merged.detectors
+    for item in [*merged.fields, *merged.rules.values(),
+                 *detectors.get("custom", {}).values()]:
         if isinstance(item.value, dict) and "enforce_from" in item.value:
             rule = item.value.get("id")
             pieces.append((item, ("enforce_from",),
                            f"rule {rule} enforces now" if rule else "the rule enforces now"))
+    for name, item in detectors.get("settings", {}).items():
+        if isinstance(item.value, dict) and "enforce_from" in item.value:
+            pieces.append((item, ("enforce_from",), f"detector {name} enforces now"))
     for item, sub, what in pieces:
         if not report.usable(item, *sub):
             continue

@@ -1,9 +1,9 @@
 """Staged rollout: which rules are still in audit on the day of a check.
 
-A policy, a field rule or a record rule may say ``mode: audit`` and/or
-``enforce_from: <date>``. A rule in audit reports its findings with the action
-``audit`` instead of a blocking one, so authors can read what it would have blocked
-before it does. Decided once per check (per rule id), never per value.
+A policy, a field rule, a record rule, a custom detector or a detector's settings
+may say ``mode: audit`` and/or ``enforce_from: <date>``. A rule in audit reports its
+findings with the action ``audit`` instead of a blocking one, so authors can read
+what it would have blocked before it does. Decided once per check (per rule id), never per value.
 """
 
 from __future__ import annotations
@@ -13,9 +13,18 @@ from collections import Counter
 from collections.abc import Mapping
 
 from guardrail.decision import FindingKind
-from guardrail.policy.model import AUDIT_ACTION, FieldRule, Policy, RecordRule
+from guardrail.policy.model import (
+    AUDIT_ACTION,
+    CustomDetectorSpec,
+    DetectorSetting,
+    FieldRule,
+    Policy,
+    RecordRule,
+)
 
 __all__ = ["Rollout", "in_audit"]
+
+Staged = FieldRule | RecordRule | CustomDetectorSpec | DetectorSetting
 
 
 def in_audit(mode: str | None, enforce_from: _dt.date | None, today: _dt.date) -> bool:
@@ -27,8 +36,8 @@ def in_audit(mode: str | None, enforce_from: _dt.date | None, today: _dt.date) -
 
 
 class Rollout:
-    """The rules in audit on *today*: those that set ``mode``/``enforce_from``
-    themselves, and every other rule when the policy sets them."""
+    """The rules (and detectors) in audit on *today*: those that set ``mode`` or
+    ``enforce_from`` themselves, and every other one when the policy sets them."""
 
     def __init__(self, policy: Policy, today: _dt.date) -> None:
         self.policy = policy
@@ -36,10 +45,15 @@ class Rollout:
         self.default_until = policy.enforce_from
         # rule id -> (in audit today, the day it enforces from)
         self.own: dict[str, tuple[bool, _dt.date | None]] = {}
-        rules: list[FieldRule | RecordRule] = [*policy.field_rules, *policy.record_rules]
-        for rule in rules:
-            if rule.id is not None and (rule.mode is not None or rule.enforce_from is not None):
-                self.own.setdefault(rule.id, (in_audit(rule.mode, rule.enforce_from, today),
+        # Detector settings tune a detector, custom or installed, so they come first.
+        rules: list[tuple[str | None, Staged]] = [
+            *policy.detectors.settings.items(),
+            *((spec.id, spec) for spec in policy.detectors.custom),
+            *((rule.id, rule) for rule in policy.field_rules),
+            *((rule.id, rule) for rule in policy.record_rules)]
+        for rule_id, rule in rules:
+            if rule_id is not None and (rule.mode is not None or rule.enforce_from is not None):
+                self.own.setdefault(rule_id, (in_audit(rule.mode, rule.enforce_from, today),
                                               rule.enforce_from))
 
     @property

@@ -8,6 +8,7 @@ pattern can take more than linear time on any payload.
 
 from __future__ import annotations
 
+import datetime as _dt
 import fnmatch
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -222,7 +223,8 @@ def build_detectors(merged: dict[str, Any]) -> DetectorPolicy:
 
     settings = {
         name: DetectorSetting(spec.get("level"), spec.get("min_confidence"),
-                              tuple(spec.get("fields", ())), tuple(spec.get("skip_fields", ())))
+                              tuple(spec.get("fields", ())), tuple(spec.get("skip_fields", ())),
+                              spec.get("mode"), _date(spec.get("enforce_from")))
         for name, spec in ((n, e.value) for n, e in merged.get("settings", {}).items())
     }
     custom = []
@@ -236,6 +238,7 @@ def build_detectors(merged: dict[str, Any]) -> DetectorPolicy:
             hotword_window=spec.get("hotword_window", 40), exclude=tuple(spec.get("exclude", ())),
             fields=tuple(spec.get("fields", ())), skip_fields=tuple(spec.get("skip_fields", ())),
             description=spec.get("description", ""), origin=entry.origin(),
+            mode=spec.get("mode"), enforce_from=_date(spec.get("enforce_from")),
         ))
     min_confidence = merged.get("min_confidence")
     return DetectorPolicy(
@@ -248,6 +251,10 @@ def build_detectors(merged: dict[str, Any]) -> DetectorPolicy:
         settings=settings,
         custom=tuple(custom),
     )
+
+
+def _date(value: str | None) -> _dt.date | None:
+    return _dt.date.fromisoformat(value) if value is not None else None
 
 
 def _check_known(report: Problems, entry: Item, pattern: str, known: frozenset[str],

@@ -107,6 +107,8 @@ class DetectorSetting:
     min_confidence: float | None = None
     fields: tuple[str, ...] = ()
     skip_fields: tuple[str, ...] = ()
+    mode: str | None = None  # staged rollout, as on a rule (wins over a custom spec's)
+    enforce_from: _dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,8 @@ class CustomDetectorSpec:
     skip_fields: tuple[str, ...] = ()
     description: str = ""
     origin: str = ""
+    mode: str | None = None  # staged rollout, as on a rule
+    enforce_from: _dt.date | None = None
 
 
 @dataclass(frozen=True)
