@@ -317,3 +317,19 @@ def test_lint_warns_of_a_detectors_enforce_from_that_has_come(
         f"{path}:12:33: warning: enforce_from 2027-01-01 has come (yesterday): detector "
         "uk.postcode enforces now; remove 'enforce_from' and any 'mode: audit' beside it "
         "[enforce-from-passed]"])
+
+
+def test_explain_says_a_rule_is_in_audit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(POLICY.parents[3])
+    result = CliRunner().invoke(cli, [
+        "explain", "-p", "tests/data/staged_rollout/audit-only.yaml",
+        "tests/data/staged_rollout/export.csv", "--record", "0", "--field", "notes"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[5:7] == [
+        "  public-web accepts at most public; this field is personal, so the policy says: "
+        "block; but rule audit.field.notes is in audit, so for now it is only reported.",
+        "  No content detector looks at this field for this destination.",
+    ]
+    assert result.output.splitlines()[7] == (
+        "  Result: allowed: audit.field.notes is in audit, so it is reported, not blocked "
+        "(evidence, masked: S*** t****; rules that matched: audit.field.notes).")

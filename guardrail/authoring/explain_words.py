@@ -17,7 +17,7 @@ from guardrail.engine.collector import evidence_of
 from guardrail.engine.scanning import ContentScanner, FieldScanner, Hit, as_text
 from guardrail.engine.sink import Match
 from guardrail.masking import mask_value
-from guardrail.policy.model import UNCLASSIFIED_RULE
+from guardrail.policy.model import AUDIT_ACTION, BLOCKING_ACTIONS, UNCLASSIFIED_RULE
 from guardrail.policy.paths import normalize_key
 from guardrail.policy.waivers import waiver_matches
 
@@ -108,9 +108,12 @@ class RecordWords:
             lines.append(f"  The policy classifies it as {named.level} by its "
                          f"{named.matched_by}{origin} (rule {named.rule}).")
         if self.compiled.exceeds(named.level):
+            action = self.compiled.action_for(named.level)
+            audit = (f"; but rule {named.rule} is in audit, so for now it is only reported"
+                     if action in BLOCKING_ACTIONS and self.evaluation.rollout.audits(named.rule)
+                     else "")
             lines.append(f"  {dest.name} accepts at most {dest.max_level}; this field is "
-                         f"{named.level}, so the policy says: "
-                         f"{self.compiled.action_for(named.level)}.")
+                         f"{named.level}, so the policy says: {action}{audit}.")
         else:
             lines.append(f"  {dest.name} accepts {named.level}: the field itself may go.")
         matches = [m for label, _, ms in self.tapped.values if label == found.label
@@ -220,6 +223,8 @@ def _result(kind: FindingKind) -> str:
     action = _ACTIONS.get(kind.action, kind.action)
     if kind.waived_by:
         return f"allowed: {kind.rule} would have it {action}, but a waiver excuses it"
+    if kind.action == AUDIT_ACTION:
+        return f"allowed: {kind.rule} is in audit, so it is reported, not blocked"
     return f"{action} by {kind.rule}"
 
 
