@@ -177,12 +177,15 @@ def cli() -> None:
 @click.option("--no-waivers", is_flag=True,
               help="Ignore every exception in the policy: findings a waiver would "
                    "suppress block (see what the waivers are hiding).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge waiver expiry and enforce_from dates as on this day (see what "
+                   "will block once a rule in audit enforces). Default: today.")
 @_limit_options
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
 @click.pass_context
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
-        jobs: int, output: Any, no_waivers: bool, paths: tuple[str, ...],
+        jobs: int, output: Any, no_waivers: bool, today: Any, paths: tuple[str, ...],
         **limits: Any) -> None:
     """Check payload files (or '-' for stdin) against a policy and exit with the decision.
 
@@ -196,7 +199,8 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     chosen = _limits(limits)
     decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
                            max_findings=max_findings, encoding=encoding, jobs=jobs,
-                           limits=chosen, tune_gc=True, waivers=not no_waivers)
+                           limits=chosen, tune_gc=True, waivers=not no_waivers,
+                           today=today.date() if today else None)
     try:
         guard.render(decision, output, report, color=output.isatty(), limits=chosen)
         output.flush()

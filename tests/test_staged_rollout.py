@@ -208,21 +208,41 @@ def test_bad_rollout_values_are_policy_errors_at_file_line_col(
 
 def test_the_json_report_shows_the_audit_action_and_the_notice(tmp_path: Path) -> None:
     payload = tmp_path / "export.csv"
-    payload.write_text("month,ward,notes\n2026-01,Grovehill,x\n", encoding="utf-8")
+    payload.write_text("month,ward,count,notes\n2026-01,Grovehill,3,x\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", "-p", str(POLICY), "--report", "json",
-                                      str(payload)])
+                                      "--today", "2026-12-31", str(payload)])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["decision"] == "allow"
     assert report["counts"]["blocking"] == 0
     assert report["counts"]["by_rule_and_field"] == [
+        {"rule": "asb.small_count", "field": "count", "level": "personal", "action": "audit",
+         "count": 1},
         {"rule": "rollout.field.notes", "field": "notes", "level": "personal",
          "action": "audit", "count": 1}]
     assert [(f["rule"], f["action"]) for f in report["findings"]] == [
-        ("rollout.field.notes", "audit")]
-    # The small-count rule's date is judged on the real today, so only the dateless
-    # rule's notice is asserted exactly.
-    assert NOTES_AUDIT.replace("3 findings", "1 finding") in report["notices"]
+        ("rollout.field.notes", "audit"), ("asb.small_count", "audit")]
+    assert report["notices"] == [
+        "rule asb.small_count is in audit until 2027-01-01: 1 finding would have blocked",
+        "rule rollout.field.notes is in audit: 1 finding would have blocked"]
+
+
+def test_check_today_shows_what_blocks_once_the_rule_enforces(tmp_path: Path) -> None:
+    payload = tmp_path / "export.csv"
+    payload.write_text("month,ward,count\n2026-01,Grovehill,3\n", encoding="utf-8")
+    args = ["check", "-p", str(POLICY), "--report", "json", str(payload)]
+    before = CliRunner().invoke(cli, [*args, "--today", "2026-12-31"])
+    assert (before.exit_code, json.loads(before.output)["decision"]) == (0, "allow")
+    on_the_day = CliRunner().invoke(cli, [*args, "--today", "2027-01-01"])
+    assert on_the_day.exit_code == 1
+    report = json.loads(on_the_day.output)
+    assert (report["decision"], report["counts"]["blocking"]) == ("block", 1)
+    assert report["notices"] == [
+        "rule rollout.field.notes is in audit: 0 findings would have blocked"]
+    bad = CliRunner().invoke(cli, [*args, "--today", "soon"])
+    assert bad.exit_code == 2
+    assert "Invalid value for '--today': 'soon' does not match the format '%Y-%m-%d'" \
+        in bad.output
 
 
 AUDIT_ONLY = POLICY.parent / "audit-only.yaml"
