@@ -353,3 +353,29 @@ def test_explain_says_a_rule_is_in_audit(monkeypatch: pytest.MonkeyPatch) -> Non
     assert result.output.splitlines()[7] == (
         "  Result: allowed: audit.field.notes is in audit, so it is reported, not blocked "
         "(evidence, masked: S*** t****; rules that matched: audit.field.notes).")
+
+
+def test_redact_leaves_values_of_a_rule_in_audit_as_they_are(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    # In audit a rule enforces nothing, so 'guardrail redact' rewrites nothing for it.
+    monkeypatch.chdir(POLICY.parents[3])
+    result = CliRunner().invoke(cli, [
+        "redact", "-p", "tests/data/staged_rollout/audit-only.yaml", "-o", "-",
+        "tests/data/staged_rollout/export.csv"])
+    assert result.exit_code == 0
+    assert result.stdout == EXPORT.read_text(encoding="utf-8")
+
+
+def test_a_waived_finding_of_a_rule_in_audit_would_not_have_blocked(
+        write_policy: Callable[..., Path]) -> None:
+    top = ("exceptions:\n"
+           "      - field: postcode\n"
+           "        reason: Station postcodes.\n"
+           "        approved_by: Jo Bloggs\n"
+           "        expires: 2099-01-01\n"
+           "    mode: audit")
+    decision = _staged(write_policy, top, BEFORE)
+    assert [(row["rule"], row["action"], row.get("waived_by") is not None)
+            for row in decision.grouped_counts()] == [
+        ("staged.field.case_ref", "block", False), ("uk.field.address", "audit", True)]
+    assert decision.notices == ["policy staged is in audit: 0 findings would have blocked"]
