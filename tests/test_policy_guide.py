@@ -68,3 +68,24 @@ def test_the_errors_the_guide_quotes_are_the_ones_printed(tmp_path: Path) -> Non
     quoted = GUIDE[GUIDE.index("```text\n") + 8:]
     for line in quoted[:quoted.index("```")].splitlines():
         assert line in printed
+
+
+def test_the_staged_rollout_snippet_audits_then_enforces(tmp_path: Path) -> None:
+    snippet = re.search(r"<!-- snippet: rollout -->\n```yaml\n(.*?)```", GUIDE, re.S)
+    assert snippet is not None
+    policy = tmp_path / "rollout.yaml"
+    policy.write_text(
+        "apiVersion: guardrail/v1\nkind: Policy\nmetadata: {name: rollout, version: \"1\"}\n"
+        f"extends: {ROOT / 'examples' / 'policy-guide' / 'asb-export.yaml'}\n"
+        + snippet[1], encoding="utf-8")
+    rows = "month,ward,count,station\n2026-11,Boxmoor,12,Hemel Hempstead Police Station\n"
+    before = subprocess.run([sys.executable, "-m", "guardrail", "check", "-p", str(policy),
+                             "--today", "2026-12-01", "-f", "csv", "-"], input=rows,
+                            capture_output=True, text=True, timeout=120)
+    assert before.returncode == 0, before.stdout + before.stderr
+    assert ("rule asb.station_postcode is in audit until 2027-01-01: 1 finding would have "
+            "blocked") in before.stdout
+    after = subprocess.run([sys.executable, "-m", "guardrail", "check", "-p", str(policy),
+                            "--today", "2027-01-01", "-f", "csv", "-"], input=rows,
+                           capture_output=True, text=True, timeout=120)
+    assert after.returncode == 1 and "asb.station_postcode" in after.stdout
