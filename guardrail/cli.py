@@ -41,6 +41,11 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # The reader went away (`guardrail test | head`): not an internal error, and
+            # not a success either; exit as a process killed by SIGPIPE would.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_BROKEN_PIPE)
         except KeyboardInterrupt:
             # The user's Ctrl-C (a plugin's own KeyboardInterrupt is a PluginFault): exit
             # 4, not click's "Aborted!" and 1, which would read as a policy's verdict.
@@ -55,6 +60,8 @@ class _Group(click.Group):
                 raise
             ctx.exit(EXIT_INTERNAL)
 
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report a reader that stopped reading
 
 _UNITS = {"": 1, "k": 1024, "kb": 1024, "kib": 1024, "m": 1024**2, "mb": 1024**2,
           "mib": 1024**2, "g": 1024**3, "gb": 1024**3, "gib": 1024**3}

@@ -467,3 +467,25 @@ def test_subprocess_stdin_and_errors(tmp_path):
     assert unknown.returncode == 2
     assert unknown.stdout == b""
     assert unknown.stderr.startswith(b"guardrail: error: no policy named 'no-such-policy'")
+
+
+def test_a_reader_that_stops_reading_is_not_an_internal_error(tmp_path) -> None:
+    """`guardrail test -v | head`: the command exits as SIGPIPE would (141), silently, not
+    with "internal error" and 4. 300 passing cases with long names are more than a pipe
+    holds."""
+    import subprocess
+    import sys
+    cases = "".join(f"  - name: case {n} of a long suite that passes {'.' * 250}\n"
+                    "    records: [{month: 2026-01, ward: Abbey}]\n"
+                    "    decision: allow\n    findings: []\n" for n in range(300))
+    (tmp_path / "long.yaml").write_text("policy: asb-public-web\ncases:\n" + cases,
+                                        encoding="utf-8")
+    process = subprocess.Popen([sys.executable, "-m", "guardrail", "test", "-v",
+                                str(tmp_path / "long.yaml")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.read(10)
+    process.stdout.close()
+    error = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141, error
+    assert "internal error" not in error

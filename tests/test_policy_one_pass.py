@@ -143,7 +143,7 @@ def test_problems_in_parent_and_child_are_reported_together(
         f"{child}:8:12: fields[0].level: unknown level 'secret'; expected one of: open, internal, "
         "restricted",
         (f"{child}:9:5: fields[0].colour: unknown key 'colour'; expected one of: description, "
-         "id, level, match, name, path"),
+         "enforce_from, id, level, match, mode, name, path"),
         (f"{child}:13:11: exceptions[0].rule: exception names unknown rule 'parent.smal'; "
          "did you mean 'parent.small'? expected one of: ..."),
         f"{parent}:3:26: metadata.ownr: unknown key 'ownr'; did you mean 'owner'?",
