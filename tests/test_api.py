@@ -349,3 +349,17 @@ def test_scan_text_reads_what_a_reader_reads_and_honours_the_destination():
     spaced = "post code H\u200bP3 9SY"
     assert [m.rule for m in guard.scan_text(spaced, "public-web")] == ["uk.postcode"]
     assert guard.scan_text(spaced, "internal") == []
+
+
+def test_unclassified_fields_a_destination_accepts_are_named_in_a_notice():
+    """A new column that goes to a partner accepting personal data is let through, but
+    said: a new-user trial found such columns went out without a word."""
+    guard = Guardrail.from_policy("asb-public-web")
+    rows = [{"month": "2026-01", "ward": "Abbey", "tenancy_ref": "T-1", "team": "North"}]
+    decision = guard.check(rows, destination="internal")
+    assert decision.allowed
+    assert decision.notices == [
+        "1 field no rule of the policy classifies (tenancy_ref) went to 'internal' as "
+        "personal data, which it accepts; classify it so that a new column is a decision, "
+        "not an accident"]
+    assert guard.check(rows[:1], destination="public-web").notices == []  # blocked instead

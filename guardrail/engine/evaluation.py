@@ -23,7 +23,7 @@ from guardrail.engine.scanning import Hit
 from guardrail.engine.sink import Match, Sink
 from guardrail.engine.worker import ScanPool, can_fork
 from guardrail.masking import is_redacted, mask_value
-from guardrail.policy.model import AUDIT_ACTION, BLOCKING_ACTIONS, Waiver
+from guardrail.policy.model import AUDIT_ACTION, BLOCKING_ACTIONS, UNCLASSIFIED_RULE, Waiver
 from guardrail.policy.waivers import WaiverBook
 
 __all__ = ["Evaluation", "Plan", "SECTION_NAME", "is_plain_name", "published_as_is"]
@@ -83,6 +83,9 @@ class Evaluation:
         self.waivers = waivers if waivers is not None \
             else WaiverBook(compiled.waivers, self.today)
         self.rollout = Rollout(self.policy, self.today)
+        # Fields no rule classifies that went out anyway, the destination accepting the
+        # default level: said in a notice, so a new column is a decision, not an accident.
+        self._unclassified_allowed: dict[str, None] = {}
         self._pool: ScanPool | None = None
         self._kinds: dict[tuple[str, str | None, str, str, str], FindingKind] = {}
         self.section_caches: dict[tuple[str, str | None], Any] = {}  # see DocumentWalk
@@ -109,7 +112,19 @@ class Evaluation:
         """What the report says of this destination's exceptions (expired, or ignored)
         and, given the counts, of the rules still in audit (see ``rollout.py``)."""
         rollout = self.rollout.notices(counts) if counts is not None else []
-        return self.waivers.notices() + rollout
+        return self.waivers.notices() + rollout + self._unclassified_notice()
+
+    def _unclassified_notice(self) -> list[str]:
+        fields = list(self._unclassified_allowed)
+        if not fields:
+            return []
+        shown = ", ".join(fields[:5]) + (f" and {len(fields) - 5} more" if len(fields) > 5
+                                         else "")
+        return [f"{len(fields)} field{'s' if len(fields) != 1 else ''} no rule of the policy "
+                f"classifies ({shown}) went to '{self.destination.name}' as "
+                f"{self.policy.unknown_level} data, which it accepts; classify "
+                f"{'them' if len(fields) != 1 else 'it'} so that a new column is a "
+                f"decision, not an accident"]
 
     def waivers_used(self, counts: Mapping[FindingKind, int]) -> tuple[Waiver, ...]:
         """The waivers that suppressed at least one of the counted findings."""
@@ -137,6 +152,8 @@ class Evaluation:
         """The finding a value at *path* produces, or None when the destination may have it."""
         found = self.compiled.classify(path)
         if not self.exceeds(found.level):
+            if found.rule == UNCLASSIFIED_RULE and len(self._unclassified_allowed) < 1000:
+                self._unclassified_allowed[pattern] = None
             return None
         kind = self.kind(file, section, found.rule, pattern, found.level)
         message = (f"field '{pattern}' is {found.level} ({found.matched_by}); "
