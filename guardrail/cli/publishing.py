@@ -1,0 +1,156 @@
+"""Commands that judge payloads: check, redact and publish."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from guardrail.api import Guardrail
+from guardrail.cli.shared import limit_options, limits_from, policy_options, registry_of
+from guardrail.decision import PublishBlocked
+from guardrail.publish import publish_copy
+from guardrail.redact.redactor import HASH_KEY_ENV
+
+__all__ = ["check", "redact", "publish"]
+
+
+@click.command()
+@policy_options(
+    destination="Where the payload is going (e.g. public-web).",
+    format="Payload format (csv, tsv, json, ndjson, ...). Default: detect from the "
+           "extension, then the content.",
+    mode="audit runs the same checks as a dry run: same report, exit 0 unless an error "
+         "stops the check.",
+    report="Report format: text (for people) or json (for machines).",
+    findings="Findings listed per rule (counts stay exact). Default: 50 or the policy's "
+             "defaults.max_findings.",
+    encoding="Text encoding of the payload when it is not UTF-8 (a BOM is honoured).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), envvar="GUARDRAIL_JOBS",
+              default=lambda: min(2, os.cpu_count() or 1), show_default="2 if 2+ cores",
+              help="Processes for content scanning of large tables (a forked worker "
+                   "scans while the main process reads). Env: GUARDRAIL_JOBS.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write the report to this file instead of stdout.")
+@click.option("--no-waivers", is_flag=True,
+              help="Ignore every exception in the policy: findings a waiver would "
+                   "suppress block (see what the waivers are hiding).")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
+              help="Judge waiver expiry and enforce_from dates as on this day (see what "
+                   "will block once a rule in audit enforces). Default: today.")
+@limit_options
+@click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
+@click.pass_context
+def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
+        mode: str, report: str, max_findings: int | None, encoding: str | None,
+        jobs: int, output: Any, no_waivers: bool, today: Any, paths: tuple[str, ...],
+        **limits: Any) -> None:
+    """Check payload files (or '-' for stdin) against a policy and exit with the decision.
+
+    Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
+    3 payload could not be read or too slow to check (blocked), 4 internal error,
+    plugin fault or interrupted (blocked).
+    """
+    registry = registry_of(ctx)
+    registry.reporter(report)  # fail early on a typo, before reading anything
+    guard = Guardrail.from_policy(policy, registry)
+    chosen = limits_from(limits)
+    decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
+                           max_findings=max_findings, encoding=encoding, jobs=jobs,
+                           limits=chosen, tune_gc=True, waivers=not no_waivers,
+                           today=today.date() if today else None)
+    try:
+        guard.render(decision, output, report, color=output.isatty(), limits=chosen)
+        output.flush()
+    except BrokenPipeError:  # e.g. piped into `head`: the decision still sets the exit code
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    ctx.exit(decision.exit_code)
+
+
+@click.command()
+@policy_options(
+    destination="Where the copy is going.",
+    format="Payload format. Default: detect from the extension, then the content.",
+    report="Report format (written to stderr): text or json.",
+    findings="Findings listed per rule in the report (counts stay exact).",
+    encoding="Text encoding of the payload when it is not UTF-8. The copy is UTF-8.")
+@click.option("--output", "-o", required=True, metavar="PATH | -",
+              help="Where to write the redacted copy ('-' for stdout). Replaced atomically, "
+                   "and only when the whole copy passes the policy.")
+@click.option("--hash-key-env", default=HASH_KEY_ENV, show_default=True, metavar="VAR",
+              help="Environment variable holding the secret key for the 'hash' action.")
+@limit_options
+@click.argument("path", metavar="PATH | -")
+@click.pass_context
+def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
+           output: str, report: str, max_findings: int | None, encoding: str | None,
+           hash_key_env: str, path: str, **limits: Any) -> None:
+    """Write a copy of PATH that the destination may receive, in the same format.
+
+    Each value the policy does not allow is replaced by the action the policy sets
+    for its level: redact ([REDACTED]), mask (J*** S****), hash (keyed HMAC-SHA256,
+    key from --hash-key-env) or drop (field or column removed). A 'block' action, an
+    unreadable payload, or a copy that would still fail the policy writes nothing.
+
+    Exit codes: 0 copy written, 1 blocked by policy (nothing written), 2 usage or
+    policy error, 3 payload could not be read, 4 internal error, plugin fault or
+    interrupted.
+    """
+    registry = registry_of(ctx)
+    registry.reporter(report)  # fail early on a typo, before reading anything
+    guard = Guardrail.from_policy(policy, registry)
+    chosen = limits_from(limits)
+    result = guard.redact(path, output, format=fmt, destination=destination,
+                          hash_key=os.environ.get(hash_key_env) or b"", encoding=encoding,
+                          max_findings=max_findings, limits=chosen, tune_gc=True)
+    err = sys.stderr
+    guard.render(result.decision, err, report, color=err.isatty(), limits=chosen)
+    if result.verification is not None and not result.verification.allowed:
+        guard.render(result.verification, err, report, color=err.isatty(), limits=chosen)
+    click.echo(result.summary(), err=True)
+    ctx.exit(result.exit_code)
+
+
+@click.command()
+@policy_options(
+    destination="Where DEST is published.",
+    format="Payload format. Default: detect from DEST's extension, then the content.",
+    mode="audit publishes whatever the verdict and reports what enforce would do.",
+    report="Report format (written to stderr): text or json.",
+    findings="Findings listed per rule in the report (counts stay exact).",
+    encoding="Text encoding of the payload when it is not UTF-8 (copied as it is).")
+@limit_options
+@click.argument("source", metavar="SRC")
+@click.argument("target", metavar="DEST")
+@click.pass_context
+def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
+            mode: str, report: str, max_findings: int | None, encoding: str | None,
+            source: str, target: str, **limits: Any) -> None:
+    """Copy SRC to DEST only if the policy allows DEST's destination to receive it.
+
+    The copy is written beside DEST and checked there, so what is checked is what is
+    published; DEST appears whole or not at all, and is left as it was when the copy
+    is blocked. One command for a cron job.
+
+    Exit codes: 0 published, 1 blocked by policy (nothing written), 2 usage or policy
+    error, 3 payload could not be read (nothing written), 4 internal error, plugin
+    fault or interrupted.
+    """
+    registry = registry_of(ctx)
+    registry.reporter(report)  # fail early on a typo, before reading anything
+    guard = Guardrail.from_policy(policy, registry)
+    chosen = limits_from(limits)
+    try:
+        decision = publish_copy(source, target, policy=guard, destination=destination,
+                                check_mode=mode, format=fmt, encoding=encoding,
+                                max_findings=max_findings, limits=chosen, tune_gc=True)
+        written = True
+    except PublishBlocked as blocked:
+        decision, written = blocked.decision, False
+    err = sys.stderr
+    guard.render(decision, err, report, color=err.isatty(), limits=chosen)
+    click.echo(f"published to {click.format_filename(target)}" if written
+               else "nothing published", err=True)
+    ctx.exit(decision.exit_code)
