@@ -22,6 +22,11 @@ class Recorder:
     def guardrail_after_check(self, context: Any, decision: guardrail.Decision) -> None:
         self.decisions.append(decision)
 
+    @property
+    def seen(self) -> list[tuple[str, str]]:
+        """(mode, verdict) of each decision: what most tests assert."""
+        return [(decision.mode, decision.verdict) for decision in self.decisions]
+
 
 @contextmanager
 def uvicorn_client(app: Any, **config: Any) -> Iterator[Any]:

@@ -18,8 +18,9 @@ import pandas as pd
 import polars as pl
 import pytest
 from guardrail_dataframes.policies import guardrail_for
+from loopback import Recorder
 
-from guardrail import Guardrail, Limits, PublishBlocked, UsageError, hookimpl
+from guardrail import Guardrail, Limits, PublishBlocked, UsageError
 from guardrail.host.registry import load_registry, make_plugin_manager
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "integrations" / "dataframes.py"
@@ -31,13 +32,6 @@ EXPECTED = [("uk.field.person_name", 0, "complainant_name", "D***** H*****"),
             ("uk.field.person_name", 1, "complainant_name", "J*** D*****")]
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str]] = []
-
-    @hookimpl
-    def guardrail_after_check(self, context, decision) -> None:
-        self.seen.append((decision.mode, decision.verdict))
 
 
 @pytest.fixture(scope="module", autouse=True)

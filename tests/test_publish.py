@@ -10,9 +10,10 @@ import os
 from pathlib import Path
 
 import pytest
+from loopback import Recorder
 
 import guardrail
-from guardrail import Guardrail, PublishBlocked, UsageError, hookimpl
+from guardrail import Guardrail, PublishBlocked, UsageError
 from guardrail.host.registry import load_registry, make_plugin_manager
 
 CLEAN = "ward,month,count\nBoxmoor,2026-01,12\nGadebridge,2026-01,7\n"
@@ -142,13 +143,6 @@ def test_writing_after_close_is_an_error(tmp_path):
         out.write(CLEAN)
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.seen: list[tuple[str, str]] = []
-
-    @hookimpl
-    def guardrail_after_check(self, context, decision) -> None:
-        self.seen.append((decision.mode, decision.verdict))
 
 
 def test_the_after_check_hook_sees_each_decision(tmp_path):
