@@ -13,6 +13,7 @@ import fnmatch
 import io
 import os
 from collections.abc import Iterable
+from email.message import Message
 from typing import Any
 
 from guardrail.api import Guardrail
@@ -91,7 +92,7 @@ class Gate:
             type does not, and reports show it once screened.
         """
         options = dict(self.check_options)
-        charset = _charset(media_type)
+        charset = self.charset(media_type)
         if charset and "encoding" not in options:
             options["encoding"] = charset
         if isinstance(body, str):
@@ -118,17 +119,17 @@ class Gate:
                                     mode=self.mode)
 
     @staticmethod
+    def charset(media_type: str | None) -> str | None:
+        """The ``charset`` parameter of a ``Content-Type`` (lower-case), if any: read by
+        the standard library's MIME parser, quoting and case as RFC 2045 has them."""
+        if not media_type:
+            return None
+        message = Message()
+        message["Content-Type"] = media_type
+        return message.get_content_charset()
+
+    @staticmethod
     def blocks(decision: Decision) -> bool:
         """Must the body this decision judged be held back? (Audit mode holds back only
         what could not be read.)"""
         return decision.exit_code != 0
-
-
-def _charset(media_type: str | None) -> str | None:
-    if not media_type or ";" not in media_type:
-        return None
-    for parameter in media_type.split(";")[1:]:
-        key, _, value = parameter.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip('"')
-    return None

@@ -20,7 +20,6 @@ from guardrail import Decision, Gate, Guardrail, PublishBlocked, UsageError
 from guardrail_http.forms import (
     FormError,
     Part,
-    charset_of,
     fields_document,
     form_record,
     multipart_parts,
@@ -124,7 +123,7 @@ class BodyCheck:
         media = (content_type or "").split(";", 1)[0].strip().lower()
         try:
             if media == _FORM:
-                return gate.check([form_record(body, charset_of(content_type))])
+                return gate.check([form_record(body, Gate.charset(content_type))])
             if media == _MULTIPART:
                 return gate.check(self._multipart_payloads(body, content_type or ""))
         except FormError as error:

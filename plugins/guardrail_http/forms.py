@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any
 
-__all__ = ["FormError", "Part", "charset_of", "fields_document", "form_record",
+from guardrail import Gate
+
+__all__ = ["FormError", "Part", "fields_document", "form_record",
            "multipart_parts"]
 
 
@@ -79,7 +81,7 @@ def fields_document(parts: list[Part]) -> bytes:
             if part.filename:
                 pairs.append((part.name, _stem(part.filename)))
             continue
-        charset = charset_of(part.media_type) or "utf-8"
+        charset = Gate.charset(part.media_type) or "utf-8"
         try:
             pairs.append((part.name, part.data.decode(charset)))
         except (UnicodeDecodeError, LookupError):
@@ -144,15 +146,6 @@ def _part(position: int, raw_headers: list[tuple[bytes, bytes]], data: bytes) ->
         raise FormError(f"form part {position} is itself multipart, which is not read; "
                         "send each file as a part of its own")
     return Part(position, name, filename, headers.get("Content-Type"), data)
-
-
-def charset_of(media_type: str | None) -> str | None:
-    """The ``charset`` parameter of a ``Content-Type``, if any."""
-    if not media_type:
-        return None
-    message = Message()
-    message["Content-Type"] = media_type
-    return message.get_content_charset()
 
 
 class _Collector:
