@@ -13,9 +13,6 @@ from guardrail import Guardrail, TextMatch, mask_value
 __all__ = ["TextScanner"]
 
 
-_LINES_AS_SPACES = str.maketrans("\r\n", "  ")
-
-
 class TextScanner:
     """*guardrail*'s policy, for *destination*, ready to mask strings. Thread-safe."""
 
@@ -26,13 +23,7 @@ class TextScanner:
 
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, masked evidence) of each value found, in order, overlaps merged.
-
-        Line breaks are read as spaces (as the engine reads a multi-line value): a
-        traceback's last line starts ``ValueError: ...``, which a name detector would
-        take for a name opening a text. Offsets are unchanged.
-        """
-        if "\n" in text or "\r" in text:
-            text = text.translate(_LINES_AS_SPACES)
+        A multi-line text (a traceback) is read as the engine reads any value."""
         return _merged(text, self.guardrail.scan_text(text, self.destination))
 
     def mask(self, text: str) -> tuple[str, int]:
