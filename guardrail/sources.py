@@ -138,13 +138,11 @@ def source_label(compiled: CompiledPolicy, source: Any, position: int) -> str:
         return "<records>"
     if isinstance(source, Adapted):
         return f"<{source.adapter.name}>"
-    if isinstance(source, Refused):
-        text = source.name or ""
-        return text if looks_like_path(text) and not compiled.holds_personal_data(text) \
-            else f"<payload {position}>"
     if isinstance(source, _BYTES):
         return "<bytes>"
-    if isinstance(source, (str, os.PathLike)):
+    if isinstance(source, Refused):
+        text = source.name or ""
+    elif isinstance(source, (str, os.PathLike)):
         text = os.fsdecode(source)
         if text == "-":
             return "<stdin>"
