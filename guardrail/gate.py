@@ -19,11 +19,10 @@ from typing import Any
 from guardrail.api import Guardrail
 from guardrail.decision import Decision, PublishBlocked
 from guardrail.errors import UsageError
+from guardrail.runner import MODES
 from guardrail.sources import Refused
 
-__all__ = ["Gate", "MODES", "require_mode"]
-
-MODES = ("enforce", "audit")
+__all__ = ["Gate", "require_mode"]
 
 
 def require_mode(name: str, value: str) -> None:
