@@ -48,7 +48,8 @@ class Gate:
     :param mode: ``enforce`` (a blocked body must not leave) or ``audit`` (it leaves;
         the decision, and the after-check hook, say what enforce would have done).
     :param pass_through: media types let through unchecked, ``*`` allowed
-        (``image/*``). Empty by default: every body is checked.
+        (``image/*``); a wildcard never covers a type a format reads (an SVG is XML),
+        only naming it exactly does. Empty by default: every body is checked.
     :param check_options: passed to :meth:`~guardrail.Guardrail.check` (``limits``,
         ``max_findings``, ``jobs``...).
 
@@ -73,7 +74,11 @@ class Gate:
         if not media_type or not self.pass_through:
             return False
         wanted = media_type.split(";", 1)[0].strip().lower()
-        return any(fnmatch.fnmatchcase(wanted, pattern) for pattern in self.pass_through)
+        if wanted in self.pass_through:
+            return True
+        # A wildcard never covers a type a format reads: image/* is not image/svg+xml.
+        return self.guardrail.registry.format_for_media_type(wanted) is None and \
+            any(fnmatch.fnmatchcase(wanted, pattern) for pattern in self.pass_through)
 
     def format_of(self, media_type: str | None = None, name: str | None = None) -> str | None:
         """The format to read a body as: its media type's, else its name's extension's,

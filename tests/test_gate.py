@@ -153,3 +153,23 @@ def test_a_body_the_integration_could_not_read_is_refused_through_the_hook() -> 
     assert seen == [("enforce", "block", 3), ("audit", "block", 3)]
     named = Gate(guard).refuse("too big", name="alice.smith@example.com.json")
     assert named.files[0].file == "<payload 1>"
+
+
+def test_a_charset_that_needs_a_byte_order_mark_and_has_none_is_unreadable(content) -> None:
+    """A codec's bare UnicodeError used to escape as a plugin fault (found by an
+    adversarial run): it is an unreadable payload, refused in both modes."""
+    decision = Gate(content).check(b"a,b\n1,2\n", media_type="text/csv; charset=utf-16")
+    assert decision.exit_code == 3
+    assert decision.files[0].error.startswith(
+        "the content is not utf-16 text as named: it has no byte-order mark")
+    marked = "name,b\nDaniel Hughes,2\n".encode("utf-16")
+    assert [f.rule for f in Gate(content).check(
+        marked, media_type="text/csv; charset=utf-16").findings] == ["person.name"]
+
+
+def test_a_wildcard_never_passes_a_type_a_format_reads(content) -> None:
+    """image/* lets PNGs through unchecked, but an SVG is XML a browser shows as text."""
+    gate = Gate(content, pass_through=["image/*"])
+    assert gate.passes_unchecked("image/png")
+    assert not gate.passes_unchecked("image/svg+xml")
+    assert Gate(content, pass_through=["image/svg+xml"]).passes_unchecked("image/svg+xml")

@@ -235,10 +235,17 @@ class Payload:
         """The encoding to decode with: the caller's, else the one a BOM names, else UTF-8."""
         if self.encoding:
             try:
-                codecs.lookup(self.encoding)
+                codec = codecs.lookup(self.encoding).name
             except LookupError:
                 raise PayloadError(f"unknown text encoding '{self.encoding}'",
                                    file=self.name) from None
+            if codec in ("utf-16", "utf-32") and not any(
+                    self.head(4).startswith(bom) for bom, named in _BOMS if named == codec):
+                # the codec itself would raise a bare UnicodeError on the first read
+                raise PayloadError(
+                    f"the content is not {codec} text as named: it has no byte-order mark; "
+                    f"name its byte order ({codec}-le or {codec}-be) or the encoding it is "
+                    "really in", file=self.name)
             return self.encoding
         if self._bom_encoding is None:  # remembered: a stream cannot be peeked once closed
             head = self.head(4)

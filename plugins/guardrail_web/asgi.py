@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from .judge import ResponseGuard, Verdict, kept_headers
+from .judge import ResponseGuard, Verdict, kept_headers, media_type_of
 
 __all__ = ["GuardrailASGI"]
 
@@ -44,8 +44,11 @@ class GuardrailASGI:
     async def __call__(self, scope: MutableMapping[str, Any],
                        receive: Callable[[], Awaitable[Message]], send: Send) -> None:
         method = str(scope.get("method", "GET"))
-        if scope["type"] != "http" or method.upper() == "HEAD":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if method == "HEAD":
+            await self.app(scope, receive, _without_body(send))
             return
         exchange = _Exchange(self.guard, method, send)
         try:
@@ -54,6 +57,16 @@ class GuardrailASGI:
             if not _only_finished(error):
                 raise
         await exchange.finish()
+
+
+def _without_body(send: Send) -> Send:
+    """*send* for a HEAD response: its status and headers, none of its body. A server
+    need not drop a body an application sends for HEAD, so the middleware does."""
+    async def headers_only(message: Message) -> None:
+        if message.get("type") == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+    return headers_only
 
 
 class _Finished(Exception):
@@ -83,7 +96,7 @@ class _Exchange:
         elif kind == "http.response.start":
             self.start = message
             if not self.guard.checks(self.method, int(message["status"]),
-                                     self._header("content-type")):
+                                     self._media_type()):
                 self.passing = True
                 await self._send(message)
         elif kind == "http.response.body":
@@ -114,7 +127,7 @@ class _Exchange:
     async def _decide(self) -> None:
         body = b"".join(self._chunks)
         self._chunks = []
-        content_type = self._header("content-type")
+        content_type = self._media_type()
         encoding = self._header("content-encoding")
         if self.guard.known_clean(body, content_type, encoding):  # no thread for a hit
             verdict = Verdict(send=True)
@@ -138,6 +151,12 @@ class _Exchange:
                           "headers": kept + [(k.lower().encode("latin-1"),
                                               v.encode("latin-1")) for k, v in headers]})
         await self._send({"type": "http.response.body", "body": body, "more_body": False})
+
+    def _media_type(self) -> str | None:
+        assert self.start is not None
+        return media_type_of([bytes(value).decode("latin-1")
+                              for key, value in self.start.get("headers", [])
+                              if bytes(key).lower() == b"content-type"])
 
     def _header(self, name: str) -> str | None:
         assert self.start is not None

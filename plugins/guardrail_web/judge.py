@@ -92,7 +92,7 @@ class ResponseGuard:
     def checks(self, method: str, status: int, content_type: str | None) -> bool:
         """Must this response's body be held and checked? Not for HEAD, 1xx, 204, 304
         or a media type passed through."""
-        if method.upper() == "HEAD" or status < 200 or status in NO_BODY_STATUSES:
+        if method == "HEAD" or status < 200 or status in NO_BODY_STATUSES:
             return False
         return not self.gate.passes_unchecked(content_type)
 
@@ -153,6 +153,15 @@ class ResponseGuard:
                    ("Content-Length", str(len(body))), ("Cache-Control", "no-store"),
                    ("X-Guardrail", "withheld")]
         return verdict.status, headers, body
+
+
+def media_type_of(values: list[str]) -> str | None:
+    """The one Content-Type a response declares, or None (its content then decides) when
+    it declares several, or a list in one header: a browser may take another than the
+    first, so none of them may let the body through unchecked."""
+    if len(values) != 1 or "," in values[0]:
+        return None
+    return values[0]
 
 
 def kept_headers(headers: Iterable[tuple[Any, Any]]) -> list[tuple[Any, Any]]:

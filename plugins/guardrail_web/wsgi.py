@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from .judge import ResponseGuard, Verdict, kept_headers
+from .judge import ResponseGuard, Verdict, kept_headers, media_type_of
 
 __all__ = ["GuardrailWSGI"]
 
@@ -39,8 +39,8 @@ class GuardrailWSGI:
     def __call__(self, environ: dict[str, Any],
                  start_response: StartResponse) -> Iterable[bytes]:
         method = str(environ.get("REQUEST_METHOD", "GET"))
-        if method.upper() == "HEAD":
-            return self.app(environ, start_response)
+        if method == "HEAD":
+            return _head(self.app, environ, start_response)
         held = _Held(self.guard.max_bytes)
         result = self.app(environ, held.start_response)
         handed_on = False
@@ -51,7 +51,7 @@ class GuardrailWSGI:
                 if chunk is None:
                     raise RuntimeError("the WSGI application never called start_response")
                 held.add(chunk)
-            if not self.guard.checks(method, held.code, held.header("content-type")):
+            if not self.guard.checks(method, held.code, held.media_type()):
                 held.forward = start_response(held.status, held.headers, held.exc_info)
                 handed_on = True
                 return _Forwarded(held.take(), chunks, result)
@@ -70,7 +70,7 @@ class GuardrailWSGI:
                         self.guard.max_bytes)
             verdict = Verdict(send=False, status=self.guard.error_status, reason="too large")
         else:
-            verdict = self.guard.judge(held.body(), held.header("content-type"),
+            verdict = self.guard.judge(held.body(), held.media_type(),
                                        held.header("content-encoding"))
         if verdict.send:
             start_response(held.status, held.headers, held.exc_info)
@@ -79,6 +79,32 @@ class GuardrailWSGI:
         start_response(_status_line(status), kept_headers(held.headers) + headers,
                        held.exc_info)
         return [body]
+
+
+def _head(app: Callable[..., Iterable[bytes]], environ: dict[str, Any],
+          start_response: StartResponse) -> list[bytes]:
+    """A HEAD response: the application's status and headers, none of its body. Not
+    every server drops a body an application writes for HEAD (wsgiref sends it), so
+    the middleware does: nothing unchecked reaches the wire."""
+    started: list[bool] = []
+
+    def noted(status: str, headers: list[tuple[str, str]],
+              exc_info: Any = None) -> Callable[[bytes], Any]:
+        start_response(status, headers, exc_info)
+        started.append(True)
+        return lambda data: None  # the legacy write(): a HEAD body goes nowhere
+
+    result = app(environ, noted)
+    try:
+        chunks = iter(result)
+        while not started and next(chunks, None) is not None:
+            pass  # start_response may wait for the first chunk, which is dropped
+        if not started:
+            raise RuntimeError("the WSGI application never called start_response")
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return []
 
 
 class _Held:
@@ -136,6 +162,10 @@ class _Held:
             if key.lower() == name:
                 return value
         return None
+
+    def media_type(self) -> str | None:
+        return media_type_of([value for key, value in self.headers
+                              if key.lower() == "content-type"])
 
 
 class _Forwarded:
