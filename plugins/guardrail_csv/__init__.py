@@ -10,7 +10,6 @@ import csv
 import io
 import re
 import sys
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -99,29 +98,14 @@ def _output_dialect(dialect: Any) -> type[csv.Dialect]:
     return Output
 
 
-_LIMIT_LOCK = threading.Lock()
-_READING: list[int] = []  # the cell limits of the reads under way, in any thread
-_OUTSIDE: list[int] = []  # the limit to restore once none is (the program's own)
-
-
 @contextmanager
 def _field_limit(limit: int) -> Iterator[None]:
-    """csv's per-cell size limit is process-wide: raised while reads are under way (to
-    the largest of their limits), and the program's own put back after the last one.
-    Reads in several threads (a web server checking responses) no longer restore each
-    other's limit mid-read; each read's own line guard still bounds what it accepts."""
-    with _LIMIT_LOCK:
-        if not _READING:
-            _OUTSIDE[:] = [csv.field_size_limit()]
-        _READING.append(limit)
-        csv.field_size_limit(min(max(_READING), sys.maxsize))
+    """csv's per-cell size limit is process-wide: set it for this read only."""
+    previous = csv.field_size_limit(min(limit, sys.maxsize))
     try:
         yield
     finally:
-        with _LIMIT_LOCK:
-            _READING.remove(limit)
-            csv.field_size_limit(min(max(_READING), sys.maxsize) if _READING
-                                 else _OUTSIDE[0])
+        csv.field_size_limit(previous)
 
 
 def _rows(reader, payload: Payload, options: ReadOptions) -> Iterator[list[str]]:
