@@ -73,6 +73,9 @@ class Finding:
     section: str | None = None
     waived_by: str | None = None
     also: tuple[str, ...] = ()  # the other rules that matched the same value
+    # What decided: "field" (a field rule, by the field's name), "detector" (found in
+    # the value) or "record" (a record rule): each has its own remedy.
+    found_by: str = "detector"
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -113,6 +116,9 @@ class Decision:
     notices: list[str] = field(default_factory=list)
     # Only the waivers that suppressed at least one finding, in the policy's order.
     waivers_used: tuple[Waiver, ...] = ()
+    # True when the check ignored every exception (``--no-waivers``): a report must not
+    # then suggest adding an exception the policy may already have.
+    waivers_ignored: bool = False
     checked_at: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
                             .isoformat(timespec="seconds"))
 
@@ -212,6 +218,7 @@ class Decision:
             "notices": list(self.notices),
             "waivers_used": [{"label": w.label(), "origin": w.origin}
                              for w in self.waivers_used],
+            "waivers_ignored": self.waivers_ignored,
         }
 
 

@@ -112,6 +112,7 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
         counts=dict(collector.counts),
         notices=evaluation.notices(collector.counts),
         waivers_used=evaluation.waivers_used(collector.counts),
+        waivers_ignored=not evaluation.waivers.enabled,
     )
     registry.pm.hook.guardrail_after_check(context=context, decision=decision)
     return decision

@@ -299,7 +299,9 @@ def test_decision_to_dict(plain_guard):
         "level": "personal", "action": "block", "evidence": "H** ***",
         "message": "field 'postcode' is personal (name rule 'postcode'); 'public-web' accepts "
                    "at most public",
+        "found_by": "field",
     }]
+    assert report["waivers_ignored"] is False
     assert (report["findings_listed"], report["findings_total"]) == (1, 1)
     assert _dt.datetime.fromisoformat(report["checked_at"]).tzinfo is not None
 

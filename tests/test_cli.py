@@ -293,7 +293,7 @@ def test_json_report_structure(plain_policy):
     report = json.loads(result.stdout)
     assert list(report) == ["decision", "mode", "destination", "policy", "checked_at", "files",
                             "counts", "findings", "findings_listed", "findings_total", "notices",
-                            "waivers_used"]
+                            "waivers_used", "waivers_ignored"]
     assert report["decision"] == "block"
     assert report["mode"] == "enforce"
     assert report["destination"] == "public-web"
@@ -322,7 +322,7 @@ def test_json_report_structure(plain_policy):
         "level": "internal", "action": "block", "evidence": "A**/****/******",
         "message": "field 'case_ref' is internal (name rule 'case_ref'); 'public-web' accepts "
                    "at most public",
-        "position": "line 2",
+        "position": "line 2", "found_by": "field",
     }
     for finding in report["findings"]:
         assert {"file", "record", "field", "rule", "level", "action", "evidence"} <= set(finding)

@@ -121,3 +121,53 @@ def test_a_field_name_that_is_personal_data_is_never_shown(tmp_path, header) -> 
     payload.write_text(f"month,{header}\n2026-01,x\n", encoding="utf-8")
     steps = _report(Guardrail.from_policy("uk-personal-data"), payload)
     assert "not classified" in steps and header not in steps
+
+
+def test_an_unclassified_field_whose_values_hold_personal_data_is_not_suggested_public(
+        tmp_path) -> None:
+    guard = Guardrail.from_policy("uk-personal-data")
+    payload = tmp_path / "teams.csv"
+    payload.write_text("month,team,reached_on\n2026-01,North,call 07700 900123\n"
+                       "2026-02,South,none\n", encoding="utf-8")
+    steps = _report(guard, payload)
+    # 'month' and 'team' hold nothing a detector finds: classifying it is the fix
+    assert "  - 2 fields are not classified by the policy (month, team)." in steps
+    # 'reached_on' held a phone number: no level makes that value publishable
+    assert ("  - 1 unclassified field (reached_on) also held what the detectors find "
+            "(uk.phone):\n    whatever level the policy gives it, those values block.") in steps
+    assert yaml.safe_load(_block(steps, "fields:")) == {
+        "fields": [{"name": "month", "level": "public"}]}
+    flagged = steps[steps.index("unclassified field (reached_on)"):]
+    assert yaml.safe_load(_block(flagged, "fields:")) == {
+        "fields": [{"name": "reached_on", "level": "personal"}]}
+    assert "07700" not in steps and "900123" not in steps
+
+
+def test_with_waivers_ignored_no_exception_is_suggested_again() -> None:
+    policy = ROOT / "examples" / "policy-guide" / "asb-export.yaml"
+    guard = Guardrail.from_policy(str(policy))
+    source = io.BytesIO(b"month,category,station\n2026-10,Noise,Town Police Station HP1 1AA\n")
+    with_waivers = guard.check(source, format="csv")
+    assert with_waivers.allowed and not with_waivers.waivers_ignored
+    source.seek(0)
+    steps = _report(guard, source, format="csv", waivers=False)
+    assert "exceptions:" not in steps
+    assert ("  - This check ignored the policy's exceptions (--no-waivers). Check again "
+            "without it to see\n    which findings remain before adding an exception") in steps
+
+
+def test_a_record_rule_names_itself_and_its_description_not_an_exception() -> None:
+    guard = Guardrail.from_policy(str(ROOT / "examples" / "policy-guide" / "asb-export.yaml"))
+    source = io.BytesIO(b"month,category,count\n2026-10,Noise,3\n2026-10,Litter,12\n")
+    decision = guard.check(source, format="csv")
+    assert [(f.rule, f.record, f.found_by) for f in decision.findings] == [
+        ("asb.small_count", 0, "record")]
+    source.seek(0)
+    steps = _report(guard, source, format="csv")
+    assert steps == (
+        "What to do next:\n"
+        "  - Records matched the policy's own record rule (asb.small_count) in "
+        "examples/policy-guide/asb-export.yaml:\n"
+        "        asb.small_count: Counts of 1 to 4 can identify the people involved; "
+        "publish \"<5\" instead.\n"
+        "    change those values in the export (each rule's description says how).\n")

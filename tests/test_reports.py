@@ -108,10 +108,10 @@ def test_text_report_names_sections_and_the_document(guard):
     text = render(guard.check(DATA / "json" / "wrapped.json"))
     path = DATA / "json" / "wrapped.json"
     assert f"  {path} cases record 0:\n    email = z***@e******.o**  " \
-           "[uk.field.contact, personal, block]\n" in text
+           "[uk.field.contact, personal, block; also email]\n" in text
     assert f"  {path} outside the records:\n" \
-           "    meta.exported_by = Z****** Q**********  [field.unclassified, personal, block]\n" \
-           in text
+           "    meta.exported_by = Z****** Q**********  " \
+           "[field.unclassified, personal, block; also person.name]\n" in text
 
 
 def test_text_report_positions(guard):

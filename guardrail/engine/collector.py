@@ -50,7 +50,7 @@ class Collector:
         self.findings.append(Finding(
             kind.file, record, field, kind.rule, kind.level, kind.action,
             evidence_of(value, matches), _message(field, matches), position, kind.section,
-            kind.waived_by, _also(matches)))
+            kind.waived_by, _also(matches), "field" if primary.whole else "detector"))
 
     def key(self, record: int | None, label: str, key: str, matches: Sequence[Match],
             position: str | None) -> None:
@@ -64,7 +64,7 @@ class Collector:
         evidence = " | ".join(mask_value(v) for v in values if v not in (None, ""))
         self.findings.append(Finding(kind.file, record, kind.field, kind.rule, kind.level,
                                      kind.action, evidence, message, position, kind.section,
-                                     kind.waived_by))
+                                     kind.waived_by, found_by="record"))
 
     def count(self, kind: FindingKind, times: int) -> None:
         if times:

@@ -3,6 +3,7 @@ what to do next."""
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from typing import TextIO
 
@@ -11,6 +12,8 @@ from guardrail.plugin import Decision, Finding, ReportOptions, hookimpl
 from .next_steps import write_next_steps
 
 __all__ = ["TextReporter", "guardrail_register_reporters"]
+
+_INDEX = re.compile(r"\[\d+\]")
 
 
 class TextReporter:
@@ -53,8 +56,13 @@ class TextReporter:
             width_field = min(40, max(len("field"), *(len(r["field"]) for r in rows)))
             write(f"  {'rule':<{width_rule}}  {'field':<{width_field}}  {'level':<16}  "
                   f"{'action':<6}  {'count':>8}\n")
+            also = _also_found(decision.findings)
             for row in rows:
                 note = f"  (waived: {row['waived_by']})" if row.get("waived_by") else ""
+                found = also.get((row["rule"], row["field"]))
+                if found:
+                    # the deciding rule is listed; what else the value held must not hide
+                    note += f"  (values also held: {', '.join(found)})"
                 write(f"  {row['rule']:<{width_rule}}  {row['field']:<{width_field}}  "
                       f"{row['level']:<16}  {row['action']:<6}  {row['count']:>8}{note}\n")
             total = sum(r["count"] for r in rows)
@@ -90,8 +98,21 @@ class TextReporter:
             for finding in items:
                 # a waived finding does not block: say so rather than show a bare "block"
                 waived = ", waived" if finding.waived_by else ""
+                also = f"; also {', '.join(finding.also)}" if finding.also else ""
                 out.write(f"    {finding.field} = {finding.evidence or '(value)'}  "
-                          f"[{finding.rule}, {finding.level}, {finding.action}{waived}]\n")
+                          f"[{finding.rule}, {finding.level}, {finding.action}{waived}"
+                          f"{also}]\n")
+
+
+def _also_found(findings: list[Finding]) -> dict[tuple[str, str], list[str]]:
+    """Per rule and field pattern of the listed findings, the other rules that matched
+    the same values (an unclassified 'officer' column that also held a phone number)."""
+    found: dict[tuple[str, str], dict[str, None]] = {}
+    for finding in findings:
+        if finding.also:
+            key = (finding.rule, _INDEX.sub("[*]", finding.field))  # as counts show it
+            found.setdefault(key, {}).update(dict.fromkeys(finding.also))
+    return {key: list(rules) for key, rules in found.items()}
 
 
 @hookimpl

@@ -38,16 +38,27 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     policy = _policy_argument(decision)
     first_file = blocking[0].file
     if unclassified:
-        steps.append(_classify(unclassified, decision, first_file))
+        # A column whose values the detectors also flagged is not made publishable by
+        # classifying it: say so, rather than suggest 'public' for a phone number.
+        flagged = _unique(f.field for f in blocking if f.rule == UNCLASSIFIED and f.also)
+        plain = [name for name in unclassified if name not in flagged]
+        if plain:
+            steps.append(_classify(plain, decision, first_file))
+        if flagged:
+            steps.append(_classify_flagged(flagged, blocking, decision))
     by_field_rule = _unique(f.field for f in classified
-                            if f.action == "block" and _by_field_rule(f))
-    by_content = [f for f in classified if not _by_field_rule(f)]
+                            if f.action == "block" and f.found_by == "field")
+    by_content = [f for f in classified if f.found_by == "detector"]
+    by_record_rule = {f.rule: f for f in classified if f.found_by == "record"}
     if any(f.action in _REDACTABLE for f in classified):
         steps.append(_redact(decision, policy, first_file))
     if by_field_rule:
         steps.append(_leave_out(by_field_rule, decision))
+    if by_record_rule:
+        steps.append(_record_rules(list(by_record_rule.values()), decision))
     if by_content:
-        steps.append(_waive(by_content[0], decision))
+        steps.append(_rerun_with_waivers(decision) if decision.waivers_ignored
+                     else _waive(by_content[0], decision))
     out.write("\nWhat to do next:\n")
     for step in steps:
         out.write(step)
@@ -68,17 +79,36 @@ def _classify(fields: list[str], decision: Decision, file: str) -> str:
         f"my-policy.yaml\n")
 
 
+def _classify_flagged(fields: list[str], blocking: list[Finding], decision: Decision) -> str:
+    found = _unique(rule for f in blocking if f.field in fields for rule in f.also)
+    example = fields[0]
+    return (
+        f"  - {len(fields)} unclassified field{'s' if len(fields) != 1 else ''} "
+        f"({_listed(fields)}) also held what the detectors find ({_listed(found)}):\n"
+        f"    whatever level the policy gives {'them' if len(fields) != 1 else 'it'}, those "
+        f"values block. Classify {'them' if len(fields) != 1 else 'it'} in\n"
+        f"    {_policy_file(decision)} for what {'they' if len(fields) != 1 else 'it'} "
+        f"hold{'' if len(fields) != 1 else 's'}, and leave "
+        f"{'them' if len(fields) != 1 else 'it'} out of exports to "
+        f"'{decision.destination}':\n"
+        f"        fields:\n"
+        f"          - name: {example}\n"
+        f"            level: personal\n")
+
+
+def _rerun_with_waivers(decision: Decision) -> str:
+    return (
+        f"  - This check ignored the policy's exceptions (--no-waivers). Check again "
+        f"without it to see\n"
+        f"    which findings remain before adding an exception to "
+        f"{_policy_file(decision)}.\n")
+
+
 def _redact(decision: Decision, policy: str, file: str) -> str:
     return (
         f"  - To publish a copy without what '{decision.destination}' may not receive:\n"
         f"        guardrail redact --policy {policy} --destination {decision.destination} "
         f"{_quoted(file)} -o {_quoted(_redacted_name(file))}\n")
-
-
-def _by_field_rule(finding: Finding) -> bool:
-    """Blocked by what its field is called (the core's message for a field rule), rather
-    than by what a detector or a record rule found in its value."""
-    return finding.message.startswith("field '")
 
 
 def _leave_out(fields: list[str], decision: Decision) -> str:
@@ -87,6 +117,17 @@ def _leave_out(fields: list[str], decision: Decision) -> str:
         f"'{decision.destination}' ({_listed(fields)});\n"
         f"    if the policy classifies one wrongly, change its level in "
         f"{_policy_file(decision)}.\n")
+
+
+def _record_rules(findings: list[Finding], decision: Decision) -> str:
+    """A record rule is the policy's own judgement of whole records (small numbers):
+    the export's values change, not the policy. Its description says how."""
+    lines = "".join(f"        {f.rule}: {f.message}\n" for f in findings[:_SHOWN] if f.message)
+    return (
+        f"  - Records matched the policy's own record rule"
+        f"{'s' if len(findings) != 1 else ''} ({_listed([f.rule for f in findings])}) "
+        f"in {_policy_file(decision)}:\n{lines}"
+        f"    change those values in the export (each rule's description says how).\n")
 
 
 def _waive(finding: Finding, decision: Decision) -> str:
