@@ -81,8 +81,8 @@ def test_an_unknown_field_exits_2_listing_the_fields() -> None:
 def test_record_options_without_record_are_a_usage_error() -> None:
     result = _explain("-p", "asb-public-web", "postcode", "--field", "postcode")
     assert result.exit_code == 2
-    assert "--field, --section, --format and --today explain a record: give --record N " \
-        "too" in result.output
+    assert "--field, --section and --format explain a record: give --record N too" \
+        in result.output
 
 
 def test_record_takes_exactly_one_file() -> None:
@@ -166,6 +166,28 @@ def test_explain_field_form_is_unchanged() -> None:
         "postcode: personal", "month: public"]
 
 
+def test_explain_field_says_what_a_waiver_or_an_audit_holds_back() -> None:
+    # The field form judges the day asked, as 'check' does: a waiver in force, one
+    # expired, and a rule in audit (staged rollout) change what the line ends with.
+    waived = _explain("-p", str(DATA / "waivers.yaml"), "--today", "2026-07-01",
+                      "case_ref", "postcode")
+    assert waived.exit_code == 0, waived.output
+    waivers = DATA / "waivers.yaml"
+    assert [line.split(" -> ")[1] for line in waived.output.splitlines()] == [
+        "public-web accepts at most public: allowed: BLOCK waived by the exception for "
+        f"rule asb.field.internal approved by Jo Bloggs ({waivers}:7)",
+        "public-web accepts at most public: BLOCK (the exception for field postcode "
+        f"approved by Sam Patel ({waivers}:11) expired on 2026-06-30)"]
+    staged = str(ROOT / "tests" / "data" / "staged_rollout" / "rollout.yaml")
+    before = _explain("-p", staged, "--today", "2026-12-31", "notes", "month")
+    assert before.output.splitlines() == [
+        f"notes: personal (name rule 'notes' at {staged}:12; rule rollout.field.notes) -> "
+        "public-web accepts at most public: AUDIT (rule rollout.field.notes is in audit: "
+        "reported, not blocked)",
+        f"month: public (name rule 'month' at {staged}:9; rule rollout.field.public) -> "
+        "public-web accepts at most public: allowed"]
+
+
 def _workbook(tmp_path: Path) -> Path:
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.Workbook()
@@ -234,13 +256,21 @@ def test_a_detector_under_its_threshold_says_how_near_it_came() -> None:
     result = _explain("-p", str(DATA / "threshold.yaml"), LEAKY, "-r", "1", "--field", "notes")
     assert result.exit_code == 1
     lines = _normal(result.output).splitlines()
-    assert lines[7:9] == [
-        "    person.name found J*** D***** (masked) only with confidence 0.85, under the 0.90 "
-        "the policy counts: not a finding.",
-        "    uk.phone found ***** ****** (masked), confidence 0.90; the policy counts 0.50 or "
-        "more; level personal.",
+    assert lines[6:14] == [
+        "  0.90: person.name",
+        "",
+        "Field notes",
+        "  The policy classifies it as personal by its name rule 'notes', written at "
+        "<policies>/uk-personal-data.yaml:LINE (rule uk.field.free_text).",
+        "  public-web accepts at most public; this field is personal, so the policy says: "
+        "block.",
+        "  Content: person.name found J*** D***** (masked) only with confidence 0.85, under "
+        "the 0.90 it counts: not a finding.",
+        "  Content: uk.phone found ***** ****** (masked), confidence 0.90 (it counts 0.50 or "
+        "more); level personal.",
+        "  Content: the other detectors found nothing.",
     ]
-    assert lines[10] == ("  Result: blocked by uk.field.free_text (evidence, masked: C***** J*** "
+    assert lines[14] == ("  Result: blocked by uk.field.free_text (evidence, masked: C***** J*** "
                         "D***** (***** ******… (90 chars); rules that matched: "
                         "uk.field.free_text, uk.phone).")
 
@@ -255,9 +285,9 @@ def test_a_redacting_policy_says_what_redact_would_do() -> None:
         "  'guardrail redact' can replace the values blocked 'until' replaced, but the others "
         "still block the record.",
     ]
-    assert lines[6] == ("  public-web accepts at most public; this field is personal, so the "
-                        "policy says: redact.")
-    assert lines[10].startswith("  Result: blocked until redacted by uk.field.address ")
+    assert lines[10] == ("  public-web accepts at most public; this field is personal, so the "
+                         "policy says: redact.")
+    assert lines[13].startswith("  Result: blocked until redacted by uk.field.address ")
 
 
 def _agrees_with_check(guard: Guardrail, path: str) -> int:

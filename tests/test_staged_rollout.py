@@ -345,6 +345,9 @@ def test_explain_says_a_rule_is_in_audit(monkeypatch: pytest.MonkeyPatch) -> Non
         "explain", "-p", "tests/data/staged_rollout/audit-only.yaml",
         "tests/data/staged_rollout/export.csv", "--record", "0", "--field", "notes"])
     assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1] == (
+        "Verdict: allowed for now: audit.field.notes is in audit (staged rollout) and would "
+        "block it once it enforces.")
     assert result.output.splitlines()[5:7] == [
         "  public-web accepts at most public; this field is personal, so the policy says: "
         "block; but rule audit.field.notes is in audit, so for now it is only reported.",

@@ -7,6 +7,7 @@ Only masked evidence and screened names reach these lines (see
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -69,11 +70,10 @@ class RecordWords:
             [k for k, _ in self.tapped.rules]
         blocked = any(k.blocking for k in kinds)
         where = f" ({self.position})" if self.position else ""
+        staged = sorted({k.rule for k in kinds if k.action == AUDIT_ACTION and not k.waived_by})
         lines = [f"Record {self.request.index} of {self.file}{where}, for destination "
                  f"'{dest.name}', which accepts data up to level {dest.max_level}.",
-                 "Verdict: " + ("BLOCKED: this record may not be published there." if blocked
-                                else "allowed, with the warnings or waivers below."
-                                if kinds else "allowed: nothing in it is refused.")]
+                 "Verdict: " + _verdict(blocked, bool(kinds), staged)]
         if self.idle:
             lines.append(f"Content detectors not run: {dest.name} accepts the levels they find: "
                          f"{', '.join(self.idle)}.")
@@ -84,6 +84,17 @@ class RecordWords:
         elif True in rewritten:
             lines.append("  'guardrail redact' can replace the values blocked 'until' "
                          "replaced, but the others still block the record.")
+        self.common = list(dict.fromkeys(
+            d for f in fields if f.scanner is not None for d in f.scanner.detectors))
+        if self.common:
+            by_threshold: dict[float, list[str]] = {}
+            for detector in self.common:
+                by_threshold.setdefault(detector.min_confidence, []).append(detector.id)
+            lines.append(f"{len(self.common)} content detectors read every field's value "
+                         "unless a field below says otherwise; each counts what it finds "
+                         "with the confidence shown or more:")
+            for threshold, names in sorted(by_threshold.items()):
+                lines += _wrapped(f"{threshold:.2f}: {', '.join(names)}", "  ", "        ")
         lines.append("")
         for found in fields:
             lines += self._field(found)
@@ -133,33 +144,34 @@ class RecordWords:
         return lines + [""]
 
     def _detectors(self, found: RecordField, matches: Sequence[Match]) -> list[str]:
+        """What each detector found, or came near finding; those that found nothing are
+        named once at the top, not under every field."""
         scanner = found.scanner
         if scanner is None or not scanner.detectors:
             return ["  No content detector looks at this field for this destination."]
-        lines = [f"  {len(scanner.detectors)} content detectors looked at its value:"]
+        lines: list[str] = []
         text = as_text(found.value) or ""
         weak = _below_threshold(scanner, text)
-        quiet: dict[float, list[str]] = {}  # threshold -> detectors that found nothing
         for detector in scanner.detectors:
             hits = [m for m in matches if m.start is not None and m.kind.rule == detector.id]
             for hit in hits:
-                lines.append(f"    {detector.id} found {_masked(text, hit)}, confidence "
-                             f"{hit.confidence or 0:.2f}; the policy counts "
-                             f"{detector.min_confidence:.2f} or more; level {hit.kind.level}.")
+                lines.append(f"  Content: {detector.id} found {_masked(text, hit)}, confidence "
+                             f"{hit.confidence or 0:.2f} (it counts "
+                             f"{detector.min_confidence:.2f} or more); level {hit.kind.level}.")
             if hits:
                 continue
             best = max((h for h in weak if h.rule == detector.id),
                        key=lambda h: h.confidence, default=None)
             if best is not None and best.confidence < detector.min_confidence:
-                lines.append(f"    {detector.id} found {_masked(text, best)} only with "
+                lines.append(f"  Content: {detector.id} found {_masked(text, best)} only with "
                              f"confidence {best.confidence:.2f}, under the "
-                             f"{detector.min_confidence:.2f} the policy counts: not a "
-                             "finding.")
-            else:
-                quiet.setdefault(detector.min_confidence, []).append(detector.id)
-        for threshold, names in sorted(quiet.items()):
-            lines.append(f"    nothing with confidence {threshold:.2f} or more from "
-                         f"{', '.join(names)}.")
+                             f"{detector.min_confidence:.2f} it counts: not a finding.")
+        lines.append("  Content: the other detectors found nothing." if lines
+                     else "  Content: the detectors found nothing.")
+        ran = {d.id for d in scanner.detectors}
+        skipped = [d.id for d in self.common if d.id not in ran]
+        if skipped:
+            lines.append(f"  Not run on this field: {', '.join(skipped)}.")
         return lines
 
     def _outcome(self, value: Any, matches: Sequence[Match]) -> list[str]:
@@ -216,6 +228,24 @@ class RecordWords:
             else:
                 lines.append(f"  {rule.id} ({when}): did not match.")
         return lines
+
+
+def _verdict(blocked: bool, found: bool, staged: Sequence[str]) -> str:
+    if blocked:
+        return "BLOCKED: this record may not be published there."
+    if staged:
+        return (f"allowed for now: {', '.join(staged)} "
+                f"{'is' if len(staged) == 1 else 'are'} in audit (staged rollout) and "
+                f"would block it once {'it enforces' if len(staged) == 1 else 'they enforce'}.")
+    if found:
+        return "allowed, with the warnings or waivers below."
+    return "allowed: nothing in it is refused."
+
+
+def _wrapped(text: str, first: str, rest: str, width: int = 88) -> list[str]:
+    """*text* broken at spaces into lines of at most *width*, indented."""
+    return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=rest,
+                         break_on_hyphens=False)
 
 
 def _result(kind: FindingKind) -> str:

@@ -51,7 +51,8 @@ def validate(ctx: click.Context, policy: str, resolved: bool) -> None:
 @click.option("--format", "-f", "fmt", metavar="FORMAT",
               help="With --record: the payload's format. Default: detected.")
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
-              help="With --record: judge waiver expiry as on this day. Default: today.")
+              help="Judge waiver expiry and enforce_from dates as on this day. "
+                   "Default: today.")
 @click.argument("fields", nargs=-1, required=True, metavar="FIELD... | FILE")
 @click.pass_context
 def explain(ctx: click.Context, policy: str, destination: str | None, record: int | None,
@@ -71,25 +72,18 @@ def explain(ctx: click.Context, policy: str, destination: str | None, record: in
     \b
     Example: guardrail explain -p asb-public-web export.csv --record 3 --field notes
     """
-    from guardrail.policy.classify import Classifier
-    from guardrail.policy.paths import parse_field_path
+    from guardrail.authoring.explain_field import explain_fields
     from guardrail.runner import resolve_destination
 
     registry = registry_of(ctx)
-    if record is not None or only or section or fmt or today:
+    if record is not None or only or section or fmt:
         ctx.exit(_explain_record(registry, policy, destination, record, only, section, fmt,
                                  today.date() if today else None, fields))
     loaded = load_policy(policy, registry.policy_path,
                          extra_rule_ids=frozenset(registry.detectors))
-    target = loaded.destinations[resolve_destination(loaded, destination)]
-    classifier = Classifier(loaded)
-    for name in fields:
-        found = classifier.classify(parse_field_path(name))
-        allowed = loaded.rank(found.level) <= loaded.rank(target.max_level)
-        verdict = "allowed" if allowed else loaded.action_for(found.level, target).upper()
-        origin = f" at {found.rule_origin}" if found.rule_origin else ""
-        click.echo(f"{name}: {found.level} ({found.matched_by}{origin}; rule {found.rule}) "
-                   f"-> {target.name} accepts at most {target.max_level}: {verdict}")
+    lines = explain_fields(loaded, resolve_destination(loaded, destination), fields,
+                           today.date() if today else None)
+    click.echo("\n".join(lines))
 
 
 def _explain_record(registry: Registry, policy: str, destination: str | None,
@@ -99,8 +93,8 @@ def _explain_record(registry: Registry, policy: str, destination: str | None,
     from guardrail.authoring.explain_record import RecordRequest, explain_record
 
     if record is None:
-        raise click.UsageError("--field, --section, --format and --today explain a "
-                               "record: give --record N too")
+        raise click.UsageError("--field, --section and --format explain a record: "
+                               "give --record N too")
     if len(files) != 1:
         raise click.UsageError("with --record, give exactly one payload FILE")
     lines, code = explain_record(Guardrail.from_policy(policy, registry),

@@ -1,0 +1,62 @@
+"""``guardrail explain FIELD...``: how the policy classifies a field by its name alone.
+
+One line per field: its level, the rule that set it and where that rule is written,
+and what the destination does with it on the day asked: allowed, the action, or the
+action a rule in audit (staged rollout) or a waiver holds back. No payload is read,
+so content detectors and record rules are not part of the answer (``--record`` is).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from guardrail.engine.rollout import Rollout
+from guardrail.policy.classify import Classifier
+from guardrail.policy.model import BLOCKING_ACTIONS, Policy
+from guardrail.policy.paths import parse_field_path
+from guardrail.policy.waivers import WaiverBook, waiver_matches
+
+__all__ = ["explain_fields"]
+
+
+def explain_fields(policy: Policy, destination: str, names: tuple[str, ...],
+                   today: _dt.date | None = None) -> list[str]:
+    """One line per field *name* (a path such as ``people[2].name``)."""
+    target = policy.destinations[destination]
+    today = today or _dt.date.today()
+    classifier = Classifier(policy)
+    rollout = Rollout(policy, today)
+    waivers = WaiverBook.for_policy(policy, today, destination=destination)
+    lines = []
+    for name in names:
+        found = classifier.classify(parse_field_path(name))
+        origin = f" at {found.rule_origin}" if found.rule_origin else ""
+        verdict = _verdict(policy, destination, found.level, found.rule, name, rollout,
+                           waivers)
+        lines.append(f"{name}: {found.level} ({found.matched_by}{origin}; rule {found.rule}) "
+                     f"-> {target.name} accepts at most {target.max_level}: {verdict}")
+    return lines
+
+
+def _verdict(policy: Policy, destination: str, level: str, rule: str, name: str,
+             rollout: Rollout, waivers: WaiverBook) -> str:
+    target = policy.destinations[destination]
+    if policy.rank(level) <= policy.rank(target.max_level):
+        return "allowed"
+    action = policy.action_for(level, target)
+    waiver = waivers.covering(rule, name)
+    if waiver is not None:
+        return f"allowed: {action.upper()} waived by the {waiver.label()}"
+    expired = next((w for w in waivers.expired if waiver_matches(w, rule, name)), None)
+    lapsed = (f" (the {expired.label()} expired on {expired.expires.isoformat()})"
+              if expired is not None else "")
+    if action in BLOCKING_ACTIONS and rollout.audits(rule):
+        return (f"AUDIT (rule {rule} is in audit{_until(rollout, rule)}: reported, "
+                f"not blocked){lapsed}")
+    return action.upper() + lapsed
+
+
+def _until(rollout: Rollout, rule: str) -> str:
+    own = rollout.own.get(rule)
+    day = own[1] if own is not None else rollout.default_until
+    return f" until {day.isoformat()}" if day is not None else ""
