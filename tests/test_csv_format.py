@@ -225,7 +225,20 @@ def test_encoding_option_reads_latin1(plain_guard):
 def test_unknown_encoding_is_unreadable(guard):
     decision = guard.check(DATA / "header-only.csv", encoding="no-such-codec")
     assert decision.exit_code == 3
-    assert decision.files[0].error == "unknown text encoding 'no-such-codec'"
+    assert decision.files[0].error == (
+        "unknown text encoding 'n*-s***-c**** (masked)'; name one Python knows, such as "
+        "utf-8, cp1252 or latin-1")
+    # a name shaped like a charset (a typo of one) is shown as given
+    typo = guard.check(DATA / "header-only.csv", encoding="utf-9")
+    assert typo.files[0].error.startswith("unknown text encoding 'utf-9'; ")
+
+
+def test_a_callers_encoding_name_is_never_echoed_unmasked(guard):
+    # e.g. an HTTP body's charset parameter, which the sender controls
+    decision = guard.check(DATA / "header-only.csv", encoding="Daniel Hughes")
+    assert decision.exit_code == 3
+    assert "Daniel" not in str(decision.to_dict()) and "Hughes" not in decision.summary()
+    assert decision.files[0].error.startswith("unknown text encoding 'D***** H***** (masked)'")
 
 
 # -- malformed input ------------------------------------------------------------------------

@@ -396,7 +396,11 @@ UNREADABLE = {
                    "request body is compressed (Content-Encoding)"),
     "form not in its charset": ({"Content-Type": "application/x-www-form-urlencoded"},
                                 b"note=Daniel%FFHughes", "BLOCKED: <payload 1> could not be "
-                                "checked: the form body is not URL-encoded UTF-8 text"),
+                                "checked: the form body is not URL-encoded text in UTF-8"),
+    "form in an unknown charset": (
+        {"Content-Type": "application/x-www-form-urlencoded; charset=Daniel-Hughes"},
+        b"note=Daniel%20Hughes", "BLOCKED: <payload 1> could not be checked: the form body "
+        "is not URL-encoded text in the charset its Content-Type names; send it"),
 }
 
 

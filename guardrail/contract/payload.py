@@ -10,12 +10,14 @@ from __future__ import annotations
 import codecs
 import io
 import os
+import re
 import sys
 from pathlib import Path
 from typing import IO, Any, BinaryIO, TextIO
 
 from guardrail.contract.limits import Limits
 from guardrail.errors import PayloadError
+from guardrail.masking import mask_value
 
 __all__ = ["Payload", "StreamGuard", "HEAD_BYTES"]
 
@@ -237,8 +239,7 @@ class Payload:
             try:
                 codec = codecs.lookup(self.encoding).name
             except LookupError:
-                raise PayloadError(f"unknown text encoding '{self.encoding}'",
-                                   file=self.name) from None
+                raise PayloadError(_unknown_encoding(self.encoding), file=self.name) from None
             if codec in ("utf-16", "utf-32") and not any(
                     self.head(4).startswith(bom) for bom, named in _BOMS if named == codec):
                 # the codec itself would raise a bare UnicodeError on the first read
@@ -266,7 +267,7 @@ class Payload:
         try:
             return io.TextIOWrapper(binary, encoding=encoding, newline="")
         except LookupError:
-            raise PayloadError(f"unknown text encoding '{encoding}'", file=self.name) from None
+            raise PayloadError(_unknown_encoding(encoding), file=self.name) from None
 
     def open_utf8(self) -> BinaryIO:
         """A binary stream of UTF-8 without a BOM, for parsers that read bytes (ijson).
@@ -321,3 +322,14 @@ def _first_bad_byte(path: Path, encoding: str) -> int | None:
     except UnicodeDecodeError:
         return offset
     return None
+
+
+# What a charset name looks like (utf-9, cp1252, iso-8859-15): a caller's name of
+# another shape (a header's charset=Daniel Hughes) is masked, never echoed.
+_CHARSET_NAME = re.compile(r"(?=[^\d]*\d)[A-Za-z0-9]{1,12}(?:[-_.:][A-Za-z0-9]{1,12}){0,3}")
+
+
+def _unknown_encoding(name: str) -> str:
+    shown = name if _CHARSET_NAME.fullmatch(name) else f"{mask_value(name)} (masked)"
+    return (f"unknown text encoding '{shown}'; name one Python knows, such as utf-8, "
+            "cp1252 or latin-1")

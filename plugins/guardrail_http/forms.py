@@ -52,8 +52,10 @@ def form_record(body: bytes, charset: str | None) -> dict[str, Any]:
         text = body.decode("ascii")  # a form body is percent-encoded ASCII
         pairs = urllib.parse.parse_qsl(text, keep_blank_values=True,
                                        encoding=charset or "utf-8", errors="strict")
-    except (UnicodeDecodeError, ValueError):
-        raise FormError(f"the form body is not URL-encoded {charset or 'UTF-8'} text; "
+    except (UnicodeDecodeError, ValueError, LookupError):
+        # the charset is the sender's: named only by where it came from, never echoed
+        raise FormError("the form body is not URL-encoded text in "
+                        f"{'the charset its Content-Type names' if charset else 'UTF-8'}; "
                         "send it encoded as its Content-Type says") from None
     return _record(pairs)
 
@@ -85,8 +87,9 @@ def fields_document(parts: list[Part]) -> bytes:
         try:
             pairs.append((part.name, part.data.decode(charset)))
         except (UnicodeDecodeError, LookupError):
-            raise FormError(f"form part {part.position} is not {charset} text; send it "
-                            "encoded as its Content-Type says") from None
+            raise FormError(f"form part {part.position} is not text in the charset its "
+                            "Content-Type names (UTF-8 if none); send it encoded as its "
+                            "Content-Type says") from None
     return json.dumps(_record(pairs), ensure_ascii=False).encode("utf-8")
 
 
