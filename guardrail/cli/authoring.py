@@ -240,6 +240,7 @@ def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
         check_target,
         init_policy,
         summary_lines,
+        update_message,
         update_policy,
         write_policy,
     )
@@ -263,8 +264,7 @@ def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
     if update is not None:
         if result.added:
             write_policy(result.text, update, force=True, inputs=(sample,))
-        click.echo(f"{update}: {result.added} new field{'s' if result.added != 1 else ''} "
-                   "added" if result.added else f"{update}: no new fields", err=True)
+        click.echo(update_message(update, result), err=True)
     elif output is not None and output != "-":
         write_policy(result.text, output, force=force, inputs=(sample,))
         click.echo(f"wrote {output}; review it (search for TODO), then run 'guardrail "
