@@ -24,6 +24,7 @@ from guardrail.atomic import names as temp_names
 from guardrail.atomic.stale import hold_lock
 from guardrail.authoring.advice import Advice, advise
 from guardrail.authoring.policy_text import entry_lines, policy_text
+from guardrail.authoring.schema_file import MODELINE_PREFIX
 from guardrail.authoring.survey import Survey, SurveyedField, survey_sample
 from guardrail.authoring.update import KnownFields, insert_entries
 from guardrail.engine import CompiledPolicy
@@ -33,7 +34,7 @@ from guardrail.policy.load import load_policy
 from guardrail.policy.model import UNCLASSIFIED_RULE
 
 __all__ = ["InitResult", "init_policy", "update_policy", "write_policy", "check_target",
-           "summary_lines", "update_message", "validate_text",
+           "summary_lines", "update_message", "validate_text", "schema_modeline",
            "DEFAULT_EXTENDS", "DEFAULT_MAX_RECORDS"]
 
 DEFAULT_EXTENDS = "uk-personal-data"
@@ -77,6 +78,31 @@ def _extends_as_written(extends: str, folder: Path) -> str:
     return Path(os.path.relpath(Path(extends).resolve(), folder.resolve())).as_posix()
 
 
+#: Where a project keeps the schema for editors, searched from the policy's folder
+#: upwards: what ``guardrail schema -o .guardrail/policy.schema.json`` writes, and
+#: guardrail's own repository layout (the shipped policies' modeline).
+SCHEMA_PLACES = (Path(".guardrail") / "policy.schema.json", Path("schemas") / "policy.schema.json")
+
+
+def schema_modeline(folder: Path) -> str:
+    """The first line of a policy written in *folder*: the yaml-language-server modeline
+    naming the schema file, relative to *folder* (editors resolve it from the file).
+
+    The nearest schema file found from *folder* upwards; else where ``guardrail schema
+    -o .guardrail/policy.schema.json`` run in the current folder would write it (in
+    *folder* itself when that is outside the current folder).
+    """
+    here = folder.resolve()
+    for place in (here, *here.parents):
+        for known in SCHEMA_PLACES:
+            if (place / known).is_file():
+                return MODELINE_PREFIX + Path(os.path.relpath(place / known, here)).as_posix()
+    root = Path.cwd().resolve()
+    if root != here and root not in here.parents:
+        root = here  # written outside the current folder: beside it
+    return MODELINE_PREFIX + Path(os.path.relpath(root / SCHEMA_PLACES[0], here)).as_posix()
+
+
 def _default_name(survey: Survey) -> str:
     if survey.label.startswith("<"):  # stdin, or a file name that is not shown
         return "new-policy"
@@ -109,7 +135,8 @@ def init_policy(sample: str, *, extends: str = DEFAULT_EXTENDS, name: str | None
     folder = target.parent if target is not None else Path.cwd()
     written = _extends_as_written(extends, folder)
     text = policy_text(survey, advice, name=name or _default_name(survey), extends=written,
-                       parent=parent, unknown=guard.policy.unknown_level)
+                       parent=parent, unknown=guard.policy.unknown_level,
+                       modeline=schema_modeline(folder))
     if target is not None or written != extends:  # where a relative extends resolves
         validate_text(text, folder, target.name if target is not None else "init-policy.yaml",
                       guard.registry)
