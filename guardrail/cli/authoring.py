@@ -112,7 +112,8 @@ def _explain_record(registry: Registry, policy: str, destination: str | None,
 
 @click.command("test")
 @click.argument("paths", nargs=-1, metavar="[PATH...]")
-@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="List passing, skipped (SKIP) and expected-failure (XFAIL) cases too.")
 @click.option("--coverage", is_flag=True,
               help="Report the field rules, detectors, record rules, destinations and "
                    "waivers of each policy that no case exercised, and a percentage.")
@@ -246,8 +247,13 @@ def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
     Lists every field of SAMPLE with the level the extended policy's name rules give
     it and what the content detectors find in its values (masked), marks the fields
     it is unsure of, and writes a commented policy to edit. Nothing is made public:
-    where a field looks publishable, a comment suggests it. A field whose name is
+    a comment suggests public only for dates, counts and a few repeated
+    categories under a name that gives no reason for caution, the level above
+    public for an identifier (case_ref, incident_id). A field whose name is
     itself personal data is never written nor shown, only its label (#3, [email]).
+    The policy's first line names the schema for editors (yaml-language-server).
+    --update reports apart the fields new to the policy, those its parent
+    classifies, and those it lists but leaves unclassified.
 
     \b
       guardrail init export.csv -o policies/export.yaml
