@@ -42,8 +42,10 @@ def accept_suggestions(text: str) -> str:
     (CLEAN, "asb-export-clean"),
     (LEAKY, "asb-export-leaky"),
     (str(DATA / "cases.json"), "cases"),
+    (str(DATA / "trial.csv"), "trial"),
 ])
-def test_init_writes_the_golden_policy_and_summary(sample, golden):
+def test_init_writes_the_golden_policy_and_summary(sample, golden, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no schema file above: the modeline names .guardrail/
     result = run("init", sample)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == (DATA / f"{golden}.policy.yaml").read_text(encoding="utf-8")
@@ -51,7 +53,7 @@ def test_init_writes_the_golden_policy_and_summary(sample, golden):
 
 
 def test_nothing_is_public_unless_the_author_says_so():
-    for golden in ("asb-export-clean", "asb-export-leaky", "cases"):
+    for golden in ("asb-export-clean", "asb-export-leaky", "cases", "trial"):
         data = yaml.safe_load((DATA / f"{golden}.policy.yaml").read_text(encoding="utf-8"))
         assert data["extends"] == "uk-personal-data"
         assert [rule["level"] for rule in data["fields"] if rule["level"] == "public"] == []
@@ -81,10 +83,13 @@ def test_written_policy_validates_blocks_the_leaky_export_and_passes_once_edited
     # As written, nothing is public: even the sample it came from is blocked.
     assert run("check", "--policy", str(policy), CLEAN).exit_code == 1
     assert run("check", "--policy", str(policy), LEAKY).exit_code == 1
-    # The author takes the suggestions and decides lsoa_name (UNSURE: a *_name column).
+    # The author takes the suggestions and decides the area columns init is cautious
+    # about (UNSURE: a *_name column, and a *_code one like post_code).
     edited = accept_suggestions(policy.read_text(encoding="utf-8")).replace(
         "  - name: lsoa_name\n    level: personal  # TODO: decide",
-        "  - name: lsoa_name\n    level: public  # an area, not a person")
+        "  - name: lsoa_name\n    level: public  # an area, not a person").replace(
+        "  - name: lsoa_code\n    level: personal  # TODO: decide",
+        "  - name: lsoa_code\n    level: public  # an area, not a person")
     policy.write_text(edited, encoding="utf-8")
     assert run("check", "--policy", str(policy), CLEAN).exit_code == 0
     leaky = run("check", "--policy", str(policy), LEAKY)
@@ -143,7 +148,7 @@ def test_update_adds_only_new_fields_and_keeps_edits_and_comments(tmp_path):
     assert result.exit_code == 0, result.stderr
     assert result.stderr == (
         "next-export.csv: csv, 1 record, 7 fields, 1 new, 1 unsure\n"
-        "  UNSURE team   personal    suggested: public\n"
+        "  UNSURE team   personal\n"
         f"{policy}: 1 new field added\n")
     updated = policy.read_text(encoding="utf-8")
     assert updated == edited + (
@@ -151,12 +156,12 @@ def test_update_adds_only_new_fields_and_keeps_edits_and_comments(tmp_path):
         "  # team: 1 value in 1 record\n"
         "  #   by name: no rule of uk-personal-data names it (unknown fields are personal)\n"
         "  #   by content: the detectors found nothing\n"
-        "  #   UNSURE: nothing is known (no rule of uk-personal-data names it, and the "
-        "detectors\n"
-        "  #     found nothing in its one value).\n"
+        "  #   UNSURE: no rule of uk-personal-data names it and the detectors found "
+        "nothing in\n"
+        "  #     its one value; too few values (1) to judge them: init suggests nothing.\n"
         "  - name: team\n"
-        "    level: personal  # TODO: decide (suggested: public, if its values may be "
-        "published)\n")
+        "    level: personal  # TODO: decide\n")
+    assert updated.startswith("# yaml-language-server: $schema=")  # kept by --update
     assert run("validate", str(policy)).exit_code == 0
 
     again = run("init", "--update", str(policy), str(DATA / "next-export.csv"))
@@ -238,7 +243,8 @@ def test_a_sample_named_after_a_person_is_not_named(tmp_path):
     result = run("init", str(sample))
     assert result.exit_code == 0
     assert "Daniel" not in result.stdout and "Daniel" not in result.stderr
-    assert result.stdout.startswith("# Written by 'guardrail init' from <sample> (csv, ")
+    assert result.stdout.splitlines()[1].startswith(
+        "# Written by 'guardrail init' from <sample> (csv, ")
     assert "  name: new-policy\n" in result.stdout
 
 
@@ -339,8 +345,9 @@ def test_update_refuses_a_flow_list_it_cannot_extend(tmp_path):
 def test_max_records_reads_the_start_of_a_sample():
     result = run("init", LEAKY, "--max-records", "10")
     assert result.exit_code == 0
-    assert result.stdout.startswith("# Written by 'guardrail init' from asb-export-leaky.csv "
-                                    "(csv, the first 10 records, 11 fields),\n")
+    assert result.stdout.splitlines()[1].startswith(
+        "# Written by 'guardrail init' from asb-export-leaky.csv "
+                                    "(csv, the first 10 records, 11 fields),")
     assert result.stderr.startswith("asb-export-leaky.csv: csv, first 10 records, 11 fields, "
                                     "7 unsure\n")
     assert "  # case_ref: 10 values in 10 records\n" in result.stdout

@@ -78,7 +78,7 @@ coverage of small-council (policy.yaml): 5 of 9 parts exercised (55.6%)
     field rule field.unclassified (defaults.unknown_fields: personal)
     detector uk.postcode
     record rule council.small_count at policy.yaml:28
-    destination partners
+    destination partners at policy.yaml:11
 """
 
 
@@ -125,7 +125,7 @@ expected one of: policy, destination, today, cases
   broken/broken.yaml:4:5: cases[0]: missing 'decision' (allow or block)
   broken/broken.yaml:7:5: cases[0].decison: unknown key 'decison'; did you mean 'decision'? \
 expected one of: name, policy, destination, today, records, text, format, file, decision, \
-findings
+findings, skip, xfail
   broken/broken.yaml:10:15: cases[1].records[0]: 'records' must be a list of mappings (one \
 per record)
   broken/broken.yaml:11:15: cases[1].decision: 'decision' must be allow or block
@@ -291,7 +291,9 @@ def test_the_case_file_in_the_help_passes(tmp_path: Path) -> None:
     file.write_text(example.replace("../my-policy.yaml", "asb-public-web"), encoding="utf-8")
     result = run(str(file), "-v")
     assert (result.exit_code, result.stdout) == (
-        0, f"PASS {file}:4: a name blocks\n\n1 case file, 1 case: 1 passed, 0 failed\n")
+        0, f"PASS {file}:4: a name blocks\n"
+        f"XFAIL {file}:10: a nickname blocks (xfail: no rule for nicknames yet)\n\n"
+        "1 case file, 2 cases: 1 passed, 0 failed, 1 failed as expected (xfail)\n")
 
 
 def _one_case(tmp_path: Path, body: str) -> str:
@@ -320,7 +322,8 @@ def test_today_decides_whether_a_waiver_still_applies(tmp_path: Path) -> None:
         "  findings (- expected, not found; + found, not expected):",
         "    - {record: 0, field: case_ref, rule: council.internal, waived: true}",
         '    + {record: 0, field: case_ref, rule: council.internal, evidence: C-****}',
-        "",
+        "  hint: record 0, field case_ref: the findings match except 'waived': the case "
+        "says true, the check did not waive it",
     ]
     assert "    waiver exception for rule council.internal and field case_ref at " \
         f"{DATA / 'policy.yaml'}:35" in result.stdout

@@ -12,8 +12,12 @@ blocks it until the author changes it.
 * The name says personal but no value looked personal: an entry at the name's
   level, unsure (the author decides).
 * No rule names it: an entry at the policy's level for unknown fields (never
-  public); unsure unless the detectors found something, and a suggestion of public
-  when they found nothing.
+  public); unsure unless the detectors found something. When they found nothing, the
+  suggestion follows what the name and the values say (:mod:`.value_shape`): the
+  level just above public for a name that reads as an identifier (if the policy has
+  such a level), none for free text or a name that shares a word with a rule
+  classifying personal data, and public only for dates, counts or a few repeated
+  categories under a name that gives no reason for caution.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from guardrail.authoring.survey import SurveyedField
+from guardrail.authoring.value_shape import is_identifier_name, name_words, value_shape
 from guardrail.engine import CompiledPolicy
 from guardrail.policy.classify import Classification
 from guardrail.policy.model import UNCLASSIFIED_RULE
@@ -67,10 +72,11 @@ def advise(compiled: CompiledPolicy, surveyed: SurveyedField, parent: str) -> Ad
             return Advice(surveyed, level, found, None, True,
                           unsure="nothing is known: no rule names it and it is empty "
                                  "in every record")
+        reason, suggestion = _unnamed(compiled, surveyed, level)
         return Advice(surveyed, level, found, None, True,
-                      unsure=f"nothing is known (no rule of {parent} names it, and "
-                             f"the detectors found nothing in {_its(surveyed.values)})",
-                      suggestion=policy.levels[0])
+                      unsure=f"no rule of {parent} names it and the detectors found "
+                             f"nothing in {_its(surveyed.values)}; {reason}",
+                      suggestion=suggestion)
     if content is not None and compiled.rank(content) > compiled.rank(found.level):
         return Advice(surveyed, content, found, content, True,
                       unsure=f"the name says {found.level} but the values hold {content} "
@@ -82,6 +88,47 @@ def advise(compiled: CompiledPolicy, surveyed: SurveyedField, parent: str) -> Ad
                              f"in {_its(surveyed.values)}; keep {found.level} unless "
                              "you know they are not about people")
     return Advice(surveyed, found.level, found, content, False)
+
+
+def _unnamed(compiled: CompiledPolicy, surveyed: SurveyedField,
+             level: str) -> tuple[str, str | None]:
+    """Why init suggests what it does for a field no rule names and nothing was found
+    in, and the level it suggests (None: the author decides unaided)."""
+    levels = compiled.policy.levels
+    name = surveyed.pattern.rsplit(".", 1)[-1]
+    if is_identifier_name(name):
+        below = levels[1] if len(levels) > 2 and compiled.rank(levels[1]) < \
+            compiled.rank(level) else None
+        return ("its name reads as an identifier, and a reference can lead back to a "
+                "person" + (f": {below} keeps it from public destinations" if below
+                            else ""), below)
+    shape = value_shape(surveyed.seen, surveyed.values)
+    if shape.kind == "text":
+        return (f"{shape.says}: checks scan every value with the detectors, but free text "
+                f"can name people in ways they do not know; keep {level} unless it is "
+                "written for the public", None)
+    shared = _shared_word(compiled, name)
+    if shared is not None:
+        word, rule = shared
+        return (f"its name shares '{word}' with '{rule}', which {compiled.policy.name} "
+                "classifies above public", None)
+    if shape.publishable:
+        return f"{shape.says}, which may be publishable", levels[0]
+    return f"{shape.says}: init suggests nothing", None
+
+
+def _shared_word(compiled: CompiledPolicy, name: str) -> tuple[str, str] | None:
+    """A word (3 letters or more) of *name* that is a word of a name or path pattern of
+    a field rule classifying above public, and that pattern."""
+    words = {w for w in name_words(name) if len(w) >= 3}
+    for rule in compiled.policy.field_rules:
+        if compiled.rank(rule.level) == 0:
+            continue
+        for pattern in rule.patterns:
+            common = words & set(name_words(pattern))
+            if common:
+                return min(common), pattern
+    return None
 
 
 def _its(values: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 import yaml
 
@@ -16,9 +17,9 @@ from guardrail.decision import Finding
 from guardrail.policy.marked_yaml import quoted
 
 from .case_file import ExpectedFinding
-from .results import CaseResult
+from .results import CaseResult, agrees
 
-__all__ = ["case_report"]
+__all__ = ["case_report", "near_misses"]
 
 _PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-\[\]*]*")
 
@@ -42,7 +43,35 @@ def case_report(result: CaseResult, *, verbose: bool = False) -> list[str]:
         rows += [(_key(e.record, e.field), f"    - {_expected(e)}") for e in result.missing]
         rows += [(_key(f.record, f.field), f"    + {_actual(f)}") for f in result.unexpected]
         lines += [text for _, text in sorted(rows, key=lambda row: row[0])]
+        lines += near_misses(result)
     return lines
+
+
+def near_misses(result: CaseResult) -> list[str]:
+    """A hint for each expected finding that a found one matches but for ``waived``
+    alone, or the letter case of ``field`` alone: the diff lines look alike."""
+    hints = []
+    unexpected = list(result.unexpected)
+    for expected in result.missing:
+        for found in unexpected:
+            flipped = replace(expected, waived=not expected.waived)
+            if agrees(flipped, found):
+                hints.append(f"  hint: record {_scalar(expected.record)}, field "
+                             f"{_scalar(found.field)}: the findings match except 'waived': "
+                             f"the case says {_scalar(expected.waived)}, the check "
+                             f"{'waived it' if found.waived_by else 'did not waive it'}")
+            elif expected.field != found.field and \
+                    expected.field.casefold() == found.field.casefold() and \
+                    agrees(replace(expected, field=found.field), found):
+                hints.append(f"  hint: record {_scalar(expected.record)}: the findings match "
+                             f"except the letter case of 'field': the case says "
+                             f"{_scalar(expected.field)}, the check names it "
+                             f"{_scalar(found.field)}")
+            else:
+                continue
+            unexpected.remove(found)
+            break
+    return hints
 
 
 def _key(record: int | None, field: str) -> tuple[int, str, str]:

@@ -3,7 +3,9 @@
 A case file is YAML: defaults at the top (``policy``, ``destination``, ``today``) and
 a list of ``cases``, each a payload (inline ``records``, raw ``text`` with its
 ``format``, or a fixture ``file`` next to the case file) and what the policy must
-decide about it (``decision`` and every ``findings`` entry). The file is read with
+decide about it (``decision`` and every ``findings`` entry). A case may say ``skip:
+<reason>`` (not run) or ``xfail: <reason>`` (expected to fail: a pass fails the run,
+so the mark is removed once the policy is fixed). The file is read with
 the policy loader's marked YAML, so positions survive; only its shape is checked
 here (:mod:`.suites` checks names against the policy).
 """
@@ -27,7 +29,7 @@ MAX_CASE_FILE_BYTES = 4 * 1024 * 1024  # inline payloads are small; large ones a
 
 _FILE_KEYS = ("policy", "destination", "today", "cases")
 _CASE_KEYS = ("name", "policy", "destination", "today", "records", "text", "format", "file",
-              "decision", "findings")
+              "decision", "findings", "skip", "xfail")
 _FINDING_KEYS = ("record", "field", "rule", "evidence", "waived", "level", "action", "also")
 _PAYLOADS = ("records", "text", "file")
 DECISIONS = ("allow", "block")
@@ -91,6 +93,8 @@ class Case:
     decision: str
     findings: tuple[ExpectedFinding, ...]
     today: _dt.date | None = None
+    skip: str | None = None  # why the case is not run
+    xfail: str | None = None  # why the case is expected to fail
     # line, column and path of the 'policy', 'destination' and 'format' the case uses
     marks: dict[str, tuple[int, int, str]] = field(default_factory=dict, compare=False)
 
@@ -233,12 +237,22 @@ def _case(reader: _Reader, path: Path, at: tuple[Any, ...], item: Any, policy: s
                    "'decision' must be allow or block" if "decision" in item
                    else "missing 'decision' (allow or block)")
     findings = _findings(reader, at, item)
+    marks_given: dict[str, str | None] = {}
+    for key in ("skip", "xfail"):
+        value = item.get(key)
+        marks_given[key] = value if isinstance(value, str) and value.strip() else None
+        if key in item and marks_given[key] is None:
+            reader.add(at + (key,), f"'{key}' must be the reason, e.g. '{key}: the detector "
+                       "for this is not written yet'")
+    if "skip" in item and "xfail" in item:
+        reader.add(at + ("xfail",), "give 'skip' or 'xfail', not both", key=True)
     if len(reader.problems) > before or name is None or own_policy is None or payload is None:
         return None
     marks = {key: reader.mark(at + (key,) if key in item else (key,))
              for key in ("policy", "destination", "format")}
     return Case(str(path), reader.doc.position(at)[0], name, own_policy, own_destination,
-                payload, str(decision), findings, own_today, marks)
+                payload, str(decision), findings, own_today, marks_given["skip"],
+                marks_given["xfail"], marks)
 
 
 def _payload(reader: _Reader, path: Path, at: tuple[Any, ...],

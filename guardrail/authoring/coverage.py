@@ -7,7 +7,10 @@ A part is exercised when a case's decision shows it at work:
   so the classification of every field is recorded as the check runs);
 * a detector or a record rule when a finding carries its id (as the deciding rule or
   among the ``also`` rules of a value);
-* a destination when a case was checked for it;
+* a destination when a case was checked for it. Only the destinations a policy's
+  cases answer for count: those its own file declares, its default destination, and
+  any a case names; the others it inherits through ``extends`` are listed apart
+  (``inherited``), not counted against it;
 * a waiver (an ``exceptions`` entry) when it waived a finding.
 """
 
@@ -15,9 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from guardrail.engine.scanning import select_detectors
+from guardrail.errors import PolicyError
+from guardrail.policy.marked_yaml import read_marked_yaml
 from guardrail.policy.model import FIELD_LEVEL_RULE, UNCLASSIFIED_RULE
+from guardrail.policy.safe_yaml import decode_policy
 
 from .results import CaseResult
 from .suites import SuiteRunner
@@ -43,6 +50,7 @@ class PolicyCoverage:
     policy: str
     file: str
     items: tuple[CoverageItem, ...]
+    inherited: tuple[str, ...] = ()  # destinations from extends that no case used
 
     @property
     def exercised(self) -> int:
@@ -93,10 +101,32 @@ def _coverage(runner: SuiteRunner, results: list[CaseResult]) -> PolicyCoverage:
     for record_rule in policy.record_rules:
         items.append(CoverageItem("record rule", record_rule.id, record_rule.origin,
                                   record_rule.id in rules))
+    own = _own_destinations(policy.file)
+    inherited: list[str] = []
     for name in policy.destinations:
-        items.append(CoverageItem("destination", name, "", name in destinations))
+        if name in own or name in destinations or name == policy.default_destination:
+            items.append(CoverageItem("destination", name, own.get(name, ""),
+                                      name in destinations))
+        else:
+            inherited.append(name)
     for waiver in policy.waivers:
         label = waiver.label()
         items.append(CoverageItem("waiver", label.split(" approved by ")[0], waiver.origin,
                                   label in waivers))
-    return PolicyCoverage(policy.name, policy.file, tuple(items))
+    return PolicyCoverage(policy.name, policy.file, tuple(items), tuple(inherited))
+
+
+def _own_destinations(file: str) -> dict[str, str]:
+    """The destinations written in the policy file itself, each with its file:line
+    (none when the file cannot be read again: every destination is then inherited
+    unless a case uses it or it is the default)."""
+    try:
+        text = decode_policy(Path(file).read_bytes(), file)
+        doc, _ = read_marked_yaml(text, file)
+    except (OSError, PolicyError):
+        return {}
+    found = doc.data.get("destinations") if isinstance(doc.data, dict) else None
+    if not isinstance(found, dict):
+        return {}
+    return {str(name): f"{file}:{doc.position(('destinations', name), key=True)[0]}"
+            for name in found}

@@ -24,14 +24,17 @@ from guardrail.atomic import names as temp_names
 from guardrail.atomic.stale import hold_lock
 from guardrail.authoring.advice import Advice, advise
 from guardrail.authoring.policy_text import entry_lines, policy_text
-from guardrail.authoring.survey import Survey, survey_sample
+from guardrail.authoring.schema_file import MODELINE_PREFIX
+from guardrail.authoring.survey import Survey, SurveyedField, survey_sample
 from guardrail.authoring.update import KnownFields, insert_entries
+from guardrail.engine import CompiledPolicy
 from guardrail.errors import PolicyError, PolicyProblem, UsageError
 from guardrail.host.registry import Registry
 from guardrail.policy.load import load_policy
+from guardrail.policy.model import UNCLASSIFIED_RULE
 
 __all__ = ["InitResult", "init_policy", "update_policy", "write_policy", "check_target",
-           "summary_lines", "validate_text",
+           "summary_lines", "update_message", "validate_text", "schema_modeline",
            "DEFAULT_EXTENDS", "DEFAULT_MAX_RECORDS"]
 
 DEFAULT_EXTENDS = "uk-personal-data"
@@ -48,6 +51,16 @@ class InitResult:
     advice: list[Advice]
     added: int  # entries written (for an update: the new fields)
     update: bool = False
+    # For an update: fields no rule of the policy (nor of what it extends) classifies,
+    # among those added; and fields the file already lists that are still unclassified.
+    new: int = 0
+    unclassified: int = 0
+    parent: str = ""  # how the summary names what the policy extends
+
+    @property
+    def inherited(self) -> int:
+        """Entries added (commented out) for fields the extended policy classifies."""
+        return len(self.advice) - self.new
 
 
 def _strictest(guard: Guardrail) -> str:
@@ -63,6 +76,31 @@ def _extends_as_written(extends: str, folder: Path) -> str:
     if not (extends.endswith((".yaml", ".yml")) or "/" in extends or "\\" in extends):
         return extends
     return Path(os.path.relpath(Path(extends).resolve(), folder.resolve())).as_posix()
+
+
+#: Where a project keeps the schema for editors, searched from the policy's folder
+#: upwards: what ``guardrail schema -o .guardrail/policy.schema.json`` writes, and
+#: guardrail's own repository layout (the shipped policies' modeline).
+SCHEMA_PLACES = (Path(".guardrail") / "policy.schema.json", Path("schemas") / "policy.schema.json")
+
+
+def schema_modeline(folder: Path) -> str:
+    """The first line of a policy written in *folder*: the yaml-language-server modeline
+    naming the schema file, relative to *folder* (editors resolve it from the file).
+
+    The nearest schema file found from *folder* upwards; else where ``guardrail schema
+    -o .guardrail/policy.schema.json`` run in the current folder would write it (in
+    *folder* itself when that is outside the current folder).
+    """
+    here = folder.resolve()
+    for place in (here, *here.parents):
+        for known in SCHEMA_PLACES:
+            if (place / known).is_file():
+                return MODELINE_PREFIX + Path(os.path.relpath(place / known, here)).as_posix()
+    root = Path.cwd().resolve()
+    if root != here and root not in here.parents:
+        root = here  # written outside the current folder: beside it
+    return MODELINE_PREFIX + Path(os.path.relpath(root / SCHEMA_PLACES[0], here)).as_posix()
 
 
 def _default_name(survey: Survey) -> str:
@@ -97,7 +135,8 @@ def init_policy(sample: str, *, extends: str = DEFAULT_EXTENDS, name: str | None
     folder = target.parent if target is not None else Path.cwd()
     written = _extends_as_written(extends, folder)
     text = policy_text(survey, advice, name=name or _default_name(survey), extends=written,
-                       parent=parent, unknown=guard.policy.unknown_level)
+                       parent=parent, unknown=guard.policy.unknown_level,
+                       modeline=schema_modeline(folder))
     if target is not None or written != extends:  # where a relative extends resolves
         validate_text(text, folder, target.name if target is not None else "init-policy.yaml",
                       guard.registry)
@@ -126,6 +165,7 @@ def update_policy(file: str, sample: str, *, fmt: str | None = None,
     known = KnownFields(guard.policy, path, text)
     compiled = guard.compiled(destination)
     parent = _parent_name(text) or guard.policy.name
+    listed = [field for field in survey.fields if known.knows(field)]
     advice = [advise(compiled, field, parent) for field in survey.fields
               if not known.knows(field)]
     if advice:
@@ -134,7 +174,17 @@ def update_policy(file: str, sample: str, *, fmt: str | None = None,
         text = insert_entries(text, entries, f"# Added by 'guardrail init --update' from "
                                              f"{survey.label} ({_records(survey)}):")
         validate_text(text, path.parent, path.name, guard.registry)
-    return InitResult(text, survey, advice, len(advice), update=True)
+    return InitResult(text, survey, advice, len(advice), update=True,
+                      new=sum(1 for a in advice if _unclassified(compiled, a.field)),
+                      unclassified=sum(1 for f in listed
+                                       if not f.withheld and _unclassified(compiled, f)),
+                      parent=parent)
+
+
+def _unclassified(compiled: CompiledPolicy, surveyed: SurveyedField) -> bool:
+    """No rule of the policy or of its parents names the field (a withheld name: never)."""
+    return bool(surveyed.withheld) or \
+        compiled.classify(surveyed.path).rule == UNCLASSIFIED_RULE
 
 
 def _records(survey: Survey) -> str:
@@ -198,12 +248,35 @@ def write_policy(text: str, output: str, *, force: bool = False,
         target.commit()
 
 
+def update_message(file: str, result: InitResult) -> str:
+    """The last line of ``init --update``: what it added to *file*, new fields apart."""
+    def fields(count: int) -> str:
+        return f"{count} field{'s' if count != 1 else ''}"
+
+    parts = [f"{result.new} new field{'s' if result.new != 1 else ''} added"
+             if result.new else "no new fields"]
+    if result.inherited:
+        parts.append(f"{fields(result.inherited)} {result.parent} classifies added as "
+                     f"{'commented entries' if result.inherited != 1 else 'a commented entry'}")
+    if result.unclassified:
+        parts.append(f"{fields(result.unclassified)} it already lists "
+                     f"{'are' if result.unclassified != 1 else 'is'} still unclassified "
+                     "(no entry gives it a level: write one)")
+    return f"{file}: " + "; ".join(parts)
+
+
 def summary_lines(result: InitResult) -> list[str]:
     """What the terminal shows: every field by its screened label, never a value."""
     survey = result.survey
     unsure = sum(1 for a in result.advice if a.unsure)
     read = f"first {_records(survey)}" if survey.truncated else _records(survey)
-    new = f", {len(result.advice)} new" if result.update else ""
+    new = ""
+    if result.update:
+        new = f", {result.new} new"
+        if result.inherited:
+            new += f", {result.inherited} classified by {result.parent}"
+        if result.unclassified:
+            new += f", {result.unclassified} listed but still unclassified"
     count = len(survey.fields)
     lines = [f"{survey.label}: {survey.format}, {read}, {count} field{'s' if count != 1 else ''}"
              f"{new}, {unsure} unsure"]

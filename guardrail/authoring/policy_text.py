@@ -72,7 +72,7 @@ def _by_name(advice: Advice, parent: str, unknown: str) -> str:
 
 
 def entry_lines(advice: Advice, *, records: int, parent: str, unknown: str,
-                indent: str = "  ") -> list[str]:
+                indent: str = "  ", public: str = "public") -> list[str]:
     """The lines of one field's entry (its comment block and its rule)."""
     surveyed = advice.field
     comment = f"{indent}# "
@@ -103,20 +103,23 @@ def entry_lines(advice: Advice, *, records: int, parent: str, unknown: str,
     note = ""
     if advice.unsure:
         note = f"  # {TODO_MARK}: decide" + (
+            "" if not advice.suggestion else
             f" (suggested: {advice.suggestion}, if its values may be published)"
-            if advice.suggestion else "")
+            if advice.suggestion == public else f" (suggested: {advice.suggestion})")
     return lines + [f"{indent}- {key}: {yaml_scalar(surveyed.pattern)}",
                     f"{indent}  level: {advice.level}{note}"]
 
 
 def policy_text(survey: Survey, advice: Sequence[Advice], *, name: str, extends: str,
-                parent: str, unknown: str) -> str:
-    """The whole policy file for *survey*."""
+                parent: str, unknown: str, modeline: str | None = None) -> str:
+    """The whole policy file for *survey*, *modeline* (naming the schema for editors)
+    its first line."""
     unsure = sum(1 for a in advice if a.unsure)
     fields = len(survey.fields)
     count = f"{survey.records} record{'s' if survey.records != 1 else ''}"
     read = f"the first {count}" if survey.truncated else count
-    out = [
+    out = [modeline] if modeline else []
+    out += [
         f"# Written by 'guardrail init' from {survey.label} ({survey.format}, {read}, "
         f"{fields} field{'s' if fields != 1 else ''}),",
         f"# on top of {parent}. Edit it before use:",
@@ -127,7 +130,8 @@ def policy_text(survey: Survey, advice: Sequence[Advice], *, name: str, extends:
         f"# - Commented entries are classified by {parent} already; uncomment one to set",
         "#   its level here.",
         "# Then run 'guardrail validate' on this file, and 'guardrail check --policy' with it",
-        "# on an export.",
+        "# on an export. Editors complete and check its keys from the schema named on the",
+        "# first line: 'guardrail schema -o FILE' writes it there if it is missing.",
         "apiVersion: guardrail/v1",
         "kind: Policy",
         "metadata:",

@@ -8,7 +8,12 @@ from guardrail.decision import Decision, Finding
 
 from .case_file import Case, ExpectedFinding
 
-__all__ = ["CaseResult"]
+__all__ = ["CaseResult", "CaseOutcome", "agrees", "outcome", "STATUSES"]
+
+#: A case's status: passed, failed, skipped (``skip:``), xfailed (``xfail:`` and it
+#: failed, as expected) or xpassed (``xfail:`` but it passed: the run fails, so the
+#: mark does not outlive the fix it waited for).
+STATUSES = ("passed", "failed", "skipped", "xfailed", "xpassed")
 
 
 @dataclass
@@ -38,3 +43,42 @@ class CaseResult:
     @property
     def passed(self) -> bool:
         return self.decision_ok and not self.missing and not self.unexpected
+
+
+def agrees(expected: ExpectedFinding, found: Finding) -> bool:
+    """Does the check's finding *found* match what the case expects? ``record``,
+    ``field``, ``rule`` and ``waived`` always; the others when the case gives them."""
+    return (expected.record == found.record and expected.field == found.field
+            and expected.rule == found.rule and expected.waived == (found.waived_by is not None)
+            and expected.evidence in (None, found.evidence)
+            and expected.level in (None, found.level)
+            and expected.action in (None, found.action)
+            and (expected.also is None or tuple(expected.also) == found.also))
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    """One case of a run: its status and, unless it was skipped, what running it gave."""
+
+    case: Case
+    status: str
+    result: CaseResult | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Does the run stay green with this case?"""
+        return self.status in ("passed", "skipped", "xfailed")
+
+    @property
+    def reason(self) -> str | None:
+        return self.case.skip if self.status == "skipped" else \
+            self.case.xfail if self.status in ("xfailed", "xpassed") else None
+
+
+def outcome(case: Case, result: CaseResult | None) -> CaseOutcome:
+    """The status of *case*, run to *result* (None: skipped, not run)."""
+    if result is None:
+        return CaseOutcome(case, "skipped")
+    if case.xfail is not None:
+        return CaseOutcome(case, "xpassed" if result.passed else "xfailed", result)
+    return CaseOutcome(case, "passed" if result.passed else "failed", result)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .case_diff import case_report
 from .coverage import PolicyCoverage
-from .results import CaseResult
+from .results import CaseOutcome
 
-__all__ = ["coverage_report", "summary", "below_minimum"]
+__all__ = ["coverage_report", "summary", "below_minimum", "outcome_report"]
 
 
 def coverage_report(coverage: PolicyCoverage) -> list[str]:
@@ -20,6 +21,10 @@ def coverage_report(coverage: PolicyCoverage) -> list[str]:
         lines.append("  not exercised:")
         lines += [f"    {item.kind} {item.name}{f' at {item.origin}' if item.origin else ''}"
                   for item in missed]
+    if coverage.inherited:
+        lines.append(f"  not counted: destination{'s' if len(coverage.inherited) != 1 else ''} "
+                     f"{', '.join(coverage.inherited)}, inherited through extends and named "
+                     "by no case")
     return lines
 
 
@@ -31,12 +36,33 @@ def below_minimum(coverage: PolicyCoverage, minimum: float) -> str | None:
             f"--min-coverage {minimum:g}: add cases that exercise the parts listed")
 
 
-def summary(results: Sequence[CaseResult], files: int, unreadable: int) -> str:
-    """``3 case files, 24 cases: 23 passed, 1 failed``."""
-    failed = sum(not r.passed for r in results)
-    text = (f"{files} case file{'s' if files != 1 else ''}, {len(results)} "
-            f"case{'s' if len(results) != 1 else ''}: {len(results) - failed} passed, "
-            f"{failed} failed")
+def outcome_report(found: CaseOutcome, *, verbose: bool = False) -> list[str]:
+    """The lines for one case: a failure's diff, an unexpected pass always; passes,
+    skips and expected failures with *verbose* only."""
+    case = found.case
+    if found.status == "skipped":
+        return [f"SKIP {case.where}: {case.name} (skip: {case.skip})"] if verbose else []
+    if found.status == "xfailed":
+        return [f"XFAIL {case.where}: {case.name} (xfail: {case.xfail})"] if verbose else []
+    if found.status == "xpassed":
+        return [f"XPASS {case.where}: {case.name}: marked 'xfail: {case.xfail}' but it "
+                "passed; remove 'xfail' from the case"]
+    assert found.result is not None
+    return case_report(found.result, verbose=verbose)
+
+
+def summary(outcomes: Sequence[CaseOutcome], files: int, unreadable: int) -> str:
+    """``3 case files, 24 cases: 23 passed, 1 failed`` (and skipped, expected failures
+    and unexpected passes when there are any)."""
+    count = {status: sum(o.status == status for o in outcomes)
+             for status in ("passed", "failed", "skipped", "xfailed", "xpassed")}
+    text = (f"{files} case file{'s' if files != 1 else ''}, {len(outcomes)} "
+            f"case{'s' if len(outcomes) != 1 else ''}: {count['passed']} passed, "
+            f"{count['failed']} failed")
+    for status, words in (("skipped", "skipped"), ("xfailed", "failed as expected (xfail)"),
+                          ("xpassed", "passed unexpectedly (xfail)")):
+        if count[status]:
+            text += f", {count[status]} {words}"
     if unreadable:
         text += f"; {unreadable} case file{'s' if unreadable != 1 else ''} could not be read"
     return text

@@ -22,8 +22,10 @@ A case file (``policies/tests/asb-public-web.yaml``)::
         findings:                    # every finding, [] for none
           - {record: 0, field: name, rule: uk.field.person_name, evidence: "J*** S****"}
 
-A finding may also give ``waived: true`` (false unless given), ``level``, ``action``
-and ``also`` (the other rules that matched the value); they are compared when given.
+A case may also say ``skip: <reason>`` (not run) or ``xfail: <reason>`` (it runs and
+must fail; a pass fails the run). A finding may also give ``waived: true`` (false
+unless given), ``level``, ``action`` and ``also`` (the other rules that matched the
+value); they are compared when given.
 Inline ``records`` are the records themselves (a policy's ``records:`` path, which
 finds them inside a document, applies to ``text`` and ``file`` payloads).
 """
@@ -32,13 +34,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import unittest
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from guardrail.api import Guardrail
-from guardrail.decision import Finding
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.engine.scanning import select_detectors
 from guardrail.errors import PolicyError, PolicyProblem, UsageError
@@ -50,7 +52,7 @@ from guardrail.runner import resolve_destination
 
 from .case_diff import case_report
 from .case_file import Case, CaseFileError, ExpectedFinding, Payload, parse_case_file
-from .results import CaseResult
+from .results import CaseResult, agrees
 
 __all__ = ["Case", "CaseFileError", "CaseResult", "ExpectedFinding", "Payload", "Suite",
            "SuiteRunner", "check_case", "find_case_files", "load_cases", "load_suite",
@@ -205,22 +207,13 @@ def _source(payload: Payload) -> Any:
 def _compare(result: CaseResult) -> None:
     actual = list(result.decision.findings)
     for expected in result.case.findings:
-        match = next((f for f in actual if _agrees(expected, f)), None)
+        match = next((f for f in actual if agrees(expected, f)), None)
         if match is None:
             result.missing.append(expected)
         else:
             actual.remove(match)
             result.matched.append((expected, match))
     result.unexpected = actual
-
-
-def _agrees(expected: ExpectedFinding, found: Finding) -> bool:
-    return (expected.record == found.record and expected.field == found.field
-            and expected.rule == found.rule and expected.waived == (found.waived_by is not None)
-            and expected.evidence in (None, found.evidence)
-            and expected.level in (None, found.level)
-            and expected.action in (None, found.action)
-            and (expected.also is None or tuple(expected.also) == found.also))
 
 
 def find_case_files(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
@@ -269,8 +262,20 @@ def run_case(case: Case, runner: SuiteRunner | None = None) -> CaseResult:
 
 
 def check_case(case: Case, runner: SuiteRunner | None = None) -> CaseResult:
-    """Run *case* and raise :class:`AssertionError` with the diff unless it passes."""
+    """Run *case* and raise :class:`AssertionError` with the diff unless it passes.
+
+    A ``skip`` case raises :class:`unittest.SkipTest` (pytest reports it skipped); an
+    ``xfail`` case that fails returns its result, and one that passes raises
+    :class:`AssertionError`, as ``guardrail test`` fails the run for it.
+    """
+    if case.skip is not None:
+        raise unittest.SkipTest(case.skip)
     result = run_case(case, runner)
+    if case.xfail is not None:
+        if result.passed:
+            raise AssertionError(f"{case.where}: {case.name}: marked 'xfail: {case.xfail}' "
+                                 "but it passed; remove 'xfail' from the case")
+        return result
     if not result.passed:
         raise AssertionError("\n".join(case_report(result)))
     return result

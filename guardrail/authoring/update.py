@@ -5,7 +5,8 @@ The author's file is edited as text, not re-dumped, so every edit and comment st
 exactly as written: new entries are inserted at the end of the top-level ``fields:``
 block (after its last entry, before any comment that introduces the next key). A
 field is known when a field rule written in the file itself classifies it, or when
-init left a commented entry or a withheld-name comment for it there.
+init left a commented entry, the comment that heads an entry (``# month: 3 values in 3
+records``) or a withheld-name comment for it there.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ __all__ = ["KnownFields", "insert_entries"]
 
 _FIELDS = re.compile(r"fields:[ \t]*(?P<flow>\[[^#]*\])?[ \t]*(?P<comment>#.*)?")
 _COMMENTED = re.compile(r"\s*#\s*-\s*(?P<key>name|path):\s*(?P<value>.+?)\s*")
+# The first line of the comment block init writes above each entry.
+_HEADING = re.compile(r"\s*#\s*(?P<value>\S.*?): \d+ values? in \d+ records?\s*")
 _ITEM = re.compile(r"(?P<indent>[ \t]*)(?:#\s*)?- ")
 
 
@@ -47,10 +50,15 @@ class KnownFields:
         self._names: set[str] = set()
         self._paths: list[tuple[str | int, ...]] = []
         self._withheld: set[str] = set()
+        self._headings: set[str] = set()
         for line in text.splitlines():
             stripped = line.strip()
             if stripped.startswith(WITHHELD_MARK):
                 self._withheld.add(stripped[len(WITHHELD_MARK):].strip())
+                continue
+            heading = _HEADING.fullmatch(line)
+            if heading is not None:
+                self._headings.add(_scalar_text(heading["value"]))
                 continue
             found = _COMMENTED.fullmatch(line)
             if found is None:
@@ -74,10 +82,23 @@ class KnownFields:
             return surveyed.label in self._withheld
         if self._classifier.classify(surveyed.path).rule != UNCLASSIFIED_RULE:
             return True
+        if surveyed.pattern in self._headings or (
+                surveyed.column and normalize_key(surveyed.pattern) in
+                {normalize_key(h) for h in self._headings}):
+            return True
         shape = shape_of(surveyed.path)
         if surveyed.column:
             return normalize_key(str(surveyed.path[0])) in self._names
         return any(match_path(pattern, shape) for pattern in self._paths)
+
+
+def _scalar_text(value: str) -> str:
+    """A field name as init writes it in a comment (a YAML scalar, maybe quoted)."""
+    try:
+        read = yaml.safe_load(value)
+    except yaml.YAMLError:
+        return value
+    return read if isinstance(read, str) else value
 
 
 def _same_file(origin: str, file: Path) -> bool:
