@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from pathlib import Path
 
 import pytest
@@ -265,9 +266,75 @@ def test_cell_larger_than_the_record_limit_blocks_naming_the_limit(guard, tmp_pa
     decision = guard.check(path, limits=Limits(max_record_bytes=1000))
     assert decision.exit_code == 3
     assert decision.files[0].error == (
-        "line 3: one cell exceeds the record size limit of 1,000 bytes; the payload is "
+        "line 3: one record exceeds the record size limit of 1,000 bytes; the payload is "
         "blocked. If it is genuine, raise the limit with --max-record-size")
     # the process-wide csv limit is restored afterwards
+    assert csv.field_size_limit() == before
+
+
+def test_a_quoted_cell_over_many_short_lines_is_bounded_too(guard, tmp_path):
+    # no line is long, so only the record's own bound can stop it
+    path = tmp_path / "tall.csv"
+    path.write_text('month,category\n2026-01,"' + "x\n" * 1000 + '"\n', encoding="utf-8")
+    decision = guard.check(path, limits=Limits(max_record_bytes=1000))
+    assert decision.exit_code == 3
+    assert decision.files[0].error.startswith(
+        "line 2: one record exceeds the record size limit of 1,000 bytes")
+    assert guard.check(path, limits=Limits(max_record_bytes=3000)).exit_code != 3
+
+
+class _Paused(io.RawIOBase):
+    """A stream that gives *head*, then waits for *resume* before giving *tail*: a read
+    held open mid-way while another read starts and finishes."""
+
+    def __init__(self, head: bytes, tail: bytes) -> None:
+        self.parts = [head, tail]
+        self.waiting = threading.Event()
+        self.resume = threading.Event()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if not self.parts:
+            return 0
+        if len(self.parts) == 1:
+            self.waiting.set()
+            assert self.resume.wait(30)
+        part = self.parts[0]
+        taken, self.parts[0] = part[:len(buffer)], part[len(buffer):]
+        if not self.parts[0]:
+            self.parts.pop(0)
+        buffer[:len(taken)] = taken
+        return len(taken)
+
+
+def test_reads_in_threads_keep_their_own_cell_bounds(guard):
+    # csv's cell limit is process-wide: a read that finished while another was under
+    # way used to put back the limit it found, loosening (or tightening) the other's.
+    before = csv.field_size_limit()
+    # longer than what is peeked to sniff: each read pauses inside csv's reading
+    head = b"month,category\n" + b"2026-01,Nuisance\n" * 10_000
+    loose = _Paused(head, b'2026-02,"' + b"y" * 150_000 + b'"\n')
+    strict = _Paused(head, b'2026-02,"' + b"x" * 5_000 + b'"\n')
+    results: dict[str, int] = {}
+
+    def run(name, stream, limit):
+        decision = guard.check(io.BufferedReader(stream), format="csv",
+                               limits=Limits(max_record_bytes=limit))
+        results[name] = decision.exit_code
+
+    threads = [threading.Thread(target=run, args=("loose", loose, 1_000_000)),
+               threading.Thread(target=run, args=("strict", strict, 1_000))]
+    threads[0].start()
+    assert loose.waiting.wait(30)
+    threads[1].start()
+    assert strict.waiting.wait(30)
+    loose.resume.set()  # the loose read finishes while the strict one is held open
+    threads[0].join(30)
+    strict.resume.set()
+    threads[1].join(30)
+    assert results == {"loose": 0, "strict": 3}
     assert csv.field_size_limit() == before
 
 

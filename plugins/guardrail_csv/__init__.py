@@ -10,6 +10,7 @@ import csv
 import io
 import re
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -79,10 +80,11 @@ class CsvFormat:
         stream = payload.open_text(max_line_bytes=options.limits.max_record_bytes)
         # strict: a stray or unclosed quote is an error, not a cell that silently
         # swallows the rest of the file where no rule would look at it.
-        reader = csv.reader(stream, delimiter=delimiter, strict=True)
+        feed = _Feed(options.limits.max_record_bytes)
+        reader = csv.reader(feed.lines(stream), delimiter=delimiter, strict=True)
         try:
-            with _field_limit(options.limits.max_record_bytes):
-                yield reader, _rows(reader, payload, options)
+            with _csv_unbounded():
+                yield reader, _rows(reader, feed, payload, options)
         finally:
             stream.close()
 
@@ -98,29 +100,71 @@ def _output_dialect(dialect: Any) -> type[csv.Dialect]:
     return Output
 
 
+class _RecordTooLong(Exception):
+    """A record (and so perhaps one cell of it) went over the read's limit."""
+
+
+class _Feed:
+    """The lines csv reads, counted per record: each read bounds its own records.
+
+    csv's cell limit (``csv.field_size_limit``) is process-wide, so reads in several
+    threads (a web server checking responses) would set it under each other. The
+    bound is kept here instead, per read: a record's characters, from the first line
+    csv took for it, may not pass *limit*; any cell of it is no longer.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.fed = 0  # characters handed to csv so far
+        self.start = 0  # where the record being read began
+
+    def lines(self, stream: Iterator[str]) -> Iterator[str]:
+        limit = self.limit
+        for line in stream:
+            self.fed += len(line)
+            if self.fed - self.start > limit:
+                raise _RecordTooLong
+            yield line
+
+
+_unbounded_reads = 0
+_program_limit = 0
+_unbounded_lock = threading.Lock()
+
+
 @contextmanager
-def _field_limit(limit: int) -> Iterator[None]:
-    """csv's per-cell size limit is process-wide: set it for this read only."""
-    previous = csv.field_size_limit(min(limit, sys.maxsize))
+def _csv_unbounded() -> Iterator[None]:
+    """While any read is under way csv's own cell limit is off (each read keeps its own
+    bound in :class:`_Feed`); the program's limit is put back after the last."""
+    global _unbounded_reads, _program_limit
+    with _unbounded_lock:
+        if _unbounded_reads == 0:
+            _program_limit = csv.field_size_limit(sys.maxsize)
+        _unbounded_reads += 1
     try:
         yield
     finally:
-        csv.field_size_limit(previous)
+        with _unbounded_lock:
+            _unbounded_reads -= 1
+            if _unbounded_reads == 0:
+                csv.field_size_limit(_program_limit)
 
 
-def _rows(reader, payload: Payload, options: ReadOptions) -> Iterator[list[str]]:
+def _rows(reader, feed: _Feed, payload: Payload, options: ReadOptions
+          ) -> Iterator[list[str]]:
     """Non-blank rows; errors become PayloadErrors naming the line where the row starts."""
     end = 0  # last line of the previous row: the failing row starts after it
     try:
         for row in reader:
+            feed.start = feed.fed
             if row:  # csv yields [] for a blank line: not a record
                 yield row
             end = reader.line_num
+    except _RecordTooLong:
+        raise options.limits.exceeded("max_record_bytes", file=payload.name,
+                                      position=f"line {end + 1}",
+                                      what="one record") from None
     except csv.Error as exc:
-        if "field larger than field limit" in str(exc):
-            raise options.limits.exceeded("max_record_bytes", file=payload.name,
-                                          position=f"line {end + 1}",
-                                          what="one cell") from None
         raise _payload_error(exc, payload, end + 1) from None
     except UnicodeDecodeError as exc:
         raise _payload_error(exc, payload, end + 1) from None
