@@ -23,7 +23,6 @@ from ..policy.load import PolicyLookup, load_policy
 from ..policy.marked_yaml import MarkedDocument, read_marked_yaml
 from ..policy.model import DEFAULT_LEVELS
 from ..policy.safe_yaml import decode_policy
-from ..policy.schema import check_schema
 from .lint_checks import semantic_findings
 from .lint_codes import CODES, UNREADABLE_CODES, code_of_load_problem
 
@@ -119,27 +118,11 @@ def _own_levels(doc: MarkedDocument) -> tuple[str, ...] | None:
 
 
 def _load_findings(problems: Iterable[PolicyProblem]) -> list[LintFinding]:
-    problems = list(problems)
-    schema = _schema_problems({p.file for p in problems})
     out = []
     for problem in problems:
-        key = (problem.file, problem.line, problem.column, problem.message)
-        code = code_of_load_problem(problem.message, from_schema=key in schema)
         message = f"{problem.path}: {problem.message}" if problem.path else problem.message
-        out.append(_finding(problem.file, problem.line, problem.column, code, message))
-    return out
-
-
-def _schema_problems(files: Iterable[str]) -> set[tuple[str, int, int, str]]:
-    """What the policy schema alone reports in *files*: the loader's problems with
-    the ``schema`` code. A file that cannot be read has none."""
-    out = set()
-    for file in files:
-        try:
-            problems, _ = check_schema(_reread(file))
-        except (PolicyError, OSError):
-            continue
-        out |= {(p.file, p.line, p.column, p.message) for p in problems}
+        out.append(_finding(problem.file, problem.line, problem.column,
+                            code_of_load_problem(problem), message))
     return out
 
 

@@ -61,7 +61,7 @@ def load_policy(
     except RecursionError:  # the limits should make this impossible; fail as a policy error
         raise PolicyError([PolicyProblem(
             str(path), 1, 1, "", "the policy is nested too deeply to be checked; write it "
-            "flatter")]) from None
+            "flatter", "too-large")]) from None
 
 
 def _locate(ref: str, lookup: PolicyLookup, base: Path | None) -> Path:
@@ -112,7 +112,8 @@ class _Chain:
         resolved = path.resolve()
         if resolved in stack:
             cycle = " -> ".join(str(p) for p in (*stack, resolved))
-            _stop(via, path, f"'extends' forms a cycle: {cycle}; remove one of these extends")
+            _stop(via, path, f"'extends' forms a cycle: {cycle}; remove one of these extends",
+                  kind="extends-cycle")
         self.files += 1
         if self.files > MAX_POLICY_FILES:
             _stop(via, path, f"the 'extends' chain reaches more than {MAX_POLICY_FILES} "
@@ -131,7 +132,7 @@ class _Chain:
             try:
                 parent = _locate(entry.value, self.lookup, path.parent)
             except PolicyError as exc:
-                self.report.add(entry, exc.message)
+                self.report.add(entry, exc.message, kind="extends-not-found")
                 self.complete = False
                 continue
             if any(Path(p.file).resolve() == parent.resolve() for p in self.docs):
@@ -149,7 +150,7 @@ class _Chain:
             reason = f"({exc.strerror or exc})"
             error = PolicyError(f"policy file {path} cannot be read {reason}") if via else \
                 PolicyError([PolicyProblem(str(path), 1, 1, "", f"the policy cannot be read "
-                                           f"{reason}")])
+                                           f"{reason}", "unreadable")])
         except PolicyLimitError:
             raise
         except PolicyError as exc:
@@ -164,7 +165,7 @@ class _Chain:
         if error.problems:
             self.report.extend(error.problems)  # positioned in the parent itself
         else:
-            self.report.add(via, error.message)
+            self.report.add(via, error.message, kind="extends-not-found")
         return None
 
     def _bytes(self, path: Path) -> bytes:
@@ -200,9 +201,9 @@ class _Chain:
         return usable
 
 
-def _stop(via: Item | None, path: Path, message: str) -> NoReturn:
+def _stop(via: Item | None, path: Path, message: str, kind: str = "too-large") -> NoReturn:
     """Stop loading with one problem, at the ``extends`` entry *via* that leads to *path*."""
     if via is None:
-        raise PolicyLimitError(str(path), 1, 1, message)
+        raise PolicyLimitError(str(path), 1, 1, message, kind=kind)
     line, column = via.doc.position(via.path)
-    raise PolicyLimitError(via.doc.file, line, column, message, dotted_path(via.path))
+    raise PolicyLimitError(via.doc.file, line, column, message, dotted_path(via.path), kind)

@@ -155,9 +155,10 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _problem(doc: MarkedDocument, path: tuple[Any, ...], message: str, *, key: bool = False):
+def _problem(doc: MarkedDocument, path: tuple[Any, ...], message: str, *, key: bool = False,
+             kind: str = "schema") -> PolicyProblem:
     line, col = doc.position(path, key=key)
-    return PolicyProblem(doc.file, line, col, dotted_path(path), message)
+    return PolicyProblem(doc.file, line, col, dotted_path(path), message, kind)
 
 
 def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]:
@@ -203,7 +204,7 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
         ]
     if kind == "format":
         return [_problem(doc, path, f"{error.instance!r} is not a valid {schema['format']}; "
-                                    "expected YYYY-MM-DD")]
+                                    "expected YYYY-MM-DD", kind="bad-date")]
     if kind in ("oneOf", "anyOf"):
         return _explain_alternatives(error, doc, path)
     if kind in ("minItems", "minProperties", "minLength"):
