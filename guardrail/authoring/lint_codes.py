@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ..errors import PolicyProblem
 
-__all__ = ["Code", "CODES", "UNREADABLE_CODES", "code_of_load_problem"]
+__all__ = ["Code", "CODES", "UNREADABLE_CODES", "HIDING_CODES", "code_of_load_problem"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Code:
     """One kind of lint finding: its slug, severity and a one-line description."""
 
     id: str
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (about the run, not the policy)
     summary: str
 
 
@@ -59,11 +59,17 @@ _TABLE = (
                                         "'id' for the report to name it by."),
     Code("undocumented-destination", "warning", "A destination that may receive data above "
                                                 "the lowest level has no description of why."),
+    Code("incomplete", "note", "The policy does not load: checks that need its broken parts "
+                               "did not run, and more problems may follow once it is fixed."),
 )
 
 CODES: dict[str, Code] = {code.id: code for code in _TABLE}
 UNREADABLE_CODES = frozenset({"unreadable", "yaml-syntax"})
 """Codes that mean a file could not be read at all: ``guardrail lint`` exits 2."""
+HIDING_CODES = frozenset({"unreadable", "yaml-syntax", "schema", "extends-not-found",
+                          "extends-cycle", "too-large", "invalid"})
+"""Codes of problems that keep checks from running on what they break or hide (a
+value of the wrong shape, a misspelt section, a file not read): lint adds a note."""
 
 
 def code_of_load_problem(problem: PolicyProblem) -> str:
