@@ -74,6 +74,11 @@ EXPECTED = {
                            "(approved by Data Protection Officer) expired on 2026-11-20 (11 "
                            "days ago) and no longer applies; remove it, or renew it with a new "
                            "'expires' and approval [waiver-expired]",
+    "waiver-never-applies.yaml": "waiver-never-applies.yaml:17:19: warning: destination "
+                                 "'partner' already accepts 'personal', the level of field "
+                                 "'postcode'; this exception never suppresses anything: remove "
+                                 "it, or name a destination that does not accept 'personal' "
+                                 "[waiver-never-applies]",
     "waiver-expiring.yaml": "waiver-expiring.yaml:18:14: warning: the exception for field "
                             "postcode (approved by Data Protection Officer) expires on "
                             "2026-12-15 (in 14 days); renew it with a new 'expires' and "

@@ -26,6 +26,7 @@ from ..policy.safe_yaml import decode_policy
 from .lint_checks import semantic_findings
 from .lint_codes import CODES, HIDING_CODES, UNREADABLE_CODES, code_of_load_problem
 from .lint_respell import respelt_problems
+from .lint_waivers import idle_waivers
 
 __all__ = ["LintFinding", "lint_policies", "exit_code", "render_text", "render_json",
            "describe_codes"]
@@ -86,7 +87,9 @@ def _lint_one(name: str, lookup: PolicyLookup, extra_rule_ids: frozenset[str],
         files = [*_root(name, lookup), *(p.file for p in exc.problems)]
         return found + _checked(dict.fromkeys(files), None, today) + _incomplete(
             files[0], found)
-    return _checked(policy.sources, policy.levels, today)
+    idle = [_finding(f.file, f.line, f.column, f.code, f.message)
+            for f in idle_waivers(policy, _reread)]
+    return _checked(policy.sources, policy.levels, today) + idle
 
 
 def _incomplete(root: str, found: Sequence[LintFinding]) -> list[LintFinding]:

@@ -53,6 +53,10 @@ _TABLE = (
                                             "same kind already covers at the same level."),
     Code("waiver-expired", "error", "An exception whose expiry date has passed."),
     Code("waiver-expiring", "warning", "An exception that expires within 30 days."),
+    Code("waiver-never-applies", "warning", "An exception that can never suppress a finding: "
+                                            "each destination it applies to already accepts "
+                                            "what it covers, or its rule never reports its "
+                                            "field."),
     Code("enforce-from-passed", "warning", "An 'enforce_from' date has come: the rule (or "
                                            "policy) enforces and the rollout keys can go."),
     Code("rollout-without-id", "error", "A field rule with 'mode' or 'enforce_from' has no "
