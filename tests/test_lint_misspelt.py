@@ -112,3 +112,13 @@ def test_misspelt_keys_names_the_key_it_likely_means():
                            "p.yaml")
     assert misspelt_keys(doc) == [(("destiantions",), "destinations"),
                                   (("fields", 0, "levle"), "level")]
+
+
+def test_past_a_hundred_misspelt_keys_the_rest_wait_for_the_next_run(tmp_path):
+    rules = "".join(f"  - {{name: f{i}, levle: nope}}\n" for i in range(130))
+    path = tmp_path / "typos.yaml"
+    path.write_text("apiVersion: guardrail/v1\nkind: Policy\nmetadata: {name: t}\n"
+                    f"destinations: {{public-web: public}}\ndefault_destination: public-web\n"
+                    f"fields:\n{rules}", encoding="utf-8")
+    problems = respelt_problems(str(path), load_registry().policy_path, frozenset())
+    assert [p.path for p in problems] == [f"fields[{i}].levle" for i in range(100)]

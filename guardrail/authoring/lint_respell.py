@@ -23,6 +23,9 @@ from ..policy.schema import check_schema, misspelt_keys
 __all__ = ["respelt_problems"]
 
 _ROUNDS = 4  # a misspelt key inside a misspelt key's block is found in the next round
+# Each rename copies the marks under the key: past this many in one file, the rest wait
+# for the next run (the note says more may follow), so a file of typos stays quick.
+_MAX_RENAMES = 100
 
 
 class _Rename:
@@ -84,7 +87,10 @@ def _hidden_misspellings(docs: list[MarkedDocument],
 
 def _respelt(doc: MarkedDocument, renames: list[_Rename]) -> MarkedDocument:
     for _ in range(_ROUNDS):
+        if len(renames) >= _MAX_RENAMES:
+            break
         found = [(path[:-1], path[-1], meant) for path, meant in misspelt_keys(doc)]
+        found = found[:_MAX_RENAMES - len(renames)]
         done = [r for r in (_rename(doc, *f) for f in found) if r is not None]
         if not done:
             break

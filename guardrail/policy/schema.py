@@ -122,7 +122,7 @@ def misspelt_keys(doc: MarkedDocument) -> list[tuple[tuple[Any, ...], str]]:
     """Each key of *doc* the schema does not know but that is close to one it does and
     that is not given beside it: the path of the key as written, and the key it most
     likely means (``(("fields", 0, "levle"), "level")``), also inside a value that may
-    have several shapes (a destination's mapping)."""
+    have several shapes (a destination's mapping); in the order they are written."""
     found: dict[tuple[Any, ...], str] = {}
     errors = list(_validator().iter_errors(doc.data))
     while errors:
@@ -130,7 +130,7 @@ def misspelt_keys(doc: MarkedDocument) -> list[tuple[tuple[Any, ...], str]]:
         errors += error.context or ()
         for written, meant in _misspellings(error):
             found.setdefault(tuple(error.absolute_path) + (written,), meant)
-    return sorted(found.items(), key=repr)
+    return sorted(found.items(), key=lambda pair: doc.position(pair[0], key=True))
 
 
 def _misspellings(error: ValidationError) -> list[tuple[str, str]]:
