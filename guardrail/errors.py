@@ -8,7 +8,7 @@ never contains a raw value from the payload.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "GuardrailError",
@@ -67,6 +67,9 @@ class PolicyProblem:
     column: int
     path: str
     message: str
+    # What kind of mistake, as a stable slug ("unknown-level", "schema"): tools such as
+    # ``guardrail lint`` key on it, never on the wording. Not part of equality.
+    kind: str = field(default="", compare=False, repr=False)
 
     def __str__(self) -> str:
         where = f" {self.path}:" if self.path else ""

@@ -114,4 +114,4 @@ def test_a_file_that_cannot_be_read_exits_2_in_every_format():
         assert result.exit_code == 2, fmt
     log = _sarif("no-such-policy.yaml", "yaml-syntax.yaml")
     assert [(r["ruleId"], r["level"]) for r in log["runs"][0]["results"]] == [
-        ("unreadable", "error"), ("yaml-syntax", "error")]
+        ("unreadable", "error"), ("yaml-syntax", "error"), ("incomplete", "note")]

@@ -23,9 +23,10 @@ from ..policy.load import PolicyLookup, load_policy
 from ..policy.marked_yaml import MarkedDocument, read_marked_yaml
 from ..policy.model import DEFAULT_LEVELS
 from ..policy.safe_yaml import decode_policy
-from ..policy.schema import check_schema
 from .lint_checks import semantic_findings
-from .lint_codes import CODES, UNREADABLE_CODES, code_of_load_problem
+from .lint_codes import CODES, HIDING_CODES, UNREADABLE_CODES, code_of_load_problem
+from .lint_respell import respelt_problems
+from .lint_waivers import idle_waivers
 
 __all__ = ["LintFinding", "lint_policies", "exit_code", "render_text", "render_json",
            "describe_codes"]
@@ -62,12 +63,13 @@ def lint_policies(policies: Sequence[str], lookup: PolicyLookup, *,
     found: dict[LintFinding, None] = {}
     for name in policies:
         found.update(dict.fromkeys(_lint_one(name, lookup, extra_rule_ids, day)))
-    return sorted(found, key=lambda f: (f.file, f.line, f.column))  # ties: as found
+    # Notes last: they are about the findings above them. Ties: as found.
+    return sorted(found, key=lambda f: (f.severity == "note", f.file, f.line, f.column))
 
 
 def exit_code(findings: Iterable[LintFinding]) -> int:
     """2 when a file could not be read, 1 for any other finding (warnings too), else 0."""
-    codes = {f.code for f in findings}
+    codes = {f.code for f in findings if f.severity != "note"}
     if codes & UNREADABLE_CODES:
         return EXIT_UNREADABLE
     return EXIT_FINDINGS if codes else EXIT_CLEAN
@@ -80,10 +82,23 @@ def _lint_one(name: str, lookup: PolicyLookup, extra_rule_ids: frozenset[str],
     except PolicyError as exc:
         if not exc.problems:  # the file itself is missing: nothing to point into
             return [_finding(name, 1, 1, "unreadable", exc.message)]
-        found = _load_findings(exc.problems)
+        problems = [*exc.problems, *respelt_problems(name, lookup, extra_rule_ids)]
+        found = _load_findings(problems)
         files = [*_root(name, lookup), *(p.file for p in exc.problems)]
-        return found + _checked(dict.fromkeys(files), None, today)
-    return _checked(policy.sources, policy.levels, today)
+        return found + _checked(dict.fromkeys(files), None, today) + _incomplete(
+            files[0], found)
+    idle = [_finding(f.file, f.line, f.column, f.code, f.message)
+            for f in idle_waivers(policy, _reread)]
+    return _checked(policy.sources, policy.levels, today) + idle
+
+
+def _incomplete(root: str, found: Sequence[LintFinding]) -> list[LintFinding]:
+    """One note when a problem kept some checks from running on the policy *root*."""
+    if not {f.code for f in found} & HIDING_CODES:
+        return []
+    return [_finding(root, 1, 1, "incomplete", "the policy does not load, so checks that "
+                     "need its broken parts did not run; fix the errors above and lint "
+                     "again: more problems may follow")]
 
 
 def _root(name: str, lookup: PolicyLookup) -> list[str]:
@@ -119,27 +134,11 @@ def _own_levels(doc: MarkedDocument) -> tuple[str, ...] | None:
 
 
 def _load_findings(problems: Iterable[PolicyProblem]) -> list[LintFinding]:
-    problems = list(problems)
-    schema = _schema_problems({p.file for p in problems})
     out = []
     for problem in problems:
-        key = (problem.file, problem.line, problem.column, problem.message)
-        code = code_of_load_problem(problem.message, from_schema=key in schema)
         message = f"{problem.path}: {problem.message}" if problem.path else problem.message
-        out.append(_finding(problem.file, problem.line, problem.column, code, message))
-    return out
-
-
-def _schema_problems(files: Iterable[str]) -> set[tuple[str, int, int, str]]:
-    """What the policy schema alone reports in *files*: the loader's problems with
-    the ``schema`` code. A file that cannot be read has none."""
-    out = set()
-    for file in files:
-        try:
-            problems, _ = check_schema(_reread(file))
-        except (PolicyError, OSError):
-            continue
-        out |= {(p.file, p.line, p.column, p.message) for p in problems}
+        out.append(_finding(problem.file, problem.line, problem.column,
+                            code_of_load_problem(problem), message))
     return out
 
 
@@ -163,10 +162,10 @@ def render_text(findings: Sequence[LintFinding], checked: int) -> str:
     """One line per finding, then a count; ``ok`` when there is nothing to say."""
     lines = [str(f) for f in findings]
     errors = sum(f.severity == "error" for f in findings)
-    warnings = len(findings) - errors
+    warnings = sum(f.severity == "warning" for f in findings)
     files = f"{checked} polic{'y' if checked == 1 else 'ies'}"
-    if findings:
-        lines.append(f"{_count(len(findings), 'problem')} ({_count(errors, 'error')}, "
+    if errors + warnings:
+        lines.append(f"{_count(errors + warnings, 'problem')} ({_count(errors, 'error')}, "
                      f"{_count(warnings, 'warning')}) in {files}")
     else:
         lines.append(f"no problems in {files}")

@@ -1,18 +1,18 @@
 """The stable codes of ``guardrail lint`` and how a loader problem gets its code.
 
 Codes are readable slugs (``unknown-level``), never renumbered: CI configurations
-and SARIF viewers key on them. The loader (:mod:`guardrail.policy.load`) reports
-its problems as text; the ones it can only find by reading the merged policy
-are recognised here by the start of their message, which the loader's own
-checks write and tests pin (``tests/test_lint.py`` has one case per code).
+and SARIF viewers key on them. The loader (:mod:`guardrail.policy.load`) gives each
+problem it reports a ``kind``, one of these slugs, where it finds it; lint takes
+that, never the wording of the message (``tests/test_lint.py`` has one case per code).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-__all__ = ["Code", "CODES", "UNREADABLE_CODES", "code_of_load_problem"]
+from ..errors import PolicyProblem
+
+__all__ = ["Code", "CODES", "UNREADABLE_CODES", "HIDING_CODES", "code_of_load_problem"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Code:
     """One kind of lint finding: its slug, severity and a one-line description."""
 
     id: str
-    severity: str  # "error" | "warning"
+    severity: str  # "error" | "warning" | "note" (about the run, not the policy)
     summary: str
 
 
@@ -53,58 +53,30 @@ _TABLE = (
                                             "same kind already covers at the same level."),
     Code("waiver-expired", "error", "An exception whose expiry date has passed."),
     Code("waiver-expiring", "warning", "An exception that expires within 30 days."),
+    Code("waiver-never-applies", "warning", "An exception that can never suppress a finding: "
+                                            "each destination it applies to already accepts "
+                                            "what it covers, or its rule never reports its "
+                                            "field."),
     Code("enforce-from-passed", "warning", "An 'enforce_from' date has come: the rule (or "
                                            "policy) enforces and the rollout keys can go."),
     Code("rollout-without-id", "error", "A field rule with 'mode' or 'enforce_from' has no "
                                         "'id' for the report to name it by."),
     Code("undocumented-destination", "warning", "A destination that may receive data above "
                                                 "the lowest level has no description of why."),
+    Code("incomplete", "note", "The policy does not load: checks that need its broken parts "
+                               "did not run, and more problems may follow once it is fixed."),
 )
 
 CODES: dict[str, Code] = {code.id: code for code in _TABLE}
 UNREADABLE_CODES = frozenset({"unreadable", "yaml-syntax"})
 """Codes that mean a file could not be read at all: ``guardrail lint`` exits 2."""
-
-# The start of each message the loader writes (load.py, build.py, detectors.py,
-# sizes.py, safe_yaml.py, marked_yaml.py), in the order they are tried.
-_BY_MESSAGE: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (code, re.compile(pattern)) for code, pattern in (
-        ("yaml-syntax", r"YAML (syntax )?error:"),
-        ("unreadable", r"the policy (is not UTF-8|contains the control character|file is "
-                       r"empty|cannot be read)"),
-        ("extends-not-found", r"policy file not found|no policy named|policy file .* cannot "
-                              r"be read"),
-        ("yaml-key", r"duplicate key |found .* as a key; expected a string"),
-        ("extends-cycle", r"'extends' forms a cycle"),
-        ("unknown-level", r"unknown level "),
-        ("unknown-destination", r"unknown destination "),
-        ("missing-destination", r"no destinations defined|missing 'default_destination'"),
-        ("unknown-rule", r"exception names unknown rule "),
-        ("rollout-without-id", r"a field rule with '(mode|enforce_from)' needs an 'id'"),
-        ("unknown-detector", r"no installed detector matches "),
-        ("bad-jmespath", r"invalid JMESPath|the JMESPath in |the path is "),
-        ("bad-field-path", r"path '.*' (names one list element|uses a ')"),
-        ("bad-regex", r"invalid regular expression"),
-        ("too-large", r"the 'extends' chain reaches more than|the policy (is larger|has |is "
-                      r"nested)|this detector has |the custom detectors (have|are) |the YAML "
-                      r"is nested|the alias |aliases expand|.* "
-                      r"too (many|large|long)|is [\d,]+ characters long|the pattern is "
-                      r"[\d,]+ characters|at most [\d,]+ are allowed"),
-    ))
-_BAD_DATE = re.compile(r"'.*' is not a (valid|real) date")
+HIDING_CODES = frozenset({"unreadable", "yaml-syntax", "schema", "extends-not-found",
+                          "extends-cycle", "too-large", "invalid"})
+"""Codes of problems that keep checks from running on what they break or hide (a
+value of the wrong shape, a misspelt section, a file not read): lint adds a note."""
 
 
-def code_of_load_problem(message: str, *, from_schema: bool) -> str:
-    """The code of a problem the loader reported with *message*.
-
-    :param from_schema: the policy schema reports this very problem (its messages
-        are many and generic, so they are recognised by asking the schema again).
-    """
-    if _BAD_DATE.match(message):  # the schema's date format, or the loader's calendar check
-        return "bad-date"
-    if from_schema:
-        return "schema"
-    for code, pattern in _BY_MESSAGE:
-        if pattern.match(message):
-            return code
-    return "invalid"
+def code_of_load_problem(problem: PolicyProblem) -> str:
+    """The code of a problem the loader reported: its ``kind``, which the loader sets
+    where it finds the problem. A kind lint does not know (or none) is ``invalid``."""
+    return problem.kind if problem.kind in CODES else "invalid"

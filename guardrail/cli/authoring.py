@@ -182,9 +182,11 @@ def lint(ctx: click.Context, policies: tuple[str, ...], fmt: str, output: Any,
     """Report every problem in policies as file:line:col: severity: message [code].
 
     Besides what 'validate' reports, lint finds field patterns that an earlier one
-    always beats, waivers that have expired or expire within 30 days, enforce_from
-    dates that have come, and destinations above the lowest level with no
-    description of why. Run
+    always beats, waivers that have expired, expire within 30 days or can never
+    suppress anything, enforce_from dates that have come, and destinations above
+    the lowest level with no description of why. A misspelt key is read as the key
+    it most likely means, so what is wrong inside its block shows in the same run;
+    a policy that does not load gets a 'note' saying more may follow. Run
     'guardrail lint --list-codes' for every code.
 
     Exit codes: 0 no findings, 1 findings (warnings too), 2 a file could not be read.

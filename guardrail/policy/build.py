@@ -107,7 +107,7 @@ class _Checks:
         if self.report.usable(item, *sub, key=key):
             self.report.add(item, f"unknown level '{value}'"
                             f"{self.report.hint(value, levels) or ';'} "
-                            f"expected one of: {one_of(levels)}", *sub)
+                            f"expected one of: {one_of(levels)}", *sub, kind="unknown-level")
 
     def _destinations(self) -> None:
         for item in self.merged.destinations.values():
@@ -123,7 +123,8 @@ class _Checks:
         if self.destinations == []:
             self.report.found.append(PolicyProblem(
                 self.child.file, 1, 1, "destinations", "no destinations defined; add e.g. "
-                "'destinations: {public-web: public}' here or in a policy this one extends"))
+                "'destinations: {public-web: public}' here or in a policy this one extends",
+                "missing-destination"))
 
     def _default_destination(self) -> None:
         item = self.merged.single.get("default_destination")
@@ -132,7 +133,7 @@ class _Checks:
                 self.report.found.append(PolicyProblem(
                     self.child.file, 1, 1, "default_destination", "missing "
                     "'default_destination'; name the destination used when the caller names "
-                    "none (the strictest is safest)"))
+                    "none (the strictest is safest)", "missing-destination"))
             return
         self._check_destination(item)
 
@@ -146,7 +147,7 @@ class _Checks:
         if self.report.usable(item, *sub):
             self.report.add(item, f"unknown destination '{value}'"
                             f"{self.report.hint(value, names) or ';'} expected one of: "
-                            f"{one_of(names)}", *sub)
+                            f"{one_of(names)}", *sub, kind="unknown-destination")
 
     def _records(self) -> None:
         item = self.merged.single.get("records")
@@ -160,12 +161,13 @@ class _Checks:
         try:
             compile_jmespath(value)
         except JMESPathLimitError as exc:
-            self.report.add(item, f"the JMESPath in '{name}' {exc}", *sub)
+            self.report.add(item, f"the JMESPath in '{name}' {exc}", *sub, kind="bad-jmespath")
         except JMESPathError as exc:
             pos = getattr(exc, "lex_position", None)
             where = f" at character {pos + 1}" if isinstance(pos, int) else ""
             self.report.add(item, f"invalid JMESPath in '{name}'{where}: "
-                            f"{jmespath_reason(exc)}; see https://jmespath.org/", *sub)
+                            f"{jmespath_reason(exc)}; see https://jmespath.org/", *sub,
+                            kind="bad-jmespath")
 
     def _field_rule(self, item: Item) -> None:
         spec = item.value
@@ -178,7 +180,7 @@ class _Checks:
             if self.report.usable(item, key, key=True):
                 self.report.add(item, f"a field rule with '{key}' needs an 'id', so the "
                                 "report can name the rule that is in audit; add e.g. "
-                                "'id: my.field.rule'", key)
+                                "'id: my.field.rule'", key, kind="rollout-without-id")
         paths = spec.get("path")
         if paths is None or not self.report.usable(item, "path"):
             return
@@ -189,7 +191,7 @@ class _Checks:
             try:
                 compile_path_pattern(pattern)
             except PathPatternError as exc:
-                self.report.add(item, str(exc), *at)
+                self.report.add(item, str(exc), *at, kind=exc.kind)
 
     def _record_rule(self, item: Item) -> None:
         spec = item.value
@@ -214,7 +216,7 @@ class _Checks:
                 _dt.date.fromisoformat(value)
             except ValueError:
                 self.report.add(item, f"'{value}' in '{name}' is not a real date; expected "
-                                "YYYY-MM-DD", *sub)
+                                "YYYY-MM-DD", *sub, kind="bad-date")
 
     def _known_rules(self) -> set[str] | None:
         """Every rule id an exception may name, or None when a broken piece hides some."""
@@ -236,7 +238,7 @@ class _Checks:
                 and self.report.usable(item, "rule")):
             self.report.add(item, f"exception names unknown rule '{rule}'"
                             f"{self.report.hint(rule, known_rules) or ';'} expected one of: "
-                            f"{one_of(sorted(known_rules))}", "rule")
+                            f"{one_of(sorted(known_rules))}", "rule", kind="unknown-rule")
         destinations = spec.get("destinations")
         if isinstance(destinations, list) and self.report.usable(item, "destinations"):
             for index in range(len(destinations)):
@@ -247,7 +249,7 @@ class _Checks:
                 _dt.date.fromisoformat(expires)
             except ValueError:
                 self.report.add(item, f"'{expires}' is not a real date; expected YYYY-MM-DD",
-                                "expires")
+                                "expires", kind="bad-date")
 
 
 def build_policy(merged: Merged, chain: list[MarkedDocument]) -> Policy:

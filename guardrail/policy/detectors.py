@@ -143,7 +143,7 @@ def check_detectors(merged: dict[str, Any], report: Problems, installed: frozens
             _check_known(report, entry, entry.value, known)
     for name, entry in merged.get("settings", {}).items():
         if ids_known and name not in known:
-            report.add(entry, _unknown_detector(report, name, known))
+            report.add(entry, _unknown_detector(report, name, known), kind="unknown-detector")
         check_level(entry, entry.value.get("level"), "level")
     for name, entry in merged.get("custom", {}).items():
         spec = entry.value
@@ -151,7 +151,7 @@ def check_detectors(merged: dict[str, Any], report: Problems, installed: frozens
         if name in installed and report.usable(entry, "id"):
             report.add(entry, f"custom detector id '{name}' is already used by an installed "
                        "detector; choose another id (e.g. prefix it with your organisation)",
-                       "id")
+                       "id", kind="invalid")
         ignore_case = spec.get("ignore_case") is True
         if isinstance(spec.get("regex"), str) and report.usable(entry, "regex"):
             _check_regex(report, entry, spec["regex"], ignore_case, "regex")
@@ -203,7 +203,8 @@ def _check_together(custom: dict[str, Item], report: Problems) -> bool:
         largest = max(gates, key=lambda pair: len(pair[1]))[0]
         report.add(largest, f"the custom detectors are too large together for RE2 to match "
                    f"in one pass (over {MAX_DETECTOR_SET_MEMORY >> 20} MiB); use fewer or "
-                   "shorter terms, or simpler patterns (this is the largest)", "id")
+                   "shorter terms, or simpler patterns (this is the largest)", "id",
+                   kind="too-large")
         return False
     return True
 
@@ -260,7 +261,8 @@ def _date(value: str | None) -> _dt.date | None:
 def _check_known(report: Problems, entry: Item, pattern: str, known: frozenset[str],
                  *sub: Any) -> None:
     if not any(fnmatch.fnmatchcase(d, pattern) for d in known):
-        report.add(entry, _unknown_detector(report, pattern, known), *sub)
+        report.add(entry, _unknown_detector(report, pattern, known), *sub,
+                   kind="unknown-detector")
 
 
 def _unknown_detector(report: Problems, name: str, known: frozenset[str]) -> str:
@@ -275,7 +277,8 @@ def _check_terms(report: Problems, entry: Item, words: list[str], ignore_case: b
         compile_re2(terms_pattern(words), ignore_case)
     except re2.error:  # escaped words are always valid: only their size can fail
         report.add(entry, f"these {key} are too many or too long for RE2 to compile (over "
-                   f"{RE2_MAX_MEM >> 20} MiB); use fewer or shorter ones", key)
+                   f"{RE2_MAX_MEM >> 20} MiB); use fewer or shorter ones", key,
+                   kind="too-large")
         report.mark_broken(entry.doc, [(*entry.path, key)])
 
 
@@ -291,4 +294,4 @@ def _check_regex(report: Problems, entry: Item, pattern: str, ignore_case: bool,
             or "invalid pattern"
         report.add(entry, f"invalid regular expression ({reason}); patterns use RE2 syntax "
                    "(no backreferences or lookaround), see https://github.com/google/re2/wiki/Syntax",
-                   *sub)
+                   *sub, kind="bad-regex")

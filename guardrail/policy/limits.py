@@ -90,5 +90,6 @@ MAX_JMESPATH_DEPTH = 50
 class PolicyLimitError(PolicyError):
     """A policy past one of the bounds: loading stops at once (nothing after it is read)."""
 
-    def __init__(self, file: str, line: int, column: int, message: str, path: str = "") -> None:
-        super().__init__([PolicyProblem(file, line, column, path, message)])
+    def __init__(self, file: str, line: int, column: int, message: str, path: str = "",
+                 kind: str = "too-large") -> None:
+        super().__init__([PolicyProblem(file, line, column, path, message, kind)])

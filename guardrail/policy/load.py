@@ -21,14 +21,14 @@ from ..errors import PolicyError, PolicyProblem
 from .build import build_policy, check_merged
 from .limits import MAX_POLICY_BYTES, MAX_POLICY_FILES, MAX_YAML_NODES, PolicyLimitError
 from .marked_yaml import MarkedDocument, dotted_path, read_marked_yaml
-from .merge import merge_chain
+from .merge import Merged, merge_chain
 from .model import Policy
 from .problems import Item, Problems
 from .safe_yaml import decode_policy
 from .schema import check_schema
 from .sizes import check_sizes
 
-__all__ = ["load_policy", "PolicyLookup"]
+__all__ = ["load_policy", "PolicyLookup", "read_chain", "check_chain"]
 
 PolicyLookup = Callable[[str], "Path | None"]
 """Maps a shipped policy name to its file, or None when no plugin provides it."""
@@ -50,18 +50,43 @@ def load_policy(
     chain = _Chain(lookup, report)
     path = _locate(str(name_or_path), lookup, None)
     try:
-        root = chain.load(path, via=None, stack=())
-        merged = merge_chain(chain.docs, report)
-        check_sizes(merged, report)
-        if chain.docs and chain.docs[-1] is root:  # a root that is not a mapping has no pieces
-            check_merged(merged, chain.docs, report, extra_rule_ids, complete=chain.complete)
+        chain.load(path, via=None, stack=())
+        merged = check_chain(chain.docs, report, extra_rule_ids, complete=chain.complete)
         if report:
             raise PolicyError(report.sorted())
         return build_policy(merged, chain.docs)
     except RecursionError:  # the limits should make this impossible; fail as a policy error
         raise PolicyError([PolicyProblem(
             str(path), 1, 1, "", "the policy is nested too deeply to be checked; write it "
-            "flatter")]) from None
+            "flatter", "too-large")]) from None
+
+
+def read_chain(name_or_path: str | Path, lookup: PolicyLookup,
+               ) -> tuple[list[MarkedDocument], bool]:
+    """The documents of a policy's ``extends`` chain, parents first, as :func:`load_policy`
+    reads them, and whether every file of it could be read. What is wrong in them is
+    not reported here (``load_policy`` reports it); the list is empty when the policy
+    is not a mapping.
+
+    :raises PolicyError: as :func:`load_policy` does when the policy itself cannot be read.
+    """
+    chain = _Chain(lookup, Problems())
+    chain.load(_locate(str(name_or_path), lookup, None), via=None, stack=())
+    return chain.docs, chain.complete
+
+
+def check_chain(docs: list[MarkedDocument], report: Problems, extra_rule_ids: frozenset[str],
+                *, complete: bool) -> Merged:
+    """Merge *docs* (parents first, each already checked against the schema into *report*)
+    and report into *report* every problem of the merged policy.
+
+    :param complete: False when a file of the chain could not be read.
+    """
+    merged = merge_chain(docs, report)
+    check_sizes(merged, report)
+    if docs:  # the root is last; one that is not a mapping has no pieces and is not listed
+        check_merged(merged, docs, report, extra_rule_ids, complete=complete)
+    return merged
 
 
 def _locate(ref: str, lookup: PolicyLookup, base: Path | None) -> Path:
@@ -112,7 +137,8 @@ class _Chain:
         resolved = path.resolve()
         if resolved in stack:
             cycle = " -> ".join(str(p) for p in (*stack, resolved))
-            _stop(via, path, f"'extends' forms a cycle: {cycle}; remove one of these extends")
+            _stop(via, path, f"'extends' forms a cycle: {cycle}; remove one of these extends",
+                  kind="extends-cycle")
         self.files += 1
         if self.files > MAX_POLICY_FILES:
             _stop(via, path, f"the 'extends' chain reaches more than {MAX_POLICY_FILES} "
@@ -131,7 +157,7 @@ class _Chain:
             try:
                 parent = _locate(entry.value, self.lookup, path.parent)
             except PolicyError as exc:
-                self.report.add(entry, exc.message)
+                self.report.add(entry, exc.message, kind="extends-not-found")
                 self.complete = False
                 continue
             if any(Path(p.file).resolve() == parent.resolve() for p in self.docs):
@@ -149,7 +175,7 @@ class _Chain:
             reason = f"({exc.strerror or exc})"
             error = PolicyError(f"policy file {path} cannot be read {reason}") if via else \
                 PolicyError([PolicyProblem(str(path), 1, 1, "", f"the policy cannot be read "
-                                           f"{reason}")])
+                                           f"{reason}", "unreadable")])
         except PolicyLimitError:
             raise
         except PolicyError as exc:
@@ -164,7 +190,7 @@ class _Chain:
         if error.problems:
             self.report.extend(error.problems)  # positioned in the parent itself
         else:
-            self.report.add(via, error.message)
+            self.report.add(via, error.message, kind="extends-not-found")
         return None
 
     def _bytes(self, path: Path) -> bytes:
@@ -200,9 +226,9 @@ class _Chain:
         return usable
 
 
-def _stop(via: Item | None, path: Path, message: str) -> NoReturn:
+def _stop(via: Item | None, path: Path, message: str, kind: str = "too-large") -> NoReturn:
     """Stop loading with one problem, at the ``extends`` entry *via* that leads to *path*."""
     if via is None:
-        raise PolicyLimitError(str(path), 1, 1, message)
+        raise PolicyLimitError(str(path), 1, 1, message, kind=kind)
     line, column = via.doc.position(via.path)
-    raise PolicyLimitError(via.doc.file, line, column, message, dotted_path(via.path))
+    raise PolicyLimitError(via.doc.file, line, column, message, dotted_path(via.path), kind)

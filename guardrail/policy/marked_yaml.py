@@ -90,7 +90,8 @@ def read_marked_yaml(text: str, file: str, nodes: int = MAX_YAML_NODES,
     except yaml.MarkedYAMLError as exc:
         error = exc
     except yaml.YAMLError as exc:  # not positioned (the text was checked before)
-        raise PolicyError([PolicyProblem(file, 1, 1, "", f"YAML error: {exc}")]) from None
+        raise PolicyError([PolicyProblem(file, 1, 1, "", f"YAML error: {exc}",
+                                        "yaml-syntax")]) from None
     if fast_parser() and len(text) <= _CLEARER_BELOW:
         # libyaml says what it expected; PyYAML's parser also says what it found.
         try:
@@ -108,7 +109,7 @@ def read_marked_yaml(text: str, file: str, nodes: int = MAX_YAML_NODES,
                 " give each anchor its own name")
     message = f"YAML error: {what}" if isinstance(error, yaml.constructor.ConstructorError) \
         else f"YAML syntax error: {what}; fix the YAML syntax"  # a value, or the syntax
-    problems.append(PolicyProblem(file, line, col, "", message))
+    problems.append(PolicyProblem(file, line, col, "", message, "yaml-syntax"))
     raise PolicyError(sorted(problems, key=lambda p: (p.line, p.column))) from None
 
 
@@ -116,7 +117,8 @@ def _read(loader: Any, file: str, problems: list[PolicyProblem]) -> MarkedDocume
     try:
         node = loader.get_single_node()
         if node is None:
-            raise PolicyError([PolicyProblem(file, 1, 1, "", "the policy file is empty")])
+            raise PolicyError([PolicyProblem(file, 1, 1, "", "the policy file is empty",
+                                                  "unreadable")])
         doc = MarkedDocument(file=file, data=None, nodes=loader.nodes)
         _walk(node, (), doc, problems)
         doc.data = _plain(loader.construct_document(node))
@@ -141,7 +143,7 @@ def _walk(node: yaml.Node, path: Path, doc: MarkedDocument, problems: list[Polic
                 fix = f"write {quoted(key)}: instead" if key else "give the key a name"
                 problems.append(PolicyProblem(
                     doc.file, line, key_node.start_mark.column + 1, _dotted(path + (key,)),
-                    f"found {what} as a key; expected a string; {fix}"))
+                    f"found {what} as a key; expected a string; {fix}", "yaml-key"))
                 key_node.tag = _STR_TAG  # read it as written, so later messages name 'yes'
             if key in seen:
                 problems.append(
@@ -152,6 +154,7 @@ def _walk(node: yaml.Node, path: Path, doc: MarkedDocument, problems: list[Polic
                         _dotted(path + (key,)),
                         f"duplicate key '{key}' (first given on line {seen[key]}); "
                         "keep only one",
+                        "yaml-key",
                     )
                 )
             seen[key] = line

@@ -42,7 +42,15 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 class PathPatternError(ValueError):
-    """A ``path:`` rule that is not a plain JMESPath field chain."""
+    """A ``path:`` rule that is not a plain JMESPath field chain.
+
+    :param kind: ``bad-jmespath`` (not JMESPath at all) or ``bad-field-path`` (JMESPath,
+        but not a field chain), as a policy problem's kind.
+    """
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class JMESPathLimitError(JMESPathError):
@@ -176,10 +184,10 @@ def compile_path_pattern(expression: str) -> tuple[str | int, ...]:
     try:
         tree = compile_jmespath(expression).parsed
     except JMESPathLimitError as exc:
-        raise PathPatternError(f"the path {exc}") from None
+        raise PathPatternError(f"the path {exc}", "bad-jmespath") from None
     except JMESPathError as exc:
         raise PathPatternError(f"invalid JMESPath path '{expression}': "
-                               f"{jmespath_reason(exc)}") from None
+                               f"{jmespath_reason(exc)}", "bad-jmespath") from None
     return tuple(_flatten(tree, expression))
 
 
@@ -212,11 +220,11 @@ def _flatten(node: dict[str, Any], expression: str) -> list[str | int]:
     if kind == "index_expression":
         raise PathPatternError(
             f"path '{expression}' names one list element; path rules apply to every "
-            "element, so write [*] instead of an index"
+            "element, so write [*] instead of an index", "bad-field-path"
         )
     raise PathPatternError(
         f"path '{expression}' uses a '{kind}' expression; a path rule may only use "
-        "field names, [*] and .* (put conditions in 'rules' instead)"
+        "field names, [*] and .* (put conditions in 'rules' instead)", "bad-field-path"
     )
 
 

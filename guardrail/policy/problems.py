@@ -96,10 +96,11 @@ class Problems:
         unique = dict.fromkeys(self.found)
         return sorted(unique, key=lambda p: (p.file, p.line, p.column))
 
-    def add(self, item: Item, message: str, *sub: Any) -> None:
-        """A problem at *item*, or at the part of it that *sub* leads to."""
-        self.add_at(item.doc, item.path + sub, message)
+    def add(self, item: Item, message: str, *sub: Any, kind: str) -> None:
+        """A problem of *kind* at *item*, or at the part of it that *sub* leads to."""
+        self.add_at(item.doc, item.path + sub, message, kind=kind)
 
-    def add_at(self, doc: MarkedDocument, path: tuple[Any, ...], message: str) -> None:
+    def add_at(self, doc: MarkedDocument, path: tuple[Any, ...], message: str, *,
+               kind: str) -> None:
         line, col = doc.position(path)
-        self.found.append(PolicyProblem(doc.file, line, col, dotted_path(path), message))
+        self.found.append(PolicyProblem(doc.file, line, col, dotted_path(path), message, kind))

@@ -52,14 +52,15 @@ def decode_policy(data: bytes, file: str) -> str:
         line, column = _position(data[:exc.start].decode("utf-8-sig"))
         raise PolicyError([PolicyProblem(
             file, line, column, "", f"the policy is not UTF-8 text (byte 0x{data[exc.start]:02X} "
-            f"at offset {exc.start}); save it as UTF-8 ({_WRONG_FILE})"
+            f"at offset {exc.start}); save it as UTF-8 ({_WRONG_FILE})", "unreadable"
         )]) from None
     found = _NOT_YAML.search(text)
     if found:
         line, column = _position(text[:found.start()])
         raise PolicyError([PolicyProblem(
             file, line, column, "", f"the policy contains the control character "
-            f"U+{ord(found.group()):04X}, which YAML does not allow; {_WRONG_FILE}")])
+            f"U+{ord(found.group()):04X}, which YAML does not allow; {_WRONG_FILE}",
+            "unreadable")])
     return text
 
 

@@ -20,7 +20,8 @@ from jsonschema.exceptions import ValidationError
 from ..errors import PolicyProblem
 from .marked_yaml import MarkedDocument, dotted_path, quoted
 
-__all__ = ["policy_schema", "schema_problems", "check_schema", "did_you_mean", "one_of"]
+__all__ = ["policy_schema", "schema_problems", "check_schema", "misspelt_keys", "did_you_mean",
+           "one_of"]
 
 _TYPE_NAMES = {
     "object": "a mapping",
@@ -113,15 +114,36 @@ def _broken_at(error: ValidationError) -> tuple[Any, ...] | None:
 def _hidden_by_misspelling(error: ValidationError) -> list[tuple[Any, ...]]:
     """Paths of known keys that a misspelt key stands in for (``destinatons`` hides
     ``destinations``), so nothing is reported missing that the author did write."""
+    path = tuple(error.absolute_path)
+    return [path + (meant,) for _, meant in _misspellings(error)]
+
+
+def misspelt_keys(doc: MarkedDocument) -> list[tuple[tuple[Any, ...], str]]:
+    """Each key of *doc* the schema does not know but that is close to one it does and
+    that is not given beside it: the path of the key as written, and the key it most
+    likely means (``(("fields", 0, "levle"), "level")``), also inside a value that may
+    have several shapes (a destination's mapping); in the order they are written."""
+    found: dict[tuple[Any, ...], str] = {}
+    errors = list(_validator().iter_errors(doc.data))
+    while errors:
+        error = errors.pop()
+        errors += error.context or ()
+        for written, meant in _misspellings(error):
+            found.setdefault(tuple(error.absolute_path) + (written,), meant)
+    return sorted(found.items(), key=lambda pair: doc.position(pair[0], key=True))
+
+
+def _misspellings(error: ValidationError) -> list[tuple[str, str]]:
+    """``(written, meant)`` for each unknown key of an additionalProperties error that
+    is close to a known key the mapping does not give."""
     if error.validator != "additionalProperties" or not isinstance(error.instance, dict):
         return []
     known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
-    path = tuple(error.absolute_path)
     out = []
-    for extra in set(error.instance) - set(known):
+    for extra in sorted(set(error.instance) - set(known)):
         match = _closest(extra, known)
         if match and match not in error.instance:
-            out.append(path + (match,))
+            out.append((extra, match))
     return out
 
 
@@ -155,9 +177,10 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _problem(doc: MarkedDocument, path: tuple[Any, ...], message: str, *, key: bool = False):
+def _problem(doc: MarkedDocument, path: tuple[Any, ...], message: str, *, key: bool = False,
+             kind: str = "schema") -> PolicyProblem:
     line, col = doc.position(path, key=key)
-    return PolicyProblem(doc.file, line, col, dotted_path(path), message)
+    return PolicyProblem(doc.file, line, col, dotted_path(path), message, kind)
 
 
 def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]:
@@ -203,7 +226,7 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
         ]
     if kind == "format":
         return [_problem(doc, path, f"{error.instance!r} is not a valid {schema['format']}; "
-                                    "expected YYYY-MM-DD")]
+                                    "expected YYYY-MM-DD", kind="bad-date")]
     if kind in ("oneOf", "anyOf"):
         return _explain_alternatives(error, doc, path)
     if kind in ("minItems", "minProperties", "minLength"):

@@ -53,7 +53,7 @@ def _count(report: Problems, items: list[Item], limit: int, what: str, fix: str)
     if len(items) > limit:
         first = items[limit]
         report.add(first, f"the policy has {len(items):,} {what} ({_CHAIN}); at most "
-                   f"{limit:,} are allowed: {fix}")
+                   f"{limit:,} are allowed: {fix}", kind="too-large")
         for item in items[limit:]:
             report.mark_broken(item.doc, [item.path])
 
@@ -94,5 +94,5 @@ def _pattern(report: Problems, entry: Item, pattern: Any, *sub: Any) -> None:
 
 
 def _refuse(report: Problems, entry: Item, message: str, *sub: Any) -> None:
-    report.add(entry, message, *sub)
+    report.add(entry, message, *sub, kind="too-large")
     report.mark_broken(entry.doc, [entry.path + sub[:1]])
