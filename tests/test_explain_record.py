@@ -181,10 +181,10 @@ def test_explain_field_says_what_a_waiver_or_an_audit_holds_back() -> None:
     staged = str(ROOT / "tests" / "data" / "staged_rollout" / "rollout.yaml")
     before = _explain("-p", staged, "--today", "2026-12-31", "notes", "month")
     assert before.output.splitlines() == [
-        f"notes: personal (name rule 'notes' at {staged}:12; rule rollout.field.notes) -> "
+        f"notes: personal (name rule 'notes' at {staged}:11; rule rollout.field.notes) -> "
         "public-web accepts at most public: AUDIT (rule rollout.field.notes is in audit: "
         "reported, not blocked)",
-        f"month: public (name rule 'month' at {staged}:9; rule rollout.field.public) -> "
+        f"month: public (name rule 'month' at {staged}:15; rule rollout.field.public) -> "
         "public-web accepts at most public: allowed"]
 
 

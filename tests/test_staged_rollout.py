@@ -48,7 +48,7 @@ def test_the_rollout_keys_are_loaded_into_the_model(guardrail: Guardrail) -> Non
     policy = guardrail.policy
     assert (policy.mode, policy.enforce_from) == (None, None)
     assert [(r.id, r.mode, r.enforce_from) for r in policy.field_rules[:2]] == [
-        ("rollout.field.public", None, None), ("rollout.field.notes", "audit", None)]
+        ("rollout.field.notes", "audit", None), ("rollout.field.public", None, None)]
     assert [(r.id, r.mode, r.enforce_from) for r in policy.record_rules] == [
         ("asb.small_count", None, ENFORCE_DAY)]
 
@@ -382,3 +382,58 @@ def test_a_waived_finding_of_a_rule_in_audit_would_not_have_blocked(
             for row in decision.grouped_counts()] == [
         ("staged.field.case_ref", "block", False), ("uk.field.address", "audit", True)]
     assert decision.notices == ["policy staged is in audit: 0 findings would have blocked"]
+
+
+# -- a rule in audit never protects less than no rule ----------------------------------------
+
+NEW_COLUMN_IN_AUDIT = """\
+    apiVersion: guardrail/v1
+    kind: Policy
+    metadata: {name: staged-new-column}
+    extends: uk-personal-data
+    fields:
+      - id: t.tighten
+        name: summary
+        level: personal
+        enforce_from: 2027-02-01
+      - id: t.public
+        name: [month, ward, summary]
+        level: public
+      - id: t.new_personal
+        name: contractor_notes
+        level: personal
+        enforce_from: 2027-02-01
+      - id: t.loosen
+        name: crew_notes
+        level: public
+        enforce_from: 2027-02-01
+    detectors: {skip: ["*"]}
+"""
+
+
+def test_a_field_rule_in_audit_does_not_let_out_what_the_rest_of_the_policy_blocks(
+        write_policy: Callable[..., Path]) -> None:
+    # From a new-user trial: classifying a new column personal in audit made it
+    # publishable, where with no rule at all it blocked as unclassified.
+    guard = Guardrail.from_policy(write_policy(NEW_COLUMN_IN_AUDIT))
+    csv = "month,ward,contractor_notes,crew_notes,summary\n2026-11,Abbey,x,y,z\n"
+    before = _check(guard, dt.date(2027, 1, 31), csv)
+    assert [(f.field, f.rule, f.action) for f in before.findings] == [
+        ("contractor_notes", "field.unclassified", "block"),  # as if t.new_personal were not there
+        ("crew_notes", "field.unclassified", "block"),  # loosening waits for its day too
+        ("summary", "t.tighten", "audit"),  # tightening a public field: reported, not blocked
+    ]
+    assert before.findings[0].message.endswith(
+        "; rule t.new_personal is in audit and does not apply yet")
+    after = _check(guard, dt.date(2027, 2, 1), csv)
+    assert [(f.field, f.rule, f.action) for f in after.findings] == [
+        ("contractor_notes", "t.new_personal", "block"), ("summary", "t.tighten", "block")]
+    explained = CliRunner().invoke(cli, [
+        "explain", "-p", str(guard.policy.file), "--today", "2027-01-31",
+        "contractor_notes", "crew_notes"])
+    assert [line.split(": ", 1)[0] + " -> " + line.rsplit(" -> ", 1)[1]
+            for line in explained.output.splitlines()] == [
+        "contractor_notes -> public-web accepts at most public: BLOCK (rule t.new_personal "
+        "is in audit and does not apply yet)",
+        "crew_notes -> public-web accepts at most public: BLOCK (rule t.loosen is in audit "
+        "and does not apply yet)"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from guardrail.engine.rollout import Rollout
+from guardrail.engine.rollout import Rollout, settled_classifier
 from guardrail.policy.classify import Classifier
 from guardrail.policy.model import BLOCKING_ACTIONS, Policy
 from guardrail.policy.paths import parse_field_path
@@ -26,13 +26,22 @@ def explain_fields(policy: Policy, destination: str, names: tuple[str, ...],
     today = today or _dt.date.today()
     classifier = Classifier(policy)
     rollout = Rollout(policy, today)
+    settled = settled_classifier(policy, rollout)
     waivers = WaiverBook.for_policy(policy, today, destination=destination)
     lines = []
     for name in names:
-        found = classifier.classify(parse_field_path(name))
+        path = parse_field_path(name)
+        found = classifier.classify(path)
+        staged = ""
+        if settled is not None and rollout.audits(found.rule):
+            instead = settled.classify(path)
+            if policy.rank(instead.level) > policy.rank(target.max_level):
+                # as check judges it: a rule in audit never lowers what the rest decides
+                staged = f" (rule {found.rule} is in audit and does not apply yet)"
+                found = instead
         origin = f" at {found.rule_origin}" if found.rule_origin else ""
         verdict = _verdict(policy, destination, found.level, found.rule, name, rollout,
-                           waivers)
+                           waivers) + staged
         lines.append(f"{name}: {found.level} ({found.matched_by}{origin}; rule {found.rule}) "
                      f"-> {target.name} accepts at most {target.max_level}: {verdict}")
     return lines

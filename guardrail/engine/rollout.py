@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 
 from guardrail.decision import FindingKind
+from guardrail.policy.classify import Classifier
 from guardrail.policy.model import (
     AUDIT_ACTION,
     CustomDetectorSpec,
@@ -22,7 +24,7 @@ from guardrail.policy.model import (
     RecordRule,
 )
 
-__all__ = ["Rollout", "in_audit"]
+__all__ = ["Rollout", "in_audit", "settled_classifier"]
 
 Staged = FieldRule | RecordRule | CustomDetectorSpec | DetectorSetting
 
@@ -66,6 +68,12 @@ class Rollout:
         own = self.own.get(rule)
         return own[0] if own is not None else self.default
 
+    def staged_field_rules(self) -> frozenset[str]:
+        """Field rules in audit today by their own ``mode``/``enforce_from``: rules being
+        introduced into a policy that already enforces (see :func:`settled_classifier`)."""
+        return frozenset(rule.id for rule in self.policy.field_rules
+                         if rule.id is not None and self.own.get(rule.id, (False, None))[0])
+
     def notices(self, counts: Mapping[FindingKind, int]) -> list[str]:
         """One line per rule in audit (and one for the policy when it is): the day it
         enforces from and how many findings it would have blocked."""
@@ -91,3 +99,20 @@ def _until(day: _dt.date | None) -> str:
 
 def _findings(n: int) -> str:
     return f"{n} finding{'s' if n != 1 else ''}"
+
+
+
+def settled_classifier(policy: Policy, rollout: Rollout) -> Classifier | None:
+    """How the policy classifies fields without the field rules in audit by their own
+    dates, or None when there are none.
+
+    A field rule in audit must not protect less than no rule at all: until it
+    enforces, its fields are judged by the rest of the policy (a column no other rule
+    names stays unclassified and blocks), and the rule only reports what it would
+    block. A policy in audit as a whole is a dry run of every rule: no fallback there.
+    """
+    staged = rollout.staged_field_rules()
+    if not staged:
+        return None
+    return Classifier(replace(policy, field_rules=tuple(
+        rule for rule in policy.field_rules if rule.id not in staged)))
