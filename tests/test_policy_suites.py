@@ -39,10 +39,11 @@ FAIL golden.yaml:8: small counts are suppressed
   policy small-council, destination partners
   decision: expected allow, got block
   findings (- expected, not found; + found, not expected):
-    - {record: 0, field: count, rule: council.small_count, evidence: "3"}
+    - {record: 0, field: count, rule: council.small_count, evidence: "*"}
     + {record: 0, field: count, rule: council.small_count, evidence: "*"}
     + {record: 0, field: resident, rule: field.level, evidence: "J*** S****"}
     - {record: 1, field: ward, rule: council.public}
+  hint: record 0, field count: the case's evidence is written unmasked (shown masked here); a check only ever gives masked evidence: write it as the + line shows it, or leave it out
 """
 
 
@@ -365,3 +366,24 @@ def test_diff_lines_read_back_as_the_finding(text: str) -> None:
     finding = Finding("f", 0, text, "r", "personal", "block", text)
     assert yaml.safe_load(_actual(finding)) == {"record": 0, "field": text, "rule": "r",
                                                  "evidence": text}
+
+
+def test_evidence_a_case_writes_unmasked_is_never_printed(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # From a new-user trial: the diff printed the case's raw email address back.
+    (tmp_path / "policy.yaml").write_text((DATA / "policy.yaml").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    (tmp_path / "raw.yaml").write_text(
+        "policy: policy.yaml\ncases:\n  - name: raw evidence\n"
+        "    records:\n      - {month: 2024-01, contact_email: megan.lowe@example.net}\n"
+        "    decision: block\n    findings:\n"
+        "      - {record: 0, field: contact_email, rule: field.unclassified, "
+        "evidence: megan.lowe@example.net}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for args in (["raw.yaml"], ["--format", "json", "raw.yaml"]):
+        result = run(*args)
+        assert result.exit_code == 1
+        assert "megan" not in result.stdout and "example.net" not in result.stdout
+    text = run("raw.yaml").stdout
+    assert "evidence: \"m****.l***@e******.n**\"}" in text
+    assert "hint: record 0, field contact_email: the case's evidence is written unmasked" in text

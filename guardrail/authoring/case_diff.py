@@ -17,7 +17,7 @@ from guardrail.decision import Finding
 from guardrail.policy.marked_yaml import quoted
 
 from .case_file import ExpectedFinding
-from .results import CaseResult, agrees
+from .results import CaseResult, agrees, raw_evidence, shown_evidence
 
 __all__ = ["case_report", "near_misses"]
 
@@ -50,7 +50,10 @@ def case_report(result: CaseResult, *, verbose: bool = False) -> list[str]:
 def near_misses(result: CaseResult) -> list[str]:
     """A hint for each expected finding that a found one matches but for ``waived``
     alone, or the letter case of ``field`` alone: the diff lines look alike."""
-    hints = []
+    hints = [f"  hint: record {_scalar(e.record)}, field {_scalar(e.field)}: the case's "
+             f"evidence is written unmasked (shown masked here); a check only ever gives "
+             f"masked evidence: write it as the + line shows it, or leave it out"
+             for e in result.missing if raw_evidence(e)]
     unexpected = list(result.unexpected)
     for expected in result.missing:
         for found in unexpected:
@@ -110,7 +113,7 @@ def _expected(found: ExpectedFinding) -> str:
     for key in ("evidence", "level", "action", "also"):
         value = getattr(found, key)
         if value is not None:
-            pairs.append((key, value))
+            pairs.append((key, shown_evidence(value) if key == "evidence" else value))
     if found.waived:
         pairs.append(("waived", True))
     return _mapping(pairs)

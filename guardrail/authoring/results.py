@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from guardrail.decision import Decision, Finding
+from guardrail.masking import mask_value
 
 from .case_file import Case, ExpectedFinding
 
-__all__ = ["CaseResult", "CaseOutcome", "agrees", "outcome", "STATUSES"]
+__all__ = ["CaseResult", "CaseOutcome", "agrees", "outcome", "raw_evidence",
+           "shown_evidence", "STATUSES"]
 
 #: A case's status: passed, failed, skipped (``skip:``), xfailed (``xfail:`` and it
 #: failed, as expected) or xpassed (``xfail:`` but it passed: the run fails, so the
@@ -54,6 +56,19 @@ def agrees(expected: ExpectedFinding, found: Finding) -> bool:
             and expected.level in (None, found.level)
             and expected.action in (None, found.action)
             and (expected.also is None or tuple(expected.also) == found.also))
+
+
+def shown_evidence(evidence: str) -> str:
+    """A case's expected evidence as a report may print it. Evidence is written masked,
+    as checks give it (``D***** H*****``); one written as the raw value (no ``*`` in
+    it) is masked here: a case file is no licence to print personal data."""
+    return evidence if "*" in evidence else mask_value(evidence)
+
+
+def raw_evidence(expected: ExpectedFinding) -> bool:
+    """Is the case's expected evidence written unmasked (it can then never match)?"""
+    return expected.evidence is not None and shown_evidence(expected.evidence) != \
+        expected.evidence
 
 
 @dataclass(frozen=True)

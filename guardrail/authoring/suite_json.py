@@ -25,7 +25,7 @@ from guardrail.errors import PolicyProblem
 from .case_diff import near_misses
 from .case_file import ExpectedFinding
 from .coverage import PolicyCoverage
-from .results import STATUSES, CaseOutcome, CaseResult
+from .results import STATUSES, CaseOutcome, CaseResult, shown_evidence
 
 __all__ = ["render_json"]
 
@@ -76,6 +76,8 @@ def _expected(found: ExpectedFinding) -> dict[str, Any]:
     for key in ("evidence", "level", "action"):
         if getattr(found, key) is not None:
             out[key] = getattr(found, key)
+    if found.evidence is not None:
+        out["evidence"] = shown_evidence(found.evidence)
     if found.also is not None:
         out["also"] = list(found.also)
     return out
