@@ -25,7 +25,8 @@ __all__ = ["check", "redact", "publish"]
            "extension, then the content.",
     mode="audit runs the same checks as a dry run: same report, exit 0 unless an error "
          "stops the check.",
-    report="Report format: text (for people) or json (for machines).",
+    report="Report format: text (for people), json (for machines), sarif (code scanning) "
+           "or junit (CI test views); see docs/reports.md.",
     findings="Findings listed per rule (counts stay exact). Default: 50 or the policy's "
              "defaults.max_findings.",
     encoding="Text encoding of the payload when it is not UTF-8 (a BOM is honoured).")
