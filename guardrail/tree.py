@@ -181,9 +181,13 @@ def expand_folders(sources: Iterable[Any] | Any, selection: Selection = Selectio
     chooses in it; other sources are kept as they are.
 
     Raises UsageError when a folder holds no file to check (an empty check would be
-    allowed, and a typo in a glob would pass unnoticed).
+    allowed, and a typo in a glob would pass unnoticed), or when *selection* chooses
+    files but no source is a folder (the globs would silently do nothing).
     """
     items: Sequence[Any] = sources if isinstance(sources, (list, tuple)) else [sources]
+    if selection != Selection() and not any(_is_folder(item) for item in items):
+        raise UsageError("--include, --exclude and --hidden choose files in a folder, and "
+                         "no path given is a folder: give the folder, or drop them")
     scan = FolderScan()
     for item in items:
         if _is_folder(item):

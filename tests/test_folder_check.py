@@ -198,3 +198,19 @@ def test_many_files_list_the_blocked_first_and_count_the_clean(tmp_path: Path,
     summary = lines[3:lines.index("Findings by rule and field:") - 1]
     golden = (GOLDEN / "folder-summary.txt").read_text(encoding="utf-8")
     assert "\n".join(summary) + "\n" == golden.replace("{formats}", _formats())
+
+
+def test_globs_without_a_folder_are_a_usage_error(site: Path):
+    result = invoke("check", "--policy", POLICY, "site/clean.csv", "--exclude", "*.png")
+    assert result.exit_code == 2
+    assert result.stderr == ("guardrail: error: --include, --exclude and --hidden choose "
+                             "files in a folder, and no path given is a folder: give the "
+                             "folder, or drop them\n")
+
+
+def test_output_file_holds_the_report_and_stdout_stays_empty(site: Path):
+    result = invoke("check", "--policy", POLICY, "site/pages", "--report", "sarif",
+                    "--output", "scan.sarif")
+    assert (result.exit_code, result.stdout) == (1, "")
+    log = json.loads((site.parent / "scan.sarif").read_text(encoding="utf-8"))
+    assert log["runs"][0]["properties"]["findingsTotal"] == 305
