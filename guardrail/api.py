@@ -20,6 +20,7 @@ from guardrail.redact.redactor import HASH_KEY_ENV
 from guardrail.redact.run import RedactionResult, run_redact
 from guardrail.runner import CheckRequest, resolve_destination, run_check
 from guardrail.sources import sort_sources
+from guardrail.tree import expand_folders, holds_folder
 
 __all__ = ["Guardrail"]
 
@@ -91,8 +92,14 @@ class Guardrail:
         :param waivers: False ignores every exception in the policy: findings a waiver
             would suppress block (``guardrail check --no-waivers``).
 
+        A folder is checked file by file, every file in its tree but hidden ones (see
+        :mod:`guardrail.tree`; for include/exclude globs pass
+        ``guardrail.tree.expand_folders(folder, Selection(...)).sources``).
+
         Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns.
         """
+        if holds_folder(source):
+            source = expand_folders(source).sources
         sources = sort_sources(source, self.registry.adapter_for)
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
                                today, jobs, limits or Limits(), tune_gc, waivers=waivers)

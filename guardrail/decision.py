@@ -8,6 +8,7 @@ first ``max_findings`` of each rule are listed.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
@@ -16,7 +17,7 @@ from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLO
 from guardrail.policy.model import BLOCKING_ACTIONS, Waiver
 
 __all__ = ["Finding", "FindingKind", "FileResult", "Decision", "PublishBlocked", "TextMatch",
-           "DEFAULT_MAX_FINDINGS"]
+           "DEFAULT_MAX_FINDINGS", "line_of"]
 
 DEFAULT_MAX_FINDINGS = 50
 
@@ -76,6 +77,14 @@ class Finding:
     # What decided: "field" (a field rule, by the field's name), "detector" (found in
     # the value) or "record" (a record rule): each has its own remedy.
     found_by: str = "detector"
+    # The line number when the position names one (line-based formats): for reports
+    # that locate findings by line (SARIF), without reading the position's text.
+    line: int | None = None
+
+    @property
+    def blocking(self) -> bool:
+        """True when this finding stops publication (in enforce mode)."""
+        return self.waived_by is None and self.action in BLOCKING_ACTIONS
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -220,6 +229,16 @@ class Decision:
                              for w in self.waivers_used],
             "waivers_ignored": self.waivers_ignored,
         }
+
+
+_LINE = re.compile(r"(?:^|\()line (\d+)\b")
+
+
+def line_of(position: str | None) -> int | None:
+    """The line a position names: format plugins write ``line 14`` (or ``line 14,
+    column 3``; ``table 2 (line 14)``) for line-based formats. None otherwise."""
+    found = _LINE.search(position) if position else None
+    return int(found.group(1)) if found else None
 
 
 class PublishBlocked(GuardrailError):

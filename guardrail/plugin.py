@@ -17,7 +17,8 @@ Readers yield sections (:class:`Table` for rows under one header, :class:`Docume
 for nested records) from a :class:`Payload`, guard hostile input with :class:`Limits`
 and :class:`StreamGuard`, and raise :class:`PayloadError` on bad input. Formats that
 write redacted copies receive a :class:`Redactor`. Detectors return :class:`Span`s.
-Reporters render a :class:`Decision`.
+Reporters render a :class:`Decision` (SARIF ones in the envelope :func:`sarif_log`
+writes).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from guardrail.contract.protocols import (
 from guardrail.contract.records import Documents, Locator, RowLocator, Section, Span, Table
 from guardrail.contract.redaction import DROPPED, DocumentRedaction, Redactor, TableRedaction
 from guardrail.contract.repeated_keys import KeepAll, Repeated, keep_all_pairs
+from guardrail.contract.sarif import SARIF_SCHEMA, sarif_log, sarif_uri
 from guardrail.decision import Decision, FileResult, Finding, FindingKind
 from guardrail.errors import GuardrailError, PayloadError, PluginError, UsageError
 from guardrail.host.hookspecs import PROJECT, hookimpl
@@ -58,6 +60,7 @@ __all__ = [
     "Adapter",
     # reporters
     "Reporter", "ReportOptions", "Decision", "Finding", "FindingKind", "FileResult",
+    "SARIF_SCHEMA", "sarif_log", "sarif_uri",
     # errors
     "GuardrailError", "PayloadError", "PluginError", "UsageError",
 ]

@@ -29,7 +29,14 @@ from guardrail.host.registry import Registry, RunContext
 from guardrail.policy.model import Policy
 from guardrail.policy.schema import did_you_mean
 from guardrail.policy.waivers import WaiverBook
-from guardrail.sources import Adapted, Records, Refused, dict_records, source_label
+from guardrail.sources import (
+    Adapted,
+    InFolder,
+    Records,
+    Refused,
+    dict_records,
+    source_label,
+)
 
 __all__ = ["CheckRequest", "run_check", "waiver_book", "resolve_destination", "open_payload",
            "unreadable", "internal_error", "source_label", "MODES"]
@@ -189,7 +196,9 @@ def open_payload(registry: Registry, request: CheckRequest, source: Any,
     if name is None:
         raise PayloadError(
             "cannot tell the format (unknown extension and the content matched no "
-            f"format); pass --format with one of: {', '.join(sorted(registry.formats))}",
+            f"format); pass --format with one of: {', '.join(sorted(registry.formats))}"
+            + ("; if it is not meant to be checked, leave it out with --exclude GLOB"
+               if isinstance(source, InFolder) else ""),
             file=payload.name,
         )
     fmt = registry.format(name)

@@ -24,8 +24,8 @@ from guardrail.errors import UsageError
 if TYPE_CHECKING:
     from guardrail.engine.compiled import CompiledPolicy
 
-__all__ = ["Records", "Adapted", "Refused", "sort_sources", "dict_records", "source_label",
-           "looks_like_path"]
+__all__ = ["Records", "Adapted", "Refused", "InFolder", "sort_sources", "dict_records",
+           "source_label", "looks_like_path"]
 
 _BYTES = (bytes, bytearray, memoryview)
 # Libraries whose objects iterate as something other than their records.
@@ -65,11 +65,22 @@ class Refused:
     name: str | None = None
 
 
+@dataclass(frozen=True)
+class InFolder:
+    """A file found by scanning a folder (see :mod:`guardrail.tree`): read like any
+    path, but a file of no known format says how to leave it out of the scan."""
+
+    path: str
+
+    def __fspath__(self) -> str:
+        return self.path
+
+
 AdapterFor = Callable[[Any], Any]
 
 
 def _is_payload(source: Any) -> bool:
-    return isinstance(source, (str, os.PathLike, *_BYTES)) or hasattr(source, "read")
+    return isinstance(source, (str, os.PathLike, *_BYTES, Refused)) or hasattr(source, "read")
 
 
 def _kind(value: Any) -> str:

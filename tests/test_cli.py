@@ -322,7 +322,7 @@ def test_json_report_structure(plain_policy):
         "level": "internal", "action": "block", "evidence": "A**/****/******",
         "message": "field 'case_ref' is internal (name rule 'case_ref'); 'public-web' accepts "
                    "at most public",
-        "position": "line 2", "found_by": "field",
+        "position": "line 2", "found_by": "field", "line": 2,
     }
     for finding in report["findings"]:
         assert {"file", "record", "field", "rule", "level", "action", "evidence"} <= set(finding)

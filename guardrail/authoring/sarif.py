@@ -2,23 +2,21 @@
 
 One run, the tool named ``guardrail`` with every lint code as a rule (so a viewer
 can show each code's description even when it has no result), and one result per
-finding, located by file, line and column.
+finding, located by file, line and column. The envelope is shared with the ``sarif``
+reporter (:mod:`guardrail.contract.sarif`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path, PurePath
-from typing import Any
-from urllib.parse import quote
+
+from guardrail.contract.sarif import SARIF_SCHEMA, sarif_log, sarif_uri
 
 from .lint import LintFinding
 from .lint_codes import CODES
 
 __all__ = ["render_sarif", "SARIF_SCHEMA"]
-
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def render_sarif(findings: Sequence[LintFinding], version: str) -> str:
@@ -32,23 +30,10 @@ def render_sarif(findings: Sequence[LintFinding], version: str) -> str:
         "level": f.severity,
         "message": {"text": f.message},
         "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": _uri(f.file)},
+            "artifactLocation": {"uri": sarif_uri(f.file)},
             "region": {"startLine": f.line, "startColumn": f.column},
         }}],
     } for f in findings]
-    log: dict[str, Any] = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "guardrail", "version": version,
-                                "rules": rules}},
-            "results": results,
-        }],
-    }
+    log = sarif_log(version, rules, results)
     return json.dumps(log, indent=2) + "\n"
 
-
-def _uri(file: str) -> str:
-    """A relative path as a relative URI reference; an absolute one as a file: URI."""
-    path = Path(file)
-    return path.as_uri() if path.is_absolute() else quote(PurePath(file).as_posix())

@@ -13,6 +13,7 @@ from guardrail.cli.shared import limit_options, limits_from, policy_options, reg
 from guardrail.decision import PublishBlocked
 from guardrail.publish import publish_copy
 from guardrail.redact.redactor import HASH_KEY_ENV
+from guardrail.tree import Selection, expand_folders, holds_folder
 
 __all__ = ["check", "redact", "publish"]
 
@@ -24,7 +25,8 @@ __all__ = ["check", "redact", "publish"]
            "extension, then the content.",
     mode="audit runs the same checks as a dry run: same report, exit 0 unless an error "
          "stops the check.",
-    report="Report format: text (for people) or json (for machines).",
+    report="Report format: text (for people), json (for machines), sarif (code scanning) "
+           "or junit (CI test views); see docs/reports.md.",
     findings="Findings listed per rule (counts stay exact). Default: 50 or the policy's "
              "defaults.max_findings.",
     encoding="Text encoding of the payload when it is not UTF-8 (a BOM is honoured).")
@@ -40,14 +42,24 @@ __all__ = ["check", "redact", "publish"]
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), metavar="YYYY-MM-DD",
               help="Judge waiver expiry and enforce_from dates as on this day (see what "
                    "will block once a rule in audit enforces). Default: today.")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="In a folder, check only files whose path under it matches (repeatable; "
+                   "'**' spans folders, a glob without '/' matches names). Default: all.")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="In a folder, leave out files and folders that match (repeatable; wins "
+                   "over --include).")
+@click.option("--hidden", is_flag=True,
+              help="In a folder, also check hidden files and folders (.git never).")
 @limit_options
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
 @click.pass_context
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
-        jobs: int, output: Any, no_waivers: bool, today: Any, paths: tuple[str, ...],
+        jobs: int, output: Any, no_waivers: bool, today: Any, include: tuple[str, ...],
+        exclude: tuple[str, ...], hidden: bool, paths: tuple[str, ...],
         **limits: Any) -> None:
-    """Check payload files (or '-' for stdin) against a policy and exit with the decision.
+    """Check payload files, folders (every file in the tree) or '-' for stdin against a
+    policy and exit with the decision.
 
     Exit codes: 0 publishable, 1 blocked by policy, 2 usage or policy error,
     3 payload could not be read or too slow to check (blocked), 4 internal error,
@@ -57,7 +69,11 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     registry.reporter(report)  # fail early on a typo, before reading anything
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
-    decision = guard.check(list(paths), format=fmt, destination=destination, mode=mode,
+    scan = expand_folders(list(paths), Selection(include, exclude, hidden))
+    if holds_folder(list(paths)):  # on stderr: stdout stays the report alone
+        click.echo(f"guardrail: checking {len(scan.sources)} files ({scan.left_out} left "
+                   "out: hidden, or by --include/--exclude)", err=True)
+    decision = guard.check(scan.sources, format=fmt, destination=destination, mode=mode,
                            max_findings=max_findings, encoding=encoding, jobs=jobs,
                            limits=chosen, tune_gc=True, waivers=not no_waivers,
                            today=today.date() if today else None)

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from guardrail.decision import DEFAULT_MAX_FINDINGS, Finding, FindingKind
+from guardrail.decision import DEFAULT_MAX_FINDINGS, Finding, FindingKind, line_of
 from guardrail.engine.scanning import as_text
 from guardrail.engine.sink import Match
 from guardrail.masking import mask_value
@@ -50,7 +50,8 @@ class Collector:
         self.findings.append(Finding(
             kind.file, record, field, kind.rule, kind.level, kind.action,
             evidence_of(value, matches), _message(field, matches), position, kind.section,
-            kind.waived_by, _also(matches), "field" if primary.whole else "detector"))
+            kind.waived_by, _also(matches), "field" if primary.whole else "detector",
+            line_of(position)))
 
     def key(self, record: int | None, label: str, key: str, matches: Sequence[Match],
             position: str | None) -> None:
@@ -64,7 +65,8 @@ class Collector:
         evidence = " | ".join(mask_value(v) for v in values if v not in (None, ""))
         self.findings.append(Finding(kind.file, record, kind.field, kind.rule, kind.level,
                                      kind.action, evidence, message, position, kind.section,
-                                     kind.waived_by, found_by="record"))
+                                     kind.waived_by, found_by="record",
+                                     line=line_of(position)))
 
     def count(self, kind: FindingKind, times: int) -> None:
         if times:

@@ -29,26 +29,8 @@ class TextReporter:
         write(f"{verdict}\n")
         write(f"policy {policy['name']} {policy['version']} (sha256 {policy['sha256'][:12]}), "
               f"destination {decision.destination}\n\n")
-        for result in decision.files:
-            blocking, warning, waived = decision.file_counts(result.file)
-            # Findings of rules in audit (staged rollout) are non-blocking like warnings,
-            # but say what will block once the rule enforces: counted on their own.
-            audit = sum(n for kind, n in decision.counts.items()
-                        if kind.file == result.file and kind.action == "audit"
-                        and not kind.waived_by)
-            warning -= audit
-            if result.error:
-                status = f"UNREADABLE: {result.error}"
-            elif blocking:
-                status = f"BLOCKED ({blocking} finding{'s' if blocking != 1 else ''})"
-            else:
-                status = "ok"
-            extras = ", ".join(part for part in (
-                f"{warning} warning{'s' if warning != 1 else ''}" if warning else "",
-                f"{audit} in audit" if audit else "",
-                f"{waived} waived" if waived else "") if part)
-            write(f"  {result.file}: {result.format or '?'}, {result.records} records, {status}"
-                  f"{' (' + extras + ')' if extras else ''}\n")
+        for line in _file_lines(decision):
+            write(line)
         rows = decision.grouped_counts()
         if rows:
             write("\nFindings by rule and field:\n")
@@ -113,6 +95,48 @@ def _also_found(findings: list[Finding]) -> dict[tuple[str, str], list[str]]:
             key = (finding.rule, _INDEX.sub("[*]", finding.field))  # as counts show it
             found.setdefault(key, {}).update(dict.fromkeys(finding.also))
     return {key: list(rules) for key, rules in found.items()}
+
+
+_ALL_FILES = 20  # beyond this many files, clean ones are counted rather than listed
+_RANK = {"UNREADABLE": 0, "BLOCKED": 1}
+
+
+def _file_lines(decision: Decision) -> list[str]:
+    """One line per file; for a folder of many files, the unreadable and blocked ones
+    first, then those with warnings, and the clean ones as a count."""
+    # Per file (blocking, warning, in audit, waived), in one pass over the counts: a
+    # folder of thousands of files must not cost files x kinds.
+    per_file: dict[str, list[int]] = {}
+    for kind, n in decision.counts.items():
+        tally = per_file.setdefault(kind.file, [0, 0, 0, 0])
+        # Findings of rules in audit (staged rollout) are non-blocking like warnings,
+        # but say what will block once the rule enforces: counted on their own.
+        tally[3 if kind.waived_by else 0 if kind.blocking else 2 if kind.action == "audit"
+              else 1] += n
+    lines: list[tuple[int, str]] = []
+    for result in decision.files:
+        blocking, warning, audit, waived = per_file.get(result.file, (0, 0, 0, 0))
+        if result.error:
+            status = f"UNREADABLE: {result.error}"
+        elif blocking:
+            status = f"BLOCKED ({blocking} finding{'s' if blocking != 1 else ''})"
+        else:
+            status = "ok"
+        extras = ", ".join(part for part in (
+            f"{warning} warning{'s' if warning != 1 else ''}" if warning else "",
+            f"{audit} in audit" if audit else "",
+            f"{waived} waived" if waived else "") if part)
+        rank = _RANK.get(status.split(" ")[0].rstrip(":"), 2 if extras else 3)
+        lines.append((rank, f"  {result.file}: {result.format or '?'}, {result.records} "
+                            f"records, {status}{' (' + extras + ')' if extras else ''}\n"))
+    if len(lines) <= _ALL_FILES:
+        return [line for _, line in lines]
+    clean = sum(1 for rank, _ in lines if rank == 3)
+    shown = [line for _, line in sorted((item for item in lines if item[0] < 3),
+                                        key=lambda item: item[0])]
+    if clean:
+        shown.append(f"  and {clean} more file{'s' if clean != 1 else ''} ok\n")
+    return shown
 
 
 @hookimpl
