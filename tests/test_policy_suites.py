@@ -43,8 +43,8 @@ FAIL golden.yaml:8: small counts are suppressed
     + {record: 0, field: count, rule: council.small_count, evidence: "*"}
     + {record: 0, field: resident, rule: field.level, evidence: "J*** S****"}
     - {record: 1, field: ward, rule: council.public}
-  hint: record 0, field count: the case's evidence is written unmasked (shown masked here); a check only ever gives masked evidence: write it as the + line shows it, or leave it out
-"""
+""" + ("  hint: record 0, field count: the case's evidence is unmasked; write it as a + line "
+       "shows it, or leave it out\n")
 
 
 def test_golden_output_of_a_failing_and_a_passing_case(in_data: Path) -> None:
@@ -386,4 +386,4 @@ def test_evidence_a_case_writes_unmasked_is_never_printed(tmp_path: Path,
         assert "megan" not in result.stdout and "example.net" not in result.stdout
     text = run("raw.yaml").stdout
     assert "evidence: \"m****.l***@e******.n**\"}" in text
-    assert "hint: record 0, field contact_email: the case's evidence is written unmasked" in text
+    assert "hint: record 0, field contact_email: the case's evidence is unmasked; " in text

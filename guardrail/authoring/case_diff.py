@@ -51,8 +51,7 @@ def near_misses(result: CaseResult) -> list[str]:
     """A hint for each expected finding that a found one matches but for ``waived``
     alone, or the letter case of ``field`` alone: the diff lines look alike."""
     hints = [f"  hint: record {_scalar(e.record)}, field {_scalar(e.field)}: the case's "
-             f"evidence is written unmasked (shown masked here); a check only ever gives "
-             f"masked evidence: write it as the + line shows it, or leave it out"
+             f"evidence is unmasked; write it as a + line shows it, or leave it out"
              for e in result.missing if raw_evidence(e)]
     unexpected = list(result.unexpected)
     for expected in result.missing:
