@@ -75,7 +75,8 @@ class Finding:
     waived_by: str | None = None
     also: tuple[str, ...] = ()  # the other rules that matched the same value
     # What decided: "field" (a field rule, by the field's name), "detector" (found in
-    # the value) or "record" (a record rule): each has its own remedy.
+    # the value), "neighbours" (found in the value read together with the next field's)
+    # or "record" (a record rule): each has its own remedy.
     found_by: str = "detector"
     # The line number when the position names one (line-based formats): for reports
     # that locate findings by line (SARIF), without reading the position's text.
@@ -128,6 +129,10 @@ class Decision:
     # True when the check ignored every exception (``--no-waivers``): a report must not
     # then suggest adding an exception the policy may already have.
     waivers_ignored: bool = False
+    # The exceptions that had expired on the day judged: a report suggests renewing one
+    # that would cover a finding rather than writing a second.
+    waivers_expired: tuple[Waiver, ...] = ()
+    judged_on: str = ""  # the day waivers and staged rollout were judged on (ISO date)
     checked_at: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
                             .isoformat(timespec="seconds"))
 
@@ -228,6 +233,10 @@ class Decision:
             "waivers_used": [{"label": w.label(), "origin": w.origin}
                              for w in self.waivers_used],
             "waivers_ignored": self.waivers_ignored,
+            "waivers_expired": [{"label": w.label(), "origin": w.origin,
+                                 "expires": w.expires.isoformat()}
+                                for w in self.waivers_expired],
+            "judged_on": self.judged_on,
         }
 
 

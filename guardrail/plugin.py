@@ -44,6 +44,7 @@ from guardrail.host.hookspecs import PROJECT, hookimpl
 from guardrail.host.register import Register, RunContext
 from guardrail.masking import REDACTED, mask_value
 from guardrail.policy.paths import key_chain
+from guardrail.policy.waivers import waiver_matches
 
 __all__ = [
     # hooks
@@ -60,7 +61,7 @@ __all__ = [
     "Adapter",
     # reporters
     "Reporter", "ReportOptions", "Decision", "Finding", "FindingKind", "FileResult",
-    "SARIF_SCHEMA", "sarif_log", "sarif_uri",
+    "SARIF_SCHEMA", "sarif_log", "sarif_uri", "waiver_matches",
     # errors
     "GuardrailError", "PayloadError", "PluginError", "UsageError",
 ]

@@ -120,6 +120,8 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
         notices=evaluation.notices(collector.counts),
         waivers_used=evaluation.waivers_used(collector.counts),
         waivers_ignored=not evaluation.waivers.enabled,
+        waivers_expired=evaluation.waivers.expired if evaluation.waivers.enabled else (),
+        judged_on=evaluation.today.isoformat(),
     )
     registry.pm.hook.guardrail_after_check(context=context, decision=decision)
     return decision

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from guardrail import Guardrail
 from guardrail.cli import cli
+from guardrail.host.registry import load_registry
 from guardrail.policy.schema import policy_schema
 
 HERE = Path(__file__).parent
@@ -138,7 +139,8 @@ def test_output_file(tmp_path):
      "guardrail: error: policy 'asb-public-web' has no destination 'public-wbe'; did you mean "
      "'public-web'? available: public-web, partner-portal, internal\n"),
     (["--policy", "asb-public-web", "--report", "jsn", CLEAN],
-     "guardrail: error: unknown report 'jsn'; did you mean 'json'? available: json, text\n"),
+     "guardrail: error: unknown report 'jsn'; did you mean 'json'? available: "
+     f"{', '.join(sorted(load_registry().reporters))}\n"),
 ])
 def test_usage_errors_exit_2_with_one_message(args, message):
     result = run("check", *args)
@@ -293,7 +295,8 @@ def test_json_report_structure(plain_policy):
     report = json.loads(result.stdout)
     assert list(report) == ["decision", "mode", "destination", "policy", "checked_at", "files",
                             "counts", "findings", "findings_listed", "findings_total", "notices",
-                            "waivers_used", "waivers_ignored"]
+                            "waivers_used", "waivers_ignored", "waivers_expired",
+                            "judged_on"]
     assert report["decision"] == "block"
     assert report["mode"] == "enforce"
     assert report["destination"] == "public-web"

@@ -161,7 +161,8 @@ def test_every_leaky_record_agrees_with_check() -> None:
 
 def test_explain_field_form_is_unchanged() -> None:
     result = _explain("-p", "asb-public-web", "postcode", "month")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # postcode is refused
+    assert _explain("-p", "asb-public-web", "month").exit_code == 0
     assert [line.split(" (")[0] for line in result.output.splitlines()] == [
         "postcode: personal", "month: public"]
 
@@ -171,7 +172,7 @@ def test_explain_field_says_what_a_waiver_or_an_audit_holds_back() -> None:
     # expired, and a rule in audit (staged rollout) change what the line ends with.
     waived = _explain("-p", str(DATA / "waivers.yaml"), "--today", "2026-07-01",
                       "case_ref", "postcode")
-    assert waived.exit_code == 0, waived.output
+    assert waived.exit_code == 1, waived.output  # the expired waiver leaves postcode BLOCK
     waivers = DATA / "waivers.yaml"
     assert [line.split(" -> ")[1] for line in waived.output.splitlines()] == [
         "public-web accepts at most public: allowed: BLOCK waived by the exception for "
@@ -315,3 +316,16 @@ def test_every_json_record_agrees_with_check() -> None:
 def test_every_leaky_record_agrees_with_check_when_some_are_waived() -> None:
     guard = Guardrail.from_policy(DATA / "waivers.yaml")
     assert _agrees_with_check(guard, LEAKY) == 61
+
+
+def test_explain_field_names_the_record_rules_that_read_the_field() -> None:
+    # From a new-user trial: 'count' was shown 'allowed' with no word of the
+    # small-number rule that blocks records with counts of 1 to 4.
+    policy = str(ROOT / "examples" / "policy-guide" / "asb-export.yaml")
+    result = _explain("-p", policy, "count", "month")
+    assert result.exit_code == 0
+    assert [line.rsplit(": ", 1)[-1] if "record rule" not in line else
+            line[line.index("allowed"):] for line in result.output.splitlines()] == [
+        "allowed; record rule asb.small_count reads it and may block a record "
+        "(explain --record says which)",
+        "allowed"]

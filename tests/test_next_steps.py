@@ -3,6 +3,7 @@ validates and changes the verdict, and the command it names writes the copy."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import shlex
@@ -62,10 +63,9 @@ def test_fields_the_policy_does_not_know_get_the_yaml_that_classifies_them(tmp_p
     assert "  - 3 fields are not classified by the policy (month, ward, team)." in steps
     assert f"guardrail init {payload} -o my-policy.yaml" in steps
     fields = yaml.safe_load(_block(steps, "fields:"))["fields"]
-    assert fields == [{"name": "month", "level": "public"}]
-    # done for every field, the export passes
-    body = "fields:\n" + "".join(f"  - name: {name}\n    level: public\n"
-                                 for name in ("month", "ward", "team"))
+    assert fields == [{"name": name, "level": "public"} for name in ("month", "ward", "team")]
+    # pasted as it is, the export passes
+    body = yaml.safe_dump({"fields": fields})
     mine = Guardrail.from_policy(_policy(tmp_path, "uk-personal-data", body))
     assert mine.check(payload).allowed
 
@@ -136,7 +136,7 @@ def test_an_unclassified_field_whose_values_hold_personal_data_is_not_suggested_
     assert ("  - 1 unclassified field (reached_on) also held what the detectors find "
             "(uk.phone):\n    whatever level the policy gives it, those values block.") in steps
     assert yaml.safe_load(_block(steps, "fields:")) == {
-        "fields": [{"name": "month", "level": "public"}]}
+        "fields": [{"name": "month", "level": "public"}, {"name": "team", "level": "public"}]}
     flagged = steps[steps.index("unclassified field (reached_on)"):]
     assert yaml.safe_load(_block(flagged, "fields:")) == {
         "fields": [{"name": "reached_on", "level": "personal"}]}
@@ -171,3 +171,53 @@ def test_a_record_rule_names_itself_and_its_description_not_an_exception() -> No
         "        asb.small_count: Counts of 1 to 4 can identify the people involved; "
         "publish \"<5\" instead.\n"
         "    change those values in the export (each rule's description says how).\n")
+
+
+def test_every_unclassified_field_is_named_not_only_those_listed_in_detail(tmp_path) -> None:
+    # From a new-user trial: with findings listed 50 per rule and tables walked column
+    # by column, the steps named only the first fields. They come from exact counts.
+    guard = Guardrail.from_policy("uk-personal-data")
+    columns = [f"col_{n}" for n in range(7)]
+    payload = tmp_path / "wide.csv"
+    payload.write_text(",".join(columns) + "\n" + ",".join("x" for _ in columns) + "\n"
+                       + ",".join("y" for _ in columns) + "\n", encoding="utf-8")
+    steps = _report(guard, payload, max_findings=1)
+    assert "  - 7 fields are not classified by the policy (col_0, col_1, col_2, col_3, " \
+           "col_4 and 2 more)." in steps
+    assert yaml.safe_load(_block(steps, "fields:")) == {
+        "fields": [{"name": name, "level": "public"} for name in columns]}
+
+
+def test_a_header_that_is_personal_data_is_renamed_not_waived(tmp_path) -> None:
+    # '#2' pasted as YAML is a comment: no rule or exception can name it.
+    guard = Guardrail.from_policy("uk-personal-data")
+    payload = tmp_path / "hdr.csv"
+    payload.write_text("month,jo.bloggs@example.com\n2026-01,x\n", encoding="utf-8")
+    steps = _report(guard, payload)
+    assert steps.startswith(
+        "What to do next:\n  - #2: a field shown by number has no name a report may print "
+        "(its header holds\n    personal data, or is empty): give the column a plain name "
+        "in the export, then classify it\n    by that name.\n")
+    assert steps.count("#2") == 1 and "exceptions:" not in steps
+    assert "jo.bloggs" not in steps
+
+
+def test_an_expired_exception_is_renewed_not_written_again() -> None:
+    guard = Guardrail.from_policy(str(ROOT / "examples" / "policy-guide" / "asb-export.yaml"))
+    source = io.BytesIO(b"month,category,station\n2026-10,Noise,Town Police Station HP1 1AA\n")
+    steps = _report(guard, source, format="csv", today=dt.date(2027, 7, 1))
+    assert steps == (
+        "What to do next:\n"
+        "  - The exception at examples/policy-guide/asb-export.yaml:48 covered station but "
+        "expired on 2027-06-30: if it still\n"
+        "    holds, have it approved again and set a new 'expires' there.\n")
+
+
+def test_a_new_exception_expires_90_days_after_the_day_judged_and_allow_comes_first(
+        tmp_path) -> None:
+    guard = Guardrail.from_policy("asb-public-web")
+    source = io.BytesIO(b"month,category,ward\n2026-10,Noise,call 07700 900123\n")
+    steps = _report(guard, source, format="csv", today=dt.date(2027, 7, 1))
+    assert "        detectors:\n          allow: [\"<the exact text>\"]\n" in steps
+    assert "it lets through every finding of\n    the rule in ward, real ones too:" in steps
+    assert "            expires: 2027-09-29\n" in steps

@@ -10,25 +10,31 @@ from __future__ import annotations
 
 import datetime as _dt
 
+from guardrail.engine.record_rules import compile_rule
 from guardrail.engine.rollout import Rollout, settled_classifier
 from guardrail.policy.classify import Classifier
 from guardrail.policy.model import BLOCKING_ACTIONS, Policy
-from guardrail.policy.paths import parse_field_path
+from guardrail.policy.paths import normalize_key, parse_field_path
 from guardrail.policy.waivers import WaiverBook, waiver_matches
 
 __all__ = ["explain_fields"]
 
 
 def explain_fields(policy: Policy, destination: str, names: tuple[str, ...],
-                   today: _dt.date | None = None) -> list[str]:
-    """One line per field *name* (a path such as ``people[2].name``)."""
+                   today: _dt.date | None = None) -> tuple[list[str], int]:
+    """One line per field *name* (a path such as ``people[2].name``), and the exit code:
+    1 when the destination refuses a field by its name, else 0."""
     target = policy.destinations[destination]
     today = today or _dt.date.today()
     classifier = Classifier(policy)
     rollout = Rollout(policy, today)
     settled = settled_classifier(policy, rollout)
     waivers = WaiverBook.for_policy(policy, today, destination=destination)
+    # Record rules judge whole records: they may block whatever a field's level is.
+    rules = [compile_rule(rule) for rule in policy.record_rules
+             if policy.rank(rule.level) > policy.rank(target.max_level)]
     lines = []
+    refused = False
     for name in names:
         path = parse_field_path(name)
         found = classifier.classify(path)
@@ -40,29 +46,39 @@ def explain_fields(policy: Policy, destination: str, names: tuple[str, ...],
                 staged = f" (rule {found.rule} is in audit and does not apply yet)"
                 found = instead
         origin = f" at {found.rule_origin}" if found.rule_origin else ""
-        verdict = _verdict(policy, destination, found.level, found.rule, name, rollout,
-                           waivers) + staged
+        verdict, blocks = _verdict(policy, destination, found.level, found.rule, name,
+                                   rollout, waivers)
+        verdict += staged
+        refused = refused or blocks
+        reading = [r.rule.id for r in rules
+                   if r.roots is None or normalize_key(str(path[0])) in r.roots
+                   or name in r.report]
+        if reading:
+            verdict += (f"; record rule{'s' if len(reading) != 1 else ''} "
+                        f"{', '.join(reading)} read{'s' if len(reading) == 1 else ''} it "
+                        f"and may block a record (explain --record says which)")
         lines.append(f"{name}: {found.level} ({found.matched_by}{origin}; rule {found.rule}) "
                      f"-> {target.name} accepts at most {target.max_level}: {verdict}")
-    return lines
+    return lines, 1 if refused else 0
 
 
 def _verdict(policy: Policy, destination: str, level: str, rule: str, name: str,
-             rollout: Rollout, waivers: WaiverBook) -> str:
+             rollout: Rollout, waivers: WaiverBook) -> tuple[str, bool]:
+    """What the destination does with the field, in words, and whether that refuses it."""
     target = policy.destinations[destination]
     if policy.rank(level) <= policy.rank(target.max_level):
-        return "allowed"
+        return "allowed", False
     action = policy.action_for(level, target)
     waiver = waivers.covering(rule, name)
     if waiver is not None:
-        return f"allowed: {action.upper()} waived by the {waiver.label()}"
+        return f"allowed: {action.upper()} waived by the {waiver.label()}", False
     expired = next((w for w in waivers.expired if waiver_matches(w, rule, name)), None)
     lapsed = (f" (the {expired.label()} expired on {expired.expires.isoformat()})"
               if expired is not None else "")
     if action in BLOCKING_ACTIONS and rollout.audits(rule):
         return (f"AUDIT (rule {rule} is in audit{_until(rollout, rule)}: reported, "
-                f"not blocked){lapsed}")
-    return action.upper() + lapsed
+                f"not blocked){lapsed}"), False
+    return action.upper() + lapsed, action in BLOCKING_ACTIONS
 
 
 def _until(rollout: Rollout, rule: str) -> str:

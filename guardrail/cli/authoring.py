@@ -60,8 +60,10 @@ def explain(ctx: click.Context, policy: str, destination: str | None, record: in
             fields: tuple[str, ...]) -> None:
     """Explain how the policy classifies field paths (e.g. 'postcode', 'person.name').
 
-    Shows the level, the rule that set it and where that rule is written, and
-    whether the destination may receive the field.
+    Shows the level, the rule that set it and where that rule is written, whether
+    the destination may receive the field on the day (--today; a rule in staged
+    rollout, a waiver), and the record rules that read it. Exit 0 every field may go
+    by its name, 1 one is refused.
 
     With --record N, explain one record of the payload FILE instead, as 'check'
     judges it: each field's level and rule, what each content detector found
@@ -81,9 +83,10 @@ def explain(ctx: click.Context, policy: str, destination: str | None, record: in
                                  today.date() if today else None, fields))
     loaded = load_policy(policy, registry.policy_path,
                          extra_rule_ids=frozenset(registry.detectors))
-    lines = explain_fields(loaded, resolve_destination(loaded, destination), fields,
-                           today.date() if today else None)
+    lines, code = explain_fields(loaded, resolve_destination(loaded, destination), fields,
+                                 today.date() if today else None)
     click.echo("\n".join(lines))
+    ctx.exit(code)
 
 
 def _explain_record(registry: Registry, policy: str, destination: str | None,

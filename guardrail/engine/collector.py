@@ -50,8 +50,7 @@ class Collector:
         self.findings.append(Finding(
             kind.file, record, field, kind.rule, kind.level, kind.action,
             evidence_of(value, matches), _message(field, matches), position, kind.section,
-            kind.waived_by, _also(matches), "field" if primary.whole else "detector",
-            line_of(position)))
+            kind.waived_by, _also(matches), _found_by(primary), line_of(position)))
 
     def key(self, record: int | None, label: str, key: str, matches: Sequence[Match],
             position: str | None) -> None:
@@ -99,6 +98,14 @@ def evidence_of(value: Any, matches: Sequence[Match]) -> str:
             return primary.evidence if primary.evidence is not None \
                 else mask_value(text[primary.start:primary.end])
     return mask_value(value)
+
+
+def _found_by(primary: Match) -> str:
+    """What decided: a field rule (the whole value), a detector reading two neighbouring
+    values together (it says so in its message), or a detector in the value."""
+    if primary.whole:
+        return "field"
+    return "neighbours" if primary.message is not None else "detector"
 
 
 def _message(field: str, matches: Sequence[Match]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from typing import TextIO
+from typing import Any, TextIO
 
 from guardrail.plugin import Decision, Finding, ReportOptions, hookimpl
 
@@ -40,13 +40,13 @@ class TextReporter:
                   f"{'action':<6}  {'count':>8}\n")
             also = _also_found(decision.findings)
             for row in rows:
-                note = f"  (waived: {row['waived_by']})" if row.get("waived_by") else ""
+                note = f"  (by the {row['waived_by']})" if row.get("waived_by") else ""
                 found = also.get((row["rule"], row["field"]))
                 if found:
                     # the deciding rule is listed; what else the value held must not hide
                     note += f"  (values also held: {', '.join(found)})"
                 write(f"  {row['rule']:<{width_rule}}  {row['field']:<{width_field}}  "
-                      f"{row['level']:<16}  {row['action']:<6}  {row['count']:>8}{note}\n")
+                      f"{row['level']:<16}  {_action(row):<6}  {row['count']:>8}{note}\n")
             total = sum(r["count"] for r in rows)
             if total > len(decision.findings):
                 write(f"  ({len(decision.findings)} of {total} findings listed in detail; "
@@ -81,9 +81,16 @@ class TextReporter:
                 # a waived finding does not block: say so rather than show a bare "block"
                 waived = ", waived" if finding.waived_by else ""
                 also = f"; also {', '.join(finding.also)}" if finding.also else ""
+                if finding.found_by == "neighbours":  # say which two fields were read
+                    also += f"; {finding.message}"
                 out.write(f"    {finding.field} = {finding.evidence or '(value)'}  "
                           f"[{finding.rule}, {finding.level}, {finding.action}{waived}"
                           f"{also}]\n")
+
+
+def _action(row: dict[str, Any]) -> str:
+    """What the row's findings do: a waived row blocks nothing, so it does not say block."""
+    return "waived" if row.get("waived_by") else row["action"]
 
 
 def _also_found(findings: list[Finding]) -> dict[tuple[str, str], list[str]]:

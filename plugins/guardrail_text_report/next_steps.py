@@ -9,17 +9,24 @@ name and file, and the destination. Never a value.
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import PurePath
 from typing import TextIO
 
-from guardrail.plugin import Decision, Finding
+import yaml
+
+from guardrail.plugin import Decision, Finding, waiver_matches
 
 __all__ = ["write_next_steps", "UNCLASSIFIED"]
 
 UNCLASSIFIED = "field.unclassified"  # the core's rule for a field no rule of the policy names
 _SHOWN = 5  # fields named in a sentence before "and N more"
+_WRITTEN = 20  # fields written out as YAML entries
+_INDEX = re.compile(r"\[\d+\]")
+_UNNAMED = re.compile(r"#\d+")  # a field shown by number: its name is not printable
 _WAIVER_DAYS = 90  # the expiry suggested for a new exception
 # The policy language's actions: 'block' can only be fixed at the source; the others
 # are what `guardrail redact` writes in a copy.
@@ -33,22 +40,34 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     if not blocking:
         return
     steps: list[str] = []
-    unclassified = _unique(f.field for f in blocking if f.rule == UNCLASSIFIED)
+    # Fields come from the exact counts: the listed findings are capped per rule, and a
+    # table is walked column by column, so they may name only the first few fields.
+    kinds = [k for k in decision.counts if k.blocking and
+             (k.action == "block" or k.action in _REDACTABLE)]
+    found_by = {f.rule: f.found_by for f in decision.findings}  # a rule decides one way
+    unclassified = _unique(k.field for k in kinds if k.rule == UNCLASSIFIED)
+    unnamed = _unique(name for name in [*unclassified, *(_pattern(f.field) for f in blocking)]
+                      if _UNNAMED.fullmatch(name))
+    if unnamed:  # no rule can name what the report may not print: rename it
+        steps.append(_rename(unnamed))
+        unclassified = [name for name in unclassified if name not in unnamed]
     classified = [f for f in blocking if f.rule != UNCLASSIFIED]
     policy = _policy_argument(decision)
     first_file = blocking[0].file
     if unclassified:
         # A column whose values the detectors also flagged is not made publishable by
         # classifying it: say so, rather than suggest 'public' for a phone number.
-        flagged = _unique(f.field for f in blocking if f.rule == UNCLASSIFIED and f.also)
+        flagged = _unique(_pattern(f.field) for f in blocking
+                          if f.rule == UNCLASSIFIED and f.also)
         plain = [name for name in unclassified if name not in flagged]
         if plain:
             steps.append(_classify(plain, decision, first_file))
         if flagged:
             steps.append(_classify_flagged(flagged, blocking, decision))
-    by_field_rule = _unique(f.field for f in classified
-                            if f.action == "block" and f.found_by == "field")
-    by_content = [f for f in classified if f.found_by == "detector"]
+    by_field_rule = _unique(k.field for k in kinds if k.action == "block"
+                            and k.rule != UNCLASSIFIED and found_by.get(k.rule) == "field")
+    by_content = [f for f in classified if f.found_by in ("detector", "neighbours")
+                  and _pattern(f.field) not in unnamed]
     by_record_rule = {f.rule: f for f in classified if f.found_by == "record"}
     if any(f.action in _REDACTABLE for f in classified):
         steps.append(_redact(decision, policy, first_file))
@@ -65,23 +84,19 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
 
 
 def _classify(fields: list[str], decision: Decision, file: str) -> str:
-    named = _listed(fields)
-    example = fields[0]
     return (
         f"  - {len(fields)} field{'s are' if len(fields) != 1 else ' is'} not classified by "
-        f"the policy ({named}). Say what each holds\n"
+        f"the policy ({_listed(fields)}). Say what each holds\n"
         f"    in the policy's 'fields' ({_policy_file(decision)}); 'public' lets a field "
-        f"out to '{decision.destination}':\n"
-        f"        fields:\n"
-        f"          - name: {example}\n"
-        f"            level: public\n"
+        f"out to '{decision.destination}'\n"
+        f"    (the content detectors still read its values):\n"
+        f"        fields:\n{_entries(fields, 'public')}"
         f"    or start a policy from this export: guardrail init {_quoted(file)} -o "
         f"my-policy.yaml\n")
 
 
 def _classify_flagged(fields: list[str], blocking: list[Finding], decision: Decision) -> str:
-    found = _unique(rule for f in blocking if f.field in fields for rule in f.also)
-    example = fields[0]
+    found = _unique(rule for f in blocking if _pattern(f.field) in fields for rule in f.also)
     return (
         f"  - {len(fields)} unclassified field{'s' if len(fields) != 1 else ''} "
         f"({_listed(fields)}) also held what the detectors find ({_listed(found)}):\n"
@@ -91,9 +106,7 @@ def _classify_flagged(fields: list[str], blocking: list[Finding], decision: Deci
         f"hold{'' if len(fields) != 1 else 's'}, and leave "
         f"{'them' if len(fields) != 1 else 'it'} out of exports to "
         f"'{decision.destination}':\n"
-        f"        fields:\n"
-        f"          - name: {example}\n"
-        f"            level: personal\n")
+        f"        fields:\n{_entries(fields, 'personal')}")
 
 
 def _rerun_with_waivers(decision: Decision) -> str:
@@ -114,7 +127,7 @@ def _redact(decision: Decision, policy: str, file: str) -> str:
 def _leave_out(fields: list[str], decision: Decision) -> str:
     return (
         f"  - Leave out of the export the fields the policy keeps from "
-        f"'{decision.destination}' ({_listed(fields)});\n"
+        f"'{decision.destination}' ({_listed(fields, _WRITTEN)});\n"
         f"    if the policy classifies one wrongly, change its level in "
         f"{_policy_file(decision)}.\n")
 
@@ -130,31 +143,87 @@ def _record_rules(findings: list[Finding], decision: Decision) -> str:
         f"    change those values in the export (each rule's description says how).\n")
 
 
+def _rename(fields: list[str]) -> str:
+    return (f"  - {_listed(fields, _WRITTEN)}: a field shown by number has no name a report "
+            f"may print (its header holds\n"
+            f"    personal data, or is empty): give the column a plain name in the export, "
+            f"then classify it\n    by that name.\n")
+
+
 def _waive(finding: Finding, decision: Decision) -> str:
-    """One exception per rule that matched the value: a value waived for one rule but
-    still matched by another stays blocked."""
-    day = _dt.date.fromisoformat(decision.checked_at[:10]) + _dt.timedelta(days=_WAIVER_DAYS)
+    """For a detector's false alarm: allow the exact value first (one value, nothing
+    else), then an exception (every finding of the rule in the field, real ones too),
+    one per rule that matched the value, or the renewal of an expired one."""
+    field = _pattern(finding.field)
+    expired = [w for w in decision.waivers_expired
+               if any(waiver_matches(w, rule, field) for rule in finding.rules)]
+    if expired:
+        return "".join(
+            f"  - The exception at {_relative_origin(w.origin)} covered {field} but expired "
+            f"on {w.expires.isoformat()}: if it still\n"
+            f"    holds, have it approved again and set a new 'expires' there.\n"
+            for w in expired)
+    judged = decision.judged_on or decision.checked_at[:10]
+    day = _dt.date.fromisoformat(judged) + _dt.timedelta(days=_WAIVER_DAYS)
     entries = "".join(
         f"          - rule: {rule}\n"
-        f"            field: {finding.field}\n"
+        f"            field: {_quoted_yaml(field)}\n"
         f"            destinations: [{decision.destination}]\n"
         f"            reason: <why this may be published>\n"
         f"            approved_by: <who approved it>\n"
         f"            expires: {day.isoformat()}\n" for rule in finding.rules)
+    across = (f"    {finding.rule} read {field} together with its neighbouring field: "
+              f"an exception on one\n    field leaves the other blocking.\n"
+              if finding.found_by == "neighbours" else "")
     return (
         f"  - If a finding is a false alarm (a police station's postcode, a public "
-        f"figure's name), add an\n"
-        f"    exception with an approver and an expiry to {_policy_file(decision)}:\n"
+        f"figure's name):\n{across}"
+        f"    for one harmless value, allow that exact text in {_policy_file(decision)} "
+        f"(type it\n"
+        f"    yourself: reports never print values):\n"
+        f"        detectors:\n"
+        f"          allow: [\"<the exact text>\"]\n"
+        f"    or add an exception, with an approver and an expiry; it lets through every "
+        f"finding of\n"
+        f"    the rule in {field}, real ones too:\n"
         f"        exceptions:\n{entries}")
+
+
+def _entries(fields: list[str], level: str) -> str:
+    """The ``fields:`` entries that classify *fields* (up to _WRITTEN of them): a name
+    rule for a top-level field, a path rule for a nested one."""
+    lines = []
+    for name in fields[:_WRITTEN]:
+        key = "path" if "." in name or "[" in name else "name"
+        lines.append(f"          - {key}: {_quoted_yaml(name)}\n"
+                     f"            level: {level}\n")
+    more = len(fields) - _WRITTEN
+    if more > 0:
+        lines.append(f"          # ... and {more} more: see the counts table above\n")
+    return "".join(lines)
+
+
+def _pattern(field: str) -> str:
+    """A finding's field as the counts name it: list indices as ``[*]``."""
+    return _INDEX.sub("[*]", field)
+
+
+def _quoted_yaml(text: str) -> str:
+    """*text* as a YAML scalar that reads back as itself (``#2`` would be a comment)."""
+    try:
+        plain = yaml.safe_load(f"k: {text}") == {"k": text}
+    except yaml.YAMLError:
+        plain = False
+    return text if plain else json.dumps(text, ensure_ascii=False)
 
 
 def _unique(fields: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(fields))
 
 
-def _listed(fields: list[str]) -> str:
-    shown = ", ".join(fields[:_SHOWN])
-    more = len(fields) - _SHOWN
+def _listed(fields: list[str], limit: int = _SHOWN) -> str:
+    shown = ", ".join(fields[:limit])
+    more = len(fields) - limit
     return f"{shown} and {more} more" if more > 0 else shown
 
 
@@ -171,6 +240,12 @@ def _policy_argument(decision: Decision) -> str:
         return str(decision.policy["name"])
     relative = _relative(file)
     return _quoted(file if relative.startswith("..") else relative)
+
+
+def _relative_origin(origin: str) -> str:
+    """``file.yaml:12`` with the file relative to the current folder."""
+    file, colon, line = origin.rpartition(":")
+    return f"{_relative(file)}:{line}" if colon and line.isdigit() else origin
 
 
 def _relative(path: str) -> str:
