@@ -185,7 +185,7 @@ def _records(decision: Decision) -> str:
         + _select("level", "All levels", levels)
         + _select("file", "All files", sorted({f.file for f in findings}))
         + '<button type="button" id="clear">Clear</button>'
-        f'<span class="shown" id="shown-count"><b id="shown">{len(findings):,}</b> of '
+        f'<span class="shown" id="shown-count"><span id="shown">{len(findings):,}</span> of '
         f"{len(findings):,} shown</span></div>")
     rows = "".join(_row(f) for f in findings)
     return (f'<section id="records"><h2>Affected records</h2>{capped}{filters}'
