@@ -86,14 +86,22 @@ def open_report(driver, path: Path, page: str) -> str:
     return url
 
 
-def requested(driver) -> list[str]:
-    """The URL of every request the browser made since the logs were last read."""
-    urls = []
+def requested(driver, url: str) -> list[str]:
+    """The URL of every request the browser made since the logs were last read: those
+    of the page at *url* (its own load included), after checking that nothing else
+    went out but chromium's own pages (a new tab's ``chrome://`` icons, loaded
+    whenever chromium pleases, are not the page's and never leave the machine)."""
+    mine, others = [], []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
-        if message["method"] in ("Network.requestWillBeSent", "Network.webSocketCreated"):
-            urls.append(message["params"].get("request", message["params"]).get("url"))
-    return urls
+        if message["method"] == "Network.webSocketCreated":
+            others.append(message["params"]["url"])
+        elif message["method"] == "Network.requestWillBeSent":
+            params = message["params"]
+            target = mine if params.get("documentURL") == url else others
+            target.append(params["request"]["url"])
+    assert [u for u in others if not u.startswith(("chrome:", "chrome-untrusted:"))] == []
+    return mine
 
 
 def png_size(data: bytes) -> tuple[int, int]:
@@ -120,7 +128,7 @@ def leaky(browser, tmp_path_factory):
         os.chdir(cwd)
     url = open_report(browser, tmp_path_factory.mktemp("report") / "report.html",
                       render(decision))
-    return decision, url, requested(browser), browser.get_log("browser")
+    return decision, url, requested(browser, url), browser.get_log("browser")
 
 
 def test_it_renders_with_its_verdict_visible(browser, leaky):
@@ -221,7 +229,7 @@ def test_hostile_names_run_nothing_in_the_browser(browser, tmp_path):
     url = open_report(browser, tmp_path / "hostile.html", render(synthetic([hostile], kinds)))
     with pytest.raises(NoAlertPresentException):
         browser.switch_to.alert.text  # noqa: B018
-    assert requested(browser) == [url]
+    assert requested(browser, url) == [url]
     assert browser.get_log("browser") == []
     assert browser.execute_script("return document.images.length;") == 0
     assert browser.execute_script("return document.scripts.length;") == 1
