@@ -4,6 +4,7 @@ network reference and no raw value anywhere in the page."""
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import re
 from collections import Counter
@@ -25,6 +26,7 @@ CLEAN = str(helpers.CLEAN_EXPORT)
 PERSONAL_COLUMNS = ("complainant_name", "complainant_address", "postcode", "notes")
 HOSTILE_FIELD = "<img src=x onerror=alert(1)>"
 HOSTILE_FILE = "exports/x</script><script>alert(1)</script>.csv"
+TODAY = _dt.date(2026, 6, 1)
 
 
 def html_registry() -> Registry:
@@ -347,3 +349,31 @@ def test_no_raw_sensitive_value_anywhere(leaky):
 def test_size_stays_bounded(leaky):
     _, page = leaky
     assert len(page.encode("utf-8")) < 200_000
+
+
+def test_waivers_and_warnings_from_a_real_policy():
+    decision = Guardrail.from_policy(helpers.EXAMPLES.parent / "tests" / "data" / "reports"
+                                     / "waivers.yaml").check(LEAKY, today=TODAY, max_findings=1)
+    doc = lxml.html.fromstring(render(decision))
+    files = [[text(td) for td in sel(tr, "td")] for tr in sel(doc, "#files tbody tr")]
+    assert files == [[LEAKY, "csv", "61", "blocked (183 findings)", "61", "61"]]
+    assert [text(li) for li in sel(doc, "#waivers li")] == [
+        f"{w.label()} {w.origin}" for w in decision.waivers_used]
+    assert len(decision.waivers_used) >= 1
+    waived = [row for row in table_rows(doc) if row[7] != "no"]
+    assert [(row[2], row[7]) for row in waived] == [
+        (f.field, f.waived_by) for f in decision.findings if f.waived_by]
+    assert waived
+
+
+def test_an_unreadable_payload_blocks_in_either_mode(tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"records": [', encoding="utf-8")
+    guard = Guardrail.from_policy("asb-public-web")
+    for mode in ("enforce", "audit"):
+        decision = guard.check(str(broken), mode=mode)
+        doc = lxml.html.fromstring(render(decision))
+        assert text(sel(doc, "#verdict .verdict")[0]) == "BLOCKED"
+        status = text(sel(doc, "#files .status")[0])
+        assert status == f"unreadable: {decision.files[0].error}"
+        assert status.startswith("unreadable: ")
