@@ -139,13 +139,25 @@ def _charts(decision: Decision) -> str:
         by_rule[kind.rule] += n
         by_field[kind.field] += n
         by_level[kind.level] += n
-    total = sum(by_rule.values())
     return ('<section id="charts"><h2>Findings <span class="aside">'
-            f"{total:,} in all; exact counts</span></h2><div class=\"chart-grid\">"
+            f"{_breakdown(decision)}; exact counts</span></h2><div class=\"chart-grid\">"
             f'<div class="card" id="by-rule">{bar_chart("By rule", by_rule)}</div>'
             f'<div class="card" id="by-field">{bar_chart("By field", by_field)}</div>'
             f'<div class="card" id="by-level">{bar_chart("By level", by_level, levels=True)}'
             "</div></div></section>")
+
+
+def _breakdown(decision: Decision) -> str:
+    """How many findings in all, and of them how many block, warn or were waived."""
+    blocking = warning = waived = 0
+    for result in decision.files:
+        counted = decision.file_counts(result.file)
+        blocking, warning, waived = (blocking + counted[0], warning + counted[1],
+                                     waived + counted[2])
+    total = sum(decision.counts.values())
+    parts = [f"{n:,} {word}" for n, word in ((blocking, "blocking"), (warning, "not blocking"),
+                                              (waived, "waived")) if n]
+    return f"{total:,} in all" + (f" ({', '.join(parts)})" if parts else "")
 
 
 def _notices(decision: Decision) -> str:
@@ -161,8 +173,8 @@ def _waivers(decision: Decision) -> str:
                 "policy's exceptions (--no-waivers).</p></section>")
     if not decision.waivers_used:
         return ""
-    items = "".join(f"<li>{escape(w.label())} <span class=\"aside\">{escape(str(w.origin))}"
-                    "</span></li>" for w in decision.waivers_used)
+    # a waiver's label names where the policy declares it (file:line)
+    items = "".join(f"<li>{escape(w.label())}</li>" for w in decision.waivers_used)
     return (f'<section id="waivers"><h2>Exceptions used</h2><ul class="notes">{items}</ul>'
             "</section>")
 
