@@ -93,7 +93,7 @@ def bars(doc, chart: str) -> list[tuple[str, int, float, str]]:
 
 
 def expected_width(count: int, top: int) -> float:
-    return max(2.0, round(180 * count / top, 2))
+    return max(2.0, round(170 * count / top, 2))
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def test_bars_follow_the_decisions_exact_counts(leaky):
         ("case_ref", 61), ("complainant_address", 61), ("complainant_name", 61), ("notes", 61),
         ("postcode", 61)] == sorted(fields.items())
     assert [(n, c, w, label) for n, c, w, label in bars(doc, "by-level")] == [
-        ("personal", 244, 180.0, "244"), ("internal", 61, expected_width(61, 244), "61")]
+        ("personal", 244, 170.0, "244"), ("internal", 61, expected_width(61, 244), "61")]
     assert levels == {"personal": 244, "internal": 61}
     assert text(sel(doc, "#charts h2 .aside")[0]) == "305 in all (305 blocking); exact counts"
 
@@ -204,8 +204,8 @@ def test_bar_widths_are_proportional_and_labelled():
              for rule, n in (("r.one", 1), ("r.many", 1200), ("r.some", 300), ("r.tie", 300))}
     doc = lxml.html.fromstring(render(synthetic([], kinds, files=[FileResult("a.csv")])))
     assert bars(doc, "by-rule") == [
-        ("r.many", 1200, 180.0, "1,200"), ("r.some", 300, 45.0, "300"),
-        ("r.tie", 300, 45.0, "300"), ("r.one", 1, 2.0, "1")]  # a count of 1 still shows
+        ("r.many", 1200, 170.0, "1,200"), ("r.some", 300, 42.5, "300"),
+        ("r.tie", 300, 42.5, "300"), ("r.one", 1, 2.0, "1")]  # a count of 1 still shows
 
 
 def test_table_rows_are_the_findings_and_the_cap_is_said(leaky):

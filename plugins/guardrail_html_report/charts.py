@@ -10,10 +10,10 @@ from html import escape
 __all__ = ["bar_chart", "level_class", "MAX_BARS"]
 
 MAX_BARS = 20  # categories drawn; the rest are summed in a note under the chart
-_LABEL = 150  # room for the category's name, in SVG units
-_BAR = 180  # the longest bar
+_LABEL = 170  # room for the category's name, in SVG units
+_BAR = 170  # the longest bar
 _ROW = 26
-_LABEL_CHARS = 22  # a longer name is shortened; its full name is the bar's tooltip
+_LABEL_CHARS = 21  # a longer name is shortened; its full name is the bar's tooltip
 
 
 def bar_chart(title: str, counts: Counter[str], *, levels: bool = False) -> str:
