@@ -89,8 +89,9 @@ def open_report(driver, path: Path, page: str) -> str:
 def requested(driver, url: str) -> list[str]:
     """The URL of every request the browser made since the logs were last read: those
     of the page at *url* (its own load included), after checking that nothing else
-    went out but chromium's own pages (a new tab's ``chrome://`` icons, loaded
-    whenever chromium pleases, are not the page's and never leave the machine)."""
+    went out but chromium's own pages (a new tab's ``chrome://`` icons and ``data:``
+    images, loaded whenever chromium pleases, are not the page's and never leave the
+    machine)."""
     mine, others = [], []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
@@ -100,7 +101,8 @@ def requested(driver, url: str) -> list[str]:
             params = message["params"]
             target = mine if params.get("documentURL") == url else others
             target.append(params["request"]["url"])
-    assert [u for u in others if not u.startswith(("chrome:", "chrome-untrusted:"))] == []
+    local = ("chrome:", "chrome-untrusted:", "data:", "about:")  # never leave the machine
+    assert [u for u in others if not u.startswith(local)] == []
     return mine
 
 
