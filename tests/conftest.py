@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from helpers import NO_DETECTORS
 
 from guardrail import Guardrail, PolicyError, PolicyProblem
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _decision_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every decision the suite makes (the CLI logs by default) goes to one temporary
+    log per test session, never the user's ~/.local/state; subprocesses inherit it."""
+    path = tmp_path_factory.mktemp("decision-log") / "decisions.sqlite"
+    before = os.environ.get("GUARDRAIL_LOG")
+    os.environ["GUARDRAIL_LOG"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("GUARDRAIL_LOG", None)
+    else:
+        os.environ["GUARDRAIL_LOG"] = before
 
 
 @pytest.fixture
