@@ -285,3 +285,18 @@ def test_record_decision_returns_the_entry(guard: Guardrail, log: DecisionLog) -
     decision = guard.check(CLEAN_EXPORT)
     entry = record_decision(decision, log, guard.registry.pm)
     assert entry is not None and entry.seq == 1 and verify_log(log).ok
+
+
+def test_gate_decisions_are_logged_in_audit_too(guard: Guardrail, log: DecisionLog) -> None:
+    from guardrail import Gate
+    gate = Gate(guard, mode="audit", log=log)
+    decision = gate.check(LEAKY_EXPORT.read_bytes(), media_type="text/csv", name="asb.csv")
+    assert (decision.verdict, decision.exit_code) == ("block", 0)
+    gate.refuse("the body is larger than 16 MiB", name="big.csv")
+    first, second = log.entries()
+    assert (first.content["mode"], first.verdict, first.content["exit_code"]) == \
+        ("audit", "block", 0)
+    assert first.content["payloads"][0]["name"] == "asb.csv"
+    assert first.content["payloads"][0]["sha256"] == _sha(LEAKY_EXPORT)
+    assert second.content["payloads"][0]["error_kind"] == "payload"
+    assert second.verdict == "block"
