@@ -184,3 +184,14 @@ def test_redact_is_logged(tmp_path: Path) -> None:
     # the shipped policy blocks rather than redacts some findings: nothing is written
     assert result.exit_code == 1 and not out.exists()
     assert (entry.content["verdict"], entry.content["exit_code"]) == ("block", 1)
+
+
+def test_a_file_that_is_not_a_log(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.sqlite"
+    junk.write_text("not a database, only text " * 10)
+    result = CliRunner().invoke(cli, ["log", "verify", "--log", str(junk)])
+    assert result.exit_code == 4
+    assert result.stderr == (f"guardrail: error: cannot read the decision log {junk}: file "
+                             "is not a database; it is not a decision log, or is damaged: "
+                             "keep it for inspection and point --log (or GUARDRAIL_LOG) at "
+                             "another file\n")

@@ -117,9 +117,16 @@ class DecisionLog:
 
     def _cannot(self, doing: str, exc: BaseException) -> str:
         why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        return (f"cannot {doing} the decision log {self.path}: {why}. Make its folder "
-                "writable, point --log (or GUARDRAIL_LOG) at a file you can write, or "
-                "pass --no-log (GUARDRAIL_LOG=off) to check without a record")
+        if "not a database" in why or "malformed" in why:
+            fix = ("it is not a decision log, or is damaged: keep it for inspection and "
+                   "point --log (or GUARDRAIL_LOG) at another file")
+        elif doing == "read":
+            fix = "check the path and its permissions, or name another log with --log"
+        else:
+            fix = ("make its folder writable, point --log (or GUARDRAIL_LOG) at a file "
+                   "you can write, or pass --no-log (GUARDRAIL_LOG=off) to check "
+                   "without a record")
+        return f"cannot {doing} the decision log {self.path}: {why}; {fix}"
 
     # -- reading ---------------------------------------------------------------------
 
