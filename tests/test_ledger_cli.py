@@ -195,3 +195,17 @@ def test_a_file_that_is_not_a_log(tmp_path: Path) -> None:
                              "is not a database; it is not a decision log, or is damaged: "
                              "keep it for inspection and point --log (or GUARDRAIL_LOG) at "
                              "another file\n")
+
+
+def test_publish_in_audit_is_logged_with_enforces_verdict(tmp_path: Path) -> None:
+    log = tmp_path / "decisions.sqlite"
+    target = tmp_path / "asb.csv"
+    result = _run("publish", "-p", "asb-public-web", "--mode", "audit", "--log", str(log),
+                  str(LEAKY_EXPORT), str(target))
+    assert result.exit_code == 0 and target.read_bytes() == LEAKY_EXPORT.read_bytes()
+    [entry] = DecisionLog(log).entries()
+    assert (entry.content["mode"], entry.verdict, entry.content["exit_code"]) == \
+        ("audit", "block", 0)
+    assert entry.content["counts"]["blocking"] == 305
+    assert entry.content["payloads"][0]["sha256"] == \
+        hashlib.sha256(target.read_bytes()).hexdigest()

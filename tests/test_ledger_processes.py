@@ -15,7 +15,8 @@ from helpers import CLEAN_EXPORT, LEAKY_EXPORT, run_guardrail
 from guardrail.ledger import DecisionLog, verify_log
 
 ROOT = Path(__file__).parent.parent
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(ROOT), str(ROOT / "plugins"), *filter(None, [os.environ.get("PYTHONPATH")])])}
 
 # A writer: appends decisions named writer<W>-<i> (COUNT of them, or forever when 0).
 WRITER = textwrap.dedent("""
