@@ -300,3 +300,12 @@ def test_gate_decisions_are_logged_in_audit_too(guard: Guardrail, log: DecisionL
     assert first.content["payloads"][0]["sha256"] == _sha(LEAKY_EXPORT)
     assert second.content["payloads"][0]["error_kind"] == "payload"
     assert second.verdict == "block"
+
+
+def test_a_log_removed_while_open_is_started_again(guard: Guardrail, tmp_path: Path) -> None:
+    path = tmp_path / "decisions.sqlite"
+    guard.check(CLEAN_EXPORT, log=path)
+    for leftover in tmp_path.glob("decisions.sqlite*"):
+        leftover.unlink()
+    guard.check(LEAKY_EXPORT, log=path)  # the same shared, open log
+    assert [(e.seq, e.verdict) for e in DecisionLog(path).entries()] == [(1, "block")]

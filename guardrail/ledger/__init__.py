@@ -4,6 +4,8 @@ passed to decision listeners (see docs/decision-log.md)."""
 from __future__ import annotations
 
 import sys
+import threading
+from pathlib import Path
 from typing import Any
 
 from guardrail.decision import Decision
@@ -19,6 +21,21 @@ __all__ = ["DecisionLog", "LogEntry", "LogError", "Filters", "Verification", "GE
            "select", "verify_log", "parse_head", "notify_listeners", "log_of",
            "record_decision"]
 
+_OPEN: dict[Path, DecisionLog] = {}
+_OPEN_LOCK = threading.Lock()
+
+
+def _shared(path: Path) -> DecisionLog:
+    """One DecisionLog (one connection) per path and process: a server that logs every
+    check does not reopen the file each time."""
+    key = path.absolute()
+    with _OPEN_LOCK:
+        found = _OPEN.get(key)
+        if found is None:
+            found = _OPEN[key] = DecisionLog(path)
+        return found
+
+
 def log_of(choice: Any) -> DecisionLog | None:
     """The log a caller chose: a DecisionLog, a path, False (none), or None (the
     ``GUARDRAIL_LOG`` environment variable when set, else none)."""
@@ -29,7 +46,7 @@ def log_of(choice: Any) -> DecisionLog | None:
     path = resolve_log_path(choice if choice not in (None, True) else None, default=False)
     if path is None and choice is True:
         path = default_log_path()
-    return DecisionLog(path) if path is not None else None
+    return _shared(path) if path is not None else None
 
 
 def record_decision(decision: Decision, log: DecisionLog, pm: Any) -> LogEntry | None:

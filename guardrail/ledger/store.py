@@ -63,6 +63,7 @@ class DecisionLog:
         self._lock = threading.Lock()
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
+        self._inode: tuple[int, int] | None = None
 
     def __repr__(self) -> str:
         return f"DecisionLog({str(self.path)!r})"
@@ -96,7 +97,11 @@ class DecisionLog:
         return LogEntry(seq, content, prev, digest)
 
     def _writer(self) -> sqlite3.Connection:
-        if self._conn is None or self._pid != os.getpid():
+        if self._conn is not None and (self._pid != os.getpid() or self._moved()):
+            if self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None  # a forked child, or the file was removed or replaced
+        if self._conn is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
@@ -106,8 +111,20 @@ class DecisionLog:
             # could not be proved.
             conn.execute("PRAGMA synchronous = FULL")
             conn.executescript(_SCHEMA)
-            self._conn, self._pid = conn, os.getpid()
+            self._conn, self._pid, self._inode = conn, os.getpid(), self._identity()
         return self._conn
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def _moved(self) -> bool:
+        """True when the file open is no longer the one at the path: entries written
+        through the old connection would go to a file nobody can see."""
+        return self._identity() != self._inode
 
     def close(self) -> None:
         with self._lock:
