@@ -28,8 +28,10 @@ def canonical(content: dict[str, Any]) -> bytes:
                       ensure_ascii=False).encode("utf-8")
 
 
-def chain_hash(content: dict[str, Any], prev_hash: str) -> str:
-    return hashlib.sha256(canonical(content) + b"\n" + prev_hash.encode("ascii")).hexdigest()
+def chain_hash(content: dict[str, Any] | bytes, prev_hash: str) -> str:
+    """The entry's hash, from its content or its canonical bytes."""
+    body = content if isinstance(content, bytes) else canonical(content)
+    return hashlib.sha256(body + b"\n" + prev_hash.encode("ascii")).hexdigest()
 
 
 def _version() -> str:
@@ -43,7 +45,9 @@ def entry_content(decision: Decision, seq: int, now: _dt.datetime | None = None
                   ) -> dict[str, Any]:
     """The record of *decision* as entry *seq*: only what the decision already holds,
     screened and masked by the core (names, masked evidence, counts)."""
-    report = decision.to_dict()
+    by_rule: dict[str, int] = {}
+    for kind, n in decision.counts.items():
+        by_rule[kind.rule] = by_rule.get(kind.rule, 0) + n
     when = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
     return {
         "seq": seq,
@@ -62,11 +66,12 @@ def entry_content(decision: Decision, seq: int, now: _dt.datetime | None = None
              if v is not None}
             for f in decision.files
         ],
-        "counts": {"blocking": report["counts"]["blocking"],
-                   "total": report["findings_total"],
-                   "by_rule": report["counts"]["by_rule"]},
-        "findings": report["findings"],
-        "waivers_used": report["waivers_used"],
+        "counts": {"blocking": decision.blocking_count,
+                   "total": sum(decision.counts.values()),
+                   "by_rule": dict(sorted(by_rule.items()))},
+        "findings": [f.to_dict() for f in decision.findings],
+        "waivers_used": [{"label": w.label(), "origin": w.origin}
+                         for w in decision.waivers_used],
         "waivers_ignored": decision.waivers_ignored,
     }
 

@@ -72,6 +72,8 @@ class DecisionLog:
 
     def append(self, decision: Decision) -> LogEntry:
         """Record *decision* as the next entry; raises LogError when it cannot."""
+        # Built before taking the write lock: other writers wait only for the insert.
+        content = entry_content(decision, 0)
         with self._lock:
             try:
                 conn = self._writer()
@@ -80,14 +82,15 @@ class DecisionLog:
                     row = conn.execute(
                         "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
                     seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
-                    content = entry_content(decision, seq)
-                    digest = chain_hash(content, prev)
+                    content["seq"] = seq
+                    body = canonical(content)
+                    digest = chain_hash(body, prev)
                     conn.execute(
                         "INSERT INTO decisions (seq, time, policy, destination, verdict, "
                         "content, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (seq, content["time"], content["policy"]["name"] or "",
                          content["destination"], content["verdict"],
-                         canonical(content).decode("utf-8"), prev, digest))
+                         body.decode("utf-8"), prev, digest))
                     conn.execute("COMMIT")
                 except BaseException:
                     conn.execute("ROLLBACK")
