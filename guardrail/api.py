@@ -13,6 +13,7 @@ from guardrail.decision import Decision, PublishBlocked, TextMatch
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.host.faults import guarded
 from guardrail.host.registry import Registry, load_registry
+from guardrail.ledger import DecisionLog, log_of, record_decision
 from guardrail.masking import mask_value
 from guardrail.policy.load import load_policy
 from guardrail.policy.model import Policy
@@ -73,7 +74,8 @@ class Guardrail:
               *, mode: str = "enforce", max_findings: int | None = None,
               encoding: str | None = None, today: _dt.date | None = None,
               jobs: int = 1, limits: Limits | None = None,
-              tune_gc: bool = False, waivers: bool = True) -> Decision:
+              tune_gc: bool = False, waivers: bool = True,
+              log: str | os.PathLike[str] | DecisionLog | bool | None = None) -> Decision:
         """Check one payload, or several checked as one publication.
 
         :param source: a path (``str`` or ``os.PathLike``; ``"-"`` for stdin), bytes, a
@@ -91,20 +93,31 @@ class Guardrail:
             setting, faster on large payloads; off by default for embedding).
         :param waivers: False ignores every exception in the policy: findings a waiver
             would suppress block (``guardrail check --no-waivers``).
+        :param log: append the decision to a decision log: a path or a
+            :class:`~guardrail.ledger.DecisionLog`; None uses ``GUARDRAIL_LOG`` when it
+            is set (and not ``off``); False never logs; True uses the default place.
 
         A folder is checked file by file, every file in its tree but hidden ones (see
         :mod:`guardrail.tree`; for include/exclude globs pass
         ``guardrail.tree.expand_folders(folder, Selection(...)).sources``).
 
-        Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns.
+        Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns, and
+        :class:`~guardrail.ledger.LogError` (carrying the decision) when an enforce
+        check cannot be logged.
         """
         if holds_folder(source):
             source = expand_folders(source).sources
         sources = sort_sources(source, self.registry.adapter_for)
+        ledger = log_of(log)
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
-                               today, jobs, limits or Limits(), tune_gc, waivers=waivers)
-        return guarded(self.registry, request.limits,
-                       lambda: run_check(self.registry, self.compiled(destination), request))
+                               today, jobs, limits or Limits(), tune_gc, waivers=waivers,
+                               digests=ledger is not None)
+        decision = guarded(self.registry, request.limits,
+                           lambda: run_check(self.registry, self.compiled(destination),
+                                             request))
+        if ledger is not None:
+            record_decision(decision, ledger, self.registry.pm)
+        return decision
 
     def scan_text(self, text: str, destination: str | None = None, *,
                   field: str = "") -> list[TextMatch]:
@@ -129,7 +142,9 @@ class Guardrail:
                destination: str | None = None, *, hash_key: bytes | str | None = None,
                encoding: str | None = None, today: _dt.date | None = None,
                max_findings: int | None = None, limits: Limits | None = None,
-               tune_gc: bool = False, waivers: bool = True) -> RedactionResult:
+               tune_gc: bool = False, waivers: bool = True,
+               log: str | os.PathLike[str] | DecisionLog | bool | None = None
+               ) -> RedactionResult:
         """Write a copy of *source* to *output* with what the destination may not receive
         replaced by the policy's action for its level (redact, mask, hash, drop).
 
@@ -140,6 +155,8 @@ class Guardrail:
             ``GUARDRAIL_HASH_KEY`` environment variable).
         :param waivers: False ignores every exception: what a waiver would leave as it
             is gets the action for its level.
+        :param log: as for :meth:`check`; the decision on the payload (with the action
+            taken for each finding) is logged.
 
         Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns; nothing
         is written then.
@@ -147,12 +164,16 @@ class Guardrail:
         if hash_key is None:
             hash_key = os.environ.get(HASH_KEY_ENV)
         key = hash_key.encode("utf-8") if isinstance(hash_key, str) else hash_key
+        ledger = log_of(log)
         request = CheckRequest(sort_sources(source), destination, format, "enforce",
                                max_findings, encoding, today, limits=limits or Limits(),
-                               tune_gc=tune_gc, waivers=waivers)
-        return guarded(self.registry, request.limits,
-                       lambda: run_redact(self.registry, self.compiled(destination), request,
-                                          output, key))
+                               tune_gc=tune_gc, waivers=waivers, digests=ledger is not None)
+        result = guarded(self.registry, request.limits,
+                         lambda: run_redact(self.registry, self.compiled(destination),
+                                            request, output, key))
+        if ledger is not None:
+            record_decision(result.decision, ledger, self.registry.pm)
+        return result
 
     def render(self, decision: Decision, out: TextIO, report: str = "text", *,
                color: bool = False, limits: Limits | None = None) -> None:

@@ -111,6 +111,8 @@ class FileResult:
     records: int = 0
     error: str | None = None
     error_kind: str | None = None  # "payload" | "internal"
+    # SHA-256 of the bytes checked, when a decision log asked for it (see ledger/).
+    sha256: str | None = None
 
 
 @dataclass
@@ -219,7 +221,8 @@ class Decision:
             "policy": self.policy,
             "checked_at": self.checked_at,
             "files": [
-                {k: v for k, v in asdict(f).items() if v is not None} for f in self.files
+                {k: v for k, v in asdict(f).items() if v is not None and k != "sha256"}
+                for f in self.files
             ],
             "counts": {
                 "blocking": self.blocking_count,

@@ -120,7 +120,7 @@ class Gate:
         every after-check hook like any other decision. *reason* must quote nothing of
         the body: ``"the body is larger than 16 MiB"``."""
         return self.guardrail.check(Refused(reason, name), destination=self.destination,
-                                    mode=self.mode)
+                                    mode=self.mode, log=self.check_options.get("log"))
 
     @staticmethod
     def charset(media_type: str | None) -> str | None:

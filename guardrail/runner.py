@@ -57,6 +57,8 @@ class CheckRequest:
     :param shown_as: what reports call each source, in place of its own name (still
         screened like a path): a redacted copy is read from a file with no name of
         its own and shown as the output it will become.
+    :param digests: record each payload's SHA-256 in its FileResult (a decision log
+        asked for it).
     """
 
     sources: Sequence[Any]
@@ -71,6 +73,7 @@ class CheckRequest:
     tune_gc: bool = False
     shown_as: Sequence[Any] | None = None
     waivers: bool = True
+    digests: bool = False
 
 
 def resolve_destination(policy: Policy, name: str | None) -> str:
@@ -159,6 +162,8 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
         except BaseException:
             _discard(getattr(section, "rows", getattr(section, "records", None)), sections)
             raise
+        if request.digests and not isinstance(source, Adapted):
+            result.sha256 = payload.sha256()
     except PayloadError as exc:
         unreadable(result, exc)
     except UsageError:
@@ -189,7 +194,7 @@ def open_payload(registry: Registry, request: CheckRequest, source: Any,
     """
     try:
         payload = Payload(source, name=result.file, encoding=request.encoding,
-                          max_bytes=request.limits.max_file_bytes)
+                          max_bytes=request.limits.max_file_bytes, digest=request.digests)
     except TypeError:
         raise UsageError(f"cannot check {result.file}: pass a path, bytes, a stream or an "
                          "iterable of dict records") from None

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from helpers import NO_DETECTORS
 
 from guardrail import Guardrail, PolicyError, PolicyProblem
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _decision_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every decision the suite makes (the CLI logs by default) goes to one temporary
+    log per test session, never the user's ~/.local/state; subprocesses inherit it.
+    XDG_STATE_HOME too, for the tests that run the CLI without GUARDRAIL_* variables."""
+    folder = tmp_path_factory.mktemp("decision-log")
+    path = folder / "decisions.sqlite"
+    chosen = {"GUARDRAIL_LOG": str(path), "XDG_STATE_HOME": str(folder / "state")}
+    before = {name: os.environ.get(name) for name in chosen}
+    os.environ.update(chosen)
+    yield path
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture

@@ -9,8 +9,10 @@ from typing import Any
 import click
 
 from guardrail.api import Guardrail
+from guardrail.cli.ledger import chosen_log, log_options, not_logged
 from guardrail.cli.shared import limit_options, limits_from, policy_options, registry_of
 from guardrail.decision import PublishBlocked
+from guardrail.ledger import LogError
 from guardrail.publish import publish_copy
 from guardrail.redact.redactor import HASH_KEY_ENV
 from guardrail.tree import Selection, expand_folders, holds_folder
@@ -51,13 +53,14 @@ __all__ = ["check", "redact", "publish"]
 @click.option("--hidden", is_flag=True,
               help="In a folder, also check hidden files and folders (.git never).")
 @limit_options
+@log_options
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
 @click.pass_context
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
         jobs: int, output: Any, no_waivers: bool, today: Any, include: tuple[str, ...],
         exclude: tuple[str, ...], hidden: bool, paths: tuple[str, ...],
-        **limits: Any) -> None:
+        log_path: str | None, no_log: bool, **limits: Any) -> None:
     """Check payload files, folders (every file in the tree) or '-' for stdin against a
     policy and exit with the decision.
 
@@ -73,15 +76,24 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     if holds_folder(list(paths)):  # on stderr: stdout stays the report alone
         click.echo(f"guardrail: checking {len(scan.sources)} files ({scan.left_out} left "
                    "out: hidden, or by --include/--exclude)", err=True)
-    decision = guard.check(scan.sources, format=fmt, destination=destination, mode=mode,
-                           max_findings=max_findings, encoding=encoding, jobs=jobs,
-                           limits=chosen, tune_gc=True, waivers=not no_waivers,
-                           today=today.date() if today else None)
+    unlogged: LogError | None = None
+    try:
+        decision = guard.check(scan.sources, format=fmt, destination=destination,
+                               mode=mode, max_findings=max_findings, encoding=encoding,
+                               jobs=jobs, limits=chosen, tune_gc=True,
+                               waivers=not no_waivers, today=today.date() if today else None,
+                               log=chosen_log(log_path, no_log))
+    except LogError as exc:
+        if exc.decision is None:
+            raise
+        decision, unlogged = exc.decision, exc
     try:
         guard.render(decision, output, report, color=output.isatty(), limits=chosen)
         output.flush()
     except BrokenPipeError:  # e.g. piped into `head`: the decision still sets the exit code
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if unlogged is not None:
+        ctx.exit(not_logged(unlogged, "publish nothing on its strength"))
     ctx.exit(decision.exit_code)
 
 
@@ -98,11 +110,13 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
 @click.option("--hash-key-env", default=HASH_KEY_ENV, show_default=True, metavar="VAR",
               help="Environment variable holding the secret key for the 'hash' action.")
 @limit_options
+@log_options
 @click.argument("path", metavar="PATH | -")
 @click.pass_context
 def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
            output: str, report: str, max_findings: int | None, encoding: str | None,
-           hash_key_env: str, path: str, **limits: Any) -> None:
+           hash_key_env: str, path: str, log_path: str | None, no_log: bool,
+           **limits: Any) -> None:
     """Write a copy of PATH that the destination may receive, in the same format.
 
     Each value the policy does not allow is replaced by the action the policy sets
@@ -118,9 +132,17 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
     registry.reporter(report)  # fail early on a typo, before reading anything
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
-    result = guard.redact(path, output, format=fmt, destination=destination,
-                          hash_key=os.environ.get(hash_key_env) or b"", encoding=encoding,
-                          max_findings=max_findings, limits=chosen, tune_gc=True)
+    try:
+        result = guard.redact(path, output, format=fmt, destination=destination,
+                              hash_key=os.environ.get(hash_key_env) or b"",
+                              encoding=encoding, max_findings=max_findings, limits=chosen,
+                              tune_gc=True, log=chosen_log(log_path, no_log))
+    except LogError as exc:
+        if exc.decision is None:
+            raise
+        guard.render(exc.decision, sys.stderr, report, color=sys.stderr.isatty(),
+                     limits=chosen)
+        ctx.exit(not_logged(exc, "the copy may have been written: do not publish it"))
     err = sys.stderr
     guard.render(result.decision, err, report, color=err.isatty(), limits=chosen)
     if result.verification is not None and not result.verification.allowed:
@@ -138,12 +160,14 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
     findings="Findings listed per rule in the report (counts stay exact).",
     encoding="Text encoding of the payload when it is not UTF-8 (copied as it is).")
 @limit_options
+@log_options
 @click.argument("source", metavar="SRC")
 @click.argument("target", metavar="DEST")
 @click.pass_context
 def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
             mode: str, report: str, max_findings: int | None, encoding: str | None,
-            source: str, target: str, **limits: Any) -> None:
+            source: str, target: str, log_path: str | None, no_log: bool,
+            **limits: Any) -> None:
     """Copy SRC to DEST only if the policy allows DEST's destination to receive it.
 
     The copy is written beside DEST and checked there, so what is checked is what is
@@ -158,15 +182,23 @@ def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str |
     registry.reporter(report)  # fail early on a typo, before reading anything
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
+    unlogged: LogError | None = None
     try:
         decision = publish_copy(source, target, policy=guard, destination=destination,
                                 check_mode=mode, format=fmt, encoding=encoding,
-                                max_findings=max_findings, limits=chosen, tune_gc=True)
+                                max_findings=max_findings, limits=chosen, tune_gc=True,
+                                log=chosen_log(log_path, no_log))
         written = True
     except PublishBlocked as blocked:
         decision, written = blocked.decision, False
+    except LogError as exc:  # enforce: an unrecorded publish is not made
+        if exc.decision is None:
+            raise
+        decision, written, unlogged = exc.decision, False, exc
     err = sys.stderr
     guard.render(decision, err, report, color=err.isatty(), limits=chosen)
     click.echo(f"published to {click.format_filename(target)}" if written
                else "nothing published", err=True)
+    if unlogged is not None:
+        ctx.exit(not_logged(unlogged, "nothing was published"))
     ctx.exit(decision.exit_code)

@@ -8,6 +8,7 @@ even on stdin.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
 import os
 import re
@@ -110,6 +111,25 @@ class StreamGuard(io.RawIOBase):
         """Look at ``buffer[:size]``, the bytes just read; raise PayloadError to block."""
 
 
+class _Digest(StreamGuard):
+    """Hashes every byte a reader takes from a stream, so a decision can name the exact
+    bytes it judged without holding them."""
+
+    def __init__(self, raw: Any) -> None:
+        super().__init__(raw)
+        self.sha = hashlib.sha256()
+        self.eof = False
+
+    def readinto(self, buffer: Any) -> int:
+        size = super().readinto(buffer)
+        if not size:
+            self.eof = True
+        return size
+
+    def inspect(self, buffer: Any, size: int) -> None:
+        self.sha.update(memoryview(buffer)[:size])
+
+
 class _Bounded(StreamGuard):
     """Blocks once more than *limit* bytes came through."""
 
@@ -162,10 +182,12 @@ class Payload:
     :param name: display name used in findings; defaults to the path or ``<stdin>``.
     :param max_bytes: the largest payload accepted (a larger one raises PayloadError
         at once for files and bytes, as soon as the limit is passed for streams).
+    :param digest: make :meth:`sha256` available (a stream is hashed as it is read).
     """
 
     def __init__(self, source: str | os.PathLike[str] | bytes | IO[Any], name: str | None = None,
-                 *, encoding: str | None = None, max_bytes: int | None = None) -> None:
+                 *, encoding: str | None = None, max_bytes: int | None = None,
+                 digest: bool = False) -> None:
         self.path: Path | None = None
         self.encoding = encoding
         self._stream: io.BufferedReader | None = None
@@ -194,8 +216,35 @@ class Payload:
         else:
             raise TypeError(f"cannot read a payload from {type(source).__name__}")
         self.name = name or str(default)
+        self._digest: _Digest | str | None = None
+        if digest and isinstance(source, (bytes, bytearray, memoryview)):
+            self._digest = hashlib.sha256(source).hexdigest()
+        elif digest and self._stream is not None:
+            self._digest = _Digest(self._stream)
+            self._stream = io.BufferedReader(self._digest, HEAD_BYTES)  # type: ignore[arg-type]
         if max_bytes is not None:
             self._bound(source, max_bytes)
+
+    def sha256(self) -> str | None:
+        """The SHA-256 of the payload's bytes (for a text stream, of its UTF-8 encoding),
+        or None when it cannot be known: not asked for, or a stream a reader closed
+        before its end. A file is hashed as it is now; a stream, as it was read (the
+        rest is read through once a reader stops early)."""
+        if self.path is not None:
+            sha = hashlib.sha256()
+            with self.path.open("rb") as handle:
+                while chunk := handle.read(1 << 20):
+                    sha.update(chunk)
+            return sha.hexdigest()
+        if not isinstance(self._digest, _Digest):
+            return self._digest
+        if not self._digest.eof and self._stream is not None:
+            try:
+                while self._stream.read(1 << 20):
+                    pass
+            except (ValueError, OSError, PayloadError):
+                return None  # closed by its reader, or over the size limit
+        return self._digest.sha.hexdigest() if self._digest.eof else None
 
     def _bound(self, source: Any, limit: int) -> None:
         if self.path is not None:

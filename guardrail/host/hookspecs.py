@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from guardrail.contract.protocols import Format
     from guardrail.decision import Decision
     from guardrail.host.register import Register, RunContext
+    from guardrail.ledger import LogEntry
 
 __all__ = ["hookspec", "hookimpl", "PROJECT"]
 
@@ -96,6 +97,21 @@ def guardrail_after_check(context: RunContext, decision: Decision) -> None:
 
     :param context: the policy, destination and mode of the run.
     :param decision: the decision; its evidence is already masked.
+    """
+
+
+@hookspec
+def guardrail_decision_logged(entry: LogEntry) -> None:
+    """Called with each decision once it is in the local decision log (forward it to
+    syslog, a webhook, a SIEM).
+
+    :param entry: the log entry: ``entry.seq``, ``entry.hash``, ``entry.prev_hash`` and
+        ``entry.content`` (what ``guardrail log show`` prints; evidence already masked).
+        ``entry.to_dict()`` is the exported form.
+
+    Each implementation is called on its own: one that raises is reported on stderr
+    naming its plugin, and never changes the verdict, stops the other listeners or
+    undoes the local record.
     """
 
 

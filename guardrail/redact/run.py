@@ -111,6 +111,8 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
             options = ReadOptions(records=policy.records, encoding=request.encoding,
                                   limits=request.limits)
             fmt.redact(payload, options, redactor, target.stream)
+            if request.digests:
+                file_result.sha256 = payload.sha256()
         except PayloadError as exc:
             unreadable(file_result, exc)
         except UsageError:

@@ -1,0 +1,190 @@
+"""The log itself: one SQLite file in WAL mode, one ``BEGIN IMMEDIATE`` transaction per
+decision, so any number of processes can append at once and the chain stays linear
+(each writer reads the last hash and appends while it holds the write lock).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from guardrail.decision import Decision
+from guardrail.errors import EXIT_INTERNAL, GuardrailError
+from guardrail.ledger.chain import GENESIS, LogEntry, canonical, chain_hash, entry_content
+
+__all__ = ["DecisionLog", "LogError", "BUSY_TIMEOUT_MS"]
+
+# A writer waits this long for another to finish its append before giving up.
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS decisions (
+    seq INTEGER PRIMARY KEY,
+    time TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    content TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time);
+"""
+_COLUMNS = "seq, content, prev_hash, hash, time, policy, destination, verdict"
+
+
+class LogError(GuardrailError):
+    """The decision log could not be written or read. A check that was asked to log
+    and could not is not provable: the CLI exits 4 for it in enforce mode.
+
+    :param decision: the decision that could not be recorded, when there was one.
+    """
+
+    exit_code = EXIT_INTERNAL
+
+    def __init__(self, message: str, decision: Decision | None = None) -> None:
+        super().__init__(message)
+        self.decision = decision
+
+
+class DecisionLog:
+    """A hash-chained log of decisions in one SQLite file (created on first append).
+
+    Safe to share between threads; each process opens its own connection.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+        self._inode: tuple[int, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"DecisionLog({str(self.path)!r})"
+
+    # -- writing ---------------------------------------------------------------------
+
+    def append(self, decision: Decision) -> LogEntry:
+        """Record *decision* as the next entry; raises LogError when it cannot."""
+        # Built before taking the write lock: other writers wait only for the insert.
+        content = entry_content(decision, 0)
+        with self._lock:
+            try:
+                conn = self._writer()
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    row = conn.execute(
+                        "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
+                    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+                    content["seq"] = seq
+                    body = canonical(content)
+                    digest = chain_hash(body, prev)
+                    conn.execute(
+                        "INSERT INTO decisions (seq, time, policy, destination, verdict, "
+                        "content, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (seq, content["time"], content["policy"]["name"] or "",
+                         content["destination"], content["verdict"],
+                         body.decode("utf-8"), prev, digest))
+                    conn.execute("COMMIT")
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+            except (sqlite3.Error, OSError) as exc:
+                raise LogError(self._cannot("write", exc), decision) from None
+        return LogEntry(seq, content, prev, digest)
+
+    def _writer(self) -> sqlite3.Connection:
+        if self._conn is not None and (self._pid != os.getpid() or self._moved()):
+            if self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None  # a forked child, or the file was removed or replaced
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn.execute("PRAGMA journal_mode = WAL")
+            # Every commit reaches the disk: a publish whose record a power cut lost
+            # could not be proved.
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.executescript(_SCHEMA)
+            self._conn, self._pid, self._inode = conn, os.getpid(), self._identity()
+        return self._conn
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            found = self.path.stat()
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
+    def _moved(self) -> bool:
+        """True when the file open is no longer the one at the path: entries written
+        through the old connection would go to a file nobody can see."""
+        return self._identity() != self._inode
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    def _cannot(self, doing: str, exc: BaseException) -> str:
+        why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        if "not a database" in why or "malformed" in why:
+            fix = ("it is not a decision log, or is damaged: keep it for inspection and "
+                   "point --log (or GUARDRAIL_LOG) at another file")
+        elif doing == "read":
+            fix = "check the path and its permissions, or name another log with --log"
+        else:
+            fix = ("make its folder writable, point --log (or GUARDRAIL_LOG) at a file "
+                   "you can write, or pass --no-log (GUARDRAIL_LOG=off) to check "
+                   "without a record")
+        return f"cannot {doing} the decision log {self.path}: {why}; {fix}"
+
+    # -- reading ---------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def rows(self, where: str = "", params: tuple[Any, ...] = (), order: str = "ASC",
+             limit: int | None = None) -> Iterator[tuple[Any, ...]]:
+        """Raw rows (``seq, content, prev_hash, hash, time, policy, destination,
+        verdict``) in sequence order; nothing for a log that does not exist yet."""
+        if not self.exists():
+            return
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        except sqlite3.Error as exc:
+            raise LogError(self._cannot("read", exc)) from None
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
+                            "AND name='decisions'").fetchone() is None:
+                return
+            sql = f"SELECT {_COLUMNS} FROM decisions {where} ORDER BY seq {order}"
+            if limit is not None:
+                sql += f" LIMIT {int(limit)}"
+            yield from conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise LogError(self._cannot("read", exc)) from None
+        finally:
+            conn.close()
+
+    def entries(self, where: str = "", params: tuple[Any, ...] = (),
+                order: str = "ASC", limit: int | None = None) -> Iterator[LogEntry]:
+        for seq, content, prev, digest, *_ in self.rows(where, params, order, limit):
+            yield LogEntry(seq, json.loads(content), prev, digest)
+
+    def get(self, seq: int) -> LogEntry | None:
+        return next(self.entries("WHERE seq = ?", (seq,)), None)
+
+    def head(self) -> LogEntry | None:
+        """The newest entry (None for an empty log)."""
+        return next(self.entries(order="DESC", limit=1), None)
