@@ -155,8 +155,8 @@ def test_text_report_warnings_waivers_and_notices(waivers):
     waiver = f"exception for field postcode approved by Data Protection Officer ({WAIVERS}:11)"
     assert ("  asb.field.internal    case_ref             internal          warn          61"
             in lines)
-    assert ("  uk.field.address      postcode             personal          block         61"
-            f"  (waived: {waiver})") in lines
+    assert ("  uk.field.address      postcode             personal          waived        61"
+            f"  (by the {waiver})") in lines
     assert "    case_ref = A**/****/******  [asb.field.internal, internal, warn]" in lines
     assert "    postcode = H** ***  [uk.field.address, personal, block, waived]" in lines
     notices = lines.index("Notices:")
