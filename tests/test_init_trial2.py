@@ -156,3 +156,20 @@ def test_a_shared_word_that_names_a_person_still_withholds_a_suggestion(tmp_path
         "  UNSURE reporter_type  personal",
         "  UNSURE reported_on    personal    suggested: public"]
     assert "its name shares 'reporter' with 'reporter_name'" in result.stdout
+
+
+def test_update_counts_apart_an_entry_that_raises_the_parents_level(tmp_path):
+    """The only active entry for a field the parent classifies: its values hold more
+    than the parent's level, so the entry changes the decision (and says so)."""
+    page = tmp_path / "page.md"
+    page.write_text("# Notes\n\nDaniel Hughes of 82 Galley Hill called.\n", encoding="utf-8")
+    policy = tmp_path / "pages.yaml"
+    policy.write_text("apiVersion: guardrail/v1\nkind: Policy\nmetadata:\n  name: pages\n"
+                      "extends: uk-personal-data\nfields: []\n", encoding="utf-8")
+    result = run("init", "--update", str(policy), str(page))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"{policy}: no new fields; 1 field uk-personal-data classifies below what its "
+        "values hold added as an active entry at the higher level")
+    assert policy.read_text(encoding="utf-8").endswith(
+        "  - id: pages.text\n    path: text\n    level: personal  # TODO: decide\n")
