@@ -65,7 +65,7 @@ def test_json_fields_are_written_as_path_rules_and_csv_columns_as_name_rules():
         "case_ref", "month", "ward", "officers[*].collar_number", "tags[*]", "closed", "yes"]
     flat = yaml.safe_load((DATA / "asb-export-leaky.policy.yaml").read_text(encoding="utf-8"))
     assert [rule["name"] for rule in flat["fields"]] == [
-        "case_ref", "month", "category", "ward", "lsoa_code", "lsoa_name", "outcome"]
+        "case_ref", "month", "category", "ward", "lsoa_code", "outcome"]
 
 
 # -- the written policy works -------------------------------------------------------------
@@ -86,10 +86,11 @@ def test_written_policy_validates_blocks_the_leaky_export_and_passes_once_edited
     # The author takes the suggestions and decides the area columns init is cautious
     # about (UNSURE: a *_name column, and a *_code one like post_code).
     edited = accept_suggestions(policy.read_text(encoding="utf-8")).replace(
-        "  - name: lsoa_name\n    level: personal  # TODO: decide",
-        "  - name: lsoa_name\n    level: public  # an area, not a person").replace(
-        "  - name: lsoa_code\n    level: personal  # TODO: decide",
-        "  - name: lsoa_code\n    level: public  # an area, not a person")
+        "  # - id: asb_web.lsoa_name\n  #   name: lsoa_name\n  #   level: personal  # TODO: "
+        "decide",
+        "  - id: asb_web.lsoa_name\n    name: lsoa_name\n    level: public  # an area").replace(
+        "  name: lsoa_code\n    level: personal  # TODO: decide",
+        "  name: lsoa_code\n    level: public  # an area, not a person")
     policy.write_text(edited, encoding="utf-8")
     assert run("check", "--policy", str(policy), CLEAN).exit_code == 0
     leaky = run("check", "--policy", str(policy), LEAKY)
@@ -138,10 +139,10 @@ def test_update_adds_only_new_fields_and_keeps_edits_and_comments(tmp_path):
     policy = tmp_path / "asb.yaml"
     assert run("init", CLEAN, "-o", str(policy)).exit_code == 0
     edited = policy.read_text(encoding="utf-8").replace(
-        "  - name: month\n    level: personal  # TODO: decide (suggested: public, if its "
-        "values may be published)",
+        "  - id: asb_export_clean.month\n    name: month\n    level: personal  # TODO: "
+        "decide (suggested: public, if its values may be published)",
         "  # Months are published monthly by the force (DPO, 2026-11-02).\n"
-        "  - name: month\n    level: public")
+        "  - id: asb_export_clean.month\n    name: month\n    level: public")
     policy.write_text(edited, encoding="utf-8")
 
     result = run("init", "--update", str(policy), str(DATA / "next-export.csv"))
@@ -159,14 +160,16 @@ def test_update_adds_only_new_fields_and_keeps_edits_and_comments(tmp_path):
         "  #   UNSURE: no rule of uk-personal-data names it and the detectors found "
         "nothing in\n"
         "  #     its one value; too few values (1) to judge them: init suggests nothing.\n"
-        "  - name: team\n"
+        "  - id: asb_export_clean.team\n"
+        "    name: team\n"
         "    level: personal  # TODO: decide\n")
     assert updated.startswith("# yaml-language-server: $schema=")  # kept by --update
     assert run("validate", str(policy)).exit_code == 0
 
     again = run("init", "--update", str(policy), str(DATA / "next-export.csv"))
     assert again.exit_code == 0
-    assert again.stderr.endswith(f"{policy}: no new fields\n")
+    assert again.stderr.endswith(
+        f"{policy}: unchanged: it already names every field of the sample\n")
     assert policy.read_text(encoding="utf-8") == updated
 
 
@@ -188,7 +191,7 @@ def test_update_inserts_before_the_next_top_level_key(tmp_path):
     assert tail == "rules:\n  - id: p.small\n    when: \"count < `5`\"\n    level: personal\n"
     data = yaml.safe_load(text)
     assert [r.get("name") for r in data["fields"]] == [
-        "month", "category", "ward", "lsoa_code", "lsoa_name", "outcome"]
+        "month", "category", "ward", "lsoa_code", "outcome"]
     assert run("validate", str(policy)).exit_code == 0
 
 
@@ -227,7 +230,8 @@ def test_a_header_holding_an_email_address_is_never_printed_nor_written(tmp_path
     assert run("validate", str(out)).exit_code == 0
     # The withheld column is known to --update by its label: not added twice.
     again = run("init", "--update", str(out), sample)
-    assert again.stderr.endswith(f"{out}: no new fields\n")
+    assert again.stderr.endswith(f"{out}: unchanged: it already names every field of the "
+                                 "sample\n")
     assert EMAIL not in again.stderr
 
 
@@ -318,7 +322,7 @@ def test_update_of_an_empty_field_list(tmp_path):
     text = policy.read_text(encoding="utf-8")
     assert text.startswith("apiVersion: guardrail/v1\nkind: Policy\nmetadata:\n  name: p\n"
                            "extends: uk-personal-data\nfields: []  # none yet\n  # Added by ")
-    assert "\n  # - name: postcode\n  #   level: personal\n" in text
+    assert "\n  # - id: p.postcode\n  #   name: postcode\n  #   level: personal\n" in text
     assert yaml.safe_load(text)["fields"] == []
     assert run("validate", str(policy)).exit_code == 0
     # A field no rule names turns the list into a block, its comment kept.
@@ -326,7 +330,7 @@ def test_update_of_an_empty_field_list(tmp_path):
     text = policy.read_text(encoding="utf-8")
     assert "\nfields:  # none yet\n" in text
     assert [r["name"] for r in yaml.safe_load(text)["fields"]] == [
-        "month", "category", "ward", "lsoa_code", "lsoa_name", "outcome"]
+        "month", "category", "ward", "lsoa_code", "outcome"]
     assert run("validate", str(policy)).exit_code == 0
 
 
@@ -365,7 +369,8 @@ def test_a_field_the_parent_publishes_but_whose_values_are_personal_is_unsure(tm
         "  #     H***)\n"
         "  #   UNSURE: the name says public but the values hold personal data (the detectors find\n"
         "  #     such values at any level; a level above public blocks every value).\n"
-        "  - path: text\n"
+        "  - id: page.text\n"
+        "    path: text\n"
         "    level: personal  # TODO: decide\n")
     assert result.stderr == ("page.md: markdown, 2 records, 1 field, 1 unsure\n"
                              "  UNSURE text   personal    found: person.name 1, "

@@ -39,7 +39,8 @@ def test_update_does_not_count_fields_the_parent_classifies_as_new(tmp_path):
     assert result.stderr.splitlines()[-1] == (
         f"{policy}: no new fields; 1 field uk-personal-data classifies added as a "
         "commented entry")
-    assert "  # - path: text\n  #   level: public\n" in policy.read_text(encoding="utf-8")
+    assert "  # - id: next_export.text\n  #   path: text\n  #   level: public\n" in \
+        policy.read_text(encoding="utf-8")
 
 
 def test_update_says_how_many_listed_fields_are_still_unclassified(tmp_path):
@@ -47,7 +48,7 @@ def test_update_says_how_many_listed_fields_are_still_unclassified(tmp_path):
     assert run("init", NEXT, "-o", str(policy)).exit_code == 0
     # The author deletes the entry for 'team' but keeps init's comment about it.
     text = policy.read_text(encoding="utf-8")
-    entry = text[text.index("  - name: team\n"):]
+    entry = text[text.index("  - id: next_export.team\n"):]
     policy.write_text(text.replace(entry, ""), encoding="utf-8")
     result = run("init", "--update", str(policy), NEXT)
     assert result.exit_code == 0, result.stderr
@@ -57,7 +58,7 @@ def test_update_says_how_many_listed_fields_are_still_unclassified(tmp_path):
     assert result.stderr.splitlines()[-1] == (
         f"{policy}: no new fields; 1 field it already lists is still unclassified (no "
         "entry gives it a level: write one)")
-    assert "- name: team" not in policy.read_text(encoding="utf-8")
+    assert "name: team" not in policy.read_text(encoding="utf-8")
 
 
 # -- 2. suggestions follow what the name and the values say -------------------------------
@@ -78,7 +79,7 @@ def test_public_is_suggested_only_for_dates_counts_and_repeated_categories():
         "  UNSURE what_happened  personal",
     ]
     text = result.stdout
-    assert "  - name: tenancy_ref\n    level: personal  # TODO: decide (suggested: internal)\n" \
+    assert "  name: tenancy_ref\n    level: personal  # TODO: decide (suggested: internal)\n" \
         in text
     assert "its name shares 'officer' with 'officer_name', which\n  #     uk-personal-data " \
         "classifies above public." in text

@@ -33,6 +33,11 @@ EXPECTED = {
                       "regular expression (missing ): ASB-(\\d+); patterns use RE2 syntax (no "
                       "backreferences or lookaround), see "
                       "https://github.com/google/re2/wiki/Syntax [bad-regex]",
+    "catch-all-rule.yaml": "catch-all-rule.yaml:17:13: warning: match '*' decides before "
+                           "every match rule of uk-personal-data (e.g. its '*_email' rule, "
+                           "personal) and its unknown_fields default (personal): every field "
+                           "no name or path rule names becomes 'internal'; name the fields "
+                           "instead [catch-all-rule]",
     "duplicate-field-rule.yaml": "duplicate-field-rule.yaml:17:13: warning: match 'Officer ID "
                                  "*' is already covered by 'officer_*' in the match rule on "
                                  "line 15, at the same level 'internal'; remove this one "

@@ -217,9 +217,9 @@ def test_problems_below_a_modeline_keep_their_line_numbers(tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["validate", str(path)], catch_exceptions=False)
     assert result.exit_code == 2
     assert result.stderr == (
-        "guardrail: error: policy is invalid (2 problems):\n"
-        f"  {path}:9:5: fields[0]: missing required key 'level'; add 'level: ...' here\n"
-        f"  {path}:10:5: fields[0].levle: unknown key 'levle'; did you mean 'level'?\n")
+        "guardrail: error: policy is invalid (1 problem):\n"
+        f"  {path}:10:5: fields[0].levle: unknown key 'levle'; did you mean 'level'? "
+        "(level is required)\n")
 
 
 # -- guardrail schema --output ---------------------------------------------------------------

@@ -8,9 +8,11 @@ blocks it until the author changes it.
 
 * The name rules classify the field and the values agree: the parent's rule stands
   (the entry is written commented out, for the author to take over if they wish).
-* The values hold more than the name says: an entry at the detectors' level, unsure.
-* The name says personal but no value looked personal: an entry at the name's
-  level, unsure (the author decides).
+* The values hold more than the name says: an entry at the detectors' level, unsure
+  (the only active entry for a field the parent classifies: it changes the level).
+* The name says personal but no value looked personal: the parent's rule stands
+  (a commented entry), unsure: the author decides, and an active entry at the same
+  level would only hide the parent's rule id from reports.
 * No rule names it: an entry at the policy's level for unknown fields (never
   public); unsure unless the detectors found something. When they found nothing, the
   suggestion follows what the name and the values say (:mod:`.value_shape`): the
@@ -83,7 +85,7 @@ def advise(compiled: CompiledPolicy, surveyed: SurveyedField, parent: str) -> Ad
                              "data (the detectors find such values at any level; a level "
                              "above public blocks every value)")
     if content is None and surveyed.values and compiled.rank(found.level) > 0:
-        return Advice(surveyed, found.level, found, None, True,
+        return Advice(surveyed, found.level, found, None, False,
                       unsure=f"the name says {found.level} but the detectors found nothing "
                              f"in {_its(surveyed.values)}; keep {found.level} unless "
                              "you know they are not about people")
@@ -117,10 +119,34 @@ def _unnamed(compiled: CompiledPolicy, surveyed: SurveyedField,
     return f"{shape.says}: init suggests nothing", None
 
 
+#: Words that say when, what kind or how many, not who: they occur in as many
+#: non-personal field names (reported_at, waste_type, item_count) as personal ones
+#: (reported_by, phone_number), so sharing one with a personal rule says nothing.
+GENERIC_WORDS = frozenset({
+    "date", "time", "datetime", "timestamp", "day", "week", "month", "year", "quarter",
+    "period", "at", "on", "from", "to", "start", "end", "type", "kind", "category",
+    "class", "code", "status", "state", "flag", "number", "count", "total", "amount",
+    "value", "level", "source", "method", "outcome", "result", "last", "first", "new",
+    "old", "current", "previous", "by", "of", "the", "and", "or", "for", "in"})
+
+
+def _generic(word: str) -> bool:
+    """A word that does not carry a rule's personal meaning: listed in
+    :data:`GENERIC_WORDS`, or a past participle naming an event (reported, created,
+    issued, modified): the person, if any, is in another word (reported_by)."""
+    return word in GENERIC_WORDS or (len(word) > 4 and word.endswith("ed"))
+
+
 def _shared_word(compiled: CompiledPolicy, name: str) -> tuple[str, str] | None:
     """A word (3 letters or more) of *name* that is a word of a name or path pattern of
-    a field rule classifying above public, and that pattern."""
-    words = {w for w in name_words(name) if len(w) >= 3}
+    a field rule classifying above public, and that pattern.
+
+    Only a word that can carry the pattern's personal meaning counts: ``reporter``
+    shared with ``reporter_name`` is a reason for caution, ``reported`` shared with
+    ``reported_by`` is not (``reported_at`` holding dates says nothing about a person).
+    Generic words (:func:`_generic`) are left to the values' shape to decide.
+    """
+    words = {w for w in name_words(name) if len(w) >= 3 and not _generic(w)}
     for rule in compiled.policy.field_rules:
         if compiled.rank(rule.level) == 0:
             continue

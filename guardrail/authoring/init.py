@@ -23,7 +23,8 @@ from guardrail.atomic import AtomicFile
 from guardrail.atomic import names as temp_names
 from guardrail.atomic.stale import hold_lock
 from guardrail.authoring.advice import Advice, advise
-from guardrail.authoring.policy_text import entry_lines, policy_text
+from guardrail.authoring.policy_text import entry_lines, policy_text, rule_id_of
+from guardrail.authoring.rule_ids import RuleIds
 from guardrail.authoring.schema_file import MODELINE_PREFIX
 from guardrail.authoring.survey import Survey, SurveyedField, survey_sample
 from guardrail.authoring.update import KnownFields, insert_entries
@@ -59,8 +60,15 @@ class InitResult:
 
     @property
     def inherited(self) -> int:
-        """Entries added (commented out) for fields the extended policy classifies."""
-        return len(self.advice) - self.new
+        """Entries written commented out: fields the extended policy classifies, whose
+        rule stands (counted from what was written, not from the classification)."""
+        return sum(1 for a in self.advice if not a.active and not a.field.withheld)
+
+    @property
+    def raised(self) -> int:
+        """Active entries for fields the extended policy classifies, lower than the
+        detectors found in their values: the entry raises the level."""
+        return len(self.advice) - self.new - self.inherited
 
 
 def _strictest(guard: Guardrail) -> str:
@@ -134,9 +142,11 @@ def init_policy(sample: str, *, extends: str = DEFAULT_EXTENDS, name: str | None
     target = Path(output) if output is not None and output != "-" else None
     folder = target.parent if target is not None else Path.cwd()
     written = _extends_as_written(extends, folder)
-    text = policy_text(survey, advice, name=name or _default_name(survey), extends=written,
+    policy_name = name or _default_name(survey)
+    text = policy_text(survey, advice, name=policy_name, extends=written,
                        parent=parent, unknown=guard.policy.unknown_level,
-                       modeline=schema_modeline(folder))
+                       modeline=schema_modeline(folder),
+                       ids=RuleIds(policy_name, _taken_ids(guard)))
     if target is not None or written != extends:  # where a relative extends resolves
         validate_text(text, folder, target.name if target is not None else "init-policy.yaml",
                       guard.registry)
@@ -169,8 +179,10 @@ def update_policy(file: str, sample: str, *, fmt: str | None = None,
     advice = [advise(compiled, field, parent) for field in survey.fields
               if not known.knows(field)]
     if advice:
+        ids = RuleIds(guard.policy.name, _taken_ids(guard))
         entries = [line for one in advice for line in entry_lines(
-            one, records=survey.records, parent=parent, unknown=guard.policy.unknown_level)]
+            one, records=survey.records, parent=parent, unknown=guard.policy.unknown_level,
+            rule_id=rule_id_of(ids, one))]
         text = insert_entries(text, entries, f"# Added by 'guardrail init --update' from "
                                              f"{survey.label} ({_records(survey)}):")
         validate_text(text, path.parent, path.name, guard.registry)
@@ -179,6 +191,13 @@ def update_policy(file: str, sample: str, *, fmt: str | None = None,
                       unclassified=sum(1 for f in listed
                                        if not f.withheld and _unclassified(compiled, f)),
                       parent=parent)
+
+
+def _taken_ids(guard: Guardrail) -> set[str]:
+    """Every rule id the policy, its parents and the installed detectors use."""
+    policy = guard.policy
+    return {*(r.id for r in policy.field_rules if r.id), *(r.id for r in policy.record_rules),
+            *(spec.id for spec in policy.detectors.custom), *guard.registry.detectors}
 
 
 def _unclassified(compiled: CompiledPolicy, surveyed: SurveyedField) -> bool:
@@ -253,11 +272,18 @@ def update_message(file: str, result: InitResult) -> str:
     def fields(count: int) -> str:
         return f"{count} field{'s' if count != 1 else ''}"
 
+    if not result.advice and not result.unclassified:
+        return f"{file}: unchanged: it already names every field of the sample"
     parts = [f"{result.new} new field{'s' if result.new != 1 else ''} added"
              if result.new else "no new fields"]
     if result.inherited:
         parts.append(f"{fields(result.inherited)} {result.parent} classifies added as "
                      f"{'commented entries' if result.inherited != 1 else 'a commented entry'}")
+    if result.raised:
+        parts.append(f"{fields(result.raised)} {result.parent} classifies below what "
+                     f"{'their' if result.raised != 1 else 'its'} values hold added as "
+                     f"{'active entries' if result.raised != 1 else 'an active entry'} "
+                     "at the higher level")
     if result.unclassified:
         parts.append(f"{fields(result.unclassified)} it already lists "
                      f"{'are' if result.unclassified != 1 else 'is'} still unclassified "
@@ -273,8 +299,8 @@ def summary_lines(result: InitResult) -> list[str]:
     new = ""
     if result.update:
         new = f", {result.new} new"
-        if result.inherited:
-            new += f", {result.inherited} classified by {result.parent}"
+        if result.inherited or result.raised:
+            new += f", {result.inherited + result.raised} classified by {result.parent}"
         if result.unclassified:
             new += f", {result.unclassified} listed but still unclassified"
     count = len(survey.fields)

@@ -23,6 +23,7 @@ from ..policy.load import PolicyLookup, load_policy
 from ..policy.marked_yaml import MarkedDocument, read_marked_yaml
 from ..policy.model import DEFAULT_LEVELS
 from ..policy.safe_yaml import decode_policy
+from .lint_catch_all import catch_all_rules
 from .lint_checks import semantic_findings
 from .lint_codes import CODES, HIDING_CODES, UNREADABLE_CODES, code_of_load_problem
 from .lint_respell import respelt_problems
@@ -88,7 +89,7 @@ def _lint_one(name: str, lookup: PolicyLookup, extra_rule_ids: frozenset[str],
         return found + _checked(dict.fromkeys(files), None, today) + _incomplete(
             files[0], found)
     idle = [_finding(f.file, f.line, f.column, f.code, f.message)
-            for f in idle_waivers(policy, _reread)]
+            for f in [*idle_waivers(policy, _reread), *catch_all_rules(policy, _reread)]]
     return _checked(policy.sources, policy.levels, today) + idle
 
 

@@ -51,6 +51,9 @@ _TABLE = (
                                          "kind always wins over, at a different level."),
     Code("duplicate-field-rule", "warning", "A field pattern that an earlier pattern of the "
                                             "same kind already covers at the same level."),
+    Code("catch-all-rule", "warning", "A field rule matching every name ('*') in a policy "
+                                      "that extends another: it decides before the "
+                                      "parent's match rules and its unknown_fields default."),
     Code("waiver-expired", "error", "An exception whose expiry date has passed."),
     Code("waiver-expiring", "warning", "An exception that expires within 30 days."),
     Code("waiver-never-applies", "warning", "An exception that can never suppress a finding: "

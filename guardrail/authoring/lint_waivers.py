@@ -8,6 +8,14 @@ dead weight that readers take for a real exception. Only a waiver's field as a
 plain name is judged, as the classifier sees it at the top of a record; a glob or
 a path, or a policy whose installed detectors run, is left alone rather than guessed
 at.
+
+A waiver for a detector on a field that its field rule blocks whole is idle too:
+one value is one finding, and the field rule's (blocking, enforced, unwaived) comes
+first; the detector's hit only rides along with it ("also"), and a field blocked
+whole is never read together with its neighbours, so the detector never reports it
+alone there. That is judged only when every destination the waiver applies to
+blocks the field's level, the field's rule enforces, and no other exception could
+waive the field rule's finding.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from ..policy.model import (
     Policy,
     Waiver,
 )
+from ..policy.paths import normalize_key
 from .lint_checks import Found
 
 __all__ = ["idle_waivers"]
@@ -52,6 +61,16 @@ def idle_waivers(policy: Policy, read: Callable[[str], MarkedDocument]) -> Itera
             continue
         reported = _levels_reported(policy, waiver, found)
         if reported is None:
+            if found is not None and _rides_along(policy, waiver, found):
+                names = list(waiver.destinations) or list(policy.destinations)
+                where = (f"destination '{names[0]}' blocks" if len(names) == 1 else
+                         "every destination it applies to blocks")
+                yield _at(read, waiver, "rule", (
+                    f"{where} field '{field}' whole ('{found.level}', by {found.matched_by}, "
+                    f"rule {found.rule}), and that finding decides: {waiver.rule}'s hit in "
+                    f"it is only reported with it, never alone, so this exception never "
+                    f"suppresses anything: remove it, or waive rule {found.rule} if the "
+                    "field may go there"))
             continue
         levels, why = reported
         names = list(waiver.destinations) or list(policy.destinations)
@@ -91,6 +110,39 @@ def _levels_reported(policy: Policy, waiver: Waiver, found: Classification | Non
     records = {r.level for r in policy.record_rules}
     custom = {_custom_level(policy, spec) for spec in policy.detectors.custom}
     return {found.level, *records, *custom}, why
+
+
+def _rides_along(policy: Policy, waiver: Waiver, found: Classification) -> bool:
+    """Does a detector waived on a plain field only ever report along with the field
+    rule's blocking finding there (see the module docstring)?"""
+    own = {r.id for r in policy.field_rules if r.id} | {r.id for r in policy.record_rules}
+    if waiver.rule is None or waiver.rule in own or waiver.rule in (
+            UNCLASSIFIED_RULE, FIELD_LEVEL_RULE, found.rule):
+        return False
+    if policy.mode == "audit" or policy.enforce_from is not None:
+        return False
+    rule = next((r for r in policy.field_rules if r.origin == found.rule_origin), None)
+    if rule is not None and (rule.mode == "audit" or rule.enforce_from is not None):
+        return False
+    key = normalize_key(str(waiver.field))
+    if any(normalize_key(p.rsplit(".", 1)[-1].strip('"[]*')) == key
+           for r in policy.field_rules if r.kind == "path" for p in r.patterns):
+        return False  # nested under a path rule, the field may be classified otherwise
+    names = list(waiver.destinations) or list(policy.destinations)
+    for name in names:
+        destination = policy.destinations[name]
+        if policy.rank(found.level) <= policy.rank(destination.max_level) or \
+                policy.action_for(found.level, destination) != "block":
+            return False
+    for other in policy.waivers:  # one that may waive the field rule's finding there
+        if other is waiver or other.rule not in (None, found.rule):
+            continue
+        if other.field is not None and other.field != waiver.field and \
+                _NOT_A_NAME.isdisjoint(other.field):
+            continue  # another plain field (a glob or a path: may reach this one)
+        if not other.destinations or set(other.destinations) & set(names):
+            return False
+    return True
 
 
 def _custom_level(policy: Policy, spec: CustomDetectorSpec) -> str:

@@ -19,9 +19,11 @@ from collections.abc import Sequence
 import yaml
 
 from guardrail.authoring.advice import Advice
+from guardrail.authoring.rule_ids import RuleIds
 from guardrail.authoring.survey import Survey
 
-__all__ = ["yaml_scalar", "entry_lines", "policy_text", "WITHHELD_MARK", "TODO_MARK"]
+__all__ = ["yaml_scalar", "entry_lines", "policy_text", "rule_id_of", "WITHHELD_MARK",
+           "TODO_MARK"]
 
 WITHHELD_MARK = "# withheld: "  # the comment that stands for a field whose name is not written
 TODO_MARK = "TODO"
@@ -72,8 +74,10 @@ def _by_name(advice: Advice, parent: str, unknown: str) -> str:
 
 
 def entry_lines(advice: Advice, *, records: int, parent: str, unknown: str,
-                indent: str = "  ", public: str = "public") -> list[str]:
-    """The lines of one field's entry (its comment block and its rule)."""
+                rule_id: str | None = None, indent: str = "  ",
+                public: str = "public") -> list[str]:
+    """The lines of one field's entry (its comment block and its rule, with the id
+    *rule_id*: a rule without one is reported as ``field.level``)."""
     surveyed = advice.field
     comment = f"{indent}# "
 
@@ -96,24 +100,26 @@ def entry_lines(advice: Advice, *, records: int, parent: str, unknown: str,
     ]
     if advice.unsure:
         lines += wrapped(f"  UNSURE: {advice.unsure}.")
-    if not advice.active:
-        lines += wrapped(f"  {parent} classifies it; uncomment to set its level here.")
-        return lines + [f"{indent}# - {key}: {yaml_scalar(surveyed.pattern)}",
-                        f"{indent}#   level: {advice.level}"]
     note = ""
     if advice.unsure:
         note = f"  # {TODO_MARK}: decide" + (
             "" if not advice.suggestion else
             f" (suggested: {advice.suggestion}, if its values may be published)"
             if advice.suggestion == public else f" (suggested: {advice.suggestion})")
-    return lines + [f"{indent}- {key}: {yaml_scalar(surveyed.pattern)}",
-                    f"{indent}  level: {advice.level}{note}"]
+    rule = [f"{key}: {yaml_scalar(surveyed.pattern)}", f"level: {advice.level}{note}"]
+    if rule_id is not None:
+        rule.insert(0, f"id: {rule_id}")
+    if not advice.active:
+        lines += wrapped(f"  {parent} classifies it; uncomment to set its level here.")
+        return lines + [f"{indent}# - {rule[0]}"] + [f"{indent}#   {line}" for line in rule[1:]]
+    return lines + [f"{indent}- {rule[0]}"] + [f"{indent}  {line}" for line in rule[1:]]
 
 
 def policy_text(survey: Survey, advice: Sequence[Advice], *, name: str, extends: str,
-                parent: str, unknown: str, modeline: str | None = None) -> str:
+                parent: str, unknown: str, modeline: str | None = None,
+                ids: RuleIds | None = None) -> str:
     """The whole policy file for *survey*, *modeline* (naming the schema for editors)
-    its first line."""
+    its first line; *ids* gives each rule its id."""
     unsure = sum(1 for a in advice if a.unsure)
     fields = len(survey.fields)
     count = f"{survey.records} record{'s' if survey.records != 1 else ''}"
@@ -147,5 +153,11 @@ def policy_text(survey: Survey, advice: Sequence[Advice], *, name: str, extends:
     # and --update turns it back into a block when it adds an entry.
     out.append("fields:" if any(a.active for a in advice) else "fields: []")
     for one in advice:
-        out.extend(entry_lines(one, records=survey.records, parent=parent, unknown=unknown))
+        out.extend(entry_lines(one, records=survey.records, parent=parent, unknown=unknown,
+                               rule_id=rule_id_of(ids, one)))
     return "\n".join(out) + "\n"
+
+
+def rule_id_of(ids: RuleIds | None, advice: Advice) -> str | None:
+    """The id of *advice*'s rule (none for a field whose name is not written)."""
+    return None if ids is None or advice.field.withheld else ids.for_field(advice.field.pattern)

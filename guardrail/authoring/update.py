@@ -3,10 +3,16 @@ nothing else.
 
 The author's file is edited as text, not re-dumped, so every edit and comment stays
 exactly as written: new entries are inserted at the end of the top-level ``fields:``
-block (after its last entry, before any comment that introduces the next key). A
-field is known when a field rule written in the file itself classifies it, or when
-init left a commented entry, the comment that heads an entry (``# month: 3 values in 3
-records``) or a withheld-name comment for it there.
+block (after its last entry, before any comment that introduces the next key).
+
+A field is known, and gets no entry, when the file already speaks of it anywhere: a
+field rule written in the file itself classifies it, or its name appears in the file
+as a whole word other than a key, in an entry, an expression or a comment (a
+commented entry init left, ``# month: 3 values in 3 records``, or the author's own
+"# lat/lon: left to uk-personal-data"), or a withheld-name comment names its label.
+A field the file never mentions is added, even one the author once deleted with its
+every mention: to keep one out for good, name it in a comment. So running
+``--update`` again with the same sample changes nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +40,10 @@ from guardrail.policy.paths import (
 __all__ = ["KnownFields", "insert_entries"]
 
 _FIELDS = re.compile(r"fields:[ \t]*(?P<flow>\[[^#]*\])?[ \t]*(?P<comment>#.*)?")
-_COMMENTED = re.compile(r"\s*#\s*-\s*(?P<key>name|path):\s*(?P<value>.+?)\s*")
+_COMMENTED = re.compile(r"\s*#\s*(?:-\s*)?(?P<key>name|path):\s*(?P<value>.+?)\s*")
+# A mapping key at the start of a line (maybe commented out, maybe a list item): not a
+# mention of a field of the same name.
+_KEY = re.compile(r"[ \t]*(?:#[ \t]*)?(?:-[ \t]+)?[A-Za-z_][\w-]*:(?=\s|$)")
 # The first line of the comment block init writes above each entry.
 _HEADING = re.compile(r"\s*#\s*(?P<value>\S.*?): \d+ values? in \d+ records?\s*")
 _ITEM = re.compile(r"(?P<indent>[ \t]*)(?:#\s*)?- ")
@@ -51,6 +60,7 @@ class KnownFields:
         self._paths: list[tuple[str | int, ...]] = []
         self._withheld: set[str] = set()
         self._headings: set[str] = set()
+        self._text = "\n".join(_KEY.sub("", line, count=1) for line in text.splitlines())
         for line in text.splitlines():
             stripped = line.strip()
             if stripped.startswith(WITHHELD_MARK):
@@ -82,6 +92,8 @@ class KnownFields:
             return surveyed.label in self._withheld
         if self._classifier.classify(surveyed.path).rule != UNCLASSIFIED_RULE:
             return True
+        if self._mentioned(surveyed.pattern):
+            return True
         if surveyed.pattern in self._headings or (
                 surveyed.column and normalize_key(surveyed.pattern) in
                 {normalize_key(h) for h in self._headings}):
@@ -90,6 +102,12 @@ class KnownFields:
         if surveyed.column:
             return normalize_key(str(surveyed.path[0])) in self._names
         return any(match_path(pattern, shape) for pattern in self._paths)
+
+
+    def _mentioned(self, name: str) -> bool:
+        """Does *name* appear in the file as a whole word, other than as a key?"""
+        return re.search(rf"(?<![\w.-]){re.escape(name)}(?![\w-]|\.\w)", self._text,
+                         re.IGNORECASE) is not None
 
 
 def _scalar_text(value: str) -> str:

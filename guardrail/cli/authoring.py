@@ -252,7 +252,12 @@ def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
     itself personal data is never written nor shown, only its label (#3, [email]).
     The policy's first line names the schema for editors (yaml-language-server).
     --update reports apart the fields new to the policy, those its parent
-    classifies, and those it lists but leaves unclassified.
+    classifies, and those it lists but leaves unclassified. A field is known
+    (and gets no entry) when the file names it anywhere other than as a key:
+    in a rule, an expression or a comment. Running --update again with the same
+    sample changes nothing; a field deleted with its every mention comes back (to
+    keep one out for good, name it in a comment). Every rule written gets an id
+    from the policy's name and the field (flytipping.reporter_name).
 
     \b
       guardrail init export.csv -o policies/export.yaml

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
@@ -67,8 +68,35 @@ def one_of(names: Iterable[str], shown: int = 40) -> str:
 
 
 def _closest(word: Any, choices: Iterable[str]) -> str | None:
-    match = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    """The choice *word* most likely meant, or None.
+
+    A choice whose words (split at ``.``, ``_`` and ``-``) begin *word*'s words, or
+    that *word*'s words begin, was written whole and then extended or cut short:
+    ``uk.phone_number`` means ``uk.phone`` (not ``uk.nhs_number``, closer in letters),
+    ``approved-by`` means ``approved_by``. Of several, the one sharing most words, then
+    the closest in letters. Otherwise difflib's closest match, if close enough.
+    """
+    text, options = str(word), list(choices)
+    typed = _words(text)
+    whole = [c for c in options if _word_prefix(_words(c), typed)]
+    if len(typed) < 2:  # one word cut short names a namespace (uk): too many fit
+        whole = [c for c in whole if len(_words(c)) <= len(typed)]
+    if whole:
+        shared = max(min(len(_words(c)), len(typed)) for c in whole)
+        best = [c for c in whole if min(len(_words(c)), len(typed)) == shared]
+        return max(best, key=lambda c: difflib.SequenceMatcher(None, text, c).ratio())
+    match = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
     return match[0] if match else None
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[._-]+", text.lower()) if w]
+
+
+def _word_prefix(one: list[str], other: list[str]) -> bool:
+    """Does one of the (non-empty) word lists begin the other?"""
+    shorter, longer = sorted((one, other), key=len)
+    return bool(shorter) and longer[:len(shorter)] == shorter
 
 
 def schema_problems(doc: MarkedDocument) -> list[PolicyProblem]:
@@ -189,15 +217,23 @@ def _explain(error: ValidationError, doc: MarkedDocument) -> list[PolicyProblem]
     schema = error.schema if isinstance(error.schema, dict) else {}
     if kind == "additionalProperties" and isinstance(error.instance, dict):
         known = sorted(schema.get("properties", {}))
+        required = set(schema.get("required", ())) - set(error.instance)
         out = []
         for extra in sorted(set(error.instance) - set(known)):
             hint = did_you_mean(extra, known)
             expected = f"expected one of: {', '.join(known)}" if not hint else hint[2:]
+            meant = _closest(extra, known) if hint else None
+            if meant in required:  # one problem, not a second 'missing required key'
+                expected += f" ({meant} is required)"
             message = f"unknown key '{extra}'; {expected}"
             out.append(_problem(doc, path + (extra,), message, key=True))
         return out
     if kind == "required":
-        missing = [k for k in error.validator_value if k not in (error.instance or {})]
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        known = schema.get("properties", {})
+        # A required key written misspelt is reported once, as the unknown key.
+        respelt = {_closest(extra, known) for extra in set(instance) - set(known)}
+        missing = [k for k in error.validator_value if k not in instance and k not in respelt]
         return [
             _problem(doc, path, f"missing required key '{k}'; add '{k}: ...' here") for k in missing
         ]
