@@ -293,7 +293,7 @@ def test_json_report_structure(plain_policy):
     report = json.loads(result.stdout)
     assert list(report) == ["decision", "mode", "destination", "policy", "checked_at", "files",
                             "counts", "findings", "findings_listed", "findings_total", "notices",
-                            "waivers_used", "waivers_ignored"]
+                            "waivers_used", "waivers_ignored", "canary_hits"]
     assert report["decision"] == "block"
     assert report["mode"] == "enforce"
     assert report["destination"] == "public-web"

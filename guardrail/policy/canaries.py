@@ -25,7 +25,7 @@ MIN_CANARY_CHARS = 6  # non-space characters: a short value ("Smith") would matc
 def _word_pattern(value: str) -> str:
     """One value as RE2: its words in order, any spacing between them, whole words."""
     words = value.split()
-    body = r"\s*".join(re2.escape(word) for word in words)
+    body = " *".join(re2.escape(word) for word in words)
     # \b only where the value starts or ends with a word character: "+44 ..." has none.
     start = r"\b" if (words[0][0].isalnum() or words[0][0] == "_") else ""
     end = r"\b" if (words[-1][-1].isalnum() or words[-1][-1] == "_") else ""

@@ -30,9 +30,15 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     """Write the "What to do next" section for *decision*'s blocking findings, if any."""
     blocking = [f for f in decision.findings
                 if not f.waived_by and (f.action == "block" or f.action in _REDACTABLE)]
-    if not blocking:
+    # A canary is blocked on purpose and never waived: its own step, nothing else.
+    canaries = _unique(f.rule for f in blocking if f.canary)
+    blocking = [f for f in blocking if not f.canary]
+    steps: list[str] = [_canary_step(canaries)] if canaries else []
+    if not blocking and not steps:
         return
-    steps: list[str] = []
+    if not blocking:
+        out.write("\nWhat to do next:\n" + steps[0])
+        return
     unclassified = _unique(f.field for f in blocking if f.rule == UNCLASSIFIED)
     classified = [f for f in blocking if f.rule != UNCLASSIFIED]
     policy = _policy_argument(decision)
@@ -62,6 +68,14 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     out.write("\nWhat to do next:\n")
     for step in steps:
         out.write(step)
+
+
+def _canary_step(rules: list[str]) -> str:
+    return (
+        f"  - {_listed(rules)}: the payload holds the policy's planted test "
+        f"identit{'ies' if len(rules) != 1 else 'y'}. In the scheduled test\n"
+        f"    export that is the gate working; in a real export, remove the canary rows\n"
+        f"    and find out how they got there.\n")
 
 
 def _classify(fields: list[str], decision: Decision, file: str) -> str:
