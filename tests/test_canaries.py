@@ -10,7 +10,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -170,7 +173,7 @@ def test_only_whole_values_match(guard, written):
 
 
 def test_a_canary_in_a_field_name_blocks_and_is_never_printed(guard):
-    payload = "month,Zebedee Quillfeather\r\n2026-08,x\r\n".encode()
+    payload = b"month,Zebedee Quillfeather\r\n2026-08,x\r\n"
     decision = guard.check(payload, format="csv", destination="records-office")
     assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
         (None, "#2", "canary.zebedee", "Z****** Q***********")]
@@ -337,3 +340,42 @@ def test_the_scheduled_test_export_recipe(tmp_path):
     assert result.exit_code == 1
     assert "canary zebedee seen in 6 values" in result.stdout
     assert "canary ottoline seen in 1 value" in result.stdout
+
+
+def test_the_documented_script_passes_when_the_gate_blocks_and_alerts_when_not(tmp_path):
+    """The canary-test.sh of docs/canaries.md, run as written against a stub export job:
+    exit 0 while the gate blocks the canary, 1 with an alert once it no longer does."""
+    doc = (HERE.parent / "docs" / "canaries.md").read_text(encoding="utf-8")
+    script = doc.split("```sh\n", 1)[1].split("```", 1)[0]
+    script = script.replace("policy=policies/my-dataset.yaml", f"policy={POLICY}")
+    (tmp_path / "canary-test.sh").write_text(script, encoding="utf-8")
+    (tmp_path / "export-job").write_text(f"#!/bin/sh\ncat '{CLEAN}'\n", encoding="utf-8")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "guardrail").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m guardrail "$@"\n',
+                                       encoding="utf-8")
+    for name in ("export-job", "bin/guardrail"):
+        (tmp_path / name).chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run(["sh", "canary-test.sh"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stdout, done.stderr) == (
+        0, "canary blocked: the gate is working\n", "")
+    # A gate that lets everything through: the script must alert.
+    (bin_dir / "guardrail").write_text("#!/bin/sh\necho '{\"canary_hits\": {}}'\nexit 0\n",
+                                       encoding="utf-8")
+    done = subprocess.run(["sh", "canary-test.sh"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert done.stderr == ("ALERT: the canary export was not blocked (exit 0): the gate is "
+                           "broken\n")
+
+
+def test_coverage_counts_each_canary_a_case_planted():
+    result = run("test", "--coverage", str(HERE / "data" / "canaries" / "suite"))
+    assert result.exit_code == 0
+    canaries = [line for line in result.stdout.splitlines() if line.startswith("    canary ")]
+    assert len(canaries) == 1  # zebedee was planted by the case; ottoline by none
+    assert canaries[0].startswith("    canary canary.ottoline at ")
+    assert canaries[0].endswith("policy.yaml:28")

@@ -69,5 +69,5 @@ def canary(ctx: click.Context, policy: str, fmt: str, columns: str | None, no_he
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8", newline="")
-        click.echo(f"wrote {len(loaded.canaries)} canar{'ies' if len(loaded.canaries) != 1 else 'y'}"
-                   f" to {output}", err=True)
+        count = len(loaded.canaries)
+        click.echo(f"wrote {count} canar{'ies' if count != 1 else 'y'} to {output}", err=True)
