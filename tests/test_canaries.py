@@ -286,8 +286,12 @@ def test_text_and_json_reports_name_the_canary(tmp_path):
     assert result.exit_code == 1
     assert ("canary zebedee seen in 6 values: a planted test identity reached this check, "
             "which blocked it as it should\n") in result.stdout
-    assert ("  - canary.zebedee, canary.ottoline: the payload holds the policy's planted test "
-            "identities. In the scheduled test\n") in result.stdout
+    assert result.stdout.endswith(
+        "What to do next:\n"
+        "  - The payload holds the policy's planted test identities (canary.zebedee, "
+        "canary.ottoline).\n"
+        "    In the scheduled test export that is the gate working; in a real export, remove\n"
+        "    the canary rows and find out how they got there.\n")
     assert "exceptions:" not in result.stdout  # a canary is never waived: none suggested
     assert "Quillfeather" not in result.stdout and "900999" not in result.stdout
     result = run("check", "-p", str(POLICY), "--report", "json", str(export))
@@ -379,3 +383,24 @@ def test_coverage_counts_each_canary_a_case_planted():
     assert len(canaries) == 1  # zebedee was planted by the case; ottoline by none
     assert canaries[0].startswith("    canary canary.ottoline at ")
     assert canaries[0].endswith("policy.yaml:28")
+
+
+def test_no_other_rule_may_pass_for_a_canary(write_policy):
+    path = write_policy("""\
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: lookalike}
+        extends: asb-public-web
+        rules:
+          - {id: canary.small, when: "count < `5`", level: personal}
+        detectors:
+          custom:
+            - {id: canary.ref, regex: "REF-[0-9]+", level: personal}
+    """)
+    with pytest.raises(PolicyError) as caught:
+        Guardrail.from_policy(path)
+    assert [(p.line, p.path, p.message) for p in caught.value.problems] == [
+        (6, "rules[0].id", "the id 'canary.small' starts with 'canary.', which only canaries' "
+                           "findings carry; choose another id"),
+        (9, "detectors.custom[0].id", "the id 'canary.ref' starts with 'canary.', which only "
+                                      "canaries' findings carry; choose another id")]

@@ -17,7 +17,7 @@ from typing import Any
 from jmespath.exceptions import JMESPathError
 
 from ..errors import PolicyProblem
-from .canaries import build_canaries, check_canaries
+from .canaries import build_canaries, check_canaries, check_reserved
 from .detectors import build_detectors, check_detectors
 from .marked_yaml import MarkedDocument
 from .merge import Merged, resolved_document
@@ -98,6 +98,8 @@ class _Checks:
                         self.check_level,
                         ids_known=self.complete and "detectors" not in self.merged.unknown)
         check_canaries(self.merged.canaries, self.report)
+        check_reserved([*self.merged.fields, *self.merged.rules.values(),
+                        *self.merged.detectors.get("custom", {}).values()], self.report)
         known_rules = self._known_rules()
         for item in self.merged.exceptions:
             self._exception(item, known_rules)

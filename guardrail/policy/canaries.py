@@ -14,10 +14,11 @@ from collections.abc import Iterable
 import re2
 
 from .detectors import compile_re2
-from .model import Canary
+from .model import CANARY_PREFIX, Canary
 from .problems import Item, Problems
 
-__all__ = ["MIN_CANARY_CHARS", "canary_pattern", "check_canaries", "build_canaries"]
+__all__ = ["MIN_CANARY_CHARS", "canary_pattern", "check_canaries", "check_reserved",
+           "build_canaries"]
 
 MIN_CANARY_CHARS = 6  # non-space characters: a short value ("Smith") would match real people
 
@@ -70,6 +71,17 @@ def check_canaries(canaries: list[Item], report: Problems) -> None:
             except re2.error:
                 report.add(item, "this canary's values are too long for RE2 to compile; "
                            "use shorter ones", "record", kind="too-large")
+
+
+def check_reserved(items: Iterable[Item], report: Problems) -> None:
+    """Report a rule or custom detector whose id starts with ``canary.``: its findings
+    would pass for a canary's, which always block and are never waived."""
+    for item in items:
+        rule_id = item.value.get("id") if isinstance(item.value, dict) else None
+        if isinstance(rule_id, str) and rule_id.startswith(CANARY_PREFIX) and \
+                report.usable(item, "id"):
+            report.add(item, f"the id '{rule_id}' starts with '{CANARY_PREFIX}', which only "
+                       "canaries' findings carry; choose another id", "id", kind="invalid")
 
 
 def build_canaries(canaries: list[Item]) -> tuple[Canary, ...]:

@@ -72,10 +72,10 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
 
 def _canary_step(rules: list[str]) -> str:
     return (
-        f"  - {_listed(rules)}: the payload holds the policy's planted test "
-        f"identit{'ies' if len(rules) != 1 else 'y'}. In the scheduled test\n"
-        f"    export that is the gate working; in a real export, remove the canary rows\n"
-        f"    and find out how they got there.\n")
+        f"  - The payload holds the policy's planted test "
+        f"identit{'ies' if len(rules) != 1 else 'y'} ({_listed(rules)}).\n"
+        f"    In the scheduled test export that is the gate working; in a real export, "
+        f"remove\n    the canary rows and find out how they got there.\n")
 
 
 def _classify(fields: list[str], decision: Decision, file: str) -> str:
