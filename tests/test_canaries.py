@@ -404,3 +404,14 @@ def test_no_other_rule_may_pass_for_a_canary(write_policy):
                            "findings carry; choose another id"),
         (9, "detectors.custom[0].id", "the id 'canary.ref' starts with 'canary.', which only "
                                       "canaries' findings carry; choose another id")]
+
+
+def test_a_canary_split_across_two_columns_or_two_lines_is_found(guard):
+    decision = guard.check([{"first": "Zebedee", "last": "Quillfeather"}],
+                           destination="records-office")
+    assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
+        (0, "first", "canary.zebedee", "Z******"), (0, "last", "canary.zebedee", "Q***********")]
+    decision = guard.check(b'month,ward\n2026-01,"Zebedee\nQuillfeather"\n', format="csv",
+                           destination="records-office")
+    assert [(f.record, f.field, f.rule, f.evidence) for f in decision.findings] == [
+        (0, "ward", "canary.zebedee", "Z****** Q***********")]
