@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD, GuardrailError
-from guardrail.policy.model import BLOCKING_ACTIONS, Waiver
+from guardrail.policy.model import BLOCKING_ACTIONS, CANARY_PREFIX, Waiver
 
 __all__ = ["Finding", "FindingKind", "FileResult", "Decision", "PublishBlocked", "TextMatch",
            "DEFAULT_MAX_FINDINGS", "line_of"]
@@ -91,6 +91,11 @@ class Finding:
     def rules(self) -> tuple[str, ...]:
         """Every rule that matched the value, the deciding one first."""
         return (self.rule, *self.also)
+
+    @property
+    def canary(self) -> bool:
+        """Did a planted test identity (a canary of the policy) decide this finding?"""
+        return self.rule.startswith(CANARY_PREFIX)
 
     def to_dict(self) -> dict[str, Any]:
         """Optional attributes are left out when unset; ``record`` is always there (null
@@ -170,6 +175,16 @@ class Decision:
             return EXIT_ALLOW
         return EXIT_BLOCKED
 
+    @property
+    def canary_hits(self) -> dict[str, int]:
+        """Values per canary id that this check saw (rules ``canary.<id>``), by id: a
+        planted test identity reached the check, which blocked it (see docs/canaries.md)."""
+        hits: Counter[str] = Counter()
+        for kind, n in self.counts.items():
+            if kind.rule.startswith(CANARY_PREFIX):
+                hits[kind.rule[len(CANARY_PREFIX):]] += n
+        return dict(sorted(hits.items()))
+
     def file_counts(self, file: str) -> tuple[int, int, int]:
         """(blocking, warning, waived) finding counts for one payload."""
         blocking = warning = waived = 0
@@ -240,6 +255,7 @@ class Decision:
                                  "expires": w.expires.isoformat()}
                                 for w in self.waivers_expired],
             "judged_on": self.judged_on,
+            "canary_hits": self.canary_hits,
         }
 
 

@@ -296,7 +296,7 @@ def test_json_report_structure(plain_policy):
     assert list(report) == ["decision", "mode", "destination", "policy", "checked_at", "files",
                             "counts", "findings", "findings_listed", "findings_total", "notices",
                             "waivers_used", "waivers_ignored", "waivers_expired",
-                            "judged_on"]
+                            "judged_on", "canary_hits"]
     assert report["decision"] == "block"
     assert report["mode"] == "enforce"
     assert report["destination"] == "public-web"

@@ -38,6 +38,18 @@ EXPECTED = {
                            "personal) and its unknown_fields default (personal): every field "
                            "no name or path rule names becomes 'internal'; name the fields "
                            "instead [catch-all-rule]",
+    "canary-waived.yaml": "canary-waived.yaml:18:11: error: exceptions[0].rule: a canary is "
+                          "never waived: 'canary.zebedee' finds a planted test identity, and "
+                          "blocking it is the gate working; remove this exception (and the "
+                          "canary from the export, if it should not be there) [canary-waived]",
+    "duplicate-canary.yaml": "duplicate-canary.yaml:17:9: error: canaries[1].id: canary id "
+                             "'zebedee' is already used at duplicate-canary.yaml:15; give each "
+                             "canary its own id [duplicate-canary]",
+    "short-canary.yaml": "short-canary.yaml:18:16: error: canaries[0].record.surname: canary "
+                         "value of 'surname' has fewer than 6 non-space characters; a short "
+                         "value would block real records that happen to hold it: use a "
+                         "longer, clearly invented value (e.g. 'Zebedee Quillfeather') "
+                         "[short-canary]",
     "duplicate-field-rule.yaml": "duplicate-field-rule.yaml:17:13: warning: match 'Officer ID "
                                  "*' is already covered by 'officer_*' in the match rule on "
                                  "line 15, at the same level 'internal'; remove this one "

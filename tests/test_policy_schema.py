@@ -131,6 +131,7 @@ def test_schema_and_semantic_problems_are_reported_in_one_pass(
         (f"{path}:4:21: destinations.web: unknown level 'publc'; did you mean 'public'? "
          "expected one of: public, internal, personal, special-category"),
         (f"{path}:6:1: colour: unknown key 'colour'; expected one of: actions, apiVersion, "
+         "canaries, "
          "default_destination, defaults, destinations, detectors, enforce_from, exceptions, "
          "extends, fields, kind, levels, metadata, mode, records, rules"),
     ]

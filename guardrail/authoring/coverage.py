@@ -11,7 +11,8 @@ A part is exercised when a case's decision shows it at work:
   cases answer for count: those its own file declares, its default destination, and
   any a case names; the others it inherits through ``extends`` are listed apart
   (``inherited``), not counted against it;
-* a waiver (an ``exceptions`` entry) when it waived a finding.
+* a waiver (an ``exceptions`` entry) when it waived a finding;
+* a canary when a finding carries its rule (``canary.<id>``): a case planted it.
 """
 
 from __future__ import annotations
@@ -96,8 +97,13 @@ def _coverage(runner: SuiteRunner, results: list[CaseResult]) -> PolicyCoverage:
     items.append(CoverageItem("field rule", f"{UNCLASSIFIED_RULE} (defaults.unknown_fields: "
                               f"{policy.unknown_level})", "",
                               any(rule == UNCLASSIFIED_RULE for rule, _ in classified)))
+    canaries = {canary.rule: canary.origin for canary in policy.canaries}
     for detector in select_detectors(policy, dict(guard.registry.detectors)):
-        items.append(CoverageItem("detector", detector.id, "", detector.id in rules))
+        if detector.canary:  # exercised when a case plants it and sees it blocked
+            items.append(CoverageItem("canary", detector.id, canaries.get(detector.id, ""),
+                                      detector.id in rules))
+        else:
+            items.append(CoverageItem("detector", detector.id, "", detector.id in rules))
     for record_rule in policy.record_rules:
         items.append(CoverageItem("record rule", record_rule.id, record_rule.origin,
                                   record_rule.id in rules))

@@ -75,7 +75,7 @@ def explain_record(guard: Guardrail, request: RecordRequest) -> tuple[list[str],
     shown = evaluation.label(section.name) if section is not None else None
     where = f"{label}, section '{shown}'" if shown else label
     idle = [d.id for d in select_detectors(guard.policy, dict(guard.registry.detectors))
-             if not compiled.exceeds(d.level)]
+             if not d.canary and not compiled.exceeds(d.level)]
     return RecordWords(compiled, evaluation, tap, where, request, idle).render(fields)
 
 

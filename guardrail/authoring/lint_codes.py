@@ -46,6 +46,11 @@ _TABLE = (
     Code("extends-cycle", "error", "Policies extend each other in a cycle."),
     Code("extends-not-found", "error", "A policy named in 'extends' cannot be found or read."),
     Code("too-large", "error", "The policy passes one of the size limits."),
+    Code("canary-waived", "error", "An exception names a canary's rule: a canary is never "
+                                   "waived."),
+    Code("duplicate-canary", "error", "Two canaries of the extends chain share an id."),
+    Code("short-canary", "error", "A canary value with fewer than 6 non-space characters, "
+                                  "which would block real records that hold it."),
     Code("invalid", "error", "Any other problem the loader reports."),
     Code("shadowed-field-rule", "error", "A field pattern that an earlier pattern of the same "
                                          "kind always wins over, at a different level."),

@@ -14,6 +14,7 @@ from typing import Any
 
 from guardrail.contract.protocols import Detector
 from guardrail.engine.adjacent import Neighbours
+from guardrail.engine.canary_detector import is_canary_rule
 from guardrail.engine.record_rules import CompiledRule, compile_rule
 from guardrail.engine.scanning import ActiveDetector, ContentScanner, select_detectors
 from guardrail.policy.classify import Classification, Classifier
@@ -45,7 +46,7 @@ class CompiledPolicy:
             if not w.destinations or destination.name in w.destinations)
         self.rules: tuple[CompiledRule, ...] = tuple(
             compile_rule(r) for r in policy.record_rules if self.exceeds(r.level))
-        relevant = [d for d in detectors if self.exceeds(d.level)]
+        relevant = [d for d in detectors if d.canary or self.exceeds(d.level)]
         self.scanner = ContentScanner(relevant, policy.detectors.allow) if relevant else None
         self.neighbours = Neighbours(self.scanner) if self.scanner is not None else None
         # Names are screened by every detector the policy runs, whatever the destination
@@ -72,6 +73,11 @@ class CompiledPolicy:
             return self.policy.rank(level) > self._max_rank
         except ValueError:
             return True
+
+    def reports(self, hit: Any) -> bool:
+        """Is a detector's *hit* a finding here? When the destination may not receive its
+        level, and always for a canary."""
+        return is_canary_rule(hit.rule) or self.exceeds(hit.level)
 
     def rank(self, level: str) -> int:
         """A level's rank; an unknown level ranks above every known one (fail closed)."""

@@ -223,7 +223,7 @@ class DocumentWalk:
         personal data is reported, under its shown path, each time it is met."""
         found = self.segments.get(key)
         if found is None:
-            hits = tuple(h for h in self.ev.name_hits(key) if self.ev.exceeds(h.level))
+            hits = tuple(h for h in self.ev.name_hits(key) if self.ev.reports(h))
             if hits:
                 found = (f"[{hits[0].rule}]", f"[{hits[0].rule}]", hits)
             elif self.ev.shown_name(key):

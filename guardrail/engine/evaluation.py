@@ -16,6 +16,7 @@ from typing import Any
 from guardrail.contract.records import Locator
 from guardrail.decision import FindingKind
 from guardrail.engine.adjacent import Joined
+from guardrail.engine.canary_detector import is_canary_rule
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.engine.record_rules import CompiledRule, evaluate
 from guardrail.engine.rollout import Rollout, settled_classifier
@@ -135,11 +136,20 @@ class Evaluation:
     def exceeds(self, level: str) -> bool:
         return self.compiled.exceeds(level)
 
+    def reports(self, hit: Hit) -> bool:
+        """Is a detector's hit a finding (see :meth:`CompiledPolicy.reports`)?"""
+        return self.compiled.reports(hit)
+
     def kind(self, file: str, section: str | None, rule: str, field: str,
              level: str) -> FindingKind:
         key = (file, section, rule, field, level)
         found = self._kinds.get(key)
         if found is None:
+            if is_canary_rule(rule):  # never waived, never in audit, never just a warning
+                found = FindingKind(file, rule, field, level, "block", None,
+                                    self.label(section))
+                self._kinds[key] = found
+                return found
             action = self.compiled.action_for(level)
             if action in BLOCKING_ACTIONS and self.rollout.audits(rule):
                 action = AUDIT_ACTION  # reported, not blocking: the rule is in audit
@@ -229,9 +239,9 @@ class Evaluation:
         found = []
         if plan is not None and not is_redacted(value, plan.kind.action):
             found.append(Match(plan.kind, message=plan.message))
-        exceeds = self.exceeds
+        reports = self.compiled.reports
         for hit in hits:
-            if exceeds(hit.level):
+            if reports(hit):
                 found.append(Match(self.kind(file, section, hit.rule, pattern, hit.level),
                                    hit.start, hit.end, hit.evidence, hit.confidence))
         if len(found) > 1:
@@ -281,7 +291,7 @@ class Evaluation:
         """
         (left, left_pattern, left_text, left_locate), \
             (right, right_pattern, right_text, right_locate) = cells
-        hits = [hit for hit in hits if self.exceeds(hit.level)]
+        hits = [hit for hit in hits if self.reports(hit)]
         if not hits:
             return
         boundary = join.boundary

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import re2
 
 from guardrail.contract.protocols import Detector, declared
+from guardrail.engine.canary_detector import CanaryDetector, is_canary_rule
 from guardrail.engine.custom_detectors import CustomDetector
 from guardrail.masking import is_redacted
 from guardrail.policy.model import DetectorPolicy, Policy
@@ -81,6 +82,7 @@ class ActiveDetector:
     fields: tuple[str, ...] = ()
     skip_fields: tuple[str, ...] = ()
     wants_field: Callable[[str], bool] | None = None
+    canary: bool = False  # a planted identity: runs for every destination, on every field
 
     def applies_to(self, field: str) -> bool:
         if self.fields and not field_matches(self.fields, field):
@@ -136,6 +138,11 @@ def select_detectors(policy: Policy, installed: dict[str, Detector]) -> list[Act
             tuple(config.skip_fields) + spec.skip_fields
             + (setting.skip_fields if setting else ()),
         ))
+    # Canaries are not the author's to tune: no skip, setting, field list or threshold.
+    for canary in policy.canaries:
+        found = CanaryDetector(canary, policy.levels[-1])
+        chosen.append(ActiveDetector(found.id, found.level, 0.0, found.find, found.gate,
+                                     canary=True))
     return chosen
 
 
@@ -293,8 +300,9 @@ class FieldScanner:
         if not candidates or is_redacted(text):  # what a redaction wrote holds nothing
             return []
         hits = self._find(text, candidates)
-        if hits and self.allow:
-            hits = [h for h in hits if not _allowed(text, h, self.allow)]
+        if hits and self.allow:  # an allowlisted term never hides a canary
+            hits = [h for h in hits
+                    if is_canary_rule(h.rule) or not _allowed(text, h, self.allow)]
         return hits
 
     def _find(self, text: str, candidates: Sequence[ActiveDetector]) -> list[Hit]:

@@ -106,7 +106,7 @@ class TableWalk:
         not receive is a finding, and the column is then known by its number alone."""
         label = f"#{index + 1}"
         hits = self.ev.name_hits(name)
-        if any(self.ev.exceeds(hit.level) for hit in hits):
+        if any(self.ev.reports(hit) for hit in hits):
             self.ev.key(self.file, self.section, None, label, name, hits, None, None)
             name = label
         self.columns.append(name)

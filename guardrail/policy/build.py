@@ -17,10 +17,12 @@ from typing import Any
 from jmespath.exceptions import JMESPathError
 
 from ..errors import PolicyProblem
+from .canaries import build_canaries, check_canaries, check_reserved
 from .detectors import build_detectors, check_detectors
 from .marked_yaml import MarkedDocument
 from .merge import Merged, resolved_document
 from .model import (
+    CANARY_PREFIX,
     DEFAULT_LEVELS,
     FIELD_LEVEL_RULE,
     UNCLASSIFIED_RULE,
@@ -95,6 +97,9 @@ class _Checks:
         check_detectors(self.merged.detectors, self.report, self.extra_rule_ids,
                         self.check_level,
                         ids_known=self.complete and "detectors" not in self.merged.unknown)
+        check_canaries(self.merged.canaries, self.report)
+        check_reserved([*self.merged.fields, *self.merged.rules.values(),
+                        *self.merged.detectors.get("custom", {}).values()], self.report)
         known_rules = self._known_rules()
         for item in self.merged.exceptions:
             self._exception(item, known_rules)
@@ -234,6 +239,13 @@ class _Checks:
         if not isinstance(spec, dict):
             return
         rule = spec.get("rule")
+        if isinstance(rule, str) and rule.startswith(CANARY_PREFIX) and \
+                self.report.usable(item, "rule"):
+            self.report.add(item, f"a canary is never waived: '{rule}' finds a planted test "
+                            "identity, and blocking it is the gate working; remove this "
+                            "exception (and the canary from the export, if it should not "
+                            "be there)", "rule", kind="canary-waived")
+            return
         if (known_rules is not None and isinstance(rule, str) and rule not in known_rules
                 and self.report.usable(item, "rule")):
             self.report.add(item, f"exception names unknown rule '{rule}'"
@@ -310,6 +322,7 @@ def build_policy(merged: Merged, chain: list[MarkedDocument]) -> Policy:
         resolved=resolved,
         mode=single["mode"].value if "mode" in single else None,
         enforce_from=_date(single["enforce_from"].value) if "enforce_from" in single else None,
+        canaries=build_canaries(merged.canaries),
     )
 
 

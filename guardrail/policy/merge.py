@@ -48,6 +48,7 @@ class Merged:
     fields: list[Item] = field(default_factory=list)
     rules: dict[Any, Item] = field(default_factory=dict)  # by id; unnamed by (file, index)
     exceptions: list[Item] = field(default_factory=list)
+    canaries: list[Item] = field(default_factory=list)
     detectors: dict[str, Any] = field(default_factory=dict)
     unknown: set[str] = field(default_factory=set)
 
@@ -78,6 +79,7 @@ def merge_chain(chain: list[MarkedDocument], report: Problems) -> Merged:
             rule_id = item.value.get("id") if isinstance(item.value, dict) else None
             out.rules[rule_id if isinstance(rule_id, str) else (doc.file, item.path)] = item
         out.exceptions += _listed(doc, "exceptions")
+        out.canaries = _listed(doc, "canaries") + out.canaries  # the child's first
         if not merge_detectors(out.detectors, data, doc):
             out.unknown.update(("rules", "detectors"))  # exceptions may name custom detectors
     if any(_hides_an_id(item, report, required=False) for item in out.fields) or any(
@@ -118,6 +120,8 @@ def resolved_document(merged: Merged, chain: list[MarkedDocument]) -> dict[str, 
     out["fields"] = [item.value for item in merged.fields]
     out["rules"] = [item.value for item in merged.rules.values()]
     out["exceptions"] = [item.value for item in merged.exceptions]
+    if merged.canaries:
+        out["canaries"] = [item.value for item in merged.canaries]
     detectors = resolved_detectors(merged.detectors)
     if detectors:
         out["detectors"] = detectors

@@ -12,6 +12,8 @@ __all__ = [
     "AUDIT_ACTION",
     "MODES",
     "BLOCKING_ACTIONS",
+    "CANARY_PREFIX",
+    "Canary",
     "CustomDetectorSpec",
     "Destination",
     "DetectorPolicy",
@@ -36,6 +38,8 @@ MODES = ("audit", "enforce")
 
 UNCLASSIFIED_RULE = "field.unclassified"
 FIELD_LEVEL_RULE = "field.level"
+# The rule id of a canary's findings is this prefix and the canary's id.
+CANARY_PREFIX = "canary."
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,25 @@ class CustomDetectorSpec:
 
 
 @dataclass(frozen=True)
+class Canary:
+    """A planted, clearly fake identity: any check that sees one of its values blocks.
+
+    ``record`` maps the export's field names to the fake values, so ``guardrail
+    canary`` can print it as a row for an export job to append.
+    """
+
+    id: str
+    record: tuple[tuple[str, str], ...]
+    description: str = ""
+    origin: str = ""
+
+    @property
+    def rule(self) -> str:
+        """The rule id its findings carry (``canary.<id>``)."""
+        return CANARY_PREFIX + self.id
+
+
+@dataclass(frozen=True)
 class DetectorPolicy:
     """Which content detectors run, where, and how sure they must be."""
 
@@ -171,6 +194,7 @@ class Policy:
     resolved: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
     mode: str | None = None  # staged rollout: every rule's default (None: enforce)
     enforce_from: _dt.date | None = None
+    canaries: tuple[Canary, ...] = ()
 
     def rank(self, level: str) -> int:
         return self.levels.index(level)

@@ -31,6 +31,7 @@ class TextReporter:
               f"destination {decision.destination}\n\n")
         for line in _file_lines(decision):
             write(line)
+        _canaries(decision, out)
         rows = decision.grouped_counts()
         if rows:
             write("\nFindings by rule and field:\n")
@@ -91,6 +92,20 @@ class TextReporter:
 def _action(row: dict[str, Any]) -> str:
     """What the row's findings do: a waived row blocks nothing, so it does not say block."""
     return "waived" if row.get("waived_by") else row["action"]
+
+
+def _canaries(decision: Decision, out: TextIO) -> None:
+    """Say plainly that a planted identity was seen: the scheduled test export's
+    expected result, or a real export that carries test rows."""
+    hits = decision.canary_hits
+    if not hits:
+        return
+    outcome = "which would have blocked it (audit mode)" if decision.mode == "audit" \
+        else "which blocked it as it should"
+    out.write("\n")
+    for canary_id, count in hits.items():
+        out.write(f"canary {canary_id} seen in {count} value{'s' if count != 1 else ''}: a "
+                  f"planted test identity reached this check, {outcome}\n")
 
 
 def _also_found(findings: list[Finding]) -> dict[tuple[str, str], list[str]]:

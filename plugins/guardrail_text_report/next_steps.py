@@ -37,13 +37,19 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     """Write the "What to do next" section for *decision*'s blocking findings, if any."""
     blocking = [f for f in decision.findings
                 if not f.waived_by and (f.action == "block" or f.action in _REDACTABLE)]
-    if not blocking:
+    # A canary is blocked on purpose and never waived: its own step, nothing else.
+    canaries = _unique(f.rule for f in blocking if f.canary)
+    blocking = [f for f in blocking if not f.canary]
+    steps: list[str] = [_canary_step(canaries)] if canaries else []
+    if not blocking and not steps:
         return
-    steps: list[str] = []
+    if not blocking:
+        out.write("\nWhat to do next:\n" + steps[0])
+        return
     # Fields come from the exact counts: the listed findings are capped per rule, and a
     # table is walked column by column, so they may name only the first few fields.
-    kinds = [k for k in decision.counts if k.blocking and
-             (k.action == "block" or k.action in _REDACTABLE)]
+    kinds = [k for k in decision.counts if k.blocking and not k.rule.startswith("canary.")
+             and (k.action == "block" or k.action in _REDACTABLE)]
     found_by = {f.rule: f.found_by for f in decision.findings}  # a rule decides one way
     unclassified = _unique(k.field for k in kinds if k.rule == UNCLASSIFIED)
     unnamed = _unique(name for name in [*unclassified, *(_pattern(f.field) for f in blocking)]
@@ -81,6 +87,14 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     out.write("\nWhat to do next:\n")
     for step in steps:
         out.write(step)
+
+
+def _canary_step(rules: list[str]) -> str:
+    return (
+        f"  - The payload holds the policy's planted test "
+        f"identit{'ies' if len(rules) != 1 else 'y'} ({_listed(rules)}).\n"
+        f"    In the scheduled test export that is the gate working; in a real export, "
+        f"remove\n    the canary rows and find out how they got there.\n")
 
 
 def _classify(fields: list[str], decision: Decision, file: str) -> str:
