@@ -67,6 +67,7 @@ def coherent_policies(draw: st.DrawFn) -> dict[str, Any]:
         "extends": (lambda d: parent) if parent else (lambda d: OMIT),
         "levels": (lambda d: OMIT) if parent else (lambda d: levels),
         "records": lambda d: OMIT,
+        "canaries": lambda d: OMIT,  # a canary blocks on purpose (tests/test_canaries.py)
         "default_destination": lambda d: OMIT,  # set below, from what was declared
         "destinations.*key": _pick(names),
         "destinations.*:string": level,
