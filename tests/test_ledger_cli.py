@@ -209,3 +209,23 @@ def test_publish_in_audit_is_logged_with_enforces_verdict(tmp_path: Path) -> Non
     assert entry.content["counts"]["blocking"] == 305
     assert entry.content["payloads"][0]["sha256"] == \
         hashlib.sha256(target.read_bytes()).hexdigest()
+
+
+def test_a_canary_hit_is_logged_and_found_by_list_canary(path: Path, tmp_path: Path) -> None:
+    policy = str(Path(__file__).parent / "data" / "canaries" / "policy.yaml")
+    rows = _run("canary", "-p", policy, "--no-header", "--columns",
+                CLEAN_EXPORT.read_text(encoding="utf-8").splitlines()[0])
+    assert rows.exit_code == 0
+    planted = tmp_path / "planted.csv"
+    planted.write_text(CLEAN_EXPORT.read_text(encoding="utf-8") + rows.output,
+                       encoding="utf-8")
+    assert _run("check", "-p", policy, "--log", str(path), str(CLEAN_EXPORT)).exit_code == 0
+    assert _run("check", "-p", policy, "--log", str(path), str(planted)).exit_code == 1
+    entries = list(DecisionLog(path).entries())
+    assert [e.content["canary_hits"] for e in entries][0] == {}
+    hits = entries[1].content["canary_hits"]
+    assert set(hits) and all(n > 0 for n in hits.values())
+    listed = _run("log", "list", "--canary", "--log", str(path)).output.splitlines()
+    assert len(listed) == 1 and listed[0].startswith("    2  ")
+    assert listed[0].endswith("  CANARY " + ", ".join(sorted(hits)))
+    assert _run("log", "verify", "--log", str(path)).exit_code == 0

@@ -75,6 +75,8 @@ def _filters(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--destination", metavar="NAME", help="Only this destination's."),
         click.option("--limit", type=click.IntRange(min=1), metavar="N",
                      help="Only the newest N matching decisions."),
+        click.option("--canary", is_flag=True,
+                     help="Only decisions that saw a canary (a planted test identity)."),
     ]
     for option in reversed(options):
         command = option(command)

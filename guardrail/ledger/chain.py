@@ -73,6 +73,9 @@ def entry_content(decision: Decision, seq: int, now: _dt.datetime | None = None
         "waivers_used": [{"label": w.label(), "origin": w.origin}
                          for w in decision.waivers_used],
         "waivers_ignored": decision.waivers_ignored,
+        # a planted test identity seen (docs/canaries.md): the gate proved wired, or a
+        # real export carrying test rows; 'guardrail log list --canary' finds them
+        "canary_hits": decision.canary_hits,
     }
 
 

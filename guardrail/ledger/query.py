@@ -45,6 +45,7 @@ class Filters:
     policy: str | None = None
     destination: str | None = None
     limit: int | None = None
+    canary: bool = False  # only decisions that saw a canary
 
     def sql(self) -> tuple[str, tuple[Any, ...]]:
         terms: list[str] = []
@@ -61,6 +62,8 @@ class Filters:
             if value:
                 terms.append(f"{column} = ?")
                 params.append(value)
+        if self.canary:  # SQLite's JSON functions read the hashed content itself
+            terms.append("json_extract(content, '$.canary_hits') NOT IN ('{}', 'null')")
         return ("WHERE " + " AND ".join(terms) if terms else ""), tuple(params)
 
 
@@ -77,9 +80,12 @@ def one_line(entry: LogEntry) -> str:
     """Seq, UTC time, verdict, mode, policy -> destination, payloads, blocking count."""
     c = entry.content
     names = ", ".join(p.get("name", "?") for p in c.get("payloads", []))
+    hits = c.get("canary_hits") or {}
+    canary = f"  CANARY {', '.join(sorted(hits))}" if hits else ""
     return (f"{entry.seq:>5}  {entry.time[:19]}Z  {entry.verdict.upper():5}  "
             f"{c.get('mode', ''):7}  {c.get('policy', {}).get('name')} -> "
-            f"{c.get('destination')}  {names}  {c.get('counts', {}).get('blocking', 0)} blocking")
+            f"{c.get('destination')}  {names}  {c.get('counts', {}).get('blocking', 0)} blocking"
+            f"{canary}")
 
 
 def write_jsonl(entries: Iterator[LogEntry], out: TextIO) -> int:
@@ -92,7 +98,8 @@ def write_jsonl(entries: Iterator[LogEntry], out: TextIO) -> int:
 
 CSV_COLUMNS = ("seq", "time", "policy", "policy_version", "policy_sha256", "destination",
                "mode", "verdict", "exit_code", "payloads", "payload_sha256", "blocking",
-               "findings_total", "by_rule", "waivers_used", "prev_hash", "hash")
+               "findings_total", "by_rule", "waivers_used", "canary_hits", "prev_hash",
+               "hash")
 
 
 def write_csv(entries: Iterator[LogEntry], out: TextIO) -> int:
@@ -113,6 +120,7 @@ def write_csv(entries: Iterator[LogEntry], out: TextIO) -> int:
             c.get("counts", {}).get("blocking"), c.get("counts", {}).get("total"),
             json.dumps(c.get("counts", {}).get("by_rule", {}), sort_keys=True),
             ";".join(w.get("label", "") for w in c.get("waivers_used", [])),
+            json.dumps(c.get("canary_hits") or {}, sort_keys=True),
             entry.prev_hash, entry.hash])
         count += 1
     return count
