@@ -126,7 +126,7 @@ class Decision:
 
     policy: dict[str, Any]
     destination: str
-    mode: str
+    mode: str  # enforce, audit, or redact (what the original held when a copy was made)
     files: list[FileResult]
     findings: list[Finding]
     counts: dict[FindingKind, int]

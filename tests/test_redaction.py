@@ -345,6 +345,13 @@ def test_cli_redact_writes_to_stdout_and_reports_on_stderr(write_policy, payload
         "2026-01,Boxmoor,[REDACTED],Noise from the flat; call [REDACTED],[REDACTED],7")
     assert result.stderr.splitlines()[-1].startswith("REDACTED: 4 values replaced")
     assert "Quackenbush" not in result.stderr
+    # the report is about the original, and says so; nothing is left to do
+    assert result.stderr.startswith("REDACT: what the original held; the copy replaces")
+    assert result.stderr.splitlines()[1].startswith("BLOCKED: 4 findings")
+    assert "What to do next" not in result.stderr
+    assert '"mode": "redact"' in runner.invoke(cli, [
+        "redact", "--policy", str(policy), "--report", "json", str(payload), "-o",
+        str(tmp_path / "y.csv")]).stderr
     blocked = runner.invoke(cli, ["redact", "--policy", "asb-public-web", str(payload),
                                   "-o", str(tmp_path / "x.csv")])
     assert blocked.exit_code == 1

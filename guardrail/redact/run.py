@@ -121,7 +121,7 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
             internal_error(file_result, exc, "redacting", "nothing was written")
         file_result.records = redactor.records
         decision = Decision(policy=policy.describe(), destination=destination.name,
-                            mode="enforce", files=[file_result],
+                            mode="redact", files=[file_result],
                             findings=collector.findings, counts=dict(collector.counts),
                             waivers_used=evaluation.waivers_used(collector.counts))
         result = RedactionResult(decision, str(output), changed=redactor.changed)

@@ -26,6 +26,10 @@ class TextReporter:
         verdict = decision.summary()
         if decision.mode == "audit":
             verdict = f"AUDIT (dry run, nothing was blocked): would be {verdict}"
+        elif decision.mode == "redact":
+            verdict = ("REDACT: what the original held; the copy replaces or removes each "
+                       "value as the policy's action says, and a value whose action is "
+                       "'block' stops it\n" + verdict)
         write(f"{verdict}\n")
         write(f"policy {policy['name']} {policy['version']} (sha256 {policy['sha256'][:12]}), "
               f"destination {decision.destination}\n\n")

@@ -35,8 +35,9 @@ _REDACTABLE = frozenset({"redact", "mask", "hash", "drop"})
 
 def write_next_steps(decision: Decision, out: TextIO) -> None:
     """Write the "What to do next" section for *decision*'s blocking findings, if any."""
-    blocking = [f for f in decision.findings
-                if not f.waived_by and (f.action == "block" or f.action in _REDACTABLE)]
+    # For a redacted copy only what redact cannot rewrite is left to do.
+    acting = ("block",) if decision.mode == "redact" else ("block", *_REDACTABLE)
+    blocking = [f for f in decision.findings if not f.waived_by and f.action in acting]
     # A canary is blocked on purpose and never waived: its own step, nothing else.
     canaries = _unique(f.rule for f in blocking if f.canary)
     blocking = [f for f in blocking if not f.canary]
@@ -49,7 +50,7 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     # Fields come from the exact counts: the listed findings are capped per rule, and a
     # table is walked column by column, so they may name only the first few fields.
     kinds = [k for k in decision.counts if k.blocking and not k.rule.startswith("canary.")
-             and (k.action == "block" or k.action in _REDACTABLE)]
+             and k.action in acting]
     found_by = {f.rule: f.found_by for f in decision.findings}  # a rule decides one way
     unclassified = _unique(k.field for k in kinds if k.rule == UNCLASSIFIED)
     unnamed = _unique(name for name in [*unclassified, *(_pattern(f.field) for f in blocking)]
