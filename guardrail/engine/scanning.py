@@ -17,6 +17,7 @@ import fnmatch
 import inspect
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -328,11 +329,22 @@ def joined_lines(texts: Sequence[str]) -> bytes | None:
 
 def as_text(value: Any) -> str | None:
     """The text detectors see for a value: strings as they are, whole numbers of six or
-    more digits as digits (an NHS or phone number stored as a JSON or Excel number)."""
+    more digits as digits (an NHS or phone number stored as a JSON or Excel number).
+
+    What a caller hands over in memory is read too, not skipped: a str subclass
+    (numpy's ``str_``) as its text, bytes as UTF-8 (undecodable bytes replaced, so the
+    readable parts are still read), a whole Decimal as its digits.
+    """
     if value.__class__ is str:
         return value  # type: ignore[no-any-return]
     if isinstance(value, bool):
         return None
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
+        value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int) and abs(value) >= 100_000:
