@@ -109,3 +109,16 @@ IDS = ["uk.phone", "uk.nhs_number", "uk.postcode", "email", "person.name",
 ])
 def test_did_you_mean_prefers_an_id_typed_whole(typed, meant):
     assert did_you_mean(typed, IDS) == (f"; did you mean '{meant}'?" if meant else "")
+
+
+def test_an_exception_for_a_name_a_report_shows_is_not_called_idle(tmp_path):
+    # From an adversarial run: check's own advice for a sheet named after a person is an
+    # exception on field '(section name)', which check uses; lint called it idle.
+    policy = tmp_path / "p.yaml"
+    policy.write_text(
+        "apiVersion: guardrail/v1\nkind: Policy\nmetadata: {name: p}\n"
+        "extends: uk-personal-data\nexceptions:\n"
+        "  - rule: person.name\n    field: (section name)\n    destinations: [public-web]\n"
+        "    reason: the sheet is named after a public figure\n"
+        "    approved_by: DPO\n    expires: 2027-01-31\n", encoding="utf-8")
+    assert lint(str(policy)).output.endswith("no problems in 1 policy\n")
