@@ -221,3 +221,11 @@ def test_a_new_exception_expires_90_days_after_the_day_judged_and_allow_comes_fi
     assert "        detectors:\n          allow: [\"<the exact text>\"]\n" in steps
     assert "it lets through every finding of\n    the rule in ward, real ones too:" in steps
     assert "            expires: 2027-09-29\n" in steps
+
+
+def test_the_init_command_is_runnable_when_the_payload_had_no_file_name() -> None:
+    guard = Guardrail.from_policy("uk-personal-data")
+    steps = _report(guard, io.BytesIO(b"month,team\n2026-01,North\n"), format="csv")
+    assert "    or start a policy from this export: guardrail init EXPORT-FILE -o " \
+           "my-policy.yaml\n" in steps
+    assert "<payload" not in steps

@@ -106,8 +106,8 @@ def _classify(fields: list[str], decision: Decision, file: str) -> str:
         f"out to '{decision.destination}'\n"
         f"    (the content detectors still read its values):\n"
         f"        fields:\n{_entries(fields, 'public')}"
-        f"    or start a policy from this export: guardrail init {_quoted(file)} -o "
-        f"my-policy.yaml\n")
+        f"    or start a policy from this export: guardrail init "
+        f"{_quoted(file) if not file.startswith('<') else 'EXPORT-FILE'} -o my-policy.yaml\n")
 
 
 def _classify_flagged(fields: list[str], blocking: list[Finding], decision: Decision) -> str:
