@@ -387,3 +387,23 @@ def test_evidence_a_case_writes_unmasked_is_never_printed(tmp_path: Path,
     text = run("raw.yaml").stdout
     assert "evidence: \"m****.l***@e******.n**\"}" in text
     assert "hint: record 0, field contact_email: the case's evidence is unmasked; " in text
+
+
+def test_a_case_file_is_named_as_one_and_may_hold_many_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # From an adversarial run: 4,000 inline records passed the policy limit of 10,000
+    # YAML values, and a binary case file was called "the policy".
+    (tmp_path / "policy.yaml").write_text((DATA / "policy.yaml").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    rows = "".join(f"      - {{month: 2024-01, ward: Abbey, count: {n + 10}}}\n"
+                   for n in range(4000))
+    (tmp_path / "many.yaml").write_text("policy: policy.yaml\ncases:\n  - name: many\n"
+                                        f"    records:\n{rows}    decision: allow\n"
+                                        "    findings: []\n", encoding="utf-8")
+    (tmp_path / "bin.yaml").write_bytes(b"policy: x\n\x00\x01")
+    monkeypatch.chdir(tmp_path)
+    assert run("many.yaml").exit_code == 0
+    binary = run("bin.yaml")
+    assert binary.exit_code == 2
+    assert "bin.yaml:2:1: the case file contains the control character U+0000, which YAML " \
+           "does not allow; a case file is a YAML text file" in binary.stderr

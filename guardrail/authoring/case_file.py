@@ -13,11 +13,12 @@ here (:mod:`.suites` checks names against the policy).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from guardrail.errors import GuardrailError, PolicyError, PolicyProblem
+from guardrail.policy.limits import PolicyLimitError
 from guardrail.policy.marked_yaml import MarkedDocument, dotted_path, read_marked_yaml
 from guardrail.policy.safe_yaml import decode_policy
 from guardrail.policy.schema import did_you_mean
@@ -26,6 +27,7 @@ __all__ = ["CaseFileError", "Case", "ExpectedFinding", "Payload", "parse_case_fi
            "MAX_CASE_FILE_BYTES"]
 
 MAX_CASE_FILE_BYTES = 4 * 1024 * 1024  # inline payloads are small; large ones are fixtures
+MAX_CASE_NODES = 500_000  # YAML values in one case file, aliases expanded: records add up
 
 _FILE_KEYS = ("policy", "destination", "today", "cases")
 _CASE_KEYS = ("name", "policy", "destination", "today", "records", "text", "format", "file",
@@ -172,16 +174,29 @@ def parse_case_file(path: Path) -> list[Case]:
         if not text.strip():
             raise CaseFileError([PolicyProblem(file, 1, 1, "", "the case file is empty; "
                                                "write 'policy:' and a list of 'cases:'")])
-        doc, found = read_marked_yaml(text, file)
+        doc, found = read_marked_yaml(text, file, MAX_CASE_NODES)
+    except PolicyLimitError as exc:
+        first = exc.problems[0]
+        raise CaseFileError([replace(first, message=(
+            f"the case file holds more than {MAX_CASE_NODES:,} YAML values, or is nested "
+            "too deep (an alias counts as everything it names); move large payloads to "
+            "fixture files ('file:')"))]) from None
     except PolicyError as exc:
-        raise CaseFileError(list(exc.problems) or [PolicyProblem(file, 1, 1, "", exc.message)]
-                            ) from None
+        # the YAML reader speaks of policies; this is a case file
+        raise CaseFileError([replace(p, message=_as_case_file(p.message))
+                             for p in exc.problems]
+                            or [PolicyProblem(file, 1, 1, "", exc.message)]) from None
     reader = _Reader(doc)
     reader.problems.extend(found)
     cases = _cases(reader, path)
     if reader.problems:
         raise CaseFileError(sorted(reader.problems, key=lambda p: (p.line, p.column)))
     return cases
+
+
+def _as_case_file(message: str) -> str:
+    return message.replace("a policy is a YAML text file", "a case file is a YAML text file") \
+        .replace("the policy", "the case file")
 
 
 def _cases(reader: _Reader, path: Path) -> list[Case]:
