@@ -21,6 +21,11 @@ TODAY = "2026-12-01"  # waivers are judged as on this day
 
 # The one line each policy under tests/data/lint gives, run from that directory.
 EXPECTED = {
+    "unprintable.yaml": "unprintable.yaml:17:18: error: exceptions[0].approved_by: the text "
+                        "holds U+001B, a terminal control or text-direction character "
+                        "(written as an escape such as \\e or \\u001b in quotes); policy "
+                        "text is printed in reports and on terminals, where it would change "
+                        "what is shown: remove it [unprintable]",
     "bad-date.yaml": "bad-date.yaml:18:14: error: exceptions[0].expires: '2027-02-30' is not "
                      "a valid date; expected YYYY-MM-DD [bad-date]",
     "bad-field-path.yaml": "bad-field-path.yaml:15:11: error: fields[0].path: path "

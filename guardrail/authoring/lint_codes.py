@@ -43,6 +43,9 @@ _TABLE = (
     Code("bad-regex", "error", "A custom detector's regular expression does not compile "
                                "with RE2."),
     Code("bad-date", "error", "An exception's expiry is not a real date."),
+    Code("unprintable", "error", "Policy text holds a terminal control character or a "
+                                 "bidirectional override, which would change what a "
+                                 "report shows."),
     Code("extends-cycle", "error", "Policies extend each other in a cycle."),
     Code("extends-not-found", "error", "A policy named in 'extends' cannot be found or read."),
     Code("too-large", "error", "The policy passes one of the size limits."),

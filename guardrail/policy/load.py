@@ -23,6 +23,7 @@ from .limits import MAX_POLICY_BYTES, MAX_POLICY_FILES, MAX_YAML_NODES, PolicyLi
 from .marked_yaml import MarkedDocument, dotted_path, read_marked_yaml
 from .merge import Merged, merge_chain
 from .model import Policy
+from .printable import unprintable_text
 from .problems import Item, Problems
 from .safe_yaml import decode_policy
 from .schema import check_schema
@@ -183,6 +184,7 @@ class _Chain:
         else:
             self.nodes += doc.nodes
             self.report.extend(found)
+            self.report.extend(unprintable_text(doc))
             return doc
         if via is None:
             raise error from None

@@ -112,9 +112,10 @@ def coherent_policies(draw: st.DrawFn) -> dict[str, Any]:
                          "detectors.settings.*.")
            for key in ("mode", "enforce_from")},
     }
-    text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")),
-                   min_size=1, max_size=12)
-    document = SchemaDrawer(SCHEMA, overrides, text).draw(draw)
+    # printable text: a control or text-direction character is refused (policy/printable.py)
+    alphabet = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf"))
+    text = st.text(alphabet, min_size=1, max_size=12)
+    document = SchemaDrawer(SCHEMA, overrides, text, alphabet).draw(draw)
     if not parent:  # what a policy extending nothing must say itself
         document["levels"] = levels
         document.setdefault("destinations", {names[0]: levels[-1]})

@@ -28,10 +28,12 @@ class SchemaDrawer:
     """Draws instances of *schema*; see the module docstring for *overrides*."""
 
     def __init__(self, schema: dict[str, Any], overrides: dict[str, Override] | None = None,
-                 text: st.SearchStrategy[str] | None = None) -> None:
+                 text: st.SearchStrategy[str] | None = None,
+                 alphabet: st.SearchStrategy[str] | None = None) -> None:
         self.schema = schema
         self.overrides = overrides or {}
         self.text = st.text(max_size=12) if text is None else text
+        self.alphabet = st.characters() if alphabet is None else alphabet  # other strings
 
     def draw(self, draw: st.DrawFn) -> Any:
         return self._node(draw, self.schema, "")
@@ -143,4 +145,5 @@ class SchemaDrawer:
             found = draw(st.from_regex(pattern, fullmatch=True))
             return found[: node.get("maxLength", len(found))]
         low = node.get("minLength", 0)
-        return draw(st.text(min_size=low, max_size=max(low, node.get("maxLength", 12))))
+        return draw(st.text(self.alphabet, min_size=low,
+                            max_size=max(low, node.get("maxLength", 12))))
