@@ -129,7 +129,9 @@ def test_update_help_says_when_a_field_is_known():
 
 def test_a_shared_generic_word_leaves_the_values_shape_to_decide():
     """reported_at and reported_month share 'reported' with uk-personal-data's
-    reported_by: a word about when, not who. Their dates now get a suggestion."""
+    reported_by: a word about when, not who. Their dates now get a suggestion. Repeated
+    words (ward, waste_type) get none: they could be surnames or handles as well as
+    categories, and the comment asks the author."""
     result = run("init", OCTOBER)
     assert result.exit_code == 0, result.stderr
     lines = {line.split()[1] if line.startswith("  UNSURE") else line.split()[0]: line
@@ -137,8 +139,12 @@ def test_a_shared_generic_word_leaves_the_values_shape_to_decide():
     suggested = {name: line.split("suggested: ")[1] for name, line in lines.items()
                  if "suggested: " in line}
     assert suggested == {"report_ref": "internal", "reported_at": "public",
-                         "reported_month": "public", "ward": "public", "waste_type": "public",
-                         "fpn_issued": "public", "items_count": "public"}
+                         "reported_month": "public", "fpn_issued": "public",
+                         "items_count": "public"}
+    for name in ("ward", "waste_type"):
+        entry = result.stdout.split(f"  # {name}: ")[1].split("\n  - id")[0]
+        assert "repeated values: if they are categories and not people's names\n" \
+            "  #     or handles, classify it public." in entry
     for name in ("reporter_name", "reporter_email", "reporter_phone", "description",
                  "enforcement_officer", "street", "lat", "lon"):
         assert "suggested" not in lines[name]
