@@ -56,8 +56,8 @@ def test_update_says_how_many_listed_fields_are_still_unclassified(tmp_path):
         "next-export.csv: csv, 1 record, 7 fields, 0 new, 1 listed but still unclassified, "
         "0 unsure")
     assert result.stderr.splitlines()[-1] == (
-        f"{policy}: no new fields; 1 field it already lists is still unclassified (no "
-        "entry gives it a level: write one)")
+        f"{policy}: no new fields; 1 field it already lists is still unclassified: team "
+        "(no entry gives it a level: write one)")
     assert "name: team" not in policy.read_text(encoding="utf-8")
 
 
