@@ -77,17 +77,18 @@ def test_repeated_names_and_handles_are_not_suggested_public(tmp_path):
 
 def test_words_of_inits_own_comments_do_not_make_a_field_known(tmp_path):
     """Columns called like words of init's header (sample, export, editors, TODO,
-    public, content) are new fields, not known ones."""
+    public, content) or of its "# withheld: #2" line are new fields, not known ones."""
     policy = tmp_path / "p.yaml"
-    assert run("init", write_csv(tmp_path / "a.csv", "month", ["2026-11"]), "-o",
-               str(policy)).exit_code == 0
-    names = ["content", "sample", "export", "editors", "TODO", "public"]
+    assert run("init", write_csv(tmp_path / "a.csv", "month,jo.bloggs@example.com",
+                                 ["2026-11,x"]), "-o", str(policy)).exit_code == 0
+    assert "  # withheld: #2\n" in policy.read_text(encoding="utf-8")
+    names = ["content", "sample", "export", "editors", "TODO", "public", "withheld"]
     result = run("init", "--update", str(policy),
                  write_csv(tmp_path / "b.csv", "month," + ",".join(names),
-                           ["2026-11,a,b,c,d,e,f"]))
+                           ["2026-11,a,b,c,d,e,f,g"]))
     assert result.exit_code == 0, result.stderr
-    assert result.stderr.splitlines()[0] == "b.csv: csv, 1 record, 7 fields, 6 new, 6 unsure"
-    assert result.stderr.splitlines()[-1] == f"{policy}: 6 new fields added"
+    assert result.stderr.splitlines()[0] == "b.csv: csv, 1 record, 8 fields, 7 new, 7 unsure"
+    assert result.stderr.splitlines()[-1] == f"{policy}: 7 new fields added"
     data = yaml.safe_load(policy.read_text(encoding="utf-8"))
     assert [rule["name"] for rule in data["fields"]] == ["month", *names]
 

@@ -37,6 +37,7 @@ from typing import Any
 import jmespath
 import yaml
 
+from guardrail.authoring.policy_text import WITHHELD_MARK
 from guardrail.authoring.survey import SurveyedField
 from guardrail.errors import UsageError
 from guardrail.policy.classify import Classifier
@@ -70,7 +71,7 @@ class KnownFields:
                 commented.append(rule)  # "# name: x" (but "# name: 3 values in 3 records"
                 continue                # is init's comment on a field called name)
             heading = _PER_FIELD.fullmatch(line)
-            if heading is not None:
+            if heading is not None and not line.lstrip().startswith(WITHHELD_MARK):
                 self._headings.add(normalize_key(_scalar_text(heading["value"])))
         self._classifier = Classifier(replace(policy, field_rules=own + tuple(commented)))
         self._read: set[str] = set()
