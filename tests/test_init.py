@@ -29,11 +29,19 @@ def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False, prog_name="guardrail")
 
 
-def accept_suggestions(text: str) -> str:
-    """What an author does who agrees with init: every suggested public field made public."""
-    lines = [line.split("  # TODO")[0].replace("level: personal", "level: public")
-             if "suggested: public" in line else line for line in text.splitlines()]
-    return "\n".join(lines) + "\n"
+def accept_suggestions(text: str, categories: tuple[str, ...] = ()) -> str:
+    """What an author does who agrees with init: every suggested public field made
+    public, and the *categories* init asks about ("if they are categories...") too."""
+    out: list[str] = []
+    name = ""
+    for line in text.splitlines():
+        if line.strip().startswith("name: "):
+            name = line.split("name: ")[1]
+        if "level: personal  # TODO" in line and (
+                "suggested: public" in line or name in categories):
+            line = line.split("  # TODO")[0].replace("level: personal", "level: public")
+        out.append(line)
+    return "\n".join(out) + "\n"
 
 
 # -- golden output ----------------------------------------------------------------------
@@ -83,9 +91,14 @@ def test_written_policy_validates_blocks_the_leaky_export_and_passes_once_edited
     # As written, nothing is public: even the sample it came from is blocked.
     assert run("check", "--policy", str(policy), CLEAN).exit_code == 1
     assert run("check", "--policy", str(policy), LEAKY).exit_code == 1
-    # The author takes the suggestions and decides the area columns init is cautious
-    # about (UNSURE: a *_name column, and a *_code one like post_code).
-    edited = accept_suggestions(policy.read_text(encoding="utf-8")).replace(
+    # The author takes the suggestions, makes public the repeated values init asks
+    # about (they are categories, not names), and decides the area columns init is
+    # cautious about (UNSURE: a *_name column, and a *_code one like post_code).
+    text = policy.read_text(encoding="utf-8")
+    for name in ("category", "ward", "outcome"):
+        assert f"if they are categories and not people's names\n  #     or handles, classify " \
+            f"it public.\n  - id: asb_web.{name}\n" in text
+    edited = accept_suggestions(text, ("category", "ward", "outcome")).replace(
         "  # - id: asb_web.lsoa_name\n  #   name: lsoa_name\n  #   level: personal  # TODO: "
         "decide",
         "  - id: asb_web.lsoa_name\n    name: lsoa_name\n    level: public  # an area").replace(
@@ -228,10 +241,19 @@ def test_a_header_holding_an_email_address_is_never_printed_nor_written(tmp_path
     assert run("init", sample, "-o", str(out)).exit_code == 0
     assert EMAIL not in out.read_text(encoding="utf-8")
     assert run("validate", str(out)).exit_code == 0
-    # The withheld column is known to --update by its label: not added twice.
-    again = run("init", "--update", str(out), sample)
-    assert again.stderr.endswith(f"{out}: unchanged: it already names every field of the "
-                                 "sample\n")
+    # A withheld column is never known by its label (a position): --update says so on
+    # every run, counts it apart and writes nothing for it.
+    written = out.read_text(encoding="utf-8")
+    for _ in range(2):
+        again = run("init", "--update", str(out), sample)
+        assert again.exit_code == 0
+        assert again.stderr.splitlines() == [
+            "email-header.csv: csv, 2 records, 3 fields, 0 new, 1 with a personal name, "
+            "0 unsure",
+            "  column 3's header holds personal data: rename it in the export",
+            f"{out}: no new fields; 1 field whose name holds personal data is not written "
+            "(rename it in the export)"]
+        assert out.read_text(encoding="utf-8") == written
     assert EMAIL not in again.stderr
 
 

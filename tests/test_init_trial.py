@@ -56,14 +56,14 @@ def test_update_says_how_many_listed_fields_are_still_unclassified(tmp_path):
         "next-export.csv: csv, 1 record, 7 fields, 0 new, 1 listed but still unclassified, "
         "0 unsure")
     assert result.stderr.splitlines()[-1] == (
-        f"{policy}: no new fields; 1 field it already lists is still unclassified (no "
-        "entry gives it a level: write one)")
+        f"{policy}: no new fields; 1 field it already lists is still unclassified: team "
+        "(no entry gives it a level: write one)")
     assert "name: team" not in policy.read_text(encoding="utf-8")
 
 
 # -- 2. suggestions follow what the name and the values say -------------------------------
 
-def test_public_is_suggested_only_for_dates_counts_and_repeated_categories():
+def test_public_is_suggested_only_for_dates_and_counts():
     """tests/data/init/trial.golden: identifiers get the level above public, free text
     and a name sharing a word with a personal rule get no suggestion."""
     result = run("init", str(DATA / "trial.csv"))
@@ -110,6 +110,12 @@ def test_identifier_names(name, identifier):
 
 @pytest.mark.parametrize("values, count, kind", [
     (["2026-01", "2026-02"], 6, "date"),
+    (["2021-12-01", "2026-11-30"], 6, "date"),
+    (["1950-03-02", "1999-07-14", "1987-01-30"], 6, "old-date"),
+    (["1/3/1962", "2/5/2026"], 6, "old-date"),
+    (["2026-W01", "2020-W02"], 6, "old-date"),
+    (["January", "Feb", "Q1", "2026-Q2", "November 2026"], 9, "period"),
+    (["Yes", "no", "Y"], 7, "boolean"),
     (["1", "2", "3"], 9, "count"),
     (["10234", "10235", "10236", "10237", "10238"], 5, "code"),
     (["E01023646", "E01023647"], 10, "code"),

@@ -97,15 +97,19 @@ def test_update_again_with_the_same_sample_changes_nothing_and_says_so(policy):
     assert policy.read_text(encoding="utf-8") == once
 
 
-def test_a_field_named_anywhere_in_the_file_is_known_one_never_named_is_added(policy):
+def test_a_field_named_in_a_rule_or_its_own_comment_is_known_a_word_in_prose_is_not(policy):
     """The trial's author reviewed the added block, kept their own rule for the new
-    fields and deleted the rest: the next --update appended the whole block again."""
+    fields and deleted the rest: the next --update appended the whole block again.
+    A field is known when a rule or a "# field: ..." line names it; a word of a
+    sentence is not enough (init's own header says sample, export, public...)."""
     assert run("init", "--update", str(policy), NOVEMBER).exit_code == 0
     head, added = policy.read_text(encoding="utf-8").split("  # Added by ")
     reviewed = head + (
-        "  # Reviewed 2026-12: vehicle_reg and contractor_notes are personal; postcode,\n"
-        "  # reporter_name, reporter_email, reporter_phone, description and lat are left\n"
-        "  # to uk-personal-data.\n"
+        "  # Reviewed 2026-12: vehicle_reg and contractor_notes are personal; lon is\n"
+        "  # left to uk-personal-data with the rest.\n"
+        + "".join(f"  # {name}: left to uk-personal-data\n" for name in (
+            "postcode", "reporter_name", "reporter_email", "reporter_phone", "description",
+            "lat")) +
         "  - id: ft.new_personal\n"
         "    name: [vehicle_reg, contractor_notes]\n"
         "    level: personal\n") + added[added.index("\nrules:"):]
@@ -113,7 +117,7 @@ def test_a_field_named_anywhere_in_the_file_is_known_one_never_named_is_added(po
     assert run("validate", str(policy)).exit_code == 0
     result = run("init", "--update", str(policy), NOVEMBER)
     assert result.exit_code == 0, result.stderr
-    # lon is named nowhere (not even in 'lat/lon'): it comes back, as a comment.
+    # lon is named only in a sentence: it comes back, as a comment.
     assert result.stderr.splitlines()[-1] == (
         f"{policy}: no new fields; 1 field uk-personal-data classifies added as a "
         "commented entry")
@@ -123,13 +127,16 @@ def test_a_field_named_anywhere_in_the_file_is_known_one_never_named_is_added(po
 
 def test_update_help_says_when_a_field_is_known():
     help_text = " ".join(run("init", "--help").stdout.split())
-    assert "A field is known (and gets no entry) when the file names it anywhere other " \
-        "than as a key: in a rule, an expression or a comment." in help_text
+    assert "A field is known (and gets no entry) when a rule of the file names it (an " \
+        "entry, a commented entry, a record rule's when) or a comment line starts with " \
+        "it ('# ward: ...'); a word in a sentence does not count." in help_text
 
 
 def test_a_shared_generic_word_leaves_the_values_shape_to_decide():
     """reported_at and reported_month share 'reported' with uk-personal-data's
-    reported_by: a word about when, not who. Their dates now get a suggestion."""
+    reported_by: a word about when, not who. Their dates now get a suggestion. Repeated
+    words (ward, waste_type) get none: they could be surnames or handles as well as
+    categories, and the comment asks the author."""
     result = run("init", OCTOBER)
     assert result.exit_code == 0, result.stderr
     lines = {line.split()[1] if line.startswith("  UNSURE") else line.split()[0]: line
@@ -137,8 +144,12 @@ def test_a_shared_generic_word_leaves_the_values_shape_to_decide():
     suggested = {name: line.split("suggested: ")[1] for name, line in lines.items()
                  if "suggested: " in line}
     assert suggested == {"report_ref": "internal", "reported_at": "public",
-                         "reported_month": "public", "ward": "public", "waste_type": "public",
-                         "fpn_issued": "public", "items_count": "public"}
+                         "reported_month": "public", "fpn_issued": "public",
+                         "items_count": "public"}
+    for name in ("ward", "waste_type"):
+        entry = result.stdout.split(f"  # {name}: ")[1].split("\n  - id")[0]
+        assert "repeated values: if they are categories and not people's names\n" \
+            "  #     or handles, classify it public." in entry
     for name in ("reporter_name", "reporter_email", "reporter_phone", "description",
                  "enforcement_officer", "street", "lat", "lon"):
         assert "suggested" not in lines[name]

@@ -18,8 +18,11 @@ blocks it until the author changes it.
   suggestion follows what the name and the values say (:mod:`.value_shape`): the
   level just above public for a name that reads as an identifier (if the policy has
   such a level), none for free text or a name that shares a word with a rule
-  classifying personal data, and public only for dates, counts or a few repeated
-  categories under a name that gives no reason for caution.
+  classifying personal data, and public only for counts, yes/no flags, periods or
+  recent dates under a name that gives no reason for caution. A few repeated words
+  get no suggestion (they may be surnames, first names or handles as well as
+  categories): the comment tells the author to classify it public if they are
+  categories and not people's names or handles.
 """
 
 from __future__ import annotations
@@ -116,6 +119,8 @@ def _unnamed(compiled: CompiledPolicy, surveyed: SurveyedField,
                 "classifies above public", None)
     if shape.publishable:
         return f"{shape.says}, which may be publishable", levels[0]
+    if shape.kind == "category":  # the shape cannot tell categories from names
+        return shape.says, None
     return f"{shape.says}: init suggests nothing", None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -55,7 +55,10 @@ class InitResult:
     # For an update: fields no rule of the policy (nor of what it extends) classifies,
     # among those added; and fields the file already lists that are still unclassified.
     new: int = 0
-    unclassified: int = 0
+    unclassified: list[str] = field(default_factory=list)  # their labels
+    # For an update: labels of fields whose name holds personal data. Never known (a
+    # label is a position) nor written: each run reports them apart.
+    withheld: list[str] = field(default_factory=list)
     parent: str = ""  # how the summary names what the policy extends
 
     @property
@@ -165,8 +168,9 @@ def update_policy(file: str, sample: str, *, fmt: str | None = None,
     """
     path = Path(file)
     guard = Guardrail.from_policy(str(path), registry)
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # newline="": the file's own line endings are kept, and new lines use them
+        with path.open(encoding="utf-8", newline="") as stream:
+            text = stream.read()
     except (OSError, UnicodeDecodeError) as exc:  # load_policy read it a moment ago
         raise UsageError(f"cannot read {file}: {exc}") from None
     destination = _strictest(guard)
@@ -175,9 +179,9 @@ def update_policy(file: str, sample: str, *, fmt: str | None = None,
     known = KnownFields(guard.policy, path, text)
     compiled = guard.compiled(destination)
     parent = _parent_name(text) or guard.policy.name
-    listed = [field for field in survey.fields if known.knows(field)]
-    advice = [advise(compiled, field, parent) for field in survey.fields
-              if not known.knows(field)]
+    listed = [one for one in survey.fields if known.knows(one)]
+    advice = [advise(compiled, one, parent) for one in survey.fields
+              if not one.withheld and not known.knows(one)]
     if advice:
         ids = RuleIds(guard.policy.name, _taken_ids(guard))
         entries = [line for one in advice for line in entry_lines(
@@ -188,8 +192,8 @@ def update_policy(file: str, sample: str, *, fmt: str | None = None,
         validate_text(text, path.parent, path.name, guard.registry)
     return InitResult(text, survey, advice, len(advice), update=True,
                       new=sum(1 for a in advice if _unclassified(compiled, a.field)),
-                      unclassified=sum(1 for f in listed
-                                       if not f.withheld and _unclassified(compiled, f)),
+                      unclassified=[f.label for f in listed if _unclassified(compiled, f)],
+                      withheld=[f.label for f in survey.fields if f.withheld],
                       parent=parent)
 
 
@@ -272,7 +276,7 @@ def update_message(file: str, result: InitResult) -> str:
     def fields(count: int) -> str:
         return f"{count} field{'s' if count != 1 else ''}"
 
-    if not result.advice and not result.unclassified:
+    if not result.advice and not result.unclassified and not result.withheld:
         return f"{file}: unchanged: it already names every field of the sample"
     parts = [f"{result.new} new field{'s' if result.new != 1 else ''} added"
              if result.new else "no new fields"]
@@ -285,9 +289,15 @@ def update_message(file: str, result: InitResult) -> str:
                      f"{'active entries' if result.raised != 1 else 'an active entry'} "
                      "at the higher level")
     if result.unclassified:
-        parts.append(f"{fields(result.unclassified)} it already lists "
-                     f"{'are' if result.unclassified != 1 else 'is'} still unclassified "
-                     "(no entry gives it a level: write one)")
+        count = len(result.unclassified)
+        parts.append(f"{fields(count)} it already lists {'are' if count != 1 else 'is'} "
+                     f"still unclassified: {_first(result.unclassified)} (no entry gives "
+                     f"{'them' if count != 1 else 'it'} a level: write one)")
+    if result.withheld:
+        count = len(result.withheld)
+        parts.append(f"{fields(count)} whose name holds personal data "
+                     f"{'are' if count != 1 else 'is'} not written (rename "
+                     f"{'them' if count != 1 else 'it'} in the export)")
     return f"{file}: " + "; ".join(parts)
 
 
@@ -302,7 +312,9 @@ def summary_lines(result: InitResult) -> list[str]:
         if result.inherited or result.raised:
             new += f", {result.inherited + result.raised} classified by {result.parent}"
         if result.unclassified:
-            new += f", {result.unclassified} listed but still unclassified"
+            new += f", {len(result.unclassified)} listed but still unclassified"
+        if result.withheld:
+            new += f", {len(result.withheld)} with a personal name"
     count = len(survey.fields)
     lines = [f"{survey.label}: {survey.format}, {read}, {count} field{'s' if count != 1 else ''}"
              f"{new}, {unsure} unsure"]
@@ -325,4 +337,18 @@ def summary_lines(result: InitResult) -> list[str]:
         flag = "UNSURE " if one.unsure else "       "
         lines.append(f"  {flag}{one.field.label:<{width}}  {level:<10}  "
                      f"{'; '.join(notes)}".rstrip())
+    lines += [withheld_line(label) for label in result.withheld]
     return lines
+
+
+def withheld_line(label: str) -> str:
+    """What --update says of a field whose name holds personal data, on every run."""
+    if label.startswith("#") and label[1:].isdigit():
+        return f"  column {label[1:]}'s header holds personal data: rename it in the export"
+    return f"  field {label}: its name holds personal data: rename it in the export"
+
+
+def _first(labels: list[str], shown: int = 5) -> str:
+    """The first *shown* of *labels*, and how many more."""
+    more = len(labels) - shown
+    return ", ".join(labels[:shown]) + (f" and {more} more" if more > 0 else "")

@@ -246,17 +246,20 @@ def init(ctx: click.Context, sample: str, extends: str, policy_name: str | None,
     Lists every field of SAMPLE with the level the extended policy's name rules give
     it and what the content detectors find in its values (masked), marks the fields
     it is unsure of, and writes a commented policy to edit. Nothing is made public:
-    a comment suggests public only for dates, counts and a few repeated
-    categories under a name that gives no reason for caution, the level above
+    a comment suggests public only for counts, yes/no flags, periods and recent
+    dates under a name that gives no reason for caution (repeated words may be
+    names or handles: the comment asks), the level above
     public for an identifier (case_ref, incident_id). A field whose name is
     itself personal data is never written nor shown, only its label (#3, [email]).
     The policy's first line names the schema for editors (yaml-language-server).
     --update reports apart the fields new to the policy, those its parent
-    classifies, and those it lists but leaves unclassified. A field is known
-    (and gets no entry) when the file names it anywhere other than as a key:
-    in a rule, an expression or a comment. Running --update again with the same
+    classifies, those it lists but leaves unclassified, and those whose name holds
+    personal data (on every run). A field is known (and gets no entry) when a rule
+    of the file names it (an entry, a commented entry, a record rule's when) or a
+    comment line starts with it ('# ward: ...'); a word in a sentence does not
+    count. Running --update again with the same
     sample changes nothing; a field deleted with its every mention comes back (to
-    keep one out for good, name it in a comment). Every rule written gets an id
+    keep one out for good, write '# FIELD: ...'). Every rule written gets an id
     from the policy's name and the field (flytipping.reporter_name).
 
     \b
