@@ -13,6 +13,15 @@ from helpers import NO_DETECTORS
 from guardrail import Guardrail, PolicyError, PolicyProblem
 
 
+@pytest.fixture(autouse=True)
+def _no_guardrail_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The developer's own GUARDRAIL_* choices (a policy, a destination, debug output)
+    must not change what a test sees."""
+    for name in ("GUARDRAIL_POLICY", "GUARDRAIL_DESTINATION", "GUARDRAIL_MODE",
+                 "GUARDRAIL_DEBUG", "GUARDRAIL_JOBS"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _decision_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every decision the suite makes (the CLI logs by default) goes to one temporary

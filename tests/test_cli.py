@@ -31,11 +31,6 @@ RULES = ["asb.field.internal", "uk.field.address", "uk.field.free_text", "uk.fie
          "uk.field.person_name"]
 
 
-@pytest.fixture(autouse=True)
-def _no_guardrail_env(monkeypatch):
-    for name in ("GUARDRAIL_POLICY", "GUARDRAIL_DESTINATION", "GUARDRAIL_MODE", "GUARDRAIL_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-
 
 @pytest.fixture(scope="module")
 def policy():

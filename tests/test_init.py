@@ -19,11 +19,6 @@ LEAKY = str(helpers.LEAKY_EXPORT)
 EMAIL = "jo.bloggs@example.com"  # the header of tests/data/init/email-header.csv
 
 
-@pytest.fixture(autouse=True)
-def _no_guardrail_env(monkeypatch):
-    for name in ("GUARDRAIL_POLICY", "GUARDRAIL_DESTINATION", "GUARDRAIL_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False, prog_name="guardrail")

@@ -6,17 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 import yaml
 from click.testing import CliRunner
 
 from guardrail.cli import cli
-
-
-@pytest.fixture(autouse=True)
-def _no_guardrail_env(monkeypatch):
-    for name in ("GUARDRAIL_POLICY", "GUARDRAIL_DESTINATION", "GUARDRAIL_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def run(*args: str):

@@ -14,11 +14,6 @@ DATA = Path(__file__).parent / "data" / "init"
 NEXT = str(DATA / "next-export.csv")
 
 
-@pytest.fixture(autouse=True)
-def _no_guardrail_env(monkeypatch):
-    for name in ("GUARDRAIL_POLICY", "GUARDRAIL_DESTINATION", "GUARDRAIL_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False, prog_name="guardrail")

@@ -21,11 +21,6 @@ NOVEMBER = str(DATA / "flytipping-2026-11.csv")
 ID = re.compile(r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$")  # the schema's rule id
 
 
-@pytest.fixture(autouse=True)
-def _no_guardrail_env(monkeypatch):
-    for name in ("GUARDRAIL_POLICY", "GUARDRAIL_DESTINATION", "GUARDRAIL_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
-
 
 def run(*args: str):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False, prog_name="guardrail")

@@ -25,8 +25,6 @@ def lint(*args: str):
 @pytest.fixture(autouse=True)
 def _in_data(monkeypatch):
     monkeypatch.chdir(DATA)
-    for name in ("GUARDRAIL_POLICY", "GUARDRAIL_DESTINATION", "GUARDRAIL_DEBUG"):
-        monkeypatch.delenv(name, raising=False)
 
 
 def test_a_detector_waived_on_a_field_its_rule_blocks_whole_never_applies():
