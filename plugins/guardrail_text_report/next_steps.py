@@ -35,6 +35,13 @@ _REDACTABLE = frozenset({"redact", "mask", "hash", "drop"})
 
 def write_next_steps(decision: Decision, out: TextIO) -> None:
     """Write the "What to do next" section for *decision*'s blocking findings, if any."""
+    steps = next_steps(decision)
+    if steps:
+        out.write("\nWhat to do next:\n" + "".join(steps))
+
+
+def next_steps(decision: Decision) -> list[str]:
+    """Each step for the reader, as indented text ending in a newline."""
     # For a redacted copy only what redact cannot rewrite is left to do.
     acting = ("block",) if decision.mode == "redact" else ("block", *_REDACTABLE)
     blocking = [f for f in decision.findings if not f.waived_by and f.action in acting]
@@ -42,11 +49,8 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     canaries = _unique(f.rule for f in blocking if f.canary)
     blocking = [f for f in blocking if not f.canary]
     steps: list[str] = [_canary_step(canaries)] if canaries else []
-    if not blocking and not steps:
-        return
     if not blocking:
-        out.write("\nWhat to do next:\n" + steps[0])
-        return
+        return steps
     # Fields come from the exact counts: the listed findings are capped per rule, and a
     # table is walked column by column, so they may name only the first few fields.
     kinds = [k for k in decision.counts if k.blocking and not k.rule.startswith("canary.")
@@ -85,9 +89,7 @@ def write_next_steps(decision: Decision, out: TextIO) -> None:
     if by_content:
         steps.append(_rerun_with_waivers(decision) if decision.waivers_ignored
                      else _waive(by_content[0], decision))
-    out.write("\nWhat to do next:\n")
-    for step in steps:
-        out.write(step)
+    return steps
 
 
 def _canary_step(rules: list[str]) -> str:
