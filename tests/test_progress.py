@@ -12,6 +12,7 @@ import subprocess
 import sys
 import termios
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ import guardrail.contract.progress as progress_module
 from guardrail import Guardrail
 from guardrail.cli import cli
 from guardrail.contract.payload import Payload
-from guardrail.contract.progress import Progress
+from guardrail.contract.progress import Meter, Progress
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAN = ROOT / "examples" / "asb-export-clean.csv"
@@ -241,3 +242,33 @@ def test_without_a_terminal_nothing_extra_and_rich_is_not_imported(tmp_path: Pat
     assert result.exit_code == 0
     assert result.output.startswith("ALLOWED")
     assert "records/s" not in result.output
+
+
+def test_redact_on_a_terminal_shows_the_bar_and_quiet_does_not(tmp_path: Path) -> None:
+    out_path = tmp_path / "copy.csv"
+    code, out, err = _run_on_a_terminal("redact", "-p", POLICY, "-o", str(out_path),
+                                        str(CLEAN))
+    text = err.decode("utf-8")
+    assert (code, out) == (0, b"")
+    assert "61 records" in text and "records/s" in text
+    assert text.rstrip().endswith("REDACTED: 0 values replaced or removed; the copy passes "
+                                  f"the policy and was written to {out_path}")
+    code, _, err = _run_on_a_terminal("redact", "-q", "-p", POLICY, "-o", str(out_path),
+                                      str(CLEAN))
+    assert code == 0 and b"records/s" not in err
+
+
+def test_counted_records_still_close_the_readers_generator() -> None:
+    closed: list[bool] = []
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            yield from (["a"], ["b"], ["c"])
+        finally:
+            closed.append(True)
+
+    meter = Meter(lambda p: None, 1, 1, "x")
+    counted = meter.count(rows())
+    assert next(iter(counted)) == ["a"] and meter.records == 1
+    counted.close()  # type: ignore[attr-defined]
+    assert closed == [True]
