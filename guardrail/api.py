@@ -8,6 +8,7 @@ import threading
 from typing import Any, TextIO
 
 from guardrail.contract.limits import Limits
+from guardrail.contract.progress import ProgressListener
 from guardrail.contract.protocols import ReportOptions
 from guardrail.decision import Decision, PublishBlocked, TextMatch
 from guardrail.engine.compiled import CompiledPolicy
@@ -75,7 +76,8 @@ class Guardrail:
               encoding: str | None = None, today: _dt.date | None = None,
               jobs: int = 1, limits: Limits | None = None,
               tune_gc: bool = False, waivers: bool = True,
-              log: str | os.PathLike[str] | DecisionLog | bool | None = None) -> Decision:
+              log: str | os.PathLike[str] | DecisionLog | bool | None = None,
+              progress: ProgressListener | None = None) -> Decision:
         """Check one payload, or several checked as one publication.
 
         :param source: a path (``str`` or ``os.PathLike``; ``"-"`` for stdin), bytes, a
@@ -96,6 +98,9 @@ class Guardrail:
         :param log: append the decision to a decision log: a path or a
             :class:`~guardrail.ledger.DecisionLog`; None uses ``GUARDRAIL_LOG`` when it
             is set (and not ``off``); False never logs; True uses the default place.
+        :param progress: called with a :class:`~guardrail.contract.progress.Progress`
+            (file i of n, its screened label, bytes read of its size, records) as each
+            file is read, a few times a second at most; None costs nothing.
 
         A folder is checked file by file, every file in its tree but hidden ones (see
         :mod:`guardrail.tree`; for include/exclude globs pass
@@ -111,7 +116,7 @@ class Guardrail:
         ledger = log_of(log)
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
                                today, jobs, limits or Limits(), tune_gc, waivers=waivers,
-                               digests=ledger is not None)
+                               digests=ledger is not None, progress=progress)
         decision = guarded(self.registry, request.limits,
                            lambda: run_check(self.registry, self.compiled(destination),
                                              request))
@@ -143,8 +148,8 @@ class Guardrail:
                encoding: str | None = None, today: _dt.date | None = None,
                max_findings: int | None = None, limits: Limits | None = None,
                tune_gc: bool = False, waivers: bool = True,
-               log: str | os.PathLike[str] | DecisionLog | bool | None = None
-               ) -> RedactionResult:
+               log: str | os.PathLike[str] | DecisionLog | bool | None = None,
+               progress: ProgressListener | None = None) -> RedactionResult:
         """Write a copy of *source* to *output* with what the destination may not receive
         replaced by the policy's action for its level (redact, mask, hash, drop).
 
@@ -157,6 +162,7 @@ class Guardrail:
             is gets the action for its level.
         :param log: as for :meth:`check`; the decision on the payload (with the action
             taken for each finding) is logged.
+        :param progress: as for :meth:`check`, for the reading of *source*.
 
         Raises :class:`~guardrail.PluginFault` when a plugin fails or overruns; nothing
         is written then.
@@ -167,7 +173,8 @@ class Guardrail:
         ledger = log_of(log)
         request = CheckRequest(sort_sources(source), destination, format, "enforce",
                                max_findings, encoding, today, limits=limits or Limits(),
-                               tune_gc=tune_gc, waivers=waivers, digests=ledger is not None)
+                               tune_gc=tune_gc, waivers=waivers, digests=ledger is not None,
+                               progress=progress)
         result = guarded(self.registry, request.limits,
                          lambda: run_redact(self.registry, self.compiled(destination),
                                             request, output, key))

@@ -18,6 +18,7 @@ from typing import Any
 
 from guardrail.contract.limits import Limits
 from guardrail.contract.payload import Payload
+from guardrail.contract.progress import Meter, ProgressListener
 from guardrail.contract.protocols import Format, ReadOptions
 from guardrail.contract.records import Documents
 from guardrail.decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
@@ -59,6 +60,8 @@ class CheckRequest:
         its own and shown as the output it will become.
     :param digests: record each payload's SHA-256 in its FileResult (a decision log
         asked for it).
+    :param progress: called with a :class:`~guardrail.contract.progress.Progress` as
+        each file starts, a few times a second while it is read, and when it is done.
     """
 
     sources: Sequence[Any]
@@ -74,6 +77,7 @@ class CheckRequest:
     shown_as: Sequence[Any] | None = None
     waivers: bool = True
     digests: bool = False
+    progress: ProgressListener | None = None
 
 
 def resolve_destination(policy: Policy, name: str | None) -> str:
@@ -109,8 +113,10 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
     registry.pm.hook.guardrail_before_check(context=context)
     try:
         with fewer_collections(request.tune_gc):
-            files = [_check_one(registry, policy, request, evaluation, source, label)
-                     for source, label in zip(request.sources, labels, strict=True)]
+            files = [_check_one(registry, policy, request, evaluation, source, label,
+                                _meter(request, n, len(labels), label))
+                     for n, (source, label) in enumerate(zip(request.sources, labels,
+                                                             strict=True), 1)]
     finally:
         evaluation.close()
     decision = Decision(
@@ -130,8 +136,25 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
     return decision
 
 
+def _meter(request: CheckRequest, file: int, files: int, label: str) -> Meter | None:
+    return None if request.progress is None else Meter(request.progress, file, files, label)
+
+
 def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
-               evaluation: Evaluation, source: Any, label: str) -> FileResult:
+               evaluation: Evaluation, source: Any, label: str,
+               meter: Meter | None = None) -> FileResult:
+    """One source's result; *meter* (when someone listens) is told it is done."""
+    if meter is None:
+        return _check_source(registry, policy, request, evaluation, source, label, None)
+    result = _check_source(registry, policy, request, evaluation, source, label, meter)
+    meter.records = max(meter.records, result.records)  # records given in memory too
+    meter.emit(done=True)
+    return result
+
+
+def _check_source(registry: Registry, policy: Policy, request: CheckRequest,
+                  evaluation: Evaluation, source: Any, label: str,
+                  meter: Meter | None) -> FileResult:
     if isinstance(source, Records):
         result = FileResult(file=label, format="records")
         try:
@@ -153,11 +176,13 @@ def _check_one(registry: Registry, policy: Policy, request: CheckRequest,
             result.format = source.adapter.name
             sections, section = source.adapter.read(source.obj, options), None
         else:
-            payload, fmt = open_payload(registry, request, source, result)
+            payload, fmt = open_payload(registry, request, source, result, meter)
             name = payload.name
             sections, section = fmt.read(payload, options), None
         try:
             for section in sections:
+                if meter is not None:
+                    section = meter.watch(section)
                 result.records += evaluate(evaluation, name, section)
         except BaseException:
             _discard(getattr(section, "rows", getattr(section, "records", None)), sections)
@@ -187,14 +212,16 @@ def _discard(*readers: Any) -> None:
 
 
 def open_payload(registry: Registry, request: CheckRequest, source: Any,
-                 result: FileResult) -> tuple[Payload, Format]:
-    """The payload (named as *result* names it) and the format to read it with.
+                 result: FileResult, meter: Meter | None = None) -> tuple[Payload, Format]:
+    """The payload (named as *result* names it) and the format to read it with; *meter*
+    learns the payload's size, when known, and counts its bytes as they are read.
 
     Raises PayloadError for a payload over the size limit or of no known format.
     """
     try:
         payload = Payload(source, name=result.file, encoding=request.encoding,
-                          max_bytes=request.limits.max_file_bytes, digest=request.digests)
+                          max_bytes=request.limits.max_file_bytes, digest=request.digests,
+                          meter=meter)
     except TypeError:
         raise UsageError(f"cannot check {result.file}: pass a path, bytes, a stream or an "
                          "iterable of dict records") from None
@@ -210,7 +237,16 @@ def open_payload(registry: Registry, request: CheckRequest, source: Any,
         )
     fmt = registry.format(name)
     result.format = fmt.name
+    if meter is not None:
+        meter.total_bytes = _size(payload, source)
+        meter.emit()
     return payload, fmt
+
+
+def _size(payload: Payload, source: Any) -> int | None:
+    if payload.path is not None:
+        return payload.path.stat().st_size
+    return len(source) if isinstance(source, (bytes, bytearray)) else None
 
 
 def unreadable(result: FileResult, exc: PayloadError) -> None:

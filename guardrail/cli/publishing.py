@@ -10,6 +10,7 @@ import click
 
 from guardrail.api import Guardrail
 from guardrail.cli.ledger import chosen_log, log_options, not_logged
+from guardrail.cli.progress_bar import progress_bar, quiet_option
 from guardrail.cli.shared import limit_options, limits_from, policy_options, registry_of
 from guardrail.decision import PublishBlocked
 from guardrail.ledger import LogError
@@ -54,13 +55,14 @@ __all__ = ["check", "redact", "publish"]
               help="In a folder, also check hidden files and folders (.git never).")
 @limit_options
 @log_options
+@quiet_option
 @click.argument("paths", nargs=-1, required=True, metavar="PATH... | -")
 @click.pass_context
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
         jobs: int, output: Any, no_waivers: bool, today: Any, include: tuple[str, ...],
         exclude: tuple[str, ...], hidden: bool, paths: tuple[str, ...],
-        log_path: str | None, no_log: bool, **limits: Any) -> None:
+        log_path: str | None, no_log: bool, quiet: bool, **limits: Any) -> None:
     """Check payload files, folders (every file in the tree) or '-' for stdin against a
     policy and exit with the decision.
 
@@ -73,16 +75,18 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
     scan = expand_folders(list(paths), Selection(include, exclude, hidden))
-    if holds_folder(list(paths)):  # on stderr: stdout stays the report alone
+    if holds_folder(list(paths)) and not quiet:  # on stderr: stdout stays the report alone
         click.echo(f"guardrail: checking {len(scan.sources)} files ({scan.left_out} left "
                    "out: hidden, or by --include/--exclude)", err=True)
     unlogged: LogError | None = None
     try:
-        decision = guard.check(scan.sources, format=fmt, destination=destination,
-                               mode=mode, max_findings=max_findings, encoding=encoding,
-                               jobs=jobs, limits=chosen, tune_gc=True,
-                               waivers=not no_waivers, today=today.date() if today else None,
-                               log=chosen_log(log_path, no_log))
+        with progress_bar(quiet) as progress:
+            decision = guard.check(scan.sources, format=fmt, destination=destination,
+                                   mode=mode, max_findings=max_findings, encoding=encoding,
+                                   jobs=jobs, limits=chosen, tune_gc=True,
+                                   waivers=not no_waivers,
+                                   today=today.date() if today else None,
+                                   log=chosen_log(log_path, no_log), progress=progress)
     except LogError as exc:
         if exc.decision is None:
             raise
@@ -111,12 +115,13 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
               help="Environment variable holding the secret key for the 'hash' action.")
 @limit_options
 @log_options
+@quiet_option
 @click.argument("path", metavar="PATH | -")
 @click.pass_context
 def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
            output: str, report: str, max_findings: int | None, encoding: str | None,
            hash_key_env: str, path: str, log_path: str | None, no_log: bool,
-           **limits: Any) -> None:
+           quiet: bool, **limits: Any) -> None:
     """Write a copy of PATH that the destination may receive, in the same format.
 
     Each value the policy does not allow is replaced by the action the policy sets
@@ -133,10 +138,12 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
     try:
-        result = guard.redact(path, output, format=fmt, destination=destination,
-                              hash_key=os.environ.get(hash_key_env) or b"",
-                              encoding=encoding, max_findings=max_findings, limits=chosen,
-                              tune_gc=True, log=chosen_log(log_path, no_log))
+        with progress_bar(quiet) as progress:
+            result = guard.redact(path, output, format=fmt, destination=destination,
+                                  hash_key=os.environ.get(hash_key_env) or b"",
+                                  encoding=encoding, max_findings=max_findings,
+                                  limits=chosen, tune_gc=True,
+                                  log=chosen_log(log_path, no_log), progress=progress)
     except LogError as exc:
         if exc.decision is None:
             raise
@@ -161,13 +168,14 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
     encoding="Text encoding of the payload when it is not UTF-8 (copied as it is).")
 @limit_options
 @log_options
+@quiet_option
 @click.argument("source", metavar="SRC")
 @click.argument("target", metavar="DEST")
 @click.pass_context
 def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
             mode: str, report: str, max_findings: int | None, encoding: str | None,
             source: str, target: str, log_path: str | None, no_log: bool,
-            **limits: Any) -> None:
+            quiet: bool, **limits: Any) -> None:
     """Copy SRC to DEST only if the policy allows DEST's destination to receive it.
 
     The copy is written beside DEST and checked there, so what is checked is what is
@@ -184,10 +192,11 @@ def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str |
     chosen = limits_from(limits)
     unlogged: LogError | None = None
     try:
-        decision = publish_copy(source, target, policy=guard, destination=destination,
-                                check_mode=mode, format=fmt, encoding=encoding,
-                                max_findings=max_findings, limits=chosen, tune_gc=True,
-                                log=chosen_log(log_path, no_log))
+        with progress_bar(quiet) as progress:
+            decision = publish_copy(source, target, policy=guard, destination=destination,
+                                    check_mode=mode, format=fmt, encoding=encoding,
+                                    max_findings=max_findings, limits=chosen, tune_gc=True,
+                                    log=chosen_log(log_path, no_log), progress=progress)
         written = True
     except PublishBlocked as blocked:
         decision, written = blocked.decision, False

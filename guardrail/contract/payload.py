@@ -130,6 +130,20 @@ class _Digest(StreamGuard):
         self.sha.update(memoryview(buffer)[:size])
 
 
+class _Counted(StreamGuard):
+    """Tells a progress meter how far a stream was read: the one place every binary read
+    of a payload passes (``meter.reached(position)``, throttled by the meter)."""
+
+    def __init__(self, raw: Any, meter: Any) -> None:
+        super().__init__(raw)
+        self._meter = meter
+        self._position = 0
+
+    def inspect(self, buffer: Any, size: int) -> None:
+        self._position += size
+        self._meter.reached(self._position)
+
+
 class _Bounded(StreamGuard):
     """Blocks once more than *limit* bytes came through."""
 
@@ -183,11 +197,13 @@ class Payload:
     :param max_bytes: the largest payload accepted (a larger one raises PayloadError
         at once for files and bytes, as soon as the limit is passed for streams).
     :param digest: make :meth:`sha256` available (a stream is hashed as it is read).
+    :param meter: a :class:`~guardrail.contract.progress.Meter` told how far each
+        binary read has come (None, the default, costs nothing).
     """
 
     def __init__(self, source: str | os.PathLike[str] | bytes | IO[Any], name: str | None = None,
                  *, encoding: str | None = None, max_bytes: int | None = None,
-                 digest: bool = False) -> None:
+                 digest: bool = False, meter: Any = None) -> None:
         self.path: Path | None = None
         self.encoding = encoding
         self._stream: io.BufferedReader | None = None
@@ -224,6 +240,9 @@ class Payload:
             self._stream = io.BufferedReader(self._digest, HEAD_BYTES)  # type: ignore[arg-type]
         if max_bytes is not None:
             self._bound(source, max_bytes)
+        self._meter = meter
+        if meter is not None and self._stream is not None:
+            self._stream = io.BufferedReader(_Counted(self._stream, meter), HEAD_BYTES)
 
     def sha256(self) -> str | None:
         """The SHA-256 of the payload's bytes (for a text stream, of its UTF-8 encoding),
@@ -275,7 +294,10 @@ class Payload:
     def open_binary(self) -> BinaryIO:
         """A binary stream from the first byte. Streams other than files can be opened once."""
         if self.path is not None:
-            return self.path.open("rb")
+            handle = self.path.open("rb")
+            if self._meter is None:
+                return handle
+            return io.BufferedReader(_Counted(handle, self._meter))  # type: ignore[return-value]
         if self._used:
             raise PayloadError("the payload stream was already read", file=self.name)
         self._used = True

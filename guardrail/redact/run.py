@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guardrail.atomic import AtomicFile
+from guardrail.contract.progress import Meter
 from guardrail.contract.protocols import ReadOptions, RedactingFormat
 from guardrail.decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
 from guardrail.engine import Collector, CompiledPolicy, Evaluation
@@ -100,9 +101,11 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
     redactor = Redactor(evaluation, recorder, file_result.file, hash_key)
     target = AtomicFile(output, inputs=[source])
     result: RedactionResult | None = None
+    meter = None if request.progress is None else Meter(request.progress, 1, 1,
+                                                         file_result.file)
     with target, fewer_collections(request.tune_gc):
         try:
-            payload, fmt = open_payload(registry, request, source, file_result)
+            payload, fmt = open_payload(registry, request, source, file_result, meter)
             if not isinstance(fmt, RedactingFormat):
                 able = sorted(n for n, f in registry.formats.items()
                               if isinstance(f, RedactingFormat))
@@ -120,6 +123,9 @@ def run_redact(registry: Registry, compiled: CompiledPolicy, request: CheckReque
         except Exception as exc:  # fail closed; the message never quotes the payload
             internal_error(file_result, exc, "redacting", "nothing was written")
         file_result.records = redactor.records
+        if meter is not None:  # bytes are counted as read; records are known at the end
+            meter.records = redactor.records
+            meter.emit(done=True)
         decision = Decision(policy=policy.describe(), destination=destination.name,
                             mode="redact", files=[file_result],
                             findings=collector.findings, counts=dict(collector.counts),
