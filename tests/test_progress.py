@@ -145,6 +145,7 @@ def _env() -> dict[str, str]:
     env["GUARDRAIL_LOG"] = "off"
     env.pop("NO_COLOR", None)
     env["TERM"] = "xterm-256color"
+    env["COLUMNS"], env["LINES"] = "160", "40"  # as the pty says; a worker's own may differ
     return env
 
 

@@ -70,11 +70,12 @@ class _Bar:
         self.bars.update(self.task, completed=progress.bytes_read,
                          total=progress.total_bytes, label=progress.label,
                          files=_files(progress), rate=_rate(progress, now - self.started))
-        if now - self.drawn >= _REDRAW or (progress.done and progress.files == 1):
+        if now - self.drawn >= _REDRAW or progress.done:
             self.drawn = now
             self.bars.refresh()
 
     def close(self) -> None:
+        self.bars.refresh()  # the last state is drawn before the bar is taken away
         self.bars.stop()
 
 
