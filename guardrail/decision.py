@@ -20,6 +20,7 @@ __all__ = ["Finding", "FindingKind", "FileResult", "Decision", "PublishBlocked",
            "DEFAULT_MAX_FINDINGS", "line_of"]
 
 DEFAULT_MAX_FINDINGS = 50
+_LIST_INDEX = re.compile(r"\[\d+\]")
 
 
 class TextMatch(NamedTuple):
@@ -56,6 +57,11 @@ class FindingKind:
     @property
     def blocking(self) -> bool:
         return self.waived_by is None and self.action in BLOCKING_ACTIONS
+
+    @property
+    def canary(self) -> bool:
+        """Are these findings of a planted test identity (a canary of the policy)?"""
+        return self.rule.startswith(CANARY_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,12 @@ class Finding:
     def canary(self) -> bool:
         """Did a planted test identity (a canary of the policy) decide this finding?"""
         return self.rule.startswith(CANARY_PREFIX)
+
+    @property
+    def field_pattern(self) -> str:
+        """The field as counts name it (:attr:`FindingKind.field`): list indices as
+        ``[*]``, so a report can group a finding with its count."""
+        return _LIST_INDEX.sub("[*]", self.field)
 
     def to_dict(self) -> dict[str, Any]:
         """Optional attributes are left out when unset; ``record`` is always there (null
@@ -181,7 +193,7 @@ class Decision:
         planted test identity reached the check, which blocked it (see docs/canaries.md)."""
         hits: Counter[str] = Counter()
         for kind, n in self.counts.items():
-            if kind.rule.startswith(CANARY_PREFIX):
+            if kind.canary:
                 hits[kind.rule[len(CANARY_PREFIX):]] += n
         return dict(sorted(hits.items()))
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from collections import Counter
 from collections.abc import Iterable
 from html import escape
@@ -24,7 +23,6 @@ from .charts import bar_chart, level_class
 
 __all__ = ["render_page", "verdict_of"]
 
-_INDEX = re.compile(r"\[\d+\]")  # record indices inside a field path, shown as [*] in counts
 _LEVEL_ORDER = ("special-category", "personal", "internal", "public")
 
 
@@ -193,7 +191,7 @@ def _records(decision: Decision) -> str:
         '<input type="search" id="q" placeholder="Filter: rule, field, file, evidence\u2026" '
         'aria-label="Filter the table" autocomplete="off">'
         + _select("rule", "All rules", sorted({f.rule for f in findings}))
-        + _select("field", "All fields", sorted({_INDEX.sub("[*]", f.field) for f in findings}))
+        + _select("field", "All fields", sorted({f.field_pattern for f in findings}))
         + _select("level", "All levels", levels)
         + _select("file", "All files", sorted({f.file for f in findings}))
         + '<button type="button" id="clear">Clear</button>'
@@ -224,7 +222,7 @@ def _row(f: Finding) -> str:
     record = "\u2014" if f.record is None else f"{f.record}"
     where = f'<span class="pos">{escape(f.position)}</span>' if f.position else ""
     also = (f'<span class="also">also {escape(", ".join(f.also))}</span>' if f.also else "")
-    pattern = _INDEX.sub("[*]", f.field)
+    pattern = f.field_pattern
     level = escape(f.level)
     return (
         f'<tr class="finding" data-field="{escape(pattern)}">'

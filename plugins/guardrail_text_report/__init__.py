@@ -3,7 +3,6 @@ what to do next."""
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 from typing import Any, TextIO
 
@@ -13,7 +12,6 @@ from .next_steps import write_next_steps
 
 __all__ = ["TextReporter", "guardrail_register_reporters"]
 
-_INDEX = re.compile(r"\[\d+\]")
 
 
 class TextReporter:
@@ -118,7 +116,7 @@ def _also_found(findings: list[Finding]) -> dict[tuple[str, str], list[str]]:
     found: dict[tuple[str, str], dict[str, None]] = {}
     for finding in findings:
         if finding.also:
-            key = (finding.rule, _INDEX.sub("[*]", finding.field))  # as counts show it
+            key = (finding.rule, finding.field_pattern)  # as counts show it
             found.setdefault(key, {}).update(dict.fromkeys(finding.also))
     return {key: list(rules) for key, rules in found.items()}
 

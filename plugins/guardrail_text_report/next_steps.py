@@ -25,7 +25,6 @@ __all__ = ["write_next_steps", "UNCLASSIFIED"]
 UNCLASSIFIED = "field.unclassified"  # the core's rule for a field no rule of the policy names
 _SHOWN = 5  # fields named in a sentence before "and N more"
 _WRITTEN = 20  # fields written out as YAML entries
-_INDEX = re.compile(r"\[\d+\]")
 _UNNAMED = re.compile(r"#\d+")  # a field shown by number: its name is not printable
 _WAIVER_DAYS = 90  # the expiry suggested for a new exception
 # The policy language's actions: 'block' can only be fixed at the source; the others
@@ -53,11 +52,11 @@ def next_steps(decision: Decision) -> list[str]:
         return steps
     # Fields come from the exact counts: the listed findings are capped per rule, and a
     # table is walked column by column, so they may name only the first few fields.
-    kinds = [k for k in decision.counts if k.blocking and not k.rule.startswith("canary.")
+    kinds = [k for k in decision.counts if k.blocking and not k.canary
              and k.action in acting]
     found_by = {f.rule: f.found_by for f in decision.findings}  # a rule decides one way
     unclassified = _unique(k.field for k in kinds if k.rule == UNCLASSIFIED)
-    unnamed = _unique(name for name in [*unclassified, *(_pattern(f.field) for f in blocking)]
+    unnamed = _unique(name for name in [*unclassified, *(f.field_pattern for f in blocking)]
                       if _UNNAMED.fullmatch(name))
     if unnamed:  # no rule can name what the report may not print: rename it
         steps.append(_rename(unnamed))
@@ -68,7 +67,7 @@ def next_steps(decision: Decision) -> list[str]:
     if unclassified:
         # A column whose values the detectors also flagged is not made publishable by
         # classifying it: say so, rather than suggest 'public' for a phone number.
-        flagged = _unique(_pattern(f.field) for f in blocking
+        flagged = _unique(f.field_pattern for f in blocking
                           if f.rule == UNCLASSIFIED and f.also)
         plain = [name for name in unclassified if name not in flagged]
         if plain:
@@ -78,7 +77,7 @@ def next_steps(decision: Decision) -> list[str]:
     by_field_rule = _unique(k.field for k in kinds if k.action == "block"
                             and k.rule != UNCLASSIFIED and found_by.get(k.rule) == "field")
     by_content = [f for f in classified if f.found_by in ("detector", "neighbours")
-                  and _pattern(f.field) not in unnamed]
+                  and f.field_pattern not in unnamed]
     by_record_rule = {f.rule: f for f in classified if f.found_by == "record"}
     if any(f.action in _REDACTABLE for f in classified):
         steps.append(_redact(decision, policy, first_file))
@@ -113,7 +112,7 @@ def _classify(fields: list[str], decision: Decision, file: str) -> str:
 
 
 def _classify_flagged(fields: list[str], blocking: list[Finding], decision: Decision) -> str:
-    found = _unique(rule for f in blocking if _pattern(f.field) in fields for rule in f.also)
+    found = _unique(rule for f in blocking if f.field_pattern in fields for rule in f.also)
     return (
         f"  - {len(fields)} unclassified field{'s' if len(fields) != 1 else ''} "
         f"({_listed(fields)}) also held what the detectors find ({_listed(found)}):\n"
@@ -171,7 +170,7 @@ def _waive(finding: Finding, decision: Decision) -> str:
     """For a detector's false alarm: allow the exact value first (one value, nothing
     else), then an exception (every finding of the rule in the field, real ones too),
     one per rule that matched the value, or the renewal of an expired one."""
-    field = _pattern(finding.field)
+    field = finding.field_pattern
     expired = [w for w in decision.waivers_expired
                if any(waiver_matches(w, rule, field) for rule in finding.rules)]
     if expired:
@@ -218,11 +217,6 @@ def _entries(fields: list[str], level: str) -> str:
     if more > 0:
         lines.append(f"          # ... and {more} more: see the counts table above\n")
     return "".join(lines)
-
-
-def _pattern(field: str) -> str:
-    """A finding's field as the counts name it: list indices as ``[*]``."""
-    return _INDEX.sub("[*]", field)
 
 
 def _quoted_yaml(text: str) -> str:
