@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 
 from guardrail.engine.record_rules import compile_rule
-from guardrail.engine.rollout import Rollout, settled_classifier
+from guardrail.engine.rollout import Rollout, StagedFields
 from guardrail.policy.classify import Classifier
 from guardrail.policy.model import BLOCKING_ACTIONS, Policy
 from guardrail.policy.paths import normalize_key, parse_field_path
@@ -28,7 +28,7 @@ def explain_fields(policy: Policy, destination: str, names: tuple[str, ...],
     today = today or _dt.date.today()
     classifier = Classifier(policy)
     rollout = Rollout(policy, today)
-    settled = settled_classifier(policy, rollout)
+    staged_fields = StagedFields(policy, rollout)
     waivers = WaiverBook.for_policy(policy, today, destination=destination)
     # Record rules judge whole records: they may block whatever a field's level is.
     rules = [compile_rule(rule) for rule in policy.record_rules
@@ -37,14 +37,12 @@ def explain_fields(policy: Policy, destination: str, names: tuple[str, ...],
     refused = False
     for name in names:
         path = parse_field_path(name)
-        found = classifier.classify(path)
-        staged = ""
-        if settled is not None and rollout.audits(found.rule):
-            instead = settled.classify(path)
-            if policy.rank(instead.level) > policy.rank(target.max_level):
-                # as check judges it: a rule in audit never lowers what the rest decides
-                staged = f" (rule {found.rule} is in audit and does not apply yet)"
-                found = instead
+        # as check judges it: a rule in audit never lowers what the rest decides
+        found, passed_over = staged_fields.settle(
+            classifier.classify(path), path,
+            lambda level: policy.rank(level) > policy.rank(target.max_level))
+        staged = f" (rule {passed_over} is in audit and does not apply yet)" \
+            if passed_over else ""
         origin = f" at {found.rule_origin}" if found.rule_origin else ""
         verdict, blocks = _verdict(policy, destination, found.level, found.rule, name,
                                    rollout, waivers)

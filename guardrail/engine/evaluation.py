@@ -19,7 +19,7 @@ from guardrail.engine.adjacent import Joined
 from guardrail.engine.canary_detector import is_canary_rule
 from guardrail.engine.compiled import CompiledPolicy
 from guardrail.engine.record_rules import CompiledRule, evaluate
-from guardrail.engine.rollout import Rollout, settled_classifier
+from guardrail.engine.rollout import Rollout, StagedFields
 from guardrail.engine.scanning import Hit
 from guardrail.engine.sink import Match, Sink
 from guardrail.engine.worker import ScanPool, can_fork
@@ -84,7 +84,7 @@ class Evaluation:
         self.waivers = waivers if waivers is not None \
             else WaiverBook(compiled.waivers, self.today)
         self.rollout = Rollout(self.policy, self.today)
-        self.settled = settled_classifier(self.policy, self.rollout)
+        self.staged = StagedFields(self.policy, self.rollout)
         # Fields no rule classifies that went out anyway, the destination accepting the
         # default level: said in a notice, so a new column is a decision, not an accident.
         self._unclassified_allowed: dict[str, None] = {}
@@ -161,14 +161,10 @@ class Evaluation:
     def field_plan(self, file: str, section: str | None, path: Sequence[str | int],
                    pattern: str) -> Plan | None:
         """The finding a value at *path* produces, or None when the destination may have it."""
-        found = self.compiled.classify(path)
-        staged = ""
-        if self.settled is not None and self.rollout.audits(found.rule):
-            settled = self.settled.classify(path)
-            if self.exceeds(settled.level):
-                # the rest of the policy blocks it: the rule in audit does not lower that
-                staged = f"; rule {found.rule} is in audit and does not apply yet"
-                found = settled
+        found, passed_over = self.staged.settle(self.compiled.classify(path), path,
+                                                self.exceeds)
+        staged = f"; rule {passed_over} is in audit and does not apply yet" \
+            if passed_over else ""
         if not self.exceeds(found.level):
             if found.rule == UNCLASSIFIED_RULE and len(self._unclassified_allowed) < 1000:
                 self._unclassified_allowed[pattern] = None

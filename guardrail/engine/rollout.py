@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from guardrail.decision import FindingKind
-from guardrail.policy.classify import Classifier
+from guardrail.policy.classify import Classification, Classifier
 from guardrail.policy.model import (
     AUDIT_ACTION,
     CustomDetectorSpec,
@@ -24,7 +24,7 @@ from guardrail.policy.model import (
     RecordRule,
 )
 
-__all__ = ["Rollout", "in_audit", "settled_classifier"]
+__all__ = ["Rollout", "StagedFields", "in_audit"]
 
 Staged = FieldRule | RecordRule | CustomDetectorSpec | DetectorSetting
 
@@ -70,7 +70,7 @@ class Rollout:
 
     def staged_field_rules(self) -> frozenset[str]:
         """Field rules in audit today by their own ``mode``/``enforce_from``: rules being
-        introduced into a policy that already enforces (see :func:`settled_classifier`)."""
+        introduced into a policy that already enforces (see :class:`StagedFields`)."""
         return frozenset(rule.id for rule in self.policy.field_rules
                          if rule.id is not None and self.own.get(rule.id, (False, None))[0])
 
@@ -102,17 +102,30 @@ def _findings(n: int) -> str:
 
 
 
-def settled_classifier(policy: Policy, rollout: Rollout) -> Classifier | None:
-    """How the policy classifies fields without the field rules in audit by their own
-    dates, or None when there are none.
+
+class StagedFields:
+    """How the policy classifies fields while some field rules are in audit by their
+    own ``mode``/``enforce_from``.
 
     A field rule in audit must not protect less than no rule at all: until it
     enforces, its fields are judged by the rest of the policy (a column no other rule
     names stays unclassified and blocks), and the rule only reports what it would
     block. A policy in audit as a whole is a dry run of every rule: no fallback there.
     """
-    staged = rollout.staged_field_rules()
-    if not staged:
-        return None
-    return Classifier(replace(policy, field_rules=tuple(
-        rule for rule in policy.field_rules if rule.id not in staged)))
+
+    def __init__(self, policy: Policy, rollout: Rollout) -> None:
+        self.rollout = rollout
+        staged = rollout.staged_field_rules()
+        self._settled = Classifier(replace(policy, field_rules=tuple(
+            rule for rule in policy.field_rules if rule.id not in staged))) if staged else None
+
+    def settle(self, found: Classification, path: Sequence[str | int],
+               exceeds: Callable[[str], bool]) -> tuple[Classification, str | None]:
+        """*found*, or what the rest of the policy decides when *found*'s rule is in
+        audit and the rest blocks the field (*exceeds* its level); with the id of the
+        rule in audit passed over, else None."""
+        if self._settled is not None and self.rollout.audits(found.rule):
+            instead = self._settled.classify(path)
+            if exceeds(instead.level):
+                return instead, found.rule
+        return found, None
