@@ -70,9 +70,7 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     3 payload could not be read or too slow to check (blocked), 4 internal error,
     plugin fault or interrupted (blocked).
     """
-    registry = registry_of(ctx)
-    registry.reporter(report)  # fail early on a typo, before reading anything
-    guard = Guardrail.from_policy(policy, registry)
+    guard = _guard(ctx, policy, report)
     chosen = limits_from(limits)
     scan = expand_folders(list(paths), Selection(include, exclude, hidden))
     if holds_folder(list(paths)) and not quiet:  # on stderr: stdout stays the report alone
@@ -133,9 +131,7 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
     policy error, 3 payload could not be read, 4 internal error, plugin fault or
     interrupted.
     """
-    registry = registry_of(ctx)
-    registry.reporter(report)  # fail early on a typo, before reading anything
-    guard = Guardrail.from_policy(policy, registry)
+    guard = _guard(ctx, policy, report)
     chosen = limits_from(limits)
     try:
         with progress_bar(quiet) as progress:
@@ -186,9 +182,7 @@ def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str |
     error, 3 payload could not be read (nothing written), 4 internal error, plugin
     fault or interrupted.
     """
-    registry = registry_of(ctx)
-    registry.reporter(report)  # fail early on a typo, before reading anything
-    guard = Guardrail.from_policy(policy, registry)
+    guard = _guard(ctx, policy, report)
     chosen = limits_from(limits)
     unlogged: LogError | None = None
     try:
@@ -211,3 +205,11 @@ def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str |
     if unlogged is not None:
         ctx.exit(not_logged(unlogged, "nothing was published"))
     ctx.exit(decision.exit_code)
+
+
+def _guard(ctx: click.Context, policy: str, report: str) -> Guardrail:
+    """The policy's guard, once the report is known to exist: a typo in --report fails
+    before anything is read or written."""
+    registry = registry_of(ctx)
+    registry.reporter(report)
+    return Guardrail.from_policy(policy, registry)
