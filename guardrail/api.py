@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import threading
+from collections.abc import Sequence
 from typing import Any, TextIO
 
 from guardrail.contract.limits import Limits
@@ -77,7 +78,8 @@ class Guardrail:
               jobs: int = 1, limits: Limits | None = None,
               tune_gc: bool = False, waivers: bool = True,
               log: str | os.PathLike[str] | DecisionLog | bool | None = None,
-              progress: ProgressListener | None = None) -> Decision:
+              progress: ProgressListener | None = None, impact: bool = False,
+              area_fields: Sequence[str] = ()) -> Decision:
         """Check one payload, or several checked as one publication.
 
         :param source: a path (``str`` or ``os.PathLike``; ``"-"`` for stdin), bytes, a
@@ -101,6 +103,11 @@ class Guardrail:
         :param progress: called with a :class:`~guardrail.contract.progress.Progress`
             (file i of n, its screened label, bytes read of its size, records) as each
             file is read, a few times a second at most; None costs nothing.
+        :param impact: also tally :attr:`Decision.impact` (pages and records that held
+            personal data, distinct values, records by area): every finding is read
+            record by record, so it is slower; for audits after an incident.
+        :param area_fields: fields to group affected records by (the first present);
+            a field named like an area (ward, district, ...) when empty.
 
         A folder is checked file by file, every file in its tree but hidden ones (see
         :mod:`guardrail.tree`; for include/exclude globs pass
@@ -116,7 +123,8 @@ class Guardrail:
         ledger = log_of(log)
         request = CheckRequest(sources, destination, format, mode, max_findings, encoding,
                                today, jobs, limits or Limits(), tune_gc, waivers=waivers,
-                               digests=ledger is not None, progress=progress)
+                               digests=ledger is not None, progress=progress,
+                               impact=impact, area_fields=tuple(area_fields))
         decision = guarded(self.registry, request.limits,
                            lambda: run_check(self.registry, self.compiled(destination),
                                              request))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, NamedTuple
 
 from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD, GuardrailError
+from guardrail.impact import Impact
 from guardrail.policy.model import BLOCKING_ACTIONS, CANARY_PREFIX, Waiver
 
 __all__ = ["Finding", "FindingKind", "FileResult", "Decision", "PublishBlocked", "TextMatch",
@@ -152,6 +153,9 @@ class Decision:
     # that would cover a finding rather than writing a second.
     waivers_expired: tuple[Waiver, ...] = ()
     judged_on: str = ""  # the day waivers and staged rollout were judged on (ISO date)
+    # Pages and records that held personal data, distinct values, areas: set by a check
+    # that asked for it (audit mode on the CLI; see guardrail/impact.py).
+    impact: Impact | None = None
     checked_at: str = field(default_factory=lambda: _dt.datetime.now(_dt.timezone.utc)
                             .isoformat(timespec="seconds"))
 
@@ -268,6 +272,7 @@ class Decision:
                                 for w in self.waivers_expired],
             "judged_on": self.judged_on,
             "canary_hits": self.canary_hits,
+            "impact": self.impact.to_dict() if self.impact is not None else None,
         }
 
 

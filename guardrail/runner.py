@@ -24,6 +24,7 @@ from guardrail.contract.records import Documents
 from guardrail.decision import DEFAULT_MAX_FINDINGS, Decision, FileResult
 from guardrail.engine import Collector, CompiledPolicy, Evaluation, evaluate
 from guardrail.engine.gc_tuning import fewer_collections
+from guardrail.engine.impact_sink import ImpactSink
 from guardrail.errors import PayloadError, UsageError
 from guardrail.host.faults import fault_of
 from guardrail.host.registry import Registry, RunContext
@@ -62,6 +63,10 @@ class CheckRequest:
         asked for it).
     :param progress: called with a :class:`~guardrail.contract.progress.Progress` as
         each file starts, a few times a second while it is read, and when it is done.
+    :param impact: list every finding and tally the impact (pages and records holding
+        personal data, distinct values, by area): slower, for audits after an incident.
+    :param area_fields: the fields to group affected records by; area words decide
+        when empty (see :mod:`guardrail.impact`).
     """
 
     sources: Sequence[Any]
@@ -78,6 +83,8 @@ class CheckRequest:
     waivers: bool = True
     digests: bool = False
     progress: ProgressListener | None = None
+    impact: bool = False
+    area_fields: tuple[str, ...] = ()
 
 
 def resolve_destination(policy: Policy, name: str | None) -> str:
@@ -105,7 +112,9 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
         registry.format(request.format)  # fail early on a typo, before reading anything
     policy = compiled.policy
     collector = Collector(request.max_findings or policy.max_findings or DEFAULT_MAX_FINDINGS)
-    evaluation = Evaluation(compiled, collector, today=request.today, jobs=request.jobs,
+    sink = ImpactSink(collector, compiled.holds_personal_data, request.area_fields) \
+        if request.impact else collector
+    evaluation = Evaluation(compiled, sink, today=request.today, jobs=request.jobs,
                             waivers=waiver_book(compiled, request))
     labels = [source_label(compiled, source, n)
               for n, source in enumerate(request.shown_as or request.sources, 1)]
@@ -131,6 +140,7 @@ def run_check(registry: Registry, compiled: CompiledPolicy, request: CheckReques
         waivers_ignored=not evaluation.waivers.enabled,
         waivers_expired=evaluation.waivers.expired if evaluation.waivers.enabled else (),
         judged_on=evaluation.today.isoformat(),
+        impact=sink.result(files) if isinstance(sink, ImpactSink) else None,
     )
     registry.pm.hook.guardrail_after_check(context=context, decision=decision)
     return decision

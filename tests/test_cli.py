@@ -226,7 +226,8 @@ def test_format_option_reads_a_mislabelled_file():
 # -- audit mode ------------------------------------------------------------------------------
 
 def _without_time(report: dict) -> dict:
-    return {k: v for k, v in report.items() if k not in ("checked_at", "mode")}
+    """The report but when and how it was made (audit adds the impact list)."""
+    return {k: v for k, v in report.items() if k not in ("checked_at", "mode", "impact")}
 
 
 def test_audit_exits_0_with_the_same_findings():
@@ -237,6 +238,8 @@ def test_audit_exits_0_with_the_same_findings():
     assert audit_report["mode"] == "audit"
     assert audit_report["decision"] == "block"
     assert _without_time(audit_report) == _without_time(enforce_report)
+    assert enforce_report["impact"] is None  # the impact list is audit's by default
+    assert audit_report["impact"]["records_affected"] == 61
 
 
 def test_audit_text_report_says_audit():
@@ -291,7 +294,7 @@ def test_json_report_structure(plain_policy):
     assert list(report) == ["decision", "mode", "destination", "policy", "checked_at", "files",
                             "counts", "findings", "findings_listed", "findings_total", "notices",
                             "waivers_used", "waivers_ignored", "waivers_expired",
-                            "judged_on", "canary_hits"]
+                            "judged_on", "canary_hits", "impact"]
     assert report["decision"] == "block"
     assert report["mode"] == "enforce"
     assert report["destination"] == "public-web"

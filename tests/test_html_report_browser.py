@@ -237,3 +237,35 @@ def test_hostile_names_run_nothing_in_the_browser(browser, tmp_path):
     assert browser.execute_script("return document.scripts.length;") == 1
     cell = browser.find_element(By.CSS_SELECTOR, "#findings tr.finding td.field")
     assert cell.text == HOSTILE_FIELD
+
+
+IMPACT_BARS = """
+return Array.from(document.querySelectorAll('#by-area g.bar')).map(g => [
+  g.dataset.name, Number(g.dataset.count),
+  g.querySelector('rect').getBoundingClientRect().width]);
+"""
+
+
+def test_the_impact_of_an_audited_site_is_shown_with_its_areas_drawn(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    site = ROOT / "examples" / "published-site"
+    decision = Guardrail.from_policy("uk-content-scan").check(site, mode="audit", impact=True)
+    open_report(browser, tmp_path / "impact.html", render(decision))
+    section = browser.find_element(By.ID, "impact")
+    assert section.is_displayed()
+    stats = [item.text.split("\n") for item in
+             section.find_elements(By.CSS_SELECTOR, ".stats .stat")]
+    assert stats[0] == ["PAGES HOLDING PERSONAL DATA", "1 of 3"]
+    assert stats[1][1].startswith("61 of ")
+    impact = decision.impact
+    assert impact is not None
+    drawn = browser.execute_script(IMPACT_BARS)
+    assert [(name, count) for name, count, _ in drawn] == list(impact.by_area)
+    top_count, top_width = drawn[0][1], drawn[0][2]
+    for _, count, width in drawn:
+        assert width == pytest.approx(top_width * count / top_count, abs=0.6)
+    shown = browser.execute_script("return document.body.innerText;")
+    # a surname may be a word of a ward's name (Green, Leverstock Green): wards are public
+    assert [value for value in sensitive_values() if value in shown
+            and not any(value in ward for ward, _ in impact.by_area)] == []

@@ -53,6 +53,14 @@ __all__ = ["check", "redact", "publish"]
                    "over --include).")
 @click.option("--hidden", is_flag=True,
               help="In a folder, also check hidden files and folders (.git never).")
+@click.option("--impact/--no-impact", default=None,
+              help="Add the impact list: pages and records that held personal data, "
+                   "distinct values, records by area (every finding is read record by "
+                   "record: slower). Default: on in audit mode, off in enforce.")
+@click.option("--area-field", "area_fields", multiple=True, metavar="FIELD",
+              help="Group affected records by this field in the impact list "
+                   "(repeatable: the first present is used). Default: a field named like "
+                   "an area (ward, area, district, beat, neighbourhood, ...).")
 @limit_options
 @log_options
 @quiet_option
@@ -61,7 +69,8 @@ __all__ = ["check", "redact", "publish"]
 def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | None,
         mode: str, report: str, max_findings: int | None, encoding: str | None,
         jobs: int, output: Any, no_waivers: bool, today: Any, include: tuple[str, ...],
-        exclude: tuple[str, ...], hidden: bool, paths: tuple[str, ...],
+        exclude: tuple[str, ...], hidden: bool, impact: bool | None,
+        area_fields: tuple[str, ...], paths: tuple[str, ...],
         log_path: str | None, no_log: bool, quiet: bool, **limits: Any) -> None:
     """Check payload files, folders (every file in the tree) or '-' for stdin against a
     policy and exit with the decision.
@@ -84,7 +93,9 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
                                    jobs=jobs, limits=chosen, tune_gc=True,
                                    waivers=not no_waivers,
                                    today=today.date() if today else None,
-                                   log=chosen_log(log_path, no_log), progress=progress)
+                                   log=chosen_log(log_path, no_log), progress=progress,
+                                   impact=mode == "audit" if impact is None else impact,
+                                   area_fields=area_fields)
     except LogError as exc:
         if exc.decision is None:
             raise

@@ -84,6 +84,8 @@ class DocumentWalk:
         """Evaluate one record (*index* None for a section that is not a list of records)."""
         self.index = index
         self.record = record
+        if self.ev.impact is not None:
+            self._begin_record(record, index)
         if self._lines:
             self._opening, self._closing = _UNSET, None
         self._walk(record, (), ())
@@ -97,6 +99,20 @@ class DocumentWalk:
             if applicable:
                 self.ev.apply_rules(self.file, self.section, index, view, applicable,
                                     self.docs.locate, record)
+
+    def _begin_record(self, record: Any, index: int | None) -> None:
+        """Tell an impact check a record starts, with its area field's value."""
+        impact = self.ev.impact
+        assert impact is not None
+        area, label = None, None
+        if isinstance(record, dict):
+            keys = [str(key) for key in record]
+            found = impact.area_column(keys)
+            if found is not None and self.ev.shown_name(keys[found]) \
+                    and not self.ev.name_hits(keys[found]):
+                label = keys[found]
+                area = list(record.values())[found]
+        impact.begin_record(self.file, self.section, index, area, label)
 
     def segment_of(self, key: str) -> str:
         """The shown segment *key* was given when it was walked (``[detector]`` when the

@@ -18,6 +18,7 @@ from guardrail.decision import FindingKind
 from guardrail.engine.adjacent import Joined
 from guardrail.engine.canary_detector import is_canary_rule
 from guardrail.engine.compiled import CompiledPolicy
+from guardrail.engine.impact_sink import ImpactSink
 from guardrail.engine.record_rules import CompiledRule, evaluate
 from guardrail.engine.rollout import Rollout, StagedFields
 from guardrail.engine.scanning import Hit
@@ -94,6 +95,8 @@ class Evaluation:
         self._labels: dict[str, str] = {}
         self._named_sections: set[tuple[str, str | None]] = set()
         self._unnamed: dict[str, dict[str, str]] = {}  # file -> key -> #N
+        #: Set when every finding is wanted for an impact list (see impact_sink.py).
+        self.impact: ImpactSink | None = sink if isinstance(sink, ImpactSink) else None
 
     def pool(self) -> ScanPool:
         """The worker pool for content scanning, started on first use (see worker.py)."""

@@ -100,6 +100,9 @@ class TableWalk:
         self.locate: Locate = (lambda src: table_locate(src[0], src[1])) if table_locate \
             else None
         self.cell_locates: dict[int, Locate] = {}
+        # An impact check groups affected records by an area column (impact_sink.py).
+        impact = evaluation.impact
+        self.area = impact.area_column(self.columns) if impact is not None else None
 
     def _header(self, index: int, name: str) -> None:
         """Name and label one column. A name that is personal data the destination may
@@ -177,7 +180,7 @@ class TableWalk:
         self.fields = [s.field for _, s in self.scan]
         self.tally: dict[FindingKind, int] = {}  # counted, not listed
         self.primaries: dict[tuple[int, Signature], FindingKind] = {}
-        if self.rules:
+        if self.rules or self.ev.impact is not None:
             count = self._run_rows()
         elif any(s is not None for s in self.scanners):
             count = self._run_batches()
@@ -387,8 +390,9 @@ class TableWalk:
                 sink.count(plan.kind, self._filled(batch.columns[column], plan))
 
     def _run_rows(self) -> int:
-        """Row at a time: record rules need each row as a record. Neighbouring cells
-        are read together a batch of rows at a time, as in :meth:`_run_batches`."""
+        """Row at a time: record rules need each row as a record, an impact check each
+        finding's record. Neighbouring cells are read together a batch of rows at a
+        time, as in :meth:`_run_batches`."""
         mark = self.table.mark
         count = 0
         held: list[tuple[int, Sequence[Any], Any]] = []
@@ -406,6 +410,12 @@ class TableWalk:
                   neighbours: bool = True) -> None:
         """Check one row: its cells, its neighbouring cells read together (unless the
         caller reads them by batch), then the record rules (the slow, general path)."""
+        impact = self.ev.impact
+        if impact is not None:
+            area = self.area
+            impact.begin_record(self.file, self.section, index,
+                                row[area] if area is not None and area < len(row) else None,
+                                self.label(area) if area is not None else None)
         self._row(index, row, mark)
         if neighbours and self.pairs:
             self._across_rows([(index, row, mark)])

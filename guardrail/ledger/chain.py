@@ -49,7 +49,7 @@ def entry_content(decision: Decision, seq: int, now: _dt.datetime | None = None
     for kind, n in decision.counts.items():
         by_rule[kind.rule] = by_rule.get(kind.rule, 0) + n
     when = (now or _dt.datetime.now(_dt.timezone.utc)).astimezone(_dt.timezone.utc)
-    return {
+    body: dict[str, Any] = {
         "seq": seq,
         "time": when.isoformat(timespec="microseconds"),
         "checked_at": decision.checked_at,
@@ -77,6 +77,9 @@ def entry_content(decision: Decision, seq: int, now: _dt.datetime | None = None
         # real export carrying test rows; 'guardrail log list --canary' finds them
         "canary_hits": decision.canary_hits,
     }
+    if decision.impact is not None:  # an audit's impact list: what an incident reached
+        body["impact"] = decision.impact.to_dict()
+    return body
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from importlib import resources
 from guardrail.plugin import Decision, FileResult, Finding
 
 from .charts import bar_chart, level_class
+from .impact import impact_section
 
 __all__ = ["render_page", "verdict_of"]
 
@@ -58,6 +59,7 @@ def render_page(decision: Decision) -> str:
     body = "".join((
         _banner(decision, words, tone),
         "<main>",
+        impact_section(decision),
         _files(decision),
         _charts(decision),
         _notices(decision),

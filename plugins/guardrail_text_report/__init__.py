@@ -8,6 +8,7 @@ from typing import Any, TextIO
 
 from guardrail.plugin import Decision, Finding, ReportOptions, hookimpl
 
+from .impact import write_impact
 from .next_steps import write_next_steps
 
 __all__ = ["TextReporter", "guardrail_register_reporters"]
@@ -34,6 +35,7 @@ class TextReporter:
         for line in _file_lines(decision):
             write(line)
         _canaries(decision, out)
+        write_impact(decision, out)
         rows = decision.grouped_counts()
         if rows:
             write("\nFindings by rule and field:\n")
