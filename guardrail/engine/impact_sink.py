@@ -257,17 +257,20 @@ class ImpactSink:
         text = as_text(value)
         if text is None:
             return NO_AREA
-        text = _SPACES.sub(" ", text).strip()
-        if not text:
-            return NO_AREA
         found = self._area_names.get(text)
         if found is None:
             if len(self._area_names) >= _MAX_AREAS:
                 return _OTHER_AREAS
-            shown = MASKED_AREA if (len(text) > _MAX_AREA_LENGTH or not text.isprintable()
-                                    or self.screen(text)) else text
-            found = self._area_names[text] = shown
+            found = self._area_names[text] = self._screened_area(text)
         return found
+
+    def _screened_area(self, text: str) -> str:
+        text = _SPACES.sub(" ", text).strip()
+        if not text:
+            return NO_AREA
+        if len(text) > _MAX_AREA_LENGTH or not text.isprintable() or self.screen(text):
+            return MASKED_AREA
+        return text
 
     # -- the result ---------------------------------------------------------------
 

@@ -421,8 +421,10 @@ class TableWalk:
             self._across_rows([(index, row, mark)])
         source = (row, mark)
         for chosen, chosen_rules in self.variants:
-            self.ev.apply_rules(self.file, self.section, index, self._record(row, chosen),
-                                chosen_rules, self.locate, source)
+            if chosen_rules:  # a row read for an impact check may have no rule to meet
+                self.ev.apply_rules(self.file, self.section, index,
+                                    self._record(row, chosen), chosen_rules, self.locate,
+                                    source)
 
     def _row(self, index: int, row: Sequence[Any], mark: Any) -> None:
         """Check every cell of one row."""
