@@ -1,12 +1,12 @@
 """What a sweep found that the last sweep of the same target did not.
 
 New is: a finding whose fingerprint (page, section, field, rule, masked evidence) was
-not there last time; a kind of finding whose exact count rose (more findings than the
-report lists, or two values that mask alike); a page that became unreadable. A page
-that stays unreadable stays an error in every report (it may hold anything), but only
-the sweep it became unreadable in exits 3 for it. The
-result is a Decision like any other, so every reporter shows it: only the new findings
-and counts, but every page, so page counts stay right.
+not there last time (or more of them than last time: the later ones are new); a kind
+of finding whose exact count rose (more findings than the report lists); a page that
+became unreadable. A page that stays unreadable stays an error in every report (it may
+hold anything), but only the sweep it became unreadable in exits 3 for it. The result
+is a Decision like any other, so every reporter shows it: only the new findings and
+counts, but every page, so page counts stay right.
 """
 
 from __future__ import annotations
@@ -53,6 +53,19 @@ def _kind_of(finding: Finding) -> FindingKind:
                        finding.action, finding.waived_by, finding.section)
 
 
+def _new_findings(findings: list[Finding], last: Snapshot) -> list[Finding]:
+    """The findings beyond as many of each fingerprint as *last* listed: of two values
+    that mask alike, the later one (an appended row) is the new one."""
+    seen: dict[str, int] = {}
+    fresh = []
+    for finding in findings:
+        key = fingerprint(finding)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > last.fingerprints.get(key, 0):
+            fresh.append(finding)
+    return fresh
+
+
 def whats_new(full: Decision, last: Snapshot | None) -> News:
     """*full* (a whole sweep's decision) cut down to what *last* did not hold."""
     total = sum(full.counts.values())
@@ -61,7 +74,7 @@ def whats_new(full: Decision, last: Snapshot | None) -> News:
             *full.notices, "first sweep of this target: every finding is reported; the "
                            "next sweeps report only what is new"])
         return News(news, total, 0, full.errors, 0, first=True)
-    findings = [f for f in full.findings if fingerprint(f) not in last.fingerprints]
+    findings = _new_findings(full.findings, last)
     listed: dict[FindingKind, int] = {}
     for finding in findings:
         kind = _kind_of(finding)

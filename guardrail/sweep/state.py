@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sweeps (
     target TEXT PRIMARY KEY, swept_at TEXT NOT NULL, sweeps INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS fingerprints (
-    target TEXT NOT NULL, fingerprint TEXT NOT NULL, PRIMARY KEY (target, fingerprint));
+    target TEXT NOT NULL, fingerprint TEXT NOT NULL, count INTEGER NOT NULL,
+    PRIMARY KEY (target, fingerprint));
 CREATE TABLE IF NOT EXISTS counts (
     target TEXT NOT NULL, kind TEXT NOT NULL, count INTEGER NOT NULL,
     PRIMARY KEY (target, kind));
@@ -76,9 +78,10 @@ def kind_key(kind: FindingKind) -> str:
 
 @dataclass
 class Snapshot:
-    """What one sweep found: finding fingerprints, counts per kind, unreadable pages."""
+    """What one sweep found: finding fingerprints (with how many listed findings share
+    each: two values can mask alike), counts per kind, unreadable pages."""
 
-    fingerprints: set[str] = field(default_factory=set)
+    fingerprints: dict[str, int] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     unreadable: set[str] = field(default_factory=set)
     swept_at: str = ""
@@ -91,7 +94,7 @@ def snapshot_of(decision: Decision) -> Snapshot:
     for kind, n in decision.counts.items():
         key = kind_key(kind)
         counts[key] = counts.get(key, 0) + n
-    return Snapshot({fingerprint(f) for f in decision.findings}, counts,
+    return Snapshot(dict(Counter(fingerprint(f) for f in decision.findings)), counts,
                     {f.file for f in decision.errors}, decision.checked_at)
 
 
@@ -124,8 +127,8 @@ class SweepState:
                 if row is None:
                     return None
                 return Snapshot(
-                    {r[0] for r in conn.execute(
-                        "SELECT fingerprint FROM fingerprints WHERE target = ?", (target,))},
+                    dict(conn.execute("SELECT fingerprint, count FROM fingerprints "
+                                      "WHERE target = ?", (target,)).fetchall()),
                     dict(conn.execute("SELECT kind, count FROM counts WHERE target = ?",
                                       (target,)).fetchall()),
                     {r[0] for r in conn.execute(
@@ -145,8 +148,9 @@ class SweepState:
                 try:
                     for table in ("fingerprints", "counts", "unreadable"):
                         conn.execute(f"DELETE FROM {table} WHERE target = ?", (target,))
-                    conn.executemany("INSERT INTO fingerprints VALUES (?, ?)",
-                                     _rows(target, snapshot.fingerprints))
+                    conn.executemany("INSERT INTO fingerprints VALUES (?, ?, ?)",
+                                     [(target, fp, n) for fp, n
+                                      in sorted(snapshot.fingerprints.items())])
                     conn.executemany("INSERT INTO counts VALUES (?, ?, ?)",
                                      [(target, k, n) for k, n in snapshot.counts.items()])
                     conn.executemany("INSERT INTO unreadable VALUES (?, ?)",
