@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -401,3 +402,35 @@ def test_sigterm_ends_the_loop_between_sweeps(tmp_path: Path) -> None:
     again = subprocess.run([*args, str(folder)], capture_output=True, text=True, timeout=60)
     assert again.returncode == 0, again.stderr
     assert "0 new findings, 1 still present" in again.stderr
+
+
+def test_slow_large_and_redirected_pages(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(
+        '<a href="slow.html">slow</a> <a href="big.html">big</a> '
+        '<a href="old.html">old</a>', encoding="utf-8")
+    (site / "slow.html").write_text("<p>Eventually.</p>", encoding="utf-8")
+    (site / "big.html").write_text("<p>" + "Minutes of the meeting. " * 600 + "</p>",
+                                   encoding="utf-8")
+    (site / "new.html").write_text("<p>Moved here.</p>", encoding="utf-8")
+
+    def slowly(path: str, n: int) -> None:
+        if path == "/slow.html":
+            time.sleep(2)
+
+    with serving(site, redirects={"/old.html": "/new.html"}, on_request=slowly) as served:
+        result = _run("-p", CONTENT, "--report", "json", "--state", str(tmp_path / "s"),
+                      "--no-log", "--timeout", "0.5", "--max-file-size", "10000",
+                      f"{served.url}/")
+    assert result.exit_code == 3
+    report = json.loads(result.stdout)
+    assert [(f["file"], f.get("error")) for f in report["files"]] == [
+        (f"{served.url}/", None),
+        (f"{served.url}/slow.html", "no answer within 0.5s; raise --timeout if the site "
+                                    "is slow"),
+        (f"{served.url}/big.html", "larger than 10000 bytes; raise --max-file-size to "
+                                   "check it (a page left unchecked may hold anything)"),
+        (f"{served.url}/old.html", None),  # a redirect on the same site is followed
+    ]
+    assert "/new.html" in served.requests
