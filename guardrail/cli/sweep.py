@@ -4,6 +4,7 @@ reporting only what is new since the last sweep."""
 from __future__ import annotations
 
 import io
+import os
 import sys
 from typing import Any
 
@@ -126,10 +127,16 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
 
 def _report(guard: Guardrail, result: SweepResult, report: str, output: str | None,
             limits: Any) -> None:
+    """The new-only report on stdout, or in *output*: a file is replaced whole each
+    sweep (a reader never sees half of one); a device or pipe is written to."""
     if output is None or output == "-":
         guard.render(result.news.decision, sys.stdout, report, color=sys.stdout.isatty(),
                      limits=limits)
         sys.stdout.flush()
+        return
+    if os.path.exists(output) and not os.path.isfile(output):  # /dev/null, a FIFO
+        with open(output, "w", encoding="utf-8") as stream:
+            guard.render(result.news.decision, stream, report, limits=limits)
         return
     with atomic_output(output) as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
