@@ -434,3 +434,41 @@ def test_slow_large_and_redirected_pages(tmp_path: Path) -> None:
         (f"{served.url}/old.html", None),  # a redirect on the same site is followed
     ]
     assert "/new.html" in served.requests
+
+
+def test_a_new_value_that_masks_like_an_old_one_is_still_new(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "map.png").unlink()
+    state, out = tmp_path / "state.sqlite", tmp_path / "new.json"
+    args = ("-p", "asb-public-web", "--report", "json", "-o", str(out), "--state",
+            str(state), "--no-log", str(folder))
+    assert _run(*args).exit_code == 1
+    assert len(json.loads(out.read_text(encoding="utf-8"))["findings"]) == 1
+    assert _run(*args).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["findings"] == []  # replaced
+    with (folder / "export.csv").open("a", encoding="utf-8") as csv:
+        csv.write("2024-02,Abbots,Joan Smyth,9\n")  # masks as J*** S****, as Jane Smith
+    result = _run(*args)
+    assert result.exit_code == 1
+    assert _findings(json.loads(out.read_text(encoding="utf-8"))) == [
+        (str(folder / "export.csv"), 1, "complainant_name", "uk.field.person_name",
+         "J*** S****")]
+    assert result.stdout == ""  # the report went to the file
+    assert "1 new finding, 1 still present" in result.stderr
+
+
+def test_where_the_state_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("GUARDRAIL_SWEEP_STATE", raising=False)
+    args = ("-p", "asb-public-web", "--no-log", "--exclude", "*.png", str(folder))
+    assert _run(*args).exit_code == 1
+    assert (tmp_path / "xdg" / "guardrail" / "sweeps.sqlite").is_file()  # beside the log
+    (tmp_path / ".guardrail").mkdir()  # a project folder: the log's place, and the state's
+    assert _run(*args).exit_code == 1
+    assert (tmp_path / ".guardrail" / "sweeps.sqlite").is_file()
+    monkeypatch.setenv("GUARDRAIL_SWEEP_STATE", str(tmp_path / "elsewhere.sqlite"))
+    assert _run(*args).exit_code == 1  # a new place knows no earlier sweep
+    assert _run(*args).exit_code == 0
+    assert (tmp_path / "elsewhere.sqlite").is_file()
