@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,6 +47,17 @@ class Served:
     requests: list[str] = field(default_factory=list)
 
 
+class _Server(ThreadingHTTPServer):
+    """Waits for its handlers when closed, and keeps quiet about a client that hung
+    up (the timeout test's): nothing reaches another test's captured stderr."""
+
+    daemon_threads = False
+    block_on_close = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass
+
+
 @contextmanager
 def serving(folder: Path | None, redirects: dict[str, str] | None = None,
             on_request: Callable[[str, int], None] | None = None) -> Iterator[Served]:
@@ -77,7 +87,7 @@ def serving(folder: Path | None, redirects: dict[str, str] | None = None,
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = _Server(("127.0.0.1", 0), Handler)
     served.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -415,14 +425,17 @@ def test_slow_large_and_redirected_pages(tmp_path: Path) -> None:
                                    encoding="utf-8")
     (site / "new.html").write_text("<p>Moved here.</p>", encoding="utf-8")
 
+    released = threading.Event()
+
     def slowly(path: str, n: int) -> None:
         if path == "/slow.html":
-            time.sleep(2)
+            released.wait(10)  # far past --timeout; let go once the sweep is over
 
     with serving(site, redirects={"/old.html": "/new.html"}, on_request=slowly) as served:
         result = _run("-p", CONTENT, "--report", "json", "--state", str(tmp_path / "s"),
                       "--no-log", "--timeout", "0.5", "--max-file-size", "10000",
                       f"{served.url}/")
+        released.set()
     assert result.exit_code == 3
     report = json.loads(result.stdout)
     assert [(f["file"], f.get("error")) for f in report["files"]] == [
