@@ -390,7 +390,8 @@ def test_sweeps_without_every_and_bad_targets_are_usage_errors(tmp_path: Path) -
     assert "a site is swept from its start URL: drop them" in result.stderr
 
 
-def test_sigterm_ends_the_loop_between_sweeps(tmp_path: Path) -> None:
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_a_signal_ends_the_loop_between_sweeps(tmp_path: Path, number: int) -> None:
     folder = _folder(tmp_path)
     state = tmp_path / "state.sqlite"
     args = [sys.executable, "-m", "guardrail", "sweep", "-p", "asb-public-web", "--state",
@@ -402,7 +403,7 @@ def test_sigterm_ends_the_loop_between_sweeps(tmp_path: Path) -> None:
         assert process.stderr is not None
         line = process.stderr.readline()  # the first sweep's line: then it waits an hour
         assert "sweep 1 at" in line and "1 new finding" in line
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(number)
         out, _ = process.communicate(timeout=30)
     finally:
         process.kill()
