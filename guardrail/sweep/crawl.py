@@ -138,13 +138,21 @@ def crawl(start: str, folder: str, *, extensions: frozenset[str], max_pages: int
     first = normalise(start)
     queue: deque[str] = deque([first])
     seen = {first}
+    fetched: set[str] = set()  # what was read, under the URL asked for and the final one
     while queue:
         if len(result.pages) >= max_pages:
             result.not_fetched = len(queue)
             break
         url = queue.popleft()
+        if url in fetched:
+            continue  # already read at the end of a redirect
         path = os.path.join(folder, f"{len(result.pages) + 1:05d}")
         page, base = _fetch(opener, url, path, extensions, max_bytes, timeout)
+        final = normalise(base) if base is not None else url
+        if final != url and final in fetched:
+            fetched.add(url)  # a redirect to a page read already: checked once
+            continue
+        fetched.update((url, final))
         result.pages.append(page)
         if base is None or page.path is None or not page.path.endswith(tuple(_HTML)):
             continue
