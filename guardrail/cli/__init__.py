@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from guardrail import __version__
-from guardrail.cli import authoring, canary, ledger, listing, publishing
+from guardrail.cli import authoring, canary, ledger, listing, publishing, sweep
 from guardrail.cli.shared import Group, debug
 
 __all__ = ["main", "cli"]
@@ -26,7 +26,7 @@ def cli() -> None:
 
 
 # Every command, from the module for its responsibility (help lists them by name).
-for _module in (publishing, listing, authoring, ledger, canary):
+for _module in (publishing, listing, authoring, ledger, canary, sweep):
     for _name in _module.__all__:
         cli.add_command(getattr(_module, _name))
 

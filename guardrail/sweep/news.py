@@ -1,0 +1,104 @@
+"""What a sweep found that the last sweep of the same target did not.
+
+New is: a finding whose fingerprint (page, section, field, rule, masked evidence) was
+not there last time (or more of them than last time: the later ones are new); a kind
+of finding whose exact count rose (more findings than the report lists); a page that
+became unreadable. A page that stays unreadable stays an error in every report (it may
+hold anything), but only the sweep it became unreadable in exits 3 for it. The result
+is a Decision like any other, so every reporter shows it: only the new findings and
+counts, but every page, so page counts stay right.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from guardrail.decision import Decision, FileResult, Finding, FindingKind
+from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD
+from guardrail.sweep.state import Snapshot, fingerprint, kind_key
+
+__all__ = ["News", "whats_new", "STILL"]
+
+STILL = "still unreadable, as in the last sweep: "
+
+
+@dataclass
+class News:
+    """The new-only decision of a sweep, with the figures its summary line gives."""
+
+    decision: Decision
+    new: int  # findings new since the last sweep (exact, from the counts)
+    still: int  # findings the last sweep saw too
+    unreadable: list[FileResult]  # pages that became unreadable in this sweep
+    still_unreadable: int  # still errors in the report, but not news: exit 0 for them
+    first: bool  # no earlier sweep of this target: everything is new
+
+    @property
+    def newly_unreadable(self) -> int:
+        return len(self.unreadable)
+
+    @property
+    def exit_code(self) -> int:
+        """3 or 4 when a page newly could not be checked, 1 when a new finding would
+        block, else 0: a sweep never blocks, but a cron job must see news."""
+        kinds = {f.error_kind for f in self.unreadable}
+        if kinds:
+            return EXIT_INTERNAL if "internal" in kinds else EXIT_PAYLOAD
+        return EXIT_BLOCKED if self.decision.blocking_count else EXIT_ALLOW
+
+
+def _kind_of(finding: Finding) -> FindingKind:
+    return FindingKind(finding.file, finding.rule, finding.field_pattern, finding.level,
+                       finding.action, finding.waived_by, finding.section)
+
+
+def _new_findings(findings: list[Finding], last: Snapshot) -> list[Finding]:
+    """The findings beyond as many of each fingerprint as *last* listed: of two values
+    that mask alike, the later one (an appended row) is the new one."""
+    seen: dict[str, int] = {}
+    fresh = []
+    for finding in findings:
+        key = fingerprint(finding)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > last.fingerprints.get(key, 0):
+            fresh.append(finding)
+    return fresh
+
+
+def whats_new(full: Decision, last: Snapshot | None) -> News:
+    """*full* (a whole sweep's decision) cut down to what *last* did not hold."""
+    total = sum(full.counts.values())
+    if last is None:
+        news = dataclasses.replace(full, notices=[
+            *full.notices, "first sweep of this target: every finding is reported; the "
+                           "next sweeps report only what is new"])
+        return News(news, total, 0, full.errors, 0, first=True)
+    findings = _new_findings(full.findings, last)
+    listed: dict[FindingKind, int] = {}
+    for finding in findings:
+        kind = _kind_of(finding)
+        listed[kind] = listed.get(kind, 0) + 1
+    counts = {}
+    for kind, n in full.counts.items():
+        rise = max(n - last.counts.get(kind_key(kind), 0), listed.get(kind, 0))
+        if rise > 0:
+            counts[kind] = min(rise, n)
+    files: list[FileResult] = []
+    newly: list[FileResult] = []
+    still_unreadable = 0
+    for result in full.files:
+        if result.error and result.file in last.unreadable:
+            # Still an error in the report (it may hold anything), but not news.
+            still_unreadable += 1
+            result = dataclasses.replace(
+                result, error=STILL + (result.error or ""))
+        elif result.error:
+            newly.append(result)
+        files.append(result)
+    new = sum(counts.values())
+    notices = [*full.notices, f"only what is new since the sweep of {last.swept_at}: "
+                              f"{total - new} findings seen then are still there"]
+    news = dataclasses.replace(full, files=files, findings=findings, counts=counts,
+                               notices=notices)
+    return News(news, new, total - new, newly, still_unreadable, first=False)
