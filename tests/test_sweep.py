@@ -486,3 +486,29 @@ def test_where_the_state_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert _run(*args).exit_code == 1  # a new place knows no earlier sweep
     assert _run(*args).exit_code == 0
     assert (tmp_path / "elsewhere.sqlite").is_file()
+
+
+def test_the_first_sweep_of_the_incident_site_gives_its_impact_and_logs_it(
+        tmp_path: Path) -> None:
+    import csv
+    from collections import Counter
+
+    examples = Path(__file__).parent.parent / "examples"
+    with (examples / "asb-export-leaky.csv").open(encoding="utf-8", newline="") as source:
+        wards = Counter(case["ward"] for case in csv.DictReader(source))
+    state, log = tmp_path / "state.sqlite", tmp_path / "log.sqlite"
+    with serving(examples / "published-site") as served:
+        first = _run("-p", CONTENT, "--report", "json", "--state", str(state), "--log",
+                     str(log), f"{served.url}/index.html")
+        again = _run("-p", CONTENT, "--report", "json", "--state", str(state), "--log",
+                     str(log), f"{served.url}/index.html")
+    assert (first.exit_code, again.exit_code) == (1, 0)
+    impact = json.loads(first.stdout)["impact"]
+    assert (impact["pages_checked"], impact["pages_affected"], impact["records_affected"]) \
+        == (3, 1, 61)
+    assert impact["by_area"] == dict(wards)
+    assert impact["pages"][0]["file"] == f"{served.url}/asb-cases-2026.html"
+    # nothing new: no impact of its own; the log keeps each sweep's whole-site impact
+    assert json.loads(again.stdout)["impact"] is None
+    entries = list(DecisionLog(log).entries())
+    assert [e.content["impact"]["records_affected"] for e in entries] == [61, 61]

@@ -6,7 +6,8 @@ of finding whose exact count rose (more findings than the report lists); a page 
 became unreadable. A page that stays unreadable stays an error in every report (it may
 hold anything), but only the sweep it became unreadable in exits 3 for it. The result
 is a Decision like any other, so every reporter shows it: only the new findings and
-counts, but every page, so page counts stay right.
+counts, but every page, so page counts stay right. The first sweep's report is the whole
+decision, with the site's impact list (see guardrail/impact.py).
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ def whats_new(full: Decision, last: Snapshot | None) -> News:
     new = sum(counts.values())
     notices = [*full.notices, f"only what is new since the sweep of {last.swept_at}: "
                               f"{total - new} findings seen then are still there"]
+    # The impact list is the whole site's: the logged decision keeps it; a report of
+    # news alone would read it as the news' own.
     news = dataclasses.replace(full, files=files, findings=findings, counts=counts,
-                               notices=notices)
+                               notices=notices, impact=None)
     return News(news, new, total - new, newly, still_unreadable, first=False)

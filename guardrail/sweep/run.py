@@ -77,7 +77,7 @@ def sweep_once(guard: Guardrail, target: str, options: SweepOptions,
         request = CheckRequest(sources, destination, None, "audit",
                                options.max_findings or DEFAULT_SWEEP_FINDINGS,
                                limits=options.limits, shown_as=shown_as,
-                               digests=ledger is not None)
+                               digests=ledger is not None, impact=True)
         decision = guarded(guard.registry, request.limits,
                            lambda: run_check(guard.registry, guard.compiled(destination),
                                              request))
