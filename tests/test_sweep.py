@@ -512,3 +512,55 @@ def test_the_first_sweep_of_the_incident_site_gives_its_impact_and_logs_it(
     assert json.loads(again.stdout)["impact"] is None
     entries = list(DecisionLog(log).entries())
     assert [e.content["impact"]["records_affected"] for e in entries] == [61, 61]
+
+
+_RECORD_ALERT = ("import json, os, sys; "
+                 "report = json.load(sys.stdin); "
+                 "open(sys.argv[1], 'a').write(json.dumps([os.environ['GUARDRAIL_SWEEP_NEW'], "
+                 "os.environ['GUARDRAIL_SWEEP_NUMBER'], os.environ['GUARDRAIL_SWEEP_LOG_ENTRY'], "
+                 "[f['evidence'] for f in report['findings']]]) + '\\n')")
+
+
+def test_on_new_runs_a_command_with_the_news_only_when_there_is_news(tmp_path: Path) -> None:
+    import shlex
+
+    folder = _folder(tmp_path)
+    alerts = tmp_path / "alerts.jsonl"
+    command = shlex.join([sys.executable, "-c", _RECORD_ALERT, str(alerts)])
+    args = ("-p", "asb-public-web", "--report", "json", "--state", str(tmp_path / "s"),
+            "--log", str(tmp_path / "log"), "--exclude", "*.png", "--on-new", command,
+            str(folder))
+    assert _run(*args).exit_code == 1
+    assert _run(*args).exit_code == 0  # nothing new: the command is not run
+    with (folder / "export.csv").open("a", encoding="utf-8") as csv:
+        csv.write(f"2024-02,Bennetts End,{NEW_NAME},3\n")
+    assert _run(*args).exit_code == 1
+    assert [json.loads(line) for line in alerts.read_text().splitlines()] == [
+        ["1", "1", "1", ["J*** S****"]],
+        ["2", "1", "3", ["P**** R*********", "*"]],
+    ]
+
+
+@pytest.mark.parametrize(("command", "warning"), [
+    ("no-such-command-here --flag", "--on-new: command 'no-such-command-here' not found"),
+    (f"{sys.executable} -c 'raise SystemExit(7)'", f"--on-new: '{Path(sys.executable).name}' "
+                                                   "exited 7"),
+])
+def test_a_failing_on_new_command_is_a_warning_and_the_sweep_stands(
+        tmp_path: Path, command: str, warning: str) -> None:
+    folder = _folder(tmp_path)
+    result = _run("-p", "asb-public-web", "--state", str(tmp_path / "s"), "--log",
+                  str(tmp_path / "log"), "--exclude", "*.png", "--on-new", command,
+                  str(folder))
+    assert result.exit_code == 1
+    assert f"guardrail: warning: {warning}; the sweep itself is logged and saved\n" \
+        in result.stderr
+    assert len(list(DecisionLog(tmp_path / "log").entries())) == 1
+
+
+def test_an_on_new_command_that_cannot_be_split_is_a_usage_error(tmp_path: Path) -> None:
+    result = _run("-p", "asb-public-web", "--state", str(tmp_path / "s"), "--no-log",
+                  "--on-new", "mail -s 'unclosed", str(_folder(tmp_path)))
+    assert result.exit_code == 2
+    assert "--on-new: cannot split the command (No closing quotation); quote it as a " \
+        "shell would" in result.stderr

@@ -19,6 +19,7 @@ from guardrail.errors import UsageError
 from guardrail.sweep import (
     DEFAULT_MAX_PAGES,
     STATE_ENV,
+    Alert,
     SweepOptions,
     SweepResult,
     SweepState,
@@ -78,6 +79,12 @@ class Interval(click.ParamType):
               help="Where what the last sweep found is kept (masked: fingerprints and "
                    f"counts). Default: {STATE_ENV}, else sweeps.sqlite beside the "
                    "decision log's default place.")
+@click.option("--on-new", "on_new", metavar="COMMAND",
+              help="Run COMMAND (split as a shell would, run without one) after a sweep "
+                   "that found something new, with the new-only report on its stdin and "
+                   "GUARDRAIL_SWEEP_NEW, GUARDRAIL_SWEEP_UNREADABLE, GUARDRAIL_SWEEP_NUMBER "
+                   "and GUARDRAIL_SWEEP_LOG_ENTRY in its environment (e.g. "
+                   "\"mail -s 'guardrail: new leak' dpo@example.org\").")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="A folder: sweep only files whose path under it matches (repeatable).")
 @click.option("--exclude", multiple=True, metavar="GLOB",
@@ -91,7 +98,8 @@ class Interval(click.ParamType):
 def sweep(ctx: click.Context, policy: str, destination: str | None, every: float | None,
           sweeps: int | None, max_pages: int, timeout: float, report: str,
           max_findings: int | None, output: str | None, state_path: str | None,
-          include: tuple[str, ...], exclude: tuple[str, ...], hidden: bool, target: str,
+          on_new: str | None, include: tuple[str, ...], exclude: tuple[str, ...],
+          hidden: bool, target: str,
           log_path: str | None, no_log: bool, quiet: bool, **limits: Any) -> None:
     """Re-check published pages and report only what is new since the last sweep.
 
@@ -114,12 +122,15 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
     options = SweepOptions(destination, max_findings, Selection(include, exclude, hidden),
                            max_pages, timeout, chosen, chosen_log(log_path, no_log))
     state = SweepState(state_path or default_state_path())
+    alert = Alert(on_new) if on_new else None
 
     def one(number: int) -> int:
         result = sweep_once(guard, target, options, state)
         _report(guard, result, report, output, chosen)
         if not quiet:
             click.echo(_summary(number, result), err=True)
+        if alert is not None and result.exit_code != 0:
+            _alert(guard, alert, number, result, report, chosen)
         return result.exit_code
 
     ctx.exit(run_schedule(one, every, sweeps))
@@ -143,6 +154,22 @@ def _report(guard: Guardrail, result: SweepResult, report: str, output: str | No
         guard.render(result.news.decision, text, report, limits=limits)
         text.flush()
         text.detach()
+
+
+def _alert(guard: Guardrail, alert: Alert, number: int, result: SweepResult, report: str,
+           limits: Any) -> None:
+    """Run --on-new's command with the new-only report; a failure is a warning."""
+    text = io.StringIO()
+    guard.render(result.news.decision, text, report, limits=limits)
+    warning = alert.run(text.getvalue(), {
+        "GUARDRAIL_SWEEP_NEW": str(result.news.new),
+        "GUARDRAIL_SWEEP_UNREADABLE": str(result.news.newly_unreadable),
+        "GUARDRAIL_SWEEP_NUMBER": str(number),
+        "GUARDRAIL_SWEEP_LOG_ENTRY": str(result.entry.seq) if result.entry else "",
+    })
+    if warning is not None:
+        click.echo(f"guardrail: warning: {warning}; the sweep itself is logged and saved",
+                   err=True)
 
 
 def _summary(number: int, result: SweepResult) -> str:
