@@ -42,6 +42,8 @@ from guardrail.decision import Decision, FileResult, Finding, FindingKind
 from guardrail.errors import GuardrailError, PayloadError, PluginError, UsageError
 from guardrail.host.hookspecs import PROJECT, hookimpl
 from guardrail.host.register import Register, RunContext
+from guardrail.impact import Impact, PageImpact
+from guardrail.ledger.chain import LogEntry
 from guardrail.masking import REDACTED, mask_value
 from guardrail.policy.paths import key_chain
 from guardrail.policy.waivers import waiver_matches
@@ -61,7 +63,9 @@ __all__ = [
     "Adapter",
     # reporters
     "Reporter", "ReportOptions", "Decision", "Finding", "FindingKind", "FileResult",
-    "SARIF_SCHEMA", "sarif_log", "sarif_uri", "waiver_matches",
+    "SARIF_SCHEMA", "sarif_log", "sarif_uri", "waiver_matches", "Impact", "PageImpact",
+    # decision listeners (guardrail_decision_logged)
+    "LogEntry",
     # errors
     "GuardrailError", "PayloadError", "PluginError", "UsageError",
 ]

@@ -414,7 +414,7 @@ def test_plugins_lists_formats_reporters_and_policies():
     (["policies", "--help"], "List the policies that installed plugins ship."),
     (["validate", "--help"], "Validate a policy and report every problem"),
     (["schema", "--help"], "Print the JSON Schema that policies are validated against."),
-    (["plugins", "--help"], "List installed formats, detectors, reporters and policies"),
+    (["plugins", "--help"], "List installed formats, detectors, reporters, policies and decision"),
 ])
 def test_help(args, expected):
     result = run(*args)

@@ -30,10 +30,16 @@ def policies(ctx: click.Context) -> None:
 @click.command()
 @click.pass_context
 def plugins(ctx: click.Context) -> None:
-    """List installed formats, detectors, reporters and policies, and who provides them."""
+    """List installed formats, detectors, reporters, policies and decision listeners, and
+    who provides them."""
     registry = registry_of(ctx)
     for kind in ("formats", "detectors", "reporters", "policies"):
         click.echo(f"{kind}:")
         owners = registry.owners.get(kind, {})
         for name in sorted(getattr(registry, kind)):
             click.echo(f"  {name:22} {owners.get(name, '')}")
+    listeners = registry.listeners()
+    if listeners:  # told of each logged decision (docs/decision-log.md)
+        click.echo("decision listeners:")
+        for name, owner in listeners:
+            click.echo(f"  {name:22} {owner}")

@@ -56,6 +56,13 @@ class Registry:
                 f"available: {', '.join(sorted(self.formats))}"
             ) from None
 
+    def listeners(self) -> list[tuple[str, str]]:
+        """(plugin, distribution) of each decision listener (``guardrail_decision_logged``),
+        in the order they are called."""
+        dists = _OWNERS.get(self.pm, {})
+        return [(impl.plugin_name, dists.get(impl.plugin_name, ""))
+                for impl in self.pm.hook.guardrail_decision_logged.get_hookimpls()]
+
     def reporter(self, name: str) -> Reporter:
         try:
             return self.reporters[name]
