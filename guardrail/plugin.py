@@ -45,6 +45,7 @@ from guardrail.host.register import Register, RunContext
 from guardrail.impact import Impact, PageImpact
 from guardrail.ledger.chain import LogEntry
 from guardrail.masking import REDACTED, mask_value
+from guardrail.next_steps import next_steps, write_next_steps
 from guardrail.policy.paths import key_chain
 from guardrail.policy.waivers import waiver_matches
 
@@ -64,6 +65,7 @@ __all__ = [
     # reporters
     "Reporter", "ReportOptions", "Decision", "Finding", "FindingKind", "FileResult",
     "SARIF_SCHEMA", "sarif_log", "sarif_uri", "waiver_matches", "Impact", "PageImpact",
+    "next_steps", "write_next_steps",
     # decision listeners (guardrail_decision_logged)
     "LogEntry",
     # errors

@@ -380,3 +380,27 @@ def test_an_unreadable_payload_blocks_in_either_mode(tmp_path):
         status = text(sel(doc, "#files .status")[0])
         assert status == f"unreadable: {decision.files[0].error}"
         assert status.startswith("unreadable: ")
+
+
+def test_what_to_do_next_gives_the_text_reports_steps_in_full(leaky, tmp_path):
+    decision, page = leaky
+    steps = [pre.text_content() for pre in sel(lxml.html.fromstring(page), "#next pre.step")]
+    assert steps == [
+        "Leave out of the export the fields the policy keeps from 'public-web' (case_ref, "
+        "complainant_name, complainant_address, postcode, notes);\n"
+        "if the policy classifies one wrongly, change its level in "
+        "policies/asb-public-web.yaml."]
+    # an unclassified column: the YAML to add, as the text report gives it, kept as YAML
+    export = tmp_path / "export.csv"
+    export.write_text("month,ward,officer_badge\n2026-01,Boxmoor,PC 4411\n",
+                      encoding="utf-8")
+    guard = Guardrail.from_policy("asb-public-web")
+    unclassified = guard.check(export)
+    shown = [pre.text_content() for pre in
+             sel(lxml.html.fromstring(render(unclassified)), "#next pre.step")]
+    text_report = io.StringIO()
+    guard.render(unclassified, text_report, "text")
+    for step in shown:
+        first = step.splitlines()[0]
+        assert f"  - {first}\n" in text_report.getvalue()
+    assert any("  - name: officer_badge\n" in step for step in shown)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import textwrap
 from collections import Counter
 from collections.abc import Iterable
 from html import escape
 from importlib import resources
 
-from guardrail.plugin import Decision, FileResult, Finding
+from guardrail.plugin import Decision, FileResult, Finding, next_steps
 
 from .charts import bar_chart, level_class
 from .impact import impact_section
@@ -238,10 +239,12 @@ def _row(f: Finding) -> str:
 
 
 def _next(decision: Decision, tone: str) -> str:
-    if tone == "allow":
+    """The same steps the text report ends with (exact commands and policy YAML), one
+    block each; the dashes and indentation of the text are taken off."""
+    steps = [textwrap.dedent(step.replace("- ", "  ", 1)).strip("\n")
+             for step in next_steps(decision)]
+    if tone == "allow" or not steps:
         return ""
-    return ('<section id="next"><h2>What to do next</h2><p>The text report gives the '
-            "exact command or policy YAML for each kind of finding: run the same check "
-            "with <code>--report text</code>. Then fix the export (leave out or redact "
-            "what the destination may not receive) or, for a false alarm, add an exception "
-            "with an approver and an expiry to the policy.</p></section>")
+    items = "".join(f'<li><pre class="step">{escape(step)}</pre></li>' for step in steps)
+    return (f'<section id="next"><h2>What to do next</h2><ol class="steps">{items}</ol>'
+            "</section>")

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, TextIO
 
-from guardrail.plugin import Decision, Finding, ReportOptions, hookimpl
+from guardrail.plugin import Decision, Finding, ReportOptions, hookimpl, write_next_steps
 
 from .impact import write_impact
-from .next_steps import write_next_steps
 
 __all__ = ["TextReporter", "guardrail_register_reporters"]
 

@@ -1,5 +1,6 @@
-"""The end of a text report that blocks: what the reader can do next, as the exact
-command or YAML to write.
+"""What the reader of a report that blocks can do next, as the exact command or YAML
+to write: one list for every reporter (the text report ends with it, the HTML report
+shows it), so the advice is the same wherever it is read.
 
 Everything shown comes from the decision: field names and file names the core has
 already screened (a name that is personal data is shown as ``#3``), rule ids, the policy's
@@ -18,11 +19,12 @@ from typing import TextIO
 
 import yaml
 
-from guardrail.plugin import Decision, Finding, waiver_matches
+from guardrail.decision import Decision, Finding
+from guardrail.policy.model import UNCLASSIFIED_RULE as UNCLASSIFIED
+from guardrail.policy.waivers import waiver_matches
 
-__all__ = ["write_next_steps", "UNCLASSIFIED"]
+__all__ = ["write_next_steps", "next_steps"]
 
-UNCLASSIFIED = "field.unclassified"  # the core's rule for a field no rule of the policy names
 _SHOWN = 5  # fields named in a sentence before "and N more"
 _WRITTEN = 20  # fields written out as YAML entries
 _UNNAMED = re.compile(r"#\d+")  # a field shown by number: its name is not printable
