@@ -22,7 +22,7 @@ AREA_WORDS = ("area", "ward", "district", "borough", "neighbourhood", "neighborh
               "beat", "locality", "division", "sector", "parish", "constituency", "region",
               "patch", "zone", "lsoa", "msoa")
 
-MASKED_AREA = "(area masked: it held personal data)"
+MASKED_AREA = "(area masked: it may hold personal data)"
 NO_AREA = "(no area given)"
 
 
@@ -51,8 +51,10 @@ class Impact:
 
     ``distinct_values`` counts each value (a name, a postcode, an email address) once
     however many pages or rules showed it; ``distinct_by_rule`` counts per rule. When
-    ``capped`` is True a page showed more distinct values than are counted in memory
-    and the distinct figures are lower bounds.
+    ``capped`` is True the pages showed more distinct values than are counted in memory
+    and the distinct figures are lower bounds. An area is shown masked when a detector
+    found anything in it, or when it groups only one record of the check (a value met
+    once in an area field may be a person's name).
     """
 
     pages: tuple[PageImpact, ...]
@@ -64,6 +66,8 @@ class Impact:
     area_field: str | None = None  # the field records were grouped by, as reports show it
     by_area: tuple[tuple[str, int], ...] = ()
     capped: bool = False
+    pages_unreadable: int = 0  # pages that could not be read: they may hold anything
+    area_fields_asked: tuple[str, ...] = ()  # --area-field, when given
 
     @property
     def pages_affected(self) -> int:
@@ -80,5 +84,7 @@ class Impact:
             "area_field": self.area_field,
             "by_area": dict(self.by_area),
             "capped": self.capped,
+            "pages_unreadable": self.pages_unreadable,
+            "area_fields_asked": list(self.area_fields_asked),
             "pages": [page.to_dict() for page in self.pages],
         }

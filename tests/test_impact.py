@@ -132,7 +132,9 @@ def test_the_area_field_can_be_named_and_an_absent_one_groups_nothing(tmp_path: 
     export = tmp_path / "cases.csv"
     export.write_text("case,ward,team,reported_by\n"
                       "1,Boxmoor,North,Margaret Okafor\n"
-                      "2,Boxmoor,South,Ann Smith\n", encoding="utf-8")
+                      "2,Boxmoor,South,Ann Smith\n"
+                      "3,Boxmoor,North,\n"
+                      "4,Boxmoor,South,\n", encoding="utf-8")
     _, by_ward = _audit(str(export))
     assert by_ward["impact"]["by_area"] == {"Boxmoor": 2}
     _, by_team = _audit("--area-field", "Team", str(export))
@@ -140,6 +142,7 @@ def test_the_area_field_can_be_named_and_an_absent_one_groups_nothing(tmp_path: 
         ("team", {"North": 1, "South": 1})
     _, nothing = _audit("--area-field", "beat", str(export))
     assert (nothing["impact"]["area_field"], nothing["impact"]["by_area"]) == (None, {})
+    assert nothing["impact"]["area_fields_asked"] == ["beat"]
     assert nothing["impact"]["records_affected"] == 2
 
 
@@ -148,7 +151,8 @@ def test_nested_records_are_grouped_by_their_area_key(tmp_path: Path):
     export.write_text(
         '{"ref": 1, "policing_area": "Hemel East", "note": "Caller Margaret Okafor"}\n'
         '{"ref": 2, "policing_area": "Hemel East", "note": "Bins left out"}\n'
-        '{"ref": 3, "policing_area": "Tring", "note": "Reported by Ann Smith"}\n',
+        '{"ref": 3, "policing_area": "Tring", "note": "Reported by Ann Smith"}\n'
+        '{"ref": 4, "policing_area": "Tring", "note": "Bins left out"}\n',
         encoding="utf-8")
     _, report = _audit(str(export))
     impact = report["impact"]
@@ -237,3 +241,46 @@ def test_a_name_split_across_two_cells_counts_its_record_in_its_area(tmp_path: P
     assert impact["records_affected"] == 30
     assert impact["by_area"] == {"North": 15, "South": 15}
     assert impact["distinct_values"] >= 1
+
+
+def test_a_surname_in_the_area_field_read_with_its_forename_is_masked(tmp_path: Path):
+    # Each surname is a name only read with the cell before it, and is met once: the
+    # area list shows none of them, and each person is one distinct value.
+    export = tmp_path / "split.csv"
+    export.write_text("first_name_given,ward,count\n"
+                      "Margaret,Okafor,1\nDaniel,Hughes,1\nLeah,Lewis,1\nRyan,Clarke,1\n"
+                      "Jack,Davies,1\n", encoding="utf-8")
+    for args in ((), ("--report", "html")):
+        result = invoke("check", "--policy", CONTENT, "--mode", "audit", "--no-log", "-q",
+                        *args, str(export))
+        for surname in ("Okafor", "Hughes", "Lewis", "Clarke", "Davies"):
+            assert surname not in result.stdout
+    _, report = _audit(str(export))
+    impact = report["impact"]
+    assert impact["by_area"] == {MASKED_AREA: 5}
+    assert impact["distinct_values"] == 5
+
+
+def test_an_area_met_once_is_masked_and_one_met_twice_is_shown(tmp_path: Path):
+    export = tmp_path / "cases.csv"
+    export.write_text("case,ward,reported_by\n"
+                      "1,Okafor,Ann Smith\n"  # a bare surname no detector flags alone
+                      "2,Boxmoor,David Kowalski\n"
+                      "3,Boxmoor,\n", encoding="utf-8")
+    _, report = _audit(str(export))
+    assert report["impact"]["by_area"] == {"Boxmoor": 1, MASKED_AREA: 1}
+    assert "Okafor" not in json.dumps(report)
+
+
+def test_the_same_file_twice_adds_up_and_unreadable_pages_are_counted(tmp_path: Path):
+    export = tmp_path / "a.csv"
+    export.write_text("id,name\n1,Margaret Okafor\n2,\n", encoding="utf-8")
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    _, report = _audit(str(export), str(export), str(tmp_path / "broken.json"))
+    impact = report["impact"]
+    (page,) = impact["pages"]
+    assert (page["records_affected"], page["records"]) == (2, 4)
+    assert impact["pages_unreadable"] == 1
+    text = invoke("check", "--policy", CONTENT, "--mode", "audit", "--no-log", "-q",
+                  str(export), str(tmp_path / "broken.json")).stdout
+    assert "  pages that could not be read: 1 (they may hold anything)\n" in text

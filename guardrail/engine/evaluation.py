@@ -293,6 +293,11 @@ class Evaluation:
         hits = [hit for hit in hits if self.reports(hit)]
         if not hits:
             return
+        if self.impact is not None:  # the value read across the cells is one value
+            for hit in hits:
+                self.impact.distinct_across(
+                    self.kind(file, section, hit.rule, right_pattern, hit.level),
+                    join.text[hit.start:hit.end])
         boundary = join.boundary
         left_record, left_source = earlier if earlier is not None else (record, source)
         between = "the end of one line and the start of the next" if earlier is not None \

@@ -33,9 +33,14 @@ from guardrail.policy.paths import normalize_key
 
 __all__ = ["ImpactSink", "area_column", "MAX_DISTINCT"]
 
-# Digests kept per check (about 70 bytes each): beyond this the distinct figures are
-# lower bounds, said in the report, rather than memory growing with the payload.
-MAX_DISTINCT = 1_000_000
+# Distinct values counted per check (about 200 bytes each, kept in three sets: the
+# whole check's, its page's and its rule's): beyond this the distinct figures are lower
+# bounds, said in the report, rather than memory growing with the payload.
+MAX_DISTINCT = 250_000
+# An area value shown must group at least this many records of the check: a value met
+# once may be a person's name typed into the area field, which no detector recognises
+# on its own (a bare surname).
+MIN_AREA_RECORDS = 2
 _MAX_AREAS = 5_000  # distinct area names per check; later ones are "(other areas)"
 _MAX_AREA_LENGTH = 80
 _OTHER_AREAS = "(other areas)"
@@ -83,7 +88,6 @@ class _Open:
     index: int
     area: str
     affected: bool = False
-    area_flagged: bool = False  # a finding in the area field itself: its value is masked
 
 
 class ImpactSink:
@@ -105,8 +109,9 @@ class ImpactSink:
         self._by_rule: set[int] = set()
         self._rule_counts: Counter[str] = Counter()
         self._area_names: dict[str, str] = {}
+        self._area_records: Counter[str] = Counter()  # records per area, affected or not
+        self._flagged: set[str] = set()  # areas a finding was made in: shown masked
         self._open: _Open | None = None
-        self._area_label: str | None = None  # the open record's area field, as shown
         # (file, section, record) -> [area, affected] of records closed lately
         self._recent: OrderedDict[tuple[str, str | None, int], list[Any]] = OrderedDict()
         self._digests: dict[str, int] = {}
@@ -132,9 +137,9 @@ class ImpactSink:
         page = self._page(file)
         if area_label is not None and page.area_field is None:
             page.area_field = area_label
-        self._open = _Open(file, section, index,
-                           self._area_name(area) if area_label is not None else NO_AREA)
-        self._area_label = area_label
+        name = self._area_name(area) if area_label is not None else NO_AREA
+        self._area_records[name] += 1
+        self._open = _Open(file, section, index, name)
 
     def end_section(self) -> None:
         self._close()
@@ -154,8 +159,16 @@ class ImpactSink:
             return
         self._affects(kind, record, field)
         for match in matches:  # the phone number beside a name in a note counts too
-            if match.start is not None and match.kind.blocking and not match.kind.canary:
+            # (a name read across two cells is counted whole, by distinct_across)
+            if match.start is not None and match.message is None and match.kind.blocking \
+                    and not match.kind.canary:
                 self._distinct(match.kind, _span(value, match))
+
+    def distinct_across(self, kind: FindingKind, text: str) -> None:
+        """A value read across two neighbouring cells (``Margaret`` | ``Okafor``): one
+        value, counted whole rather than as its two halves."""
+        if kind.blocking and not kind.canary:
+            self._distinct(kind, text)
 
     def key(self, record: int | None, label: str, key: str, matches: Sequence[Match],
             position: str | None) -> None:
@@ -195,31 +208,34 @@ class ImpactSink:
         if current is not None and current.index == record and current.file == kind.file \
                 and current.section == kind.section:
             current.affected = True
-            if field is not None and field == self._area_label:
-                current.area_flagged = True
-            return
-        # A finding for a record already closed: counted now if it was not then.
-        closed = self._recent.get((kind.file, kind.section, record))
-        if closed is None:
-            closed = [NO_AREA, False]  # long gone (not seen in practice): no area known
-        if not closed[1]:
-            closed[1] = True
-            page.records += 1
-            page.areas[closed[0]] += 1
+            area = current.area
+        else:
+            # A finding for a record already closed (neighbouring cells are read a batch
+            # of rows later): counted now if it was not then.
+            closed = self._recent.get((kind.file, kind.section, record))
+            if closed is None:
+                closed = [NO_AREA, False]  # long gone (not seen in practice): no area known
+            area = closed[0]
+            if not closed[1]:
+                closed[1] = True
+                page.records += 1
+                page.areas[area] += 1
+        if field is not None and field == page.area_field:
+            self._flagged.add(area)  # the area's value itself is personal data
 
     def _close(self) -> None:
         current, self._open = self._open, None
         if current is None:
             return
-        area = MASKED_AREA if current.area_flagged else current.area
         recent = self._recent
-        recent[(current.file, current.section, current.index)] = [area, current.affected]
+        recent[(current.file, current.section, current.index)] = [current.area,
+                                                                  current.affected]
         if len(recent) > _RECENT:
             recent.popitem(last=False)
         if current.affected:
             page = self._page(current.file)
             page.records += 1
-            page.areas[area] += 1
+            page.areas[current.area] += 1
 
     def _digest(self, text: str) -> int | None:
         """The keyed digest of *text* as a reader takes it (case, spacing and width
@@ -268,9 +284,25 @@ class ImpactSink:
         text = _SPACES.sub(" ", text).strip()
         if not text:
             return NO_AREA
-        if len(text) > _MAX_AREA_LENGTH or not text.isprintable() or self.screen(text):
+        if len(text) > _MAX_AREA_LENGTH or not text.isprintable() or self.screen(text) \
+                or text in (MASKED_AREA, NO_AREA, _OTHER_AREAS):
             return MASKED_AREA
         return text
+
+    def _shown_area(self, area: str) -> str:
+        """An area as the result shows it: masked when a finding was made in it, or
+        when it groups too few records to be a place (see MIN_AREA_RECORDS)."""
+        if area in (NO_AREA, MASKED_AREA, _OTHER_AREAS):
+            return area
+        if area in self._flagged or self._area_records[area] < MIN_AREA_RECORDS:
+            return MASKED_AREA
+        return area
+
+    def _areas(self, counts: Counter[str]) -> Counter[str]:
+        shown: Counter[str] = Counter()
+        for area, n in counts.items():
+            shown[self._shown_area(area)] += n
+        return shown
 
     # -- the result ---------------------------------------------------------------
 
@@ -280,16 +312,19 @@ class ImpactSink:
         pages = []
         areas: Counter[str] = Counter()
         fields = []
-        records = {f.file: f.records for f in files}
+        records: Counter[str] = Counter()
+        for result in files:  # two payloads shown alike (the same file twice) add up
+            records[result.file] += result.records
         for file, page in self._pages.items():
             if not page.records and not page.outside:
                 continue
-            areas.update(page.areas)
+            page_areas = self._areas(page.areas)
+            areas.update(page_areas)
             if page.area_field is not None and page.area_field not in fields:
                 fields.append(page.area_field)
             pages.append(PageImpact(file, records.get(file, 0), page.records,
                                     page.outside, len(page.distinct),
-                                    _ranked(page.areas) if page.area_field else ()))
+                                    _ranked(page_areas) if page.area_field else ()))
         pages.sort(key=lambda p: (-p.records_affected, -p.distinct_values, p.file))
         return Impact(
             pages=tuple(pages),
@@ -301,6 +336,11 @@ class ImpactSink:
             area_field=", ".join(fields) if fields else None,
             by_area=_ranked(areas) if fields else (),
             capped=self.capped,
+            pages_unreadable=sum(1 for f in files if f.error),
+            area_fields_asked=tuple(  # the caller's words, screened like any name
+                name if name.isprintable() and len(name) <= _MAX_AREA_LENGTH
+                and not self.screen(name) else "(a field name holding personal data)"
+                for name in self.area_fields),
         )
 
 

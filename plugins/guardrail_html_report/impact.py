@@ -29,6 +29,8 @@ def impact_section(decision: Decision) -> str:
         ("Records holding personal data", f"{bound}{impact.records_affected:,} of "
                                           f"{impact.records_checked:,}"),
         ("Distinct people-like values", f"{bound}{impact.distinct_values:,}"),
+        *((("Pages that could not be read", f"{impact.pages_unreadable:,}"),)
+          if impact.pages_unreadable else ()),
     )
     items = "".join(f'<div class="card stat"><dt>{name}</dt><dd>{value}</dd></div>'
                     for name, value in facts)

@@ -27,6 +27,9 @@ def write_impact(decision: Decision, out: TextIO) -> None:
     write("\nImpact (what the checked pages showed that the destination may not have):\n")
     write(f"  pages holding personal data: {impact.pages_affected:,} of "
           f"{impact.pages_checked:,}\n")
+    if impact.pages_unreadable:
+        write(f"  pages that could not be read: {impact.pages_unreadable:,} (they may hold "
+              "anything)\n")
     outside = sum(page.outside_records for page in impact.pages)
     write(f"  records holding personal data: {at_least}{impact.records_affected:,} of "
           f"{impact.records_checked:,}"
@@ -42,6 +45,9 @@ def write_impact(decision: Decision, out: TextIO) -> None:
             write(f"    {area:<{width}}  {n:>8,}\n")
         if len(impact.by_area) > _AREAS_SHOWN:
             write(f"    and {_plural(len(impact.by_area) - _AREAS_SHOWN, 'more area')}\n")
+    if impact.area_fields_asked and impact.area_field is None:
+        write(f"  records by area: no field named {', '.join(impact.area_fields_asked)} "
+              "in the affected records\n")
     if impact.pages:
         write("  pages, most affected first:\n")
         for page in impact.pages[:_PAGES_SHOWN]:
