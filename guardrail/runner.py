@@ -235,6 +235,8 @@ def open_payload(registry: Registry, request: CheckRequest, source: Any,
     except TypeError:
         raise UsageError(f"cannot check {result.file}: pass a path, bytes, a stream or an "
                          "iterable of dict records") from None
+    if payload.path is not None:
+        _readable(payload.path, payload.name)
     name = request.format or registry.pm.hook.guardrail_detect_format(
         payload=payload, formats=registry.formats)
     if name is None:
@@ -251,6 +253,19 @@ def open_payload(registry: Registry, request: CheckRequest, source: Any,
         meter.total_bytes = _size(payload, source)
         meter.emit()
     return payload, fmt
+
+
+def _readable(path: Any, name: str) -> None:
+    """A file this process may not open is unreadable (it blocks, and a folder check
+    goes on), not a fault of the format plugin that would have tried."""
+    try:
+        os.close(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)))
+    except PermissionError:
+        raise PayloadError("permission denied: this process may not read the file; fix "
+                           "its permissions, or leave it out with --exclude GLOB",
+                           file=name) from None
+    except OSError:
+        pass  # missing files and others: the format reports them as it reads
 
 
 def _size(payload: Payload, source: Any) -> int | None:

@@ -127,8 +127,15 @@ def _walk(path: str, real_root: str, prefix: str, selection: Selection,
     try:
         entries = sorted(os.scandir(path), key=lambda entry: entry.name)
     except OSError as exc:
-        raise UsageError(f"cannot list the folder {path}: {exc.strerror or 'unreadable'}"
-                         ) from None
+        if not prefix:  # the folder asked for: nothing to check at all
+            raise UsageError(f"cannot list the folder {path}: {exc.strerror or 'unreadable'}"
+                             ) from None
+        # A folder inside it: what it holds is published unchecked, so it blocks, and
+        # the rest of the tree is still checked and reported.
+        yield path, (f"a folder that cannot be listed ({exc.strerror or 'unreadable'}): it "
+                     "may hold anything; fix its permissions, or leave it out with "
+                     "--exclude GLOB")
+        return
     for entry in entries:
         relative = f"{prefix}{entry.name}"
         link = entry.is_symlink()
@@ -189,8 +196,13 @@ def expand_folders(sources: Iterable[Any] | Any, selection: Selection = Selectio
         raise UsageError("--include, --exclude and --hidden choose files in a folder, and "
                          "no path given is a folder: give the folder, or drop them")
     scan = FolderScan()
+    folders: set[str] = set()
     for item in items:
         if _is_folder(item):
+            real = os.path.realpath(item)
+            if real in folders:  # the same folder twice (``site ./site``)
+                continue
+            folders.add(real)
             before = len(scan.sources)
             scan_folder(item, selection, scan)
             if len(scan.sources) == before:
@@ -199,4 +211,18 @@ def expand_folders(sources: Iterable[Any] | Any, selection: Selection = Selectio
                     "left out: hidden, or by --include/--exclude); check the globs")
         else:
             scan.sources.append(item)
+    scan.sources = list(_once(scan.sources))
     return scan
+
+
+def _once(sources: Iterable[Any]) -> Iterator[Any]:
+    """*sources* without a file already met by its real path: a file named twice
+    (``site site/a.csv``) is read and counted once."""
+    seen: set[str] = set()
+    for source in sources:
+        if isinstance(source, (str, os.PathLike)) and os.fspath(source) != "-":
+            real = os.path.realpath(source)
+            if real in seen:
+                continue
+            seen.add(real)
+        yield source

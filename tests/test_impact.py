@@ -272,14 +272,16 @@ def test_an_area_met_once_is_masked_and_one_met_twice_is_shown(tmp_path: Path):
     assert "Okafor" not in json.dumps(report)
 
 
-def test_the_same_file_twice_adds_up_and_unreadable_pages_are_counted(tmp_path: Path):
+def test_the_same_file_twice_is_one_page_and_unreadable_pages_are_counted(tmp_path: Path):
     export = tmp_path / "a.csv"
     export.write_text("id,name\n1,Margaret Okafor\n2,\n", encoding="utf-8")
     (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
-    _, report = _audit(str(export), str(export), str(tmp_path / "broken.json"))
+    _, report = _audit(str(export), str(tmp_path), str(export),
+                       str(tmp_path / "broken.json"))
     impact = report["impact"]
+    assert impact["pages_checked"] == 2
     (page,) = impact["pages"]
-    assert (page["records_affected"], page["records"]) == (2, 4)
+    assert (page["records_affected"], page["records"]) == (1, 2)
     assert impact["pages_unreadable"] == 1
     text = invoke("check", "--policy", CONTENT, "--mode", "audit", "--no-log", "-q",
                   str(export), str(tmp_path / "broken.json")).stdout

@@ -11,8 +11,9 @@ import click
 from guardrail.api import Guardrail
 from guardrail.cli.ledger import chosen_log, log_options, not_logged
 from guardrail.cli.progress_bar import progress_bar, quiet_option
+from guardrail.cli.report_output import refuse_log_target, report_output
 from guardrail.cli.shared import limit_options, limits_from, policy_options, registry_of
-from guardrail.decision import PublishBlocked
+from guardrail.decision import Decision, PublishBlocked
 from guardrail.ledger import LogError
 from guardrail.publish import publish_copy
 from guardrail.redact.redactor import HASH_KEY_ENV
@@ -37,8 +38,9 @@ __all__ = ["check", "redact", "publish"]
               default=lambda: min(2, os.cpu_count() or 1), show_default="2 if 2+ cores",
               help="Processes for content scanning of large tables (a forked worker "
                    "scans while the main process reads). Env: GUARDRAIL_JOBS.")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-              help="Write the report to this file instead of stdout.")
+@click.option("--output", "-o", default="-", metavar="FILE",
+              help="Write the report to this file instead of stdout (replaced whole once "
+                   "written; checked before anything is read).")
 @click.option("--no-waivers", is_flag=True,
               help="Ignore every exception in the policy: findings a waiver would "
                    "suppress block (see what the waivers are hiding).")
@@ -79,35 +81,43 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     3 payload could not be read or too slow to check (blocked), 4 internal error,
     plugin fault or interrupted (blocked).
     """
-    guard = _guard(ctx, policy, report)
     chosen = limits_from(limits)
-    scan = expand_folders(list(paths), Selection(include, exclude, hidden))
-    if holds_folder(list(paths)) and not quiet:  # on stderr: stdout stays the report alone
-        click.echo(f"guardrail: checking {len(scan.sources)} files ({scan.left_out} left "
-                   "out: hidden, or by --include/--exclude)", err=True)
-    unlogged: LogError | None = None
-    try:
-        with progress_bar(quiet) as progress:
-            decision = guard.check(scan.sources, format=fmt, destination=destination,
-                                   mode=mode, max_findings=max_findings, encoding=encoding,
-                                   jobs=jobs, limits=chosen, tune_gc=True,
-                                   waivers=not no_waivers,
-                                   today=today.date() if today else None,
-                                   log=chosen_log(log_path, no_log), progress=progress,
-                                   impact=mode == "audit" if impact is None else impact,
-                                   area_fields=area_fields)
-    except LogError as exc:
-        if exc.decision is None:
-            raise
-        decision, unlogged = exc.decision, exc
-    try:
-        guard.render(decision, output, report, color=output.isatty(), limits=chosen)
-        output.flush()
-    except BrokenPipeError:  # e.g. piped into `head`: the decision still sets the exit code
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    log = chosen_log(log_path, no_log)
+    with report_output(output, inputs=paths, log=log) as out:
+        guard = _guard(ctx, policy, report)
+        decision, unlogged = _checked(guard, paths, Selection(include, exclude, hidden),
+                                      quiet, log, format=fmt, destination=destination,
+                                      mode=mode, max_findings=max_findings,
+                                      encoding=encoding, jobs=jobs, limits=chosen,
+                                      tune_gc=True, waivers=not no_waivers,
+                                      today=today.date() if today else None,
+                                      impact=mode == "audit" if impact is None else impact,
+                                      area_fields=area_fields)
+        try:
+            guard.render(decision, out, report, color=out.isatty(), limits=chosen)
+            out.flush()
+        except BrokenPipeError:  # piped into `head`: the decision still sets the exit code
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if unlogged is not None:
         ctx.exit(not_logged(unlogged, "publish nothing on its strength"))
     ctx.exit(decision.exit_code)
+
+
+def _checked(guard: Guardrail, paths: tuple[str, ...], selection: Selection, quiet: bool,
+             log: Any, **options: Any) -> tuple[Decision, LogError | None]:
+    """The decision on *paths* (folders expanded), and the LogError when it could not
+    be logged (the decision stands; the caller says it is not on record)."""
+    scan = expand_folders(list(paths), selection)
+    if holds_folder(list(paths)) and not quiet:  # on stderr: stdout stays the report alone
+        click.echo(f"guardrail: checking {len(scan.sources)} files ({scan.left_out} left "
+                   "out: hidden, or by --include/--exclude)", err=True)
+    try:
+        with progress_bar(quiet) as progress:
+            return guard.check(scan.sources, log=log, progress=progress, **options), None
+    except LogError as exc:
+        if exc.decision is None:
+            raise
+        return exc.decision, exc
 
 
 @click.command()
@@ -144,13 +154,14 @@ def redact(ctx: click.Context, policy: str, destination: str | None, fmt: str | 
     """
     guard = _guard(ctx, policy, report)
     chosen = limits_from(limits)
+    log = chosen_log(log_path, no_log)
+    refuse_log_target(output, log, "--output")
     try:
         with progress_bar(quiet) as progress:
             result = guard.redact(path, output, format=fmt, destination=destination,
                                   hash_key=os.environ.get(hash_key_env) or b"",
                                   encoding=encoding, max_findings=max_findings,
-                                  limits=chosen, tune_gc=True,
-                                  log=chosen_log(log_path, no_log), progress=progress)
+                                  limits=chosen, tune_gc=True, log=log, progress=progress)
     except LogError as exc:
         if exc.decision is None:
             raise
@@ -195,13 +206,15 @@ def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str |
     """
     guard = _guard(ctx, policy, report)
     chosen = limits_from(limits)
+    log = chosen_log(log_path, no_log)
+    refuse_log_target(target, log, "DEST")
     unlogged: LogError | None = None
     try:
         with progress_bar(quiet) as progress:
             decision = publish_copy(source, target, policy=guard, destination=destination,
                                     check_mode=mode, format=fmt, encoding=encoding,
                                     max_findings=max_findings, limits=chosen, tune_gc=True,
-                                    log=chosen_log(log_path, no_log), progress=progress)
+                                    log=log, progress=progress)
         written = True
     except PublishBlocked as blocked:
         decision, written = blocked.decision, False

@@ -25,6 +25,9 @@ __all__ = ["CompiledPolicy", "KEY_FIELD"]
 
 KEY_FIELD = "(key)"  # the field that field-name scanning passes to detectors
 _PARTS = re.compile(r"[!/>\\]")  # a path's folders, a position's sheet!cell and a > b
+# What joins the words of a file name or URL: ``john-smith.csv``, ``?who=John+Smith``,
+# ``Margaret_Okafor``, ``Okafor,Margaret``, ``%20`` already decoded by the caller.
+_JOINED = re.compile(r"[-_+.=&?;,:~()\[\]{}'\"]+")
 
 
 class CompiledPolicy:
@@ -118,7 +121,19 @@ class CompiledPolicy:
         parts = [part for part in parts if part not in ("", ".", "..")]
         if len(parts) > 1 and any(self.name_hits(part) for part in parts):
             return True
-        return any(self.name_hits(part.rsplit(".", 1)[0]) for part in parts if "." in part)
+        if any(self.name_hits(part.rsplit(".", 1)[0]) for part in parts if "." in part):
+            return True
+        return any(self._joined_hits(part) for part in parts)
+
+    def _joined_hits(self, part: str) -> bool:
+        """A part's words once joiners are read as spaces (``daniel-hughes-complaint``,
+        ``who=John+Smith``), and "Surname, Forename" read the other way round."""
+        words = _JOINED.sub(" ", part).strip()
+        if words != part and words and self.name_hits(words):
+            return True
+        surname, comma, forename = part.rsplit(".", 1)[0].partition(",")
+        return bool(comma) and bool(self.name_hits(
+            f"{_JOINED.sub(' ', forename).strip()} {_JOINED.sub(' ', surname).strip()}"))
 
     def named_by_rule(self, name: str) -> bool:
         """Does a field rule of the policy name *name* (as a field anywhere, or as a key

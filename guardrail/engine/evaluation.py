@@ -34,6 +34,9 @@ SECTION_NAME = "(section name)"  # the field of a finding in a section's own nam
 # An identifier, optionally namespaced (a:id) or marked as XML readers mark attributes
 # (@ref), processing instructions (?audit) and text (#text); never a space.
 _JOINERS = re.compile(r"[_.\-:@?#]+")  # what joins the words of an identifier
+# Characters str.isprintable() lets through that change how a line reads: the
+# direction marks, embeddings, overrides and isolates.
+_DIRECTION = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]")
 _PLAIN_NAME = re.compile(r"[@?#]?[A-Za-z_][A-Za-z0-9_.:\-]{0,63}")
 
 Locate = Locator | None
@@ -188,6 +191,8 @@ class Evaluation:
         anything in it, nor in its words once ``_`` ``.`` ``-`` are read as spaces
         (``John_Smith``), and it is a plain identifier or a name the policy's rules
         use: a header that is really a line of prose must not reach a verdict line."""
+        if not name.isprintable() or _DIRECTION.search(name):
+            return False  # a line break, a terminal escape or a text-direction override
         if self.name_hits(name):
             return False
         words = _JOINERS.sub(" ", name).strip()
@@ -215,6 +220,12 @@ class Evaluation:
         if found is None:
             if len(self._labels) >= 10_000:
                 self._labels.clear()
+            if not text.isprintable() or _DIRECTION.search(text):
+                # a line break or an escape would print a line or a colour of its own
+                text = "".join(c if c.isprintable() and not _DIRECTION.match(c) else " "
+                               for c in text)
+                found = self._labels[text] = mask_value(text)
+                return found
             found = self._labels[text] = mask_value(text) \
                 if self.compiled.holds_personal_data(text) else text
         return found

@@ -1,0 +1,78 @@
+"""Where a judging command writes its report: stdout, a device or pipe, or a file
+replaced whole once the report is written.
+
+A report file is a verdict someone will read (a CI step uploads it, a script greps
+it), so it is checked before anything is read: its folder must exist, and it may not
+be a payload being checked or the decision log being written (``-o decisions.sqlite``
+would destroy the log). A check that stops without a report removes the report an
+earlier run left there, which would otherwise be read as this run's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from guardrail.atomic import AtomicFile
+from guardrail.errors import UsageError
+from guardrail.ledger import DecisionLog
+
+__all__ = ["report_output", "refuse_log_target"]
+
+
+def refuse_log_target(target: str | os.PathLike[str], log: DecisionLog | bool | None,
+                      option: str) -> None:
+    """Raise UsageError when *target* is the decision log in use (or its -wal/-shm)."""
+    if not isinstance(log, DecisionLog) or os.fspath(target) == "-":
+        return
+    real = os.path.realpath(target)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        companion = f"{log.path}{suffix}"  # by name too: a -wal may come and go
+        same = real == os.path.realpath(companion)
+        with contextlib.suppress(OSError):
+            same = same or os.path.samefile(target, companion)
+        if same:
+            raise UsageError(f"{option} names the decision log this command writes to; "
+                             "writing there would destroy the log: choose another file")
+
+
+@contextlib.contextmanager
+def report_output(output: str, *, inputs: Sequence[Any] = (),
+                  log: DecisionLog | bool | None = None) -> Iterator[TextIO]:
+    """A text stream for the report. A file is written only when the block ends
+    normally; when it raises, the file is left alone, or removed when it holds an
+    earlier run's report."""
+    if output == "-":
+        yield sys.stdout
+        return
+    refuse_log_target(output, log, "--output")
+    if os.path.exists(output) and not os.path.isfile(output) and not os.path.isdir(output):
+        with open(output, "w", encoding="utf-8") as stream:  # /dev/null, a FIFO
+            yield stream
+        return
+    with AtomicFile(output, inputs=inputs) as atomic:
+        text = io.TextIOWrapper(atomic.stream, encoding="utf-8", newline="")
+        try:
+            yield text
+        except BaseException:
+            text.detach()
+            _remove_earlier(atomic.target)
+            raise
+        text.flush()
+        text.detach()
+        atomic.commit()
+
+
+def _remove_earlier(target: Path | None) -> None:
+    if target is not None and target.is_file():
+        with contextlib.suppress(OSError):
+            target.unlink()
+            click.echo("guardrail: the report an earlier run left in --output was removed: "
+                       "this run wrote none", err=True)
