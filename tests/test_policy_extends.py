@@ -298,3 +298,19 @@ def test_sha256_is_the_resolved_policy_not_the_file() -> None:
     assert middle.resolved["destinations"]["partner-portal"] == "personal"
     assert [r["id"] for r in middle.resolved["rules"]] == ["base.small_count", "base.big_count"]
     assert "extends" not in middle.resolved
+
+
+def test_a_child_destination_with_a_misspelt_max_level_is_a_policy_problem(
+        write_policy: Callable[..., Path], problems_of: ProblemsOf) -> None:
+    # Found by an adversarial run: the misspelling and the missing key were each left to
+    # the other to report, so neither was, and the check crashed (KeyError, exit 4).
+    path = write_policy("""\
+        apiVersion: guardrail/v1
+        kind: Policy
+        metadata: {name: child}
+        extends: asb-public-web
+        destinations: {public-web: {level: special-category}}
+    """)
+    assert [(p.line, p.column, p.path, p.message) for p in problems_of(path)] == [
+        (5, 29, "destinations.public-web.level",
+         "unknown key 'level'; did you mean 'max_level'? (max_level is required)")]

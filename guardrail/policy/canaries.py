@@ -23,14 +23,40 @@ __all__ = ["MIN_CANARY_CHARS", "canary_pattern", "check_canaries", "check_reserv
 MIN_CANARY_CHARS = 6  # non-space characters: a short value ("Smith") would match real people
 
 
+# What may stand between a canary's words where it is published: spaces, the joiners
+# of file names and URLs (Zebedee_Quillfeather, Zebedee+Quillfeather), punctuation,
+# and markup left in a cell (<b>Zebedee</b> <i>Quillfeather</i>).
+_JOIN = r"(?:[\s\-_+.,;:'/]|<[^<>]{0,60}>)*"
+# Between the digits of a number: spaces, dashes, dots, brackets (07700-900-999).
+_DIGIT_JOIN = r"[\s\-.()/]*"
+
+
 def _word_pattern(value: str) -> str:
-    """One value as RE2: its words in order, any spacing between them, whole words."""
+    """One value as RE2: its words in order (and for a name of two or more words, the
+    last first: "Quillfeather, Zebedee"), anything a reader reads as a gap between
+    them, whole words; a number by its digits, however they are grouped."""
+    digits = "".join(char for char in value if char.isdigit())
+    if len(digits) >= MIN_CANARY_CHARS and len(digits) * 10 >= len(value.replace(" ", "")) * 7:
+        return _number_pattern(digits)
     words = value.split()
-    body = " *".join(re2.escape(word) for word in words)
+    forms = [_JOIN.join(re2.escape(word) for word in words)]
+    if len(words) >= 2 and all(word.isalpha() for word in words):
+        forms.append(_JOIN.join(re2.escape(word) for word in (words[-1], *words[:-1])))
+    if "@" in value and len(words) == 1:  # name+tag@example.org is delivered to name@
+        local, _, domain = value.partition("@")
+        forms.append(f"{re2.escape(local)}\\+[^@\\s]{{1,40}}@{re2.escape(domain)}")
     # \b only where the value starts or ends with a word character: "+44 ..." has none.
     start = r"\b" if (words[0][0].isalnum() or words[0][0] == "_") else ""
     end = r"\b" if (words[-1][-1].isalnum() or words[-1][-1] == "_") else ""
-    return start + body + end
+    return "|".join(f"{start}(?:{form}){end}" for form in forms)
+
+
+def _number_pattern(digits: str) -> str:
+    """A number's digits with any grouping; a UK number (0...) also in its +44 form."""
+    body = _DIGIT_JOIN.join(digits[1:])
+    first = r"(?:\b0|\+44" + _DIGIT_JOIN + r"(?:\(0\)" + _DIGIT_JOIN + r")?)" \
+        if digits[0] == "0" else r"\b" + digits[0]
+    return f"{first}{_DIGIT_JOIN}{body}\\b"
 
 
 def canary_pattern(values: Iterable[str]) -> str:

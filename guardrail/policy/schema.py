@@ -294,7 +294,13 @@ def _explain_alternatives(
         return [_problem(doc, path, f"give one of {listed}")]
     chosen = _chosen_alternative(error)
     if chosen is not None:
-        return _explain(chosen, doc)
+        # Every error of the shape the author was writing: a misspelt required key is two
+        # (an unknown key and a missing one), said once only when both are explained.
+        branch = chosen.relative_schema_path[0] if chosen.relative_schema_path else None
+        siblings = [e for e in error.context or ()
+                    if e.relative_schema_path and e.relative_schema_path[0] == branch]
+        return [problem for sibling in (siblings or [chosen])
+                for problem in _explain(sibling, doc)]
     types = [o["type"] for o in options if isinstance(o, dict) and isinstance(o.get("type"), str)]
     if types:
         by_label = sorted(types, key=lambda t: _TYPE_NAMES.get(t, t))
