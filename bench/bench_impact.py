@@ -40,6 +40,20 @@ def build_csv(rows: int) -> Path:
     return path
 
 
+def build_distinct(rows: int) -> Path:
+    """Rows each holding a different phone number: the impact's distinct values grow
+    with every row, up to its cap (see guardrail/engine/impact_sink.py)."""
+    path = HERE / "data" / f"impact-distinct-{rows}.csv"
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as out:
+        out.write("id,note\n")
+        for n in range(rows):
+            out.write(f"{n},Call back on 07{n % 1000:03d} {n // 1000:06d}\n")
+    return path
+
+
 def build_site(pages: int) -> Path:
     folder = HERE / "data" / f"impact-site-{pages}"
     if folder.is_dir() and len(list(folder.glob("*.html"))) == pages:
@@ -66,11 +80,15 @@ def run(target: Path, *extra: str) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[50_000, 200_000])
+    parser.add_argument("--rows", type=int, nargs="*", default=[50_000, 200_000])
     parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--distinct", type=int, nargs="*", default=[100_000, 400_000],
+                        help="rows of distinct phone numbers (memory with the cap)")
     args = parser.parse_args()
     targets = [(f"{rows:,} rows", build_csv(rows)) for rows in args.rows]
-    targets.append((f"{args.pages} pages", build_site(args.pages)))
+    targets += [(f"{rows:,} distinct", build_distinct(rows)) for rows in args.distinct]
+    if args.pages:
+        targets.append((f"{args.pages} pages", build_site(args.pages)))
     for name, target in targets:
         for label, extra in (("impact", ()), ("no impact", ("--no-impact",))):
             wall, peak, code = run(target, *extra)
