@@ -417,6 +417,20 @@ def test_a_canary_split_across_two_columns_or_two_lines_is_found(guard):
         (0, "ward", "canary.zebedee", "Z****** Q***********")]
 
 
+_PLANTED = """\
+    apiVersion: guardrail/v1
+    kind: Policy
+    metadata: {name: planted}
+    extends: asb-public-web
+    canaries:
+      - id: nightly-test
+        record:
+          complainant_name: Zebedee Quillfeather
+          phone: 07700 900999
+          email: zebedee.quillfeather@example.org
+"""
+
+
 @pytest.mark.parametrize("written", [
     "Zebedee+Quillfeather", "Zebedee_Quillfeather", "Zebedee-Quillfeather",
     "Quillfeather, Zebedee", "<b>Zebedee</b> <i>Quillfeather</i>",
@@ -427,33 +441,13 @@ def test_a_canary_written_as_published_pages_write_it_is_still_a_canary(
         write_policy, written):
     # From an adversarial run: each of these blocked (or passed) without a canary hit,
     # so the nightly proof would have raised a false alarm or none.
-    path = write_policy("""\
-        apiVersion: guardrail/v1
-        kind: Policy
-        metadata: {name: planted}
-        extends: asb-public-web
-        canaries:
-          - id: nightly-test
-            record:
-              complainant_name: Zebedee Quillfeather
-              phone: 07700 900999
-              email: zebedee.quillfeather@example.org
-    """)
-    decision = Guardrail.from_policy(path).check([{"ward": f"Seen: {written}."}])
+    guard = Guardrail.from_policy(write_policy(_PLANTED))
+    decision = guard.check([{"ward": f"Seen: {written}."}])
     assert decision.canary_hits == {"nightly-test": 1}
     assert [f.rule for f in decision.findings] == ["canary.nightly-test"]
 
 
 @pytest.mark.parametrize("written", ["07700 900998", "Zebedee Quill", "107700 900999"])
 def test_near_misses_are_not_canaries(write_policy, written):
-    path = write_policy("""\
-        apiVersion: guardrail/v1
-        kind: Policy
-        metadata: {name: planted}
-        extends: asb-public-web
-        canaries:
-          - id: nightly-test
-            record: {complainant_name: Zebedee Quillfeather, phone: 07700 900999}
-    """)
-    decision = Guardrail.from_policy(path).check([{"ward": written}])
+    decision = Guardrail.from_policy(write_policy(_PLANTED)).check([{"ward": written}])
     assert decision.canary_hits == {}
