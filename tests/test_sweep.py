@@ -186,8 +186,8 @@ def test_a_site_is_swept_within_its_origin_and_then_only_news_is_reported(
         ]
         assert "1 links to other sites were not followed (a sweep stays on the start " \
                "URL's scheme, host and port)" in report["notices"]
-        assert "1 links to files no installed format reads (images, stylesheets, " \
-               "scripts, ...) were not fetched" in report["notices"]
+        assert "1 links to images, stylesheets, scripts, fonts or media were not " \
+               "fetched" in report["notices"]
         assert ("first sweep of this target: every finding is reported; the next sweeps "
                 "report only what is new") in report["notices"]
         assert "sweep 1 at " in first.stderr
@@ -441,8 +441,8 @@ def test_slow_large_and_redirected_pages(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert [(f["file"], f.get("error")) for f in report["files"]] == [
         (f"{served.url}/", None),
-        (f"{served.url}/slow.html", "no answer within 0.5s; raise --timeout if the site "
-                                    "is slow"),
+        (f"{served.url}/slow.html", "did not finish within 0.5s; raise --timeout if the "
+                                    "site is slow"),
         (f"{served.url}/big.html", "larger than 10000 bytes; raise --max-file-size to "
                                    "check it (a page left unchecked may hold anything)"),
         (f"{served.url}/old.html", None),  # a redirect on the same site is followed
