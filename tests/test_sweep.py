@@ -786,8 +786,13 @@ def test_a_charset_and_a_compressed_body_are_honoured_and_a_bomb_is_refused(
     raw = deflated.compress(f"<p>Press: {NEW_EMAIL}</p>".encode()) + deflated.flush()
     routes: dict[str, Route] = {
         "/": _html('<a href="latin.html">1</a> <a href="gz.csv">2</a> '
-                   '<a href="raw.html">3</a> <a href="bomb.html">4</a>'),
+                   '<a href="raw.html">3</a> <a href="bomb.html">4</a> '
+                   '<a href="meta.html">5</a>'),
         "/latin.html": (200, {"Content-Type": "text/html; charset=iso-8859-1"}, latin),
+        # the page's own <meta> agrees: saved as UTF-8, the byte-order mark decides
+        "/meta.html": (200, {"Content-Type": "text/html; charset=windows-1252"},
+                       latin.replace(b"<body>", b'<head><meta charset="windows-1252">'
+                                                b"</head><body>\x93")),
         "/gz.csv": (200, {"Content-Type": "text/csv", "Content-Encoding": "gzip"},
                     gzip.compress(b"name,email\nJane Smith,jane.smith@example.com\n")),
         "/raw.html": (200, {"Content-Type": "text/html", "Content-Encoding": "deflate"}, raw),
@@ -806,12 +811,14 @@ def test_a_charset_and_a_compressed_body_are_honoured_and_a_bomb_is_refused(
         (f"{base}/raw.html", "html", None),
         (f"{base}/bomb.html", None, "larger than 100000 bytes; raise --max-file-size to "
                                     "check it (a page left unchecked may hold anything)"),
+        (f"{base}/meta.html", "html", None),
     ]
     assert [(f["file"], f["field"], f["evidence"]) for f in report["findings"]] == [
         (f"{base}/latin.html", "text", "j***@e******.c**"),
         (f"{base}/gz.csv", "name", "J*** S****"),
         (f"{base}/gz.csv", "email", "j***@e******.c**"),
         (f"{base}/raw.html", "text", "p***@e******.o**"),
+        (f"{base}/meta.html", "text", "j***@e******.c**"),
     ]
 
 
