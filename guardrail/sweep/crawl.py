@@ -40,6 +40,7 @@ STATIC_SUFFIXES = frozenset({
     ".m4v", ".ogv", ".webm", ".mov", ".avi", ".mkv", ".mpg", ".mpeg", ".wmv"})
 _REFRESH = re.compile(r"^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.+?)\1\s*$",
                       re.IGNORECASE)
+_NO_URL = re.compile(r"url\s*=?", re.IGNORECASE)  # "0; url=" with nothing after it
 _HTML = frozenset({".html", ".htm", ".xhtml", ".xht", ".shtml"})
 _TYPES = {
     "text/html": ".html", "application/xhtml+xml": ".xhtml", "text/csv": ".csv",
@@ -192,6 +193,7 @@ def _links(path: str, base: str) -> list[str]:
     for node in tree.css("meta[http-equiv][content]"):
         if (node.attributes.get("http-equiv") or "").strip().lower() == "refresh":
             target = _REFRESH.match(node.attributes.get("content") or "")
-            if target is not None and not target.group(2).strip().isdigit():
-                found.append(target.group(2))
+            url = target.group(2).strip() if target is not None else ""
+            if url and not url.isdigit() and not _NO_URL.fullmatch(url):
+                found.append(url)
     return [urljoin(base, href.strip()) for href in found if href and href.strip()]
