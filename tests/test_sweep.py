@@ -572,9 +572,10 @@ Route = tuple[int, dict[str, str], "bytes | Callable[[Any], None]"]
 
 
 @contextmanager
-def answering(routes: dict[str, Route]) -> Iterator[Served]:
+def answering(routes: dict[str, Route], tls: Any = None) -> Iterator[Served]:
     """A loopback server answering each path in *routes* with (status, headers, body);
-    a callable body writes to the handler itself (a trickle). Anything else is a 404."""
+    a callable body writes to the handler itself (a trickle). Anything else is a 404.
+    *tls*: an ``ssl.SSLContext`` to serve https with."""
     served = Served("")
 
     class Handler(SimpleHTTPRequestHandler):
@@ -596,7 +597,10 @@ def answering(routes: dict[str, Route]) -> Iterator[Served]:
             pass
 
     server = _Server(("127.0.0.1", 0), Handler)
-    served.url = f"http://127.0.0.1:{server.server_address[1]}"
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    served.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -884,3 +888,47 @@ def test_a_target_that_is_not_there_is_screened_and_huge_intervals_are_usage_err
         assert f"--every '{every[:37]}...' is over a year; give an interval of at most " \
                "8784h" in " ".join(result.stderr.split())
     assert _run("-p", CONTENT, "--every", "8785h", "--no-log", str(tmp_path)).exit_code == 2
+
+
+def test_the_deadline_holds_over_tls_too(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate for 127.0.0.1")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                   capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the sweep trusts this server only
+    sent: list[int] = []
+
+    def trickle(handler: Any) -> None:
+        for n in range(50):  # 5s in all, a byte each 0.1s
+            try:
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+            except OSError:
+                break
+            sent.append(n)
+            threading.Event().wait(0.1)
+
+    routes: dict[str, Route] = {
+        "/": _html(f'<p>{EMAIL}</p><a href="slow.html">slow</a>'),
+        "/slow.html": (200, {"Content-Type": "text/html", "Content-Length": "50"}, trickle),
+    }
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with answering(routes, tls=context) as served:
+        url = served.url
+        result, report = _sweep_json("--state", str(tmp_path / "s"), "--timeout", "1",
+                                     f"{url}/")
+    assert result.exit_code == 3, result.stderr
+    assert [(f["file"], f.get("error")) for f in report["files"]] == [
+        (f"{url}/", None),
+        (f"{url}/slow.html", "did not finish within 1s; raise --timeout if the site is "
+                             "slow")]
+    assert _findings(report) == [(f"{url}/", 0, "text", "email", "j***@e******.c**")]
+    assert len(sent) < 50  # the connection was cut at the deadline, not read to the end

@@ -79,6 +79,21 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
+class _HTTPSConnection(http.client.HTTPSConnection):
+    """TLS with the handshake made after the TLS socket is watched: wrapping detaches
+    the plain socket, and a handshake trickled byte by byte must meet the deadline."""
+
+    deadline: _Deadline
+
+    def connect(self) -> None:
+        http.client.HTTPConnection.connect(self)
+        host = self._tunnel_host or self.host  # type: ignore[attr-defined]
+        self.sock = self._context.wrap_socket(  # type: ignore[attr-defined]
+            self.sock, server_hostname=host, do_handshake_on_connect=False)
+        self.deadline.watch(self.sock)
+        self.sock.do_handshake()
+
+
 def _watched(cls: type[http.client.HTTPConnection], deadline: _Deadline
              ) -> Callable[..., http.client.HTTPConnection]:
     def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
@@ -86,6 +101,8 @@ def _watched(cls: type[http.client.HTTPConnection], deadline: _Deadline
         create = conn._create_connection  # type: ignore[attr-defined]
         conn._create_connection = (  # type: ignore[attr-defined]
             lambda *a, **k: deadline.watch(create(*a, **k)))
+        if isinstance(conn, _HTTPSConnection):
+            conn.deadline = deadline
         return conn
     return make
 
@@ -105,7 +122,7 @@ class _HTTPS(urllib.request.HTTPSHandler):
         self._deadline = deadline
 
     def https_open(self, req: Any) -> Any:
-        return self.do_open(_watched(http.client.HTTPSConnection, self._deadline), req,
+        return self.do_open(_watched(_HTTPSConnection, self._deadline), req,
                             context=self._context)  # type: ignore[attr-defined]
 
 
