@@ -229,6 +229,8 @@ def test_a_site_is_swept_within_its_origin_and_then_only_news_is_reported(
         for run in (first, second, third):
             assert raw not in run.stdout and raw not in run.stderr
         assert raw.encode() not in _bytes_of(state, log)
+    for page in (b"missing.html", b"about.html", b"asb.csv", b"127.0.0.1"):
+        assert page not in _bytes_of(state)  # pages and the target are kept keyed
     assert [e.content["mode"] for e in DecisionLog(log).entries()] == ["audit"] * 3
 
 
