@@ -890,6 +890,10 @@ def test_a_target_that_is_not_there_is_screened_and_huge_intervals_are_usage_err
         assert f"--every '{every[:37]}...' is over a year; give an interval of at most " \
                "8784h" in " ".join(result.stderr.split())
     assert _run("-p", CONTENT, "--every", "8785h", "--no-log", str(tmp_path)).exit_code == 2
+    for timeout, said in (("nan", "not a number of seconds"),
+                          ("1e400", "inf is not in the range 0<x<=86400")):
+        result = _run("-p", CONTENT, "--timeout", timeout, "--no-log", str(tmp_path))
+        assert result.exit_code == 2 and said in result.stderr
 
 
 def test_the_deadline_holds_over_tls_too(tmp_path: Path,

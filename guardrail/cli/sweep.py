@@ -116,6 +116,8 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
     if sweeps is not None and every is None and sweeps != 1:
         raise click.UsageError("--sweeps repeats a sweep given --every; add --every "
                                "INTERVAL (e.g. --every 15m)")
+    if timeout != timeout:  # NaN passes every range check
+        raise click.BadParameter("not a number of seconds", param_hint="'--timeout'")
     registry = registry_of(ctx)
     registry.reporter(report)  # a typo fails before the site is fetched
     _check_output(output)  # and a report that cannot be written, before news is lost
