@@ -186,8 +186,8 @@ def test_a_site_is_swept_within_its_origin_and_then_only_news_is_reported(
         ]
         assert "1 links to other sites were not followed (a sweep stays on the start " \
                "URL's scheme, host and port)" in report["notices"]
-        assert "1 links to files no installed format reads (images, stylesheets, " \
-               "scripts, ...) were not fetched" in report["notices"]
+        assert "1 links to images, stylesheets, scripts, fonts or media were not " \
+               "fetched" in report["notices"]
         assert ("first sweep of this target: every finding is reported; the next sweeps "
                 "report only what is new") in report["notices"]
         assert "sweep 1 at " in first.stderr
@@ -229,6 +229,8 @@ def test_a_site_is_swept_within_its_origin_and_then_only_news_is_reported(
         for run in (first, second, third):
             assert raw not in run.stdout and raw not in run.stderr
         assert raw.encode() not in _bytes_of(state, log)
+    for page in (b"missing.html", b"about.html", b"asb.csv", b"127.0.0.1"):
+        assert page not in _bytes_of(state)  # pages and the target are kept keyed
     assert [e.content["mode"] for e in DecisionLog(log).entries()] == ["audit"] * 3
 
 
@@ -441,8 +443,8 @@ def test_slow_large_and_redirected_pages(tmp_path: Path) -> None:
     report = json.loads(result.stdout)
     assert [(f["file"], f.get("error")) for f in report["files"]] == [
         (f"{served.url}/", None),
-        (f"{served.url}/slow.html", "no answer within 0.5s; raise --timeout if the site "
-                                    "is slow"),
+        (f"{served.url}/slow.html", "did not finish within 0.5s; raise --timeout if the "
+                                    "site is slow"),
         (f"{served.url}/big.html", "larger than 10000 bytes; raise --max-file-size to "
                                    "check it (a page left unchecked may hold anything)"),
         (f"{served.url}/old.html", None),  # a redirect on the same site is followed
@@ -564,3 +566,375 @@ def test_an_on_new_command_that_cannot_be_split_is_a_usage_error(tmp_path: Path)
     assert result.exit_code == 2
     assert "--on-new: cannot split the command (No closing quotation); quote it as a " \
         "shell would" in result.stderr
+
+
+# --- hardening (issue 14's adversarial pass) ---------------------------------------
+
+Route = tuple[int, dict[str, str], "bytes | Callable[[Any], None]"]
+
+
+@contextmanager
+def answering(routes: dict[str, Route], tls: Any = None) -> Iterator[Served]:
+    """A loopback server answering each path in *routes* with (status, headers, body);
+    a callable body writes to the handler itself (a trickle). Anything else is a 404.
+    *tls*: an ``ssl.SSLContext`` to serve https with."""
+    served = Served("")
+
+    class Handler(SimpleHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            served.requests.append(self.path)
+            status, headers, body = routes.get(self.path, (404, {}, b"gone"))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            if isinstance(body, bytes):
+                self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                body(self) if callable(body) else self.wfile.write(body)
+            except OSError:
+                pass  # the sweep hung up (its deadline)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = _Server(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True)
+    scheme = "https" if tls is not None else "http"
+    served.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield served
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+
+
+def _html(body: str) -> Route:
+    return 200, {"Content-Type": "text/html"}, f"<html><body>{body}</body></html>".encode()
+
+
+def _sweep_json(*args: str) -> tuple[Any, dict[str, Any]]:
+    result = _run("-p", CONTENT, "--report", "json", "--no-log", *args)
+    return result, json.loads(result.stdout) if result.stdout else {}
+
+
+def test_an_unwritable_report_is_refused_before_anything_is_swept(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    state = tmp_path / "state.sqlite"
+    args = ("-p", "asb-public-web", "--state", str(state), "--no-log", "--exclude", "*.png")
+    missing = _run(*args, "-o", str(tmp_path / "nowhere" / "x.txt"), str(folder))
+    assert missing.exit_code == 2
+    assert (f"cannot write the report to {tmp_path}/nowhere/x.txt: folder "
+            f"{tmp_path}/nowhere does not exist; create it or give -o another path") \
+        in " ".join(missing.stderr.split())
+    folder_given = _run(*args, "-o", str(tmp_path), str(folder))
+    assert folder_given.exit_code == 2
+    assert f"cannot write the report to {tmp_path}: it is a folder" in folder_given.stderr
+    assert not state.exists()  # nothing swept, nothing saved: the news is still news
+    out = tmp_path / "new.txt"
+    result = _run(*args, "-o", str(out), str(folder))
+    assert result.exit_code == 1
+    assert "1 new finding, 0 still present (first sweep" in result.stderr
+
+
+def test_a_sweep_is_saved_only_when_committed(tmp_path: Path) -> None:
+    from guardrail.api import Guardrail
+    from guardrail.sweep import SweepOptions, SweepState, sweep_once
+    from guardrail.tree import Selection
+
+    folder = _folder(tmp_path)
+    guard = Guardrail.from_policy("asb-public-web")
+    state = SweepState(tmp_path / "state.sqlite")
+    options = SweepOptions(selection=Selection((), ("*.png",), False), log=False)
+    first = sweep_once(guard, str(folder), options, state)
+    assert (first.news.first, first.news.new) == (True, 1)
+    again = sweep_once(guard, str(folder), options, state)  # the first never committed
+    assert (again.news.first, again.news.new) == (True, 1)
+    again.commit()
+    again.commit()  # once only
+    third = sweep_once(guard, str(folder), options, state)
+    assert (third.news.first, third.news.new, third.news.still) == (False, 0, 1)
+
+
+def test_pages_are_known_by_what_they_are_not_by_their_shown_label(tmp_path: Path) -> None:
+    folder = tmp_path / "published"
+    folder.mkdir()
+    header = "month,ward,complainant_name,count\n"
+    (folder / "case 07700 900123.csv").write_text(
+        header + "2024-01,Abbots,Jane Smith,7\n", encoding="utf-8")
+    state = tmp_path / "state.sqlite"
+    args = ("-p", "asb-public-web", "--report", "json", "--state", str(state), "--no-log",
+            str(folder))
+    first = _run(*args)
+    assert first.exit_code == 1
+    assert _findings(json.loads(first.stdout)) == [
+        ("<payload 1>", 0, "complainant_name", "uk.field.person_name", "J*** S****")]
+    # a new page (both screened, both <payload 1>) with a new person masked alike
+    (folder / "case 07700 900123.csv").unlink()
+    (folder / "case 07700 900124.csv").write_text(
+        header + "2024-01,Abbots,Joan Smyth,7\n", encoding="utf-8")
+    second = _run(*args)
+    assert second.exit_code == 1, second.stderr
+    assert _findings(json.loads(second.stdout)) == [
+        ("<payload 1>", 0, "complainant_name", "uk.field.person_name", "J*** S****")]
+    assert "1 new finding, 0 still present" in second.stderr
+    # a page that sorts first shifts every <payload N>: nothing old is news again
+    (folder / "a 07700 900125.csv").write_text(header + "2024-01,Abbots,,7\n",
+                                               encoding="utf-8")
+    third = _run(*args)
+    assert third.exit_code == 0, third.stdout
+    assert [f["file"] for f in json.loads(third.stdout)["files"]] == [
+        "<payload 1>", "<payload 2>"]
+    assert "0 new findings, 1 still present" in third.stderr
+    stored = _bytes_of(state)
+    for raw in (b"07700", b"case", str(folder).encode(), b"Smyth"):
+        assert raw not in stored  # pages are kept keyed, never in clear
+
+
+def test_a_table_wrapped_in_a_div_is_the_same_table(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    table = ("<table><tr><th>Name</th><th>Email</th></tr>"
+             f"<tr><td>Jane Smith</td><td>{EMAIL}</td></tr></table>")
+    (site / "index.html").write_text(f"<html><body>{table}</body></html>", encoding="utf-8")
+    state = tmp_path / "state.sqlite"
+    with serving(site) as served:
+        first, report = _sweep_json("--state", str(state), f"{served.url}/")
+        assert first.exit_code == 1
+        sections = {f["section"] for f in report["findings"]}
+        (site / "index.html").write_text(
+            f"<html><body><div class='wrap'>{table}</div></body></html>", encoding="utf-8")
+        second, report = _sweep_json("--state", str(state), f"{served.url}/")
+    assert second.exit_code == 0, second.stdout
+    assert report["findings"] == []
+    assert "0 new findings, 2 still present" in second.stderr
+    logged = json.loads(first.stdout)["findings"]
+    assert len(logged) == 2 and sections  # found in a section that the <div> renamed
+    assert b"index.html" not in _bytes_of(state) and served.url.encode() not in \
+        _bytes_of(state)
+
+
+def test_every_link_is_fetched_but_static_assets_and_frames_are_followed(
+        tmp_path: Path) -> None:
+    index = ('<a href="people/m.okafor">Mo</a> <a href="v1.2/">Docs</a> '
+             '<a href="minutes.pdf">Minutes</a> <a href="logo.png">Logo</a> '
+             '<link rel="stylesheet" href="site.css"> <a href="font.woff2">Font</a> '
+             '<iframe src="embed.html"></iframe>')
+    routes: dict[str, Route] = {
+        "/": _html(index),
+        "/people/m.okafor": _html(f"<p>Contact {EMAIL}</p>"),
+        "/v1.2/": (200, {"Content-Type": "text/html"}, (
+            b'<html><head><title>Docs</title></head><frameset><frame src="/framed.html">'
+            b"</frameset></html>")),
+        "/framed.html": (200, {"Content-Type": "text/html"}, (
+            b'<html><head><meta http-equiv="refresh" content="0; url=/moved-on.html">'
+            b"</head><body>Redirecting</body></html>")),
+        "/moved-on.html": _html(f"<p>Press: {NEW_EMAIL}</p>"),
+        "/embed.html": _html("<p>Embedded map of wards.</p>"),
+        "/minutes.pdf": (200, {"Content-Type": "application/pdf"}, b"%PDF-1.7\n%\xe2\xe3"),
+    }
+    with answering(routes) as served:
+        result, report = _sweep_json("--state", str(tmp_path / "s"), f"{served.url}/")
+    base = served.url
+    assert result.exit_code == 3, result.stderr  # the PDF: a document nothing reads
+    assert [(f["file"], f.get("format"), f.get("error")) for f in report["files"]] == [
+        (f"{base}/", "html", None),
+        (f"{base}/people/m.okafor", "html", None),
+        (f"{base}/v1.2/", "html", None),
+        (f"{base}/minutes.pdf", None, "the server sent a document of type application/pdf "
+                                      "that no installed format reads; a page a sweep "
+                                      "cannot read may hold anything"),
+        (f"{base}/embed.html", "html", None),
+        (f"{base}/framed.html", "html", None),
+        (f"{base}/moved-on.html", "html", None),
+    ]
+    assert _findings(report) == [
+        (f"{base}/moved-on.html", 0, "text", "email", "p***@e******.o**"),
+        (f"{base}/people/m.okafor", 0, "text", "email", "j***@e******.c**")]
+    assert "3 links to images, stylesheets, scripts, fonts or media were not fetched" \
+        in report["notices"]
+    assert not {"/logo.png", "/site.css", "/font.woff2"} & set(served.requests)
+
+
+def _trickle(handler: Any) -> None:
+    for _ in range(40):  # 40 bytes, one each 0.1s: 4s in all, no read waits over 0.1s
+        handler.wfile.write(b" ")
+        handler.wfile.flush()
+        threading.Event().wait(0.1)
+
+
+def test_the_timeout_bounds_the_whole_request(tmp_path: Path) -> None:
+    routes: dict[str, Route] = {
+        "/": _html('<a href="slow.html">slow</a>'),
+        "/slow.html": (200, {"Content-Type": "text/html", "Content-Length": "40"}, _trickle),
+    }
+    with answering(routes) as served:
+        result, report = _sweep_json("--state", str(tmp_path / "s"), "--timeout", "1",
+                                     f"{served.url}/")
+    assert result.exit_code == 3
+    assert [(f["file"], f.get("error")) for f in report["files"]] == [
+        (f"{served.url}/", None),
+        (f"{served.url}/slow.html", "did not finish within 1s; raise --timeout if the "
+                                    "site is slow")]
+
+
+def test_a_charset_and_a_compressed_body_are_honoured_and_a_bomb_is_refused(
+        tmp_path: Path) -> None:
+    import gzip
+    import zlib
+
+    latin = f"<html><body><p>Caf\u00e9 owner: {EMAIL}</p></body></html>".encode("latin-1")
+    deflated = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)  # raw, as some send
+    raw = deflated.compress(f"<p>Press: {NEW_EMAIL}</p>".encode()) + deflated.flush()
+    routes: dict[str, Route] = {
+        "/": _html('<a href="latin.html">1</a> <a href="gz.csv">2</a> '
+                   '<a href="raw.html">3</a> <a href="bomb.html">4</a> '
+                   '<a href="meta.html">5</a>'),
+        "/latin.html": (200, {"Content-Type": "text/html; charset=iso-8859-1"}, latin),
+        # the page's own <meta> agrees: saved as UTF-8, the byte-order mark decides
+        "/meta.html": (200, {"Content-Type": "text/html; charset=windows-1252"},
+                       latin.replace(b"<body>", b'<head><meta charset="windows-1252">'
+                                                b"</head><body>\x93")),
+        "/gz.csv": (200, {"Content-Type": "text/csv", "Content-Encoding": "gzip"},
+                    gzip.compress(b"name,email\nJane Smith,jane.smith@example.com\n")),
+        "/raw.html": (200, {"Content-Type": "text/html", "Content-Encoding": "deflate"}, raw),
+        "/bomb.html": (200, {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+                       gzip.compress(b"<p>" + b"a" * 5_000_000)),
+    }
+    with answering(routes) as served:
+        result, report = _sweep_json("--state", str(tmp_path / "s"), "--max-file-size",
+                                     "100000", f"{served.url}/")
+    base = served.url
+    assert result.exit_code == 3, result.stderr
+    assert [(f["file"], f.get("format"), f.get("error")) for f in report["files"]] == [
+        (f"{base}/", "html", None),
+        (f"{base}/latin.html", "html", None),
+        (f"{base}/gz.csv", "csv", None),
+        (f"{base}/raw.html", "html", None),
+        (f"{base}/bomb.html", None, "larger than 100000 bytes; raise --max-file-size to "
+                                    "check it (a page left unchecked may hold anything)"),
+        (f"{base}/meta.html", "html", None),
+    ]
+    assert [(f["file"], f["field"], f["evidence"]) for f in report["findings"]] == [
+        (f"{base}/latin.html", "text", "j***@e******.c**"),
+        (f"{base}/gz.csv", "name", "J*** S****"),
+        (f"{base}/gz.csv", "email", "j***@e******.c**"),
+        (f"{base}/raw.html", "text", "p***@e******.o**"),
+        (f"{base}/meta.html", "text", "j***@e******.c**"),
+    ]
+
+
+def test_redirect_loops_and_redirects_off_the_web_are_said(tmp_path: Path) -> None:
+    routes: dict[str, Route] = {
+        "/": _html('<a href="loop">a</a> <a href="file">b</a>'),
+        "/loop": (302, {"Location": "/loop2"}, b""),
+        "/loop2": (302, {"Location": "/loop"}, b""),
+        "/file": (302, {"Location": "file:///etc/passwd"}, b""),
+    }
+    with answering(routes) as served:
+        result, report = _sweep_json("--state", str(tmp_path / "s"), f"{served.url}/")
+    assert result.exit_code == 3
+    assert [(f["file"], f.get("error")) for f in report["files"]] == [
+        (f"{served.url}/", None),
+        (f"{served.url}/loop", "redirects in a loop (HTTP 302, more than 10 redirects or "
+                               "the same URL 4 times): a page a sweep cannot read may "
+                               "hold anything"),
+        (f"{served.url}/file", "redirects (HTTP 302) to a non-http(s) URL: not followed; "
+                               "a page a sweep cannot read may hold anything"),
+    ]
+
+
+def test_a_damaged_state_is_named_and_its_time_printed_only_when_valid(
+        tmp_path: Path) -> None:
+    import sqlite3
+
+    folder = _folder(tmp_path)
+    state = tmp_path / "state.sqlite"
+    args = ("-p", "asb-public-web", "--report", "json", "--state", str(state), "--no-log",
+            "--exclude", "*.png", str(folder))
+    assert _run(*args).exit_code == 1
+    with sqlite3.connect(state) as conn:
+        conn.execute("UPDATE sweeps SET swept_at = ?", ("\x1b[2J\x1b[31mJane Smith",))
+    again = _run(*args)
+    assert again.exit_code == 0
+    assert "only what is new since the last sweep: 1 findings seen then are still there" \
+        in json.loads(again.stdout)["notices"]
+    assert "\x1b" not in again.stdout + again.stderr and "Jane" not in again.stdout
+    with sqlite3.connect(state) as conn:
+        conn.execute("UPDATE fingerprints SET count = 'abc'")
+    damaged = _run(*args)
+    assert damaged.exit_code == 4
+    assert (f"the sweep state {state} is damaged (fingerprints.count is not a whole "
+            "number); delete it (the next sweep then reports everything again) or point "
+            "--state (or GUARDRAIL_SWEEP_STATE) at another file") \
+        in " ".join(damaged.stderr.split())
+    assert "Traceback" not in damaged.stderr
+
+
+def test_a_target_that_is_not_there_is_screened_and_huge_intervals_are_usage_errors(
+        tmp_path: Path) -> None:
+    target = str(tmp_path / "Margaret Okafor 07700 900123") + "/"
+    result = _run("-p", CONTENT, "--state", str(tmp_path / "s"), "--no-log", target)
+    assert result.exit_code == 2
+    assert "error: <payload 1> is neither a folder nor an http(s) URL" in result.stderr
+    assert "Okafor" not in result.stderr and "07700" not in result.stderr
+    for digits in (400, 5000):
+        every = "9" * digits + "s"
+        result = _run("-p", CONTENT, "--every", every, "--state", str(tmp_path / "s"),
+                      "--no-log", str(tmp_path))
+        assert result.exit_code == 2, result.stderr
+        assert f"--every '{every[:37]}...' is over a year; give an interval of at most " \
+               "8784h" in " ".join(result.stderr.split())
+    assert _run("-p", CONTENT, "--every", "8785h", "--no-log", str(tmp_path)).exit_code == 2
+    for timeout, said in (("nan", "not a number of seconds"),
+                          ("1e400", "inf is not in the range 0<x<=86400")):
+        result = _run("-p", CONTENT, "--timeout", timeout, "--no-log", str(tmp_path))
+        assert result.exit_code == 2 and said in result.stderr
+
+
+def test_the_deadline_holds_over_tls_too(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import ssl
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a certificate for 127.0.0.1")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                   capture_output=True)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # the sweep trusts this server only
+    sent: list[int] = []
+
+    def trickle(handler: Any) -> None:
+        for n in range(50):  # 5s in all, a byte each 0.1s
+            try:
+                handler.wfile.write(b" ")
+                handler.wfile.flush()
+            except OSError:
+                break
+            sent.append(n)
+            threading.Event().wait(0.1)
+
+    routes: dict[str, Route] = {
+        "/": _html(f'<p>{EMAIL}</p><a href="slow.html">slow</a>'),
+        "/slow.html": (200, {"Content-Type": "text/html", "Content-Length": "50"}, trickle),
+    }
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with answering(routes, tls=context) as served:
+        url = served.url
+        result, report = _sweep_json("--state", str(tmp_path / "s"), "--timeout", "1",
+                                     f"{url}/")
+    assert result.exit_code == 3, result.stderr
+    assert [(f["file"], f.get("error")) for f in report["files"]] == [
+        (f"{url}/", None),
+        (f"{url}/slow.html", "did not finish within 1s; raise --timeout if the site is "
+                             "slow")]
+    assert _findings(report) == [(f"{url}/", 0, "text", "email", "j***@e******.c**")]
+    assert len(sent) < 50  # the connection was cut at the deadline, not read to the end

@@ -64,9 +64,10 @@ class Interval(click.ParamType):
               show_default=True, metavar="N",
               help="A site: fetch at most N pages and files per sweep (the report says "
                    "when it stopped there).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
-              show_default=True, metavar="SECONDS",
-              help="A site: wait this long for the server to answer each request.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True, max=86400),
+              default=30.0, show_default=True, metavar="SECONDS",
+              help="A site: each request (connecting, the answer and the whole body) "
+                   "must finish within this long, or the page is unreadable.")
 @click.option("--report", "report", default="text", show_default=True, metavar="NAME",
               help="Report format for what is new: text, json, sarif, junit or html "
                    "(see docs/reports.md).")
@@ -115,8 +116,11 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
     if sweeps is not None and every is None and sweeps != 1:
         raise click.UsageError("--sweeps repeats a sweep given --every; add --every "
                                "INTERVAL (e.g. --every 15m)")
+    if timeout != timeout:  # NaN passes every range check
+        raise click.BadParameter("not a number of seconds", param_hint="'--timeout'")
     registry = registry_of(ctx)
     registry.reporter(report)  # a typo fails before the site is fetched
+    _check_output(output)  # and a report that cannot be written, before news is lost
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
     options = SweepOptions(destination, max_findings, Selection(include, exclude, hidden),
@@ -127,6 +131,7 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
     def one(number: int) -> int:
         result = sweep_once(guard, target, options, state)
         _report(guard, result, report, output, chosen)
+        result.commit()  # only now: a report not delivered leaves its news to the next
         if not quiet:
             click.echo(_summary(number, result), err=True)
         if alert is not None and result.exit_code != 0:
@@ -134,6 +139,25 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
         return result.exit_code
 
     ctx.exit(run_schedule(one, every, sweeps))
+
+
+def _check_output(output: str | None) -> None:
+    """Refuse an ``-o`` the report could not be written to, before anything is swept:
+    a folder, or a file in a folder that is missing or not writable."""
+    if output is None or output == "-":
+        return
+    if os.path.isdir(output):
+        raise UsageError(f"cannot write the report to {output}: it is a folder; give a "
+                         "file name in it (-o FOLDER/new.txt)")
+    if os.path.exists(output) and not os.path.isfile(output):
+        return  # /dev/null, a FIFO: written to as it is
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write the report to {output}: folder {folder} does not "
+                         "exist; create it or give -o another path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write the report to {output}: folder {folder} is not "
+                         "writable; give -o a path you can write")
 
 
 def _report(guard: Guardrail, result: SweepResult, report: str, output: str | None,

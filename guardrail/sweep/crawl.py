@@ -4,33 +4,43 @@ The crawl stays on the start URL's origin (scheme, host and port): a link elsewh
 counted, never fetched, and a redirect elsewhere is not followed (the page is
 unreadable, and says why). Pages and linked files are written to a private folder, one
 file each, named with the extension that tells the check their format (the URL's own
-when a format reads it, else the Content-Type's); the check reads them as files.
+when a format reads it, else the Content-Type's, else none: the format is then told
+from the content, and a document no format reads is unreadable).
 
-Fail closed: a page that cannot be fetched (an HTTP error, a timeout, a body over the
-size limit) is kept as unreadable, so the sweep's report shows it as an error. Links to
-files no format reads (images, stylesheets, scripts) are counted, not fetched.
+Fail closed: every link is fetched (a URL's "extension" is no proof of what it holds:
+``/people/m.okafor``, ``/v1.2/``) but for known static assets (images, stylesheets,
+scripts, fonts, audio and video, by a fixed list of extensions), which are counted. A
+page that cannot be fetched (an HTTP error, a timeout, a body over the size limit) is
+kept as unreadable, so the sweep's report shows it as an error.
 """
 
 from __future__ import annotations
 
 import os
-import urllib.error
-import urllib.request
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser
 
 from guardrail.errors import UsageError
+from guardrail.sweep.fetch import Fetcher, Refused
 
-__all__ = ["Origin", "Page", "Crawl", "crawl", "is_url", "PAGE_SUFFIXES"]
+__all__ = ["Origin", "Page", "Crawl", "crawl", "is_url", "STATIC_SUFFIXES"]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
-# Extensions of pages a server renders (HTML, once fetched) rather than files to read.
-PAGE_SUFFIXES = frozenset({"", ".php", ".asp", ".aspx", ".jsp", ".cgi", ".cfm", ".pl"})
+# Static assets, the only links not fetched: images, stylesheets, scripts, fonts,
+# audio and video. Anything else may be a page or a document, whatever its URL says.
+STATIC_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp", ".tif",
+    ".tiff", ".heic", ".css", ".js", ".mjs", ".map", ".woff", ".woff2", ".ttf", ".otf",
+    ".eot", ".mp3", ".m4a", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac", ".mp4",
+    ".m4v", ".ogv", ".webm", ".mov", ".avi", ".mkv", ".mpg", ".mpeg", ".wmv"})
+_REFRESH = re.compile(r"^\s*\d*(?:\.\d*)?\s*[;,]?\s*(?:url\s*=\s*)?(['\"]?)(.+?)\1\s*$",
+                      re.IGNORECASE)
+_NO_URL = re.compile(r"url\s*=?", re.IGNORECASE)  # "0; url=" with nothing after it
 _HTML = frozenset({".html", ".htm", ".xhtml", ".xht", ".shtml"})
 _TYPES = {
     "text/html": ".html", "application/xhtml+xml": ".xhtml", "text/csv": ".csv",
@@ -41,7 +51,6 @@ _TYPES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "application/vnd.apache.parquet": ".parquet",
 }
-_CHUNK = 1 << 16
 
 
 def is_url(target: str) -> bool:
@@ -73,11 +82,13 @@ class Origin:
 
 @dataclass
 class Page:
-    """One fetched URL: the file holding its body, or why it could not be fetched."""
+    """One fetched URL: the file holding its body (and the type the server gave it),
+    or why it could not be fetched."""
 
     url: str
     path: str | None = None
     error: str | None = None
+    content_type: str = ""
 
 
 @dataclass
@@ -87,24 +98,7 @@ class Crawl:
     pages: list[Page] = field(default_factory=list)
     not_fetched: int = 0  # links left in the queue when --max-pages was reached
     elsewhere: int = 0  # links to other origins (never fetched)
-    skipped: int = 0  # links to files no installed format reads
-
-
-class _Refused(Exception):
-    """A fetch the crawl will not make or finish; the message is the page's error."""
-
-
-class _SameOriginRedirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self, origin: Origin) -> None:
-        self.origin = origin
-
-    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any,
-                         newurl: str) -> Any:
-        if Origin.of(newurl) != self.origin:
-            raise _Refused(f"redirects (HTTP {code}) to another site (another scheme, host "
-                           "or port): not followed, as a sweep stays on the start URL's "
-                           "site; sweep that site on its own")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+    skipped: int = 0  # links to static assets (images, stylesheets, ...)
 
 
 def normalise(url: str) -> str:
@@ -119,13 +113,13 @@ def normalise(url: str) -> str:
 
 def crawl(start: str, folder: str, *, extensions: frozenset[str], max_pages: int,
           max_bytes: int, timeout: float) -> Crawl:
-    """Fetch *start* and every page and readable file it links to on its origin,
-    breadth first, at most *max_pages*, each into a file in *folder*.
+    """Fetch *start* and every page and file it links to on its origin (but static
+    assets), breadth first, at most *max_pages*, each into a file in *folder*.
 
-    :param extensions: file extensions the installed formats read (``.csv``): links to
-        other files are counted in :attr:`Crawl.skipped`, not fetched.
+    :param extensions: file extensions the installed formats read (``.csv``): a URL
+        ending in one is saved with it, anything else by its Content-Type.
     :param max_bytes: a body larger than this is unreadable (``--max-file-size``).
-    :param timeout: seconds to wait for a server to connect or answer.
+    :param timeout: seconds a whole request may take (connect, answer and body).
 
     Raises UsageError when *start* is not an http(s) URL with a host.
     """
@@ -133,7 +127,12 @@ def crawl(start: str, folder: str, *, extensions: frozenset[str], max_pages: int
     if origin is None:
         raise UsageError("the start URL must be http:// or https:// with a host name, "
                          "e.g. https://www.example.org/")
-    opener = urllib.request.build_opener(_SameOriginRedirects(origin))
+    fetcher = Fetcher(lambda url: Origin.of(url) == origin, timeout, max_bytes)
+
+    def suffix_for(final: str, kind: str) -> str:
+        suffix = _suffix(final)
+        return suffix if suffix in extensions else _TYPES.get(kind, "")
+
     result = Crawl()
     first = normalise(start)
     queue: deque[str] = deque([first])
@@ -147,23 +146,28 @@ def crawl(start: str, folder: str, *, extensions: frozenset[str], max_pages: int
         if url in fetched:
             continue  # already read at the end of a redirect
         path = os.path.join(folder, f"{len(result.pages) + 1:05d}")
-        page, base = _fetch(opener, url, path, extensions, max_bytes, timeout)
-        final = normalise(base) if base is not None else url
+        try:
+            got = fetcher.fetch(url, path, suffix_for)
+        except Refused as refused:
+            fetched.add(url)
+            result.pages.append(Page(url, error=str(refused)))
+            continue
+        final = normalise(got.final)
         if final != url and final in fetched:
             fetched.add(url)  # a redirect to a page read already: checked once
             continue
         fetched.update((url, final))
-        result.pages.append(page)
-        if base is None or page.path is None or not page.path.endswith(tuple(_HTML)):
+        result.pages.append(Page(url, got.path, content_type=got.content_type))
+        if not got.path.endswith(tuple(_HTML)):
             continue
-        for link in _links(page.path, base):
+        for link in _links(got.path, got.final):
             link = normalise(link)
             if link in seen or not link.startswith(("http:", "https:")):
                 continue
             seen.add(link)
             if Origin.of(link) != origin:
                 result.elsewhere += 1
-            elif _suffix(link) not in extensions and _suffix(link) not in PAGE_SUFFIXES:
+            elif _suffix(link) in STATIC_SUFFIXES:
                 result.skipped += 1
             else:
                 queue.append(link)
@@ -174,73 +178,22 @@ def _suffix(url: str) -> str:
     return PurePosixPath(unquote(urlsplit(url).path)).suffix.lower()
 
 
-def _fetch(opener: urllib.request.OpenerDirector, url: str, path: str,
-           extensions: frozenset[str], max_bytes: int, timeout: float
-           ) -> tuple[Page, str | None]:
-    """The page at *url* (its body in *path* plus an extension) and the URL its links
-    are relative to; an unreadable page has an error and no base."""
-    request = urllib.request.Request(url, headers={
-        "User-Agent": "guardrail-sweep", "Accept": "*/*"})
-    try:
-        with opener.open(request, timeout=timeout) as response:
-            if not 200 <= response.status < 300:
-                raise _Refused(f"the server answered HTTP {response.status}; a page a "
-                               "sweep cannot read may hold anything")
-            final = response.geturl()
-            suffix = _suffix(final)
-            if suffix not in extensions:
-                kind = response.headers.get_content_type()
-                suffix = _TYPES.get(kind, "")
-            size = response.headers.get("Content-Length")
-            if size is not None and size.isdigit() and int(size) > max_bytes:
-                raise _Refused(_too_big(max_bytes))
-            path += suffix
-            _save(response, path, max_bytes)
-            return Page(url, path), final
-    except _Refused as refused:
-        return Page(url, error=str(refused)), None
-    except urllib.error.HTTPError as exc:
-        return Page(url, error=f"the server answered HTTP {exc.code}; a page a sweep "
-                               "cannot read may hold anything"), None
-    except TimeoutError:
-        return Page(url, error=f"no answer within {timeout:g}s; raise --timeout if the "
-                               "site is slow"), None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None)
-        if isinstance(reason, TimeoutError):
-            return Page(url, error=f"no answer within {timeout:g}s; raise --timeout if "
-                                   "the site is slow"), None
-        why = getattr(reason, "strerror", None) or getattr(exc, "strerror", None) \
-            or type(reason or exc).__name__
-        return Page(url, error=f"cannot fetch it ({why})"), None
-
-
-def _save(response: Any, path: str, max_bytes: int) -> None:
-    written = 0
-    with open(path, "wb") as out:
-        while chunk := response.read(_CHUNK):
-            written += len(chunk)
-            if written > max_bytes:
-                raise _Refused(_too_big(max_bytes))
-            out.write(chunk)
-
-
-def _too_big(max_bytes: int) -> str:
-    return (f"larger than {max_bytes} bytes; raise --max-file-size to check it "
-            "(a page left unchecked may hold anything)")
-
-
 def _links(path: str, base: str) -> list[str]:
-    """The absolute URLs a page links to (``a``, ``area`` and ``link`` hrefs),
-    resolved against its ``<base href>`` when it has one."""
+    """The absolute URLs a page links to or loads as a page (``a``, ``area`` and
+    ``link`` hrefs, ``iframe`` and ``frame`` srcs, a ``<meta http-equiv=refresh>``
+    target), resolved against its ``<base href>`` when it has one."""
     with open(path, "rb") as handle:
         tree = LexborHTMLParser(handle.read())
     declared = tree.css_first("base[href]")
     if declared is not None:
         base = urljoin(base, (declared.attributes.get("href") or "").strip())
-    links = []
-    for node in tree.css("a[href], area[href], link[href]"):
-        href = (node.attributes.get("href") or "").strip()
-        if href:
-            links.append(urljoin(base, href))
-    return links
+    found = [node.attributes.get("href") for node in
+             tree.css("a[href], area[href], link[href]")]
+    found += [node.attributes.get("src") for node in tree.css("iframe[src], frame[src]")]
+    for node in tree.css("meta[http-equiv][content]"):
+        if (node.attributes.get("http-equiv") or "").strip().lower() == "refresh":
+            target = _REFRESH.match(node.attributes.get("content") or "")
+            url = target.group(2).strip() if target is not None else ""
+            if url and not url.isdigit() and not _NO_URL.fullmatch(url):
+                found.append(url)
+    return [urljoin(base, href.strip()) for href in found if href and href.strip()]

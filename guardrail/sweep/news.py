@@ -1,6 +1,6 @@
 """What a sweep found that the last sweep of the same target did not.
 
-New is: a finding whose fingerprint (page, section, field, rule, masked evidence) was
+New is: a finding whose fingerprint (page, field pattern, rule, masked evidence) was
 not there last time (or more of them than last time: the later ones are new); a kind
 of finding whose exact count rose (more findings than the report lists); a page that
 became unreadable. A page that stays unreadable stays an error in every report (it may
@@ -13,11 +13,14 @@ decision, with the site's impact list (see guardrail/impact.py).
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
+import re
 from dataclasses import dataclass
 
 from guardrail.decision import Decision, FileResult, Finding, FindingKind
 from guardrail.errors import EXIT_ALLOW, EXIT_BLOCKED, EXIT_INTERNAL, EXIT_PAYLOAD
-from guardrail.sweep.state import Snapshot, fingerprint, kind_key
+from guardrail.sweep.identity import PageIds, fingerprint, kind_key
+from guardrail.sweep.state import Snapshot
 
 __all__ = ["News", "whats_new", "STILL"]
 
@@ -54,42 +57,76 @@ def _kind_of(finding: Finding) -> FindingKind:
                        finding.action, finding.waived_by, finding.section)
 
 
-def _new_findings(findings: list[Finding], last: Snapshot) -> list[Finding]:
+def _new_findings(findings: list[Finding], last: Snapshot, pages: PageIds) -> list[Finding]:
     """The findings beyond as many of each fingerprint as *last* listed: of two values
     that mask alike, the later one (an appended row) is the new one."""
     seen: dict[str, int] = {}
     fresh = []
     for finding in findings:
-        key = fingerprint(finding)
+        key = fingerprint(finding, pages)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > last.fingerprints.get(key, 0):
             fresh.append(finding)
     return fresh
 
 
-def whats_new(full: Decision, last: Snapshot | None) -> News:
-    """*full* (a whole sweep's decision) cut down to what *last* did not hold."""
+def _new_counts(full: Decision, last: Snapshot, pages: PageIds,
+                findings: list[Finding]) -> dict[FindingKind, int]:
+    """How many findings of each kind are new: per kept kind (no section), the rise
+    in the exact count, or the new findings listed when more; shared out over the
+    decision's kinds (which have sections), listed ones first."""
+    listed: dict[FindingKind, int] = {}
+    for finding in findings:
+        kind = _kind_of(finding)
+        listed[kind] = listed.get(kind, 0) + 1
+    grouped: dict[str, list[FindingKind]] = {}
+    for kind in full.counts:
+        grouped.setdefault(kind_key(kind, pages), []).append(kind)
+    counts: dict[FindingKind, int] = {}
+    for key, kinds in grouped.items():
+        total = sum(full.counts[kind] for kind in kinds)
+        shown = sum(listed.get(kind, 0) for kind in kinds)
+        extra = max(total - last.counts.get(key, 0), shown) - shown
+        for kind in kinds:
+            own = min(listed.get(kind, 0), full.counts[kind])
+            more = min(extra, full.counts[kind] - own)
+            extra -= more
+            if own + more > 0:
+                counts[kind] = own + more
+    return counts
+
+
+_STAMP = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2})?")
+
+
+def _when(swept_at: str) -> str:
+    """The last sweep as the notice names it: its time when the state holds a valid
+    one, else words (the state file is not trusted to hold printable text)."""
+    if _STAMP.fullmatch(swept_at):
+        try:
+            _dt.datetime.fromisoformat(swept_at)
+            return f"the sweep of {swept_at}"
+        except ValueError:
+            pass
+    return "the last sweep"
+
+
+def whats_new(full: Decision, last: Snapshot | None, pages: PageIds) -> News:
+    """*full* (a whole sweep's decision) cut down to what *last* did not hold; *pages*
+    says which page each label of *full* is."""
     total = sum(full.counts.values())
     if last is None:
         news = dataclasses.replace(full, notices=[
             *full.notices, "first sweep of this target: every finding is reported; the "
                            "next sweeps report only what is new"])
         return News(news, total, 0, full.errors, 0, first=True)
-    findings = _new_findings(full.findings, last)
-    listed: dict[FindingKind, int] = {}
-    for finding in findings:
-        kind = _kind_of(finding)
-        listed[kind] = listed.get(kind, 0) + 1
-    counts = {}
-    for kind, n in full.counts.items():
-        rise = max(n - last.counts.get(kind_key(kind), 0), listed.get(kind, 0))
-        if rise > 0:
-            counts[kind] = min(rise, n)
+    findings = _new_findings(full.findings, last, pages)
+    counts = _new_counts(full, last, pages, findings)
     files: list[FileResult] = []
     newly: list[FileResult] = []
     still_unreadable = 0
     for result in full.files:
-        if result.error and result.file in last.unreadable:
+        if result.error and pages.of(result.file) in last.unreadable:
             # Still an error in the report (it may hold anything), but not news.
             still_unreadable += 1
             result = dataclasses.replace(
@@ -98,7 +135,7 @@ def whats_new(full: Decision, last: Snapshot | None) -> News:
             newly.append(result)
         files.append(result)
     new = sum(counts.values())
-    notices = [*full.notices, f"only what is new since the sweep of {last.swept_at}: "
+    notices = [*full.notices, f"only what is new since {_when(last.swept_at)}: "
                               f"{total - new} findings seen then are still there"]
     # The impact list is the whole site's: the logged decision keeps it; a report of
     # news alone would read it as the news' own.

@@ -2,29 +2,30 @@
 
 One SQLite file (WAL mode); a sweep's snapshot replaces the last in one transaction,
 so a sweep stopped half-way (a signal, a crash) leaves the previous snapshot whole.
-Only masked data is kept: fingerprints (SHA-256) of a finding's screened page label,
-section, field pattern, rule and masked evidence; exact counts per kind of finding
-(the kinds hold screened labels, rule ids and field patterns, as reports do); and the
-screened labels of unreadable pages. No value from a page, nor a hash of one, is kept.
+Only masked data is kept: fingerprints of a finding's page, field pattern, rule and
+masked evidence; exact counts per kind of finding (page, rule, field pattern, level,
+action, waiver); and which pages were unreadable. Pages and targets are kept only as
+HMAC-SHA256 digests under a random key the file holds (see identity.py): no URL or
+path in clear. No value from a page, nor a hash of one, is kept.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
+import secrets
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guardrail.decision import Decision, Finding, FindingKind
+from guardrail.decision import Decision
 from guardrail.errors import EXIT_INTERNAL, GuardrailError
 from guardrail.ledger import default_log_path
+from guardrail.sweep.identity import KEY_BYTES, Keyed, PageIds, fingerprint, kind_key
 
 __all__ = ["STATE_ENV", "Snapshot", "SweepState", "StateError", "default_state_path",
-           "fingerprint", "kind_key", "snapshot_of", "target_key"]
+           "snapshot_of", "target_key"]
 
 STATE_ENV = "GUARDRAIL_SWEEP_STATE"
 _FILE_NAME = "sweeps.sqlite"
@@ -40,6 +41,8 @@ CREATE TABLE IF NOT EXISTS counts (
     PRIMARY KEY (target, kind));
 CREATE TABLE IF NOT EXISTS unreadable (
     target TEXT NOT NULL, page TEXT NOT NULL, PRIMARY KEY (target, page));
+CREATE TABLE IF NOT EXISTS secret (
+    id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL);
 """
 
 
@@ -56,24 +59,10 @@ def default_state_path() -> Path:
     return Path(chosen).expanduser() if chosen else default_log_path().parent / _FILE_NAME
 
 
-def target_key(target: str, policy: str, destination: str) -> str:
+def target_key(keyed: Keyed, target: str, policy: str, destination: str) -> str:
     """The key one series of sweeps is kept under: the same target checked against
     the same policy for the same destination."""
-    return hashlib.sha256(json.dumps([target, policy, destination]).encode()).hexdigest()
-
-
-def fingerprint(finding: Finding) -> str:
-    """A finding as seen from outside: where (screened page label, section, field
-    pattern), which rule, and what (masked evidence); not which record, so a row that
-    moves is not new."""
-    parts = [finding.file, finding.section, finding.field_pattern, finding.rule,
-             finding.evidence]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
-
-
-def kind_key(kind: FindingKind) -> str:
-    return json.dumps([kind.file, kind.rule, kind.field, kind.level, kind.action,
-                       kind.waived_by, kind.section], ensure_ascii=False)
+    return keyed.digest("target", target, policy, destination)
 
 
 @dataclass
@@ -88,14 +77,14 @@ class Snapshot:
     sweeps: int = 0
 
 
-def snapshot_of(decision: Decision) -> Snapshot:
+def snapshot_of(decision: Decision, pages: PageIds) -> Snapshot:
     """The snapshot a sweep's whole decision leaves for the next."""
     counts: dict[str, int] = {}
     for kind, n in decision.counts.items():
-        key = kind_key(kind)
+        key = kind_key(kind, pages)
         counts[key] = counts.get(key, 0) + n
-    return Snapshot(dict(Counter(fingerprint(f) for f in decision.findings)), counts,
-                    {f.file for f in decision.errors}, decision.checked_at)
+    return Snapshot(dict(Counter(fingerprint(f, pages) for f in decision.findings)), counts,
+                    {pages.of(f.file) for f in decision.errors}, decision.checked_at)
 
 
 class SweepState:
@@ -117,8 +106,32 @@ class SweepState:
         return StateError(f"cannot {doing} the sweep state {self.path}: {why}; point "
                           f"--state (or {STATE_ENV}) at a file you can write")
 
+    def keyed(self) -> Keyed:
+        """The file's HMAC key (made at random on first use, kept in the file)."""
+        try:
+            conn = self._connect()
+            try:
+                conn.execute("INSERT OR IGNORE INTO secret VALUES (1, ?)",
+                             (secrets.token_bytes(KEY_BYTES),))
+                row = conn.execute("SELECT key FROM secret WHERE id = 1").fetchone()
+            finally:
+                conn.close()
+        except (sqlite3.Error, OSError) as exc:
+            raise self._cannot("read", exc) from None
+        if row is None or not isinstance(row[0], bytes) or len(row[0]) != KEY_BYTES:
+            raise self._damaged("secret.key is not a key of 32 bytes")
+        return Keyed(row[0])
+
+    def _damaged(self, what: str) -> StateError:
+        return StateError(f"the sweep state {self.path} is damaged ({what}); delete it "
+                          "(the next sweep then reports everything again) or point --state "
+                          f"(or {STATE_ENV}) at another file")
+
     def last(self, target: str) -> Snapshot | None:
-        """The last sweep's snapshot of *target* (a :func:`target_key`), or None."""
+        """The last sweep's snapshot of *target* (a :func:`target_key`), or None.
+
+        Raises StateError, naming the file, when it cannot be read or holds what no
+        sweep wrote (a count that is not a whole number)."""
         try:
             conn = self._connect()
             try:
@@ -126,18 +139,35 @@ class SweepState:
                                    (target,)).fetchone()
                 if row is None:
                     return None
-                return Snapshot(
-                    dict(conn.execute("SELECT fingerprint, count FROM fingerprints "
-                                      "WHERE target = ?", (target,)).fetchall()),
-                    dict(conn.execute("SELECT kind, count FROM counts WHERE target = ?",
-                                      (target,)).fetchall()),
-                    {r[0] for r in conn.execute(
-                        "SELECT page FROM unreadable WHERE target = ?", (target,))},
-                    row[0], row[1])
+                fingerprints = conn.execute("SELECT fingerprint, count FROM fingerprints "
+                                            "WHERE target = ?", (target,)).fetchall()
+                counts = conn.execute("SELECT kind, count FROM counts WHERE target = ?",
+                                      (target,)).fetchall()
+                unreadable = conn.execute("SELECT page FROM unreadable WHERE target = ?",
+                                          (target,)).fetchall()
             finally:
                 conn.close()
         except (sqlite3.Error, OSError) as exc:
             raise self._cannot("read", exc) from None
+        return Snapshot(self._tally("fingerprints", fingerprints),
+                        self._tally("counts", counts),
+                        {self._text("unreadable.page", page) for (page,) in unreadable},
+                        self._text("sweeps.swept_at", row[0]),
+                        self._whole("sweeps.sweeps", row[1]))
+
+    def _tally(self, table: str, rows: list[tuple[object, object]]) -> dict[str, int]:
+        return {self._text(f"{table} key", key): self._whole(f"{table}.count", n)
+                for key, n in rows}
+
+    def _text(self, what: str, value: object) -> str:
+        if not isinstance(value, str):
+            raise self._damaged(f"{what} is not text")
+        return value
+
+    def _whole(self, what: str, value: object) -> int:
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self._damaged(f"{what} is not a whole number")
+        return value
 
     def save(self, target: str, snapshot: Snapshot) -> None:
         """Replace *target*'s snapshot with *snapshot*, all or nothing."""
