@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 from typing import Any
 
 import click
 
 from guardrail.api import Guardrail
-from guardrail.atomic import atomic_output
 from guardrail.cli.ledger import chosen_log, log_options
 from guardrail.cli.progress_bar import quiet_option
+from guardrail.cli.report_output import refuse_log_target, report_output
 from guardrail.cli.shared import limit_options, limits_from, registry_of
 from guardrail.errors import UsageError
 from guardrail.sweep import (
@@ -121,10 +120,13 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
     registry = registry_of(ctx)
     registry.reporter(report)  # a typo fails before the site is fetched
     _check_output(output)  # and a report that cannot be written, before news is lost
+    log = chosen_log(log_path, no_log)
+    if output is not None:
+        refuse_log_target(output, log, "--output")
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
     options = SweepOptions(destination, max_findings, Selection(include, exclude, hidden),
-                           max_pages, timeout, chosen, chosen_log(log_path, no_log))
+                           max_pages, timeout, chosen, log)
     state = SweepState(state_path or default_state_path())
     alert = Alert(on_new) if on_new else None
 
@@ -164,20 +166,9 @@ def _report(guard: Guardrail, result: SweepResult, report: str, output: str | No
             limits: Any) -> None:
     """The new-only report on stdout, or in *output*: a file is replaced whole each
     sweep (a reader never sees half of one); a device or pipe is written to."""
-    if output is None or output == "-":
-        guard.render(result.news.decision, sys.stdout, report, color=sys.stdout.isatty(),
-                     limits=limits)
-        sys.stdout.flush()
-        return
-    if os.path.exists(output) and not os.path.isfile(output):  # /dev/null, a FIFO
-        with open(output, "w", encoding="utf-8") as stream:
-            guard.render(result.news.decision, stream, report, limits=limits)
-        return
-    with atomic_output(output) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        guard.render(result.news.decision, text, report, limits=limits)
-        text.flush()
-        text.detach()
+    with report_output(output or "-") as out:
+        guard.render(result.news.decision, out, report, color=out.isatty(), limits=limits)
+        out.flush()
 
 
 def _alert(guard: Guardrail, alert: Alert, number: int, result: SweepResult, report: str,
