@@ -36,7 +36,13 @@ def test_no_command_writes_over_the_decision_log_it_uses(tmp_path: Path, suffix:
     checked = invoke("check", "-p", POLICY, "--log", str(log), "-o", target, CLEAN)
     published = invoke("publish", "-p", POLICY, "--log", str(log), CLEAN, target)
     redacted = invoke("redact", "-p", POLICY, "--log", str(log), "-o", target, CLEAN)
-    assert [r.exit_code for r in (checked, published, redacted)] == [2, 2, 2]
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(CLEAN, site / "a.csv")
+    swept = invoke("sweep", "-p", POLICY, "--log", str(log), "--state",
+                   str(tmp_path / "state"), "-o", target, str(site))
+    assert [r.exit_code for r in (checked, published, redacted, swept)] == [2, 2, 2, 2]
+    assert f"guardrail: error: --output {refused}\n" == swept.stderr
     assert f"guardrail: error: --output {refused}\n" == checked.stderr
     assert f"guardrail: error: DEST {refused}\n" == published.stderr
     assert redacted.stderr.endswith(f"guardrail: error: --output {refused}\n")
