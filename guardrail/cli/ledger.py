@@ -145,11 +145,10 @@ def verify(ctx: click.Context, log_path: str | None, head: str | None) -> None:
             click.echo(f"{ledger.path}: {result.entries} entries, chain intact; head "
                        f"{result.last_seq}:{result.last_hash}")
         return
-    if result.bad_seq is None and result.entries == 0:  # the file itself
+    if result.bad_seq is None:  # the file itself, or entries gone from the end
         click.echo(f"{ledger.path}: BROKEN: {result.problem}", err=True)
-    elif result.bad_seq is None:  # entries gone from the end
-        click.echo(f"{ledger.path}: BROKEN: {result.problem}", err=True)
-        click.echo(f"the {result.entries} entries left verify", err=True)
+        if result.entries:
+            click.echo(f"the {result.entries} entries left verify", err=True)
     else:
         click.echo(f"{ledger.path}: BROKEN at {result.problem}", err=True)
         click.echo(f"the {result.entries} entries before it verify", err=True)

@@ -80,9 +80,8 @@ def verify_log(log: DecisionLog, head: tuple[int, str] | None = None) -> Verific
     try:
         return _verify(conn, head)
     except sqlite3.DatabaseError as exc:  # not a database, truncated, malformed
-        return Verification(0, f"the file is not a readable SQLite database ({exc}): "
-                            "damaged, truncated or replaced; keep it for inspection and "
-                            "restore a backup")
+        return Verification(0, f"the file is corrupt (SQLite: {exc}): damaged, truncated "
+                            "or replaced; keep it for inspection and restore a backup")
     finally:
         conn.close()
 
