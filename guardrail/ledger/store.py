@@ -95,7 +95,7 @@ class DecisionLog:
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
-            except (sqlite3.Error, OSError, ValueError, TypeError) as exc:
+            except (sqlite3.Error, OSError, ValueError, TypeError, OverflowError) as exc:
                 # ValueError/TypeError: content SQLite or UTF-8 cannot hold; the API
                 # promises LogError (a warning in audit), never a raw exception
                 raise LogError(self._cannot("write", exc), decision) from None
@@ -181,9 +181,17 @@ class DecisionLog:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except sqlite3.OperationalError:
-                conn.close()
-                if os.access(self.path.parent, os.W_OK):
-                    raise
+                conn.close()  # most often: no -shm beside it, and none can be made
+                wal = Path(f"{self.path}-wal")
+                if wal.exists() and wal.stat().st_size:
+                    # immutable reads the main file only: entries in the -wal would
+                    # be missed, and a log read in part is not read
+                    raise LogError(
+                        f"cannot read the decision log {self.path}: its folder is "
+                        f"read-only and it has a -wal file ({wal.name}) that SQLite can "
+                        "read only with a -shm file beside it; copy the log with its -wal "
+                        "to a folder you can write and read it there", damaged=False
+                    ) from None
                 conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:
