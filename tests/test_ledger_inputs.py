@@ -1,7 +1,7 @@
 """The decision log against hostile or odd inputs (issue 14): spreadsheet formulas in
 CSV cells, an export aimed at the log, read-only logs, listeners that change what they
 are given, out-of-range options, a shared .guardrail/ folder, and names that are not
-valid Unicode (real SQLite, real processes)."""
+valid Unicode (real SQLite files)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from helpers import CLEAN_EXPORT, LEAKY_EXPORT
 
 from guardrail import Guardrail
 from guardrail.cli import cli
+from guardrail.errors import UsageError
 from guardrail.host.hookspecs import hookimpl
 from guardrail.host.registry import load_registry, make_plugin_manager
 from guardrail.ledger import DecisionLog, LogError, is_log_file, verify_log
@@ -239,6 +240,8 @@ def test_an_empty_log_option_never_means_the_default(tmp_path: Path) -> None:
     assert "Invalid value for '--log': give a path (or 'off' to record nothing)" in \
         result.stderr
     assert not env_log.exists()
+    with pytest.raises(UsageError, match="the decision log path is empty"):
+        Guardrail.from_policy("asb-public-web").check(CLEAN_EXPORT, log="")
 
 
 # -- 8. a .guardrail/ folder someone else controls is not trusted ---------------------

@@ -156,6 +156,11 @@ def test_content_that_is_not_an_object_is_broken(logged: Path, content: str) -> 
     assert _verify(logged) == (1, f"{logged}: BROKEN at entry 2: its content is not a "
                                "JSON object, as every entry is (edited)\n"
                                "the 1 entries before it verify\n")
+    listed = _run("log", "list", "--log", str(logged))
+    assert (listed.exit_code, listed.stderr) == (4, (
+        f"guardrail: error: cannot read the decision log {logged}: entry 2 is not the "
+        "JSON object guardrail wrote (edited); run 'guardrail log verify' and keep the "
+        "file for inspection\n"))
 
 
 def test_a_truncated_file_is_broken(logged: Path) -> None:

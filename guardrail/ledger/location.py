@@ -7,6 +7,8 @@ import os
 import stat
 from pathlib import Path
 
+from guardrail.errors import UsageError
+
 __all__ = ["LOG_ENV", "OFF", "default_log_path", "resolve_log_path"]
 
 LOG_ENV = "GUARDRAIL_LOG"
@@ -54,6 +56,9 @@ def resolve_log_path(option: str | os.PathLike[str] | None = None, *,
     """
     if disabled:
         return None
+    if option is not None and not os.fspath(option).strip():
+        raise UsageError("the decision log path is empty: give a path (or 'off' to "
+                         "record nothing)")
     chosen = os.fspath(option) if option is not None else os.environ.get(LOG_ENV)
     if chosen is not None and chosen.strip():
         return None if chosen.strip().lower() in OFF else Path(chosen).expanduser()

@@ -222,7 +222,16 @@ class DecisionLog:
     def entries(self, where: str = "", params: tuple[Any, ...] = (),
                 order: str = "ASC", limit: int | None = None) -> Iterator[LogEntry]:
         for seq, content, prev, digest, *_ in self.rows(where, params, order, limit):
-            yield LogEntry(seq, json.loads(content), prev, digest)
+            try:
+                parsed = json.loads(content)
+            except (ValueError, TypeError):
+                parsed = None
+            if not isinstance(parsed, dict):
+                raise LogError(f"cannot read the decision log {self.path}: entry {seq} is "
+                               "not the JSON object guardrail wrote (edited); run "
+                               "'guardrail log verify' and keep the file for inspection",
+                               damaged=True)
+            yield LogEntry(seq, parsed, prev, digest)
 
     def get(self, seq: int) -> LogEntry | None:
         return next(self.entries("WHERE seq = ?", (seq,)), None)
