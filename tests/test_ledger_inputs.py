@@ -173,8 +173,13 @@ def test_a_read_only_folder_with_a_wal_is_refused_not_half_read(
     read_only(folder)
     result = _run("log", "verify", "--log", str(folder / "decisions.sqlite"))
     assert result.exit_code == 4
-    assert "its folder is read-only and it has a -wal file (decisions.sqlite-wal)" in \
-        result.stderr
+    assert result.stderr.startswith(
+        f"guardrail: error: cannot read the decision log {folder / 'decisions.sqlite'}: "
+        "its folder is read-only (")
+    assert result.stderr.endswith(
+        ") and it has a -wal file (decisions.sqlite-wal) that SQLite can read only with a "
+        "-shm file beside it; copy the log with its -wal to a folder you can write and "
+        "read it there\n")
 
 
 # -- 6. listeners each get their own copy ---------------------------------------------

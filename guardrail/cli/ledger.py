@@ -121,9 +121,10 @@ def path(log_path: str | None) -> None:
                    "entries deleted).")
 @click.pass_context
 def verify(ctx: click.Context, log_path: str | None, head: str | None) -> None:
-    """Check the hash chain; name the first entry edited, deleted or reordered.
+    """Check the file and the hash chain; name the first entry edited, deleted or
+    reordered, or what is wrong with the file (corrupt, foreign triggers or tables).
 
-    Exit codes: 0 whole (or empty), 1 broken, 2 usage.
+    Exit codes: 0 whole (or empty), 1 broken, 2 usage, 4 unreadable.
     """
     ledger = _log_of(log_path)
     try:

@@ -180,17 +180,19 @@ class DecisionLog:
                                    timeout=BUSY_TIMEOUT_MS / 1000)
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            except sqlite3.OperationalError:
+            except sqlite3.OperationalError as exc:
                 conn.close()  # most often: no -shm beside it, and none can be made
+                if "locked" in str(exc):  # a writer holds it: not a read-only folder
+                    raise
                 wal = Path(f"{self.path}-wal")
                 if wal.exists() and wal.stat().st_size:
                     # immutable reads the main file only: entries in the -wal would
                     # be missed, and a log read in part is not read
                     raise LogError(
                         f"cannot read the decision log {self.path}: its folder is "
-                        f"read-only and it has a -wal file ({wal.name}) that SQLite can "
-                        "read only with a -shm file beside it; copy the log with its -wal "
-                        "to a folder you can write and read it there", damaged=False
+                        f"read-only ({exc}) and it has a -wal file ({wal.name}) that "
+                        "SQLite can read only with a -shm file beside it; copy the log "
+                        "with its -wal to a folder you can write and read it there"
                     ) from None
                 conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
