@@ -27,6 +27,8 @@ from guardrail.ledger import (
     verify_log,
 )
 from guardrail.ledger.location import default_log_path
+from guardrail.ledger.schema import SCHEMA
+from guardrail.ledger.verify import Verification
 
 
 def _sha(path: Path) -> str:
@@ -113,8 +115,10 @@ def test_missing_and_empty_logs_verify(tmp_path: Path) -> None:
     assert verify_log(missing).ok and verify_log(missing).entries == 0
     assert not missing.exists()  # reading never creates it
     empty = tmp_path / "empty.sqlite"
-    sqlite3.connect(empty).close()
-    assert verify_log(DecisionLog(empty)).entries == 0
+    conn = sqlite3.connect(empty)
+    conn.executescript(SCHEMA)  # what the first append creates
+    conn.close()
+    assert verify_log(DecisionLog(empty)) == Verification(0)
 
 
 def test_verify_names_an_edited_entry(filled: DecisionLog) -> None:
@@ -164,7 +168,13 @@ def test_a_rewritten_chain_passes_alone_but_not_against_a_kept_head(
     head = filled.head()
     assert head is not None
     _edit(filled, "DELETE FROM decisions WHERE seq = 5")  # the newest entry removed
-    assert verify_log(filled).ok  # what a chain alone cannot see
+    gone = verify_log(filled)  # the log remembers the highest entry it wrote
+    assert (gone.ok, gone.bad_seq, gone.entries, gone.last_seq) == (False, None, 4, 4)
+    assert gone.problem == ("1 entry was deleted from the end (the log wrote up to entry "
+                            "5; it ends at entry 4)")
+    # whoever can write the file can rewrite that memory too: what a chain cannot see
+    _edit(filled, "UPDATE decisions_written SET seq = 4")
+    assert verify_log(filled).ok
     result = verify_log(filled, (5, head.hash))
     assert result.problem == ("entry 5: the head you kept is missing (log ends at entry 4;"
                               " newest entries deleted)")

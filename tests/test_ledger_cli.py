@@ -15,6 +15,7 @@ from helpers import CLEAN_EXPORT, LEAKY_EXPORT
 
 from guardrail.cli import cli
 from guardrail.ledger import DecisionLog
+from guardrail.ledger.schema import SCHEMA
 
 
 def _run(*args: str, env: dict[str, str] | None = None):
@@ -106,7 +107,10 @@ def test_verify_and_head(logged: Path) -> None:
     with conn:
         conn.execute("DELETE FROM decisions WHERE seq = 3")
     conn.close()
-    assert _run("log", "verify", "--log", str(logged)).exit_code == 0  # a chain alone
+    gone = CliRunner().invoke(cli, ["log", "verify", "--log", str(logged)])
+    assert (gone.exit_code, gone.stderr) == (1, (
+        f"{logged}: BROKEN: 1 entry was deleted from the end (the log wrote up to entry "
+        "3; it ends at entry 2)\nthe 2 entries left verify\n"))
     kept = CliRunner().invoke(cli, ["log", "verify", "--log", str(logged), "--head", head])
     assert kept.exit_code == 1
     assert ("BROKEN at entry 3: the head you kept is missing (log ends at entry 2; newest "
@@ -128,7 +132,9 @@ def test_verify_missing_and_empty(tmp_path: Path) -> None:
     assert (missing.exit_code, missing.output) == \
         (0, f"{tmp_path / 'none.sqlite'}: no decision log yet (nothing to verify)\n")
     empty = tmp_path / "empty.sqlite"
-    sqlite3.connect(empty).close()
+    conn = sqlite3.connect(empty)
+    conn.executescript(SCHEMA)  # what the first append creates
+    conn.close()
     result = _run("log", "verify", "--log", str(empty))
     assert (result.exit_code, result.output) == \
         (0, f"{empty}: the log is empty (nothing to verify)\n")
@@ -190,6 +196,10 @@ def test_a_file_that_is_not_a_log(tmp_path: Path) -> None:
     junk = tmp_path / "junk.sqlite"
     junk.write_text("not a database, only text " * 10)
     result = CliRunner().invoke(cli, ["log", "verify", "--log", str(junk)])
+    assert (result.exit_code, result.stderr) == (1, (
+        f"{junk}: BROKEN: the file is not a SQLite database: damaged, truncated or "
+        "replaced; keep it for inspection and restore a backup\n"))
+    result = CliRunner().invoke(cli, ["log", "list", "--log", str(junk)])
     assert result.exit_code == 4
     assert result.stderr == (f"guardrail: error: cannot read the decision log {junk}: file "
                              "is not a database; it is not a decision log, or is damaged: "

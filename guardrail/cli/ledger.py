@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TextIO, cast
 
 import click
 
@@ -15,6 +14,8 @@ from guardrail.ledger import (
     DecisionLog,
     Filters,
     LogError,
+    is_log_file,
+    not_a_log_file,
     parse_head,
     resolve_log_path,
     select,
@@ -25,13 +26,23 @@ from guardrail.ledger.query import one_line, write_csv, write_jsonl
 __all__ = ["log"]
 
 
+_MAX_SEQ = 2**63 - 1  # SQLite's largest integer
+
+
+def _a_path(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--log "" is a mistake (an unset variable), never "the default log"."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("give a path (or 'off' to record nothing)")
+    return value
+
+
 def log_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--log PATH and --no-log, for the commands that decide."""
     command = click.option(
         "--no-log", is_flag=True,
         help="Do not record this decision in the decision log.")(command)
     return click.option(
-        "--log", "log_path", metavar="PATH",
+        "--log", "log_path", metavar="PATH", callback=_a_path,
         help="Decision log to append to. Default: GUARDRAIL_LOG, else "
              ".guardrail/decisions.sqlite in this folder or the nearest parent that has "
              "a .guardrail folder, else ~/.local/state/guardrail/decisions.sqlite. "
@@ -58,10 +69,14 @@ def _log_of(path: str | None) -> DecisionLog:
     if chosen is None:
         raise click.UsageError("the decision log is off (GUARDRAIL_LOG=off); name one "
                                "with --log PATH")
+    wrong = not_a_log_file(chosen)
+    if wrong:
+        raise click.UsageError(f"{chosen}: {wrong}; give the log file's path with --log "
+                               "(or GUARDRAIL_LOG)")
     return DecisionLog(chosen)
 
 
-_log_option = click.option("--log", "log_path", metavar="PATH",
+_log_option = click.option("--log", "log_path", metavar="PATH", callback=_a_path,
                            help="The decision log (default: as 'guardrail log path' says).")
 
 
@@ -73,7 +88,7 @@ def _filters(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--verdict", type=click.Choice(["allow", "block"])),
         click.option("--policy", metavar="NAME", help="Only this policy's decisions."),
         click.option("--destination", metavar="NAME", help="Only this destination's."),
-        click.option("--limit", type=click.IntRange(min=1), metavar="N",
+        click.option("--limit", type=click.IntRange(min=1, max=_MAX_SEQ), metavar="N",
                      help="Only the newest N matching decisions."),
         click.option("--canary", is_flag=True,
                      help="Only decisions that saw a canary (a planted test identity)."),
@@ -106,9 +121,10 @@ def path(log_path: str | None) -> None:
                    "entries deleted).")
 @click.pass_context
 def verify(ctx: click.Context, log_path: str | None, head: str | None) -> None:
-    """Check the hash chain; name the first entry edited, deleted or reordered.
+    """Check the file and the hash chain; name the first entry edited, deleted or
+    reordered, or what is wrong with the file (corrupt, foreign triggers or tables).
 
-    Exit codes: 0 whole (or empty), 1 broken, 2 usage.
+    Exit codes: 0 whole (or empty), 1 broken, 2 usage, 4 unreadable.
     """
     ledger = _log_of(log_path)
     try:
@@ -130,8 +146,13 @@ def verify(ctx: click.Context, log_path: str | None, head: str | None) -> None:
             click.echo(f"{ledger.path}: {result.entries} entries, chain intact; head "
                        f"{result.last_seq}:{result.last_hash}")
         return
-    click.echo(f"{ledger.path}: BROKEN at {result.problem}", err=True)
-    click.echo(f"the {result.entries} entries before it verify", err=True)
+    if result.bad_seq is None:  # the file itself, or entries gone from the end
+        click.echo(f"{ledger.path}: BROKEN: {result.problem}", err=True)
+        if result.entries:
+            click.echo(f"the {result.entries} entries left verify", err=True)
+    else:
+        click.echo(f"{ledger.path}: BROKEN at {result.problem}", err=True)
+        click.echo(f"the {result.entries} entries before it verify", err=True)
     ctx.exit(EXIT_BLOCKED)
 
 
@@ -160,7 +181,7 @@ def list_(log_path: str | None, **filters: Any) -> None:
 
 @log.command()
 @_log_option
-@click.argument("entry_id", metavar="ID", type=int)
+@click.argument("entry_id", metavar="ID", type=click.IntRange(-_MAX_SEQ - 1, _MAX_SEQ))
 @click.pass_context
 def show(ctx: click.Context, log_path: str | None, entry_id: int) -> None:
     """Print one entry in full (JSON), with its chain hashes."""
@@ -177,12 +198,24 @@ def show(ctx: click.Context, log_path: str | None, entry_id: int) -> None:
 @_log_option
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
               show_default=True)
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-              help="Write to this file instead of stdout.")
+@click.option("--output", "-o", metavar="FILE", default="-",
+              help="Write to this file instead of stdout (never the log itself).")
 @_filters
-def export(log_path: str | None, fmt: str, output: Any, **filters: Any) -> None:
+def export(log_path: str | None, fmt: str, output: str, **filters: Any) -> None:
     """Export decisions as JSON lines (every field) or CSV (one row each)."""
-    entries = select(_log_of(log_path), Filters(**filters))
-    count = (write_jsonl if fmt == "jsonl" else write_csv)(entries, output)
-    if output is not sys.stdout and getattr(output, "name", "-") != "<stdout>":
+    ledger = _log_of(log_path)
+    if output != "-" and is_log_file(output, ledger.path):
+        raise click.BadParameter(f"{output} is the decision log itself (or its -wal/-shm "
+                                 "file): writing it would destroy the log; choose "
+                                 "another file", param_hint="--output")
+    entries = select(ledger, Filters(**filters))
+    write = write_jsonl if fmt == "jsonl" else write_csv
+    try:
+        out = click.open_file(output, "w", encoding="utf-8")
+    except OSError as exc:
+        raise click.BadParameter(f"cannot write {output}: {exc.strerror or exc}",
+                                 param_hint="--output") from None
+    with out:
+        count = write(entries, cast(TextIO, out))
+    if output != "-":
         click.echo(f"exported {count} decision{'s' if count != 1 else ''}", err=True)

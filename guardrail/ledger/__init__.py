@@ -13,13 +13,13 @@ from guardrail.ledger.chain import GENESIS, LogEntry, canonical, chain_hash
 from guardrail.ledger.listeners import notify_listeners
 from guardrail.ledger.location import LOG_ENV, default_log_path, resolve_log_path
 from guardrail.ledger.query import Filters, select
-from guardrail.ledger.store import DecisionLog, LogError
+from guardrail.ledger.store import DecisionLog, LogError, is_log_file, not_a_log_file
 from guardrail.ledger.verify import Verification, parse_head, verify_log
 
 __all__ = ["DecisionLog", "LogEntry", "LogError", "Filters", "Verification", "GENESIS",
            "LOG_ENV", "canonical", "chain_hash", "default_log_path", "resolve_log_path",
            "select", "verify_log", "parse_head", "notify_listeners", "log_of",
-           "record_decision"]
+           "record_decision", "is_log_file", "not_a_log_file"]
 
 _OPEN: dict[Path, DecisionLog] = {}
 _OPEN_LOCK = threading.Lock()

@@ -23,9 +23,13 @@ GENESIS = "0" * 64
 
 
 def canonical(content: dict[str, Any]) -> bytes:
-    """The one byte form of *content* that is hashed."""
+    """The one byte form of *content* that is hashed.
+
+    A lone surrogate (a name Python read from bytes that are not UTF-8) has no UTF-8
+    form; it is written as JSON's own ``\\udXXX`` escape, which reads back as the same
+    string, so the entry round-trips and verifies."""
     return json.dumps(content, sort_keys=True, separators=(",", ":"),
-                      ensure_ascii=False).encode("utf-8")
+                      ensure_ascii=False).encode("utf-8", "backslashreplace")
 
 
 def chain_hash(content: dict[str, Any] | bytes, prev_hash: str) -> str:

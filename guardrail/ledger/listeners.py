@@ -2,11 +2,16 @@
 
 Each implementation is called on its own, after the entry is safely in the local log:
 one that fails is reported on stderr naming its plugin, and neither changes the
-verdict, nor stops the others, nor undoes the local record.
+verdict, nor stops the others, nor undoes the local record. Each gets its own copy of
+the entry, so one that changes ``entry.content`` changes nothing the next one sees.
+Listeners run in the checking process, one after the other: a slow one holds the
+check (the shipped ``forward`` listener has its own timeout).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import sys
 import traceback
@@ -22,7 +27,8 @@ def notify_listeners(pm: Any, entry: LogEntry) -> list[str]:
     failed: list[str] = []
     for impl in pm.hook.guardrail_decision_logged.get_hookimpls():
         try:
-            impl.function(entry=entry)
+            impl.function(entry=dataclasses.replace(
+                entry, content=copy.deepcopy(entry.content)))
         except KeyboardInterrupt:
             raise  # the user's Ctrl-C; the local record is already written
         except BaseException as exc:  # SystemExit too: a listener never ends the run

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
+
+from guardrail.errors import UsageError
 
 __all__ = ["LOG_ENV", "OFF", "default_log_path", "resolve_log_path"]
 
@@ -15,14 +18,31 @@ FILE_NAME = "decisions.sqlite"
 
 def default_log_path(cwd: str | os.PathLike[str] | None = None) -> Path:
     """``.guardrail/decisions.sqlite`` in the nearest folder (from *cwd* up) that has a
-    ``.guardrail/`` folder, else ``$XDG_STATE_HOME/guardrail/decisions.sqlite``
-    (``~/.local/state/guardrail/...`` when XDG_STATE_HOME is unset)."""
+    ``.guardrail/`` folder owned by the current user and not writable by others, else
+    ``$XDG_STATE_HOME/guardrail/decisions.sqlite`` (``~/.local/state/guardrail/...``
+    when XDG_STATE_HOME is unset)."""
     here = Path(cwd or os.getcwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / ".guardrail").is_dir():
+        if _trusted(folder / ".guardrail"):
             return folder / ".guardrail" / FILE_NAME
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "guardrail" / FILE_NAME
+
+
+def _trusted(folder: Path) -> bool:
+    """A ``.guardrail/`` folder the current user owns and others cannot write: one in a
+    shared parent (``/tmp``) made by someone else would collect, or hide, this user's
+    decisions (git's ``safe.directory`` reasoning)."""
+    try:
+        found = folder.stat()
+    except OSError:
+        return False
+    if not stat.S_ISDIR(found.st_mode):
+        return False
+    getuid = getattr(os, "getuid", None)  # no owners to compare on Windows
+    if getuid is not None and found.st_uid != getuid():
+        return False
+    return not found.st_mode & stat.S_IWOTH
 
 
 def resolve_log_path(option: str | os.PathLike[str] | None = None, *,
@@ -36,6 +56,9 @@ def resolve_log_path(option: str | os.PathLike[str] | None = None, *,
     """
     if disabled:
         return None
+    if option is not None and not os.fspath(option).strip():
+        raise UsageError("the decision log path is empty: give a path (or 'off' to "
+                         "record nothing)")
     chosen = os.fspath(option) if option is not None else os.environ.get(LOG_ENV)
     if chosen is not None and chosen.strip():
         return None if chosen.strip().lower() in OFF else Path(chosen).expanduser()

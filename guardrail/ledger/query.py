@@ -29,10 +29,13 @@ def _moment(text: str, end: bool) -> str:
             moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=_dt.timezone.utc)
+        return moment.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
     except ValueError:
         raise UsageError(f"'{text}' is not a date; write YYYY-MM-DD or an ISO date-time "
                          "such as 2026-03-01T09:30") from None
-    return moment.astimezone(_dt.timezone.utc).isoformat(timespec="microseconds")
+    except OverflowError:  # the day after 9999-12-31, or before 0001-01-01 in UTC
+        raise UsageError(f"'{text}' is outside the dates guardrail can compare; give a "
+                         "date between 0001-01-02 and 9999-12-30") from None
 
 
 @dataclass(frozen=True)
@@ -62,14 +65,18 @@ class Filters:
             if value:
                 terms.append(f"{column} = ?")
                 params.append(value)
-        if self.canary:  # SQLite's JSON functions read the hashed content itself
-            terms.append("json_extract(content, '$.canary_hits') NOT IN ('{}', 'null')")
+        # --canary is decided on the content as Python parses it (see select): SQLite's
+        # json_extract reads the first of two duplicate keys, Python the last
         return ("WHERE " + " AND ".join(terms) if terms else ""), tuple(params)
 
 
 def select(log: DecisionLog, filters: Filters) -> Iterator[LogEntry]:
     """Matching entries, oldest first; with a limit, the newest *limit* of them."""
     where, params = filters.sql()
+    if filters.canary:
+        found = [e for e in log.entries(where, params) if e.content.get("canary_hits")]
+        yield from (found[-filters.limit:] if filters.limit else found)
+        return
     if filters.limit is None:
         yield from log.entries(where, params)
         return
@@ -102,9 +109,22 @@ CSV_COLUMNS = ("seq", "time", "policy", "policy_version", "policy_sha256", "dest
                "hash")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """*value*, with a leading ``'`` when a spreadsheet would read it as a formula (a
+    payload named ``=HYPERLINK(...).csv``)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(entries: Iterator[LogEntry], out: TextIO) -> int:
     """One row per decision; lists are joined with ``;`` and counts per rule as JSON.
-    Findings themselves are in the JSON lines export."""
+    Findings themselves are in the JSON lines export. A text cell that starts like a
+    formula gets a leading ``'``."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
@@ -112,7 +132,7 @@ def write_csv(entries: Iterator[LogEntry], out: TextIO) -> int:
         c = entry.content
         policy = c.get("policy", {})
         payloads = c.get("payloads", [])
-        writer.writerow([
+        writer.writerow([_cell(value) for value in [
             entry.seq, entry.time, policy.get("name"), policy.get("version"),
             policy.get("sha256"), c.get("destination"), c.get("mode"), c.get("verdict"),
             c.get("exit_code"), ";".join(p.get("name", "") for p in payloads),
@@ -121,6 +141,6 @@ def write_csv(entries: Iterator[LogEntry], out: TextIO) -> int:
             json.dumps(c.get("counts", {}).get("by_rule", {}), sort_keys=True),
             ";".join(w.get("label", "") for w in c.get("waivers_used", [])),
             json.dumps(c.get("canary_hits") or {}, sort_keys=True),
-            entry.prev_hash, entry.hash])
+            entry.prev_hash, entry.hash]])
         count += 1
     return count

@@ -16,25 +16,13 @@ from typing import Any
 from guardrail.decision import Decision
 from guardrail.errors import EXIT_INTERNAL, GuardrailError
 from guardrail.ledger.chain import GENESIS, LogEntry, canonical, chain_hash, entry_content
+from guardrail.ledger.schema import SCHEMA, high_water, schema_problems
 
-__all__ = ["DecisionLog", "LogError", "BUSY_TIMEOUT_MS"]
+__all__ = ["DecisionLog", "LogError", "BUSY_TIMEOUT_MS", "is_log_file", "not_a_log_file"]
 
 # A writer waits this long for another to finish its append before giving up.
 BUSY_TIMEOUT_MS = 30_000
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS decisions (
-    seq INTEGER PRIMARY KEY,
-    time TEXT NOT NULL,
-    policy TEXT NOT NULL,
-    destination TEXT NOT NULL,
-    verdict TEXT NOT NULL,
-    content TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS decisions_time ON decisions (time);
-"""
 _COLUMNS = "seq, content, prev_hash, hash, time, policy, destination, verdict"
 
 
@@ -47,9 +35,12 @@ class LogError(GuardrailError):
 
     exit_code = EXIT_INTERNAL
 
-    def __init__(self, message: str, decision: Decision | None = None) -> None:
+    def __init__(self, message: str, decision: Decision | None = None, *,
+                 damaged: bool = False) -> None:
         super().__init__(message)
         self.decision = decision
+        #: the file is there but is not a database (or a damaged one)
+        self.damaged = damaged
 
 
 class DecisionLog:
@@ -79,9 +70,15 @@ class DecisionLog:
                 conn = self._writer()
                 conn.execute("BEGIN IMMEDIATE")
                 try:
+                    problems = schema_problems(conn)
+                    if problems:
+                        raise LogError(self._tampered(problems[0]), decision)
                     row = conn.execute(
                         "SELECT seq, hash FROM decisions ORDER BY seq DESC LIMIT 1").fetchone()
-                    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+                    # past the highest ever written: entries deleted from the end stay
+                    # visible to verify as a gap, never silently reused
+                    seq = max(row[0] if row else 0, high_water(conn)) + 1
+                    prev = row[1] if row else GENESIS
                     content["seq"] = seq
                     body = canonical(content)
                     digest = chain_hash(body, prev)
@@ -91,11 +88,16 @@ class DecisionLog:
                         (seq, content["time"], content["policy"]["name"] or "",
                          content["destination"], content["verdict"],
                          body.decode("utf-8"), prev, digest))
+                    conn.execute(
+                        "INSERT INTO decisions_written (id, seq) VALUES (1, ?) "
+                        "ON CONFLICT (id) DO UPDATE SET seq = excluded.seq", (seq,))
                     conn.execute("COMMIT")
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
-            except (sqlite3.Error, OSError) as exc:
+            except (sqlite3.Error, OSError, ValueError, TypeError, OverflowError) as exc:
+                # ValueError/TypeError: content SQLite or UTF-8 cannot hold; the API
+                # promises LogError (a warning in audit), never a raw exception
                 raise LogError(self._cannot("write", exc), decision) from None
         return LogEntry(seq, content, prev, digest)
 
@@ -105,6 +107,10 @@ class DecisionLog:
                 self._conn.close()
             self._conn = None  # a forked child, or the file was removed or replaced
         if self._conn is None:
+            wrong = not_a_log_file(self.path)
+            if wrong:
+                raise LogError(f"cannot write the decision log {self.path}: {wrong}; "
+                               "point --log (or GUARDRAIL_LOG) at a file")
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000,
                                    isolation_level=None, check_same_thread=False)
@@ -113,7 +119,7 @@ class DecisionLog:
             # Every commit reaches the disk: a publish whose record a power cut lost
             # could not be proved.
             conn.execute("PRAGMA synchronous = FULL")
-            conn.executescript(_SCHEMA)
+            conn.executescript(SCHEMA)
             self._conn, self._pid, self._inode = conn, os.getpid(), self._identity()
         return self._conn
 
@@ -135,6 +141,11 @@ class DecisionLog:
                 self._conn.close()
             self._conn = None
 
+    def _tampered(self, problem: str) -> str:
+        return (f"refusing to write to the decision log {self.path}: {problem}; keep it "
+                "for inspection ('guardrail log verify'), and point --log (or "
+                "GUARDRAIL_LOG) at another file")
+
     def _cannot(self, doing: str, exc: BaseException) -> str:
         why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         if "not a database" in why or "malformed" in why:
@@ -151,7 +162,44 @@ class DecisionLog:
     # -- reading ---------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return self.path.is_file()
+        """True when something is at the path (a file, or what :func:`not_a_log_file`
+        names); False when there is no log yet."""
+        return self.path.exists() or self.path.is_symlink()
+
+    def reader(self) -> sqlite3.Connection:
+        """A read-only connection: reading never writes, never checkpoints the -wal
+        away, and works on a log someone may only read. When the folder is read-only
+        too (SQLite cannot make its -shm file there), the file is opened as immutable,
+        which reads the main file only."""
+        wrong = not_a_log_file(self.path)
+        if wrong:
+            raise LogError(f"cannot read the decision log {self.path}: {wrong}")
+        uri = self.path.absolute().as_uri()
+        try:
+            conn = sqlite3.connect(f"{uri}?mode=ro", uri=True,
+                                   timeout=BUSY_TIMEOUT_MS / 1000)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError as exc:
+                conn.close()  # most often: no -shm beside it, and none can be made
+                if "locked" in str(exc):  # a writer holds it: not a read-only folder
+                    raise
+                wal = Path(f"{self.path}-wal")
+                if wal.exists() and wal.stat().st_size:
+                    # immutable reads the main file only: entries in the -wal would
+                    # be missed, and a log read in part is not read
+                    raise LogError(
+                        f"cannot read the decision log {self.path}: its folder is "
+                        f"read-only ({exc}) and it has a -wal file ({wal.name}) that "
+                        "SQLite can read only with a -shm file beside it; copy the log "
+                        "with its -wal to a folder you can write and read it there"
+                    ) from None
+                conn = sqlite3.connect(f"{uri}?immutable=1", uri=True)
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as exc:
+            damaged = not isinstance(exc, sqlite3.OperationalError)
+            raise LogError(self._cannot("read", exc), damaged=damaged) from None
+        return conn
 
     def rows(self, where: str = "", params: tuple[Any, ...] = (), order: str = "ASC",
              limit: int | None = None) -> Iterator[tuple[Any, ...]]:
@@ -159,12 +207,8 @@ class DecisionLog:
         verdict``) in sequence order; nothing for a log that does not exist yet."""
         if not self.exists():
             return
+        conn = self.reader()
         try:
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-        except sqlite3.Error as exc:
-            raise LogError(self._cannot("read", exc)) from None
-        try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if conn.execute("SELECT name FROM sqlite_master WHERE type='table' "
                             "AND name='decisions'").fetchone() is None:
                 return
@@ -172,7 +216,7 @@ class DecisionLog:
             if limit is not None:
                 sql += f" LIMIT {int(limit)}"
             yield from conn.execute(sql, params)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, OverflowError) as exc:
             raise LogError(self._cannot("read", exc)) from None
         finally:
             conn.close()
@@ -180,7 +224,16 @@ class DecisionLog:
     def entries(self, where: str = "", params: tuple[Any, ...] = (),
                 order: str = "ASC", limit: int | None = None) -> Iterator[LogEntry]:
         for seq, content, prev, digest, *_ in self.rows(where, params, order, limit):
-            yield LogEntry(seq, json.loads(content), prev, digest)
+            try:
+                parsed = json.loads(content)
+            except (ValueError, TypeError):
+                parsed = None
+            if not isinstance(parsed, dict):
+                raise LogError(f"cannot read the decision log {self.path}: entry {seq} is "
+                               "not the JSON object guardrail wrote (edited); run "
+                               "'guardrail log verify' and keep the file for inspection",
+                               damaged=True)
+            yield LogEntry(seq, parsed, prev, digest)
 
     def get(self, seq: int) -> LogEntry | None:
         return next(self.entries("WHERE seq = ?", (seq,)), None)
@@ -188,3 +241,35 @@ class DecisionLog:
     def head(self) -> LogEntry | None:
         """The newest entry (None for an empty log)."""
         return next(self.entries(order="DESC", limit=1), None)
+
+
+def not_a_log_file(path: Path) -> str | None:
+    """Why *path* cannot be a decision log (a folder, a device, a dangling symbolic
+    link), or None when it is a regular file or nothing is there yet."""
+    if path.is_symlink() and not path.exists():
+        return f"it is a symbolic link to {os.readlink(path)}, which does not exist"
+    if not path.exists():
+        return None
+    if path.is_dir():
+        return "it is a folder, not a decision log file"
+    if not path.is_file():
+        return "it is not a regular file (a device or pipe), so not a decision log"
+    return None
+
+
+def is_log_file(path: str | os.PathLike[str], log_path: str | os.PathLike[str]) -> bool:
+    """True when writing *path* would write the log at *log_path* (the file itself or
+    its ``-wal`` / ``-shm``), through symbolic or hard links too: an output must never
+    be the log it comes from."""
+    target = os.path.realpath(path)
+    parts = [base + suffix for base in (os.fspath(log_path), os.path.realpath(log_path))
+             for suffix in ("", "-wal", "-shm")]
+    for part in parts:
+        if target == os.path.realpath(part):
+            return True
+        try:
+            if os.path.samefile(path, part):
+                return True
+        except OSError:
+            pass
+    return False
