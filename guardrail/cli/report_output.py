@@ -22,7 +22,7 @@ import click
 
 from guardrail.atomic import AtomicFile
 from guardrail.errors import UsageError
-from guardrail.ledger import DecisionLog
+from guardrail.ledger import DecisionLog, is_log_file
 
 __all__ = ["report_output", "refuse_log_target"]
 
@@ -32,15 +32,9 @@ def refuse_log_target(target: str | os.PathLike[str], log: DecisionLog | bool | 
     """Raise UsageError when *target* is the decision log in use (or its -wal/-shm)."""
     if not isinstance(log, DecisionLog) or os.fspath(target) == "-":
         return
-    real = os.path.realpath(target)
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        companion = f"{log.path}{suffix}"  # by name too: a -wal may come and go
-        same = real == os.path.realpath(companion)
-        with contextlib.suppress(OSError):
-            same = same or os.path.samefile(target, companion)
-        if same:
-            raise UsageError(f"{option} names the decision log this command writes to; "
-                             "writing there would destroy the log: choose another file")
+    if is_log_file(target, log.path):
+        raise UsageError(f"{option} names the decision log this command writes to; "
+                         "writing there would destroy the log: choose another file")
 
 
 @contextlib.contextmanager
