@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import sqlite3
@@ -285,7 +286,15 @@ def test_a_field_name_with_a_lone_surrogate_is_logged(tmp_path: Path, capsys) ->
     assert verify_log(log).entries == 2 and verify_log(log).ok
     stored = sqlite3.connect(log.path).execute(
         "SELECT content FROM decisions WHERE seq = 1").fetchone()[0]
-    assert "\\ud800" in stored  # JSON's escape, which reads back as the same name
+    # a name that cannot be printed is shown (and logged) by its number
+    assert "\\ud800" not in stored
+    assert [f["field"] for f in json.loads(stored)["findings"]][0] == '"#1"'
+    # and text that holds one anyway is stored as JSON's escape, reading back the same
+    from guardrail.ledger.chain import canonical
+    written = canonical({"name": "a\ud800_name"})
+    assert "\\ud800" in written.decode("utf-8") if isinstance(written, bytes) \
+        else "\\ud800" in written
+    assert json.loads(written)["name"] == "a\ud800_name"
 
 
 def test_content_sqlite_cannot_hold_is_a_log_error(tmp_path: Path) -> None:
