@@ -27,7 +27,9 @@ KEY_BYTES = 32
 
 class Keyed:
     """HMAC-SHA256 under the state file's key: the same text gives the same digest in
-    every sweep kept in that file, and nothing a reader could reverse or guess."""
+    every sweep kept in that file. It keeps URLs and paths out of the file in clear; it
+    does not stop someone holding the whole file (key included) from testing guesses,
+    so the state file is kept like the decision log."""
 
     def __init__(self, key: bytes) -> None:
         self._key = key
