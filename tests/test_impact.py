@@ -286,3 +286,17 @@ def test_the_same_file_twice_is_one_page_and_unreadable_pages_are_counted(tmp_pa
     text = invoke("check", "--policy", CONTENT, "--mode", "audit", "--no-log", "-q",
                   str(export), str(tmp_path / "broken.json")).stdout
     assert "  pages that could not be read: 1 (they may hold anything)\n" in text
+
+
+def test_capped_figures_say_at_least_on_every_line(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch):
+    from guardrail.engine import impact_sink
+
+    monkeypatch.setattr(impact_sink, "MAX_DISTINCT", 2)
+    export = tmp_path / "many.csv"
+    export.write_text("id,name\n1,Margaret Okafor\n2,Ann Smith\n3,David Kowalski\n",
+                      encoding="utf-8")
+    out = invoke("check", "--policy", CONTENT, "--mode", "audit", "--no-log", "-q",
+                 str(export)).stdout
+    assert "  distinct people-like values: at least 2 (person.name 2)\n" in out
+    assert re.search(r"many\.csv: 3 of 3 records, at least 2 distinct values\n", out)

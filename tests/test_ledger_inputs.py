@@ -307,3 +307,19 @@ def test_content_sqlite_cannot_hold_is_a_log_error(tmp_path: Path) -> None:
         log.append(decision)
     assert caught.value.decision is decision
     assert "cannot write the decision log" in caught.value.message
+
+
+def test_a_project_folder_linked_by_another_user_is_ignored(tmp_path: Path) -> None:
+    # A re-test planted `.guardrail -> a folder of this user's` owned by someone else in
+    # a shared parent: the log went where the link led.
+    if os.getuid() != 0:
+        pytest.skip("only root can give a link away")
+    project = tmp_path / "shared" / "project"
+    project.mkdir(parents=True)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    link = tmp_path / "shared" / ".guardrail"
+    link.symlink_to(mine)
+    assert default_log_path(project) == link / "decisions.sqlite"
+    os.lchown(link, NOBODY, -1)
+    assert default_log_path(project) != link / "decisions.sqlite"

@@ -938,3 +938,27 @@ def test_the_deadline_holds_over_tls_too(tmp_path: Path,
                              "slow")]
     assert _findings(report) == [(f"{url}/", 0, "text", "email", "j***@e******.c**")]
     assert len(sent) < 50  # the connection was cut at the deadline, not read to the end
+
+
+def test_a_folder_it_may_not_list_is_newly_unreadable_and_the_rest_is_swept(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A re-test found this a crash (TypeError) once such folders were reported rather
+    # than ending the check. Root lists every folder: the refusal is given as the
+    # kernel gives it to an ordinary user.
+    folder = _folder(tmp_path)
+    (folder / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def refusing(path: Any = ".") -> Any:
+        if isinstance(path, (str, os.PathLike)) and os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    result = _run("-p", "asb-public-web", "--report", "json", "--state",
+                  str(tmp_path / "state"), "--no-log", "--exclude", "*.png", str(folder))
+    assert result.exit_code == 3, result.stderr
+    files = {Path(f["file"]).name: f for f in json.loads(result.stdout)["files"]}
+    assert files["export.csv"]["records"] == 1
+    assert files["locked"]["error"].startswith("a folder that cannot be listed (Permission "
+                                               "denied): it may hold anything")

@@ -13,7 +13,7 @@ Every command that writes a file (``guardrail redact`` today) goes through here:
 
 from __future__ import annotations
 
-from guardrail.atomic.file import AtomicFile, atomic_output
+from guardrail.atomic.file import AtomicFile, SignalExit, atomic_output
 from guardrail.atomic.stale import STALE_AFTER, remove_stale
 
-__all__ = ["AtomicFile", "atomic_output", "remove_stale", "STALE_AFTER"]
+__all__ = ["AtomicFile", "SignalExit", "atomic_output", "remove_stale", "STALE_AFTER"]

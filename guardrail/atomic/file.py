@@ -29,7 +29,7 @@ from guardrail.atomic import names, stale
 from guardrail.atomic.unnamed import open_unnamed, proc_path
 from guardrail.errors import UsageError
 
-__all__ = ["AtomicFile", "atomic_output"]
+__all__ = ["AtomicFile", "atomic_output", "SignalExit"]
 
 _STOPPING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGINT")
                   if hasattr(signal, name))
@@ -277,5 +277,13 @@ def _signals_held() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+class SignalExit(SystemExit):
+    """SIGTERM or SIGHUP while a copy was open: the copy is discarded on the way out."""
+
+    def __init__(self, number: int) -> None:
+        super().__init__(128 + number)
+        self.signal = number
+
+
 def _exit_on_signal(number: int, frame: Any) -> None:
-    raise SystemExit(128 + number)
+    raise SignalExit(number)

@@ -14,6 +14,7 @@ from guardrail.cli.progress_bar import progress_bar, quiet_option
 from guardrail.cli.report_output import refuse_log_target, report_output
 from guardrail.cli.shared import limit_options, limits_from, policy_options, registry_of
 from guardrail.decision import Decision, PublishBlocked
+from guardrail.errors import UsageError
 from guardrail.ledger import LogError
 from guardrail.publish import publish_copy
 from guardrail.redact.redactor import HASH_KEY_ENV
@@ -83,6 +84,9 @@ def check(ctx: click.Context, policy: str, destination: str | None, fmt: str | N
     """
     chosen = limits_from(limits)
     log = chosen_log(log_path, no_log)
+    if area_fields and not (impact or (impact is None and mode == "audit")):
+        raise UsageError("--area-field groups the impact list, which this check does not "
+                         "make: add --impact (or --mode audit)")
     with report_output(output, inputs=paths, log=log) as out:
         guard = _guard(ctx, policy, report)
         decision, unlogged = _checked(guard, paths, Selection(include, exclude, hidden),
@@ -208,6 +212,9 @@ def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str |
     chosen = limits_from(limits)
     log = chosen_log(log_path, no_log)
     refuse_log_target(target, log, "DEST")
+    if target.endswith(("/", os.sep)) and not os.path.isdir(target):
+        raise UsageError("DEST ends with '/' but is no folder: give the file to publish "
+                         "to (a folder that exists is published into under SRC's name)")
     unlogged: LogError | None = None
     try:
         with progress_bar(quiet) as progress:
@@ -224,8 +231,9 @@ def publish(ctx: click.Context, policy: str, destination: str | None, fmt: str |
         decision, written, unlogged = exc.decision, False, exc
     err = sys.stderr
     guard.render(decision, err, report, color=err.isatty(), limits=chosen)
-    click.echo(f"published to {click.format_filename(target)}" if written
-               else "nothing published", err=True)
+    # DEST as the report names it: screened like every payload name
+    shown = decision.files[0].file if decision.files else "DEST"
+    click.echo(f"published to {shown}" if written else "nothing published", err=True)
     if unlogged is not None:
         ctx.exit(not_logged(unlogged, "nothing was published"))
     ctx.exit(decision.exit_code)

@@ -24,7 +24,7 @@ from guardrail.atomic import AtomicFile
 from guardrail.errors import UsageError
 from guardrail.ledger import DecisionLog, is_log_file
 
-__all__ = ["report_output", "refuse_log_target"]
+__all__ = ["report_output", "refuse_log_target", "refuse_database"]
 
 
 def refuse_log_target(target: str | os.PathLike[str], log: DecisionLog | bool | None,
@@ -37,6 +37,21 @@ def refuse_log_target(target: str | os.PathLike[str], log: DecisionLog | bool | 
                          "writing there would destroy the log: choose another file")
 
 
+_SQLITE = b"SQLite format 3\x00"
+
+
+def refuse_database(target: str | os.PathLike[str], option: str) -> None:
+    """Raise UsageError when *target* is an SQLite database (another decision log, a
+    sweep's state): a report is text, and replacing one would destroy it."""
+    with contextlib.suppress(OSError):
+        if os.path.isfile(target):
+            with open(target, "rb") as existing:
+                if existing.read(len(_SQLITE)) == _SQLITE:
+                    raise UsageError(f"{option} names an SQLite database (a decision log or "
+                                     "a sweep's state?); a report never replaces one: "
+                                     "choose another file")
+
+
 @contextlib.contextmanager
 def report_output(output: str, *, inputs: Sequence[Any] = (),
                   log: DecisionLog | bool | None = None) -> Iterator[TextIO]:
@@ -47,6 +62,7 @@ def report_output(output: str, *, inputs: Sequence[Any] = (),
         yield sys.stdout
         return
     refuse_log_target(output, log, "--output")
+    refuse_database(output, "--output")
     if os.path.exists(output) and not os.path.isfile(output) and not os.path.isdir(output):
         with open(output, "w", encoding="utf-8") as stream:  # /dev/null, a FIFO
             yield stream

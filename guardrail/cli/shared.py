@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from guardrail.atomic import SignalExit
 from guardrail.contract.limits import Limits
 from guardrail.errors import EXIT_INTERNAL, GuardrailError
 from guardrail.host.registry import Registry, load_registry
@@ -43,6 +44,11 @@ class Group(click.Group):
             ctx.exit(EXIT_INTERNAL)
         except BaseException as exc:  # fail closed, without echoing anything from the payload
             # SystemExit too: nothing but the decision may end a command, least of all 0.
+            if isinstance(exc, SignalExit):  # SIGTERM or SIGHUP, turned into SystemExit
+                # so that copies being written are discarded (atomic/file.py)
+                click.echo("guardrail: stopped by a signal before the command finished; "
+                           "nothing may be published.", err=True)
+                ctx.exit(EXIT_INTERNAL)
             click.echo(f"guardrail: internal error ({type(exc).__name__}); nothing was "
                        "published. Set GUARDRAIL_DEBUG=1 for a traceback.", err=True)
             if debug():

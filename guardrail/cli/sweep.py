@@ -12,7 +12,7 @@ import click
 from guardrail.api import Guardrail
 from guardrail.cli.ledger import chosen_log, log_options
 from guardrail.cli.progress_bar import quiet_option
-from guardrail.cli.report_output import refuse_log_target, report_output
+from guardrail.cli.report_output import refuse_database, refuse_log_target, report_output
 from guardrail.cli.shared import limit_options, limits_from, registry_of
 from guardrail.errors import UsageError
 from guardrail.sweep import (
@@ -123,11 +123,16 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
     log = chosen_log(log_path, no_log)
     if output is not None:
         refuse_log_target(output, log, "--output")
+        refuse_database(output, "--output")  # the sweep's own state among them
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
     options = SweepOptions(destination, max_findings, Selection(include, exclude, hidden),
                            max_pages, timeout, chosen, log)
     state = SweepState(state_path or default_state_path())
+    if output is not None and output != "-" and \
+            os.path.realpath(output) == os.path.realpath(state.path):
+        raise UsageError("--output names the sweep's own state file; writing the report "
+                         "there would lose what the last sweep saw: choose another file")
     alert = Alert(on_new) if on_new else None
 
     def one(number: int) -> int:

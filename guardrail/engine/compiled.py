@@ -27,6 +27,8 @@ KEY_FIELD = "(key)"  # the field that field-name scanning passes to detectors
 _PARTS = re.compile(r"[!/>\\]")  # a path's folders, a position's sheet!cell and a > b
 # What joins the words of a file name or URL: ``john-smith.csv``, ``?who=John+Smith``,
 # ``Margaret_Okafor``, ``Okafor,Margaret``, ``%20`` already decoded by the caller.
+# A file extension, at the end of a part or before a URL's query (``case.html?who=``).
+_EXTENSION = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}(?=$|[?#])")
 _JOINED = re.compile(r"[-_+.=&?;,:~()\[\]{}'\"]+")
 
 
@@ -128,10 +130,11 @@ class CompiledPolicy:
     def _joined_hits(self, part: str) -> bool:
         """A part's words once joiners are read as spaces (``daniel-hughes-complaint``,
         ``who=John+Smith``), and "Surname, Forename" read the other way round."""
+        part = _EXTENSION.sub("", part)  # never a word: "m2.csv" is not "M2 CSV"
         words = _JOINED.sub(" ", part).strip()
         if words != part and words and self.name_hits(words):
             return True
-        surname, comma, forename = part.rsplit(".", 1)[0].partition(",")
+        surname, comma, forename = part.partition(",")
         return bool(comma) and bool(self.name_hits(
             f"{_JOINED.sub(' ', forename).strip()} {_JOINED.sub(' ', surname).strip()}"))
 

@@ -33,14 +33,15 @@ def _trusted(folder: Path) -> bool:
     """A ``.guardrail/`` folder the current user owns and others cannot write: one in a
     shared parent (``/tmp``) made by someone else would collect, or hide, this user's
     decisions (git's ``safe.directory`` reasoning)."""
-    try:
-        found = folder.stat()
+    try:  # the link itself and what it leads to: a link planted by another user in a
+        # shared folder could send the log anywhere this user may write
+        link, found = folder.lstat(), folder.stat()
     except OSError:
         return False
     if not stat.S_ISDIR(found.st_mode):
         return False
     getuid = getattr(os, "getuid", None)  # no owners to compare on Windows
-    if getuid is not None and found.st_uid != getuid():
+    if getuid is not None and (found.st_uid != getuid() or link.st_uid != getuid()):
         return False
     return not found.st_mode & stat.S_IWOTH
 

@@ -127,7 +127,7 @@ def _gather(guard: Guardrail, target: str, options: SweepOptions, folder: str,
             raise UsageError(f"{shown} is neither a folder nor an http(s) URL: give the "
                              "folder of published pages or the site's start URL")
         scan = expand_folders(target, options.selection)
-        identities = [os.path.relpath(os.fspath(source), target) for source in scan.sources]
+        identities = [os.path.relpath(_path_of(source), target) for source in scan.sources]
         return scan.sources, None, [], os.path.realpath(target), identities
     if options.selection != Selection():
         raise UsageError("--include, --exclude and --hidden choose files in a folder; a "
@@ -177,3 +177,11 @@ def _crawl_notices(found: Crawl, max_pages: int) -> list[str]:
         notices.append(f"{found.skipped} links to images, stylesheets, scripts, fonts "
                        "or media were not fetched")
     return notices
+
+
+def _path_of(source: Any) -> str:
+    """Where a source of a folder scan is: a file, or a refused one (a folder it may
+    not list, a symlink out of the tree) by the name it was refused under."""
+    if isinstance(source, Refused):
+        return source.name or ""
+    return os.fspath(source)

@@ -54,7 +54,7 @@ def write_impact(decision: Decision, out: TextIO) -> None:
             extra = f", {_plural(page.outside_records, 'finding')} outside records" \
                 if page.outside_records else ""
             write(f"    {page.file}: {page.records_affected:,} of "
-                  f"{_plural(page.records, 'record')}, "
+                  f"{_plural(page.records, 'record')}, {at_least}"
                   f"{_plural(page.distinct_values, 'distinct value')}{extra}\n")
         if len(impact.pages) > _PAGES_SHOWN:
             write(f"    and {_plural(len(impact.pages) - _PAGES_SHOWN, 'more page')}\n")
