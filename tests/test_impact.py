@@ -300,3 +300,21 @@ def test_capped_figures_say_at_least_on_every_line(tmp_path: Path,
                  str(export)).stdout
     assert "  distinct people-like values: at least 2 (person.name 2)\n" in out
     assert re.search(r"many\.csv: 3 of 3 records, at least 2 distinct values\n", out)
+
+
+def test_an_area_that_spells_a_person_found_in_the_check_is_masked(tmp_path: Path):
+    # A re-test put names into the area field twice or more (so seen in more than one
+    # record), where no detector recognises them alone: a bare surname of a name found
+    # elsewhere, and a name written last name first.
+    export = tmp_path / "areas.csv"
+    export.write_text("case,ward,reported_by,address\n"
+                      "1,Okafor,Margaret Okafor,12 Boxmoor Lane\n"
+                      "2,Okafor,Ann Smith,\n"
+                      "3,Hughes Daniel,Daniel Hughes,\n"
+                      "4,Hughes Daniel,,\n"
+                      "5,Boxmoor,John Smith,\n"
+                      "6,Boxmoor,,\n", encoding="utf-8")
+    _, report = _audit(str(export))
+    # Boxmoor is a word of a found address, not of a name: still a place
+    assert report["impact"]["by_area"] == {MASKED_AREA: 3, "Boxmoor": 1}
+    assert "Okafor" not in json.dumps(report["impact"])

@@ -231,3 +231,23 @@ def test_an_area_field_without_an_impact_list_is_a_usage_error():
     assert result.exit_code == 2
     assert "--area-field groups the impact list, which this check does not make" \
         in result.stderr
+
+
+def test_a_file_behind_a_folder_it_may_not_enter_is_unreadable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    payload = tmp_path / "sub" / "b.csv"
+    payload.parent.mkdir()
+    shutil.copy(CLEAN, payload)
+    real_is_file = Path.is_file
+
+    def refusing(self: Path) -> bool:
+        if self.name == "b.csv":
+            raise PermissionError(13, "Permission denied")
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", refusing)
+    result = invoke("check", "-p", POLICY, "--no-log", "-q", "--report", "json", str(payload))
+    assert result.exit_code == 3
+    (found,) = json.loads(result.stdout)["files"]
+    assert found["error"] == ("permission denied: this process may not reach the file; fix "
+                              "the permissions of its folders, or leave it out")

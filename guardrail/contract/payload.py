@@ -219,7 +219,13 @@ class Payload:
             else:
                 self.path = Path(source)
                 default = str(source)
-                if not self.path.is_file():
+                try:
+                    regular = self.path.is_file()
+                except PermissionError:  # a folder on its path may not be entered
+                    raise PayloadError("permission denied: this process may not reach the "
+                                       "file; fix the permissions of its folders, or leave "
+                                       "it out", file=default) from None
+                if not regular:
                     raise PayloadError("no such file" if not self.path.exists()
                                        else "not a regular file", file=default)
         elif isinstance(source, io.TextIOBase) or hasattr(source, "encoding"):

@@ -115,6 +115,7 @@ class ImpactSink:
         # (file, section, record) -> [area, affected] of records closed lately
         self._recent: OrderedDict[tuple[str, str | None, int], list[Any]] = OrderedDict()
         self._digests: dict[str, int] = {}
+        self._seen_words: set[int] = set()  # see _note_words
         self.capped = False
 
     # -- what walkers tell it ------------------------------------------------------
@@ -263,10 +264,32 @@ class ImpactSink:
             return
         self._all.add(value)
         page.distinct.add(value)
+        self._note_words(kind, text)  # type: ignore[arg-type]
         by_rule = hash((kind.rule, value))
         if by_rule not in self._by_rule:
             self._by_rule.add(by_rule)
             self._rule_counts[kind.rule] += 1
+
+    def _note_words(self, kind: FindingKind, text: str) -> None:
+        """Remember what a found value's words were, so that an area field holding the
+        same person ("Hughes Daniel", a bare "Okafor" beside "Margaret Okafor") is not
+        shown as a place: the value's words in any order, and for a name each word."""
+        words = _words(text)
+        if not words:
+            return
+        self._seen_words.add(self._digest(" ".join(sorted(words))) or 0)
+        if "name" in kind.rule:
+            self._seen_words.update(self._digest(word) or 0 for word in words
+                                    if len(word) > 1)
+
+    def _mentions_found(self, area: str) -> bool:
+        """Does *area* spell a value found in the check, or one word of a found name?"""
+        words = _words(area)
+        if not words:
+            return False
+        if self._digest(" ".join(sorted(words))) in self._seen_words:
+            return True
+        return len(words) == 1 and self._digest(words[0]) in self._seen_words
 
     def _area_name(self, value: Any) -> str:
         """An area as reports may show it: screened, once per distinct value."""
@@ -294,7 +317,8 @@ class ImpactSink:
         when it groups too few records to be a place (see MIN_AREA_RECORDS)."""
         if area in (NO_AREA, MASKED_AREA, _OTHER_AREAS):
             return area
-        if area in self._flagged or self._area_records[area] < MIN_AREA_RECORDS:
+        if area in self._flagged or self._area_records[area] < MIN_AREA_RECORDS \
+                or self._mentions_found(area):
             return MASKED_AREA
         return area
 
@@ -342,6 +366,14 @@ class ImpactSink:
                 and not self.screen(name) else "(a field name holding personal data)"
                 for name in self.area_fields),
         )
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    """*text*'s words as a reader takes them: case, width and punctuation aside."""
+    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
 
 
 def _ranked(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
