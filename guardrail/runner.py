@@ -63,7 +63,7 @@ class CheckRequest:
         asked for it).
     :param progress: called with a :class:`~guardrail.contract.progress.Progress` as
         each file starts, a few times a second while it is read, and when it is done.
-    :param impact: list every finding and tally the impact (pages and records holding
+    :param impact: read tables row by row and tally the impact (pages and records holding
         personal data, distinct values, by area): slower, for audits after an incident.
     :param area_fields: the fields to group affected records by; area words decide
         when empty (see :mod:`guardrail.impact`).

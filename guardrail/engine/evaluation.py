@@ -98,7 +98,7 @@ class Evaluation:
         self._labels: dict[str, str] = {}
         self._named_sections: set[tuple[str, str | None]] = set()
         self._unnamed: dict[str, dict[str, str]] = {}  # file -> key -> #N
-        #: Set when every finding is wanted for an impact list (see impact_sink.py).
+        #: Set for an impact check: walkers tell it where records start (impact_sink.py).
         self.impact: ImpactSink | None = sink if isinstance(sink, ImpactSink) else None
 
     def pool(self) -> ScanPool:
