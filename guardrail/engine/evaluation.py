@@ -222,12 +222,12 @@ class Evaluation:
                 self._labels.clear()
             if not text.isprintable() or _DIRECTION.search(text):
                 # a line break or an escape would print a line or a colour of its own
-                text = "".join(c if c.isprintable() and not _DIRECTION.match(c) else " "
-                               for c in text)
-                found = self._labels[text] = mask_value(text)
-                return found
-            found = self._labels[text] = mask_value(text) \
-                if self.compiled.holds_personal_data(text) else text
+                found = mask_value("".join(c if c.isprintable() and not _DIRECTION.match(c)
+                                           else " " for c in text))
+            else:
+                found = mask_value(text) if self.compiled.holds_personal_data(text) \
+                    else text
+            self._labels[text] = found
         return found
 
     def where(self, locate: Locate, source: Any) -> str | None:
