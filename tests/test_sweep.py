@@ -87,12 +87,18 @@ def serving(folder: Path | None, redirects: dict[str, str] | None = None,
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = _Server(("127.0.0.1", 0), Handler)
-    served.url = f"http://127.0.0.1:{server.server_address[1]}"
+    with _running(_Server(("127.0.0.1", 0), Handler), served):
+        yield served
+
+
+@contextmanager
+def _running(server: _Server, served: Served, scheme: str = "http") -> Iterator[None]:
+    """*server* serving in a thread while the block runs; *served* learns its URL."""
+    served.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield served
+        yield
     finally:
         server.shutdown()
         server.server_close()
@@ -601,16 +607,8 @@ def answering(routes: dict[str, Route], tls: Any = None) -> Iterator[Served]:
     server = _Server(("127.0.0.1", 0), Handler)
     if tls is not None:
         server.socket = tls.wrap_socket(server.socket, server_side=True)
-    scheme = "https" if tls is not None else "http"
-    served.url = f"{scheme}://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with _running(server, served, "https" if tls is not None else "http"):
         yield served
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(10)
 
 
 def _html(body: str) -> Route:
