@@ -13,7 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner, Result
+
 from guardrail import Decision, Payload
+from guardrail.cli import cli
 from guardrail.host.registry import load_registry
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -23,6 +26,13 @@ LEAKY_EXPORT = EXAMPLES / "asb-export-leaky.csv"
 # asb-public-web with no content detectors: for tests whose expected findings are the
 # field and record rules alone (formats, positions, destinations, modes, reports, CLI).
 NO_DETECTORS = Path(__file__).parent / "data" / "policies" / "asb-no-detectors.yaml"
+LINT_TODAY = "2026-12-01"  # the day lint tests judge waivers on
+
+
+def lint(*args: str) -> Result:
+    """``guardrail lint ARGS`` in-process, waivers judged as on :data:`LINT_TODAY`."""
+    return CliRunner().invoke(cli, ["lint", "--today", LINT_TODAY, *args],
+                              catch_exceptions=False, prog_name="guardrail")
 
 
 def finding_tuples(*attributes: str) -> Callable[[Decision], list[tuple]]:

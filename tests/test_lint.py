@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from helpers import lint
 
 from guardrail.authoring.lint_checks import _covers
 from guardrail.authoring.lint_codes import CODES, code_of_load_problem
@@ -17,7 +18,6 @@ from guardrail.policy.paths import compile_path_pattern
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "lint"
 SHIPPED = sorted((HERE.parent / "policies").glob("*.yaml"))
-TODAY = "2026-12-01"  # waivers are judged as on this day
 
 # The one line each policy under tests/data/lint gives, run from that directory.
 EXPECTED = {
@@ -130,9 +130,6 @@ EXPECTED_START = {
 CYCLE = ("extends-cycle-a.yaml", "extends-cycle-b.yaml")
 
 
-def lint(*args: str):
-    return CliRunner().invoke(cli, ["lint", "--today", TODAY, *args], catch_exceptions=False,
-                              prog_name="guardrail")
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import lint
 
 from guardrail.authoring.lint_respell import respelt_problems
-from guardrail.cli import cli
 from guardrail.host.registry import load_registry
 from guardrail.policy.schema import misspelt_keys
 
@@ -17,9 +16,6 @@ DATA = Path(__file__).parent / "data" / "lint"
 LEVELS = "expected one of: public, internal, personal, special-category"
 
 
-def lint(*args: str):
-    return CliRunner().invoke(cli, ["lint", "--today", "2026-12-01", *args],
-                              catch_exceptions=False)
 
 
 @pytest.fixture(autouse=True)

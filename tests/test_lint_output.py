@@ -7,11 +7,10 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
+from helpers import lint
 
 from guardrail import __version__
 from guardrail.authoring.lint_codes import CODES
-from guardrail.cli import cli
 
 HERE = Path(__file__).parent
 DATA = HERE / "data" / "lint"
@@ -24,9 +23,6 @@ def _in_data(monkeypatch):
     monkeypatch.chdir(DATA)
 
 
-def lint(*args: str):
-    return CliRunner().invoke(cli, ["lint", "--today", "2026-12-01", *args],
-                              catch_exceptions=False)
 
 
 def test_json_lists_every_finding_with_its_position_and_code():

@@ -8,18 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from helpers import lint
 
-from guardrail.cli import cli
 from guardrail.policy.schema import did_you_mean
 
 DATA = Path(__file__).parent / "data" / "lint_trial2"
-TODAY = "2026-12-01"
 
 
-def lint(*args: str):
-    return CliRunner().invoke(cli, ["lint", "--today", TODAY, *args], catch_exceptions=False,
-                              prog_name="guardrail")
 
 
 @pytest.fixture(autouse=True)

@@ -5,17 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
-from guardrail.cli import cli
+from helpers import lint
 
 DATA = Path(__file__).parent / "data" / "lint"
 IDLE = "several/waivers-idle.yaml"
 
 
-def lint(*args: str):
-    return CliRunner().invoke(cli, ["lint", "--today", "2026-12-01", *args],
-                              catch_exceptions=False)
 
 
 @pytest.fixture(autouse=True)
