@@ -120,10 +120,6 @@ class ImpactSink:
 
     # -- what walkers tell it ------------------------------------------------------
 
-    @property
-    def counts(self) -> Counter[FindingKind]:
-        return self.collector.counts
-
     def area_column(self, names: Sequence[str]) -> int | None:
         """The column of *names* records are grouped by, if any."""
         return area_column(names, self.area_fields)
@@ -156,40 +152,39 @@ class ImpactSink:
               position: str | None) -> None:
         self.collector.value(record, field, value, matches, position)
         kind = matches[0].kind
-        if not kind.blocking or kind.canary:
+        if not _impact(kind):
             return
         self._affects(kind, record, field)
         for match in matches:  # the phone number beside a name in a note counts too
             # (a name read across two cells is counted whole, by distinct_across)
-            if match.start is not None and match.message is None and match.kind.blocking \
-                    and not match.kind.canary:
+            if match.start is not None and match.message is None and _impact(match.kind):
                 self._distinct(match.kind, _span(value, match))
 
     def distinct_across(self, kind: FindingKind, text: str) -> None:
         """A value read across two neighbouring cells (``Margaret`` | ``Okafor``): one
         value, counted whole rather than as its two halves."""
-        if kind.blocking and not kind.canary:
+        if _impact(kind):
             self._distinct(kind, text)
 
     def key(self, record: int | None, label: str, key: str, matches: Sequence[Match],
             position: str | None) -> None:
         self.collector.key(record, label, key, matches, position)
         kind = matches[0].kind
-        if kind.blocking and not kind.canary:
+        if _impact(kind):
             self._affects(kind, record, label)
             self._distinct(kind, key)
 
     def record(self, record: int | None, kind: FindingKind, fields: Sequence[str],
                data: Any, message: str, position: str | None) -> None:
         self.collector.record(record, kind, fields, data, message, position)
-        if kind.blocking and not kind.canary:
+        if _impact(kind):
             self._affects(kind, record, None)
 
     def count(self, kind: FindingKind, times: int) -> None:
         # Counted without records (no walker does in an impact check): the records
         # figure is then a lower bound, and says so.
         self.collector.count(kind, times)
-        if times and kind.blocking and not kind.canary:
+        if times and _impact(kind):
             self.capped = True
 
     # -- tallying -----------------------------------------------------------------
@@ -366,6 +361,12 @@ class ImpactSink:
                 and not self.screen(name) else "(a field name holding personal data)"
                 for name in self.area_fields),
         )
+
+
+def _impact(kind: FindingKind) -> bool:
+    """Is a finding of *kind* part of the impact? One that blocks; not a canary (a
+    planted test identity is nobody's data)."""
+    return kind.blocking and not kind.canary
 
 
 _WORD = re.compile(r"\w+")
