@@ -24,7 +24,7 @@ from guardrail.atomic import AtomicFile
 from guardrail.errors import UsageError
 from guardrail.ledger import DecisionLog, is_log_file
 
-__all__ = ["report_output", "refuse_log_target", "refuse_database"]
+__all__ = ["report_output", "check_report_target", "refuse_log_target", "refuse_database"]
 
 
 def refuse_log_target(target: str | os.PathLike[str], log: DecisionLog | bool | None,
@@ -50,6 +50,29 @@ def refuse_database(target: str | os.PathLike[str], option: str) -> None:
                     raise UsageError(f"{option} names an SQLite database (a decision log or "
                                      "a sweep's state?); a report never replaces one: "
                                      "choose another file")
+
+
+def check_report_target(output: str, log: DecisionLog | bool | None) -> None:
+    """Refuse, before anything is read, an ``-o`` the report could not be written to (a
+    folder, a file in a folder that is missing or not writable) or must never replace
+    (the decision log, an SQLite database): for commands that write many reports, such
+    as a sweep on a schedule, where the first one comes late."""
+    if output == "-":
+        return
+    refuse_log_target(output, log, "--output")
+    refuse_database(output, "--output")
+    if os.path.isdir(output):
+        raise UsageError(f"cannot write the report to {output}: it is a folder; give a "
+                         "file name in it (-o FOLDER/new.txt)")
+    if os.path.exists(output) and not os.path.isfile(output):
+        return  # /dev/null, a FIFO: written to as it is
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise UsageError(f"cannot write the report to {output}: folder {folder} does not "
+                         "exist; create it or give -o another path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"cannot write the report to {output}: folder {folder} is not "
+                         "writable; give -o a path you can write")
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ import click
 from guardrail.api import Guardrail
 from guardrail.cli.ledger import chosen_log, log_options
 from guardrail.cli.progress_bar import quiet_option
-from guardrail.cli.report_output import refuse_database, refuse_log_target, report_output
+from guardrail.cli.report_output import check_report_target, report_output
 from guardrail.cli.shared import limit_options, limits_from, registry_of
 from guardrail.errors import UsageError
 from guardrail.sweep import (
@@ -119,11 +119,9 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
         raise click.BadParameter("not a number of seconds", param_hint="'--timeout'")
     registry = registry_of(ctx)
     registry.reporter(report)  # a typo fails before the site is fetched
-    _check_output(output)  # and a report that cannot be written, before news is lost
     log = chosen_log(log_path, no_log)
-    if output is not None:
-        refuse_log_target(output, log, "--output")
-        refuse_database(output, "--output")  # the sweep's own state among them
+    # and a report that cannot be written, before news is lost
+    check_report_target(output or "-", log)
     guard = Guardrail.from_policy(policy, registry)
     chosen = limits_from(limits)
     options = SweepOptions(destination, max_findings, Selection(include, exclude, hidden),
@@ -146,25 +144,6 @@ def sweep(ctx: click.Context, policy: str, destination: str | None, every: float
         return result.exit_code
 
     ctx.exit(run_schedule(one, every, sweeps))
-
-
-def _check_output(output: str | None) -> None:
-    """Refuse an ``-o`` the report could not be written to, before anything is swept:
-    a folder, or a file in a folder that is missing or not writable."""
-    if output is None or output == "-":
-        return
-    if os.path.isdir(output):
-        raise UsageError(f"cannot write the report to {output}: it is a folder; give a "
-                         "file name in it (-o FOLDER/new.txt)")
-    if os.path.exists(output) and not os.path.isfile(output):
-        return  # /dev/null, a FIFO: written to as it is
-    folder = os.path.dirname(os.path.abspath(output))
-    if not os.path.isdir(folder):
-        raise UsageError(f"cannot write the report to {output}: folder {folder} does not "
-                         "exist; create it or give -o another path")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"cannot write the report to {output}: folder {folder} is not "
-                         "writable; give -o a path you can write")
 
 
 def _report(guard: Guardrail, result: SweepResult, report: str, output: str | None,
