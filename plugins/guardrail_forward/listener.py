@@ -121,29 +121,35 @@ def _to_syslog(entry: LogEntry, target: str, timeout: float) -> None:
                            "unix:///PATH (e.g. unix:///dev/log)")
     level = logging.WARNING if entry.verdict == "block" else logging.INFO
     record = logging.LogRecord("guardrail", level, __file__, 0, syslog_line(entry), None, None)
-    handler: logging.handlers.SysLogHandler | None = None
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(timeout)  # SysLogHandler connects with no timeout of its own
+    handler: _Strict | None = None
     try:
-        handler = logging.handlers.SysLogHandler(address=address, socktype=socktype)
-        if handler.socket is not None:
-            handler.socket.settimeout(timeout)
-        handler.emit_failed = False  # type: ignore[attr-defined]
-
-        def failed(_: Any) -> None:
-            handler.emit_failed = True  # type: ignore[union-attr]
-
-        handler.handleError = failed  # type: ignore[method-assign]
+        if socktype == socket.SOCK_STREAM:
+            # SysLogHandler would connect with no timeout: connect with one, and hand it
+            # the socket (no process-wide default timeout changed under other threads).
+            handler = _Strict(address=address, socktype=socket.SOCK_DGRAM)
+            handler.socket.close()
+            handler.socket = socket.create_connection(address, timeout=timeout)
+            handler.socktype = socket.SOCK_STREAM
+        else:
+            handler = _Strict(address=address, socktype=socktype)
+        handler.socket.settimeout(timeout)
         handler.emit(record)
-        if handler.emit_failed:  # type: ignore[attr-defined]
-            raise ForwardError("syslog did not take the message")
     except OSError as exc:
         raise ForwardError(f"cannot reach syslog ({exc.strerror or type(exc).__name__})") \
             from None
+    except Exception:  # what else emit() failed on
+        raise ForwardError("syslog did not take the message") from None
     finally:
-        socket.setdefaulttimeout(previous)
         if handler is not None:
             handler.close()
+
+
+class _Strict(logging.handlers.SysLogHandler):
+    """A SysLogHandler that raises what it would print and swallow: a delivery that
+    failed is this listener's warning, not a traceback on stderr."""
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        raise  # noqa: PLE0704 - called by emit() inside its except block
 
 
 def _to_webhook(entry: LogEntry, target: str, timeout: float) -> None:
